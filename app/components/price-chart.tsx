@@ -1,0 +1,203 @@
+import { useEffect, useRef, useState } from 'react'
+import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipProps } from 'recharts'
+import { formatPrice } from '#app/utils/format.ts'
+import type { ChartPoint, ViewResolution } from '#app/utils/node-view.ts'
+import { DAY_MS, formatInZone, timeTicks, zoneLabel } from '#app/utils/time.ts'
+
+export const SERIES_COLORS = { da: '#d97706', rt: '#2563eb' } as const
+
+const DEFAULT_WIDTH = 1200
+const HEIGHT = 320
+
+type PriceChartProps = {
+  points: ChartPoint[]
+  from: number
+  to: number
+  timeZone: string
+  rtRun: string
+  resolution: ViewResolution
+  title: string
+}
+
+/**
+ * DA vs real-time LMP (recharts 2, which renders the full SVG on the server). The server draws
+ * it at a default width that CSS scales down through the viewBox; in the browser the width is
+ * measured so tooltips line up. Axis ticks are computed in the market's time zone.
+ */
+export function PriceChart({ points, from, to, timeZone, rtRun, resolution, title }: PriceChartProps) {
+  const box = useRef<HTMLDivElement>(null)
+  const [width, setWidth] = useState(DEFAULT_WIDTH)
+  useEffect(() => {
+    const el = box.current
+    if (!el) return
+    const measure = () => setWidth(Math.max(320, Math.floor(el.clientWidth)))
+    measure()
+    const observer = new ResizeObserver(measure)
+    observer.observe(el)
+    return () => observer.disconnect()
+  }, [])
+
+  const span = to - from
+  const ticks = timeTicks(from, to, timeZone, Math.max(4, Math.floor(width / 110)))
+  const tickStyle = span <= 2 * DAY_MS ? 'time' : 'day'
+  let min = Infinity
+  let max = -Infinity
+  for (const p of points) {
+    for (const v of [p.da, p.rt]) {
+      if (v == null) continue
+      if (v < min) min = v
+      if (v > max) max = v
+    }
+  }
+  const crossesZero = min < 0 && max > 0
+  const step = resolution !== 'daily'
+  const zone = zoneLabel(timeZone, to)
+
+  return (
+    <figure className="chart" aria-label={title}>
+      <figcaption className="chart-legend">
+        <span className="legend-item">
+          <span className="legend-swatch" style={{ background: SERIES_COLORS.da }} aria-hidden="true" />
+          DA LMP
+        </span>
+        <span className="legend-item">
+          <span className="legend-swatch" style={{ background: SERIES_COLORS.rt }} aria-hidden="true" />
+          {rtRun} LMP
+        </span>
+        <span className="legend-note">$/MWh · {zone}</span>
+      </figcaption>
+      <div className="chart-box" ref={box}>
+        <LineChart id="price-chart" width={width} height={HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 4, left: 4 }} title={title}>
+          <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            domain={[from, to]}
+            ticks={ticks}
+            allowDataOverflow
+            interval={0}
+            tick={(props: TickProps) => (
+              <AxisTick {...props} anchor="middle" dy={14} text={formatInZone(props.payload.value, timeZone, tickStyle)} />
+            )}
+            tickLine={{ stroke: '#d1d5db' }}
+            axisLine={{ stroke: '#d1d5db' }}
+          />
+          <YAxis
+            width={56}
+            domain={['auto', 'auto']}
+            interval={0}
+            tick={(props: TickProps) => (
+              <AxisTick {...props} anchor="end" dy={4} text={formatPrice(props.payload.value).replace(/\.00$/, '')} />
+            )}
+            tickLine={false}
+            axisLine={false}
+          />
+          {crossesZero ? <ReferenceLine y={0} stroke="#9ca3af" /> : null}
+          <Tooltip
+            content={<ChartTooltip timeZone={timeZone} rtRun={rtRun} resolution={resolution} />}
+            isAnimationActive={false}
+          />
+          <Line
+            id="price-chart-da"
+            dataKey="da"
+            name="DA"
+            type={step ? stepAfterRounded : linearRounded}
+            stroke={SERIES_COLORS.da}
+            strokeWidth={1.5}
+            dot={false}
+            isAnimationActive={false}
+            connectNulls={false}
+          />
+          <Line
+            id="price-chart-rt"
+            dataKey="rt"
+            name={rtRun}
+            type={linearRounded}
+            stroke={SERIES_COLORS.rt}
+            strokeWidth={1.25}
+            dot={false}
+            isAnimationActive={false}
+            connectNulls={false}
+          />
+        </LineChart>
+      </div>
+    </figure>
+  )
+}
+
+type PathContext = { moveTo(x: number, y: number): void; lineTo(x: number, y: number): void }
+
+/**
+ * Line curves that round coordinates to 1/100 px before drawing. Recharts' server build (CJS)
+ * bundles an older d3-path that writes full-precision numbers while the browser build rounds to
+ * 3 decimals, so the same line would differ between the server HTML and hydration.
+ */
+function roundedCurve(step: boolean) {
+  return (context: PathContext) => {
+    let started = false
+    let lastY = 0
+    const r = (v: number) => Math.round(v * 100) / 100
+    return {
+      areaStart() {},
+      areaEnd() {},
+      lineStart() {
+        started = false
+      },
+      lineEnd() {},
+      point(rawX: number, rawY: number) {
+        const x = r(rawX)
+        const y = r(rawY)
+        if (!started) {
+          context.moveTo(x, y)
+          started = true
+        } else if (step) {
+          context.lineTo(x, lastY)
+          context.lineTo(x, y)
+        } else {
+          context.lineTo(x, y)
+        }
+        lastY = y
+      },
+    }
+  }
+}
+const linearRounded = roundedCurve(false)
+const stepAfterRounded = roundedCurve(true)
+
+type TickProps = { x: number; y: number; payload: { value: number } }
+
+/**
+ * Axis labels as plain SVG text. Recharts' own tick text measures strings in the DOM, which the
+ * server cannot do, so its positions would differ between the server HTML and hydration.
+ */
+function AxisTick({ x, y, dy, anchor, text }: { x: number; y: number; dy: number; anchor: 'middle' | 'end'; text: string }) {
+  return (
+    <text x={anchor === 'end' ? x - 2 : x} y={y} dy={dy} textAnchor={anchor} fontSize={11} fill="#4b5563">
+      {text}
+    </text>
+  )
+}
+
+function ChartTooltip({
+  active,
+  payload,
+  label,
+  timeZone,
+  rtRun,
+  resolution,
+}: TooltipProps<number, string> & { timeZone: string; rtRun: string; resolution: ViewResolution }) {
+  if (!active || !payload?.length || typeof label !== 'number') return null
+  const point = payload[0]?.payload as ChartPoint | undefined
+  return (
+    <div className="chart-tooltip">
+      <div className="chart-tooltip-time">{formatInZone(label, timeZone, resolution === 'daily' ? 'date' : 'datetime')}</div>
+      <div>
+        <span style={{ color: SERIES_COLORS.da }}>DA</span> {formatPrice(point?.da)}
+      </div>
+      <div>
+        <span style={{ color: SERIES_COLORS.rt }}>{rtRun}</span> {formatPrice(point?.rt)}
+      </div>
+      {point?.da != null && point.rt != null ? <div className="muted">DA−RT {formatPrice(point.da - point.rt)}</div> : null}
+    </div>
+  )
+}

@@ -1,0 +1,103 @@
+import type { LinksFunction, MetaFunction } from '@remix-run/node'
+import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useNavigation } from '@remix-run/react'
+import type { ReactNode } from 'react'
+import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { ProgressBar } from '#app/components/progress-bar.tsx'
+import appCss from '#app/styles/app.css?url'
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: appCss },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+]
+
+export const meta: MetaFunction = () => [
+  { title: '254Carbon — See the market. Price the future.' },
+  { name: 'description', content: 'Locational marginal prices for MISO and CAISO hubs and zones: day-ahead vs real-time, history and downloads.' },
+]
+
+function TopNav() {
+  const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'nav-link nav-link-active' : 'nav-link')
+  return (
+    <header className="topbar">
+      <div className="topbar-inner">
+        <Link to="/" className="brand" aria-label="254Carbon home">
+          <svg className="brand-mark" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+            <path d="M1 12 L5 7 L8 9.5 L11 4 L15 6" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" strokeLinecap="round" />
+          </svg>
+          254Carbon
+        </Link>
+        <nav className="nav" aria-label="Main">
+          <NavLink to="/" end className={navClass}>
+            Overview
+          </NavLink>
+          <span className="nav-group" role="group" aria-label="Markets">
+            <span className="nav-group-label" aria-hidden="true">
+              Markets
+            </span>
+            <NavLink to="/markets/MISO" className={navClass}>
+              MISO
+            </NavLink>
+            <NavLink to="/markets/CAISO" className={navClass}>
+              CAISO
+            </NavLink>
+          </span>
+          <NavLink to="/nodes" className={navClass}>
+            Node search
+          </NavLink>
+          {/* The API reference is a standalone page (Swagger UI), not a hub route: full page load. */}
+          <a href="/api/docs" className="nav-link">
+            API reference
+          </a>
+        </nav>
+        <Form method="get" action="/nodes" className="nav-search" role="search">
+          <label htmlFor="nav-q" className="sr-only">
+            Find a pricing node by name
+          </label>
+          <input id="nav-q" name="q" type="search" placeholder="Find node…" autoComplete="off" spellCheck={false} maxLength={64} />
+        </Form>
+      </div>
+    </header>
+  )
+}
+
+/** The document and the chrome around every page, error pages included. */
+export function Layout({ children }: { children: ReactNode }) {
+  const navigation = useNavigation()
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <ProgressBar />
+        <TopNav />
+        <main id="main" className="main" aria-busy={navigation.state === 'loading' ? true : undefined}>
+          {children}
+        </main>
+        <footer className="footer">
+          <span>
+            <strong>254Carbon</strong> · See the market. Price the future.
+          </span>
+          <span>Prices in $/MWh. Times in each market&rsquo;s clock: MISO EST (fixed, UTC−5), CAISO Pacific.</span>
+        </footer>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  )
+}
+
+export default function App() {
+  return <Outlet />
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

@@ -1,0 +1,217 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData, useParams } from '@remix-run/react'
+import { NoPricesYet } from '#app/components/empty-state.tsx'
+import { errorMessage, GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { HistoryTable } from '#app/components/history-table.tsx'
+import { PriceChart } from '#app/components/price-chart.tsx'
+import { Segmented } from '#app/components/segmented.tsx'
+import { SummaryCards } from '#app/components/summary-cards.tsx'
+import {
+  chartPoints,
+  csvHref,
+  defaultRtRun,
+  nodeHref,
+  PAGE_SIZE,
+  RANGE_KEYS,
+  RANGES,
+  RESOLUTIONS,
+  viewSearch,
+  type NodeViewQuery,
+} from '#app/utils/node-view.ts'
+import { loadNodeView } from '#app/utils/node-view.server.ts'
+import { formatInZone, zoneLabel } from '#app/utils/time.ts'
+
+export const meta: MetaFunction<typeof loader> = ({ data, params }) => [
+  {
+    title: data
+      ? `${data.node.name} · ${data.market.id} · 254Carbon`
+      : `${params.node ?? 'Node'} not found · 254Carbon`,
+  },
+]
+
+/**
+ * A node's DA vs real-time history for the chosen range and resolution. The loader sends the
+ * chart (decimated past CHART_MAX_POINTS) and one page of table rows, never the whole series.
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { rows, ...view } = await loadNodeView(request, params)
+  const total = rows.length
+  const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE))
+  const page = Math.min(view.query.page, pageCount)
+  return {
+    ...view,
+    chart: chartPoints(rows),
+    table: { rows: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), page, pageCount, total },
+  }
+}
+
+const RESOLUTION_LABELS = { raw: 'Raw', hourly: 'Hourly', daily: 'Daily' } as const
+
+export default function NodePage() {
+  const data = useLoaderData<typeof loader>()
+  const { market, node, query, window, table, summary, notice, latest } = data
+  const tz = market.timeZone
+  const zone = zoneLabel(tz)
+  const base: Partial<NodeViewQuery> = {
+    range: query.range,
+    resolution: query.resolution,
+    rt: query.rt === defaultRtRun(market.runs) ? undefined : query.rt,
+    end: query.end,
+  }
+  const selfHref = (q: Partial<NodeViewQuery>) => nodeHref(market.id, node.name, viewSearch({ page: 1, ...q }, base))
+  const csvSearch = viewSearch({ page: 1 }, base)
+  const rangeText = window
+    ? `${formatInZone(window.from, tz, query.resolution === 'daily' ? 'date' : 'short')} – ${formatInZone(
+        query.resolution === 'daily' ? Date.parse(window.to) - 1 : window.to,
+        tz,
+        query.resolution === 'daily' ? 'date' : 'short',
+      )} ${zone}`
+    : null
+  const title = `${node.name} DA vs ${query.rt} LMP, ${RESOLUTION_LABELS[query.resolution].toLowerCase()}, ${RANGES[query.range].label}`
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <p className="breadcrumb">
+            <Link to="/">Overview</Link> / <Link to={`/markets/${market.id}`}>{market.id}</Link> / {node.type}
+          </p>
+          <h1>
+            {node.name} <span className="h1-sub">{market.name}</span>
+          </h1>
+          <p className="page-lede">
+            {node.type === 'hub' ? 'Trading hub' : node.type === 'zone' ? 'Load zone' : node.type} · market clock {zone}
+            {latest.rt ? (
+              <>
+                {' '}
+                · {query.rt} through <time dateTime={latest.rt}>{formatInZone(latest.rt, tz, 'short')}</time>
+              </>
+            ) : null}
+            {latest.da ? (
+              <>
+                {' '}
+                · DA through <time dateTime={latest.da}>{formatInZone(latest.da, tz, 'short')}</time>
+              </>
+            ) : null}
+          </p>
+        </div>
+        {window && !notice ? (
+          <a className="button" href={csvHref(market.id, node.name, csvSearch)} download>
+            Download CSV
+          </a>
+        ) : null}
+      </header>
+
+      <div className="toolbar" role="group" aria-label="View options">
+        <Segmented
+          label="Range"
+          current={query.range}
+          options={RANGE_KEYS.map((r) => ({ value: r, label: RANGES[r].label, href: selfHref({ range: r }) }))}
+        />
+        <Segmented
+          label="Resolution"
+          current={query.resolution}
+          options={RESOLUTIONS.map((r) => ({ value: r, label: RESOLUTION_LABELS[r], href: selfHref({ resolution: r }) }))}
+        />
+        {data.rtRuns.length > 1 ? (
+          <Segmented
+            label="Real-time"
+            current={query.rt}
+            options={data.rtRuns.map((r) => ({ value: r, label: r, href: selfHref({ rt: r }) }))}
+          />
+        ) : null}
+        {latest.da && latest.rt && Date.parse(latest.da) > Date.parse(latest.rt) ? (
+          <Segmented
+            label="Ending"
+            current={query.end}
+            options={[
+              { value: 'rt', label: `Latest ${query.rt}`, href: selfHref({ end: 'rt' }), title: 'End the range at the latest real-time interval' },
+              { value: 'da', label: 'DA ahead', href: selfHref({ end: 'da' }), title: 'End the range at the last published day-ahead hour' },
+            ]}
+          />
+        ) : null}
+        {rangeText ? <p className="toolbar-note">{rangeText}</p> : null}
+      </div>
+
+      {!window ? (
+        <NoPricesYet />
+      ) : notice ? (
+        <div className="notice" role="alert">
+          <p>
+            <strong>This view can&rsquo;t be drawn:</strong> {notice}
+          </p>
+          <p>
+            Try <Link to={selfHref({ resolution: 'hourly' })}>hourly</Link> or{' '}
+            <Link to={selfHref({ resolution: 'daily' })}>daily</Link> over {RANGES[query.range].label}, or raw over a{' '}
+            <Link to={selfHref({ range: '7d' })}>shorter range</Link>.
+          </p>
+        </div>
+      ) : (
+        <>
+          <SummaryCards da={summary.da} rt={summary.rt} rtRun={query.rt} />
+          <section className="panel chart-panel" aria-label="Price chart">
+            {data.chart.length > 0 ? (
+              <PriceChart
+                points={data.chart}
+                from={Date.parse(window.from)}
+                to={Date.parse(window.to)}
+                timeZone={tz}
+                rtRun={query.rt}
+                resolution={query.resolution}
+                title={title}
+              />
+            ) : (
+              <p className="muted panel-empty">No prices in this range.</p>
+            )}
+          </section>
+          <section className="panel" aria-label="Price table">
+            <HistoryTable
+              rows={table.rows}
+              resolution={query.resolution}
+              rtRun={query.rt}
+              timeZone={tz}
+              caption={`${title}${rangeText ? ` (${rangeText})` : ''}, $/MWh`}
+              page={table.page}
+              pageCount={table.pageCount}
+              total={table.total}
+              pageSize={PAGE_SIZE}
+              pageHref={(page) => nodeHref(market.id, node.name, viewSearch({ page }, base))}
+            />
+          </section>
+        </>
+      )}
+    </div>
+  )
+}
+
+export function ErrorBoundary() {
+  const params = useParams()
+  return (
+    <GeneralErrorBoundary
+      statusHandlers={{
+        404: ({ error }) => (
+          <section className="error-page" aria-labelledby="error-title">
+            <p className="error-code">404</p>
+            <h1 id="error-title">Pricing node not found</h1>
+            <p className="error-message">{errorMessage(error) ?? `There is no node called ${params.node}.`}</p>
+            <ul className="error-links">
+              <li>
+                <Link to={`/nodes?q=${encodeURIComponent((params.node ?? '').slice(0, 3))}`}>
+                  Search for nodes starting with &lsquo;{(params.node ?? '').slice(0, 3)}&rsquo;
+                </Link>
+              </li>
+              {params.market && ['MISO', 'CAISO'].includes(params.market.toUpperCase()) ? (
+                <li>
+                  <Link to={`/markets/${params.market.toUpperCase()}`}>{params.market.toUpperCase()} hubs and zones</Link>
+                </li>
+              ) : null}
+              <li>
+                <Link to="/">Market overview</Link>
+              </li>
+            </ul>
+          </section>
+        ),
+      }}
+    />
+  )
+}

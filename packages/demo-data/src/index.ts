@@ -1,0 +1,8 @@
+/**
+ * @carbon/demo-data: deterministic demo price history and the real fixture files, so the hub
+ * has data at its first start.
+ */
+export { DEMO_NODES, type DemoNode } from './nodes.ts'
+export { generateDemoPrices, DEMO_RUNS, DEMO_SOURCE, DEFAULT_DEMO_SEED, type DemoOptions } from './generate.ts'
+export { loadFixtureRecords } from './fixtures.ts'
+export { mulberry32 } from './random.ts'

@@ -1,0 +1,79 @@
+import { MARKETS, type MarketDefinition } from './markets.ts'
+import type { MarketId } from './price-record.ts'
+
+const pad = (n: number) => String(n).padStart(2, '0')
+const isoDate = (y: number, m: number, d: number) => `${y}-${pad(m)}-${pad(d)}`
+
+/** Day of month of the n-th (1-based) given weekday (0 = Sunday) of a month. */
+function nthWeekday(year: number, month: number, weekday: number, n: number): number {
+  const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay()
+  return 1 + ((weekday - first + 7) % 7) + (n - 1) * 7
+}
+
+function lastWeekday(year: number, month: number, weekday: number): number {
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate()
+  const last = new Date(Date.UTC(year, month - 1, days)).getUTCDay()
+  return days - ((last - weekday + 7) % 7)
+}
+
+/** A fixed-date holiday falling on a Sunday is observed on the Monday; NERC does not move Saturdays. */
+function observedFixed(year: number, month: number, day: number): string {
+  const weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay()
+  return weekday === 0 ? isoDate(year, month, day + 1) : isoDate(year, month, day)
+}
+
+/**
+ * NERC off-peak holidays of a year as YYYY-MM-DD: New Year's Day, Memorial Day, Independence Day,
+ * Labor Day, Thanksgiving Day and Christmas Day (Sunday dates observed on Monday).
+ */
+export function nercHolidays(year: number): string[] {
+  return [
+    observedFixed(year, 1, 1),
+    isoDate(year, 5, lastWeekday(year, 5, 1)),
+    observedFixed(year, 7, 4),
+    isoDate(year, 9, nthWeekday(year, 9, 1, 1)),
+    isoDate(year, 11, nthWeekday(year, 11, 4, 4)),
+    observedFixed(year, 12, 25),
+  ]
+}
+
+/** NERC holidays for every year touched by [from, to]. */
+export function nercHolidaysBetween(from: Date, to: Date): string[] {
+  const out: string[] = []
+  for (let y = from.getUTCFullYear() - 1; y <= to.getUTCFullYear() + 1; y++) out.push(...nercHolidays(y))
+  return out
+}
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>()
+function localParts(instant: Date, timeZone: string) {
+  let f = partsFormatters.get(timeZone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      weekday: 'short',
+    })
+    partsFormatters.set(timeZone, f)
+  }
+  const parts = Object.fromEntries(f.formatToParts(instant).map((p) => [p.type, p.value]))
+  const weekdays = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    hour: Number(parts.hour),
+    isoWeekday: weekdays.indexOf(parts.weekday ?? '') + 1,
+  }
+}
+
+/** Whether the interval starting at `intervalStart` is on-peak under the market's definition. */
+export function isOnPeak(market: MarketId | MarketDefinition, intervalStart: Date): boolean {
+  const def = typeof market === 'string' ? MARKETS[market] : market
+  const local = localParts(intervalStart, def.peakTimeZone)
+  const hourEnding = local.hour + 1
+  if (hourEnding < def.peakHourEndingFrom || hourEnding > def.peakHourEndingTo) return false
+  if (!def.peakDays.includes(local.isoWeekday)) return false
+  return !nercHolidays(Number(local.date.slice(0, 4))).includes(local.date)
+}

@@ -1,0 +1,3 @@
+export * from './price-record.ts'
+export * from './markets.ts'
+export * from './calendar.ts'

@@ -1,0 +1,205 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseEnv } from '../../env.ts'
+import { AppError } from '../../errors.ts'
+import { openClickHouse, queryRows, type ClickHouseHandle } from './client.ts'
+import { findMigrationsFolder, loadMigrations, migrateClickHouse } from './migrate.ts'
+
+// One chDB data directory for this file (this process); every test shares it.
+let dataDir: string
+let ch: ClickHouseHandle
+let firstRun: { applied: string[] }
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'carbon-ch-adapter-'))
+  ch = await openClickHouse(parseEnv({ DATA_DIR: dataDir, CLICKHOUSE_DATABASE: 'carbon_adapter_test' }))
+  firstRun = await migrateClickHouse(ch)
+})
+afterAll(async () => {
+  await ch?.close()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error
+  }
+  throw new Error('expected a failure, it succeeded')
+}
+
+describe('openClickHouse (embedded)', () => {
+  it('opens chDB under ${dataDir}/clickhouse with the database created and selected', async () => {
+    expect(ch.kind).toBe('chdb')
+    expect(ch.database).toBe('carbon_adapter_test')
+    const [row] = await queryRows<{ db: string }>(ch, 'test', 'SELECT currentDatabase() AS db')
+    expect(row?.db).toBe('carbon_adapter_test')
+    const [dirRow] = await queryRows<{ n: number }>(
+      ch,
+      'test',
+      'SELECT count() AS n FROM system.databases WHERE name = {db:String}',
+      { db: 'carbon_adapter_test' },
+    )
+    expect(Number(dirRow?.n)).toBe(1)
+  })
+
+  it('returns the same handle for the same path, and keeps it open until every opener closed it', async () => {
+    const again = await openClickHouse(parseEnv({ DATA_DIR: dataDir, CLICKHOUSE_DATABASE: 'carbon_adapter_test' }))
+    expect(again).toBe(ch)
+    await again.close()
+    const [row] = await queryRows<{ one: number }>(ch, 'test', 'SELECT 1 AS one')
+    expect(row?.one).toBe(1)
+  })
+
+  it('refuses a second data directory in the same process, naming both paths', async () => {
+    const other = await mkdtemp(path.join(os.tmpdir(), 'carbon-ch-other-'))
+    try {
+      const error = await failure(openClickHouse(parseEnv({ DATA_DIR: other, CLICKHOUSE_DATABASE: 'carbon_adapter_test' })))
+      expect(error).toBeInstanceOf(AppError)
+      expect(error.message).toContain(path.join(dataDir, 'clickhouse'))
+      expect(error.message).toContain(path.join(other, 'clickhouse'))
+    } finally {
+      await rm(other, { recursive: true, force: true })
+    }
+    // The open engine is untouched.
+    const [row] = await queryRows<{ one: number }>(ch, 'test', 'SELECT 1 AS one')
+    expect(row?.one).toBe(1)
+  })
+
+  it('refuses another database on the open data directory', async () => {
+    const error = await failure(openClickHouse(parseEnv({ DATA_DIR: dataDir, CLICKHOUSE_DATABASE: 'someone_else' })))
+    expect(error.message).toMatch(/carbon_adapter_test.*someone_else/)
+  })
+})
+
+describe('openClickHouse (server)', () => {
+  it('fails with UNAVAILABLE, naming the host, when nothing answers at CLICKHOUSE_URL', async () => {
+    const error = await failure(openClickHouse(parseEnv({ DATA_DIR: dataDir, CLICKHOUSE_URL: 'http://127.0.0.1:1' })))
+    expect(error).toBeInstanceOf(AppError)
+    expect((error as AppError).code).toBe('UNAVAILABLE')
+    expect(error.message).toContain('127.0.0.1:1')
+  })
+})
+
+describe('migrateClickHouse', () => {
+  it('applies every migration file on an empty database, in order', async () => {
+    const files = await loadMigrations(findMigrationsFolder())
+    expect(firstRun.applied).toEqual(files.map((f) => f.name))
+    expect(firstRun.applied[0]).toBe('0001_prices.sql')
+  })
+
+  it('records each one with its checksum', async () => {
+    const files = await loadMigrations(findMigrationsFolder())
+    const rows = await queryRows<{ name: string; checksum: string; applied_at: string }>(
+      ch,
+      'test',
+      'SELECT name, checksum, applied_at FROM schema_migrations ORDER BY name',
+    )
+    expect(rows.map((r) => [r.name, r.checksum])).toEqual(files.map((f) => [f.name, f.checksum]))
+    expect(rows.every((r) => r.applied_at.length > 0)).toBe(true)
+  })
+
+  it('is idempotent', async () => {
+    expect(await migrateClickHouse(ch)).toEqual({ applied: [] })
+    const [row] = await queryRows<{ n: number }>(ch, 'test', 'SELECT count() AS n FROM schema_migrations')
+    expect(Number(row?.n)).toBe(firstRun.applied.length)
+  })
+
+  it('creates prices as specified', async () => {
+    const columns = await queryRows<{ name: string; type: string; default_kind: string }>(
+      ch,
+      'test',
+      `SELECT name, type, default_kind FROM system.columns
+       WHERE database = currentDatabase() AND table = 'prices' ORDER BY position`,
+    )
+    expect(columns.map((c) => `${c.name} ${c.type}`)).toEqual([
+      'market LowCardinality(String)',
+      'node String',
+      'run LowCardinality(String)',
+      "interval_start DateTime64(3, 'UTC')",
+      "interval_end DateTime64(3, 'UTC')",
+      'interval_minutes UInt16',
+      'lmp Float64',
+      'energy Nullable(Float64)',
+      'congestion Nullable(Float64)',
+      'loss Nullable(Float64)',
+      'ghg Nullable(Float64)',
+      'source LowCardinality(String)',
+      "published_at Nullable(DateTime64(3, 'UTC'))",
+      "ingested_at DateTime64(3, 'UTC')",
+    ])
+    expect(columns.at(-1)?.default_kind).toBe('DEFAULT')
+    const [table] = await queryRows<{ engine_full: string; sorting_key: string; partition_key: string }>(
+      ch,
+      'test',
+      `SELECT engine_full, sorting_key, partition_key FROM system.tables
+       WHERE database = currentDatabase() AND name = 'prices'`,
+    )
+    expect(table?.engine_full).toMatch(/^ReplacingMergeTree\(ingested_at\)/)
+    expect(table?.sorting_key).toBe('market, node, run, interval_start')
+    expect(table?.partition_key).toBe('toYYYYMM(interval_start)')
+  })
+
+  describe('with a copy of the migrations folder', () => {
+    let dir: string
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'carbon-ch-migrations-'))
+      await cp(findMigrationsFolder(), dir, { recursive: true })
+    })
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true })
+    })
+
+    it('applies a new file holding several statements, then nothing', async () => {
+      await writeFile(
+        path.join(dir, '9001_test_pair.sql'),
+        [
+          '-- two tables; this comment ends with a semicolon;',
+          'CREATE TABLE IF NOT EXISTS test_a (x UInt8, s String DEFAULT \'a;b\') ENGINE = MergeTree ORDER BY x;',
+          '',
+          'CREATE TABLE IF NOT EXISTS test_b (x UInt8) ENGINE = MergeTree ORDER BY x',
+          ';',
+          '',
+        ].join('\n'),
+      )
+      expect(await migrateClickHouse(ch, { dir })).toEqual({ applied: ['9001_test_pair.sql'] })
+      const tables = await queryRows<{ name: string }>(
+        ch,
+        'test',
+        "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'test\\_%' ORDER BY name",
+      )
+      expect(tables.map((t) => t.name)).toEqual(['test_a', 'test_b'])
+      expect(await migrateClickHouse(ch, { dir })).toEqual({ applied: [] })
+    })
+
+    it('fails, naming the file, when an applied migration was edited; nothing else runs', async () => {
+      const file = path.join(dir, '0001_prices.sql')
+      await writeFile(file, `${await readFile(file, 'utf8')}\n-- an edit\n`)
+      await writeFile(path.join(dir, '9002_test_c.sql'), 'CREATE TABLE test_c (x UInt8) ENGINE = MergeTree ORDER BY x;\n')
+      const error = await failure(migrateClickHouse(ch, { dir }))
+      expect(error).toBeInstanceOf(AppError)
+      expect(error.message).toContain('0001_prices.sql')
+      expect(error.message).toMatch(/changed after it was applied/)
+      const [row] = await queryRows<{ n: number }>(
+        ch,
+        'test',
+        "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = 'test_c'",
+      )
+      expect(Number(row?.n)).toBe(0)
+    })
+
+    it('refuses a file that does not follow NNNN_name.sql', async () => {
+      const bad = await mkdtemp(path.join(os.tmpdir(), 'carbon-ch-bad-'))
+      try {
+        await writeFile(path.join(bad, '2-oops.sql'), 'SELECT 1;\n')
+        const error = await failure(migrateClickHouse(ch, { dir: bad }))
+        expect(error.message).toContain('2-oops.sql')
+      } finally {
+        await rm(bad, { recursive: true, force: true })
+      }
+    })
+  })
+})

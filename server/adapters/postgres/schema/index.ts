@@ -1,0 +1,29 @@
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { auditEvents, auditOutcome, principalType } from './audit.ts'
+import { apiTokens, channel, entitlements, organizations, users } from './identity.ts'
+import { ingestWatermarks } from './ingest.ts'
+import { markets, nodeType, pricingNodes } from './markets.ts'
+
+export * from './audit.ts'
+export * from './identity.ts'
+export * from './ingest.ts'
+export * from './markets.ts'
+
+/** Every table and enum, for drizzle({ schema }). drizzle-kit reads the module exports instead. */
+export const schema = {
+  markets,
+  pricingNodes,
+  nodeType,
+  organizations,
+  users,
+  entitlements,
+  apiTokens,
+  channel,
+  auditEvents,
+  principalType,
+  auditOutcome,
+  ingestWatermarks,
+}
+
+/** The drizzle database both drivers (PGlite and postgres.js) provide; services take this. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util'
+import { EnvError, getEnv } from './env.ts'
+import { isAppError } from './errors.ts'
+import { getLogger } from './logger.ts'
+import { runMigrate, runSeedDemo, runServe } from './cli/commands.ts'
+
+const HELP = `254Carbon command line
+
+Usage: npx carbon <command> [options]
+
+Commands:
+  serve        Run the platform: hub, tRPC, REST API (embedded stores unless configured)
+                 --dev            Vite dev server with hot reload
+                 --port <n>       port (default: PORT or 3000)
+                 --no-demo        do not load demo data at first start
+  migrate      Apply Postgres and ClickHouse migrations to the configured stores
+  seed-demo    Load demo data (real publisher files + generated history)
+                 --days <n>       days of generated history (default 90)
+                 --reset          remove every price and node first
+  help         Show this help
+
+Configuration comes from the environment; with nothing set everything runs embedded under
+./.data (PGlite, chDB). See README.md for DATABASE_URL, CLICKHOUSE_URL, KAFKA_BROKERS, S3_*.`
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      dev: { type: 'boolean' },
+      port: { type: 'string' },
+      'no-demo': { type: 'boolean' },
+      days: { type: 'string' },
+      reset: { type: 'boolean' },
+    },
+  })
+  const command = positionals[0] ?? 'help'
+  if (values.help || command === 'help') {
+    process.stdout.write(`${HELP}\n`)
+    return 0
+  }
+  const env = getEnv()
+  const log = getLogger()
+  switch (command) {
+    case 'serve':
+      return runServe(env, log, { dev: values.dev ?? false, port: values.port, demo: !values['no-demo'] })
+    case 'migrate':
+      return runMigrate(env, log)
+    case 'seed-demo':
+      return runSeedDemo(env, log, { days: values.days, reset: values.reset ?? false })
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${HELP}\n`)
+      return 2
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exit(code)
+  },
+  (error: unknown) => {
+    if (error instanceof EnvError) process.stderr.write(`${error.message}\n`)
+    else if (isAppError(error)) process.stderr.write(`carbon: ${error.message}\n`)
+    else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`carbon: ${error.message}\nRun "npx carbon --help" for usage.\n`)
+    } else process.stderr.write(`carbon: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exit(1)
+  },
+)

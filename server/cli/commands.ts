@@ -1,0 +1,135 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { migrateClickHouse } from '../adapters/clickhouse/migrate.ts'
+import { migratePostgres, seedMarkets } from '../adapters/postgres/client.ts'
+import type { Env } from '../env.ts'
+import { AppError } from '../errors.ts'
+import { startHttpServer } from '../http/server.ts'
+import type { Logger } from '../logger.ts'
+import { openPlatform, setPlatform, type Platform } from '../platform.ts'
+import { clearDemo, DEFAULT_DEMO_DAYS, hasPrices, seedDemo } from '../services/demo/index.ts'
+import { createProgress } from './progress.ts'
+
+function usesEmbeddedFiles(env: Env) {
+  return env.embedded.postgres || env.embedded.clickhouse
+}
+
+/**
+ * Embedded stores live in files one process may open at a time. The serving process records
+ * its pid; other commands refuse to touch the files while it runs.
+ */
+function acquireDataLock(env: Env): () => void {
+  if (!usesEmbeddedFiles(env)) return () => {}
+  fs.mkdirSync(env.dataDir, { recursive: true })
+  const lockFile = path.join(env.dataDir, 'carbon.pid')
+  const holder = Number(fs.existsSync(lockFile) ? fs.readFileSync(lockFile, 'utf8').trim() : NaN)
+  if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+    throw new AppError(
+      'CONFLICT',
+      `the embedded data directory ${env.dataDir} is in use by process ${holder}; stop it first (or set DATA_DIR)`,
+    )
+  }
+  fs.writeFileSync(lockFile, String(process.pid))
+  return () => fs.rmSync(lockFile, { force: true })
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function parseDays(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_DEMO_DAYS
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0 || n > 3660) {
+    throw new AppError('BAD_REQUEST', `--days must be a whole number of days between 1 and 3660, got "${value}"`)
+  }
+  return n
+}
+
+function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new AppError('BAD_REQUEST', `--port must be a port number between 0 and 65535 (0 = any free port), got "${value}"`)
+  }
+  return n
+}
+
+async function loadDemo(platform: Platform, days: number) {
+  const started = Date.now()
+  const result = await seedDemo(platform, { days, progress: (total) => createProgress('Loading demo data', total) })
+  process.stderr.write(
+    `Demo data: ${result.records.toLocaleString('en-US')} prices for ${result.nodes} nodes in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  )
+}
+
+export async function runMigrate(env: Env, log: Logger): Promise<number> {
+  const release = acquireDataLock(env)
+  const platform = await openPlatform(env, log, { migrateEmbedded: false })
+  try {
+    const pg = await migratePostgres(platform.pg)
+    await seedMarkets(platform.pg.db)
+    const ch = await migrateClickHouse(platform.ch)
+    process.stdout.write(
+      `Postgres (${platform.pg.kind}): ${pg.applied} migration(s) applied\nClickHouse (${platform.ch.kind}): ${ch.applied.length} migration(s) applied${ch.applied.length ? `: ${ch.applied.join(', ')}` : ''}\n`,
+    )
+    return 0
+  } finally {
+    await platform.close()
+    release()
+  }
+}
+
+export async function runSeedDemo(env: Env, log: Logger, options: { days?: string; reset: boolean }): Promise<number> {
+  const days = parseDays(options.days)
+  const release = acquireDataLock(env)
+  const platform = await openPlatform(env, log, { migrateEmbedded: false })
+  try {
+    await migratePostgres(platform.pg)
+    await seedMarkets(platform.pg.db)
+    await migrateClickHouse(platform.ch)
+    if (options.reset) {
+      await clearDemo(platform)
+      process.stderr.write('Removed every price and pricing node.\n')
+    }
+    await loadDemo(platform, days)
+    return 0
+  } finally {
+    await platform.close()
+    release()
+  }
+}
+
+/** Runs the web process (and, on the embedded default, everything else) until SIGINT/SIGTERM. */
+export async function runServe(env: Env, log: Logger, options: { dev: boolean; port?: string; demo: boolean }): Promise<number> {
+  const port = parsePort(options.port, env.PORT)
+  const started = Date.now()
+  const release = acquireDataLock(env)
+  const platform = await openPlatform(env, log)
+  setPlatform(platform)
+  if (options.demo && env.DEMO_DATA === 'auto' && env.embedded.clickhouse && !(await hasPrices(platform))) {
+    await loadDemo(platform, DEFAULT_DEMO_DAYS)
+  }
+  const server = await startHttpServer({ port, host: env.HOST, dev: options.dev, log })
+  log.info({ url: server.url, embedded: env.embedded, startupMs: Date.now() - started }, '254Carbon is up')
+  process.stdout.write(`254Carbon hub: ${server.url}  (API reference: ${server.url}/api/docs)\n`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    await server.close()
+    await platform.close()
+    release()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop('SIGINT'))
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  return -1
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto'
+import { createRequire } from 'node:module'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import compression from 'compression'
+import express from 'express'
+import type { Logger } from '../logger.ts'
+import { repoRoot } from '../paths.ts'
+
+export type HttpServerOptions = {
+  port: number
+  host: string
+  dev: boolean
+  log: Logger
+}
+
+export type RunningServer = {
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+/** Per-request values handed to Remix loaders and actions. */
+export type LoadContext = { requestId: string; signal: AbortSignal }
+
+declare module '@remix-run/node' {
+  // Declaration merging: Remix's AppLoadContext gains the fields of LoadContext.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AppLoadContext extends LoadContext {}
+}
+
+const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
+
+async function remixBuildLoader(dev: boolean, app: express.Express): Promise<() => Promise<ServerBuild>> {
+  if (dev) {
+    const vite = await import('vite')
+    const server = await vite.createServer({ root: repoRoot, server: { middlewareMode: true } })
+    app.use(server.middlewares)
+    return () => server.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
+  }
+  const buildPath = path.join(repoRoot, 'build/server/index.js')
+  const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild
+  app.use('/assets', express.static(path.join(repoRoot, 'build/client/assets'), { immutable: true, maxAge: '1y' }))
+  app.use(express.static(path.join(repoRoot, 'build/client'), { maxAge: '1h' }))
+  return async () => build
+}
+
+/**
+ * The web process: Express in front of Remix (hub pages, tRPC, REST, OpenAPI). Express rather than
+ * remix-serve so each request gets an AbortSignal that fires when its socket closes (STACK.md:
+ * streams leak under remix-serve).
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const { log } = options
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(compression({ filter: (req, res) => res.getHeader('Content-Type') !== 'text/event-stream' && compression.filter(req, res) }))
+
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id')
+    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID()
+    req.headers['x-request-id'] = requestId
+    res.setHeader('X-Request-Id', requestId)
+    const started = performance.now()
+    res.once('finish', () => {
+      const ms = Math.round(performance.now() - started)
+      const line = { requestId, method: req.method, path: req.path, status: res.statusCode, ms }
+      if (res.statusCode >= 500) log.error(line, 'request failed')
+      else log.debug(line, 'request')
+    })
+    next()
+  })
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true })
+  })
+  app.use('/api/docs/assets', express.static(swaggerUiDir, { maxAge: '1d', index: false }))
+
+  const getBuild = await remixBuildLoader(options.dev, app)
+  app.all(
+    '*',
+    createRequestHandler({
+      build: getBuild,
+      mode: options.dev ? 'development' : 'production',
+      getLoadContext(req, res): LoadContext {
+        const controller = new AbortController()
+        res.once('close', () => controller.abort())
+        return { requestId: String(req.headers['x-request-id']), signal: controller.signal }
+      },
+    }),
+  )
+
+  const server = app.listen(options.port, options.host)
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  const port = (server.address() as AddressInfo).port
+  const url = `http://localhost:${port}`
+  return {
+    url,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

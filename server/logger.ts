@@ -1,0 +1,24 @@
+import { pino, type Logger } from 'pino'
+import { getEnv } from './env.ts'
+
+export type { Logger }
+
+const REDACT = [
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+]
+
+let root: Logger | undefined
+/** The process logger: one pino instance, children per request/component. */
+export function getLogger(): Logger {
+  root ??= pino({ level: getEnv().LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'carbon' } })
+  return root
+}

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { migratePostgres, seedMarkets, type PostgresHandle } from '../../adapters/postgres/client.ts'
+import { openScratchDatabase } from '../../adapters/postgres/testing.ts'
+import { upsertNodes } from '../nodes/index.ts'
+import { listMarkets } from './index.ts'
+import { MarketListOutput } from './schemas.ts'
+
+describe.each(['pglite', 'postgres'] as const)('listMarkets on %s', (kind) => {
+  let pg: PostgresHandle
+
+  beforeAll(async () => {
+    pg = await openScratchDatabase(kind, { serverUrl: inject('postgresUrl') })
+    await migratePostgres(pg)
+  })
+  afterAll(async () => {
+    await pg?.close()
+  })
+
+  it('is empty before the markets are seeded', async () => {
+    expect(await listMarkets(pg.db)).toEqual({ markets: [] })
+  })
+
+  it('lists the seeded markets with their conventions and node counts', async () => {
+    await seedMarkets(pg.db)
+    await seedMarkets(pg.db)
+    await upsertNodes(pg.db, [
+      { market: 'MISO', name: 'ILLINOIS.HUB', type: 'hub' },
+      { market: 'MISO', name: 'INDIANA.HUB', type: 'hub' },
+      { market: 'MISO', name: 'AMIL.EDWARDS2', type: 'generator', activeTo: '2020-01-01T00:00:00.000Z' },
+    ])
+
+    const output = await listMarkets(pg.db)
+    expect(MarketListOutput.parse(output)).toEqual(output)
+    expect(output.markets).toEqual([
+      {
+        id: 'CAISO',
+        name: 'California ISO',
+        timeZone: 'America/Los_Angeles',
+        runs: ['DA', 'RT5', 'RT15'],
+        intervalMinutes: { DA: 60, RT5: 5, RT15: 15 },
+        peak: { timeZone: 'America/Los_Angeles', hourEndingFrom: 7, hourEndingTo: 22, days: [1, 2, 3, 4, 5, 6], holidays: 'NERC' },
+        nodeCount: 0,
+      },
+      {
+        id: 'MISO',
+        name: 'Midcontinent ISO',
+        timeZone: 'Etc/GMT+5',
+        runs: ['DA', 'RT5', 'RTH'],
+        intervalMinutes: { DA: 60, RT5: 5, RTH: 60 },
+        peak: { timeZone: 'America/New_York', hourEndingFrom: 8, hourEndingTo: 23, days: [1, 2, 3, 4, 5], holidays: 'NERC' },
+        nodeCount: 3,
+      },
+    ])
+  })
+})

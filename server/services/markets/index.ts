@@ -1,0 +1,40 @@
+import type { MarketId } from '@carbon/schemas'
+import { asc, count, eq } from 'drizzle-orm'
+import { markets, pricingNodes, type Database } from '../../adapters/postgres/schema/index.ts'
+import type { MarketListOutput } from './schemas.ts'
+
+/** Every market with its clock, runs, peak definition and number of pricing nodes. */
+export async function listMarkets(db: Database): Promise<MarketListOutput> {
+  const nodeCounts = db
+    .select({ market: pricingNodes.market, nodeCount: count().as('node_count') })
+    .from(pricingNodes)
+    .groupBy(pricingNodes.market)
+    .as('node_counts')
+  const rows = await db
+    .select({ market: markets, nodeCount: nodeCounts.nodeCount })
+    .from(markets)
+    .leftJoin(nodeCounts, eq(nodeCounts.market, markets.id))
+    .orderBy(asc(markets.id))
+  return {
+    markets: rows.map(({ market, nodeCount }) => ({
+      id: market.id as MarketId,
+      name: market.name,
+      timeZone: market.timeZone,
+      runs: market.runs,
+      intervalMinutes: Object.fromEntries(
+        market.runs.flatMap((run) => {
+          const minutes = market.intervalMinutes[run]
+          return minutes === undefined ? [] : [[run, minutes]]
+        }),
+      ),
+      peak: {
+        timeZone: market.peakTimeZone,
+        hourEndingFrom: market.peakHourEndingFrom,
+        hourEndingTo: market.peakHourEndingTo,
+        days: market.peakDays,
+        holidays: 'NERC' as const,
+      },
+      nodeCount: Number(nodeCount ?? 0),
+    })),
+  }
+}

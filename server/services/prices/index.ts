@@ -1,0 +1,363 @@
+import { MARKETS, nercHolidaysBetween, PriceRecord } from '@carbon/schemas'
+import { z } from 'zod'
+import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { AppError } from '../../errors.ts'
+import {
+  intervalMinutes,
+  keepLastPerKey,
+  maxHistoryBuckets,
+  msToIso,
+  PRICE_COLUMNS,
+  rowValues,
+  toClickHouseTime,
+  toNumberOrNull,
+  toPriceRow,
+} from './helpers.ts'
+import {
+  LatestPricesInput,
+  MAX_HISTORY_POINTS,
+  PriceHistoryInput,
+  type HistoryPoint,
+  type LatestPrice,
+  type LatestPricesOutput,
+  type PriceHistoryOutput,
+  type Resolution,
+} from './schemas.ts'
+
+/*
+ * Prices live in the ClickHouse table `prices` (migrations/clickhouse/0001_prices.sql), a
+ * ReplacingMergeTree keyed by (market, node, run, interval_start). Every read uses FINAL, so a
+ * re-ingested interval counts once, with its latest values, even before the background merge.
+ * Hourly and daily rollups are aggregate queries over FINAL rather than materialized views: a
+ * view aggregating inserts would count a re-ingested interval twice (docs/decisions/004).
+ *
+ * Every value reaches SQL as a bound query parameter ({name:Type}), including time zones, peak
+ * hours and days and the NERC holiday list. The only text assembled here is chosen from
+ * constants by the `resolution` enum.
+ */
+
+/**
+ * Rows per INSERT. The client serializes a batch on the main thread and chDB parses it on the
+ * libuv pool; 50k rows keep each main-thread step near 0.1 s and memory bounded.
+ */
+export const INSERT_BATCH_ROWS = 50_000
+
+/**
+ * Validates the records (all of them, before anything is written) and inserts them in batches
+ * of INSERT_BATCH_ROWS. Re-inserting an interval replaces it; within one call the later copy of
+ * an interval wins. Returns the number of rows written. Yields to the event loop between
+ * batches, so a large call does not stall other requests of the process.
+ */
+export async function insertPrices(ch: ClickHouseHandle, records: PriceRecord[]): Promise<{ inserted: number }> {
+  for (let offset = 0; offset < records.length; offset += INSERT_BATCH_ROWS) {
+    if (offset > 0) await yieldToEventLoop()
+    for (let index = offset; index < Math.min(offset + INSERT_BATCH_ROWS, records.length); index++) {
+      const parsed = PriceRecord.safeParse(records[index])
+      if (!parsed.success) {
+        throw new AppError('BAD_REQUEST', `price record ${index} is invalid: ${z.prettifyError(parsed.error)}`, {
+          details: { index, issues: z.flattenError(parsed.error).fieldErrors },
+        })
+      }
+      try {
+        intervalMinutes(parsed.data)
+      } catch (error) {
+        throw new AppError('BAD_REQUEST', `price record ${index} is invalid: ${(error as Error).message}`, {
+          details: { index },
+        })
+      }
+    }
+  }
+  let inserted = 0
+  for (let offset = 0; offset < records.length; offset += INSERT_BATCH_ROWS) {
+    const batch = records.slice(offset, offset + INSERT_BATCH_ROWS)
+    const values = keepLastPerKey(batch.map(toPriceRow)).map(rowValues)
+    const started = performance.now()
+    await ch.client.insert({ table: 'prices', columns: [...PRICE_COLUMNS], values, format: 'JSONCompactEachRow' })
+    logIfSlow(ch, 'prices.insert', started, { rows: values.length })
+    inserted += values.length
+  }
+  return { inserted }
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+type LatestRow = {
+  node: string
+  start_ms: number | string
+  end_ms: number | string
+  lmp: number
+  energy: number | null
+  congestion: number | null
+  loss: number | null
+  ghg: number | null
+  is_latest: number | boolean
+}
+
+/*
+ * `latest` finds each node's last interval_start; keys do not change under deduplication, so it
+ * needs no FINAL. The scalar lower bound (earliest latest interval minus the longest interval)
+ * is evaluated before the main read and prunes partitions and granules by the primary key; the
+ * join then keeps, per node, its latest interval and the interval ending where that one starts.
+ */
+const LATEST_CTE = `
+WITH latest AS (
+  SELECT node, max(interval_start) AS last_start, max(interval_minutes) AS max_minutes
+  FROM prices
+  WHERE market = {market:String} AND run = {run:String} AND node IN {nodes:Array(String)}
+  GROUP BY node
+)`
+
+const LATEST_SQL = `${LATEST_CTE}
+SELECT
+  p.node AS node,
+  toUnixTimestamp64Milli(p.interval_start) AS start_ms,
+  toUnixTimestamp64Milli(p.interval_end) AS end_ms,
+  p.lmp AS lmp, p.energy AS energy, p.congestion AS congestion, p.loss AS loss, p.ghg AS ghg,
+  p.interval_start = l.last_start AS is_latest
+FROM prices AS p FINAL
+INNER JOIN latest AS l ON p.node = l.node
+WHERE p.market = {market:String} AND p.run = {run:String} AND p.node IN {nodes:Array(String)}
+  AND p.interval_start >= (SELECT min(last_start) - toIntervalMinute(max(max_minutes)) FROM latest)
+  AND (p.interval_start = l.last_start OR p.interval_end = l.last_start)`
+
+const SPARKLINE_SQL = `${LATEST_CTE}
+SELECT p.node AS node, toStartOfHour(p.interval_start) AS hour, avg(p.lmp) AS lmp_avg
+FROM prices AS p FINAL
+INNER JOIN latest AS l ON p.node = l.node
+WHERE p.market = {market:String} AND p.run = {run:String} AND p.node IN {nodes:Array(String)}
+  AND p.interval_start >= (SELECT toStartOfHour(min(last_start)) - toIntervalHour({hours:UInt16} - 1) FROM latest)
+  AND p.interval_start >= toStartOfHour(l.last_start) - toIntervalHour({hours:UInt16} - 1)
+  AND p.interval_start <= l.last_start
+GROUP BY node, hour
+ORDER BY node, hour`
+
+/**
+ * Per requested node: its latest interval of the run, the LMP of the interval before it (the one
+ * ending where the latest starts; null when not stored) and the change, and with sparklineHours
+ * > 0 the hourly (UTC hour) LMP averages of the last N hours up to and including the hour of the
+ * latest interval, oldest first (hours without data are skipped). Nodes without prices are absent;
+ * the answer follows the order of `nodes`.
+ */
+export async function latestPrices(ch: ClickHouseHandle, input: LatestPricesInput): Promise<LatestPricesOutput> {
+  const { market, run, nodes, sparklineHours } = parseInput(LatestPricesInput, input)
+  const unique = [...new Set(nodes)]
+  const params = { market, run, nodes: unique }
+  const rows = await queryRows<LatestRow>(ch, 'prices.latest', LATEST_SQL, params)
+
+  const latest = new Map<string, LatestRow>()
+  const previous = new Map<string, LatestRow>()
+  for (const row of rows) (Number(row.is_latest) ? latest : previous).set(row.node, row)
+
+  const sparklines = new Map<string, number[]>()
+  if (sparklineHours > 0 && latest.size > 0) {
+    const hourly = await queryRows<{ node: string; lmp_avg: number }>(ch, 'prices.sparkline', SPARKLINE_SQL, {
+      ...params,
+      hours: sparklineHours,
+    })
+    for (const row of hourly) {
+      const list = sparklines.get(row.node) ?? []
+      list.push(row.lmp_avg)
+      sparklines.set(row.node, list)
+    }
+  }
+
+  const prices: LatestPrice[] = []
+  for (const node of unique) {
+    const row = latest.get(node)
+    if (!row) continue
+    const previousLmp = previous.get(node)?.lmp ?? null
+    prices.push({
+      node,
+      intervalStart: msToIso(row.start_ms),
+      intervalEnd: msToIso(row.end_ms),
+      lmp: row.lmp,
+      energy: row.energy,
+      congestion: row.congestion,
+      loss: row.loss,
+      ghg: row.ghg,
+      previousLmp,
+      change: previousLmp === null ? null : row.lmp - previousLmp,
+      sparkline: sparklines.get(node) ?? [],
+    })
+  }
+  return { market, run, prices }
+}
+
+/*
+ * History. The peak flag follows @carbon/schemas isOnPeak: hour ending (local hour of the
+ * interval start + 1) in the market's peak time zone within [peakFrom, peakTo], on a peak
+ * weekday (ISO, toDayOfWeek's default mode), and the local date not a NERC holiday.
+ */
+const HISTORY_WITH = `
+WITH
+  toTimeZone(interval_start, {peakTz:String}) AS peak_local,
+  toHour(peak_local) + 1 BETWEEN {peakFrom:UInt8} AND {peakTo:UInt8}
+    AND has({peakDays:Array(UInt8)}, toDayOfWeek(peak_local))
+    AND NOT has({holidays:Array(Date)}, toDate(peak_local)) AS on_peak`
+
+const HISTORY_WHERE = `
+FROM prices FINAL
+WHERE market = {market:String} AND node = {node:String} AND run = {run:String}
+  AND interval_start >= {from:DateTime64(3, 'UTC')} AND interval_start < {to:DateTime64(3, 'UTC')}`
+
+const RAW_SQL = `${HISTORY_WITH}
+SELECT
+  toUnixTimestamp64Milli(interval_start) AS start_ms,
+  toUnixTimestamp64Milli(interval_end) AS end_ms,
+  lmp AS lmp_avg, lmp AS lmp_min, lmp AS lmp_max,
+  energy AS energy_avg, congestion AS congestion_avg, loss AS loss_avg, ghg AS ghg_avg,
+  if(on_peak, lmp, NULL) AS on_peak_lmp,
+  if(on_peak, NULL, lmp) AS off_peak_lmp,
+  1 AS samples
+${HISTORY_WHERE}
+ORDER BY interval_start
+LIMIT {limit:UInt32}`
+
+/** Bucket start and end per aggregated resolution: hourly in UTC, daily in the market's time zone. */
+const BUCKETS: Record<Exclude<Resolution, 'raw'>, { start: string; end: string }> = {
+  hourly: { start: 'toStartOfHour(interval_start)', end: 'bucket + INTERVAL 1 HOUR' },
+  // toDateTime(next local date, tz) is the next local midnight: 23 or 25 hours later on DST days.
+  daily: { start: 'toStartOfDay(toTimeZone(interval_start, {tz:String}))', end: 'toDateTime(toDate(bucket) + 1, {tz:String})' },
+}
+
+const aggregateSql = (bucket: { start: string; end: string }) => `${HISTORY_WITH},
+  ${bucket.start} AS bucket
+SELECT
+  toUnixTimestamp(bucket) * 1000 AS start_ms,
+  toUnixTimestamp(${bucket.end}) * 1000 AS end_ms,
+  avg(lmp) AS lmp_avg, min(lmp) AS lmp_min, max(lmp) AS lmp_max,
+  avg(energy) AS energy_avg, avg(congestion) AS congestion_avg, avg(loss) AS loss_avg, avg(ghg) AS ghg_avg,
+  avgIfOrNull(lmp, on_peak) AS on_peak_lmp,
+  avgIfOrNull(lmp, NOT on_peak) AS off_peak_lmp,
+  count() AS samples
+${HISTORY_WHERE}
+GROUP BY bucket
+ORDER BY bucket
+LIMIT {limit:UInt32}`
+
+const HISTORY_SQL: Record<Resolution, string> = {
+  raw: RAW_SQL,
+  hourly: aggregateSql(BUCKETS.hourly),
+  daily: aggregateSql(BUCKETS.daily),
+}
+
+const SUMMARY_SQL = `${HISTORY_WITH}
+SELECT
+  count() AS count,
+  minOrNull(lmp) AS lmp_min, maxOrNull(lmp) AS lmp_max, avgOrNull(lmp) AS atc,
+  avgIfOrNull(lmp, on_peak) AS on_peak_lmp, avgIfOrNull(lmp, NOT on_peak) AS off_peak_lmp
+${HISTORY_WHERE}`
+
+type PointRow = {
+  start_ms: number | string
+  end_ms: number | string
+  lmp_avg: number
+  lmp_min: number
+  lmp_max: number
+  energy_avg: number | null
+  congestion_avg: number | null
+  loss_avg: number | null
+  ghg_avg: number | null
+  on_peak_lmp: number | null
+  off_peak_lmp: number | null
+  samples: number | string
+}
+
+type SummaryRow = {
+  count: number | string
+  lmp_min: number | null
+  lmp_max: number | null
+  atc: number | null
+  on_peak_lmp: number | null
+  off_peak_lmp: number | null
+}
+
+/**
+ * Prices of one node and run with interval_start in [from, to): raw intervals, UTC-hour buckets
+ * or calendar-day buckets of the market's time zone (23 and 25 hours long on DST changes), each
+ * with average/min/max LMP, average components, on- and off-peak averages and its sample count,
+ * plus a summary over the whole range. Refuses from >= to and ranges that could hold more than
+ * MAX_HISTORY_POINTS buckets (BAD_REQUEST).
+ */
+export async function priceHistory(ch: ClickHouseHandle, input: PriceHistoryInput): Promise<PriceHistoryOutput> {
+  const { market, node, run, resolution, ...range } = parseInput(PriceHistoryInput, input)
+  const from = new Date(range.from)
+  const to = new Date(range.to)
+  if (from.getTime() >= to.getTime()) {
+    throw AppError.badRequest(`from (${range.from}) must be before to (${range.to})`, { from: range.from, to: range.to })
+  }
+  const def = MARKETS[market]
+  const buckets = maxHistoryBuckets(resolution, run, from, to, def.timeZone)
+  if (buckets > MAX_HISTORY_POINTS) throw tooManyPoints(resolution, buckets)
+
+  const params = {
+    market,
+    node,
+    run,
+    from: toClickHouseTime(from),
+    to: toClickHouseTime(to),
+    tz: def.timeZone,
+    peakTz: def.peakTimeZone,
+    peakFrom: def.peakHourEndingFrom,
+    peakTo: def.peakHourEndingTo,
+    peakDays: [...def.peakDays],
+    holidays: nercHolidaysBetween(from, to),
+    limit: MAX_HISTORY_POINTS + 1,
+  }
+  const rows = await queryRows<PointRow>(ch, `prices.history.${resolution}`, HISTORY_SQL[resolution], params)
+  // Unreachable while buckets are counted from the range; kept in case intervals are shorter than the run's.
+  if (rows.length > MAX_HISTORY_POINTS) throw tooManyPoints(resolution, rows.length)
+  const [summary] = await queryRows<SummaryRow>(ch, 'prices.history.summary', SUMMARY_SQL, params)
+
+  const points: HistoryPoint[] = rows.map((r) => ({
+    intervalStart: msToIso(r.start_ms),
+    intervalEnd: msToIso(r.end_ms),
+    lmp: r.lmp_avg,
+    min: r.lmp_min,
+    max: r.lmp_max,
+    energy: r.energy_avg,
+    congestion: r.congestion_avg,
+    loss: r.loss_avg,
+    ghg: r.ghg_avg,
+    onPeak: r.on_peak_lmp,
+    offPeak: r.off_peak_lmp,
+    samples: Number(r.samples),
+  }))
+  return {
+    market,
+    node,
+    run,
+    resolution,
+    timeZone: def.timeZone,
+    points,
+    summary: {
+      count: Number(summary?.count ?? 0),
+      min: toNumberOrNull(summary?.lmp_min),
+      max: toNumberOrNull(summary?.lmp_max),
+      atc: toNumberOrNull(summary?.atc),
+      onPeak: toNumberOrNull(summary?.on_peak_lmp),
+      offPeak: toNumberOrNull(summary?.off_peak_lmp),
+    },
+  }
+}
+
+function tooManyPoints(resolution: Resolution, buckets: number): AppError {
+  const coarser = resolution === 'raw' ? 'hourly or daily' : resolution === 'hourly' ? 'daily' : undefined
+  const advice = coarser ? `pick a coarser resolution (${coarser}) or a shorter range` : 'pick a shorter range'
+  return AppError.badRequest(
+    `The range holds up to ${buckets.toLocaleString('en-US')} ${resolution} points, more than the ${MAX_HISTORY_POINTS.toLocaleString('en-US')} ` +
+      `one call returns: ${advice}.`,
+    { resolution, buckets, max: MAX_HISTORY_POINTS },
+  )
+}
+
+/** Applies the schema's defaults and checks (services are also called without a router in front). */
+function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) {
+    throw new AppError('BAD_REQUEST', `invalid input: ${z.prettifyError(parsed.error)}`, {
+      details: { issues: z.flattenError(parsed.error).fieldErrors },
+    })
+  }
+  return parsed.data
+}

@@ -1,0 +1,121 @@
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { createCarbonClient, isCarbonError } from '@carbon/sdk'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
+
+const baseUrl = inject('baseUrl')
+
+type OpenApiDoc = { openapi: string; paths: Record<string, Record<string, unknown>> }
+
+async function getJson(path: string) {
+  const res = await fetch(`${baseUrl}${path}`)
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { [k: string]: any } }
+}
+
+describe('OpenAPI document', () => {
+  let doc: OpenApiDoc
+  beforeAll(async () => {
+    const res = await fetch(`${baseUrl}/api/openapi.json`)
+    expect(res.status).toBe(200)
+    doc = (await res.json()) as OpenApiDoc
+  })
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    expect(doc.openapi).toMatch(/^3\.1\./)
+    const validator = new Validator()
+    const result = await validator.validate(doc as never)
+    expect(result.errors ?? []).toEqual([])
+    expect(result.valid).toBe(true)
+  })
+
+  it('lists every REST procedure under /api/v1', () => {
+    expect(Object.keys(doc.paths).sort()).toEqual(['/markets', '/nodes', '/prices/history', '/prices/latest'])
+  })
+
+  it('serves the interactive reference page and its assets', async () => {
+    const page = await fetch(`${baseUrl}/api/docs`)
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('/api/openapi.json')
+    const bundle = await fetch(`${baseUrl}/api/docs/assets/swagger-ui-bundle.js`)
+    expect(bundle.status).toBe(200)
+    expect((await bundle.text()).length).toBeGreaterThan(100_000)
+  })
+})
+
+describe('REST API', () => {
+  it('GET /api/v1/markets lists MISO and CAISO with their peak definitions', async () => {
+    const { status, body } = await getJson('/api/v1/markets')
+    expect(status).toBe(200)
+    const ids = body.markets.map((m: { id: string }) => m.id).sort()
+    expect(ids).toEqual(['CAISO', 'MISO'])
+    const miso = body.markets.find((m: { id: string }) => m.id === 'MISO')
+    expect(miso.timeZone).toBe('Etc/GMT+5')
+    expect(miso.nodeCount).toBeGreaterThan(5)
+  })
+
+  it('GET /api/v1/nodes pages through nodes with a cursor', async () => {
+    const first = await getJson('/api/v1/nodes?market=MISO&limit=3')
+    expect(first.status).toBe(200)
+    expect(first.body.items).toHaveLength(3)
+    expect(first.body.nextCursor).toEqual(expect.any(String))
+    const second = await getJson(`/api/v1/nodes?market=MISO&limit=3&cursor=${encodeURIComponent(first.body.nextCursor)}`)
+    const names = [...first.body.items, ...second.body.items].map((n: { name: string }) => n.name)
+    expect(new Set(names).size).toBe(names.length)
+    const hubs = await getJson('/api/v1/nodes?market=MISO&type=hub&q=ind')
+    expect(hubs.body.items.map((n: { name: string }) => n.name)).toEqual(['INDIANA.HUB'])
+  })
+
+  it('GET /api/v1/prices/latest returns the latest interval per node with its change', async () => {
+    const { status, body } = await getJson('/api/v1/prices/latest?market=MISO&run=RT5&nodes=INDIANA.HUB,MINN.HUB&sparklineHours=24')
+    expect(status).toBe(200)
+    expect(body.prices.map((p: { node: string }) => p.node).sort()).toEqual(['INDIANA.HUB', 'MINN.HUB'])
+    for (const p of body.prices) {
+      expect(p.change).toBeCloseTo(p.lmp - p.previousLmp, 9)
+      expect(p.sparkline).toHaveLength(24)
+    }
+  })
+
+  it('GET /api/v1/prices/history rolls up daily with on/off-peak averages', async () => {
+    const latest = await getJson('/api/v1/prices/latest?market=CAISO&run=DA&nodes=TH_SP15_GEN-APND')
+    const end = latest.body.prices[0].intervalEnd as string
+    const from = new Date(Date.parse(end) - 10 * 86_400_000).toISOString()
+    const { status, body } = await getJson(
+      `/api/v1/prices/history?market=CAISO&node=TH_SP15_GEN-APND&run=DA&resolution=daily&from=${from}&to=${end}`,
+    )
+    expect(status).toBe(200)
+    expect(body.timeZone).toBe('America/Los_Angeles')
+    expect(body.points.length).toBeGreaterThanOrEqual(10)
+    expect(body.summary.onPeak).toEqual(expect.any(Number))
+    expect(body.summary.offPeak).toEqual(expect.any(Number))
+  })
+
+  it('answers bad input with 400 naming the field, and an unknown node with 404', async () => {
+    const bad = await getJson('/api/v1/prices/latest?market=NYISO&run=RT5')
+    expect(bad.status).toBe(400)
+    expect(JSON.stringify(bad.body)).toContain('market')
+    const missing = await getJson(
+      '/api/v1/prices/history?market=MISO&node=NOPE.HUB&run=DA&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z',
+    )
+    expect(missing.status).toBe(404)
+    expect(JSON.stringify(missing.body)).toContain('NOPE.HUB')
+  })
+})
+
+describe('SDK', () => {
+  const client = createCarbonClient({ baseUrl })
+
+  it('calls the typed procedures', async () => {
+    const { markets } = await client.markets.list.query()
+    expect(markets.map((m) => m.id).sort()).toEqual(['CAISO', 'MISO'])
+    const latest = await client.prices.latest.query({ market: 'CAISO', run: 'RT5', types: 'hub' })
+    expect(latest.prices.length).toBe(3)
+  })
+
+  it('surfaces errors with their HTTP status', async () => {
+    const error = await client.prices.history
+      .query({ market: 'MISO', node: 'NOPE.HUB', run: 'DA', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' })
+      .catch((e: unknown) => e)
+    expect(isCarbonError(error)).toBe(true)
+    if (isCarbonError(error)) expect(error.data?.httpStatus).toBe(404)
+  })
+})
