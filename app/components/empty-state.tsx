@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
 
 /** A quiet panel for "nothing here yet", with an optional next step. */
-export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+export function EmptyState({ title, children }: { title: ReactNode; children?: ReactNode }) {
   return (
     <div className="empty-state" role="status">
       <p className="empty-title">{title}</p>
@@ -13,8 +13,12 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 /** The empty state of every price view before any data arrived. */
 export function NoPricesYet() {
   return (
-    <EmptyState title="No prices yet">
-      No prices yet — run <code>npx carbon seed-demo</code> or wait for ingestion.
-    </EmptyState>
+    <EmptyState
+      title={
+        <>
+          No prices yet — run <code>npx carbon seed-demo</code> or wait for ingestion.
+        </>
+      }
+    />
   )
 }

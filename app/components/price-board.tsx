@@ -17,24 +17,62 @@ export const RUN_LABELS: Record<MarketRun, string> = {
 
 const TYPE_LABELS: Record<string, string> = { hub: 'Hubs', zone: 'Load zones', generator: 'Generators', interface: 'Interfaces' }
 
-/** Rows grouped by node type, in the order they came (hubs first). */
-function groupByType(rows: BoardRow[]): [string, BoardRow[]][] {
+/**
+ * Rows grouped by node type, in the order they came (hubs first); within a group, rows whose
+ * price in `run` is stale sink to the end so the live ones read as one block.
+ */
+function groupByType(rows: BoardRow[], run: MarketRun): [string, BoardRow[]][] {
+  const newest = newestEnd(rows, run)
   const groups = new Map<string, BoardRow[]>()
   for (const row of rows) {
     const list = groups.get(row.type) ?? []
     list.push(row)
     groups.set(row.type, list)
   }
-  return [...groups.entries()]
+  const rank = (r: BoardRow) => (!r.prices[run] || isStale(r.prices[run], newest) ? 1 : 0)
+  return [...groups.entries()].map(([type, list]) => [type, [...list].sort((a, b) => rank(a) - rank(b))])
 }
 
-function IntervalCell({ price, timeZone }: { price: BoardPrice | undefined; timeZone: string }) {
+const STALE_MS = 24 * 3_600_000
+
+/** The newest interval end of a run across the board (what "current" means for staleness). */
+function newestEnd(rows: BoardRow[], run: MarketRun): number {
+  let newest = 0
+  for (const r of rows) {
+    const end = r.prices[run]?.intervalEnd
+    if (end) newest = Math.max(newest, Date.parse(end))
+  }
+  return newest
+}
+
+function isStale(price: BoardPrice | undefined, newest: number): boolean {
+  return Boolean(price && newest - Date.parse(price.intervalEnd) > STALE_MS)
+}
+
+/** Splits rows into those with a price in any of the runs and the names of those without. */
+function withPrices(rows: BoardRow[], runs: MarketRun[]): { shown: BoardRow[]; missing: string[] } {
+  const shown = rows.filter((r) => runs.some((run) => r.prices[run]))
+  const missing = rows.filter((r) => !runs.some((run) => r.prices[run])).map((r) => r.node)
+  return { shown, missing }
+}
+
+function MissingNote({ missing, runs }: { missing: string[]; runs: string }) {
+  if (missing.length === 0) return null
+  return (
+    <p className="table-note">
+      No {runs} prices for {missing.length} more node{missing.length === 1 ? '' : 's'}: {missing.join(', ')}.
+    </p>
+  )
+}
+
+function IntervalCell({ price, timeZone, stale = false }: { price: BoardPrice | undefined; timeZone: string; stale?: boolean }) {
   if (!price) return <td className="time muted">—</td>
   return (
-    <td className="time">
+    <td className={stale ? 'time stale' : 'time'}>
       <time dateTime={price.intervalStart} title={`${formatInZone(price.intervalStart, timeZone)} – ${formatInZone(price.intervalEnd, timeZone, 'time')} ${zoneLabel(timeZone, price.intervalStart)}`}>
         {formatInZone(price.intervalStart, timeZone, 'short')}
       </time>
+      {stale ? <span className="stale-tag" title="More than a day older than the latest interval of this run">stale</span> : null}
     </td>
   )
 }
@@ -60,6 +98,9 @@ export function OverviewTable({
   rtRun: MarketRun
 }) {
   const zone = zoneLabel(timeZone)
+  const { shown, missing } = withPrices(rows, ['DA', rtRun])
+  const newestDa = newestEnd(rows, 'DA')
+  const newestRt = newestEnd(rows, rtRun)
   return (
     <div className="table-scroll">
       <table className="data-table board-table">
@@ -79,7 +120,7 @@ export function OverviewTable({
           </tr>
         </thead>
         <tbody>
-          {groupByType(rows).map(([type, group]) => (
+          {groupByType(shown, rtRun).map(([type, group]) => (
             <Fragment key={type}>
               <tr className="group-row">
                 <th scope="colgroup" colSpan={8}>
@@ -100,12 +141,12 @@ export function OverviewTable({
                     <td className="num">
                       <PriceChange value={da?.change} />
                     </td>
-                    <IntervalCell price={da} timeZone={timeZone} />
+                    <IntervalCell price={da} timeZone={timeZone} stale={isStale(da, newestDa)} />
                     <LmpCell price={rt} />
                     <td className="num">
                       <PriceChange value={rt?.change} />
                     </td>
-                    <IntervalCell price={rt} timeZone={timeZone} />
+                    <IntervalCell price={rt} timeZone={timeZone} stale={isStale(rt, newestRt)} />
                     <td className="spark">
                       <Sparkline values={rt?.sparkline ?? []} label={`${row.node} ${rtRun} LMP, hourly, last 24 hours`} />
                     </td>
@@ -116,6 +157,7 @@ export function OverviewTable({
           ))}
         </tbody>
       </table>
+      <MissingNote missing={missing} runs={`DA or ${rtRun}`} />
     </div>
   )
 }
@@ -136,6 +178,8 @@ export function RunTable({
   rows: BoardRow[]
 }) {
   const zone = zoneLabel(timeZone)
+  const { shown, missing } = withPrices(rows, [run])
+  const newest = newestEnd(rows, run)
   const showGhg = rows.some((r) => r.prices[run]?.ghg != null)
   const columns = showGhg ? 11 : 10
   return (
@@ -162,7 +206,7 @@ export function RunTable({
           </tr>
         </thead>
         <tbody>
-          {groupByType(rows).map(([type, group]) => (
+          {groupByType(shown, run).map(([type, group]) => (
             <Fragment key={type}>
               <tr className="group-row">
                 <th scope="colgroup" colSpan={columns}>
@@ -179,7 +223,7 @@ export function RunTable({
                         {row.node}
                       </Link>
                     </th>
-                    <IntervalCell price={p} timeZone={timeZone} />
+                    <IntervalCell price={p} timeZone={timeZone} stale={isStale(p, newest)} />
                     <LmpCell price={p} />
                     <td className="num">
                       <PriceChange value={p?.change} />
@@ -204,6 +248,7 @@ export function RunTable({
           ))}
         </tbody>
       </table>
+      <MissingNote missing={missing} runs={run} />
     </div>
   )
 }

@@ -112,7 +112,7 @@ export function PriceChart({ points, from, to, timeZone, rtRun, resolution, titl
             id="price-chart-rt"
             dataKey="rt"
             name={rtRun}
-            type={linearRounded}
+            type={resolution === 'hourly' ? stepAfterRounded : linearRounded}
             stroke={SERIES_COLORS.rt}
             strokeWidth={1.25}
             dot={false}

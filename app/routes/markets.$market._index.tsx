@@ -57,7 +57,8 @@ export default function MarketPage() {
             {market.id} <span className="h1-sub">{market.name}</span>
           </h1>
           <p className="page-lede">
-            Market clock {zoneLabel(tz)} ({tz}) · {market.nodeCount} pricing nodes · runs {market.runs.join(', ')}
+            Market clock {zoneLabel(tz)} ({tz}) · runs {market.runs.join(', ')} · hubs and zones below;{' '}
+            <Link to={`/nodes?market=${market.id}`}>search all {market.nodeCount} pricing nodes</Link>
           </p>
         </div>
       </header>

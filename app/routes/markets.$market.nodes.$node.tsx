@@ -74,7 +74,7 @@ export default function NodePage() {
       <header className="page-header">
         <div>
           <p className="breadcrumb">
-            <Link to="/">Overview</Link> / <Link to={`/markets/${market.id}`}>{market.id}</Link> / {node.type}
+            <Link to="/">Overview</Link> / <Link to={`/markets/${market.id}`}>{market.id}</Link> / <span aria-current="page">{node.name}</span>
           </p>
           <h1>
             {node.name} <span className="h1-sub">{market.name}</span>

@@ -21,7 +21,7 @@ async function main() {
     console.log(`  ${p.node.padEnd(16)} ${p.lmp.toFixed(2).padStart(9)} $/MWh${change}  at ${p.intervalStart}`)
   }
 
-  const end = latest.prices[0]?.intervalEnd ?? new Date().toISOString()
+  const end = latest.prices.map((p) => p.intervalEnd).sort().at(-1) ?? new Date().toISOString()
   const from = new Date(Date.parse(end) - 7 * 86_400_000).toISOString()
   const history = await client.prices.history.query({
     market: 'MISO',
