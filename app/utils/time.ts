@@ -3,32 +3,10 @@
  * locale and a 24-hour clock, so the server and the browser produce the same string (no
  * hydration mismatch from ICU differences such as narrow no-break spaces in "2:00 PM").
  */
+import { zonedParts } from '@carbon/schemas/calendar'
 
 const HOUR_MS = 3_600_000
 export const DAY_MS = 24 * HOUR_MS
-
-type Parts = { year: string; month: string; day: string; hour: string; minute: string; weekday: string }
-
-const formatters = new Map<string, Intl.DateTimeFormat>()
-function partsIn(instant: Date, timeZone: string): Parts {
-  let f = formatters.get(timeZone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      weekday: 'short',
-    })
-    formatters.set(timeZone, f)
-  }
-  const out: Record<string, string> = {}
-  for (const p of f.formatToParts(instant)) out[p.type] = p.value
-  return out as Parts
-}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
@@ -50,7 +28,7 @@ export type TimeStyle =
 export function formatInZone(value: Date | number | string, timeZone: string, style: TimeStyle = 'datetime'): string {
   const instant = value instanceof Date ? value : new Date(value)
   if (Number.isNaN(instant.getTime())) return '—'
-  const p = partsIn(instant, timeZone)
+  const p = zonedParts(instant, timeZone)
   const hm = `${p.hour}:${p.minute}`
   const mon = MONTHS[Number(p.month) - 1] ?? p.month
   switch (style) {
@@ -86,7 +64,7 @@ export function zoneLabel(timeZone: string, at: Date | number | string = Date.no
 
 /** Offset of the zone from UTC at an instant, in minutes (EST = -300). */
 export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
-  const p = partsIn(instant, timeZone)
+  const p = zonedParts(instant, timeZone)
   const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute))
   const truncated = Math.floor(instant.getTime() / 60_000) * 60_000
   return Math.round((asUtc - truncated) / 60_000)
@@ -94,7 +72,7 @@ export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
 
 /** The UTC instant of local midnight (in `timeZone`) of the local day containing `instant`. */
 export function startOfLocalDay(instant: Date, timeZone: string): Date {
-  const p = partsIn(instant, timeZone)
+  const p = zonedParts(instant, timeZone)
   const guess = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day))
   // Midnight local = midnight UTC minus the offset in force at that moment (try twice for DST edges).
   let t = guess - zoneOffsetMinutes(new Date(guess), timeZone) * 60_000
@@ -129,7 +107,7 @@ export function timeTicks(from: number, to: number, timeZone: string, maxTicks =
     const stepHours = [1, 2, 3, 4, 6, 12].find((h) => span / (h * HOUR_MS) <= maxTicks) ?? 12
     const ticks: number[] = []
     for (let t = Math.ceil(from / HOUR_MS) * HOUR_MS; t <= to; t += HOUR_MS) {
-      const hour = Number(partsIn(new Date(t), timeZone).hour)
+      const hour = Number(zonedParts(new Date(t), timeZone).hour)
       if (hour % stepHours === 0) ticks.push(t)
     }
     return ticks

@@ -44,8 +44,12 @@ export function nercHolidaysBetween(from: Date, to: Date): string[] {
   return out
 }
 
+/** Wall-clock parts of an instant in an IANA time zone (24-hour clock, zero-padded strings). */
+export type ZonedParts = { year: string; month: string; day: string; hour: string; minute: string; weekday: string }
+
 const partsFormatters = new Map<string, Intl.DateTimeFormat>()
-function localParts(instant: Date, timeZone: string) {
+/** The wall-clock parts of `instant` in `timeZone`; formatters are cached per zone. */
+export function zonedParts(instant: Date, timeZone: string): ZonedParts {
   let f = partsFormatters.get(timeZone)
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
@@ -55,16 +59,23 @@ function localParts(instant: Date, timeZone: string) {
       month: '2-digit',
       day: '2-digit',
       hour: '2-digit',
+      minute: '2-digit',
       weekday: 'short',
     })
     partsFormatters.set(timeZone, f)
   }
-  const parts = Object.fromEntries(f.formatToParts(instant).map((p) => [p.type, p.value]))
-  const weekdays = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
+  const out: Record<string, string> = {}
+  for (const p of f.formatToParts(instant)) out[p.type] = p.value
+  return out as ZonedParts
+}
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
+function localParts(instant: Date, timeZone: string) {
+  const parts = zonedParts(instant, timeZone)
   return {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     hour: Number(parts.hour),
-    isoWeekday: weekdays.indexOf(parts.weekday ?? '') + 1,
+    isoWeekday: WEEKDAYS.indexOf(parts.weekday) + 1,
   }
 }
 
