@@ -1,9 +1,11 @@
-import type { LinksFunction, MetaFunction } from '@remix-run/node'
-import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useNavigation } from '@remix-run/react'
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useNavigation, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { ProgressBar } from '#app/components/progress-bar.tsx'
 import appCss from '#app/styles/app.css?url'
+import { getPrincipal } from '#app/utils/auth.server.ts'
+import { useNonce } from '#app/utils/nonce-provider.ts'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: appCss },
@@ -14,6 +16,49 @@ export const meta: MetaFunction = () => [
   { title: '254Carbon — See the market. Price the future.' },
   { name: 'description', content: 'Locational marginal prices for MISO and CAISO hubs and zones: day-ahead vs real-time, history and downloads.' },
 ]
+
+/** Who is signed in (never more than the nav bar shows), for every page. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const principal = await getPrincipal(request)
+  return {
+    user: principal
+      ? { label: principal.label, organization: principal.organizationSlug, isAdmin: principal.roles.includes('admin') }
+      : null,
+  }
+}
+
+type RootData = Awaited<ReturnType<typeof loader>>
+
+function UserMenu() {
+  const user = useRouteLoaderData<RootData>('root')?.user ?? null
+  if (!user) {
+    return (
+      <a href="/auth/login" className="nav-link">
+        Sign in
+      </a>
+    )
+  }
+  return (
+    <div className="user-menu">
+      {user.isAdmin ? (
+        <NavLink to="/admin" className={({ isActive }) => (isActive ? 'nav-link nav-link-active' : 'nav-link')}>
+          Admin
+        </NavLink>
+      ) : null}
+      <NavLink to="/settings/tokens" className={({ isActive }) => (isActive ? 'nav-link nav-link-active' : 'nav-link')}>
+        API tokens
+      </NavLink>
+      <span className="user-label" title={`Signed in as ${user.label} (${user.organization})`}>
+        {user.label}
+      </span>
+      <Form method="post" action="/auth/logout" className="user-signout">
+        <button type="submit" className="nav-link nav-button">
+          Sign out
+        </button>
+      </Form>
+    </div>
+  )
+}
 
 function TopNav() {
   const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'nav-link nav-link-active' : 'nav-link')
@@ -55,6 +100,7 @@ function TopNav() {
           </label>
           <input id="nav-q" name="q" type="search" placeholder="Find node…" autoComplete="off" spellCheck={false} maxLength={64} />
         </Form>
+        <UserMenu />
       </div>
     </header>
   )
@@ -63,6 +109,7 @@ function TopNav() {
 /** The document and the chrome around every page, error pages included. */
 export function Layout({ children }: { children: ReactNode }) {
   const navigation = useNavigation()
+  const nonce = useNonce()
   return (
     <html lang="en">
       <head>
@@ -87,8 +134,8 @@ export function Layout({ children }: { children: ReactNode }) {
           </span>
           <span>Prices in $/MWh. Times in each market&rsquo;s clock: MISO EST (fixed, UTC−5), CAISO Pacific.</span>
         </footer>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   )

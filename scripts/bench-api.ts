@@ -2,7 +2,9 @@
  * `npm run bench:api`: REST throughput and latency of prices.latest and prices.history on the
  * embedded default (PGlite + chDB), against the server's own /healthz as the baseline measured in
  * the same run. Seeds a fresh data directory: 7 days of demo data for every node plus one year of
- * 5-minute prices for INDIANA.HUB. The last line is one JSON object.
+ * 5-minute prices for INDIANA.HUB. Calls carry a personal access token of the demo quant, so
+ * every call pays for token verification, the entitlement check and its audit row. The last line
+ * is one JSON object.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -15,6 +17,9 @@ import { createProgress } from '../server/cli/progress.ts'
 import { parseEnv } from '../server/env.ts'
 import { openPlatform } from '../server/platform.ts'
 import { seedDemo } from '../server/services/demo/index.ts'
+import { DEMO_USERS } from '../server/services/auth/demo-identities.ts'
+import { provisionUser } from '../server/services/auth/identity.ts'
+import { createApiToken } from '../server/services/auth/tokens.ts'
 import { insertPrices } from '../server/services/prices/index.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -23,9 +28,21 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const END = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000)
 const YEAR_FROM = new Date(END.getTime() - 365 * 86_400_000)
 
-async function seed(dataDir: string) {
+/** Seeds the store and returns a personal access token of the demo quant (MISO API entitlement). */
+async function seed(dataDir: string): Promise<string> {
   const platform = await openPlatform(parseEnv({ DATA_DIR: dataDir }), pino({ level: 'warn' }))
   try {
+    const quant = DEMO_USERS.find((u) => u.username === 'quant')!
+    const { userId } = await provisionUser(platform.pg.db, {
+      issuer: platform.auth.issuer,
+      subject: quant.username,
+      email: quant.email,
+      name: quant.name,
+      roles: [...quant.roles],
+      groups: [],
+      organizationSlug: quant.organization,
+    })
+    const { token } = await createApiToken(platform.pg.db, { userId, name: 'bench', scopes: ['read:prices'], expiresInDays: 1 })
     await seedDemo(platform, { days: 7, end: END, progress: (total) => createProgress('Seeding 7 demo days', total) })
     const progress = createProgress('Seeding a year of INDIANA.HUB RT5', 365 * 288)
     let pending = []
@@ -40,6 +57,7 @@ async function seed(dataDir: string) {
     await insertPrices(platform.ch, pending)
     progress.tick(pending.length)
     progress.finish()
+    return token
   } finally {
     await platform.close()
   }
@@ -48,7 +66,8 @@ async function seed(dataDir: string) {
 function startServer(dataDir: string): Promise<{ url: string; stop(): Promise<void>; pid: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli.ts'), 'serve', '--port', '0', '--no-demo'], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'warn', UV_THREADPOOL_SIZE: '8' },
+    // The rate limit is lifted: the bench measures the platform, not the limiter.
+    env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'warn', UV_THREADPOOL_SIZE: '8', RATE_LIMIT_PER_MINUTE: '100000000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   return new Promise((resolve, reject) => {
@@ -72,14 +91,20 @@ function startServer(dataDir: string): Promise<{ url: string; stop(): Promise<vo
   })
 }
 
-type Scenario = { name: string; path: string; connections?: number }
+type Scenario = { name: string; path: string; connections?: number; anonymous?: boolean }
 
-async function measure(base: string, scenario: Scenario) {
+async function measure(base: string, token: string, scenario: Scenario) {
+  const headers: Record<string, string> = scenario.anonymous ? {} : { authorization: `Bearer ${token}` }
   // Warm-up: one request, checked for success, so a broken endpoint fails loudly.
-  const warm = await fetch(base + scenario.path)
+  const warm = await fetch(base + scenario.path, { headers })
   if (!warm.ok) throw new Error(`${scenario.name}: ${warm.status} ${await warm.text()}`)
   const bytes = (await warm.arrayBuffer()).byteLength
-  const result = await autocannon({ url: base + scenario.path, connections: scenario.connections ?? CONNECTIONS, duration: DURATION_S })
+  const result = await autocannon({
+    url: base + scenario.path,
+    headers,
+    connections: scenario.connections ?? CONNECTIONS,
+    duration: DURATION_S,
+  })
   return {
     requestsPerSec: Math.round(result.requests.average * 10) / 10,
     latencyP50Ms: result.latency.p50,
@@ -96,12 +121,13 @@ async function main() {
   const build = spawnSync(process.execPath, [path.join(root, 'scripts/ensure-build.js')], { cwd: root, stdio: 'inherit' })
   if (build.status !== 0) throw new Error('build failed')
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-bench-'))
-  await seed(dataDir)
+  const token = await seed(dataDir)
   const server = await startServer(dataDir)
   const year = `from=${YEAR_FROM.toISOString()}&to=${END.toISOString()}`
   const weekFrom = new Date(END.getTime() - 7 * 86_400_000).toISOString()
   const scenarios: Scenario[] = [
-    { name: 'baseline_healthz', path: '/healthz' },
+    { name: 'baseline_healthz', path: '/healthz', anonymous: true },
+    { name: 'markets_list_authenticated', path: '/api/v1/markets' },
     { name: 'latest_miso_rt5_hubs_zones', path: '/api/v1/prices/latest?market=MISO&run=RT5&sparklineHours=24' },
     { name: 'latest_miso_rt5_one_node', path: '/api/v1/prices/latest?market=MISO&run=RT5&nodes=INDIANA.HUB' },
     { name: 'history_year_daily', path: `/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=RT5&resolution=daily&${year}` },
@@ -113,7 +139,7 @@ async function main() {
   try {
     for (const scenario of scenarios) {
       process.stderr.write(`Measuring ${scenario.name} for ${DURATION_S} s...\n`)
-      results[scenario.name] = await measure(server.url, scenario)
+      results[scenario.name] = await measure(server.url, token, scenario)
     }
   } finally {
     await server.stop()

@@ -29,8 +29,45 @@ export const EnvSchema = z
     S3_ACCESS_KEY_ID: z.string().optional(),
     S3_SECRET_ACCESS_KEY: z.string().optional(),
     DEMO_DATA: z.enum(['auto', 'off']).default('auto'),
+    /** The platform's public origin: redirect URIs, the embedded identity provider's issuer. */
+    PUBLIC_URL: optionalUrl,
+    /** Signs cookies (state, nonce, PKCE verifier, CSRF). Required outside development. */
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+    /** OpenID Connect provider. Unset in development = the embedded development provider. */
+    OIDC_ISSUER: optionalUrl,
+    OIDC_CLIENT_ID: z.string().default('carbon-hub'),
+    OIDC_CLIENT_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]+$/, 'may only hold A-Z a-z 0-9 . _ ~ -')
+      .optional(),
+    OIDC_SCOPES: z.string().default('openid profile email'),
+    /** Expected `aud` of bearer access tokens (client credentials). */
+    OIDC_API_AUDIENCE: z.string().default('carbon-api'),
+    /** Dotted claim paths, e.g. Keycloak: realm_access.roles */
+    OIDC_ROLES_CLAIM: z.string().default('roles'),
+    OIDC_GROUPS_CLAIM: z.string().default('groups'),
+    OIDC_ORG_CLAIM: z.string().default('org'),
+    /** Organization (slug) for users whose token names none. */
+    DEFAULT_ORGANIZATION: z.string().regex(/^[a-z0-9-]+$/).default('default'),
+    /** The embedded development identity provider: on by default in development, never in production. */
+    DEV_IDP: z.enum(['auto', 'on', 'off']).default('auto'),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   })
   .superRefine((env, ctx) => {
+    const production = env.NODE_ENV === 'production'
+    if (production && env.DEV_IDP === 'on') {
+      ctx.addIssue({ code: 'custom', path: ['DEV_IDP'], message: 'the development identity provider never runs in production' })
+    }
+    if (production && !env.OIDC_ISSUER && env.DEV_IDP !== 'on') {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'required in production (the development identity provider is off there)' })
+    }
+    if (env.OIDC_ISSUER && !env.OIDC_CLIENT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_SECRET'], message: 'required with OIDC_ISSUER' })
+    }
+    if (production && !env.SESSION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'required in production' })
+    }
     const s3 = [env.S3_BUCKET, env.S3_ACCESS_KEY_ID, env.S3_SECRET_ACCESS_KEY]
     if (s3.some(Boolean) && !s3.every(Boolean)) {
       ctx.addIssue({
@@ -41,7 +78,14 @@ export const EnvSchema = z
     }
   })
 
-export type Env = z.infer<typeof EnvSchema> & { dataDir: string; embedded: EmbeddedParts }
+export type Env = z.infer<typeof EnvSchema> & {
+  dataDir: string
+  embedded: EmbeddedParts
+  /** The public origin, PUBLIC_URL or http://localhost:PORT. */
+  publicUrl: string
+  /** Whether the embedded development identity provider runs (development only). */
+  devIdp: boolean
+}
 export type EmbeddedParts = { postgres: boolean; clickhouse: boolean; bus: boolean; objects: boolean }
 
 export class EnvError extends Error {
@@ -69,6 +113,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const env = result.data
   return {
     ...env,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    devIdp: env.DEV_IDP === 'on' || (env.DEV_IDP === 'auto' && !env.OIDC_ISSUER && env.NODE_ENV !== 'production'),
     dataDir: path.resolve(env.DATA_DIR),
     embedded: {
       postgres: !env.DATABASE_URL,

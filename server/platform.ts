@@ -3,10 +3,14 @@ import { migrateClickHouse } from './adapters/clickhouse/migrate.ts'
 import { migratePostgres, openPostgres, seedMarkets, type PostgresHandle } from './adapters/postgres/client.ts'
 import { getEnv, type Env } from './env.ts'
 import { getLogger, type Logger } from './logger.ts'
+import { authConfigFromEnv, type AuthConfig } from './services/auth/config.ts'
+import { seedOrganizations } from './services/auth/entitlements.ts'
 
 /** Everything a service needs: configuration, logger and the store handles. */
 export type Platform = {
+  /** The configuration every request-path module reads (never getEnv(): the CLI may override PORT). */
   env: Env
+  auth: AuthConfig
   log: Logger
   pg: PostgresHandle
   ch: ClickHouseHandle
@@ -28,11 +32,12 @@ export async function openPlatform(
   const migrate = options.migrateEmbedded ?? true
   if (migrate && env.embedded.postgres) {
     await migratePostgres(pg)
-    await seedMarkets(pg.db)
+    await seedReferenceData(pg, env)
   }
   if (migrate && env.embedded.clickhouse) await migrateClickHouse(ch)
   return {
     env,
+    auth: authConfigFromEnv(env),
     log,
     pg,
     ch,
@@ -40,6 +45,15 @@ export async function openPlatform(
       await Promise.allSettled([pg.close(), ch.close()])
     },
   }
+}
+
+/**
+ * Markets, the default organization with the pilot entitlements and, where the development
+ * identity provider runs, its demo organizations. Idempotent; never overwrites an admin's edits.
+ */
+export async function seedReferenceData(pg: PostgresHandle, env: Env): Promise<void> {
+  await seedMarkets(pg.db)
+  await seedOrganizations(pg.db, { demo: env.devIdp, defaultOrganization: env.DEFAULT_ORGANIZATION })
 }
 
 const globalForPlatform = globalThis as unknown as { __carbonPlatform?: Promise<Platform> }

@@ -1,10 +1,11 @@
-import type { MetaFunction } from '@remix-run/node'
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { NoPricesYet } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { OverviewTable } from '#app/components/price-board.tsx'
 import { loadBoard } from '#app/utils/board.server.ts'
-import { getPlatform, listMarkets } from '#app/utils/platform.server.ts'
+import { accessData } from '#app/utils/data-access.server.ts'
+import { listMarkets } from '#app/utils/platform.server.ts'
 import { formatInZone, zoneLabel } from '#app/utils/time.ts'
 
 export const meta: MetaFunction = () => [
@@ -12,15 +13,20 @@ export const meta: MetaFunction = () => [
   { name: 'description', content: 'Latest day-ahead and real-time LMPs at MISO and CAISO hubs and zones.' },
 ]
 
-/** Both markets' boards: hubs and zones with the latest DA and RT5 price and a 24-hour RT5 sparkline. */
-export async function loader() {
-  const platform = await getPlatform()
+/**
+ * The boards of the markets the user is entitled to in the hub: hubs and zones with the latest DA
+ * and RT5 price and a 24-hour RT5 sparkline.
+ */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const access = await accessData(request, context, { procedure: 'hub:overview' })
+  const { platform, entitled } = access
   const { markets } = await listMarkets(platform.pg.db)
   const order = ['MISO', 'CAISO']
-  const sorted = [...markets].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
+  const sorted = markets.filter((m) => entitled.includes(m.id)).sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
   const boards = await Promise.all(
     sorted.map((market) => loadBoard(platform, market, { runs: ['DA', 'RT5'], sparklineRun: 'RT5', sparklineHours: 24 })),
   )
+  await access.served({ details: { markets: sorted.map((m) => m.id) } })
   return { boards }
 }
 

@@ -8,7 +8,8 @@ import { RUN_LABELS, RunTable } from '#app/components/price-board.tsx'
 import { Segmented } from '#app/components/segmented.tsx'
 import { loadBoard } from '#app/utils/board.server.ts'
 import { invariantResponse, parseOr } from '#app/utils/http.server.ts'
-import { getPlatform, listMarkets } from '#app/utils/platform.server.ts'
+import { accessData } from '#app/utils/data-access.server.ts'
+import { listMarkets } from '#app/utils/platform.server.ts'
 import { formatInZone, zoneLabel } from '#app/utils/time.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -18,14 +19,15 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 const Query = z.object({ run: z.preprocess((v) => (v === '' ? undefined : v), MarketRun.optional()) })
 
 /** One market: a tab per run, and for the chosen run every hub and zone with LMP components. */
-export async function loader({ params, request }: LoaderFunctionArgs) {
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const raw = params.market ?? ''
   const id = MarketId.safeParse(raw.toUpperCase())
   invariantResponse(id.success, `There is no market called '${raw}'. 254Carbon covers MISO and CAISO.`, { status: 404 })
   const url = new URL(request.url)
   if (raw !== id.data) throw redirect(`/markets/${id.data}${url.search}`)
 
-  const platform = await getPlatform()
+  const access = await accessData(request, context, { procedure: 'hub:market', market: id.data })
+  const { platform } = access
   const { markets } = await listMarkets(platform.pg.db)
   const market = markets.find((m) => m.id === id.data)
   invariantResponse(market, `Market ${id.data} is not configured`, { status: 404 })
@@ -35,6 +37,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   invariantResponse(run && market.runs.includes(run), `${market.id} has no '${asked}' run; it publishes ${market.runs.join(', ')}.`)
 
   const board = await loadBoard(platform, market, { runs: [run], sparklineRun: run, sparklineHours: 24 })
+  await access.served({ nodes: board.rows.map((r) => r.node), details: { run } })
   return { market: board.market, run, rows: board.rows, hasData: board.hasData, intervalMinutes: market.intervalMinutes }
 }
 

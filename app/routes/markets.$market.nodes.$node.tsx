@@ -33,8 +33,8 @@ export const meta: MetaFunction<typeof loader> = ({ data, params }) => [
  * A node's DA vs real-time history for the chosen range and resolution. The loader sends the
  * chart (decimated past CHART_MAX_POINTS) and one page of table rows, never the whole series.
  */
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { rows, ...view } = await loadNodeView(request, params)
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { rows, ...view } = await loadNodeView(request, context, params, { channel: 'hub', procedure: 'hub:node' })
   const total = rows.length
   const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE))
   const page = Math.min(view.query.page, pageCount)

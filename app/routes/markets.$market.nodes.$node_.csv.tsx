@@ -7,8 +7,8 @@ import { loadNodeView } from '#app/utils/node-view.server.ts'
  * CSV of exactly what the node page shows for the same query: every row of the table (all
  * pages, newest first) with the same columns, numbers to the cent as displayed.
  */
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const view = await loadNodeView(request, params)
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const view = await loadNodeView(request, context, params, { channel: 'downloads', procedure: 'download:node-csv' })
   if (view.notice) {
     return new Response(`${view.notice}\n`, { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
   }

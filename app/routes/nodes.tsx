@@ -6,7 +6,8 @@ import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { orRespond, parseOr } from '#app/utils/http.server.ts'
 import { nodeHref } from '#app/utils/node-view.ts'
-import { getPlatform, searchNodes } from '#app/utils/platform.server.ts'
+import { accessData } from '#app/utils/data-access.server.ts'
+import { searchNodes } from '#app/utils/platform.server.ts'
 import { formatInZone } from '#app/utils/time.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -26,16 +27,17 @@ const SearchQuery = z.object({
 const TYPE_LABELS: Record<NodeTypeName, string> = { hub: 'Hub', zone: 'Load zone', generator: 'Generator', interface: 'Interface' }
 
 /** Pricing nodes by name prefix, market and type, one keyset page at a time. */
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url)
   const filters = parseOr(SearchQuery, Object.fromEntries(url.searchParams))
-  const platform = await getPlatform()
-  const result = await orRespond(searchNodes(platform.pg.db, { ...filters, limit: PAGE_SIZE }))
+  const access = await accessData(request, context, { procedure: 'hub:nodes.search', market: filters.market })
+  const result = await orRespond(searchNodes(access.platform.pg.db, { ...filters, limit: PAGE_SIZE }, { markets: access.entitled }))
+  await access.served({ details: { q: filters.q ?? null, type: filters.type ?? null } })
   return {
     filters,
     items: result.items,
     nextCursor: result.nextCursor,
-    options: { markets: MarketId.options, types: NodeType.options },
+    options: { markets: MarketId.options.filter((m) => access.entitled.includes(m)), types: NodeType.options },
   }
 }
 

@@ -1,7 +1,8 @@
 import { MarketId, MarketRun, MARKETS } from '@carbon/schemas'
 import { z } from 'zod'
 import { isAppError } from '#server/errors.ts'
-import { getPlatform } from '#server/platform.ts'
+import type { AppLoadContext } from '@remix-run/node'
+import { accessData } from './data-access.server.ts'
 import { getNode } from '#server/services/nodes/index.ts'
 import { latestPrices, priceHistory } from '#server/services/prices/index.ts'
 import type { PriceHistoryOutput } from '#server/services/prices/schemas.ts'
@@ -56,7 +57,12 @@ export type NodeViewData = {
  * ending there. A BAD_REQUEST from the history service (range too long for the resolution)
  * becomes a notice, not an error page.
  */
-export async function loadNodeView(request: Request, rawParams: Record<string, string | undefined>): Promise<NodeViewData> {
+export async function loadNodeView(
+  request: Request,
+  context: AppLoadContext,
+  rawParams: Record<string, string | undefined>,
+  purpose: { channel: 'hub' | 'downloads'; procedure: string },
+): Promise<NodeViewData> {
   const params = parseOr(NodeRouteParams, rawParams)
   const marketId = MarketId.safeParse(params.market.toUpperCase())
   invariantResponse(marketId.success, `Unknown market '${params.market}'`, { status: 404 })
@@ -68,7 +74,8 @@ export async function loadNodeView(request: Request, rawParams: Record<string, s
   const rt = query.rt ?? defaultRtRun(def.runs)
   invariantResponse(rt && rtRuns.includes(rt), `${def.id} has no real-time run '${query.rt ?? ''}'; choose one of ${rtRuns.join(', ')}`)
 
-  const platform = await getPlatform()
+  const access = await accessData(request, context, { ...purpose, market: def.id })
+  const { platform } = access
   const [node, daLatest, rtLatest] = await Promise.all([
     orRespond(getNode(platform.pg.db, def.id, params.node)),
     orRespond(latestPrices(platform.ch, { market: def.id, run: 'DA', nodes: [params.node] })),
@@ -91,7 +98,10 @@ export async function loadNodeView(request: Request, rawParams: Record<string, s
   // The window ends at the latest real-time interval, or with end=da at the last published DA
   // hour (usually tomorrow's); whichever exists when the other does not.
   const anchor = query.end === 'da' ? (latestDa ?? latestRt) : (latestRt ?? latestDa)
-  if (!anchor) return base
+  if (!anchor) {
+    await access.served({ nodes: [node.name], details: { empty: true } })
+    return base
+  }
 
   const { from, to } = viewWindow(new Date(anchor), query.range, query.resolution, def.timeZone)
   base.window = { from: from.toISOString(), to: to.toISOString() }
@@ -107,5 +117,11 @@ export async function loadNodeView(request: Request, rawParams: Record<string, s
     if (isAppError(error) && error.code === 'BAD_REQUEST') base.notice = error.userMessage
     else throw error
   }
+  await access.served({
+    nodes: [node.name],
+    rangeFrom: input.from,
+    rangeTo: input.to,
+    details: { resolution: query.resolution, rt, rows: base.rows.length },
+  })
   return base
 }

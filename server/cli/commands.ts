@@ -1,12 +1,15 @@
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
+import { createDevProvider } from '../adapters/identity/dev-provider.ts'
 import { migrateClickHouse } from '../adapters/clickhouse/migrate.ts'
-import { migratePostgres, seedMarkets } from '../adapters/postgres/client.ts'
+import { migratePostgres } from '../adapters/postgres/client.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../errors.ts'
 import { startHttpServer } from '../http/server.ts'
 import type { Logger } from '../logger.ts'
-import { openPlatform, setPlatform, type Platform } from '../platform.ts'
+import { openPlatform, seedReferenceData, setPlatform, type Platform } from '../platform.ts'
+import { DEV_IDP_PATH } from '../services/auth/config.ts'
 import { clearDemo, DEFAULT_DEMO_DAYS, hasPrices, seedDemo } from '../services/demo/index.ts'
 import { createProgress } from './progress.ts'
 
@@ -73,7 +76,7 @@ export async function runMigrate(env: Env, log: Logger): Promise<number> {
   const platform = await openPlatform(env, log, { migrateEmbedded: false })
   try {
     const pg = await migratePostgres(platform.pg)
-    await seedMarkets(platform.pg.db)
+    await seedReferenceData(platform.pg, env)
     const ch = await migrateClickHouse(platform.ch)
     process.stdout.write(
       `Postgres (${platform.pg.kind}): ${pg.applied} migration(s) applied\nClickHouse (${platform.ch.kind}): ${ch.applied.length} migration(s) applied${ch.applied.length ? `: ${ch.applied.join(', ')}` : ''}\n`,
@@ -91,7 +94,7 @@ export async function runSeedDemo(env: Env, log: Logger, options: { days?: strin
   const platform = await openPlatform(env, log, { migrateEmbedded: false })
   try {
     await migratePostgres(platform.pg)
-    await seedMarkets(platform.pg.db)
+    await seedReferenceData(platform.pg, env)
     await migrateClickHouse(platform.ch)
     if (options.reset) {
       await clearDemo(platform)
@@ -105,17 +108,59 @@ export async function runSeedDemo(env: Env, log: Logger, options: { days?: strin
   }
 }
 
+/** A free TCP port on this machine (for `--port 0`: the public URL must be known before listening). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer()
+    probe.once('error', reject)
+    probe.listen(0, () => {
+      const { port } = probe.address() as net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/** The embedded development identity provider, mounted on the web server at DEV_IDP_PATH. */
+async function devIdentityProvider(platform: Platform) {
+  const { env, auth, log } = platform
+  const provider = await createDevProvider({
+    issuer: auth.issuer,
+    keyFile: path.join(env.dataDir, 'dev-idp-key.json'),
+    hubClient: {
+      clientId: auth.clientId,
+      clientSecret: auth.clientSecret,
+      redirectUris: [auth.redirectUri],
+      postLogoutRedirectUris: [auth.postLogoutRedirectUri],
+    },
+    apiAudience: auth.apiAudience,
+    log: log.child({ component: 'dev-idp' }),
+  })
+  log.warn({ issuer: auth.issuer }, 'development identity provider is running: demo users only, never for production')
+  return provider
+}
+
 /** Runs the web process (and, on the embedded default, everything else) until SIGINT/SIGTERM. */
-export async function runServe(env: Env, log: Logger, options: { dev: boolean; port?: string; demo: boolean }): Promise<number> {
-  const port = parsePort(options.port, env.PORT)
+export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolean; port?: string; demo: boolean }): Promise<number> {
+  const requested = parsePort(options.port, baseEnv.PORT)
+  const port = requested === 0 ? await freePort() : requested
+  const env: Env = { ...baseEnv, PORT: port, publicUrl: baseEnv.PUBLIC_URL ? baseEnv.publicUrl : `http://localhost:${port}` }
   const started = Date.now()
   const release = acquireDataLock(env)
   const platform = await openPlatform(env, log)
   setPlatform(platform)
+  const idp = platform.auth.devProvider ? await devIdentityProvider(platform) : null
   if (options.demo && env.DEMO_DATA === 'auto' && env.embedded.clickhouse && !(await hasPrices(platform))) {
     await loadDemo(platform, DEFAULT_DEMO_DAYS)
   }
-  const server = await startHttpServer({ port, host: env.HOST, dev: options.dev, log })
+  const server = await startHttpServer({
+    port,
+    host: env.HOST,
+    dev: options.dev,
+    log,
+    mounts: idp ? [{ path: DEV_IDP_PATH, handler: idp.handler }] : [],
+    publicUrl: env.publicUrl,
+    identityOrigin: new URL(platform.auth.issuer).origin,
+  })
   log.info({ url: server.url, embedded: env.embedded, startupMs: Date.now() - started }, '254Carbon is up')
   process.stdout.write(`254Carbon hub: ${server.url}  (API reference: ${server.url}/api/docs)\n`)
 
@@ -125,6 +170,7 @@ export async function runServe(env: Env, log: Logger, options: { dev: boolean; p
     stopping = true
     log.info({ signal }, 'shutting down')
     await server.close()
+    await idp?.close()
     await platform.close()
     release()
     process.exit(0)

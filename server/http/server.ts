@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -9,12 +10,21 @@ import compression from 'compression'
 import express from 'express'
 import type { Logger } from '../logger.ts'
 import { repoRoot } from '../paths.ts'
+import { sameOriginForms, securityHeaders } from './security.ts'
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 export type HttpServerOptions = {
   port: number
   host: string
   dev: boolean
   log: Logger
+  /** Handlers mounted before Remix, e.g. the embedded identity provider at /dev-idp. */
+  mounts?: { path: string; handler: NodeHandler }[]
+  /** The platform's public URL (CSRF origin check, HSTS over https). */
+  publicUrl: string
+  /** The identity provider's origin, which the sign-in form redirects to. */
+  identityOrigin: string
 }
 
 export type RunningServer = {
@@ -24,7 +34,7 @@ export type RunningServer = {
 }
 
 /** Per-request values handed to Remix loaders and actions. */
-export type LoadContext = { requestId: string; signal: AbortSignal }
+export type LoadContext = { requestId: string; signal: AbortSignal; clientAddress: string | null; cspNonce: string }
 
 declare module '@remix-run/node' {
   // Declaration merging: Remix's AppLoadContext gains the fields of LoadContext.
@@ -74,10 +84,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     next()
   })
 
+  const publicOrigin = new URL(options.publicUrl).origin
+  app.use(
+    securityHeaders({
+      dev: options.dev,
+      https: publicOrigin.startsWith('https:'),
+      formActionOrigins: options.identityOrigin === publicOrigin ? [] : [options.identityOrigin],
+      publicOrigin,
+    }),
+  )
+  app.use(sameOriginForms({ publicOrigin, exempt: ['/api/v1', ...(options.mounts ?? []).map((m) => m.path)] }))
+
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true })
   })
   app.use('/api/docs/assets', express.static(swaggerUiDir, { maxAge: '1d', index: false }))
+  for (const mount of options.mounts ?? []) app.use(mount.path, (req, res) => mount.handler(req, res))
 
   const getBuild = await remixBuildLoader(options.dev, app)
   app.all(
@@ -88,7 +110,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       getLoadContext(req, res): LoadContext {
         const controller = new AbortController()
         res.once('close', () => controller.abort())
-        return { requestId: String(req.headers['x-request-id']), signal: controller.signal }
+        return {
+          requestId: String(req.headers['x-request-id']),
+          signal: controller.signal,
+          clientAddress: req.socket.remoteAddress ?? null,
+          cspNonce: String(res.locals.cspNonce ?? ''),
+        }
       },
     }),
   )

@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto'
 import { getPlatform } from '../platform.ts'
+import { resolveRequestAuth, type Endpoint } from '../services/auth/resolve.ts'
 import type { Context } from './trpc.ts'
 
-/** Builds the procedure context of one HTTP request (hub, SDK or REST). */
-export async function createContext(req: Request): Promise<Context> {
+/** Builds the procedure context of one HTTP request (hub and SDK through tRPC, or REST). */
+export async function createContext(
+  req: Request,
+  options: { endpoint: Endpoint; clientAddress?: string | null; requestId?: string },
+): Promise<Context> {
   const platform = await getPlatform()
-  const requestId = req.headers.get('x-request-id') ?? randomUUID()
-  return { platform, requestId, log: platform.log.child({ requestId }) }
+  const requestId = options.requestId ?? req.headers.get('x-request-id') ?? randomUUID()
+  const auth = await resolveRequestAuth(platform, req, options.endpoint)
+  return {
+    platform,
+    requestId,
+    auth,
+    log: platform.log.child({ requestId }),
+    client: { address: options.clientAddress ?? null, userAgent: req.headers.get('user-agent') },
+    responseHeaders: new Headers(),
+  }
 }

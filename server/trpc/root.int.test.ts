@@ -5,17 +5,24 @@ import { TRPCError } from '@trpc/server'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../../tests/setup/databases.ts'
-import { migratePostgres, seedMarkets } from '../adapters/postgres/client.ts'
+import { sql } from 'drizzle-orm'
+import { migratePostgres } from '../adapters/postgres/client.ts'
 import { parseEnv } from '../env.ts'
-import { openPlatform, type Platform } from '../platform.ts'
+import { openPlatform, seedReferenceData, type Platform } from '../platform.ts'
+import { DEMO_USERS } from '../services/auth/demo-identities.ts'
+import { provisionUser } from '../services/auth/identity.ts'
+import type { Principal } from '../services/auth/types.ts'
 import { seedDemo } from '../services/demo/index.ts'
 import { appRouter, createCaller } from './root.ts'
+import type { Context } from './trpc.ts'
 
 const END = new Date('2026-11-20T00:00:00Z')
 let platform: Platform
 let dataDir: string
 let database: Awaited<ReturnType<typeof createTestDatabase>>
 let caller: ReturnType<typeof createCaller>
+let context: (principal: Principal | null) => Context
+const principals = new Map<string, Principal>()
 
 beforeAll(async () => {
   database = await createTestDatabase()
@@ -25,9 +32,29 @@ beforeAll(async () => {
   platform = await openPlatform(env, log)
   // A real PostgreSQL server is migrated by `carbon migrate`, not at start.
   await migratePostgres(platform.pg)
-  await seedMarkets(platform.pg.db)
+  await seedReferenceData(platform.pg, env)
   await seedDemo(platform, { days: 3, end: END, seed: 7 })
-  caller = createCaller({ platform, log, requestId: 'test' })
+  for (const user of DEMO_USERS) {
+    const { principal } = await provisionUser(platform.pg.db, {
+      issuer: 'http://test-issuer',
+      subject: user.username,
+      email: user.email,
+      name: user.name,
+      roles: [...user.roles],
+      groups: [],
+      organizationSlug: user.organization,
+    })
+    principals.set(user.username, principal)
+  }
+  context = (principal) => ({
+    platform,
+    log,
+    requestId: 'test',
+    auth: { principal, channel: 'hub', failure: null },
+    client: { address: '127.0.0.1', userAgent: 'vitest' },
+    responseHeaders: new Headers(),
+  })
+  caller = createCaller(context(principals.get('admin')!))
 })
 
 afterAll(async () => {
@@ -44,6 +71,31 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   expect(error).toBeInstanceOf(TRPCError)
   return (error as TRPCError).code
 }
+
+describe('access', () => {
+  async function auditCount(): Promise<number> {
+    const rows = await platform.pg.db.execute(sql`select count(*)::int as n from audit_events`)
+    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { n: number }[]
+    return Number(list[0]?.n ?? 0)
+  }
+
+  it('refuses anonymous callers, unentitled organizations and CAISO for the caiso-less analyst, and audits each', async () => {
+    const before = await auditCount()
+    expect(await codeOf(createCaller(context(null)).markets.list())).toBe('UNAUTHORIZED')
+    expect(await codeOf(createCaller(context(principals.get('none')!)).markets.list())).toBe('FORBIDDEN')
+    expect(await codeOf(createCaller(context(principals.get('quant')!)).prices.latest({ market: 'CAISO', run: 'DA' }))).toBe(
+      'FORBIDDEN',
+    )
+    expect(await auditCount()).toBe(before + 3)
+  })
+
+  it('lists only the markets the caller is entitled to', async () => {
+    const { markets } = await createCaller(context(principals.get('caiso')!)).markets.list()
+    expect(markets.map((m) => m.id)).toEqual(['CAISO'])
+    const nodes = await createCaller(context(principals.get('caiso')!)).nodes.search({ q: 'ind' })
+    expect(nodes.items).toEqual([])
+  })
+})
 
 describe('app router', () => {
   it('declares input and output schemas on every procedure', () => {

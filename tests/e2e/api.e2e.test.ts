@@ -1,13 +1,27 @@
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { createCarbonClient, isCarbonError } from '@carbon/sdk'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createApiTokenInHub, launchBrowser, signIn } from './support/browser.ts'
 
 const baseUrl = inject('baseUrl')
+/** A personal access token of Quinn Quant (Lakeshore Quant: MISO through the API). */
+let token = ''
+let closeBrowser: () => Promise<void> = async () => {}
+
+beforeAll(async () => {
+  const browser = await launchBrowser()
+  closeBrowser = browser.close
+  const page = await browser.context.newPage()
+  await signIn(page, baseUrl, 'Quinn Quant')
+  token = await createApiTokenInHub(page, baseUrl, 'api-e2e')
+}, 120_000)
+
+afterAll(() => closeBrowser())
 
 type OpenApiDoc = { openapi: string; paths: Record<string, Record<string, unknown>> }
 
 async function getJson(path: string) {
-  const res = await fetch(`${baseUrl}${path}`)
+  const res = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })
   return { status: res.status, body: (await res.json()) as Record<string, unknown> & { [k: string]: any } }
 }
 
@@ -43,11 +57,11 @@ describe('OpenAPI document', () => {
 })
 
 describe('REST API', () => {
-  it('GET /api/v1/markets lists MISO and CAISO with their peak definitions', async () => {
+  it('GET /api/v1/markets lists the markets the token may use (MISO: CAISO has no API) with peak definitions', async () => {
     const { status, body } = await getJson('/api/v1/markets')
     expect(status).toBe(200)
     const ids = body.markets.map((m: { id: string }) => m.id).sort()
-    expect(ids).toEqual(['CAISO', 'MISO'])
+    expect(ids).toEqual(['MISO'])
     const miso = body.markets.find((m: { id: string }) => m.id === 'MISO')
     expect(miso.timeZone).toBe('Etc/GMT+5')
     expect(miso.nodeCount).toBeGreaterThan(5)
@@ -76,14 +90,14 @@ describe('REST API', () => {
   })
 
   it('GET /api/v1/prices/history rolls up daily with on/off-peak averages', async () => {
-    const latest = await getJson('/api/v1/prices/latest?market=CAISO&run=DA&nodes=TH_SP15_GEN-APND')
+    const latest = await getJson('/api/v1/prices/latest?market=MISO&run=DA&nodes=INDIANA.HUB')
     const end = latest.body.prices[0].intervalEnd as string
     const from = new Date(Date.parse(end) - 10 * 86_400_000).toISOString()
     const { status, body } = await getJson(
-      `/api/v1/prices/history?market=CAISO&node=TH_SP15_GEN-APND&run=DA&resolution=daily&from=${from}&to=${end}`,
+      `/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=DA&resolution=daily&from=${from}&to=${end}`,
     )
     expect(status).toBe(200)
-    expect(body.timeZone).toBe('America/Los_Angeles')
+    expect(body.timeZone).toBe('Etc/GMT+5')
     expect(body.points.length).toBeGreaterThanOrEqual(10)
     expect(body.summary.onPeak).toEqual(expect.any(Number))
     expect(body.summary.offPeak).toEqual(expect.any(Number))
@@ -102,17 +116,24 @@ describe('REST API', () => {
 })
 
 describe('SDK', () => {
-  const client = createCarbonClient({ baseUrl })
+  const client = () => createCarbonClient({ baseUrl, token })
 
-  it('calls the typed procedures', async () => {
-    const { markets } = await client.markets.list.query()
-    expect(markets.map((m) => m.id).sort()).toEqual(['CAISO', 'MISO'])
-    const latest = await client.prices.latest.query({ market: 'CAISO', run: 'RT5', types: 'hub' })
-    expect(latest.prices.length).toBe(3)
+  it('calls the typed procedures with a token', async () => {
+    const { markets } = await client().markets.list.query()
+    expect(markets.map((m) => m.id)).toEqual(['MISO'])
+    const latest = await client().prices.latest.query({ market: 'MISO', run: 'RT5', types: 'hub' })
+    expect(latest.prices.map((p) => p.node)).toEqual(expect.arrayContaining(['INDIANA.HUB', 'MINN.HUB', 'TEXAS.HUB']))
+  })
+
+  it('is refused without a token, and for CAISO through the API', async () => {
+    const anonymous = await createCarbonClient({ baseUrl }).markets.list.query().catch((e: unknown) => e)
+    expect(isCarbonError(anonymous) && anonymous.data?.httpStatus).toBe(401)
+    const caiso = await client().prices.latest.query({ market: 'CAISO', run: 'RT5' }).catch((e: unknown) => e)
+    expect(isCarbonError(caiso) && caiso.data?.httpStatus).toBe(403)
   })
 
   it('surfaces errors with their HTTP status', async () => {
-    const error = await client.prices.history
+    const error = await client().prices.history
       .query({ market: 'MISO', node: 'NOPE.HUB', run: 'DA', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' })
       .catch((e: unknown) => e)
     expect(isCarbonError(error)).toBe(true)

@@ -3,12 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    baseUrl: string
-  }
-}
+import { cookieHeader, signIn } from './support/browser.ts'
 
 /**
  * The hub end to end, in Debian's Chromium against `carbon serve` with demo data (the global
@@ -62,10 +57,21 @@ async function launch(javaScriptEnabled: boolean): Promise<Browser> {
 
 let js: Browser
 let noJs: Browser
+let cookie = ''
+
+/** Plain HTTP as the signed-in admin (the server HTML, no JavaScript). */
+const authedFetch = (input: string) => fetch(input, { headers: { cookie } })
 
 beforeAll(async () => {
   js = await launch(true)
   noJs = await launch(false)
+  // Every hub page needs a signed-in, entitled user: Ada Admin has MISO and CAISO in the hub.
+  for (const b of [js, noJs]) {
+    const page = await b.context.newPage()
+    await signIn(page, baseUrl, 'Ada Admin')
+    await page.close()
+  }
+  cookie = await cookieHeader(js.context, baseUrl)
 })
 
 afterAll(async () => {
@@ -103,7 +109,7 @@ async function tableRows(page: Page, selector: string): Promise<string[][]> {
 
 describe('overview', () => {
   it('server-renders both markets with sparkline SVGs and node links (no JavaScript)', async () => {
-    const res = await fetch(url('/'))
+    const res = await authedFetch(url('/'))
     expect(res.status).toBe(200)
     const html = await res.text()
     for (const hub of MISO_HUBS) expect(html).toContain(`href="/markets/MISO/nodes/${hub}"`)
@@ -133,7 +139,7 @@ describe('overview', () => {
 
 describe('node page', () => {
   it('has the chart SVG in the server HTML', async () => {
-    const res = await fetch(url('/markets/MISO/nodes/INDIANA.HUB'))
+    const res = await authedFetch(url('/markets/MISO/nodes/INDIANA.HUB'))
     expect(res.status).toBe(200)
     const html = await res.text()
     expect(html).toMatch(/<svg[^>]*class="recharts-surface"/)
@@ -177,7 +183,7 @@ describe('node page', () => {
       expect(csvRow.slice(2)).toEqual(tableRow.slice(1).map(plain))
     })
 
-    const res = await fetch(url((await link.getAttribute('href'))!))
+    const res = await authedFetch(url((await link.getAttribute('href'))!))
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/)
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.csv"$/)
     await page.close()
@@ -185,7 +191,7 @@ describe('node page', () => {
   })
 
   it('raw over 90 days renders a page, not a crash', async () => {
-    const res = await fetch(url('/markets/MISO/nodes/INDIANA.HUB?range=90d&resolution=raw'))
+    const res = await authedFetch(url('/markets/MISO/nodes/INDIANA.HUB?range=90d&resolution=raw'))
     expect(res.status).toBe(200)
     const html = await res.text()
     expect(html.includes('class="notice"') || html.includes('data-resolution="raw"')).toBe(true)
@@ -232,7 +238,7 @@ describe('node search', () => {
 
 describe('errors', () => {
   it('an unknown node gives the 404 page', async () => {
-    const res = await fetch(url('/markets/MISO/nodes/NO.SUCH.NODE'))
+    const res = await authedFetch(url('/markets/MISO/nodes/NO.SUCH.NODE'))
     expect(res.status).toBe(404)
     const html = await res.text()
     expect(html).toContain('Pricing node not found')
@@ -247,9 +253,9 @@ describe('errors', () => {
   })
 
   it('an unknown market or page is a 404 and a bad parameter a 400 with its message', async () => {
-    expect((await fetch(url('/markets/ERCOT'))).status).toBe(404)
-    expect((await fetch(url('/no/such/page'))).status).toBe(404)
-    const bad = await fetch(url('/markets/MISO/nodes/INDIANA.HUB?resolution=weekly'))
+    expect((await authedFetch(url('/markets/ERCOT'))).status).toBe(404)
+    expect((await authedFetch(url('/no/such/page'))).status).toBe(404)
+    const bad = await authedFetch(url('/markets/MISO/nodes/INDIANA.HUB?resolution=weekly'))
     expect(bad.status).toBe(400)
     expect(await bad.text()).toContain('resolution')
   })

@@ -7,10 +7,14 @@ import type { TestProject } from 'vitest/node'
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string
+    /** The server's data directory (the development provider's signing key lives there). */
+    dataDir: string
   }
 }
 
 const root = path.resolve(import.meta.dirname, '../..')
+/** Requests per minute per API credential on the e2e server (the access test exceeds it on purpose). */
+export const E2E_RATE_LIMIT = 120
 
 /**
  * End-to-end setup: builds the hub if needed and starts `carbon serve` exactly as `npm start`
@@ -22,11 +26,12 @@ export default async function setup(project: TestProject) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-e2e-'))
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli.ts'), 'serve', '--port', '0'], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'warn', UV_THREADPOOL_SIZE: '8' },
+    env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'warn', UV_THREADPOOL_SIZE: '8', RATE_LIMIT_PER_MINUTE: String(E2E_RATE_LIMIT) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const baseUrl = await waitForUrl(child)
   project.provide('baseUrl', baseUrl)
+  project.provide('dataDir', dataDir)
   return async () => {
     child.kill('SIGTERM')
     await new Promise((resolve) => child.once('exit', resolve))

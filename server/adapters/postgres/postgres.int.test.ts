@@ -15,6 +15,7 @@ const TABLES = [
   'markets',
   'organizations',
   'pricing_nodes',
+  'sessions',
   'users',
 ]
 

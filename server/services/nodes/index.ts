@@ -26,7 +26,11 @@ type NodeRow = { market: string; name: string; type: NodeType; activeFrom: Date 
  * page at a time. `nextCursor` continues after the last item (keyset pagination: no duplicates or
  * gaps while rows are added); it is null on the last page. Retired nodes are included.
  */
-export async function searchNodes(db: Database, input: NodeSearchInput): Promise<NodeSearchOutput> {
+export async function searchNodes(
+  db: Database,
+  input: NodeSearchInput,
+  options: { markets?: readonly MarketId[] } = {},
+): Promise<NodeSearchOutput> {
   const parsed = NodeSearchInput.safeParse(input)
   if (!parsed.success) throw invalidInput('node search', parsed.error)
   const { market, type, q, cursor, limit } = parsed.data
@@ -34,6 +38,8 @@ export async function searchNodes(db: Database, input: NodeSearchInput): Promise
 
   const conditions: (SQL | undefined)[] = [
     market ? eq(pricingNodes.market, market) : undefined,
+    // Restricts the search to the caller's entitled markets when given (an empty list finds nothing).
+    options.markets ? inArray(pricingNodes.market, [...options.markets]) : undefined,
     type ? eq(pricingNodes.type, type) : undefined,
     // The user's text is a bound parameter; its LIKE wildcards are escaped so they match literally.
     q ? sql`lower(${pricingNodes.name}) like lower(${escapeLike(q) + '%'}) escape '\\'` : undefined,

@@ -5,7 +5,7 @@ import { getNode, listNodes } from '../../services/nodes/index.ts'
 import { latestPrices, priceHistory } from '../../services/prices/index.ts'
 import { LatestPricesOutput, PriceHistoryInput, PriceHistoryOutput } from '../../services/prices/schemas.ts'
 import type { Platform } from '../../platform.ts'
-import { publicProcedure, router } from '../trpc.ts'
+import { dataProcedure, router } from '../trpc.ts'
 
 const MAX_NODES = 500
 
@@ -46,7 +46,7 @@ async function resolveNodes(platform: Platform, input: z.infer<typeof LatestInpu
 }
 
 export const pricesRouter = router({
-  latest: publicProcedure
+  latest: dataProcedure
     .meta({
       openapi: {
         method: 'GET',
@@ -57,6 +57,7 @@ export const pricesRouter = router({
           'The latest interval of one market run for many nodes, with the interval before it and the change. ' +
           'Nodes without prices are absent from the answer.',
       },
+      example: { market: 'MISO', run: 'DA', nodes: 'INDIANA.HUB' },
     })
     .input(LatestInput)
     .output(LatestPricesOutput)
@@ -71,7 +72,7 @@ export const pricesRouter = router({
       })
     }),
 
-  history: publicProcedure
+  history: dataProcedure
     .meta({
       openapi: {
         method: 'GET',
@@ -82,6 +83,7 @@ export const pricesRouter = router({
           'Prices of one node and market run over [from, to), raw or rolled up hourly (UTC hours) or daily ' +
           "(days of the market's time zone), with on-peak and off-peak averages by the market's own definition.",
       },
+      example: { market: 'MISO', node: 'INDIANA.HUB', run: 'DA', from: '2026-07-14T05:00:00Z', to: '2026-07-15T05:00:00Z', resolution: 'hourly' },
     })
     .input(PriceHistoryInput)
     .output(PriceHistoryOutput)

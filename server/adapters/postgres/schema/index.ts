@@ -3,11 +3,13 @@ import { auditEvents, auditOutcome, principalType } from './audit.ts'
 import { apiTokens, channel, entitlements, organizations, users } from './identity.ts'
 import { ingestWatermarks } from './ingest.ts'
 import { markets, nodeType, pricingNodes } from './markets.ts'
+import { sessions } from './sessions.ts'
 
 export * from './audit.ts'
 export * from './identity.ts'
 export * from './ingest.ts'
 export * from './markets.ts'
+export * from './sessions.ts'
 
 /** Every table and enum, for drizzle({ schema }). drizzle-kit reads the module exports instead. */
 export const schema = {
@@ -18,6 +20,7 @@ export const schema = {
   users,
   entitlements,
   apiTokens,
+  sessions,
   channel,
   auditEvents,
   principalType,

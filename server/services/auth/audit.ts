@@ -1,0 +1,324 @@
+import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
+import { z } from 'zod'
+import {
+  AUDIT_OUTCOMES,
+  PRINCIPAL_TYPES,
+  auditEvents,
+  organizations,
+  type Database,
+} from '../../adapters/postgres/schema/index.ts'
+import { AppError } from '../../errors.ts'
+import { Channel, type Principal } from './types.ts'
+
+/**
+ * The audit log: one row per data request (allowed, denied or failed), append-only in the
+ * database (a trigger refuses UPDATE, DELETE and TRUNCATE). recordAudit throws when the row cannot
+ * be written, so a caller never serves data that was not recorded.
+ */
+
+export type AuditEntry = {
+  requestId: string
+  principal: Principal | null
+  channel: Channel | null
+  procedure: string
+  market?: string | null
+  nodes?: string[] | null
+  rangeFrom?: string | Date | null
+  rangeTo?: string | Date | null
+  outcome: 'allowed' | 'denied' | 'error'
+  status: number
+  clientAddress?: string | null
+  userAgent?: string | null
+  details?: Record<string, unknown> | null
+}
+
+export const AUDIT_MAX_NODES = 500
+export const AUDIT_MAX_USER_AGENT = 300
+const MAX_TEXT = 200
+const MAX_DETAILS_JSON = 16_000
+const MAX_DETAILS_DEPTH = 6
+
+/** Keys whose values are never stored (at any depth of `details`). */
+const SECRET_KEY = /token|secret|password|passwd|authorization|cookie|api[-_]?key|credential|session/i
+/** An Authorization header's value pasted into a field: 'Bearer <token>' or 'Basic <base64>'. */
+const SECRET_VALUE = /^\s*(?:bearer\s+\S{3,}|basic\s+[A-Za-z0-9+/]{6,}={0,2})\s*$/i
+
+/**
+ * Inserts one audit row. principal_type is the principal's kind ('anonymous' without one);
+ * principal_id is the user id (user), the token id (token) or the client id (service). Nodes are
+ * capped at AUDIT_MAX_NODES (details.nodeCount then holds the full count), the user agent at
+ * AUDIT_MAX_USER_AGENT characters; keys named like token/secret/password/authorization/cookie
+ * are removed from `details` at every depth. Throws AppError UNAVAILABLE when the insert fails.
+ */
+export async function recordAudit(db: Database, entry: AuditEntry): Promise<void> {
+  const principal = entry.principal
+  const nodes = entry.nodes ? entry.nodes.slice(0, AUDIT_MAX_NODES).map((n) => cap(String(n), MAX_TEXT)) : null
+  let details = entry.details ? sanitizeDetails(entry.details) : null
+  if (entry.nodes && entry.nodes.length > AUDIT_MAX_NODES) {
+    details = { ...details, nodeCount: entry.nodes.length }
+  }
+
+  const row: typeof auditEvents.$inferInsert = {
+    requestId: capOrNull(entry.requestId, MAX_TEXT),
+    principalType: principal?.kind ?? 'anonymous',
+    principalId: principal ? principalId(principal) : null,
+    organizationId: principal?.organizationId ?? null,
+    channel: entry.channel,
+    procedure: cap(entry.procedure, MAX_TEXT) || 'unknown',
+    market: capOrNull(entry.market, 64),
+    nodes,
+    rangeFrom: toDateOrNull(entry.rangeFrom),
+    rangeTo: toDateOrNull(entry.rangeTo),
+    outcome: entry.outcome,
+    status: Number.isInteger(entry.status) ? entry.status : null,
+    clientAddress: capOrNull(entry.clientAddress, 100),
+    userAgent: capOrNull(entry.userAgent, AUDIT_MAX_USER_AGENT),
+    details,
+  }
+  try {
+    await db.insert(auditEvents).values(row)
+  } catch (error) {
+    // The driver's message may quote the row; the cause keeps it for the server log only.
+    throw new AppError('UNAVAILABLE', 'Could not write the audit log', {
+      userMessage: 'The request could not be recorded; try again shortly',
+      cause: error,
+    })
+  }
+}
+
+function principalId(principal: Principal): string | null {
+  return principal.kind === 'user' ? principal.userId : principal.credentialId
+}
+
+// --- search --------------------------------------------------------------------------------------
+
+export const AuditFilter = z.object({
+  from: z.iso.datetime({ offset: true }).optional().describe('inclusive lower bound of occurred_at'),
+  to: z.iso.datetime({ offset: true }).optional().describe('exclusive upper bound of occurred_at'),
+  organizationId: z.uuid().optional(),
+  principalId: z.string().trim().min(1).max(MAX_TEXT).optional(),
+  market: z.string().trim().min(1).max(64).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
+  procedure: z.string().trim().min(1).max(MAX_TEXT).optional().describe('procedure prefix'),
+  cursor: z.string().max(32).optional().describe('opaque cursor from a previous page'),
+  limit: z.number().int().min(1).max(500).default(100),
+})
+export type AuditFilter = z.input<typeof AuditFilter>
+
+export const AuditRow = z.object({
+  id: z.number().int(),
+  occurredAt: z.iso.datetime(),
+  requestId: z.string().nullable(),
+  principalType: z.enum(PRINCIPAL_TYPES),
+  principalId: z.string().nullable(),
+  organizationId: z.string().nullable(),
+  organizationSlug: z.string().nullable(),
+  channel: Channel.nullable(),
+  procedure: z.string(),
+  market: z.string().nullable(),
+  nodes: z.array(z.string()).nullable(),
+  rangeFrom: z.iso.datetime().nullable(),
+  rangeTo: z.iso.datetime().nullable(),
+  outcome: z.enum(AUDIT_OUTCOMES),
+  status: z.number().int().nullable(),
+  clientAddress: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+})
+export type AuditRow = z.infer<typeof AuditRow>
+
+export const AuditPage = z.object({ items: z.array(AuditRow), nextCursor: z.string().nullable() })
+export type AuditPage = z.infer<typeof AuditPage>
+
+/**
+ * Audit rows matching every given filter, newest first (by id), one page at a time. `from` is
+ * inclusive and `to` exclusive; `procedure` is a prefix. `nextCursor` continues after the last
+ * item (keyset on id: rows written meanwhile never shift a page); null on the last page.
+ * A malformed filter or cursor is BAD_REQUEST.
+ */
+export async function searchAudit(db: Database, filter: AuditFilter): Promise<AuditPage> {
+  const parsed = AuditFilter.safeParse(filter)
+  if (!parsed.success) throw invalidInput('audit filter', parsed.error)
+  return searchPage(db, parsed.data, parsed.data.limit)
+}
+
+const CSV_BATCH = 1_000
+const CSV_COLUMNS = [
+  ['id', (r) => r.id],
+  ['occurred_at', (r) => r.occurredAt],
+  ['request_id', (r) => r.requestId],
+  ['principal_type', (r) => r.principalType],
+  ['principal_id', (r) => r.principalId],
+  ['organization_id', (r) => r.organizationId],
+  ['organization_slug', (r) => r.organizationSlug],
+  ['channel', (r) => r.channel],
+  ['procedure', (r) => r.procedure],
+  ['market', (r) => r.market],
+  ['nodes', (r) => r.nodes?.join(' ')],
+  ['range_from', (r) => r.rangeFrom],
+  ['range_to', (r) => r.rangeTo],
+  ['outcome', (r) => r.outcome],
+  ['status', (r) => r.status],
+  ['client_address', (r) => r.clientAddress],
+  ['user_agent', (r) => r.userAgent],
+  ['details', (r) => (r.details ? JSON.stringify(r.details) : null)],
+] as const satisfies readonly (readonly [string, (row: AuditRow) => unknown])[]
+
+/**
+ * Every row matching `filter` as CSV (RFC 4180, CRLF line ends): a header line, then one line
+ * per row, newest first, read in batches of 1,000. `limit` is ignored (the export is complete);
+ * `cursor` starts after that row. Each yielded string is one line including its CRLF. Cells
+ * starting with = + - @ (or a tab / carriage return) get a leading ' so spreadsheets do not run
+ * them as formulas.
+ */
+export async function* auditCsv(db: Database, filter: AuditFilter): AsyncGenerator<string> {
+  const parsed = AuditFilter.safeParse(filter)
+  if (!parsed.success) throw invalidInput('audit filter', parsed.error)
+  // Refuse a bad cursor before the header goes out (a response may already be streaming then).
+  if (parsed.data.cursor) decodeCursor(parsed.data.cursor)
+  yield csvLine(CSV_COLUMNS.map(([name]) => name))
+  let cursor = parsed.data.cursor
+  do {
+    const page = await searchPage(db, { ...parsed.data, cursor }, CSV_BATCH)
+    for (const row of page.items) yield csvLine(CSV_COLUMNS.map(([, cell]) => cell(row)))
+    cursor = page.nextCursor ?? undefined
+  } while (cursor)
+}
+
+/** One CSV line (with CRLF): RFC 4180 quoting, formula-looking cells neutralized. */
+export function csvLine(cells: readonly unknown[]): string {
+  return `${cells.map(csvCell).join(',')}\r\n`
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  let text = typeof value === 'string' ? value : String(value)
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+async function searchPage(
+  db: Database,
+  filter: z.output<typeof AuditFilter>,
+  limit: number,
+): Promise<AuditPage> {
+  const afterId = filter.cursor ? decodeCursor(filter.cursor) : undefined
+  const conditions: (SQL | undefined)[] = [
+    filter.from ? gte(auditEvents.occurredAt, new Date(filter.from)) : undefined,
+    filter.to ? lt(auditEvents.occurredAt, new Date(filter.to)) : undefined,
+    filter.organizationId ? eq(auditEvents.organizationId, filter.organizationId) : undefined,
+    filter.principalId ? eq(auditEvents.principalId, filter.principalId) : undefined,
+    filter.market ? eq(auditEvents.market, filter.market) : undefined,
+    filter.outcome ? eq(auditEvents.outcome, filter.outcome) : undefined,
+    // A bound parameter with LIKE's wildcards escaped: the prefix matches literally.
+    filter.procedure ? sql`${auditEvents.procedure} like ${escapeLike(filter.procedure) + '%'} escape '\\'` : undefined,
+    afterId !== undefined ? lt(auditEvents.id, afterId) : undefined,
+  ]
+  const rows = await db
+    .select({
+      id: auditEvents.id,
+      occurredAt: auditEvents.occurredAt,
+      requestId: auditEvents.requestId,
+      principalType: auditEvents.principalType,
+      principalId: auditEvents.principalId,
+      organizationId: auditEvents.organizationId,
+      organizationSlug: organizations.slug,
+      channel: auditEvents.channel,
+      procedure: auditEvents.procedure,
+      market: auditEvents.market,
+      nodes: auditEvents.nodes,
+      rangeFrom: auditEvents.rangeFrom,
+      rangeTo: auditEvents.rangeTo,
+      outcome: auditEvents.outcome,
+      status: auditEvents.status,
+      clientAddress: auditEvents.clientAddress,
+      userAgent: auditEvents.userAgent,
+      details: auditEvents.details,
+    })
+    .from(auditEvents)
+    .leftJoin(organizations, eq(organizations.id, auditEvents.organizationId))
+    .where(and(...conditions))
+    .orderBy(desc(auditEvents.id))
+    .limit(limit + 1)
+
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    items: page.map((r) => ({
+      ...r,
+      id: Number(r.id),
+      occurredAt: r.occurredAt.toISOString(),
+      rangeFrom: r.rangeFrom?.toISOString() ?? null,
+      rangeTo: r.rangeTo?.toISOString() ?? null,
+      details: r.details ?? null,
+    })),
+    nextCursor: rows.length > limit && last ? String(last.id) : null,
+  }
+}
+
+// Cursor: the decimal id of the last row of the page.
+function decodeCursor(cursor: string): number {
+  const id = /^[1-9][0-9]{0,15}$/.test(cursor) ? Number(cursor) : NaN
+  if (!Number.isSafeInteger(id)) {
+    throw AppError.badRequest('Invalid cursor: pass the nextCursor of a previous page unchanged', { field: 'cursor' })
+  }
+  return id
+}
+
+// --- helpers -------------------------------------------------------------------------------------
+
+/**
+ * A JSON-safe copy of `details` without secrets: keys matching SECRET_KEY are dropped at every
+ * depth, "Bearer …"/"Basic …" strings are dropped, Dates become ISO strings, cycles and depth
+ * beyond MAX_DETAILS_DEPTH are cut, and a result larger than MAX_DETAILS_JSON is replaced by a
+ * marker.
+ */
+export function sanitizeDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const seen = new WeakSet<object>()
+  const clean = (value: unknown, depth: number): unknown => {
+    if (value === null || typeof value === 'boolean') return value
+    if (typeof value === 'string') return SECRET_VALUE.test(value) ? undefined : value
+    if (typeof value === 'number') return Number.isFinite(value) ? value : String(value)
+    if (typeof value === 'bigint') return value.toString()
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
+    if (typeof value !== 'object') return undefined // functions, symbols, undefined
+    if (seen.has(value) || depth >= MAX_DETAILS_DEPTH) return '[omitted]'
+    seen.add(value)
+    if (value instanceof Error) return { name: value.name, message: value.message }
+    if (Array.isArray(value)) return value.map((v) => clean(v, depth + 1) ?? null)
+    const out: Record<string, unknown> = {}
+    for (const [key, v] of Object.entries(value)) {
+      if (SECRET_KEY.test(key)) continue
+      const c = clean(v, depth + 1)
+      if (c !== undefined) out[key] = c
+    }
+    return out
+  }
+  const result = clean(details, 0) as Record<string, unknown>
+  const size = JSON.stringify(result).length
+  return size > MAX_DETAILS_JSON ? { omitted: 'details too large', size } : result
+}
+
+function cap(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text
+}
+
+function capOrNull(text: string | null | undefined, max: number): string | null {
+  return text === null || text === undefined || text === '' ? null : cap(String(text), max)
+}
+
+function toDateOrNull(value: string | Date | null | undefined): Date | null {
+  if (value === null || value === undefined || value === '') return null
+  const date = value instanceof Date ? value : new Date(value)
+  return Number.isNaN(date.getTime()) ? null : date
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
+function invalidInput(what: string, error: z.ZodError): AppError {
+  const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+  const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')
+  return AppError.badRequest(`Invalid ${what}: ${summary}`, { issues })
+}

@@ -1,0 +1,45 @@
+import { type MarketId } from '@carbon/schemas'
+import { z } from 'zod'
+
+/**
+ * The identity contract shared by login, tokens, authorization, audit, the tRPC context and the
+ * hub loaders. Every request resolves to at most one Principal; `authorize` (entitlements.ts)
+ * is the one place that decides access.
+ */
+
+export const Role = z.enum(['admin', 'analyst', 'viewer', 'service'])
+export type Role = z.infer<typeof Role>
+
+/** How data leaves the platform: the hub (session cookie), the API (bearer tokens), downloads (files). */
+export const Channel = z.enum(['hub', 'api', 'downloads'])
+export type Channel = z.infer<typeof Channel>
+
+/** Token scopes: what a personal access token may do. `read:prices` covers markets, nodes and prices. */
+export const Scope = z.enum(['read:prices', 'read:curves', 'write:curves'])
+export type Scope = z.infer<typeof Scope>
+
+export const Principal = z.object({
+  /** user = hub session; token = personal access token; service = OAuth2 client-credentials JWT. */
+  kind: z.enum(['user', 'token', 'service']),
+  /** users.id for user and token principals; null for services. */
+  userId: z.uuid().nullable(),
+  organizationId: z.uuid(),
+  organizationSlug: z.string(),
+  /** Human-readable who: an email, a token name, a client id. Never a secret. */
+  label: z.string(),
+  roles: z.array(Role),
+  /** Token scopes; null = not scope-limited (hub sessions). */
+  scopes: z.array(Scope).nullable(),
+  /** api_tokens.id, sessions.id hash or the JWT's client id: what rate limits and audit rows key on. */
+  credentialId: z.string(),
+})
+export type Principal = z.infer<typeof Principal>
+
+/** One thing to decide: may this principal get this market's data through this channel? */
+export type AccessRequest = { channel: Channel; market?: MarketId; role?: Role; scope?: Scope }
+
+/** The pilot's market x channel availability: CAISO has no API channel, for anyone. */
+export const MARKET_CHANNELS: Record<MarketId, readonly Channel[]> = {
+  MISO: ['hub', 'api', 'downloads'],
+  CAISO: ['hub', 'downloads'],
+}

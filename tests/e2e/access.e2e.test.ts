@@ -1,0 +1,267 @@
+/**
+ * Access control, end to end against the running platform: every procedure of the app router
+ * (through /api/trpc) and every path of the OpenAPI document (through /api/v1) answers 401 to
+ * anonymous callers, 403 to authenticated but unentitled ones and 200 to entitled ones. New
+ * procedures are covered without editing this file: each declares `meta.example`, its input.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { generateKeyPair, importJWK, SignJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { DEMO_SERVICE_CLIENT } from '../../server/services/auth/demo-identities.ts'
+import { appRouter } from '../../server/trpc/root.ts'
+import type { Meta } from '../../server/trpc/trpc.ts'
+import { E2E_RATE_LIMIT } from '../setup/app-server.ts'
+import { createApiTokenInHub, launchBrowser, signIn, cookieHeader } from './support/browser.ts'
+
+const baseUrl = inject('baseUrl')
+const dataDir = inject('dataDir')
+
+type ProcedureInfo = { path: string; meta: Meta | undefined }
+const procedures: ProcedureInfo[] = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>).map(
+  ([p, proc]) => ({ path: p, meta: proc._def.meta }),
+)
+
+type Credentials = { cookie?: string; bearer?: string }
+const sessions: Record<string, string> = {}
+const tokens: Record<string, string> = {}
+let serviceJwt = ''
+const browsers: { close(): Promise<void> }[] = []
+
+function headers(c: Credentials): Record<string, string> {
+  return { ...(c.cookie ? { cookie: c.cookie } : {}), ...(c.bearer ? { authorization: `Bearer ${c.bearer}` } : {}) }
+}
+
+function exampleOf(p: ProcedureInfo): Record<string, unknown> {
+  expect(p.meta?.example, `procedure ${p.path} must declare meta.example (its input for the access test)`).toBeDefined()
+  return p.meta!.example!
+}
+
+async function callTrpc(p: ProcedureInfo, input: Record<string, unknown>, c: Credentials) {
+  const res = await fetch(`${baseUrl}/api/trpc/${p.path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: headers(c) })
+  return { status: res.status, body: await res.text() }
+}
+
+function restUrl(p: ProcedureInfo, input: Record<string, unknown>): string {
+  const query = new URLSearchParams(Object.entries(input).map(([k, v]) => [k, String(v)]))
+  return `${baseUrl}/api/v1${p.meta!.openapi!.path}?${query}`
+}
+
+async function callRest(p: ProcedureInfo, input: Record<string, unknown>, c: Credentials) {
+  const res = await fetch(restUrl(p, input), { headers: headers(c) })
+  return { status: res.status, body: await res.text(), retryAfter: res.headers.get('retry-after') }
+}
+
+beforeAll(async () => {
+  for (const [username, display] of [
+    ['analyst', 'Alan Analyst'],
+    ['none', 'Ned None'],
+    ['quant', 'Quinn Quant'],
+    ['admin', 'Ada Admin'],
+  ] as const) {
+    const browser = await launchBrowser()
+    browsers.push(browser)
+    const page = await browser.context.newPage()
+    await signIn(page, baseUrl, display)
+    sessions[username] = await cookieHeader(browser.context, baseUrl)
+    tokens[username] = await createApiTokenInHub(page, baseUrl, `access-test-${username}`)
+  }
+  const res = await fetch(`${baseUrl}/dev-idp/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${DEMO_SERVICE_CLIENT.clientId}:${DEMO_SERVICE_CLIENT.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials&scope=read:prices',
+  })
+  expect(res.status).toBe(200)
+  serviceJwt = ((await res.json()) as { access_token: string }).access_token
+}, 240_000)
+
+afterAll(async () => {
+  for (const b of browsers) await b.close()
+})
+
+describe('every tRPC procedure (hub and SDK channel)', () => {
+  it('has procedures to check', () => expect(procedures.length).toBeGreaterThanOrEqual(4))
+
+  for (const p of procedures) {
+    it(`${p.path}: anonymous 401, unentitled 403, entitled 200`, async () => {
+      const input = exampleOf(p)
+      expect((await callTrpc(p, input, {})).status).toBe(401)
+      expect((await callTrpc(p, input, { cookie: sessions.none })).status).toBe(403)
+      const ok = await callTrpc(p, input, { cookie: sessions.analyst })
+      expect(ok.status, ok.body).toBe(200)
+      // The SDK sends a bearer token: the API channel decides (Lakeshore Quant has MISO API).
+      expect((await callTrpc(p, input, { bearer: tokens.quant })).status).toBe(200)
+      expect((await callTrpc(p, input, { bearer: tokens.analyst })).status).toBe(403)
+    })
+  }
+})
+
+describe('every REST path of the OpenAPI document (API channel)', () => {
+  let documentPaths: string[] = []
+  beforeAll(async () => {
+    const doc = (await (await fetch(`${baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, unknown> }
+    documentPaths = Object.keys(doc.paths)
+  })
+
+  it('documents exactly the procedures that declare a REST mapping', () => {
+    const mapped = procedures.filter((p) => p.meta?.openapi).map((p) => p.meta!.openapi!.path)
+    expect([...documentPaths].sort()).toEqual([...mapped].sort())
+  })
+
+  for (const p of procedures.filter((x) => x.meta?.openapi)) {
+    it(`${p.meta!.openapi!.path}: anonymous 401, unentitled 403, entitled 200 (token and client-credentials JWT)`, async () => {
+      const input = exampleOf(p)
+      expect((await callRest(p, input, {})).status).toBe(401)
+      // A hub session is no REST credential.
+      expect((await callRest(p, input, { cookie: sessions.analyst })).status).toBe(401)
+      expect((await callRest(p, input, { bearer: tokens.none })).status).toBe(403)
+      expect((await callRest(p, input, { bearer: tokens.analyst })).status).toBe(403)
+      const ok = await callRest(p, input, { bearer: tokens.quant })
+      expect(ok.status, ok.body).toBe(200)
+      expect((await callRest(p, input, { bearer: serviceJwt })).status).toBe(200)
+    })
+
+    if ('market' in (p.meta?.example ?? {})) {
+      it(`${p.meta!.openapi!.path}: CAISO through the REST API is 403 for every user`, async () => {
+        const input = { ...exampleOf(p), market: 'CAISO', ...('node' in exampleOf(p) ? { node: 'TH_SP15_GEN-APND' } : {}) }
+        for (const who of Object.keys(tokens)) {
+          const res = await callRest(p, input, { bearer: tokens[who] })
+          expect(res.status, `${who}: ${res.body}`).toBe(403)
+        }
+        expect((await callRest(p, input, { bearer: serviceJwt })).status).toBe(403)
+      })
+    }
+  }
+})
+
+describe('CAISO in the hub', () => {
+  it('is allowed for entitled users and refused for the others', async () => {
+    const p = procedures.find((x) => x.path === 'prices.latest')!
+    const input = { market: 'CAISO', run: 'DA', nodes: 'TH_SP15_GEN-APND' }
+    expect((await callTrpc(p, input, { cookie: sessions.analyst })).status).toBe(200)
+    expect((await callTrpc(p, input, { cookie: sessions.admin })).status).toBe(200)
+    expect((await callTrpc(p, input, { cookie: sessions.quant })).status).toBe(403)
+    const page = await fetch(`${baseUrl}/markets/CAISO`, { headers: { cookie: sessions.analyst! } })
+    expect(page.status).toBe(200)
+    const refused = await fetch(`${baseUrl}/markets/CAISO`, { headers: { cookie: sessions.quant! } })
+    expect(refused.status).toBe(403)
+  })
+
+  it('sends anonymous hub visitors to the sign-in page', async () => {
+    for (const route of ['/', '/markets/MISO', '/markets/MISO/nodes/INDIANA.HUB', '/nodes?q=IND', '/markets/MISO/nodes/INDIANA.HUB/csv']) {
+      const res = await fetch(`${baseUrl}${route}`, { redirect: 'manual' })
+      expect(res.status, route).toBe(302)
+      expect(res.headers.get('location'), route).toMatch(route === '/' ? /^\/auth\/login/ : /^\/auth\/login\?returnTo=/)
+    }
+  })
+
+  it('keeps the OpenAPI document and the API reference public', async () => {
+    expect((await fetch(`${baseUrl}/api/openapi.json`)).status).toBe(200)
+    expect((await fetch(`${baseUrl}/api/docs`)).status).toBe(200)
+  })
+})
+
+describe('bearer tokens that must be refused', () => {
+  const p = () => procedures.find((x) => x.path === 'markets.list')!
+  async function devKey() {
+    const file = JSON.parse(fs.readFileSync(path.join(dataDir, 'dev-idp-key.json'), 'utf8')) as { keys: Record<string, string>[] }
+    const jwk = file.keys[0]!
+    return { key: await importJWK(jwk, 'RS256'), kid: jwk.kid! }
+  }
+  const claims = { org: DEMO_SERVICE_CLIENT.organization, roles: ['service'], client_id: DEMO_SERVICE_CLIENT.clientId, scope: 'read:prices' }
+
+  async function refused(token: string, reason: RegExp) {
+    const res = await callRest(p(), {}, { bearer: token })
+    expect(res.status).toBe(401)
+    expect(res.body).toMatch(reason)
+  }
+
+  it('forged (signed by another key)', async () => {
+    const { privateKey } = await generateKeyPair('RS256')
+    const { kid } = await devKey()
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setIssuer(`${baseUrl}/dev-idp`)
+      .setAudience('carbon-api')
+      .setExpirationTime('5m')
+      .sign(privateKey)
+    await refused(token, /signature/i)
+  })
+
+  it('expired, wrong issuer, wrong audience (signed with the provider key)', async () => {
+    const { key, kid } = await devKey()
+    const sign = (issuer: string, audience: string, exp: number) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(issuer).setAudience(audience).setExpirationTime(exp).sign(key)
+    const now = Math.floor(Date.now() / 1000)
+    await refused(await sign(`${baseUrl}/dev-idp`, 'carbon-api', now - 3600), /expired/i)
+    await refused(await sign('https://evil.example', 'carbon-api', now + 300), /issuer/i)
+    await refused(await sign(`${baseUrl}/dev-idp`, 'someone-else', now + 300), /audience/i)
+    // The control: the same key and claims, right issuer and audience, is accepted.
+    const good = await sign(`${baseUrl}/dev-idp`, 'carbon-api', now + 300)
+    expect((await callRest(p(), {}, { bearer: good })).status).toBe(200)
+  })
+
+  it('alg none', async () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
+    const now = Math.floor(Date.now() / 1000)
+    const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, iss: `${baseUrl}/dev-idp`, aud: 'carbon-api', exp: now + 300 })}.`
+    await refused(token, /algorithm/i)
+  })
+
+  it('a revoked personal token, at once', async () => {
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.context.newPage()
+      await signIn(page, baseUrl, 'Quinn Quant')
+      const token = await createApiTokenInHub(page, baseUrl, 'to-revoke')
+      expect((await callRest(p(), {}, { bearer: token })).status).toBe(200)
+      await page.goto(`${baseUrl}/settings/tokens`)
+      const row = page.locator('tr', { hasText: 'to-revoke' })
+      await row.getByRole('button', { name: /revoke/i }).click()
+      await page.waitForLoadState('networkidle')
+      await refused(token, /revoked|invalid/i)
+    } finally {
+      await browser.close()
+    }
+  })
+})
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After past the per-token limit', async () => {
+    const p = procedures.find((x) => x.path === 'markets.list')!
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.context.newPage()
+      await signIn(page, baseUrl, 'Quinn Quant')
+      const token = await createApiTokenInHub(page, baseUrl, 'rate-limited')
+      let limited: { status: number; retryAfter: string | null } | null = null
+      // The bucket holds E2E_RATE_LIMIT and refills at E2E_RATE_LIMIT per minute while we call.
+      for (let i = 0; i <= 3 * E2E_RATE_LIMIT && !limited; i++) {
+        const res = await callRest(p, {}, { bearer: token })
+        if (res.status === 429) limited = res
+        else expect(res.status).toBe(200)
+      }
+      expect(limited?.status).toBe(429)
+      expect(Number(limited?.retryAfter)).toBeGreaterThanOrEqual(1)
+    } finally {
+      await browser.close()
+    }
+  })
+})
+
+describe('audit', () => {
+  it('records allowed and denied data requests, with principal and market', async () => {
+    const res = await fetch(`${baseUrl}/admin/audit.csv?procedure=prices.latest`, { headers: { cookie: sessions.admin! } })
+    expect(res.status).toBe(200)
+    const csv = await res.text()
+    const lines = csv.trim().split(/\r?\n/)
+    expect(lines.length).toBeGreaterThan(10)
+    expect(csv).toMatch(/allowed/)
+    expect(csv).toMatch(/denied/)
+    expect(csv).toMatch(/CAISO/)
+    expect(csv).toMatch(/lakeshore-quant/)
+  })
+})
