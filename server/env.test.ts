@@ -23,6 +23,18 @@ describe('parseEnv', () => {
     expect(env.PORT).toBe(8080)
   })
 
+  it('runs the development identity provider only in development without OIDC_ISSUER', () => {
+    expect(parseEnv({}).devIdp).toBe(true)
+    expect(parseEnv({ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_SECRET: 's' }).devIdp).toBe(false)
+    const production = parseEnv({
+      NODE_ENV: 'production',
+      OIDC_ISSUER: 'https://idp.example',
+      OIDC_CLIENT_SECRET: 's',
+      SESSION_SECRET: 'x'.repeat(32),
+    })
+    expect(production.devIdp).toBe(false)
+  })
+
   it('treats empty variables as unset', () => {
     expect(parseEnv({ DATABASE_URL: '' }).embedded.postgres).toBe(true)
   })
@@ -35,6 +47,11 @@ describe('parseEnv', () => {
     [{ CLICKHOUSE_DATABASE: 'x; DROP' }, 'CLICKHOUSE_DATABASE'],
     [{ S3_BUCKET: 'raw' }, 'S3_BUCKET'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ NODE_ENV: 'production', DEV_IDP: 'on', SESSION_SECRET: 'x'.repeat(32) }, 'DEV_IDP'],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }, 'OIDC_ISSUER'],
+    [{ NODE_ENV: 'production', OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_SECRET: 's' }, 'SESSION_SECRET'],
+    [{ OIDC_ISSUER: 'https://idp.example' }, 'OIDC_CLIENT_SECRET'],
+    [{ OIDC_CLIENT_SECRET: 'has space' }, 'OIDC_CLIENT_SECRET'],
   ])('refuses %o naming %s', (vars, variable) => {
     let error: unknown
     try {

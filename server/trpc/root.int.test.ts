@@ -89,6 +89,17 @@ describe('access', () => {
     expect(await auditCount()).toBe(before + 3)
   })
 
+  it('serves no data when the audit row cannot be written', async () => {
+    await platform.pg.db.execute(sql`alter table audit_events rename to audit_events_hidden`)
+    try {
+      expect(await codeOf(caller.prices.latest({ market: 'MISO', run: 'DA', nodes: 'INDIANA.HUB' }))).toBe('SERVICE_UNAVAILABLE')
+    } finally {
+      await platform.pg.db.execute(sql`alter table audit_events_hidden rename to audit_events`)
+    }
+    const served = await caller.prices.latest({ market: 'MISO', run: 'DA', nodes: 'INDIANA.HUB' })
+    expect(served.prices).toHaveLength(1)
+  })
+
   it('lists only the markets the caller is entitled to', async () => {
     const { markets } = await createCaller(context(principals.get('caiso')!)).markets.list()
     expect(markets.map((m) => m.id)).toEqual(['CAISO'])

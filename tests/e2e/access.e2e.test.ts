@@ -28,8 +28,22 @@ const tokens: Record<string, string> = {}
 let serviceJwt = ''
 const browsers: { close(): Promise<void> }[] = []
 
-function headers(c: Credentials): Record<string, string> {
-  return { ...(c.cookie ? { cookie: c.cookie } : {}), ...(c.bearer ? { authorization: `Bearer ${c.bearer}` } : {}) }
+/** Every data request this file makes, by request id, with the status it got (checked against the audit log). */
+const calls: { requestId: string; status: number; what: string }[] = []
+
+function headers(c: Credentials, requestId: string): Record<string, string> {
+  return {
+    'x-request-id': requestId,
+    ...(c.cookie ? { cookie: c.cookie } : {}),
+    ...(c.bearer ? { authorization: `Bearer ${c.bearer}` } : {}),
+  }
+}
+
+async function tracked(url: string, c: Credentials, what: string): Promise<Response> {
+  const requestId = `access-${calls.length + 1}-${Date.now().toString(36)}`
+  const res = await fetch(url, { headers: headers(c, requestId) })
+  calls.push({ requestId, status: res.status, what })
+  return res
 }
 
 function exampleOf(p: ProcedureInfo): Record<string, unknown> {
@@ -38,7 +52,7 @@ function exampleOf(p: ProcedureInfo): Record<string, unknown> {
 }
 
 async function callTrpc(p: ProcedureInfo, input: Record<string, unknown>, c: Credentials) {
-  const res = await fetch(`${baseUrl}/api/trpc/${p.path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: headers(c) })
+  const res = await tracked(`${baseUrl}/api/trpc/${p.path}?input=${encodeURIComponent(JSON.stringify(input))}`, c, `trpc ${p.path}`)
   return { status: res.status, body: await res.text() }
 }
 
@@ -48,7 +62,7 @@ function restUrl(p: ProcedureInfo, input: Record<string, unknown>): string {
 }
 
 async function callRest(p: ProcedureInfo, input: Record<string, unknown>, c: Credentials) {
-  const res = await fetch(restUrl(p, input), { headers: headers(c) })
+  const res = await tracked(restUrl(p, input), c, `rest ${p.meta!.openapi!.path}`)
   return { status: res.status, body: await res.text(), retryAfter: res.headers.get('retry-after') }
 }
 
@@ -252,7 +266,51 @@ describe('rate limit', () => {
   })
 })
 
+/** Minimal RFC 4180 parsing (quoted cells with commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let cell = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"'
+        i++
+      } else if (ch === '"') quoted = false
+      else cell += ch
+    } else if (ch === '"') quoted = true
+    else if (ch === ',') {
+      row.push(cell)
+      cell = ''
+    } else if (ch === '\n') {
+      row.push(cell.replace(/\r$/, ''))
+      rows.push(row)
+      row = []
+      cell = ''
+    } else cell += ch
+  }
+  if (cell || row.length) rows.push([...row, cell])
+  return rows
+}
+
 describe('audit', () => {
+  it('has one row per data request of this file, with the outcome and status it got', async () => {
+    expect(calls.length).toBeGreaterThan(50)
+    const res = await fetch(`${baseUrl}/admin/audit.csv`, { headers: { cookie: sessions.admin! } })
+    expect(res.status).toBe(200)
+    const [header, ...rows] = parseCsv(await res.text())
+    const col = (name: string) => header!.indexOf(name)
+    const byRequest = new Map(rows.map((r) => [r[col('request_id')], r]))
+    for (const call of calls) {
+      const row = byRequest.get(call.requestId)
+      expect(row, `no audit row for ${call.what} (${call.requestId})`).toBeDefined()
+      expect(row![col('status')], call.what).toBe(String(call.status))
+      expect(row![col('outcome')], call.what).toBe(call.status === 200 ? 'allowed' : 'denied')
+    }
+  })
+
   it('records allowed and denied data requests, with principal and market', async () => {
     const res = await fetch(`${baseUrl}/admin/audit.csv?procedure=prices.latest`, { headers: { cookie: sessions.admin! } })
     expect(res.status).toBe(200)
@@ -263,5 +321,39 @@ describe('audit', () => {
     expect(csv).toMatch(/denied/)
     expect(csv).toMatch(/CAISO/)
     expect(csv).toMatch(/lakeshore-quant/)
+  })
+})
+
+describe('hardening', () => {
+  it('sends a nonce-based CSP, frame-ancestors none and nosniff on hub pages', async () => {
+    const res = await fetch(`${baseUrl}/`, { headers: { cookie: sessions.analyst! } })
+    expect(res.status).toBe(200)
+    const csp = res.headers.get('content-security-policy') ?? ''
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1]
+    expect(nonce).toBeTruthy()
+    expect(csp).toContain("frame-ancestors 'none'")
+    expect(csp).toContain("object-src 'none'")
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(res.headers.get('x-frame-options')).toBe('DENY')
+    // Every inline script Remix writes carries the nonce.
+    const html = await res.text()
+    const scripts = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)]
+    expect(scripts.length).toBeGreaterThan(0)
+    for (const [, attributes] of scripts) expect(attributes).toContain(`nonce="${nonce}"`)
+  })
+
+  it('refuses a cross-site form post (CSRF) and accepts a same-origin one', async () => {
+    const post = (origin: string) =>
+      fetch(`${baseUrl}/auth/logout`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: sessions.none!, origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      })
+    const refused = await post('https://evil.example')
+    expect(refused.status).toBe(403)
+    // The session survived the forged post.
+    const still = await fetch(`${baseUrl}/settings/tokens`, { headers: { cookie: sessions.none! }, redirect: 'manual' })
+    expect(still.status).toBe(200)
   })
 })
