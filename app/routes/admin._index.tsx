@@ -1,5 +1,5 @@
 import { redirect, type LoaderFunctionArgs } from '@remix-run/node'
-import { requireAdmin } from '#app/components/admin-actions.server.tsx'
+import { requireAdmin } from '#app/utils/admin.server.ts'
 
 /** /admin is the users page (administrators only: others get the admin area's 403 page). */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -1,7 +1,7 @@
 import { MarketId } from '@carbon/schemas'
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react'
-import { auditFilterOf, requireAdmin, type AuditQuery } from '#app/components/admin-actions.server.tsx'
+import { auditFilterOf, requireAdmin, type AuditQuery } from '#app/utils/admin.server.ts'
 import { Flash, When } from '#app/components/admin-ui.tsx'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'

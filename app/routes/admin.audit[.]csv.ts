@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { auditFilterOf, requireAdmin } from '#app/components/admin-actions.server.tsx'
+import { auditFilterOf, requireAdmin } from '#app/utils/admin.server.ts'
 import { isAppError } from '#server/errors.ts'
 import { auditCsv, recordAudit } from '#server/services/auth/audit.ts'
 

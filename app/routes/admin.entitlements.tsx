@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Fragment } from 'react'
 import { z } from 'zod'
-import { auditedChange, failure, formList, formText, redirectOk, requireAdmin } from '#app/components/admin-actions.server.tsx'
+import { auditedChange, failure, formList, formText, redirectOk, requireAdmin } from '#app/utils/admin.server.ts'
 import { Flash } from '#app/components/admin-ui.tsx'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'

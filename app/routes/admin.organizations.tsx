@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { auditedChange, failure, formText, redirectOk, requireAdmin } from '#app/components/admin-actions.server.tsx'
+import { auditedChange, failure, formText, redirectOk, requireAdmin } from '#app/utils/admin.server.ts'
 import { Flash, When } from '#app/components/admin-ui.tsx'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { auditedChange, failure, formText, redirectOk, requireAdmin } from '#app/components/admin-actions.server.tsx'
+import { auditedChange, failure, formText, redirectOk, requireAdmin } from '#app/utils/admin.server.ts'
 import { Flash, StatusTag, tokenStatus, When } from '#app/components/admin-ui.tsx'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'

@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, NavLink, Outlet, useLoaderData } from '@remix-run/react'
-import { requireAdmin } from '#app/components/admin-actions.server.tsx'
-import { AdminStyles } from '#app/components/admin-ui.tsx'
+import { requireAdmin } from '#app/utils/admin.server.ts'
 import { errorMessage, GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 
 export const meta: MetaFunction = () => [{ title: 'Administration · 254Carbon' }]
@@ -25,7 +24,6 @@ export default function AdminLayout() {
   const tabClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'admin-tab admin-tab-active' : 'admin-tab')
   return (
     <div className="page">
-      <AdminStyles />
       <div>
         <p className="breadcrumb">Administration</p>
         <nav className="admin-tabs" aria-label="Administration">

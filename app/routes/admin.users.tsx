@@ -8,7 +8,7 @@ import {
   formText,
   redirectOk,
   requireAdmin,
-} from '#app/components/admin-actions.server.tsx'
+} from '#app/utils/admin.server.ts'
 import { Flash, StatusTag, When } from '#app/components/admin-ui.tsx'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'

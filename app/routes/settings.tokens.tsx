@@ -1,8 +1,8 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
-import { auditedChange, failure, formList, formText, redirectOk } from '#app/components/admin-actions.server.tsx'
-import { AdminStyles, Flash, StatusTag, tokenStatus, When } from '#app/components/admin-ui.tsx'
+import { auditedChange, failure, formList, formText, redirectOk } from '#app/utils/admin.server.ts'
+import { Flash, StatusTag, tokenStatus, When } from '#app/components/admin-ui.tsx'
 import { TokenReveal } from '#app/components/admin-token-reveal.tsx'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
@@ -122,7 +122,6 @@ export default function SettingsTokens() {
 
   return (
     <div className="page">
-      <AdminStyles />
       <header className="page-header">
         <div>
           <p className="breadcrumb">Settings</p>
