@@ -3,6 +3,7 @@ import { EnvError, getEnv } from './env.ts'
 import { isAppError } from './errors.ts'
 import { getLogger } from './logger.ts'
 import { runMigrate, runSeedDemo, runServe } from './cli/commands.ts'
+import { parseHelp, runParse } from './cli/parse.ts'
 
 const HELP = `254Carbon command line
 
@@ -17,6 +18,8 @@ Commands:
   seed-demo    Load demo data (real publisher files + generated history)
                  --days <n>       days of generated history (default 90)
                  --reset          remove every price and node first
+  parse        Print the normalized records of one publisher file as NDJSON (no store)
+                 --source <id>    the publisher dataset; "npx carbon parse --help" lists them
   help         Show this help
 
 Configuration comes from the environment; with nothing set everything runs embedded under
@@ -33,9 +36,17 @@ async function main(argv: string[]): Promise<number> {
       'no-demo': { type: 'boolean' },
       days: { type: 'string' },
       reset: { type: 'boolean' },
+      source: { type: 'string' },
     },
   })
   const command = positionals[0] ?? 'help'
+  if (command === 'parse') {
+    if (values.help) {
+      process.stdout.write(`${parseHelp()}\n`)
+      return 0
+    }
+    return runParse({ source: values.source, file: positionals[1] })
+  }
   if (values.help || command === 'help') {
     process.stdout.write(`${HELP}\n`)
     return 0

@@ -1,7 +1,6 @@
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
-import { createDevProvider } from '../adapters/identity/dev-provider.ts'
 import { migrateClickHouse } from '../adapters/clickhouse/migrate.ts'
 import { migratePostgres } from '../adapters/postgres/client.ts'
 import type { Env } from '../env.ts'
@@ -123,6 +122,8 @@ function freePort(): Promise<number> {
 /** The embedded development identity provider, mounted on the web server at DEV_IDP_PATH. */
 async function devIdentityProvider(platform: Platform) {
   const { env, auth, log } = platform
+  // Loaded on demand: oidc-provider is only needed where the development provider runs.
+  const { createDevProvider } = await import('../adapters/identity/dev-provider.ts')
   const provider = await createDevProvider({
     issuer: auth.issuer,
     keyFile: path.join(env.dataDir, 'dev-idp-key.json'),

@@ -17,3 +17,4 @@ export {
   CAISO_QUERIES,
   type CaisoQuery,
 } from './parsers/caiso-oasis.ts'
+export { unpackPayload, type PayloadDocument } from './payload.ts'

@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Writable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { FIXTURE_DIR } from '@carbon/connectors'
+import { PriceRecord } from '@carbon/schemas'
+import { zipSync } from 'fflate'
+import { describe, expect, it } from 'vitest'
+import { repoRoot } from '../paths.ts'
+import { runParse } from './parse.ts'
+
+function sink() {
+  let text = ''
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk)
+      done()
+    },
+  })
+  return { stream, lines: () => text.split('\n').filter(Boolean) }
+}
+
+function parse(source: string, file: string) {
+  const out = sink()
+  const err = sink()
+  const code = runParse({ source, file }, out.stream, err.stream)
+  return { code, records: out.lines().map((l) => JSON.parse(l) as unknown), problems: err.lines() }
+}
+
+const fixture = (name: string) => fileURLToPath(new URL(name, FIXTURE_DIR))
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-parse-'))
+
+describe('carbon parse', () => {
+  it('prints one canonical record per node and hour of a MISO DA report, in field order', () => {
+    const { code, records, problems } = parse('miso.da_expost_lmp', fixture('miso_da_expost_lmp_20260714_hubs.csv'))
+    expect(code).toBe(0)
+    expect(problems).toEqual([])
+    for (const r of records) PriceRecord.parse(r)
+    const indiana = records.filter((r) => (r as PriceRecord).node === 'INDIANA.HUB') as PriceRecord[]
+    expect(indiana).toHaveLength(24)
+    expect(Object.keys(indiana[0]!)).toEqual([
+      'market', 'node', 'run', 'intervalStart', 'intervalEnd', 'lmp', 'energy', 'congestion', 'loss', 'ghg', 'source', 'publishedAt',
+    ])
+    const mean = indiana.reduce((s, r) => s + r.lmp, 0) / 24
+    expect(Math.round(mean * 1e4) / 1e4).toBe(140.8904)
+  })
+
+  it('opens a CAISO OASIS zip and parses the CSV inside', () => {
+    const csv = fs.readFileSync(fixture('caiso_oasis_PRC_LMP_DAM_TH_SP15_20260714_EXCERPT.csv'))
+    const zipFile = path.join(tmp, 'oasis.zip')
+    fs.writeFileSync(zipFile, zipSync({ 'PRC_LMP.csv': csv }))
+    const { code, records } = parse('caiso.oasis.prc_lmp', zipFile)
+    expect(code).toBe(0)
+    expect(records).toHaveLength(5)
+  })
+
+  it('names file, line, field and value of a refused row, prints the rest, exits 3', () => {
+    const text = fs.readFileSync(fixture('miso_da_expost_lmp_20260714_hubs.csv'), 'utf8').replace('37.82', 'abc')
+    const file = path.join(tmp, 'bad_da.csv')
+    fs.writeFileSync(file, text)
+    const { code, records, problems } = parse('miso.da_expost_lmp', file)
+    expect(code).toBe(3)
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(/^bad_da\.csv line 7, HE 1: .*"abc"/)
+    expect(records.length).toBeGreaterThan(0)
+  })
+
+  it('refuses an HTML page and a truncated zip as unusable files (exit 1)', () => {
+    const html = path.join(tmp, 'throttled.csv')
+    fs.writeFileSync(html, '<html><body>Too many requests</body></html>')
+    expect(parse('caiso.oasis.prc_lmp', html).code).toBe(1)
+    const cut = path.join(tmp, 'cut.zip')
+    fs.writeFileSync(cut, zipSync({ 'a.csv': new Uint8Array(4000).fill(65) }).slice(0, 60))
+    const result = parse('caiso.oasis.prc_lmp', cut)
+    expect(result.code).toBe(1)
+    expect(result.problems[0]).toMatch(/cut\.zip.*zip/)
+  })
+
+  it('lists the source ids in its help and refuses an unknown one', () => {
+    const help = spawnSync(process.execPath, [path.join(repoRoot, 'bin/carbon.js'), 'parse', '--help'], { encoding: 'utf8' })
+    expect(help.status).toBe(0)
+    expect(help.stdout).toContain('caiso.oasis.prc_intvl_lmp')
+    expect(help.stdout).toContain('miso.api.rt5_expost')
+    expect(() => runParse({ source: 'nope', file: 'x' })).toThrow(/unknown source "nope"/)
+  })
+})
