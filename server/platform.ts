@@ -1,5 +1,10 @@
+import { createHmac } from 'node:crypto'
+import { openBus } from './adapters/bus/index.ts'
+import type { Bus } from './adapters/bus/types.ts'
 import { openClickHouse, type ClickHouseHandle } from './adapters/clickhouse/client.ts'
 import { migrateClickHouse } from './adapters/clickhouse/migrate.ts'
+import { openObjectStore } from './adapters/objects/index.ts'
+import type { ObjectStore } from './adapters/objects/types.ts'
 import { migratePostgres, openPostgres, seedMarkets, type PostgresHandle } from './adapters/postgres/client.ts'
 import { getEnv, type Env } from './env.ts'
 import { getLogger, type Logger } from './logger.ts'
@@ -14,6 +19,10 @@ export type Platform = {
   log: Logger
   pg: PostgresHandle
   ch: ClickHouseHandle
+  /** Kafka when KAFKA_BROKERS is set, else the in-process bus. */
+  bus: Bus
+  /** S3/MinIO when S3_BUCKET is set, else a folder under the data directory. */
+  objects: ObjectStore
   close(): Promise<void>
 }
 
@@ -35,14 +44,24 @@ export async function openPlatform(
     await seedReferenceData(pg, env)
   }
   if (migrate && env.embedded.clickhouse) await migrateClickHouse(ch)
+  const auth = authConfigFromEnv(env)
+  const bus = openBus(env, log, { clientId: 'carbon' })
+  const objects = await openObjectStore(env, {
+    // Its own key, derived from the session secret, for signed download URLs of the local store.
+    signingSecret: createHmac('sha256', auth.sessionSecret).update('carbon:objects:signed-urls').digest('base64url'),
+    baseUrl: env.publicUrl,
+    log,
+  })
   return {
     env,
-    auth: authConfigFromEnv(env),
+    auth,
     log,
     pg,
     ch,
+    bus,
+    objects,
     async close() {
-      await Promise.allSettled([pg.close(), ch.close()])
+      await Promise.allSettled([bus.close(), objects.close(), pg.close(), ch.close()])
     },
   }
 }

@@ -1,0 +1,35 @@
+/**
+ * @carbon/simulator: a local HTTP server answering on MISO's and CAISO's own URL shapes, with
+ * the recorded fixture files on their dates and full-size generated files (about 2,600 MISO and
+ * 4,000 CAISO nodes, every interval) for any other date, on the publishers' schedule, with
+ * failures on demand. The embedded default, the tests and the benchmarks fetch from it.
+ */
+export {
+  createPublisherSimulator,
+  OASIS_ALL_NODES_MAX_WINDOW_MS,
+  OASIS_MAX_WINDOW_MS,
+  type OasisOptions,
+  type PublisherSimulator,
+  type PublisherSimulatorOptions,
+  type RequestLogEntry,
+  type ThrottleMode,
+  type ThrottleOptions,
+} from './server.ts'
+export {
+  caisoCatalogue,
+  type Catalogue,
+  DEFAULT_CAISO_NODE_COUNT,
+  DEFAULT_MISO_NODE_COUNT,
+  MISO_EXANTE_HUBS,
+  misoCatalogue,
+  type SimNode,
+} from './catalogue.ts'
+export { type Components, PriceModel, type PriceModelOptions, type SimRun, UNIT } from './prices.ts'
+export { DEFAULT_SCHEDULE, misoReportAvailable, misoReportPublishedAt, type PublicationSchedule } from './schedule.ts'
+export { FAILURE_MODES, type FailureMode, type FailureRule, type FeedId, UNKNOWN_NODE_NAMES } from './failures.ts'
+export { misoReportCsv, misoReportFileName } from './formats/miso-report.ts'
+export { misoExAnteJson, misoRt5Json } from './formats/miso-api.ts'
+export { OASIS_ERRORS, OASIS_QUERIES, oasisCsv, oasisErrorXml, oasisIntervals, type OasisCsvRequest } from './formats/caiso-oasis.ts'
+export type { GenerateOptions } from './formats/options.ts'
+export { writeZip, zipBytes, type ByteSink, type ZipEntry } from './zip.ts'
+export { oasisParam, type Ymd } from './time.ts'

@@ -1,0 +1,475 @@
+/**
+ * The publisher simulator: a plain `node:http` server answering on the publishers' own URL
+ * shapes, from recorded files where it has them and generated full-size files otherwise.
+ *
+ *   GET /marketreports/{YYYYMMDD}_{da_expost_lmp|rt_lmp_final|rt_lmp_prelim}.csv     MISO market reports (404 until published)
+ *   GET /api/MarketPricing/GetRealTimeFiveMinExPost/{Current|Rolling|Previous}        MISO public API, five-minute ex post
+ *   GET /api/MarketPricing/GetExAnteLmp                                               MISO public API, ex ante (hubs)
+ *   GET /oasisapi/SingleZip?queryname=..&startdatetime=..&enddatetime=..&market_run_id=..&version=..&resultformat=6&grp_type=ALL_APNODES|node=A,B
+ *
+ * Time is `now()` (or what `setNow` fixed): it decides what is published (see schedule.ts).
+ * OASIS answers stream: the CSV is generated node by node and deflated into the zip as the
+ * response drains, so memory stays flat whatever the window. Windows are bounded the way
+ * OASIS bounds them: 31 days for a node list, and for grp_type=ALL_APNODES one trade day
+ * (PRC_LMP, up to 25 hours) or one hour (PRC_RTPD_LMP, PRC_INTVL_LMP); over that the zip holds
+ * an ERR_CODE 1004 document.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { FIXTURE_DIR, type CaisoQuery, type MisoReport } from '@carbon/connectors'
+import { DEFAULT_DEMO_SEED } from '@carbon/demo-data'
+import {
+  breakText,
+  breakZip,
+  type FailureMode,
+  FailurePlan,
+  type FailureRule,
+  type FeedId,
+  htmlPage,
+  type TextKind,
+  unknownNode,
+} from './failures.ts'
+import { OASIS_ERRORS, OASIS_QUERIES, oasisCsv, oasisErrorXml, oasisFileStem, oasisIntervals } from './formats/caiso-oasis.ts'
+import { misoExAnteJson, misoRt5Json } from './formats/miso-api.ts'
+import { misoReportCsv } from './formats/miso-report.ts'
+import type { GenerateOptions } from './formats/options.ts'
+import { PriceModel, RUN_STEP_MS } from './prices.ts'
+import { emptyRecorded, loadRecorded, type Recorded } from './recorded.ts'
+import {
+  caisoPublishedUntil,
+  DEFAULT_SCHEDULE,
+  misoCurrentInterval,
+  misoLatestRt5,
+  misoReportAvailable,
+  misoReportPublishedAt,
+  type PublicationSchedule,
+} from './schedule.ts'
+import { DAY, HOUR, misoDayOf, misoDayStart, parseOasisTime, parseYmd } from './time.ts'
+import { type ByteSink, writeZip, zipBytes } from './zip.ts'
+
+/**
+ * How OASIS answers a client that asks again within `minIntervalMs` (default 5 s): `http-429`,
+ * `html-200` (HTTP 200 with an HTML page), `alternate` (429, then HTML, then 429, ...), or `off`.
+ * Clients are told apart by address plus an optional `x-simulator-client` header. `clock` (default
+ * Date.now) measures the spacing: wall time, not the simulated `now`.
+ */
+export type ThrottleMode = 'off' | 'http-429' | 'html-200' | 'alternate'
+export type ThrottleOptions = { mode?: ThrottleMode; minIntervalMs?: number; clock?: () => number }
+
+export type OasisOptions = {
+  /** Longest window per query for grp_type=ALL_APNODES; null lifts it (31 days still apply). */
+  allNodesMaxWindowMs?: Partial<Record<CaisoQuery, number>> | null
+  /** Deflate level of the zips (default 6). */
+  zipLevel?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9
+}
+
+export type RequestLogEntry = {
+  method: string
+  path: string
+  status: number
+  feed: FeedId | null
+  failure: FailureMode | null
+  ms: number
+}
+
+export type PublisherSimulatorOptions = {
+  /** Port to listen on (default 0: an ephemeral port). */
+  port?: number
+  /** Host to bind (default 127.0.0.1). */
+  host?: string
+  /** Seed of the catalogues and the price model (default the demo's, 254). */
+  seed?: number
+  /** The simulated clock (default the wall clock). */
+  now?: () => Date
+  /** Folder of recorded files (default the connectors' fixtures; null: none). */
+  fixturesDir?: string | URL | null
+  /** Failures to inject (see failures.ts). */
+  failureModes?: readonly FailureRule[]
+  /** Publication offsets (see schedule.ts). */
+  schedule?: Partial<PublicationSchedule>
+  throttle?: ThrottleOptions
+  oasis?: OasisOptions
+  /** Catalogue sizes (defaults 2,600 MISO, 4,000 CAISO). */
+  nodes?: { miso?: number; caiso?: number }
+  /** Called once per answered request. */
+  onRequest?: (entry: RequestLogEntry) => void
+}
+
+export type PublisherSimulator = {
+  /** Base URL, `http://127.0.0.1:PORT`. */
+  url: string
+  /** The catalogues and prices behind the answers. */
+  model: PriceModel
+  /** Fixes the simulated clock at `d`. */
+  setNow(d: Date): void
+  /** Replaces the failure rules. */
+  setFailureModes(rules: readonly FailureRule[]): void
+  close(): Promise<void>
+}
+
+/** OASIS's limits for grp_type=ALL_APNODES (one trade day, at most 25 hours; one hour). */
+export const OASIS_ALL_NODES_MAX_WINDOW_MS: Readonly<Record<CaisoQuery, number>> = {
+  PRC_LMP: 25 * HOUR,
+  PRC_RTPD_LMP: HOUR,
+  PRC_INTVL_LMP: HOUR,
+}
+export const OASIS_MAX_WINDOW_MS = 31 * DAY
+
+const CSV = 'text/csv'
+const JSON_TYPE = 'application/json; charset=utf-8'
+const HTML = 'text/html; charset=utf-8'
+const ZIP = 'application/x-zip-compressed'
+const TEXT_BREAKING = new Set<FailureMode>(['truncated', 'changed-header', 'non-numeric'])
+/** Failures of an OASIS answer that change the zip or the CSV inside it. */
+const ZIP_BREAKING = new Set<FailureMode>(['truncated', 'corrupt-zip', 'changed-header', 'non-numeric', 'empty'])
+
+const REPORT_SOURCE: Record<MisoReport, FeedId> = {
+  da_expost_lmp: 'miso.da_expost_lmp',
+  rt_lmp_final: 'miso.rt_lmp_final',
+  rt_lmp_prelim: 'miso.rt_lmp_prelim',
+}
+const OASIS_SOURCE: Record<CaisoQuery, FeedId> = {
+  PRC_LMP: 'caiso.oasis.prc_lmp',
+  PRC_INTVL_LMP: 'caiso.oasis.prc_intvl_lmp',
+  PRC_RTPD_LMP: 'caiso.oasis.prc_rtpd_lmp',
+}
+
+class ClientGone extends Error {}
+
+/** A sink writing to a response, waiting for 'drain' when the socket is full. */
+function responseSink(res: ServerResponse): ByteSink {
+  return (chunk) => {
+    if (res.destroyed) throw new ClientGone()
+    if (res.write(chunk)) return
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done)
+        res.off('close', done)
+        resolve()
+      }
+      res.on('drain', done)
+      res.on('close', done)
+    })
+  }
+}
+
+type Answer = { feed: FeedId | null; failure: FailureMode | null }
+
+export async function createPublisherSimulator(options: PublisherSimulatorOptions = {}): Promise<PublisherSimulator> {
+  const model = new PriceModel({ seed: options.seed ?? DEFAULT_DEMO_SEED, misoNodes: options.nodes?.miso, caisoNodes: options.nodes?.caiso })
+  const schedule: PublicationSchedule = { ...DEFAULT_SCHEDULE, ...options.schedule }
+  const fixtures = options.fixturesDir === undefined ? FIXTURE_DIR : options.fixturesDir
+  const recorded: Recorded = fixtures === null ? emptyRecorded() : loadRecorded(fixtures)
+  const plan = new FailurePlan(options.failureModes)
+  const throttleMode = options.throttle?.mode ?? 'off'
+  const throttleGap = options.throttle?.minIntervalMs ?? 5000
+  const wallClock = options.throttle?.clock ?? Date.now
+  const lastSeen = new Map<string, number>()
+  let throttled = 0
+  const groupLimits = options.oasis?.allNodesMaxWindowMs === null ? null : { ...OASIS_ALL_NODES_MAX_WINDOW_MS, ...options.oasis?.allNodesMaxWindowMs }
+  const zipLevel = options.oasis?.zipLevel ?? 6
+  let fixedNow: Date | null = null
+  const nowMs = () => (fixedNow ?? options.now?.() ?? new Date()).getTime()
+
+  const isHead = (req: IncomingMessage) => req.method === 'HEAD'
+
+  function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(bytes.length), ...headers })
+    res.end(isHead(req) ? undefined : bytes)
+  }
+
+  async function stream(req: IncomingMessage, res: ServerResponse, type: string, chunks: Iterable<string>, headers: Record<string, string> = {}) {
+    res.writeHead(200, { 'Content-Type': type, ...headers })
+    if (!isHead(req)) {
+      const sink = responseSink(res)
+      for (const chunk of chunks) await sink(Buffer.from(chunk, 'utf8'))
+    }
+    res.end()
+  }
+
+  const notFound = (req: IncomingMessage, res: ServerResponse) =>
+    send(req, res, 404, HTML, htmlPage('404 - File or directory not found.', 'The resource you are looking for might have been removed, had its name changed, or is temporarily unavailable.'))
+
+  /** Answers a text feed: recorded bytes, or generated text; with the failure the plan holds for it. */
+  async function answerText(
+    req: IncomingMessage,
+    res: ServerResponse,
+    feed: FeedId,
+    kind: TextKind,
+    type: string,
+    recordedBody: Buffer | undefined,
+    generate: (gen: GenerateOptions) => Iterable<string>,
+    headers: Record<string, string> = {}
+  ): Promise<Answer> {
+    const failure = plan.take(feed)
+    const answer = { feed, failure }
+    if (failure === 'server-error') {
+      send(req, res, 503, HTML, htmlPage('503 Service Unavailable', 'The service is temporarily unavailable.'))
+      return answer
+    }
+    if (failure === 'html') {
+      send(req, res, 200, HTML, htmlPage('Site Maintenance', 'We are performing scheduled maintenance. Please try again later.'))
+      return answer
+    }
+    if (failure === 'empty') {
+      send(req, res, 200, type, '', headers)
+      return answer
+    }
+    if (recordedBody) {
+      const body = failure && TEXT_BREAKING.has(failure) ? breakText(recordedBody.toString('utf8'), kind, failure) : recordedBody
+      send(req, res, 200, type, body, headers)
+      return answer
+    }
+    const market = feed.startsWith('miso') ? 'MISO' : 'CAISO'
+    const gen: GenerateOptions = {
+      extraNodes: failure === 'unknown-node' ? [unknownNode(market, model.seed, kind === 'exante-json')] : undefined,
+      duplicateEdges: failure === 'duplicate-edges',
+    }
+    if (failure && TEXT_BREAKING.has(failure)) send(req, res, 200, type, breakText([...generate(gen)].join(''), kind, failure), headers)
+    else await stream(req, res, type, generate(gen), headers)
+    return answer
+  }
+
+  async function misoReport(req: IncomingMessage, res: ServerResponse, dateText: string, report: MisoReport): Promise<Answer> {
+    const feed = REPORT_SOURCE[report]
+    const date = parseYmd(dateText)
+    if (!date || !misoReportAvailable(schedule, report, date, nowMs())) {
+      notFound(req, res)
+      return { feed, failure: null }
+    }
+    const lastModified = new Date(misoReportPublishedAt(schedule, report, date)).toUTCString()
+    return answerText(
+      req,
+      res,
+      feed,
+      'miso-csv',
+      CSV,
+      recorded.reports.get(`${report}|${dateText}`)?.body,
+      (gen) => [misoReportCsv(model, report, date, gen)],
+      { 'Last-Modified': lastModified }
+    )
+  }
+
+  async function misoRt5(req: IncomingMessage, res: ServerResponse, which: string): Promise<Answer> {
+    const now = nowMs()
+    const latest = misoLatestRt5(schedule, now)
+    let intervals: number[]
+    const step = 5 * 60_000
+    if (which === 'current') intervals = [latest]
+    else {
+      // Rolling: the market day (EST) of `now` so far; Previous: the whole market day before.
+      const today = misoDayStart(misoDayOf(now))
+      const from = which === 'rolling' ? today : today - DAY
+      const to = which === 'rolling' ? latest + step : today
+      intervals = []
+      for (let s = from; s < to; s += step) intervals.push(s)
+    }
+    const recordedBody = which === 'current' ? recorded.rt5Current.get(latest)?.body : undefined
+    return answerText(req, res, 'miso.api.rt5_expost', 'rt5-json', JSON_TYPE, recordedBody, (gen) => misoRt5Json(model, intervals, gen))
+  }
+
+  async function misoExAnte(req: IncomingMessage, res: ServerResponse): Promise<Answer> {
+    const start = misoCurrentInterval(nowMs())
+    return answerText(req, res, 'miso.api.exante', 'exante-json', JSON_TYPE, recorded.exAnte.get(start)?.body, (gen) => [
+      misoExAnteJson(model, start, gen),
+    ])
+  }
+
+  /** Whether this OASIS request comes too soon after the client's previous one; answers it if so. */
+  function throttle(req: IncomingMessage, res: ServerResponse): boolean {
+    if (throttleMode === 'off') return false
+    const client = `${req.socket.remoteAddress ?? ''}|${String(req.headers['x-simulator-client'] ?? '')}`
+    const at = wallClock()
+    const last = lastSeen.get(client)
+    lastSeen.set(client, at)
+    if (last === undefined || at - last >= throttleGap) return false
+    const asHtml = throttleMode === 'html-200' || (throttleMode === 'alternate' && throttled % 2 === 1)
+    throttled++
+    if (asHtml)
+      send(req, res, 200, HTML, htmlPage('OASIS - Request Rejected', 'Too many requests. Please wait at least 5 seconds between requests.'))
+    else send(req, res, 429, 'text/plain; charset=utf-8', 'Too Many Requests\n', { 'Retry-After': String(Math.ceil(throttleGap / 1000)) })
+    return true
+  }
+
+  async function oasisError(req: IncomingMessage, res: ServerResponse, error: { code: number; description: string }, detail?: string) {
+    const description = detail ? `${error.description}: ${detail}` : error.description
+    const zip = await zipBytes([{ name: 'INVALID_REQUEST.xml', chunks: [oasisErrorXml(error.code, description, nowMs())] }], {
+      level: zipLevel,
+      mtime: new Date(nowMs()),
+    })
+    send(req, res, 200, ZIP, zip, { 'Content-Disposition': 'inline; filename=INVALID_REQUEST.zip' })
+  }
+
+  async function oasis(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<Answer> {
+    const queryName = params.get('queryname') ?? ''
+    const spec = Object.hasOwn(OASIS_QUERIES, queryName) ? OASIS_QUERIES[queryName as CaisoQuery] : undefined
+    const feed = spec ? OASIS_SOURCE[spec.query] : null
+    const answer: Answer = { feed, failure: null }
+    if (throttle(req, res)) return answer
+    const invalid = (detail: string) => oasisError(req, res, OASIS_ERRORS.invalid, detail).then(() => answer)
+    if (!spec) return invalid(`queryname ${JSON.stringify(queryName)} is not served`)
+    if (params.get('resultformat') !== '6') return invalid('resultformat must be 6 (CSV)')
+    if (params.get('market_run_id') !== spec.marketRunId) return invalid(`market_run_id must be ${spec.marketRunId} for ${spec.query}`)
+    if (params.get('version') !== spec.version) return invalid(`version must be ${spec.version} for ${spec.query}`)
+    const start = parseOasisTime(params.get('startdatetime') ?? '')
+    const end = parseOasisTime(params.get('enddatetime') ?? '')
+    if (start === null || end === null) return invalid('startdatetime and enddatetime must read YYYYMMDDTHH:MM-0000')
+    if (end <= start) return invalid('enddatetime must be after startdatetime')
+    if (end - start > OASIS_MAX_WINDOW_MS) {
+      await oasisError(req, res, OASIS_ERRORS.window, 'at most 31 days')
+      return answer
+    }
+    const grpType = params.get('grp_type')
+    const nodeParam = params.get('node')
+    if (grpType !== null && grpType !== 'ALL_APNODES') return invalid('grp_type must be ALL_APNODES')
+    if (grpType === null && !nodeParam) return invalid('give node or grp_type=ALL_APNODES')
+    const limit = groupLimits?.[spec.query]
+    if (grpType !== null && limit !== undefined && end - start > limit) {
+      await oasisError(req, res, OASIS_ERRORS.window, `at most ${limit / HOUR} hours with grp_type=ALL_APNODES`)
+      return answer
+    }
+    const now = nowMs()
+    const intervals = oasisIntervals(spec.run, start, end, caisoPublishedUntil(schedule, spec.run, now))
+    const names = grpType !== null ? null : [...new Set(nodeParam!.split(',').map((n) => n.trim()))].sort()
+    const nodes = names ? names.flatMap((n) => model.caiso.byName.get(n) ?? []) : model.caiso.nodes
+
+    const stem = oasisFileStem(spec.query, start, end, now)
+    const csvName = `${stem}.csv`
+    const headers = { 'Content-Disposition': `inline; filename=${stem}.zip` }
+    const zipOptions = { level: zipLevel, mtime: new Date(now) }
+    const until = caisoPublishedUntil(schedule, spec.run, now)
+    // A recorded file answers a request for exactly its nodes and window, once its last interval is published.
+    const rec = names
+      ? recorded.oasis.find(
+          (r) =>
+            r.query === spec.query &&
+            r.start === start &&
+            r.end === end &&
+            r.nodes.join(',') === names.join(',') &&
+            r.end - RUN_STEP_MS[spec.run] < until
+        )
+      : undefined
+    if (!rec && (intervals.length === 0 || nodes.length === 0)) {
+      await oasisError(req, res, OASIS_ERRORS.noData)
+      return answer
+    }
+    const failure = plan.take(OASIS_SOURCE[spec.query])
+    answer.failure = failure
+    if (failure === 'server-error') {
+      send(req, res, 503, HTML, htmlPage('503 Service Unavailable', 'The service is temporarily unavailable.'))
+      return answer
+    }
+    if (failure === 'html') {
+      send(req, res, 200, HTML, htmlPage('OASIS - Request Rejected', 'The system is busy. Please try again later.'))
+      return answer
+    }
+    const gen: GenerateOptions = {
+      extraNodes: failure === 'unknown-node' ? [unknownNode('CAISO', model.seed)] : undefined,
+      duplicateEdges: failure === 'duplicate-edges',
+    }
+    const csv = (): Iterable<string | Uint8Array> =>
+      rec ? [rec.body] : oasisCsv(model, { query: spec.query, intervals, nodes, grpType: grpType ?? undefined }, gen)
+    if (failure && ZIP_BREAKING.has(failure)) {
+      // Broken answers are built whole (windows are bounded, see OASIS_ALL_NODES_MAX_WINDOW_MS).
+      const whole = () => [...csv()].map((c) => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8'))).join('')
+      const content: Iterable<string | Uint8Array> =
+        failure === 'empty' ? [''] : TEXT_BREAKING.has(failure) && failure !== 'truncated' ? [breakText(whole(), 'oasis-csv', failure)] : csv()
+      send(req, res, 200, ZIP, breakZip(await zipBytes([{ name: csvName, chunks: content }], zipOptions), failure), headers)
+      return answer
+    }
+    res.writeHead(200, { 'Content-Type': ZIP, ...headers })
+    if (!isHead(req)) await writeZip([{ name: csvName, chunks: csv() }], responseSink(res), zipOptions)
+    res.end()
+    return answer
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<Answer> {
+    const url = new URL(req.url ?? '/', 'http://simulator')
+    const path = url.pathname
+    const none: Answer = { feed: null, failure: null }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(req, res, 405, 'text/plain; charset=utf-8', 'Method Not Allowed\n', { Allow: 'GET, HEAD' })
+      return none
+    }
+    const report = /^\/marketreports\/(\d{8})_(da_expost_lmp|rt_lmp_final|rt_lmp_prelim)\.csv$/.exec(path)
+    if (report) return misoReport(req, res, report[1]!, report[2] as MisoReport)
+    const rt5 = /^\/api\/MarketPricing\/GetRealTimeFiveMinExPost\/(Current|Rolling|Previous)$/i.exec(path)
+    if (rt5) return misoRt5(req, res, rt5[1]!.toLowerCase())
+    if (/^\/api\/MarketPricing\/GetExAnteLmp$/i.test(path)) return misoExAnte(req, res)
+    if (/^\/oasisapi\/SingleZip$/i.test(path)) return oasis(req, res, url.searchParams)
+    if (path === '/') {
+      send(req, res, 200, 'text/plain; charset=utf-8', indexText(new Date(nowMs())))
+      return none
+    }
+    notFound(req, res)
+    return none
+  }
+
+  const server = createServer((req, res) => {
+    const started = performance.now()
+    const closed = new Promise<void>((resolve) => res.once('close', resolve))
+    route(req, res)
+      .catch((error: unknown): Answer => {
+        if (!(error instanceof ClientGone) && !res.destroyed) {
+          if (res.headersSent) res.destroy(error instanceof Error ? error : undefined)
+          else send(req, res, 500, 'text/plain; charset=utf-8', 'Internal Server Error\n')
+        }
+        return { feed: null, failure: null }
+      })
+      .then(async (answer) => {
+        if (!options.onRequest) return
+        await closed
+        options.onRequest({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          status: res.statusCode,
+          feed: answer.feed,
+          failure: answer.failure,
+          ms: performance.now() - started,
+        })
+      })
+      .catch(() => {})
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+
+  return {
+    url: `http://${host}:${address.port}`,
+    model,
+    setNow(d: Date) {
+      if (Number.isNaN(d.getTime())) throw new RangeError('setNow: invalid Date')
+      fixedNow = new Date(d.getTime())
+    },
+    setFailureModes(rules) {
+      plan.set(rules)
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        server.closeAllConnections()
+      })
+    },
+  }
+}
+
+function indexText(now: Date): string {
+  return [
+    'publisher simulator (MISO, CAISO)',
+    `now: ${now.toISOString()}`,
+    '',
+    'GET /marketreports/{YYYYMMDD}_{da_expost_lmp|rt_lmp_final|rt_lmp_prelim}.csv',
+    'GET /api/MarketPricing/GetRealTimeFiveMinExPost/{Current|Rolling|Previous}',
+    'GET /api/MarketPricing/GetExAnteLmp',
+    'GET /oasisapi/SingleZip?queryname={PRC_LMP|PRC_INTVL_LMP|PRC_RTPD_LMP}&startdatetime=YYYYMMDDTHH:MM-0000&enddatetime=...&market_run_id={DAM|RTM|RTPD}&version={12|3|3}&resultformat=6&grp_type=ALL_APNODES (or node=A,B)',
+    '',
+  ].join('\n')
+}

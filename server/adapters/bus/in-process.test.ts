@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest'
+import { capturingLogger, waitFor } from './bus.contract.ts'
+import { createInProcessBus } from './in-process.ts'
+import type { Batch } from './types.ts'
+
+// What only the in-process adapter promises (the shared contract runs in in-process.int.test.ts).
+
+const values = (batches: Batch[]) => batches.flatMap((b) => b.messages.map((m) => m.value.toString()))
+const msgs = (from: number, to: number, key = (i: number) => `k${i % 3}`) =>
+  Array.from({ length: to - from + 1 }, (_, i) => ({ key: key(from + i), value: String(from + i) }))
+
+describe('createInProcessBus', () => {
+  it('keeps one total order per topic (a single partition), across keys', async () => {
+    const bus = createInProcessBus()
+    const got: Batch[] = []
+    await bus.publish('t', msgs(0, 299))
+    const sub = await bus.subscribe({ topic: 't', groupId: 'g', fromBeginning: true, maxBatchSize: 64, handler: async (b) => void got.push(b) })
+    await waitFor(() => values(got).length >= 300, 5_000)
+    expect(values(got)).toEqual(Array.from({ length: 300 }, (_, i) => String(i)))
+    expect(got.map((b) => b.messages.length)).toEqual([64, 64, 64, 64, 44])
+    expect(new Set(got.map((b) => b.partition))).toEqual(new Set([0]))
+    expect(got.flatMap((b) => b.messages.map((m) => Number(m.offset)))).toEqual(Array.from({ length: 300 }, (_, i) => i))
+    await sub.stop()
+    await bus.close()
+  })
+
+  it('keeps the newest maxRetainedPerTopic messages of a topic no group reads', async () => {
+    const bus = createInProcessBus({ maxRetainedPerTopic: 10 })
+    await bus.publish('t', msgs(0, 24))
+    const got: Batch[] = []
+    const sub = await bus.subscribe({ topic: 't', groupId: 'late', fromBeginning: true, handler: async (b) => void got.push(b) })
+    await waitFor(() => values(got).length >= 10, 5_000)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(values(got)).toEqual(Array.from({ length: 10 }, (_, i) => String(15 + i)))
+    expect(got[0]!.messages[0]!.offset).toBe('15')
+    await sub.stop()
+    await bus.close()
+  })
+
+  it('never drops what a group has not committed, warns when that holds the topic over its bound', async () => {
+    const { log, entries } = capturingLogger()
+    const bus = createInProcessBus({ maxRetainedPerTopic: 5, log })
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const slow: string[] = []
+    const sub = await bus.subscribe({
+      topic: 't',
+      groupId: 'slow',
+      maxBatchSize: 2,
+      handler: async (b) => {
+        await gate
+        slow.push(...b.messages.map((m) => m.value.toString()))
+      },
+    })
+    await bus.publish('t', msgs(0, 19))
+    const warnings = entries.filter((e) => e.level === 40 && e.msg.includes('retention bound'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatchObject({ topic: 't', bound: 5, groups: ['slow'] })
+    release()
+    await waitFor(() => slow.length >= 20, 5_000)
+    expect(slow).toEqual(Array.from({ length: 20 }, (_, i) => String(i)))
+    // Once committed, the topic is trimmed back to its bound: a new group from the beginning sees 5.
+    const late: Batch[] = []
+    const lateSub = await bus.subscribe({ topic: 't', groupId: 'late', fromBeginning: true, handler: async (b) => void late.push(b) })
+    await waitFor(() => values(late).length >= 5, 5_000)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(values(late)).toEqual(['15', '16', '17', '18', '19'])
+    await Promise.all([sub.stop(), lateSub.stop()])
+    await bus.close()
+  })
+
+  it('a second subscriber of the same group stands by and takes over at the committed offset', async () => {
+    const bus = createInProcessBus()
+    const first: string[] = []
+    const second: string[] = []
+    const a = await bus.subscribe({ topic: 't', groupId: 'g', fromBeginning: true, handler: async (b) => void first.push(...b.messages.map((m) => m.value.toString())) })
+    const b = await bus.subscribe({ topic: 't', groupId: 'g', fromBeginning: true, handler: async (x) => void second.push(...x.messages.map((m) => m.value.toString())) })
+    await bus.publish('t', msgs(0, 9))
+    await waitFor(() => first.length >= 10, 5_000)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(second).toEqual([])
+    await a.stop()
+    await bus.publish('t', msgs(10, 14))
+    await waitFor(() => second.length >= 5, 5_000)
+    expect(first).toEqual(Array.from({ length: 10 }, (_, i) => String(i)))
+    expect(second).toEqual(['10', '11', '12', '13', '14'])
+    await b.stop()
+    await bus.close()
+  })
+
+  it('publish returns before any handler runs, and copies the published Buffer', async () => {
+    const bus = createInProcessBus()
+    let calls = 0
+    const seen: string[] = []
+    await bus.subscribe({ topic: 't', groupId: 'g', handler: async (b) => void (calls++, seen.push(...b.messages.map((m) => m.value.toString()))) })
+    const value = Buffer.from('original')
+    await bus.publish('t', [{ key: 'k', value }])
+    expect(calls).toBe(0)
+    value.write('mutated!')
+    await waitFor(() => calls === 1, 5_000)
+    expect(seen).toEqual(['original'])
+    await bus.close()
+  })
+
+  it('rejects a bad retention bound', () => {
+    expect(() => createInProcessBus({ maxRetainedPerTopic: 0 })).toThrow(/positive integer/)
+  })
+})

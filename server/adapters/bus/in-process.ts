@@ -1,0 +1,288 @@
+import type { Logger } from 'pino'
+import { assertMessages, assertTopic, closedError, invoke, silentLogger, sleep, subscribeDefaults } from './shared.ts'
+import {
+  retryDelayMs,
+  type Batch,
+  type Bus,
+  type BusMessage,
+  type ReceivedMessage,
+  type SubscribeOptions,
+  type Subscription,
+} from './types.ts'
+
+/**
+ * The embedded bus: one append-only, in-memory log per topic (a single-partition topic, partition
+ * 0) with committed offsets per consumer group, and the delivery semantics documented in types.ts.
+ *
+ * NOT durable. Everything lives in this process's memory: on restart, messages that were published
+ * but not yet committed by a group, and the groups' offsets, are gone. That is acceptable for the
+ * embedded default only because the bus carries no state of its own: durable state lives in the
+ * stores (PostgreSQL: ingestion watermarks, job rows; ClickHouse: prices), and producers re-derive
+ * what to publish from those watermarks when they start. Production uses Kafka (KAFKA_BROKERS).
+ *
+ * Retention: at most `maxRetainedPerTopic` messages are kept per topic, by dropping the oldest ones
+ * that every known group has committed (a topic no group has subscribed to keeps its newest N, so a
+ * later `fromBeginning` subscriber sees them). Messages a group has not yet committed are never
+ * dropped: a stalled consumer makes its topic grow past the bound (logged once at warn each time it
+ * crosses it), like Kafka lag except that memory is the limit. That includes a group whose
+ * subscribers all stopped: it keeps its committed offset, and what it has not read, so that a
+ * restarted subscriber resumes without a gap (Kafka would drop by retention time instead).
+ *
+ * Delivery is asynchronous and never blocks publish: publish appends and wakes the subscribers;
+ * each subscription's loop delivers one batch at a time (at most maxBatchSize messages).
+ */
+export type InProcessBusOptions = {
+  /** Messages kept per topic once every group has committed them (default 100,000). */
+  maxRetainedPerTopic?: number
+  log?: Logger
+}
+
+export const DEFAULT_MAX_RETAINED_PER_TOPIC = 100_000
+
+type Stored = { key: string; value: Buffer; headers: Record<string, string>; timestamp: number }
+
+type Member = {
+  options: ReturnType<typeof subscribeDefaults>
+  stopped: boolean
+  /**
+   * Where this member reads while its group has committed nothing: decided when it first owns the
+   * partition (oldest retained if fromBeginning, else the end), kept in memory only, like a
+   * kafkajs consumer's position for a partition without a committed offset.
+   */
+  position?: number
+  /** Wakes the loop when it waits for messages or for ownership. */
+  wake(): void
+  waiting?: () => void
+  /** Cuts a retry backoff short on stop. */
+  abort: AbortController
+  loop?: Promise<void>
+}
+
+type Group = {
+  /** The committed offset: the next offset to deliver (Kafka's convention). Unset until the first commit. */
+  committed?: number
+  /** Subscribers in join order; the first one not stopped owns the partition. */
+  members: Member[]
+}
+
+type TopicLog = {
+  name: string
+  /** Live messages are entries[head..]; entries before head were dropped and are compacted away lazily. */
+  entries: (Stored | undefined)[]
+  head: number
+  /** Offset of entries[head]. */
+  base: number
+  groups: Map<string, Group>
+  overBound: boolean
+}
+
+export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
+  const log = (options.log ?? silentLogger()).child({ component: 'bus', bus: 'in-process' })
+  const bound = options.maxRetainedPerTopic ?? DEFAULT_MAX_RETAINED_PER_TOPIC
+  if (!Number.isInteger(bound) || bound < 1) throw new TypeError('maxRetainedPerTopic must be a positive integer')
+  const topics = new Map<string, TopicLog>()
+  const members = new Set<{ topic: TopicLog; group: Group; member: Member }>()
+  let closed = false
+
+  function topicLog(name: string): TopicLog {
+    let t = topics.get(name)
+    if (!t) {
+      t = { name, entries: [], head: 0, base: 0, groups: new Map(), overBound: false }
+      topics.set(name, t)
+    }
+    return t
+  }
+
+  const size = (t: TopicLog) => t.entries.length - t.head
+  const end = (t: TopicLog) => t.base + size(t)
+
+  function trim(t: TopicLog) {
+    const excess = size(t) - bound
+    if (excess <= 0) {
+      t.overBound = false
+      return
+    }
+    let floor = end(t)
+    for (const group of t.groups.values()) {
+      const at = readPosition(group)
+      if (at !== undefined) floor = Math.min(floor, at)
+    }
+    const drop = Math.min(excess, floor - t.base)
+    if (drop > 0) {
+      for (let i = t.head; i < t.head + drop; i++) t.entries[i] = undefined
+      t.head += drop
+      t.base += drop
+      // Compact once the dropped prefix is at least half the array: amortized O(1) per message.
+      if (t.head >= t.entries.length / 2) {
+        t.entries = t.entries.slice(t.head)
+        t.head = 0
+      }
+    }
+    const over = size(t) > bound
+    if (over && !t.overBound) {
+      const behind = [...t.groups].filter(([, g]) => (readPosition(g) ?? Infinity) < end(t) - bound).map(([id]) => id)
+      log.warn({ topic: t.name, retained: size(t), bound, groups: behind }, 'bus topic holds more than its retention bound: groups have not committed')
+    }
+    t.overBound = over
+  }
+
+  function owner(group: Group): Member | undefined {
+    return group.members.find((m) => !m.stopped)
+  }
+
+  /** Where the group reads next: its committed offset, or its owner's in-memory position. */
+  function readPosition(group: Group): number | undefined {
+    return group.committed ?? owner(group)?.position
+  }
+
+  function wakeGroup(group: Group) {
+    owner(group)?.wake()
+  }
+
+  function received(t: TopicLog, offset: number): ReceivedMessage {
+    const stored = t.entries[t.head + (offset - t.base)]
+    if (!stored) throw new Error(`in-process bus: offset ${offset} of ${t.name} is not retained`)
+    return {
+      key: stored.key,
+      // A fresh copy per delivery, like a Kafka fetch: a handler mutating it cannot change a redelivery.
+      value: Buffer.from(stored.value),
+      headers: { ...stored.headers },
+      offset: String(offset),
+      timestamp: stored.timestamp,
+    }
+  }
+
+  async function run(t: TopicLog, group: Group, member: Member) {
+    const { handler, maxBatchSize, groupId } = member.options
+    const waitForWake = () =>
+      new Promise<void>((resolve) => {
+        member.waiting = resolve
+      })
+    while (!member.stopped) {
+      if (owner(group) !== member) {
+        await waitForWake()
+        continue
+      }
+      if (group.committed === undefined && member.position === undefined) {
+        member.position = member.options.fromBeginning ? t.base : end(t)
+      }
+      const start = (group.committed ?? member.position)!
+      if (start >= end(t)) {
+        await waitForWake()
+        continue
+      }
+      const count = Math.min(maxBatchSize, end(t) - start)
+      for (let attempt = 0; ; attempt++) {
+        if (member.stopped) return
+        // Built per attempt: every delivery gets fresh Buffers.
+        const batch: Batch = { topic: t.name, partition: 0, messages: [] }
+        for (let offset = start; offset < start + count; offset++) batch.messages.push(received(t, offset))
+        try {
+          await invoke(handler, batch)
+          break
+        } catch (error) {
+          const delay = retryDelayMs(attempt + 1)
+          log.warn(
+            { topic: t.name, groupId, partition: 0, firstOffset: String(start), lastOffset: String(start + count - 1), attempt: attempt + 1, retryInMs: delay, err: error },
+            'bus handler failed; the batch will be delivered again',
+          )
+          await sleep(delay, member.abort.signal)
+        }
+      }
+      // Only the owner advances the offset, and it is the only one delivering: no race.
+      group.committed = start + count
+      member.position = group.committed
+      trim(t)
+      // Yield to the event loop between batches so a busy topic cannot starve timers and I/O.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+  }
+
+  return {
+    kind: 'in-process',
+
+    async publish(topic: string, messages: BusMessage[]) {
+      if (closed) throw closedError()
+      assertTopic(topic)
+      assertMessages(topic, messages)
+      if (messages.length === 0) return
+      const t = topicLog(topic)
+      const timestamp = Date.now()
+      for (const message of messages) {
+        t.entries.push({
+          key: message.key,
+          // Copy: the caller may reuse its Buffer after publish resolves.
+          value: Buffer.from(message.value),
+          headers: { ...message.headers },
+          timestamp,
+        })
+      }
+      trim(t)
+      for (const group of t.groups.values()) wakeGroup(group)
+    },
+
+    async subscribe(raw: SubscribeOptions): Promise<Subscription> {
+      if (closed) throw closedError()
+      const opts = subscribeDefaults(raw)
+      const t = topicLog(opts.topic)
+      let group = t.groups.get(opts.groupId)
+      if (!group) {
+        group = { members: [] }
+        t.groups.set(opts.groupId, group)
+      }
+      const member: Member = {
+        options: opts,
+        stopped: false,
+        abort: new AbortController(),
+        wake() {
+          const resolve = member.waiting
+          member.waiting = undefined
+          // On a later turn of the event loop: handler code never runs inside publish's caller's
+          // microtask chain (a publishing loop is not interleaved with deliveries).
+          if (resolve) setImmediate(resolve)
+        },
+      }
+      group.members.push(member)
+      const entry = { topic: t, group, member }
+      members.add(entry)
+      const g = group
+      member.loop = run(t, g, member).catch((error: unknown) => {
+        // run() itself does not throw (handler errors are retried); this is a bug guard.
+        log.error({ topic: t.name, groupId: opts.groupId, err: error }, 'bus delivery loop failed')
+      })
+      log.debug({ topic: t.name, groupId: opts.groupId, committed: g.committed }, 'bus subscribed')
+
+      let stopping: Promise<void> | undefined
+      return {
+        stop() {
+          stopping ??= (async () => {
+            member.stopped = true
+            member.abort.abort()
+            member.wake()
+            await member.loop
+            g.members.splice(g.members.indexOf(member), 1)
+            members.delete(entry)
+            // A standby member of the same group takes over at the committed offset.
+            wakeGroup(g)
+            log.debug({ topic: t.name, groupId: opts.groupId, committed: g.committed }, 'bus subscription stopped')
+          })()
+          return stopping
+        },
+      }
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      const entries = [...members]
+      for (const { member } of entries) {
+        member.stopped = true
+        member.abort.abort()
+        member.wake()
+      }
+      await Promise.all(entries.map(({ member }) => member.loop))
+      members.clear()
+      topics.clear()
+    },
+  }
+}

@@ -1,0 +1,24 @@
+import type { Logger } from 'pino'
+import type { Env } from '../../env.ts'
+import { createInProcessBus } from './in-process.ts'
+import { createKafkaBus } from './kafka.ts'
+import type { Bus } from './types.ts'
+
+export * from './types.ts'
+export { createInProcessBus, type InProcessBusOptions } from './in-process.ts'
+export { createKafkaBus, type KafkaBusOptions } from './kafka.ts'
+
+/**
+ * The bus chosen by configuration: Kafka when KAFKA_BROKERS is set (comma-separated host:port),
+ * otherwise the in-process bus (embedded default; not durable, see in-process.ts).
+ * `clientId` names the process to the brokers (e.g. 'carbon-ingest'); default 'carbon'.
+ */
+export function openBus(env: Pick<Env, 'KAFKA_BROKERS'>, log: Logger, options: { clientId?: string } = {}): Bus {
+  if (env.KAFKA_BROKERS) {
+    const brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean)
+    log.info({ brokers, bus: 'kafka' }, 'message bus: Kafka')
+    return createKafkaBus({ brokers, clientId: options.clientId ?? 'carbon', log })
+  }
+  log.info({ bus: 'in-process' }, 'message bus: in-process (embedded, not durable)')
+  return createInProcessBus({ log })
+}
