@@ -12,6 +12,7 @@ import { DEMO_SERVICE_CLIENT } from '../../server/services/auth/demo-identities.
 import { appRouter } from '../../server/trpc/root.ts'
 import type { Meta } from '../../server/trpc/trpc.ts'
 import { E2E_RATE_LIMIT } from '../setup/app-server.ts'
+import { parseCsv } from '../support/csv.ts'
 import { createApiTokenInHub, launchBrowser, signIn, cookieHeader } from './support/browser.ts'
 
 const baseUrl = inject('baseUrl')
@@ -265,35 +266,6 @@ describe('rate limit', () => {
     }
   })
 })
-
-/** Minimal RFC 4180 parsing (quoted cells with commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"'
-        i++
-      } else if (ch === '"') quoted = false
-      else cell += ch
-    } else if (ch === '"') quoted = true
-    else if (ch === ',') {
-      row.push(cell)
-      cell = ''
-    } else if (ch === '\n') {
-      row.push(cell.replace(/\r$/, ''))
-      rows.push(row)
-      row = []
-      cell = ''
-    } else cell += ch
-  }
-  if (cell || row.length) rows.push([...row, cell])
-  return rows
-}
 
 describe('audit', () => {
   it('has one row per data request of this file, with the outcome and status it got', async () => {

@@ -5,4 +5,4 @@
 export { DEMO_NODES, type DemoNode } from './nodes.ts'
 export { generateDemoPrices, DEMO_RUNS, DEMO_SOURCE, DEFAULT_DEMO_SEED, type DemoOptions } from './generate.ts'
 export { loadFixtureRecords } from './fixtures.ts'
-export { mulberry32 } from './random.ts'
+export { hashString, mulberry32 } from './random.ts'

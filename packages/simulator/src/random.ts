@@ -20,12 +20,8 @@ export function hash32(a: number, b = 0, c = 0, d = 0): number {
   return (h ^ (h >>> 16)) >>> 0
 }
 
-/** FNV-1a hash of a string. */
-export function hashString(text: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}
+/** FNV-1a hash of a string: the demo model's, so node keys hash alike in both packages. */
+export { hashString } from '@carbon/demo-data'
 
 const SQRT3 = Math.sqrt(3)
 

@@ -6,6 +6,7 @@ import { fullErrorMessage, openScratchDatabase } from '../../adapters/postgres/t
 import { AppError } from '../../errors.ts'
 import { AuditPage, auditCsv, recordAudit, searchAudit, type AuditEntry, type AuditFilter, type AuditRow } from './audit.ts'
 import type { Principal } from './types.ts'
+import { parseCsv } from '../../../tests/support/csv.ts'
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
   try {
@@ -26,35 +27,6 @@ async function failure(promise: Promise<unknown>): Promise<string> {
   throw new Error('expected the statement to fail, it succeeded')
 }
 
-/** A small RFC 4180 reader (quoted fields, doubled quotes, CRLF inside quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else cell += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      row.push(cell)
-      cell = ''
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell)
-      rows.push(row)
-      row = []
-      cell = ''
-      i++
-    } else cell += c
-  }
-  if (cell !== '' || row.length > 0) throw new Error('CSV does not end with CRLF')
-  return rows
-}
 
 async function collect(gen: AsyncGenerator<string>): Promise<string[]> {
   const out: string[] = []
