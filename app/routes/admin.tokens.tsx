@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { auditedChange, failure, formText, redirectOk, requireAdmin } from '#app/utils/admin.server.ts'
-import { Flash, StatusTag, tokenStatus, When } from '#app/components/admin-ui.tsx'
+import { Flash, TokenRow, tokenStatus } from '#app/components/admin-ui.tsx'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { listUsers } from '#server/services/auth/admin.ts'
@@ -98,43 +98,12 @@ export default function AdminTokens() {
                 </tr>
               </thead>
               <tbody>
-                {tokens.map((t) => {
-                  const status = tokenStatus(t, now)
-                  return (
-                    <tr key={t.id}>
-                      <th scope="row" className="text">
-                        {t.name}
-                      </th>
-                      <td className="text mono">cbn_{t.prefix}_…</td>
-                      <td className="text">{t.userEmail ?? t.ownerName ?? <span className="muted">—</span>}</td>
-                      <td className="text">{t.organizationSlug ?? <span className="muted">—</span>}</td>
-                      <td className="text">{t.scopes.join(', ')}</td>
-                      <td className="time">
-                        <When at={t.createdAt} />
-                      </td>
-                      <td className="time">
-                        <When at={t.revokedAt ? null : t.expiresAt} none={t.revokedAt ? '—' : 'never'} />
-                      </td>
-                      <td className="time">
-                        <When at={t.lastUsedAt} none="never" />
-                      </td>
-                      <td className="text">
-                        <StatusTag status={status} />
-                      </td>
-                      <td className="text">
-                        {status === 'active' ? (
-                          <Form method="post" className="inline-form">
-                            <input type="hidden" name="id" value={t.id} />
-                            <button type="submit" name="intent" value="revoke" className="button button-small button-danger" aria-label={`Revoke ${t.name}`}>
-                              Revoke
-                            </button>
-                          </Form>
-                        ) : null}
-                        {failed?.subject === t.id ? <p className="row-error">{failed.message}</p> : null}
-                      </td>
-                    </tr>
-                  )
-                })}
+                {tokens.map((t) => (
+                  <TokenRow key={t.id} token={t} now={now} error={failed?.subject === t.id ? failed.message : null}>
+                    <td className="text">{t.userEmail ?? t.ownerName ?? <span className="muted">—</span>}</td>
+                    <td className="text">{t.organizationSlug ?? <span className="muted">—</span>}</td>
+                  </TokenRow>
+                ))}
               </tbody>
             </table>
           </div>

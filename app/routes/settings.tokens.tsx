@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctio
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
 import { auditedChange, failure, formList, formText, redirectOk } from '#app/utils/admin.server.ts'
-import { Flash, StatusTag, tokenStatus, When } from '#app/components/admin-ui.tsx'
+import { Flash, TokenRow } from '#app/components/admin-ui.tsx'
 import { TokenReveal } from '#app/components/admin-token-reveal.tsx'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
@@ -215,41 +215,9 @@ export default function SettingsTokens() {
                 </tr>
               </thead>
               <tbody>
-                {tokens.map((t) => {
-                  const status = tokenStatus(t, now)
-                  return (
-                    <tr key={t.id}>
-                      <th scope="row" className="text">
-                        {t.name}
-                      </th>
-                      <td className="text mono">cbn_{t.prefix}_…</td>
-                      <td className="text">{t.scopes.join(', ')}</td>
-                      <td className="time">
-                        <When at={t.createdAt} />
-                      </td>
-                      <td className="time">
-                        <When at={t.revokedAt ? null : t.expiresAt} none={t.revokedAt ? '—' : 'never'} />
-                      </td>
-                      <td className="time">
-                        <When at={t.lastUsedAt} none="never" />
-                      </td>
-                      <td className="text">
-                        <StatusTag status={status} />
-                      </td>
-                      <td className="text">
-                        {status === 'active' ? (
-                          <Form method="post" className="inline-form">
-                            <input type="hidden" name="id" value={t.id} />
-                            <button type="submit" name="intent" value="revoke" className="button button-small button-danger" aria-label={`Revoke ${t.name}`}>
-                              Revoke
-                            </button>
-                          </Form>
-                        ) : null}
-                        {failed?.subject === t.id ? <p className="row-error">{failed.message}</p> : null}
-                      </td>
-                    </tr>
-                  )
-                })}
+                {tokens.map((t) => (
+                  <TokenRow key={t.id} token={t} now={now} error={failed?.subject === t.id ? failed.message : null} />
+                ))}
               </tbody>
             </table>
           </div>
