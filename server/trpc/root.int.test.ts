@@ -3,10 +3,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { TRPCError } from '@trpc/server'
 import { pino } from 'pino'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase } from '../../tests/setup/databases.ts'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { sql } from 'drizzle-orm'
 import { migratePostgres } from '../adapters/postgres/client.ts'
+import { createScratchServerDatabase } from '../adapters/postgres/testing.ts'
 import { parseEnv } from '../env.ts'
 import { openPlatform, seedReferenceData, type Platform } from '../platform.ts'
 import { DEMO_USERS } from '../services/auth/demo-identities.ts'
@@ -19,13 +19,13 @@ import type { Context } from './trpc.ts'
 const END = new Date('2026-11-20T00:00:00Z')
 let platform: Platform
 let dataDir: string
-let database: Awaited<ReturnType<typeof createTestDatabase>>
+let database: Awaited<ReturnType<typeof createScratchServerDatabase>>
 let caller: ReturnType<typeof createCaller>
 let context: (principal: Principal | null) => Context
 const principals = new Map<string, Principal>()
 
 beforeAll(async () => {
-  database = await createTestDatabase()
+  database = await createScratchServerDatabase(inject('postgresUrl'))
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-router-'))
   const env = parseEnv({ DATA_DIR: dataDir, DATABASE_URL: database.url })
   const log = pino({ level: 'silent' })

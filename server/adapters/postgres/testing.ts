@@ -29,21 +29,35 @@ export async function openScratchDatabase(
   }
 
   if (!options.serverUrl) throw new Error("openScratchDatabase('postgres') needs serverUrl")
+  const database = await createScratchServerDatabase(options.serverUrl)
+  const handle = await openPostgres({ dataDir: os.tmpdir(), DATABASE_URL: database.url })
+  return {
+    ...handle,
+    async close() {
+      await handle.close()
+      await database.drop()
+    },
+  }
+}
+
+/**
+ * A new, empty database (unique name) on the PostgreSQL server of `serverUrl`: its URL, and
+ * `drop()` removing it WITH (FORCE). For tests that open the platform from a URL themselves.
+ */
+export async function createScratchServerDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `carbon_scratch_${Date.now()}_${randomBytes(4).toString('hex')}`
-  const admin = postgres(options.serverUrl, { max: 1, onnotice: () => {} })
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
   try {
     await admin.unsafe(`CREATE DATABASE ${name}`)
   } catch (error) {
     await admin.end()
     throw error
   }
-  const url = new URL(options.serverUrl)
+  const url = new URL(serverUrl)
   url.pathname = `/${name}`
-  const handle = await openPostgres({ dataDir: os.tmpdir(), DATABASE_URL: url.toString() })
   return {
-    ...handle,
-    async close() {
-      await handle.close()
+    url: url.toString(),
+    async drop() {
       await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
       await admin.end()
     },
