@@ -89,6 +89,9 @@ function TopNav() {
           <NavLink to="/nodes" className={navClass}>
             Node search
           </NavLink>
+          <NavLink to="/data-health" className={navClass}>
+            Data health
+          </NavLink>
           {/* The API reference is a standalone page (Swagger UI), not a hub route: full page load. */}
           <a href="/api/docs" className="nav-link">
             API reference

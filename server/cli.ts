@@ -4,6 +4,7 @@ import { isAppError } from './errors.ts'
 import { getLogger } from './logger.ts'
 import { runMigrate, runSeedDemo, runServe } from './cli/commands.ts'
 import { parseHelp, runParse } from './cli/parse.ts'
+import { runBackfillCommand, runConsumerCommand, runIngestCommand } from './cli/workers.ts'
 
 const HELP = `254Carbon command line
 
@@ -14,6 +15,17 @@ Commands:
                  --dev            Vite dev server with hot reload
                  --port <n>       port (default: PORT or 3000)
                  --no-demo        do not load demo data at first start
+                 --no-ingest      do not run the ingest (embedded: live prices from the simulator)
+  ingest       Run the ingest sidecar: every dataset on its publisher's schedule -> bus
+  consumer     Run the consumer sidecar: prices.normalized -> ClickHouse (needs KAFKA_BROKERS)
+  backfill     Fetch a dataset's past windows (resumable: run it again to continue)
+                 --market <MISO|CAISO>
+                 --dataset <name> e.g. MISO: da-expost, rt-final, rt-prelim, rt5-expost;
+                                  CAISO: dam, rtm, rtpd (or a source id)
+                 --from <date>    YYYY-MM-DD (UTC midnight) or ISO time, inclusive
+                 --to <date>      exclusive
+                 --source <simulator|publishers>  where to fetch (default per INGEST_SOURCE)
+                 --force          fetch a finished range again
   migrate      Apply Postgres and ClickHouse migrations to the configured stores
   seed-demo    Load demo data (real publisher files + generated history)
                  --days <n>       days of generated history (default 90)
@@ -37,6 +49,12 @@ async function main(argv: string[]): Promise<number> {
       days: { type: 'string' },
       reset: { type: 'boolean' },
       source: { type: 'string' },
+      'no-ingest': { type: 'boolean' },
+      market: { type: 'string' },
+      dataset: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      force: { type: 'boolean' },
     },
   })
   const command = positionals[0] ?? 'help'
@@ -55,7 +73,20 @@ async function main(argv: string[]): Promise<number> {
   const log = getLogger()
   switch (command) {
     case 'serve':
-      return runServe(env, log, { dev: values.dev ?? false, port: values.port, demo: !values['no-demo'] })
+      return runServe(env, log, { dev: values.dev ?? false, port: values.port, demo: !values['no-demo'], ingest: !values['no-ingest'] })
+    case 'ingest':
+      return runIngestCommand(env, log)
+    case 'consumer':
+      return runConsumerCommand(env, log)
+    case 'backfill':
+      return runBackfillCommand(env, log, {
+        market: values.market,
+        dataset: values.dataset,
+        from: values.from,
+        to: values.to,
+        force: values.force ?? false,
+        source: values.source,
+      })
     case 'migrate':
       return runMigrate(env, log)
     case 'seed-demo':

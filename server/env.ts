@@ -23,6 +23,8 @@ export const EnvSchema = z
       .string()
       .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port...]')
       .optional(),
+    /** How long Kafka waits for a silent consumer before handing its partitions to another (kafkajs sessionTimeout). */
+    KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
     S3_ENDPOINT: optionalUrl,
     S3_REGION: z.string().default('us-east-1'),
     S3_BUCKET: z.string().optional(),
@@ -53,6 +55,26 @@ export const EnvSchema = z
     /** The embedded development identity provider: on by default in development, never in production. */
     DEV_IDP: z.enum(['auto', 'on', 'off']).default('auto'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /**
+     * Where the ingest fetches: 'simulator' (the publisher simulator, started in-process on the
+     * embedded default), 'publishers' (MISO's and CAISO's real URLs), 'off' (no scheduled ingest).
+     * 'auto': simulator on the embedded default in development, publishers in production, off in test.
+     */
+    INGEST_SOURCE: z.enum(['auto', 'simulator', 'publishers', 'off']).default('auto'),
+    /** Base URL of a running publisher simulator (INGEST_SOURCE=simulator); unset = start one in-process. */
+    INGEST_SIMULATOR_URL: optionalUrl,
+    /** Datasets (source ids, comma-separated) the scheduler runs; default every available one. */
+    INGEST_DATASETS: z.string().regex(/^[a-z0-9._]+(,[a-z0-9._]+)*$/, 'must be source ids separated by commas').optional(),
+    /** CAISO nodes to fetch: ALL (grp_type=ALL_APNODES) or APnode names separated by commas; default the known nodes. */
+    INGEST_CAISO_NODES: z.string().optional(),
+    /** A record of a node not in the catalogue: 'admit' (register the node, report it) or 'dead-letter'. */
+    INGEST_UNKNOWN_NODES: z.enum(['admit', 'dead-letter']).default('admit'),
+    /** Sent as the User-Agent of every publisher request (publishers ask for a contact). */
+    INGEST_USER_AGENT: z.string().default('254Carbon-ingest/0.1 (+https://254carbon.com/contact)'),
+    /** MISO Data Exchange subscription key (header Ocp-Apim-Subscription-Key). Never logged. */
+    MISO_DX_KEY: z.string().optional(),
+    /** Bearer token Prometheus presents to scrape /metrics; unset = /metrics answers 404. */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production'

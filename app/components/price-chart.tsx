@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'react'
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipProps } from 'recharts'
 import { formatPrice } from '#app/utils/format.ts'
 import type { ChartPoint, ViewResolution } from '#app/utils/node-view.ts'
 import { DAY_MS, formatInZone, timeTicks, zoneLabel } from '#app/utils/time.ts'
+import { AxisTick, linearRounded, stepAfterRounded, useChartWidth, type TickProps } from './chart-parts.tsx'
 
 export const SERIES_COLORS = { da: '#d97706', rt: '#2563eb' } as const
 
@@ -25,17 +25,7 @@ type PriceChartProps = {
  * measured so tooltips line up. Axis ticks are computed in the market's time zone.
  */
 export function PriceChart({ points, from, to, timeZone, rtRun, resolution, title }: PriceChartProps) {
-  const box = useRef<HTMLDivElement>(null)
-  const [width, setWidth] = useState(DEFAULT_WIDTH)
-  useEffect(() => {
-    const el = box.current
-    if (!el) return
-    const measure = () => setWidth(Math.max(320, Math.floor(el.clientWidth)))
-    measure()
-    const observer = new ResizeObserver(measure)
-    observer.observe(el)
-    return () => observer.disconnect()
-  }, [])
+  const [box, width] = useChartWidth(DEFAULT_WIDTH)
 
   const span = to - from
   const ticks = timeTicks(from, to, timeZone, Math.max(4, Math.floor(width / 110)))
@@ -122,59 +112,6 @@ export function PriceChart({ points, from, to, timeZone, rtRun, resolution, titl
         </LineChart>
       </div>
     </figure>
-  )
-}
-
-type PathContext = { moveTo(x: number, y: number): void; lineTo(x: number, y: number): void }
-
-/**
- * Line curves that round coordinates to 1/100 px before drawing. Recharts' server build (CJS)
- * bundles an older d3-path that writes full-precision numbers while the browser build rounds to
- * 3 decimals, so the same line would differ between the server HTML and hydration.
- */
-function roundedCurve(step: boolean) {
-  return (context: PathContext) => {
-    let started = false
-    let lastY = 0
-    const r = (v: number) => Math.round(v * 100) / 100
-    return {
-      areaStart() {},
-      areaEnd() {},
-      lineStart() {
-        started = false
-      },
-      lineEnd() {},
-      point(rawX: number, rawY: number) {
-        const x = r(rawX)
-        const y = r(rawY)
-        if (!started) {
-          context.moveTo(x, y)
-          started = true
-        } else if (step) {
-          context.lineTo(x, lastY)
-          context.lineTo(x, y)
-        } else {
-          context.lineTo(x, y)
-        }
-        lastY = y
-      },
-    }
-  }
-}
-const linearRounded = roundedCurve(false)
-const stepAfterRounded = roundedCurve(true)
-
-type TickProps = { x: number; y: number; payload: { value: number } }
-
-/**
- * Axis labels as plain SVG text. Recharts' own tick text measures strings in the DOM, which the
- * server cannot do, so its positions would differ between the server HTML and hydration.
- */
-function AxisTick({ x, y, dy, anchor, text }: { x: number; y: number; dy: number; anchor: 'middle' | 'end'; text: string }) {
-  return (
-    <text x={anchor === 'end' ? x - 2 : x} y={y} dy={dy} textAnchor={anchor} fontSize={11} fill="#4b5563">
-      {text}
-    </text>
   )
 }
 

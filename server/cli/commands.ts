@@ -10,6 +10,8 @@ import type { Logger } from '../logger.ts'
 import { openPlatform, seedReferenceData, setPlatform, type Platform } from '../platform.ts'
 import { DEV_IDP_PATH } from '../services/auth/config.ts'
 import { clearDemo, DEFAULT_DEMO_DAYS, hasPrices, seedDemo } from '../services/demo/index.ts'
+import { startIngestWorker, resolveIngestSource } from '../workers/ingest.ts'
+import { startPricesConsumer } from '../workers/prices-consumer.ts'
 import { createProgress } from './progress.ts'
 
 function usesEmbeddedFiles(env: Env) {
@@ -20,7 +22,7 @@ function usesEmbeddedFiles(env: Env) {
  * Embedded stores live in files one process may open at a time. The serving process records
  * its pid; other commands refuse to touch the files while it runs.
  */
-function acquireDataLock(env: Env): () => void {
+export function acquireDataLock(env: Env): () => void {
   if (!usesEmbeddedFiles(env)) return () => {}
   fs.mkdirSync(env.dataDir, { recursive: true })
   const lockFile = path.join(env.dataDir, 'carbon.pid')
@@ -140,8 +142,27 @@ async function devIdentityProvider(platform: Platform) {
   return provider
 }
 
+/**
+ * On the in-process bus nothing outside this process can consume or produce, so the web process
+ * runs the prices consumer and (unless INGEST_SOURCE=off or --no-ingest) the ingest itself. With
+ * Kafka they are sidecars (`carbon consumer`, `carbon ingest`).
+ */
+async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promise<{ stop(): Promise<void> }> {
+  if (!platform.env.embedded.bus) return { stop: async () => {} }
+  const consumer = await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log })
+  const source = ingest ? resolveIngestSource(platform.env) : 'off'
+  const worker = source === 'off' ? null : await startIngestWorker(platform, source)
+  if (worker) process.stdout.write(`Live prices: ingest from ${worker.publisherUrl ? `the publisher simulator (${worker.publisherUrl})` : 'MISO and CAISO'}\n`)
+  return {
+    async stop() {
+      await worker?.stop()
+      await consumer.stop()
+    },
+  }
+}
+
 /** Runs the web process (and, on the embedded default, everything else) until SIGINT/SIGTERM. */
-export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolean; port?: string; demo: boolean }): Promise<number> {
+export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolean; port?: string; demo: boolean; ingest?: boolean }): Promise<number> {
   const requested = parsePort(options.port, baseEnv.PORT)
   const port = requested === 0 ? await freePort() : requested
   const env: Env = { ...baseEnv, PORT: port, publicUrl: baseEnv.PUBLIC_URL ? baseEnv.publicUrl : `http://localhost:${port}` }
@@ -153,6 +174,7 @@ export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolea
   if (options.demo && env.DEMO_DATA === 'auto' && env.embedded.clickhouse && !(await hasPrices(platform))) {
     await loadDemo(platform, DEFAULT_DEMO_DAYS)
   }
+  const workers = await startEmbeddedWorkers(platform, options.ingest ?? true)
   const server = await startHttpServer({
     port,
     host: env.HOST,
@@ -171,6 +193,7 @@ export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolea
     stopping = true
     log.info({ signal }, 'shutting down')
     await server.close()
+    await workers.stop()
     await idp?.close()
     await platform.close()
     release()

@@ -4,12 +4,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { MarketId } from '@carbon/schemas'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
 import type { Logger } from '../logger.ts'
+import { metricsHandler, registerQualityGauges } from '../metrics.ts'
 import { repoRoot } from '../paths.ts'
+import { getPlatform } from '../platform.ts'
+import { dataHealth } from '../services/quality/index.ts'
+import { DEFAULT_WINDOW_MS } from '../services/quality/schemas.ts'
 import { sameOriginForms, securityHeaders } from './security.ts'
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
@@ -99,6 +104,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     res.json({ ok: true })
   })
   app.use('/api/docs/assets', express.static(swaggerUiDir, { maxAge: '1d', index: false }))
+
+  // Prometheus: GET /metrics with `Authorization: Bearer <METRICS_TOKEN>` (the platform's env,
+  // read per request; 404 while unset). The data-quality gauges read the process's platform.
+  registerQualityGauges(
+    async () => {
+      const platform = await getPlatform()
+      return dataHealth(platform.ch, platform.pg.db, { markets: [...MarketId.options], now: new Date(), window: DEFAULT_WINDOW_MS })
+    },
+    { log },
+  )
+  app.get('/metrics', metricsHandler({ token: async () => (await getPlatform()).env.METRICS_TOKEN, log }))
   for (const mount of options.mounts ?? []) app.use(mount.path, (req, res) => mount.handler(req, res))
 
   const getBuild = await remixBuildLoader(options.dev, app)

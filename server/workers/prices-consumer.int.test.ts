@@ -6,14 +6,16 @@ import { uniqueName } from '../adapters/bus/bus.contract.ts'
 import { createInProcessBus, createKafkaBus, TOPICS, type Bus, type ReceivedMessage } from '../adapters/bus/index.ts'
 import { queryRows } from '../adapters/clickhouse/client.ts'
 import { openScratchClickHouse } from '../adapters/clickhouse/testing.ts'
+import { metrics } from '../metrics.ts'
 import { startPricesConsumer, type PricesConsumer } from './prices-consumer.ts'
 
 /*
  * The prices consumer against both bus adapters (in-process; kafkajs against librdkafka's mock
  * cluster, a fresh cluster per test so `prices.normalized` starts empty) and a chDB scratch store
  * shared by the file (chDB binds one data directory per process). Every test writes nodes of its
- * own prefix and counts only those. Tests run one after the other: the outage test renames the
- * `prices` table for a while.
+ * own prefix and counts only those. Tests run one after the other: the outage tests rename the
+ * `prices` or `price_arrivals` table for a while, and the metric assertions read deltas of the
+ * process's counters.
  */
 
 let ch: Awaited<ReturnType<typeof openScratchClickHouse>>
@@ -107,6 +109,27 @@ async function storedIds(prefix: string): Promise<string[]> {
   return rows.map((r) => idOf({ node: r.node, intervalStart: new Date(Number(r.start_ms)).toISOString() })).sort()
 }
 
+/** The prefix's rows in price_arrivals: all of them, distinct (node, interval) keys, distinct ingested_at. */
+async function arrivals(prefix: string): Promise<{ rows: number; keys: number; times: number }> {
+  const [row] = await queryRows<{ rows: number | string; keys: number | string; times: number | string }>(
+    ch,
+    'test.arrivals',
+    `SELECT count() AS rows, uniqExact(node, interval_start) AS keys, uniqExact(ingested_at) AS times FROM price_arrivals
+     WHERE market = 'MISO' AND startsWith(node, {prefix:String})`,
+    { prefix: `${prefix}.` },
+  )
+  return { rows: Number(row?.rows ?? 0), keys: Number(row?.keys ?? 0), times: Number(row?.times ?? 0) }
+}
+
+/** carbon_consumer_records_total for an outcome, and the number of batches carbon_consumer_batch_seconds observed. */
+async function consumerMetrics(): Promise<{ stored: number; deadLettered: number; batches: number }> {
+  const records = await metrics.consumerRecords.get()
+  const seconds = await metrics.consumerBatchSeconds.get()
+  const value = (outcome: string) => records.values.find((v) => v.labels.outcome === outcome)?.value ?? 0
+  const batches = seconds.values.find((v) => v.metricName === 'carbon_consumer_batch_seconds_count')?.value ?? 0
+  return { stored: value('stored'), deadLettered: value('dead_lettered'), batches }
+}
+
 async function storedCount(prefix: string): Promise<number> {
   const [row] = await queryRows<{ n: number | string }>(
     ch,
@@ -153,16 +176,26 @@ for (const kind of KINDS) {
       const h = await harness(context)
       const prefix = uniqueName('c1')
       const list = records(prefix, 1_000)
+      const before = await consumerMetrics()
       await h.bus.publish(TOPICS.pricesNormalized, toMessages(list))
       await start(h, context, { maxBatchSize: 300 })
 
-      await eventually(async () => (await storedCount(prefix)) >= 1_000)
+      await eventually(() => handledMessages(h.entries) >= 1_000)
       expect(await storedCount(prefix)).toBe(1_000)
       expect(await storedIds(prefix)).toEqual(sortedIds(list))
       const batches = h.entries.filter((e) => e.msg === 'prices batch stored')
       expect(batches.reduce((sum, e) => sum + Number(e.messages), 0)).toBe(1_000)
       for (const b of batches) expect(Number(b.messages)).toBeLessThanOrEqual(300)
       expect(h.entries.filter((e) => e.level >= PINO_WARN)).toEqual([])
+      // Every record also arrived once, with one ingested_at per batch.
+      const arrived = await arrivals(prefix)
+      expect(arrived).toMatchObject({ rows: 1_000, keys: 1_000 })
+      expect(arrived.times).toBeGreaterThanOrEqual(1)
+      expect(arrived.times).toBeLessThanOrEqual(batches.length)
+      const after = await consumerMetrics()
+      expect(after.stored - before.stored).toBe(1_000)
+      expect(after.deadLettered - before.deadLettered).toBe(0)
+      expect(after.batches - before.batches).toBe(batches.length)
     })
 
     it('counts a redelivered copy of every record once (still 1,000 rows)', async (context) => {
@@ -178,6 +211,8 @@ for (const kind of KINDS) {
       expect(handledMessages(h.entries)).toBe(2_000)
       expect(await storedCount(prefix)).toBe(1_000)
       expect(await storedIds(prefix)).toEqual(sortedIds(list))
+      // The arrival log is append-only: both copies are there, still 1,000 keys.
+      expect(await arrivals(prefix)).toMatchObject({ rows: 2_000, keys: 1_000 })
     })
 
     it('dead-letters 3 invalid records with their reason and stores the 997 valid ones', async (context) => {
@@ -195,6 +230,7 @@ for (const kind of KINDS) {
       for (const [index, { value }] of bad) messages[index] = { key: messages[index]!.key, value }
 
       const dlq: ReceivedMessage[] = []
+      const metricsBefore = await consumerMetrics()
       const [, dlqReader] = await Promise.all([
         start(h, context),
         h.bus.subscribe({ topic: TOPICS.pricesDlq, groupId: uniqueName('dlq-reader'), fromBeginning: true, handler: async (b) => void dlq.push(...b.messages) }),
@@ -208,6 +244,10 @@ for (const kind of KINDS) {
       const expected = list.filter((_, i) => !bad.has(i))
       expect(await storedCount(prefix)).toBe(997)
       expect(await storedIds(prefix)).toEqual(sortedIds(expected))
+      expect(await arrivals(prefix)).toMatchObject({ rows: 997, keys: 997 })
+      const metricsAfter = await consumerMetrics()
+      expect(metricsAfter.stored - metricsBefore.stored).toBe(997)
+      expect(metricsAfter.deadLettered - metricsBefore.deadLettered).toBe(3)
       expect(dlq).toHaveLength(3)
       for (const [index, { value, reason }] of bad) {
         const dead = dlq.find((m) => m.value.toString('utf8') === value)
@@ -296,6 +336,42 @@ for (const kind of KINDS) {
       expect(failures.map((f) => f.firstOffset)).toEqual(failures.map(() => '0'))
       for (const f of failures) expect(f).toMatchObject({ invalid: 0 })
       expect(failures.every((f) => Number(f.valid) > 0)).toBe(true)
+      expect(JSON.stringify(h.entries)).not.toContain(PAYLOAD_MARKER)
+    })
+
+    it('does not commit a batch whose arrivals insert failed: it is delivered again and its arrivals recorded', async (context) => {
+      const { expect } = context
+      const h = await harness(context)
+      const prefix = uniqueName('c6')
+      const groupId = uniqueName('prices-consumer')
+      const list = records(prefix, 500)
+      await h.bus.publish(TOPICS.pricesNormalized, toMessages(list))
+      const arrivalFailures = () => h.entries.filter((e) => e.msg === 'price arrivals insert failed; the batch will be delivered again')
+
+      await ch.client.command({ query: 'RENAME TABLE price_arrivals TO price_arrivals_offline' })
+      let restored = false
+      const restore = async () => {
+        if (restored) return
+        restored = true
+        await ch.client.command({ query: 'RENAME TABLE price_arrivals_offline TO price_arrivals' })
+      }
+      context.onTestFinished(restore)
+
+      await start(h, context, { groupId })
+      expect(await eventually(() => arrivalFailures().length >= 2)).toBe(true)
+      // `prices` took the batch each time (idempotent), but the handler failed, so nothing was committed.
+      expect(await storedCount(prefix)).toBeGreaterThan(0)
+      expect(handledMessages(h.entries)).toBe(0)
+      expect(arrivalFailures().map((f) => f.firstOffset)).toEqual(arrivalFailures().map(() => '0'))
+      await restore()
+
+      await eventually(() => handledMessages(h.entries) >= 500)
+      expect(handledMessages(h.entries)).toBe(500)
+      expect(await storedCount(prefix)).toBe(500)
+      const arrived = await arrivals(prefix)
+      expect(arrived.keys).toBe(500)
+      expect(arrived.rows).toBe(500)
+      expect(h.entries.filter((e) => e.msg === 'prices insert failed; the batch will be delivered again')).toEqual([])
       expect(JSON.stringify(h.entries)).not.toContain(PAYLOAD_MARKER)
     })
   })

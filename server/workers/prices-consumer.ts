@@ -3,11 +3,13 @@ import type { Logger } from 'pino'
 import type { ZodError } from 'zod'
 import { TOPICS, type Batch, type Bus, type BusMessage, type ReceivedMessage } from '../adapters/bus/index.ts'
 import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
+import { metrics } from '../metrics.ts'
 import { insertPrices } from '../services/prices/index.ts'
 import { intervalMinutes } from '../services/prices/helpers.ts'
+import { recordArrivals } from '../services/quality/index.ts'
 
 /**
- * The prices consumer: `prices.normalized` -> ClickHouse `prices`.
+ * The prices consumer: `prices.normalized` -> ClickHouse `prices` (and `price_arrivals`).
  *
  * Input: each message value is the canonical PriceRecord as JSON (UTF-8), keyed `market:node`.
  * The subscription uses `fromBeginning: true` (a group without commits reads the whole retained
@@ -16,27 +18,36 @@ import { intervalMinutes } from '../services/prices/helpers.ts'
  * Per batch, the handler:
  * 1. decodes and validates every message (strict UTF-8, JSON.parse, PriceRecord.safeParse, and the
  *    interval check the store applies, so insertPrices never refuses a batch this one accepted);
- * 2. writes all valid records with ONE insertPrices call (which splits very large calls itself);
+ * 2. writes all valid records with ONE insertPrices call (which splits very large calls itself),
+ *    then, once that succeeded, appends the same records to `price_arrivals` in ONE insert with
+ *    one ingested_at for the batch (the arrival log the data-quality queries read:
+ *    server/services/quality);
  * 3. publishes every invalid message to `prices.dlq`: the original value and key, with headers
  *    `reason` (the zod issue paths and messages, or the decoding/JSON error), `source-topic`,
  *    `source-partition`, `source-offset` and `failed-at` (ISO time);
- * 4. resolves only after both the insert and the DLQ publish succeeded. The bus commits a batch's
+ * 4. resolves only after the inserts and the DLQ publish succeeded. The bus commits a batch's
  *    offsets only after its handler resolved, so an offset is committed only once its record is
- *    durably in ClickHouse or in the DLQ. Nothing is dropped silently: every message is stored,
- *    dead-lettered, or (on failure) delivered again.
+ *    durably in ClickHouse (`prices` and `price_arrivals`) or in the DLQ. Nothing is dropped
+ *    silently: every message is stored, dead-lettered, or (on failure) delivered again.
  *
- * Failures: if the insert or the DLQ publish throws, the handler throws; the bus delivers the SAME
+ * Failures: if an insert or the DLQ publish throws, the handler throws; the bus delivers the SAME
  * batch again after its backoff (100 ms doubling to 5 s) and nothing after it is delivered first,
  * so offsets do not advance during an outage. Logged at warn with counts and offsets, never
- * payloads. The insert runs before the DLQ publish: the insert is idempotent, the DLQ publish is
+ * payloads. The inserts run before the DLQ publish: they are safe to repeat, the DLQ publish is
  * not, so a store outage does not duplicate DLQ messages.
  *
  * Idempotency: at-least-once delivery means a batch can be processed twice (a crash or stop
  * between the write and the commit, a Kafka rebalance). `prices` is a ReplacingMergeTree keyed by
  * (market, node, run, interval_start) and read with FINAL, so a re-inserted record counts once.
+ * `price_arrivals` is append-only: a redelivered batch (or one whose arrivals insert failed after
+ * `prices` took it) is appended again, which its readers allow for (distinct keys and LMPs).
  * The DLQ is at-least-once too: a redelivered batch (e.g. the DLQ publish failed after a
  * partial send) can dead-letter a message again; `source-topic`/`source-partition`/`source-offset`
  * identify duplicates.
+ *
+ * Metrics (server/metrics.ts): carbon_consumer_records_total{outcome="stored"|"dead_lettered"}
+ * counts messages once their batch step succeeded (a redelivered batch counts again);
+ * carbon_consumer_batch_seconds times every batch attempt, failed ones included.
  */
 export type PricesConsumerOptions = {
   bus: Bus
@@ -46,6 +57,12 @@ export type PricesConsumerOptions = {
   groupId?: string
   /** Largest batch handled (and inserted) at once (default 5,000). */
   maxBatchSize?: number
+  /**
+   * Called after each batch was handled successfully (stored and dead-lettered, just before its
+   * offsets are committed) with its number of messages; a redelivered batch is reported again.
+   * For callers that wait until what they published was consumed (e.g. a backfill).
+   */
+  onBatch?: (messages: number) => void
 }
 
 export type PricesConsumer = {
@@ -100,6 +117,15 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
   const log = options.log.child({ component: 'prices-consumer', topic, groupId })
 
   async function handle(batch: Batch): Promise<void> {
+    const timer = metrics.consumerBatchSeconds.startTimer()
+    try {
+      await store(batch)
+    } finally {
+      timer()
+    }
+  }
+
+  async function store(batch: Batch): Promise<void> {
     const valid: PriceRecord[] = []
     const dead: BusMessage[] = []
     const failedAt = new Date().toISOString()
@@ -119,6 +145,13 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
         log.warn({ ...where, err: error }, 'prices insert failed; the batch will be delivered again')
         throw error
       }
+      try {
+        await recordArrivals(ch, valid, new Date())
+      } catch (error) {
+        log.warn({ ...where, err: error }, 'price arrivals insert failed; the batch will be delivered again')
+        throw error
+      }
+      metrics.consumerRecords.inc({ outcome: 'stored' }, valid.length)
     }
     if (dead.length > 0) {
       try {
@@ -127,9 +160,11 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
         log.warn({ ...where, err: error }, 'prices dead-letter publish failed; the batch will be delivered again')
         throw error
       }
+      metrics.consumerRecords.inc({ outcome: 'dead_lettered' }, dead.length)
       log.warn({ ...where, offsets: dead.map((m) => m.headers!['source-offset']) }, 'invalid price messages sent to the dead-letter topic')
     }
     log.debug(where, 'prices batch stored')
+    options.onBatch?.(batch.messages.length)
   }
 
   const subscription = await bus.subscribe({ topic, groupId, fromBeginning: true, maxBatchSize, handler: handle })

@@ -1,6 +1,8 @@
 /**
- * @carbon/connectors: publisher formats -> canonical price records. This is the parse half;
- * each parser is a pure function of a file's text (fetching and scheduling live elsewhere).
+ * @carbon/connectors: publisher formats -> canonical price records. The parse half: each parser
+ * is a pure function of a file's text. The fetch half (`fetch/`): where each dataset lives, how a
+ * window becomes requests, and a polite, retrying HTTP client. Scheduling and stores live in the
+ * server (server/services/ingest).
  */
 export { ParseError, type ParseIssue } from './errors.ts'
 export type { CatalogueNode, ParseResult, Parser } from './types.ts'
@@ -18,3 +20,15 @@ export {
   type CaisoQuery,
 } from './parsers/caiso-oasis.ts'
 export { unpackPayload, type PayloadDocument } from './payload.ts'
+export * from './fetch/index.ts'
+export {
+  parseMisoDx,
+  readMisoDxPage,
+  misoDxTimeMs,
+  MISO_DX_ENDPOINTS,
+  type MisoDxDataset,
+  type MisoDxEndpoint,
+  type MisoDxPage,
+  type MisoDxPageInfo,
+} from './parsers/miso-dx.ts'
+export { MISO_DX_DATASETS, MISO_DX_KEY_HEADER, MISO_DX_RATE_GROUP, type MisoDxSourceId } from './fetch/miso-dx.ts'

@@ -24,6 +24,9 @@ describe('SOURCES', () => {
       'miso.api.exante',
       'miso.api.rt5_expost',
       'miso.da_expost_lmp',
+      'miso.dx.da_expost_lmp',
+      'miso.dx.rt_expost_lmp_5min',
+      'miso.dx.rt_expost_lmp_final',
       'miso.rt_lmp_final',
       'miso.rt_lmp_prelim',
     ] satisfies SourceId[])

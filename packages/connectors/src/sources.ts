@@ -2,6 +2,7 @@ import type { MarketId, MarketRun } from '@carbon/schemas'
 import { parseCaisoPrcIntvlLmp, parseCaisoPrcLmp, parseCaisoPrcRtpdLmp } from './parsers/caiso-oasis.ts'
 import { parseMisoExAnte } from './parsers/miso-api-exante.ts'
 import { parseMisoRt5ExPost } from './parsers/miso-api-rt5-expost.ts'
+import { parseMisoDx } from './parsers/miso-dx.ts'
 import { parseMisoMarketReport } from './parsers/miso-market-report.ts'
 import type { Parser } from './types.ts'
 
@@ -47,6 +48,24 @@ export const SOURCES = {
     market: 'MISO',
     run: 'RT5',
     parse: parseMisoExAnte,
+  },
+  'miso.dx.da_expost_lmp': {
+    description: 'MISO Data Exchange pricing API day-ahead/{date}/lmp-expost: day-ahead ex-post hourly LMPs and components of every CP node (paged JSON, key needed)',
+    market: 'MISO',
+    run: 'DA',
+    parse: (text, file) => parseMisoDx(text, file, 'da_expost_lmp'),
+  },
+  'miso.dx.rt_expost_lmp_5min': {
+    description: 'MISO Data Exchange pricing API real-time/{date}/lmp-expost?timeResolution=5min: 5-minute ex-post LMPs of every CP node, from the next morning (paged JSON, key needed)',
+    market: 'MISO',
+    run: 'RT5',
+    parse: (text, file) => parseMisoDx(text, file, 'rt_expost_lmp_5min'),
+  },
+  'miso.dx.rt_expost_lmp_final': {
+    description: 'MISO Data Exchange pricing API real-time/{date}/lmp-expost?timeResolution=hourly&preliminaryFinal=Final: final hourly real-time LMPs (paged JSON, key needed)',
+    market: 'MISO',
+    run: 'RTH',
+    parse: (text, file) => parseMisoDx(text, file, 'rt_expost_lmp_final'),
   },
   'caiso.oasis.prc_lmp': {
     description: 'CAISO OASIS PRC_LMP v12, market_run_id=DAM: day-ahead hourly LMPs and components',

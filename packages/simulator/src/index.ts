@@ -2,7 +2,8 @@
  * @carbon/simulator: a local HTTP server answering on MISO's and CAISO's own URL shapes, with
  * the recorded fixture files on their dates and full-size generated files (about 2,600 MISO and
  * 4,000 CAISO nodes, every interval) for any other date, on the publishers' schedule, with
- * failures on demand. The embedded default, the tests and the benchmarks fetch from it.
+ * failures on demand; MISO's keyed Data Exchange pricing API under /dx/pricing/v1. The embedded
+ * default, the tests and the benchmarks fetch from it.
  */
 export {
   createPublisherSimulator,
@@ -29,6 +30,17 @@ export { DEFAULT_SCHEDULE, misoReportAvailable, misoReportPublishedAt, type Publ
 export { FAILURE_MODES, type FailureMode, type FailureRule, type FeedId, UNKNOWN_NODE_NAMES } from './failures.ts'
 export { misoReportCsv, misoReportFileName } from './formats/miso-report.ts'
 export { misoExAnteJson, misoRt5Json } from './formats/miso-api.ts'
+export {
+  breakDxPage,
+  DEFAULT_DX_PAGE_SIZE,
+  dxNumber,
+  dxPaging,
+  dxTime,
+  type DxPageRequest,
+  type DxSeries,
+  type DxState,
+  misoDxPage,
+} from './formats/miso-dx.ts'
 export { OASIS_ERRORS, OASIS_QUERIES, oasisCsv, oasisErrorXml, oasisIntervals, type OasisCsvRequest } from './formats/caiso-oasis.ts'
 export type { GenerateOptions } from './formats/options.ts'
 export { writeZip, zipBytes, type ByteSink, type ZipEntry } from './zip.ts'

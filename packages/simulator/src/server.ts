@@ -6,6 +6,11 @@
  *   GET /api/MarketPricing/GetRealTimeFiveMinExPost/{Current|Rolling|Previous}        MISO public API, five-minute ex post
  *   GET /api/MarketPricing/GetExAnteLmp                                               MISO public API, ex ante (hubs)
  *   GET /oasisapi/SingleZip?queryname=..&startdatetime=..&enddatetime=..&market_run_id=..&version=..&resultformat=6&grp_type=ALL_APNODES|node=A,B
+ *   GET /dx/pricing/v1/{day-ahead|real-time}/{YYYY-MM-DD}/lmp-expost?pageNumber=N[&timeResolution=5min|hourly][&preliminaryFinal=Preliminary|Final]
+ *       MISO Data Exchange pricing API (https://apim.misoenergy.org/pricing/v1), header Ocp-Apim-Subscription-Key
+ *       (401 JSON without it; the `subscription-key` query form APIM also reads is not served). Paged
+ *       (formats/miso-dx.ts); a day answers 404 until published: day-ahead with the DA report
+ *       (misoDaExPost), real time from misoRtPrelim flagged Preliminary, from misoRtFinal Final.
  *
  * Time is `now()` (or what `setNow` fixed): it decides what is published (see schedule.ts).
  * OASIS answers stream: the CSV is generated node by node and deflated into the zip as the
@@ -31,6 +36,7 @@ import {
 } from './failures.ts'
 import { OASIS_ERRORS, OASIS_QUERIES, oasisCsv, oasisErrorXml, oasisFileStem, oasisIntervals } from './formats/caiso-oasis.ts'
 import { misoExAnteJson, misoRt5Json } from './formats/miso-api.ts'
+import { breakDxPage, DEFAULT_DX_PAGE_SIZE, type DxSeries, type DxState, misoDxPage } from './formats/miso-dx.ts'
 import { misoReportCsv } from './formats/miso-report.ts'
 import type { GenerateOptions } from './formats/options.ts'
 import { PriceModel, RUN_STEP_MS } from './prices.ts'
@@ -44,7 +50,7 @@ import {
   misoReportPublishedAt,
   type PublicationSchedule,
 } from './schedule.ts'
-import { DAY, HOUR, misoDayOf, misoDayStart, parseOasisTime, parseYmd } from './time.ts'
+import { DAY, HOUR, misoDayOf, misoDayStart, parseOasisTime, parseYmd, type Ymd } from './time.ts'
 import { type ByteSink, writeZip, zipBytes } from './zip.ts'
 
 /**
@@ -93,6 +99,13 @@ export type PublisherSimulatorOptions = {
   nodes?: { miso?: number; caiso?: number }
   /** Called once per answered request. */
   onRequest?: (entry: RequestLogEntry) => void
+  /**
+   * The Data Exchange subscription key the simulator accepts (header Ocp-Apim-Subscription-Key);
+   * default: any non-empty key.
+   */
+  dataExchangeKey?: string
+  /** Records per Data Exchange page (default 1,000). */
+  dataExchangePageSize?: number
 }
 
 export type PublisherSimulator = {
@@ -133,6 +146,16 @@ const OASIS_SOURCE: Record<CaisoQuery, FeedId> = {
   PRC_INTVL_LMP: 'caiso.oasis.prc_intvl_lmp',
   PRC_RTPD_LMP: 'caiso.oasis.prc_rtpd_lmp',
 }
+/** The feed of each Data Exchange series (real-time hourly is one feed, preliminary or final). */
+const DX_SOURCE: Record<DxSeries, FeedId> = {
+  da: 'miso.dx.da_expost_lmp',
+  rt5: 'miso.dx.rt_expost_lmp_5min',
+  rth: 'miso.dx.rt_expost_lmp_final',
+}
+/** Failures of a Data Exchange answer that change the page's text. */
+const DX_BREAKING = new Set<FailureMode>(['truncated', 'changed-header', 'non-numeric', 'empty'])
+const DX_KEY_HEADER = 'ocp-apim-subscription-key'
+const DX_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 
 class ClientGone extends Error {}
 
@@ -168,6 +191,8 @@ export async function createPublisherSimulator(options: PublisherSimulatorOption
   let throttled = 0
   const groupLimits = options.oasis?.allNodesMaxWindowMs === null ? null : { ...OASIS_ALL_NODES_MAX_WINDOW_MS, ...options.oasis?.allNodesMaxWindowMs }
   const zipLevel = options.oasis?.zipLevel ?? 6
+  const dxPageSize = options.dataExchangePageSize ?? DEFAULT_DX_PAGE_SIZE
+  if (!Number.isSafeInteger(dxPageSize) || dxPageSize < 1) throw new RangeError('dataExchangePageSize must be a whole number >= 1')
   let fixedNow: Date | null = null
   const nowMs = () => (fixedNow ?? options.now?.() ?? new Date()).getTime()
 
@@ -384,6 +409,95 @@ export async function createPublisherSimulator(options: PublisherSimulatorOption
     return answer
   }
 
+  /** An Azure API Management style JSON error: `{"statusCode":401,"message":"..."}`. */
+  function apimError(req: IncomingMessage, res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
+    send(req, res, status, JSON_TYPE, JSON.stringify({ statusCode: status, message }), headers)
+  }
+
+  /** Whether the request carries an accepted subscription key; answers 401 as APIM does if not. */
+  function dxAuthorized(req: IncomingMessage, res: ServerResponse): boolean {
+    const raw = req.headers[DX_KEY_HEADER]
+    const key = (Array.isArray(raw) ? raw[0] : raw)?.trim() ?? ''
+    const challenge = { 'WWW-Authenticate': 'AzureApiManagementKey realm="simulator",name="Ocp-Apim-Subscription-Key",type="header"' }
+    if (key === '') {
+      apimError(req, res, 401, 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.', challenge)
+      return false
+    }
+    if (options.dataExchangeKey !== undefined && key !== options.dataExchangeKey) {
+      apimError(req, res, 401, 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.', challenge)
+      return false
+    }
+    return true
+  }
+
+  /** The state of the real-time prices of market day `date` at `now`, or null before they are published. */
+  function dxRealTimeState(date: Ymd, now: number): DxState | null {
+    if (misoReportPublishedAt(schedule, 'rt_lmp_prelim', date) > now) return null
+    return misoReportPublishedAt(schedule, 'rt_lmp_final', date) > now ? 'Preliminary' : 'Final'
+  }
+
+  /** Data Exchange `{day-ahead|real-time}/{date}/lmp-expost`: key, parameters, publication, then the page. */
+  async function dataExchange(req: IncomingMessage, res: ServerResponse, market: string, dateText: string, params: URLSearchParams): Promise<Answer> {
+    const none: Answer = { feed: null, failure: null }
+    if (!dxAuthorized(req, res)) return none
+    const m = DX_DATE.exec(dateText)
+    const date = m ? parseYmd(`${m[1]}${m[2]}${m[3]}`) : null
+    if (!date) {
+      apimError(req, res, 400, 'Invalid date format')
+      return none
+    }
+    const pageText = params.get('pageNumber') ?? '1'
+    const pageNumber = /^\d{1,9}$/.test(pageText) ? Number(pageText) : 0
+    if (pageNumber < 1) {
+      apimError(req, res, 400, 'pageNumber must be a whole number >= 1')
+      return none
+    }
+    let series: DxSeries = 'da'
+    let state: DxState | undefined
+    const now = nowMs()
+    if (market === 'real-time') {
+      const resolution = params.get('timeResolution') ?? 'hourly'
+      if (resolution !== '5min' && resolution !== 'hourly') {
+        apimError(req, res, 400, 'timeResolution must be 5min or hourly')
+        return none
+      }
+      const wanted = params.get('preliminaryFinal')
+      if (wanted !== null && wanted !== 'Preliminary' && wanted !== 'Final') {
+        apimError(req, res, 400, 'preliminaryFinal must be Preliminary or Final')
+        return none
+      }
+      series = resolution === '5min' ? 'rt5' : 'rth'
+      const published = dxRealTimeState(date, now)
+      // A date with no data (not yet published, or none in the state asked for) answers 404.
+      if (published === null || (wanted !== null && wanted !== published)) {
+        apimError(req, res, 404, 'Date not found')
+        return { feed: DX_SOURCE[series], failure: null }
+      }
+      state = published
+    } else if (!misoReportAvailable(schedule, 'da_expost_lmp', date, now)) {
+      apimError(req, res, 404, 'Date not found')
+      return { feed: DX_SOURCE.da, failure: null }
+    }
+    const feed = DX_SOURCE[series]
+    const failure = plan.take(feed)
+    const answer: Answer = { feed, failure }
+    if (failure === 'server-error') {
+      send(req, res, 503, HTML, htmlPage('503 Service Unavailable', 'The service is temporarily unavailable.'))
+      return answer
+    }
+    if (failure === 'html') {
+      send(req, res, 200, HTML, htmlPage('Site Maintenance', 'We are performing scheduled maintenance. Please try again later.'))
+      return answer
+    }
+    const gen: GenerateOptions = {
+      extraNodes: failure === 'unknown-node' ? [unknownNode('MISO', model.seed)] : undefined,
+      duplicateEdges: failure === 'duplicate-edges',
+    }
+    const page = misoDxPage(model, { series, date, pageNumber, pageSize: dxPageSize, state }, gen)
+    send(req, res, 200, JSON_TYPE, failure && DX_BREAKING.has(failure) ? breakDxPage(page, failure) : page)
+    return answer
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<Answer> {
     const url = new URL(req.url ?? '/', 'http://simulator')
     const path = url.pathname
@@ -398,6 +512,12 @@ export async function createPublisherSimulator(options: PublisherSimulatorOption
     if (rt5) return misoRt5(req, res, rt5[1]!.toLowerCase())
     if (/^\/api\/MarketPricing\/GetExAnteLmp$/i.test(path)) return misoExAnte(req, res)
     if (/^\/oasisapi\/SingleZip$/i.test(path)) return oasis(req, res, url.searchParams)
+    const dx = /^\/dx\/pricing\/v1\/(day-ahead|real-time)\/([^/]+)\/lmp-expost$/.exec(path)
+    if (dx) return dataExchange(req, res, dx[1]!, decodeURIComponent(dx[2]!), url.searchParams)
+    if (path.startsWith('/dx/')) {
+      apimError(req, res, 404, 'Resource not found')
+      return none
+    }
     if (path === '/') {
       send(req, res, 200, 'text/plain; charset=utf-8', indexText(new Date(nowMs())))
       return none
@@ -470,6 +590,7 @@ function indexText(now: Date): string {
     'GET /api/MarketPricing/GetRealTimeFiveMinExPost/{Current|Rolling|Previous}',
     'GET /api/MarketPricing/GetExAnteLmp',
     'GET /oasisapi/SingleZip?queryname={PRC_LMP|PRC_INTVL_LMP|PRC_RTPD_LMP}&startdatetime=YYYYMMDDTHH:MM-0000&enddatetime=...&market_run_id={DAM|RTM|RTPD}&version={12|3|3}&resultformat=6&grp_type=ALL_APNODES (or node=A,B)',
+    'GET /dx/pricing/v1/{day-ahead|real-time}/{YYYY-MM-DD}/lmp-expost?pageNumber=N&timeResolution={5min|hourly}&preliminaryFinal={Preliminary|Final}  (header Ocp-Apim-Subscription-Key)',
     '',
   ].join('\n')
 }

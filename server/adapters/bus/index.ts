@@ -13,11 +13,11 @@ export { createKafkaBus, type KafkaBusOptions } from './kafka.ts'
  * otherwise the in-process bus (embedded default; not durable, see in-process.ts).
  * `clientId` names the process to the brokers (e.g. 'carbon-ingest'); default 'carbon'.
  */
-export function openBus(env: Pick<Env, 'KAFKA_BROKERS'>, log: Logger, options: { clientId?: string } = {}): Bus {
+export function openBus(env: Pick<Env, 'KAFKA_BROKERS'> & Partial<Pick<Env, 'KAFKA_SESSION_TIMEOUT_MS'>>, log: Logger, options: { clientId?: string } = {}): Bus {
   if (env.KAFKA_BROKERS) {
     const brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean)
     log.info({ brokers, bus: 'kafka' }, 'message bus: Kafka')
-    return createKafkaBus({ brokers, clientId: options.clientId ?? 'carbon', log })
+    return createKafkaBus({ brokers, clientId: options.clientId ?? 'carbon', log, consumer: { sessionTimeout: env.KAFKA_SESSION_TIMEOUT_MS } })
   }
   log.info({ bus: 'in-process' }, 'message bus: in-process (embedded, not durable)')
   return createInProcessBus({ log })

@@ -11,6 +11,8 @@ const TABLES = [
   'api_tokens',
   'audit_events',
   'entitlements',
+  'ingest_backfills',
+  'ingest_runs',
   'ingest_watermarks',
   'markets',
   'organizations',

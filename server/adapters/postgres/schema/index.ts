@@ -1,7 +1,7 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { auditEvents, auditOutcome, principalType } from './audit.ts'
 import { apiTokens, channel, entitlements, organizations, users } from './identity.ts'
-import { ingestWatermarks } from './ingest.ts'
+import { ingestBackfills, ingestRuns, ingestWatermarks } from './ingest.ts'
 import { markets, nodeType, pricingNodes } from './markets.ts'
 import { sessions } from './sessions.ts'
 
@@ -26,6 +26,8 @@ export const schema = {
   principalType,
   auditOutcome,
   ingestWatermarks,
+  ingestRuns,
+  ingestBackfills,
 }
 
 /** The drizzle database both drivers (PGlite and postgres.js) provide; services take this. */

@@ -1,0 +1,77 @@
+/**
+ * Pieces every server-rendered recharts chart needs so the server HTML and hydration match:
+ * rounded line curves and plain-SVG axis ticks.
+ */
+import { useEffect, useRef, useState, type RefObject } from 'react'
+type PathContext = { moveTo(x: number, y: number): void; lineTo(x: number, y: number): void }
+
+/**
+ * Line curves that round coordinates to 1/100 px before drawing. Recharts' server build (CJS)
+ * bundles an older d3-path that writes full-precision numbers while the browser build rounds to
+ * 3 decimals, so the same line would differ between the server HTML and hydration.
+ */
+export function roundedCurve(step: boolean) {
+  return (context: PathContext) => {
+    let started = false
+    let lastY = 0
+    const r = (v: number) => Math.round(v * 100) / 100
+    return {
+      areaStart() {},
+      areaEnd() {},
+      lineStart() {
+        started = false
+      },
+      lineEnd() {},
+      point(rawX: number, rawY: number) {
+        const x = r(rawX)
+        const y = r(rawY)
+        if (!started) {
+          context.moveTo(x, y)
+          started = true
+        } else if (step) {
+          context.lineTo(x, lastY)
+          context.lineTo(x, y)
+        } else {
+          context.lineTo(x, y)
+        }
+        lastY = y
+      },
+    }
+  }
+}
+export const linearRounded = roundedCurve(false)
+export const stepAfterRounded = roundedCurve(true)
+
+export type TickProps = { x: number; y: number; payload: { value: number } }
+
+/**
+ * Axis labels as plain SVG text. Recharts' own tick text measures strings in the DOM, which the
+ * server cannot do, so its positions would differ between the server HTML and hydration.
+ */
+export function AxisTick({ x, y, dy, anchor, text }: { x: number; y: number; dy: number; anchor: 'middle' | 'end'; text: string }) {
+  return (
+    <text x={anchor === 'end' ? x - 2 : x} y={y} dy={dy} textAnchor={anchor} fontSize={11} fill="#4b5563">
+      {text}
+    </text>
+  )
+}
+
+
+/**
+ * The width of the chart's box: `initial` on the server and at first render (charts render at
+ * a fixed default size in the HTML), then measured in the browser and kept current on resize.
+ */
+export function useChartWidth(initial: number): [RefObject<HTMLDivElement>, number] {
+  const box = useRef<HTMLDivElement>(null)
+  const [width, setWidth] = useState(initial)
+  useEffect(() => {
+    const el = box.current
+    if (!el) return
+    const measure = () => setWidth(Math.max(320, Math.floor(el.clientWidth)))
+    measure()
+    const observer = new ResizeObserver(measure)
+    observer.observe(el)
+    return () => observer.disconnect()
+  }, [])
+  return [box, width]
+}

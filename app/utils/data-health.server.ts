@@ -1,0 +1,65 @@
+import { MARKETS, MarketId, type MarketId as MarketIdType } from '@carbon/schemas'
+import type { AppLoadContext } from '@remix-run/node'
+import { z } from 'zod'
+import { completeness, dataHealth } from '#server/services/quality/index.ts'
+import type { CompletenessSeries, DataHealth } from '#server/services/quality/schemas.ts'
+import { accessData } from './data-access.server.ts'
+import { parseOr } from './http.server.ts'
+
+const HOUR = 3_600_000
+
+/** The windows the page offers (the quality service accepts up to 7 days). */
+export const HEALTH_WINDOWS = { '6h': 6 * HOUR, '24h': 24 * HOUR, '7d': 7 * 24 * HOUR } as const
+export type HealthWindow = keyof typeof HEALTH_WINDOWS
+
+const blankIsUndefined = (v: unknown) => (v === '' ? undefined : v)
+const Query = z.object({
+  window: z.preprocess(blankIsUndefined, z.enum(['6h', '24h', '7d']).default('24h')),
+  market: z.preprocess(blankIsUndefined, MarketId.optional()),
+  dataset: z.preprocess(blankIsUndefined, z.string().max(128).optional()),
+})
+
+const MARKET_ORDER: MarketIdType[] = ['MISO', 'CAISO']
+
+export type DataHealthView = {
+  health: DataHealth
+  window: HealthWindow
+  /** The dataset charted (asked for, else the first with intervals in the window), with its series. */
+  selected: { market: MarketIdType; dataset: string } | null
+  series: CompletenessSeries | null
+  markets: { id: MarketIdType; name: string; timeZone: string }[]
+}
+
+/**
+ * The Data health page's data: the markets the user is entitled to in the hub (the same door,
+ * entitlement check and audit row as every price page), their data-health summary over the
+ * window, and the per-interval completeness of one dataset for the chart.
+ */
+export async function loadDataHealth(request: Request, context: AppLoadContext): Promise<DataHealthView> {
+  const query = parseOr(Query, Object.fromEntries(new URL(request.url).searchParams))
+  const access = await accessData(request, context, { procedure: 'hub:data-health' })
+  const { platform } = access
+  const markets = MARKET_ORDER.filter((m) => access.entitled.includes(m))
+  const asked = query.market && query.dataset && markets.includes(query.market) ? { market: query.market, dataset: query.dataset } : undefined
+  const input = { markets, now: new Date(), window: HEALTH_WINDOWS[query.window] }
+
+  const health = await dataHealth(platform.ch, platform.pg.db, { ...input, series: asked })
+  let selected = asked ?? null
+  let series = health.series
+  if (!asked) {
+    const first = health.markets.flatMap((m) => m.datasets).find((d) => d.completeness !== null)
+    if (first) {
+      selected = { market: first.market, dataset: first.dataset }
+      series = (await completeness(platform.ch, { ...input, markets: [first.market], series: selected })).series
+    }
+  }
+
+  await access.served({ details: { markets, window: query.window, dataset: selected ? `${selected.market}:${selected.dataset}` : null } })
+  return {
+    health: { ...health, series: null },
+    window: query.window,
+    selected,
+    series,
+    markets: markets.map((id) => ({ id, name: MARKETS[id].name, timeZone: MARKETS[id].timeZone })),
+  }
+}

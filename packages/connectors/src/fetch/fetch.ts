@@ -1,0 +1,33 @@
+import type { ConnectorConfig, DatasetDefinition, FetchOutcome, HttpClient, Window } from './types.ts'
+
+/** A guard against a paged API that never says it is done. */
+export const MAX_PAGES = 1000
+
+export type FetchWindowOptions = { now: number; signal?: AbortSignal }
+
+/**
+ * The outcomes of the requests that cover `window`, in plan order, one at a time (the caller
+ * archives and parses each before the next is fetched), following `nextPage` for paged datasets.
+ * A FetchError or the caller's abort ends the iteration.
+ */
+export async function* fetchWindow(
+  client: HttpClient,
+  dataset: DatasetDefinition,
+  window: Window,
+  config: ConnectorConfig,
+  { now, signal }: FetchWindowOptions
+): AsyncGenerator<FetchOutcome> {
+  if (!dataset.available(config)) throw new Error(`${dataset.id} is not available with this configuration`)
+  for (const first of dataset.plan(window, config, now)) {
+    let request = first
+    for (let page = 1; ; page++) {
+      signal?.throwIfAborted()
+      const outcome = await client.fetch(request, signal)
+      yield outcome
+      const next = outcome.kind === 'payload' && dataset.nextPage ? dataset.nextPage(outcome.payload) : null
+      if (!next) break
+      if (page >= MAX_PAGES) throw new Error(`${dataset.id} ${first.file}: more than ${MAX_PAGES} pages`)
+      request = next
+    }
+  }
+}

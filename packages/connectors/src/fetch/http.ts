@@ -1,0 +1,247 @@
+/**
+ * The HTTP client of the ingest: one GET per FetchRequest, made politely (a User-Agent, requests
+ * of a rate group spaced) and robustly (a timeout per attempt; retries with backoff on network
+ * errors, timeouts, 5xx, 429 and the HTML pages publishers answer throttled clients with).
+ *
+ * What an answer means:
+ *   2xx data                         -> payload (the parser decides whether it is usable)
+ *   2xx HTML page                    -> throttled, retried
+ *   2xx OASIS zip with ERR_CODE 1000 -> not-published; any other ERR_CODE -> FetchError (no retry)
+ *   404 with notFoundMeansNotPublished (MISO reports) -> not-published
+ *   408, 429, 5xx, network, timeout  -> retried (429/503 honour Retry-After)
+ *   other 4xx                        -> FetchError at once
+ * The caller's AbortSignal stops everything at once with its abort reason (no retry).
+ */
+import { setTimeout as delay } from 'node:timers/promises'
+import { unzipSync } from 'fflate'
+import { FetchError } from './errors.ts'
+import type { FetchEvent, FetchOutcome, FetchRequest, HttpClient, HttpClientOptions } from './types.ts'
+
+export const DEFAULT_TIMEOUT_MS = 120_000
+export const DEFAULT_MAX_ATTEMPTS = 5
+export const DEFAULT_BACKOFF = { initialMs: 1000, maxMs: 60_000 } as const
+/** OASIS asks for 5 s between requests (plus a margin: it measures arrivals, we measure starts); MISO's Data Exchange allows 100 calls a minute. */
+export const DEFAULT_MIN_SPACING_MS: Readonly<Record<string, number>> = { 'caiso.oasis': 5_500, 'miso.dx': 600 }
+
+/** OASIS's "No data returned for the specified selection": the window is not published (yet). */
+export const OASIS_NO_DATA = 1000
+
+type Retry = {
+  kind: 'again'
+  event: 'retry' | 'throttled'
+  reason: string
+  status: number | null
+  bytes: Uint8Array | null
+  retryAfterMs: number | null
+}
+type Attempt = { kind: 'done'; outcome: FetchOutcome } | Retry
+
+/** A real sleep that rejects with the caller's abort reason. */
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  delay(ms, undefined, { signal }).catch((error: unknown) => {
+    throw signal?.aborted ? signal.reason : error
+  })
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
+  const backoff = options.backoff ?? DEFAULT_BACKOFF
+  const fetchImpl = options.fetch ?? globalThis.fetch
+  const now = options.now ?? Date.now
+  const sleep = options.sleep ?? defaultSleep
+  const random = options.random ?? Math.random
+  const emit = options.onEvent ?? (() => {})
+  const turn = rateGroups({ ...DEFAULT_MIN_SPACING_MS, ...options.minSpacingMs }, now, sleep)
+
+  /** Equal jitter: half the doubled delay fixed, half random (so clients do not retry in step). */
+  function backoffDelay(attempt: number): number {
+    const base = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempt - 1))
+    return Math.round(base / 2 + (random() * base) / 2)
+  }
+
+  async function attemptOnce(request: FetchRequest, attempt: number, signal?: AbortSignal): Promise<Attempt> {
+    const timeout = new AbortController()
+    const timer = setTimeout(() => timeout.abort(), timeoutMs)
+    const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal
+    const started = now()
+    emit({ type: 'request', request, attempt })
+    try {
+      const res = await fetchImpl(request.url, { headers: requestHeaders(request, options.userAgent), signal: combined })
+      const bytes = new Uint8Array(await res.arrayBuffer())
+      emit({ type: 'response', request, attempt, status: res.status, ms: now() - started, bytes: bytes.length })
+      return classify(request, attempt, res, bytes)
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason
+      if (error instanceof FetchError) throw error
+      const reason = timeout.signal.aborted ? `timed out after ${timeoutMs} ms` : `network error: ${describe(error)}`
+      return { kind: 'again', event: 'retry', reason, status: null, bytes: null, retryAfterMs: null }
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  function classify(request: FetchRequest, attempt: number, res: Response, bytes: Uint8Array): Attempt {
+    const status = res.status
+    const contentType = res.headers.get('content-type') ?? ''
+    const again = (event: Retry['event'], reason: string): Retry => ({
+      kind: 'again',
+      event,
+      reason,
+      status,
+      bytes,
+      retryAfterMs: retryAfter(res.headers.get('retry-after'), now()),
+    })
+    if (status >= 200 && status < 300) {
+      if (isHtmlPage(contentType, bytes)) return again('throttled', `an HTML page instead of data (HTTP ${status})`)
+      const oasis = oasisError(bytes)
+      if (oasis && oasis.code === OASIS_NO_DATA)
+        return { kind: 'done', outcome: { kind: 'not-published', request, status, reason: oasis.text, bytes } }
+      if (oasis) throw new FetchError({ request, status, attempts: attempt, reason: oasis.text, bytes, retryable: false })
+      const lastModified = Date.parse(res.headers.get('last-modified') ?? '')
+      return {
+        kind: 'done',
+        outcome: {
+          kind: 'payload',
+          payload: { request, status, contentType, bytes, fetchedAt: now(), lastModified: Number.isNaN(lastModified) ? null : lastModified, attempts: attempt },
+        },
+      }
+    }
+    if (status === 404 && request.notFoundMeansNotPublished)
+      return { kind: 'done', outcome: { kind: 'not-published', request, status, reason: 'HTTP 404: not published yet', bytes } }
+    const statusLine = `HTTP ${status}${res.statusText ? ` ${res.statusText}` : ''}`
+    if (status === 429) return again('throttled', statusLine)
+    if (status >= 500 || status === 408) return again('retry', statusLine)
+    throw new FetchError({ request, status, attempts: attempt, reason: statusLine, bytes, retryable: false })
+  }
+
+  return {
+    async fetch(request, signal) {
+      let last: Retry | null = null
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        signal?.throwIfAborted()
+        await turn(request.rateGroup, signal)
+        const result = await attemptOnce(request, attempt, signal)
+        if (result.kind === 'done') return result.outcome
+        last = result
+        if (attempt === maxAttempts) break
+        const delayMs = result.retryAfterMs ?? backoffDelay(attempt)
+        emit({ type: result.event, request, attempt, delayMs, reason: result.reason } satisfies FetchEvent)
+        await sleep(delayMs, signal)
+      }
+      signal?.throwIfAborted()
+      throw new FetchError({
+        request,
+        status: last?.status ?? null,
+        attempts: maxAttempts,
+        reason: `gave up: ${last?.reason ?? 'no attempt'}`,
+        bytes: last?.bytes ?? null,
+        retryable: true,
+      })
+    },
+  }
+}
+
+/** Default Accept, the request's own headers, then the User-Agent (which a request cannot drop). */
+function requestHeaders(request: FetchRequest, userAgent: string): Headers {
+  const headers = new Headers({ Accept: '*/*' })
+  for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value)
+  headers.set('User-Agent', userAgent)
+  return headers
+}
+
+/**
+ * Spacing per rate group: requests of a group start at least `gaps[group]` ms apart, in the
+ * order they asked (each waits for the one before it on a promise chain). A caller aborting
+ * while queued leaves at once and gives its slot to the next.
+ */
+function rateGroups(gaps: Record<string, number>, now: () => number, sleep: (ms: number, signal?: AbortSignal) => Promise<void>) {
+  const tails = new Map<string, Promise<void>>()
+  const lastStart = new Map<string, number>()
+  return async function turn(group: string, signal?: AbortSignal): Promise<void> {
+    const gap = gaps[group] ?? 0
+    if (gap <= 0) return
+    const mine = (tails.get(group) ?? Promise.resolve()).then(async () => {
+      signal?.throwIfAborted()
+      for (;;) {
+        const last = lastStart.get(group)
+        const wait = last === undefined ? 0 : last + gap - now()
+        if (wait <= 0) break
+        await sleep(wait, signal)
+        signal?.throwIfAborted()
+      }
+      lastStart.set(group, now())
+    })
+    tails.set(group, mine.catch(() => {}))
+    await untilAborted(mine, signal)
+  }
+}
+
+/** `promise`, or the abort reason as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+/** Retry-After in ms: delta seconds or an HTTP date; null when absent or unreadable. */
+export function retryAfter(value: string | null, now: number): number | null {
+  if (value === null) return null
+  const text = value.trim()
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  const at = Date.parse(text)
+  return Number.isNaN(at) ? null : Math.max(0, at - now)
+}
+
+const HTML_START = /^(?:\uFEFF)?\s*<(?:!doctype\s+html|html[\s>])/i
+
+/** Whether an answer is an HTML page (by content type, or by its first bytes whatever the type says). */
+export function isHtmlPage(contentType: string, bytes: Uint8Array): boolean {
+  if (/^\s*text\/html\b/i.test(contentType)) return true
+  return HTML_START.test(new TextDecoder('utf-8').decode(bytes.subarray(0, 256)))
+}
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04]
+const ERR_CODE = /<(?:[\w-]+:)?ERR_CODE>\s*(\d+)\s*<\/(?:[\w-]+:)?ERR_CODE>/
+const ERR_DESC = /<(?:[\w-]+:)?ERR_DESC>([\s\S]*?)<\/(?:[\w-]+:)?ERR_DESC>/
+
+/**
+ * The OASIS error document in a zip answer (`INVALID_REQUEST.xml` holding ERR_CODE/ERR_DESC), or
+ * null. Only the zip's XML entries are inflated; a zip that does not open is left to the parser.
+ */
+export function oasisError(bytes: Uint8Array): { code: number; description: string; text: string } | null {
+  if (!ZIP_MAGIC.every((b, i) => bytes[i] === b)) return null
+  let entries: Record<string, Uint8Array>
+  try {
+    entries = unzipSync(bytes, { filter: (file) => file.name.toLowerCase().endsWith('.xml') })
+  } catch {
+    return null
+  }
+  for (const data of Object.values(entries)) {
+    const xml = new TextDecoder('utf-8').decode(data)
+    const code = ERR_CODE.exec(xml)
+    if (!code) continue
+    const description = decodeXml(ERR_DESC.exec(xml)?.[1]?.trim() ?? '')
+    return { code: Number(code[1]), description, text: `OASIS ERR_CODE ${code[1]}: ${description}` }
+  }
+  return null
+}
+
+const XML_NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
+function decodeXml(text: string): string {
+  return text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi, (whole, dec?: string, hex?: string, name?: string) => {
+    if (dec) return String.fromCodePoint(Number(dec))
+    if (hex) return String.fromCodePoint(parseInt(hex, 16))
+    return XML_NAMED[name!.toLowerCase()] ?? whole
+  })
+}
+
+/** A network error's cause, e.g. `fetch failed: connect ECONNREFUSED 127.0.0.1:9`. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
+  return `${error.message}${cause}`
+}

@@ -1,0 +1,148 @@
+import { MarketId } from '@carbon/schemas'
+import type { Env } from '../env.ts'
+import { AppError } from '../errors.ts'
+import type { Logger } from '../logger.ts'
+import { openPlatform, type Platform } from '../platform.ts'
+import { runBackfill as backfill } from '../services/ingest/backfill.ts'
+import { resolveDataset } from '../services/ingest/datasets.ts'
+import { startPricesConsumer, type PricesConsumer } from '../workers/prices-consumer.ts'
+import { connectorConfig, ingestHttpClient, pipelineDeps, resolveIngestSource, startEmbeddedSimulator, startIngestWorker } from '../workers/ingest.ts'
+import { acquireDataLock } from './commands.ts'
+import { createProgress } from './progress.ts'
+
+/**
+ * The sidecar commands: `carbon ingest`, `carbon consumer` and `carbon backfill`. Against real
+ * engines (Kafka, PostgreSQL, ClickHouse) each runs alone, scaled as its own deployment. On the
+ * in-process bus nothing crosses processes, so `ingest` and `backfill` also run the prices
+ * consumer in their own process (otherwise nothing would store what they publish) and `consumer`
+ * alone is refused: `carbon serve` runs everything there.
+ */
+
+/** Runs until SIGINT/SIGTERM, then stops `stop` and closes the platform. */
+function untilSignal(platform: Platform, log: Logger, release: () => void, stop: () => Promise<void>): number {
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    await stop()
+    await platform.close()
+    release()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  return -1
+}
+
+async function openWorkerPlatform(env: Env, log: Logger): Promise<{ platform: Platform; release: () => void }> {
+  const release = acquireDataLock(env)
+  try {
+    return { platform: await openPlatform(env, log), release }
+  } catch (error) {
+    release()
+    throw error
+  }
+}
+
+export async function runConsumerCommand(env: Env, log: Logger): Promise<number> {
+  if (env.embedded.bus) {
+    throw new AppError('BAD_REQUEST', 'the consumer sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the consumer itself)')
+  }
+  const { platform, release } = await openWorkerPlatform(env, log)
+  const consumer = await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log })
+  process.stdout.write('prices consumer running: prices.normalized -> ClickHouse (Ctrl-C stops)\n')
+  return untilSignal(platform, log, release, () => consumer.stop())
+}
+
+export async function runIngestCommand(env: Env, log: Logger): Promise<number> {
+  const source = resolveIngestSource(env)
+  if (source === 'off') throw new AppError('BAD_REQUEST', 'INGEST_SOURCE is off: nothing to ingest (set INGEST_SOURCE=publishers or simulator)')
+  const { platform, release } = await openWorkerPlatform(env, log)
+  const consumer: PricesConsumer | null = env.embedded.bus ? await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log }) : null
+  const worker = await startIngestWorker(platform, source)
+  process.stdout.write(`ingest running from ${worker.publisherUrl ?? 'the publishers'}${consumer ? ' (with the prices consumer: in-process bus)' : ''} (Ctrl-C stops)\n`)
+  return untilSignal(platform, log, release, async () => {
+    await worker.stop()
+    await consumer?.stop()
+  })
+}
+
+function parseTime(name: string, value: string | undefined): Date {
+  if (!value) throw AppError.badRequest(`backfill needs --${name} (a date YYYY-MM-DD or an ISO time)`)
+  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value
+  const ms = Date.parse(text)
+  if (Number.isNaN(ms)) throw AppError.badRequest(`--${name} must be a date YYYY-MM-DD or an ISO time, got "${value}"`)
+  return new Date(ms)
+}
+
+export type BackfillArgs = { market?: string; dataset?: string; from?: string; to?: string; force: boolean; source?: string }
+
+/**
+ * `carbon backfill --market MISO --dataset rt-final --from 2026-07-01 --to 2026-07-08`. Dates are
+ * UTC midnights unless given as times; --to is exclusive. Prints a progress bar; resumable.
+ */
+export async function runBackfillCommand(env: Env, log: Logger, args: BackfillArgs): Promise<number> {
+  const market = MarketId.safeParse(args.market)
+  if (!market.success) throw AppError.badRequest(`backfill needs --market ${MarketId.options.join('|')}${args.market ? `, got "${args.market}"` : ''}`)
+  if (!args.dataset) throw AppError.badRequest('backfill needs --dataset (e.g. --dataset rt-final)')
+  const dataset = resolveDataset(market.data, args.dataset)
+  const from = parseTime('from', args.from)
+  let to = parseTime('to', args.to)
+  const publishedUntil = dataset.publishedUntil(Date.now())
+  if (to.getTime() > publishedUntil) {
+    process.stderr.write(`--to is past what ${dataset.id} has published; backfilling until ${new Date(publishedUntil).toISOString()}\n`)
+    to = new Date(publishedUntil)
+  }
+  if (!(from < to)) throw AppError.badRequest(`nothing to backfill: --from ${from.toISOString()} is not before ${to.toISOString()}`)
+
+  if (args.source !== undefined && args.source !== 'simulator' && args.source !== 'publishers') {
+    throw AppError.badRequest(`--source must be simulator or publishers, got "${args.source}"`)
+  }
+  const configured = resolveIngestSource(env)
+  const source = args.source ?? (configured === 'off' ? 'publishers' : configured)
+  const { platform, release } = await openWorkerPlatform(env, log)
+  const simulator = source === 'simulator' && !env.INGEST_SIMULATOR_URL ? await startEmbeddedSimulator(log) : null
+  let consumed = 0
+  const consumer = env.embedded.bus
+    ? await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log, onBatch: (messages) => (consumed += messages) })
+    : null
+  try {
+    const config = await connectorConfig(platform, source === 'simulator' ? (env.INGEST_SIMULATOR_URL ?? simulator!.url) : null)
+    const deps = pipelineDeps(platform, log)
+    const bars: ReturnType<typeof createProgress>[] = []
+    const result = await backfill(deps, ingestHttpClient(env, log), config, { dataset, from, to, force: args.force }, {
+      onStart(p) {
+        if (p.resumedFrom) process.stderr.write(`Resuming from ${p.resumedFrom.toISOString()} (${p.done} of ${p.total} requests already done)\n`)
+        const bar = createProgress(`Backfill ${dataset.id}`, p.total)
+        bar.tick(p.done)
+        bars.push(bar)
+      },
+      onProgress: () => bars[0]?.tick(1),
+    })
+    bars[0]?.finish()
+    if (result.status === 'already-done') {
+      process.stdout.write(`${dataset.id} ${from.toISOString()} .. ${to.toISOString()} was backfilled already (job ${result.id}); --force fetches it again\n`)
+      return 0
+    }
+    if (consumer) await waitFor(() => consumed >= result.records, 'the prices consumer to store every record')
+    process.stdout.write(
+      `${result.status === 'done' ? 'Backfill done' : 'Backfill stopped'}: ${result.done}/${result.total} requests, ${result.records.toLocaleString('en-US')} records, ${result.issues} refused (dead-letter topic), job ${result.id}\n`,
+    )
+    if (result.error) process.stderr.write(`${result.status === 'failed' ? 'Stopped by' : 'Last problem'}: ${result.error}\n${result.status === 'failed' ? 'Run the same command again to resume.\n' : ''}`)
+    return result.status === 'failed' ? 1 : result.failedRequests > 0 ? 3 : 0
+  } finally {
+    await consumer?.stop()
+    await simulator?.close()
+    await platform.close()
+    release()
+  }
+}
+
+async function waitFor(done: () => boolean, what: string): Promise<void> {
+  const started = Date.now()
+  while (!done()) {
+    if (Date.now() - started > 600_000) throw new AppError('UNAVAILABLE', `timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto'
+import {
+  type CatalogueNode,
+  type FetchedPayload,
+  type FetchRequest,
+  ParseError,
+  type ParseIssue,
+  SOURCES,
+  type SourceId,
+  unpackPayload,
+} from '@carbon/connectors'
+import type { MarketId, PriceRecord } from '@carbon/schemas'
+import type { Logger } from 'pino'
+import { TOPICS, type Bus, type BusMessage } from '../../adapters/bus/index.ts'
+import type { ObjectStore } from '../../adapters/objects/types.ts'
+import type { Database } from '../../adapters/postgres/schema/index.ts'
+import { metrics } from '../../metrics.ts'
+import type { NodeCatalogue } from './catalogue.ts'
+import { recordIngestRun, type IngestRunStatus, type IngestTrigger } from './runs.ts'
+
+/**
+ * One publisher answer through the pipeline:
+ *
+ *   archive raw bytes (object store) -> reference on prices.raw -> parse -> node catalogue
+ *   -> records on prices.normalized (key market:node) -> refused rows on prices.dlq -> ingest_runs row
+ *
+ * The raw payload is archived FIRST, whatever it holds (an HTML page, a broken zip), so every
+ * answer can be replayed and nothing the publisher sent is lost. A file that cannot be read at all
+ * is one dead letter (kind `unusable-file`); a row that cannot be read is one dead letter (kind
+ * `parse-issue`) and the rest of the file is still published; with `unknownNodes: 'dead-letter'`
+ * records of nodes outside the catalogue are dead letters too (kind `unknown-node`), otherwise
+ * the nodes are registered and counted as new.
+ */
+export type PipelineDeps = {
+  db: Database
+  bus: Bus
+  objects: ObjectStore
+  catalogue: NodeCatalogue
+  log: Logger
+  unknownNodes: 'admit' | 'dead-letter'
+}
+
+export type IngestResult = {
+  status: IngestRunStatus
+  records: number
+  issues: number
+  newNodes: number
+  rawKey: string | null
+  error: string | null
+  /** The latest interval start among the published records (null when none). */
+  lastIntervalStart: number | null
+}
+
+/** Messages per publish call: large files go out in slices so no single append is huge. */
+const PUBLISH_SLICE = 5_000
+const MAX_HEADER_CHARS = 1_000
+
+const clip = (text: string, max = MAX_HEADER_CHARS) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
+
+function datePath(ms: number): string {
+  const d = new Date(ms).toISOString()
+  return `${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}`
+}
+
+/** `raw/MISO/miso.da_expost_lmp/2026/07/14/20260714_da_expost_lmp.csv.<sha256:12>`: content-addressed, so a refetch of the same bytes lands on the same key. */
+export function rawKeyFor(market: MarketId, request: FetchRequest, sha256: string): string {
+  const file = request.file.replace(/[^A-Za-z0-9._-]/g, '_')
+  return `raw/${market}/${request.dataset}/${datePath(request.window.start)}/${file}.${sha256.slice(0, 12)}`
+}
+
+/** Archives raw bytes and announces them on prices.raw; returns the object key. */
+export async function archiveRaw(
+  deps: Pick<PipelineDeps, 'bus' | 'objects'>,
+  market: MarketId,
+  request: FetchRequest,
+  bytes: Uint8Array,
+  info: { status: number | null; contentType: string; fetchedAt: number },
+): Promise<string> {
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  const key = rawKeyFor(market, request, sha256)
+  await deps.objects.put(key, bytes, {
+    contentType: /^[\x21-\x7e][\x20-\x7e]*$/.test(info.contentType) && info.contentType.includes('/') ? info.contentType : 'application/octet-stream',
+    metadata: { dataset: request.dataset, 'fetched-at': new Date(info.fetchedAt).toISOString(), status: String(info.status ?? 'none') },
+  })
+  await deps.bus.publish(TOPICS.pricesRaw, [
+    {
+      key: `${market}:${request.dataset}`,
+      value: JSON.stringify({
+        key,
+        market,
+        dataset: request.dataset,
+        file: request.file,
+        url: request.url,
+        sha256,
+        bytes: bytes.length,
+        status: info.status,
+        fetchedAt: new Date(info.fetchedAt).toISOString(),
+        window: { start: new Date(request.window.start).toISOString(), end: new Date(request.window.end).toISOString() },
+      }),
+    },
+  ])
+  return key
+}
+
+function deadLetter(kind: string, key: string, value: unknown, reason: string, extra: Record<string, string>): BusMessage {
+  return {
+    key,
+    value: JSON.stringify(value),
+    headers: { kind, reason: clip(reason), 'failed-at': new Date().toISOString(), ...extra },
+  }
+}
+
+function inWindow(record: PriceRecord, window: { start: number; end: number }): boolean {
+  const start = Date.parse(record.intervalStart)
+  return start >= window.start && start < window.end
+}
+
+function issueReason(issue: ParseIssue): string {
+  return `${issue.file} line ${issue.line}, ${issue.field}: ${issue.reason} (found ${JSON.stringify(clip(issue.value, 200))})`
+}
+
+type Parsed = { records: PriceRecord[]; issues: ParseIssue[]; catalogue: CatalogueNode[] }
+
+function parsePayload(dataset: SourceId, payload: FetchedPayload): Parsed {
+  const source = SOURCES[dataset]
+  const parsed: Parsed = { records: [], issues: [], catalogue: [] }
+  for (const doc of unpackPayload(payload.bytes, payload.request.file)) {
+    const result = source.parse(doc.text, doc.file)
+    for (const record of result.records) parsed.records.push(record)
+    for (const issue of result.errors) parsed.issues.push(issue)
+    if (result.nodes) for (const node of result.nodes) parsed.catalogue.push(node)
+  }
+  return parsed
+}
+
+async function publishRecords(bus: Bus, records: readonly PriceRecord[], rawKey: string): Promise<void> {
+  const ingestTime = new Date().toISOString()
+  for (let i = 0; i < records.length; i += PUBLISH_SLICE) {
+    const slice = records.slice(i, i + PUBLISH_SLICE).map((record) => ({
+      key: `${record.market}:${record.node}`,
+      value: JSON.stringify(record),
+      headers: { 'ingest-time': ingestTime, 'raw-key': rawKey },
+    }))
+    await bus.publish(TOPICS.pricesNormalized, slice)
+  }
+}
+
+/** Ingests one fetched payload; returns what became of it (also written to ingest_runs). */
+export async function ingestPayload(
+  deps: PipelineDeps,
+  payload: FetchedPayload,
+  context: { trigger: IngestTrigger; startedAt: number },
+): Promise<IngestResult> {
+  const { request } = payload
+  const dataset = request.dataset
+  const market = SOURCES[dataset].market
+  const log = deps.log.child({ dataset, file: request.file })
+  const rawKey = await archiveRaw(deps, market, request, payload.bytes, payload)
+  const where = { 'source-dataset': dataset, 'raw-key': rawKey }
+
+  let parsed: Parsed
+  try {
+    parsed = parsePayload(dataset, payload)
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error
+    await deps.bus.publish(TOPICS.pricesDlq, [
+      deadLetter('unusable-file', `${market}:${request.file}`, { dataset, file: request.file, rawKey, reason: error.message }, error.message, {
+        ...where,
+        file: error.file,
+        line: String(error.line),
+        field: error.field,
+      }),
+    ])
+    log.warn({ rawKey, reason: error.message }, 'publisher file unusable; raw payload kept, dead letter written')
+    const result: IngestResult = { status: 'failed', records: 0, issues: 1, newNodes: 0, rawKey, error: error.message, lastIntervalStart: null }
+    await finish(deps, payload, context, result)
+    return result
+  }
+
+  if (parsed.catalogue.length > 0) await deps.catalogue.register(market, parsed.catalogue)
+  const dead: BusMessage[] = parsed.issues.map((issue) =>
+    deadLetter('parse-issue', `${market}:${request.file}`, { dataset, rawKey, ...issue }, issueReason(issue), {
+      ...where,
+      file: issue.file,
+      line: String(issue.line),
+      field: issue.field,
+    }),
+  )
+
+  // A feed may answer more than was asked (MISO's Rolling: the whole market day so far): only the
+  // requested window is published; the rest was (or will be) fetched by its own window.
+  // The file's Last-Modified is the publication time of records whose format does not carry one.
+  const published = payload.lastModified === null ? null : new Date(payload.lastModified).toISOString()
+  let records = parsed.records
+    .filter((r) => inWindow(r, request.window))
+    .map((r) => (r.publishedAt === null && published !== null ? { ...r, publishedAt: published } : r))
+  if (records.length < parsed.records.length) log.debug({ outside: parsed.records.length - records.length }, 'records outside the requested window not published')
+  let newNodes = 0
+  const unknown = await deps.catalogue.unknownNodes(market, records)
+  if (unknown.length > 0 && deps.unknownNodes === 'admit') {
+    newNodes = await deps.catalogue.admit(market, unknown)
+    log.info({ newNodes, examples: unknown.slice(0, 5) }, 'nodes seen for the first time registered')
+  } else if (unknown.length > 0) {
+    const refused = new Set(unknown)
+    for (const record of records) {
+      if (!refused.has(record.node)) continue
+      const reason = `unknown node ${JSON.stringify(record.node)}: not in the ${market} node catalogue (${request.file})`
+      dead.push(deadLetter('unknown-node', `${market}:${record.node}`, record, reason, where))
+    }
+    records = records.filter((r) => !refused.has(r.node))
+    log.warn({ unknownNodes: unknown.length, examples: unknown.slice(0, 5) }, 'records of unknown nodes sent to the dead-letter topic')
+  }
+
+  await publishRecords(deps.bus, records, rawKey)
+  if (dead.length > 0) await deps.bus.publish(TOPICS.pricesDlq, dead)
+  if (parsed.issues.length > 0) log.warn({ issues: parsed.issues.length, first: issueReason(parsed.issues[0]!) }, 'rows refused; sent to the dead-letter topic')
+
+  let last: number | null = null
+  for (const record of records) {
+    const start = Date.parse(record.intervalStart)
+    if (last === null || start > last) last = start
+  }
+  const issues = dead.length
+  const result: IngestResult = { status: issues > 0 ? 'partial' : 'ok', records: records.length, issues, newNodes, rawKey, error: null, lastIntervalStart: last }
+  await finish(deps, payload, context, result)
+  return result
+}
+
+async function finish(deps: PipelineDeps, payload: FetchedPayload, context: { trigger: IngestTrigger; startedAt: number }, result: IngestResult) {
+  const { request } = payload
+  const market = SOURCES[request.dataset].market
+  await recordIngestRun(deps.db, {
+    market,
+    dataset: request.dataset,
+    trigger: context.trigger,
+    windowStart: new Date(request.window.start),
+    windowEnd: new Date(request.window.end),
+    url: request.url,
+    file: request.file,
+    status: result.status,
+    httpStatus: payload.status,
+    attempts: payload.attempts,
+    records: result.records,
+    issues: result.issues,
+    newNodes: result.newNodes,
+    bytes: payload.bytes.length,
+    rawKey: result.rawKey,
+    publishedAt: payload.lastModified === null ? null : new Date(payload.lastModified),
+    error: result.error,
+    startedAt: new Date(context.startedAt),
+    finishedAt: new Date(),
+  })
+  const labels = { market, dataset: request.dataset }
+  metrics.ingestRequests.inc({ ...labels, status: result.status })
+  metrics.ingestRecords.inc(labels, result.records)
+  metrics.ingestIssues.inc(labels, result.issues)
+  metrics.ingestFetchSeconds.observe(labels, (payload.fetchedAt - context.startedAt) / 1000)
+  if (result.status !== 'failed') metrics.ingestLastSuccess.set(labels, Date.now() / 1000)
+}
+
+/** Records a request that brought no usable answer: not published yet, or failed after its retries. */
+export async function recordUnanswered(
+  deps: Pick<PipelineDeps, 'db' | 'bus' | 'objects' | 'log'>,
+  request: FetchRequest,
+  outcome: { status: 'no-data' | 'failed'; httpStatus: number | null; attempts: number; reason: string; bytes: Uint8Array | null },
+  context: { trigger: IngestTrigger; startedAt: number },
+): Promise<string | null> {
+  const market = SOURCES[request.dataset].market
+  const now = Date.now()
+  // What a failing publisher answered (an HTML page, an error document) is kept too.
+  const rawKey =
+    outcome.bytes && outcome.bytes.length > 0
+      ? await archiveRaw(deps, market, request, outcome.bytes, { status: outcome.httpStatus, contentType: 'application/octet-stream', fetchedAt: now })
+      : null
+  await recordIngestRun(deps.db, {
+    market,
+    dataset: request.dataset,
+    trigger: context.trigger,
+    windowStart: new Date(request.window.start),
+    windowEnd: new Date(request.window.end),
+    url: request.url,
+    file: request.file,
+    status: outcome.status,
+    httpStatus: outcome.httpStatus,
+    attempts: outcome.attempts,
+    records: 0,
+    issues: 0,
+    newNodes: 0,
+    bytes: outcome.bytes?.length ?? 0,
+    rawKey,
+    publishedAt: null,
+    error: outcome.status === 'failed' ? outcome.reason : null,
+    startedAt: new Date(context.startedAt),
+    finishedAt: new Date(now),
+  })
+  metrics.ingestRequests.inc({ market, dataset: request.dataset, status: outcome.status })
+  if (outcome.status === 'failed') deps.log.warn({ dataset: request.dataset, file: request.file, rawKey, reason: outcome.reason }, 'publisher request failed')
+  return rawKey
+}

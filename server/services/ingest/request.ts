@@ -1,0 +1,84 @@
+import { FetchError, ParseError, type DatasetDefinition, type FetchedPayload, type FetchRequest, type HttpClient } from '@carbon/connectors'
+import { ingestPayload, recordUnanswered, type PipelineDeps } from './pipeline.ts'
+import type { IngestRunStatus, IngestTrigger } from './runs.ts'
+
+export type RequestResult = {
+  status: IngestRunStatus
+  records: number
+  issues: number
+  newNodes: number
+  /** Answers taken (pages of a paged API count one each). */
+  answers: number
+  /** Latest interval start published (null when none). */
+  lastIntervalStart: number | null
+  error: string | null
+  /** The publisher could not be reached or kept failing (after retries): try the window again later. */
+  retryLater: boolean
+}
+
+const RANK: Record<IngestRunStatus, number> = { ok: 0, 'no-data': 1, partial: 2, failed: 3 }
+
+/** The worse of two statuses: a request with one failed page is failed. */
+function worse(a: IngestRunStatus, b: IngestRunStatus): IngestRunStatus {
+  return RANK[a] >= RANK[b] ? a : b
+}
+
+/** The next page of a paged answer; a page that cannot say what follows ends the request as failed. */
+function nextPage(dataset: DatasetDefinition, payload: FetchedPayload, total: RequestResult): FetchRequest | null {
+  try {
+    return dataset.nextPage?.(payload) ?? null
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error
+    total.status = 'failed'
+    total.error = error.message
+    return null
+  }
+}
+
+/**
+ * One planned request through fetch and pipeline, with every page of a paged API. Failures the
+ * publisher causes (a FetchError after its retries) are recorded and reported, not thrown; an
+ * abort and store or bus failures are thrown.
+ */
+export async function runRequest(
+  deps: PipelineDeps,
+  client: HttpClient,
+  dataset: DatasetDefinition,
+  first: FetchRequest,
+  trigger: IngestTrigger,
+  signal?: AbortSignal,
+): Promise<RequestResult> {
+  const total: RequestResult = { status: 'ok', records: 0, issues: 0, newNodes: 0, answers: 0, lastIntervalStart: null, error: null, retryLater: false }
+  let request: FetchRequest | null = first
+  while (request) {
+    signal?.throwIfAborted()
+    const current: FetchRequest = request
+    const startedAt = Date.now()
+    try {
+      const outcome = await client.fetch(current, signal)
+      total.answers++
+      if (outcome.kind === 'not-published') {
+        await recordUnanswered(deps, current, { status: 'no-data', httpStatus: outcome.status, attempts: 1, reason: outcome.reason, bytes: outcome.bytes }, { trigger, startedAt })
+        total.status = total.answers === 1 ? 'no-data' : worse(total.status, 'no-data')
+        return total
+      }
+      const result = await ingestPayload(deps, outcome.payload, { trigger, startedAt })
+      total.status = worse(total.status, result.status)
+      total.records += result.records
+      total.issues += result.issues
+      total.newNodes += result.newNodes
+      total.error ??= result.error
+      if (result.lastIntervalStart !== null) total.lastIntervalStart = Math.max(total.lastIntervalStart ?? result.lastIntervalStart, result.lastIntervalStart)
+      request = result.status === 'failed' ? null : nextPage(dataset, outcome.payload, total)
+    } catch (error) {
+      if (!(error instanceof FetchError)) throw error
+      total.answers++
+      await recordUnanswered(deps, current, { status: 'failed', httpStatus: error.status, attempts: error.attempts, reason: error.message, bytes: error.bytes }, { trigger, startedAt })
+      total.status = 'failed'
+      total.error = error.message
+      total.retryLater = error.retryable
+      return total
+    }
+  }
+  return total
+}
