@@ -6,7 +6,7 @@ import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
 import { metrics } from '../metrics.ts'
 import { insertPrices } from '../services/prices/index.ts'
 import { intervalMinutes } from '../services/prices/helpers.ts'
-import { recordArrivals } from '../services/quality/index.ts'
+import { recordArrivals, type BusPosition } from '../services/quality/index.ts'
 
 /**
  * The prices consumer: `prices.normalized` -> ClickHouse `prices` (and `price_arrivals`).
@@ -127,12 +127,15 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
 
   async function store(batch: Batch): Promise<void> {
     const valid: PriceRecord[] = []
+    const positions: BusPosition[] = []
     const dead: BusMessage[] = []
     const failedAt = new Date().toISOString()
     for (const message of batch.messages) {
       const decoded = decodePriceMessage(message.value)
-      if (decoded.ok) valid.push(decoded.record)
-      else dead.push(deadLetter(batch, message, decoded.reason, failedAt))
+      if (decoded.ok) {
+        valid.push(decoded.record)
+        positions.push({ partition: batch.partition, offset: message.offset })
+      } else dead.push(deadLetter(batch, message, decoded.reason, failedAt))
     }
     const first = batch.messages[0]!.offset
     const last = batch.messages[batch.messages.length - 1]!.offset
@@ -146,7 +149,7 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
         throw error
       }
       try {
-        await recordArrivals(ch, valid, new Date())
+        await recordArrivals(ch, valid, new Date(), positions)
       } catch (error) {
         log.warn({ ...where, err: error }, 'price arrivals insert failed; the batch will be delivered again')
         throw error

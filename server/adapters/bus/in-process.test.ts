@@ -24,6 +24,19 @@ describe('createInProcessBus', () => {
     await bus.close()
   })
 
+  it('starts offsets at firstOffset, so a restarted embedded bus continues above the last one', async () => {
+    const first = 1_795_000_000_000_000
+    const bus = createInProcessBus({ firstOffset: first })
+    const got: Batch[] = []
+    await bus.publish('t', msgs(0, 4))
+    const sub = await bus.subscribe({ topic: 't', groupId: 'g', fromBeginning: true, handler: async (b) => void got.push(b) })
+    await waitFor(() => values(got).length >= 5, 5_000)
+    expect(got.flatMap((b) => b.messages.map((m) => m.offset))).toEqual(['1795000000000000', '1795000000000001', '1795000000000002', '1795000000000003', '1795000000000004'])
+    await sub.stop()
+    await bus.close()
+    expect(() => createInProcessBus({ firstOffset: 2 ** 53 })).toThrow(/safe integer/)
+  })
+
   it('keeps the newest maxRetainedPerTopic messages of a topic no group reads', async () => {
     const bus = createInProcessBus({ maxRetainedPerTopic: 10 })
     await bus.publish('t', msgs(0, 24))

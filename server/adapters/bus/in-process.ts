@@ -34,6 +34,12 @@ import {
 export type InProcessBusOptions = {
   /** Messages kept per topic once every group has committed them (default 100,000). */
   maxRetainedPerTopic?: number
+  /**
+   * Offset of each topic's first message (default 0). The embedded platform starts at
+   * `Date.now() * 1000` so offsets keep increasing across restarts (the live stream's event ids
+   * are offsets); they stay below 2^53 for centuries.
+   */
+  firstOffset?: number
   log?: Logger
 }
 
@@ -80,6 +86,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
   const log = (options.log ?? silentLogger()).child({ component: 'bus', bus: 'in-process' })
   const bound = options.maxRetainedPerTopic ?? DEFAULT_MAX_RETAINED_PER_TOPIC
   if (!Number.isInteger(bound) || bound < 1) throw new TypeError('maxRetainedPerTopic must be a positive integer')
+  const firstOffset = options.firstOffset ?? 0
+  if (!Number.isSafeInteger(firstOffset) || firstOffset < 0) throw new TypeError('firstOffset must be a non-negative safe integer')
   const topics = new Map<string, TopicLog>()
   const members = new Set<{ topic: TopicLog; group: Group; member: Member }>()
   let closed = false
@@ -87,7 +95,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
   function topicLog(name: string): TopicLog {
     let t = topics.get(name)
     if (!t) {
-      t = { name, entries: [], head: 0, base: 0, groups: new Map(), overBound: false }
+      t = { name, entries: [], head: 0, base: firstOffset, groups: new Map(), overBound: false }
       topics.set(name, t)
     }
     return t

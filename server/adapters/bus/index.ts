@@ -20,5 +20,6 @@ export function openBus(env: Pick<Env, 'KAFKA_BROKERS'> & Partial<Pick<Env, 'KAF
     return createKafkaBus({ brokers, clientId: options.clientId ?? 'carbon', log, consumer: { sessionTimeout: env.KAFKA_SESSION_TIMEOUT_MS } })
   }
   log.info({ bus: 'in-process' }, 'message bus: in-process (embedded, not durable)')
-  return createInProcessBus({ log })
+  // Offsets from the clock, so they keep increasing across restarts (live-stream event ids).
+  return createInProcessBus({ log, firstOffset: Date.now() * 1000 })
 }

@@ -121,9 +121,18 @@ export const ARRIVAL_COLUMNS = [
   'interval_start',
   'interval_end',
   'lmp',
+  'energy',
+  'congestion',
+  'loss',
+  'ghg',
   'published_at',
   'ingested_at',
+  'bus_partition',
+  'bus_offset',
 ] as const
+
+/** Where a record sat on the bus (`prices.normalized`): the live stream replays by it. */
+export type BusPosition = { partition: number; offset: string }
 
 /**
  * Appends one arrival per record to `price_arrivals` in ONE insert, all with `ingestedAt` (the
@@ -131,10 +140,16 @@ export const ARRIVAL_COLUMNS = [
  * PriceRecords (the consumer has checked them). Re-recording a batch appends it again; the
  * quality queries count distinct keys and values.
  */
-export async function recordArrivals(ch: ClickHouseHandle, records: readonly PriceRecord[], ingestedAt: Date): Promise<{ inserted: number }> {
+export async function recordArrivals(
+  ch: ClickHouseHandle,
+  records: readonly PriceRecord[],
+  ingestedAt: Date,
+  positions?: readonly BusPosition[],
+): Promise<{ inserted: number }> {
   if (records.length === 0) return { inserted: 0 }
+  if (positions && positions.length !== records.length) throw new RangeError('recordArrivals: one position per record')
   const at = toClickHouseTime(ingestedAt)
-  const values = records.map((r) => [
+  const values = records.map((r, i) => [
     r.market,
     r.run,
     r.source,
@@ -142,8 +157,14 @@ export async function recordArrivals(ch: ClickHouseHandle, records: readonly Pri
     toClickHouseTime(r.intervalStart),
     toClickHouseTime(r.intervalEnd),
     r.lmp,
+    r.energy,
+    r.congestion,
+    r.loss,
+    r.ghg,
     r.publishedAt === null ? null : toClickHouseTime(r.publishedAt),
     at,
+    positions?.[i]?.partition ?? 0,
+    positions?.[i]?.offset ?? '0',
   ])
   const started = performance.now()
   await ch.client.insert({ table: 'price_arrivals', columns: [...ARRIVAL_COLUMNS], values, format: 'JSONCompactEachRow' })
