@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts'
 import { openPlatform, seedReferenceData, setPlatform, type Platform } from '../platform.ts'
 import { DEV_IDP_PATH } from '../services/auth/config.ts'
 import { clearDemo, DEFAULT_DEMO_DAYS, hasPrices, seedDemo } from '../services/demo/index.ts'
+import { setPriceFanout, startPriceFanout } from '../services/stream/index.ts'
 import { startIngestWorker, resolveIngestSource } from '../workers/ingest.ts'
 import { startPricesConsumer } from '../workers/prices-consumer.ts'
 import { createProgress } from './progress.ts'
@@ -143,20 +144,22 @@ async function devIdentityProvider(platform: Platform) {
 }
 
 /**
- * On the in-process bus nothing outside this process can consume or produce, so the web process
- * runs the prices consumer and (unless INGEST_SOURCE=off or --no-ingest) the ingest itself. With
- * Kafka they are sidecars (`carbon consumer`, `carbon ingest`).
+ * What the web process runs besides the web: on the in-process bus nothing outside this process
+ * can consume or produce, so it runs the prices consumer and (unless INGEST_SOURCE=off or
+ * --no-ingest) the ingest. With Kafka they are sidecars (`carbon consumer`, `carbon ingest`),
+ * except the consumer while ClickHouse is embedded: chDB's files belong to one process, this one.
  */
 async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promise<{ stop(): Promise<void> }> {
-  if (!platform.env.embedded.bus) return { stop: async () => {} }
-  const consumer = await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log })
-  const source = ingest ? resolveIngestSource(platform.env) : 'off'
+  const { embedded } = platform.env
+  const consumer = embedded.bus || embedded.clickhouse ? await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log }) : null
+  const source = ingest && embedded.bus ? resolveIngestSource(platform.env) : 'off'
   const worker = source === 'off' ? null : await startIngestWorker(platform, source)
   if (worker) process.stdout.write(`Live prices: ingest from ${worker.publisherUrl ? `the publisher simulator (${worker.publisherUrl})` : 'MISO and CAISO'}\n`)
   return {
     async stop() {
+      // The ingest first, then the consumer: it finishes the batch in hand (the rest is redelivered).
       await worker?.stop()
-      await consumer.stop()
+      await consumer?.stop()
     },
   }
 }
@@ -174,6 +177,9 @@ export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolea
   if (options.demo && env.DEMO_DATA === 'auto' && env.embedded.clickhouse && !(await hasPrices(platform))) {
     await loadDemo(platform, DEFAULT_DEMO_DAYS)
   }
+  // The live price fan-out first, so it sees every price the workers below publish.
+  const fanout = await startPriceFanout({ bus: platform.bus, log })
+  setPriceFanout(fanout)
   const workers = await startEmbeddedWorkers(platform, options.ingest ?? true)
   const server = await startHttpServer({
     port,
@@ -194,6 +200,7 @@ export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolea
     log.info({ signal }, 'shutting down')
     await server.close()
     await workers.stop()
+    await fanout.stop()
     await idp?.close()
     await platform.close()
     release()

@@ -54,7 +54,39 @@ function exampleOf(p: ProcedureInfo): Record<string, unknown> {
 
 async function callTrpc(p: ProcedureInfo, input: Record<string, unknown>, c: Credentials) {
   const res = await tracked(`${baseUrl}/api/trpc/${p.path}?input=${encodeURIComponent(JSON.stringify(input))}`, c, `trpc ${p.path}`)
+  // A subscription answers 200 with an event stream; a refusal is its first event (tRPC's
+  // serialized-error, carrying the HTTP status the audit row records).
+  if (res.ok && res.headers.get('content-type')?.startsWith('text/event-stream')) {
+    const refusal = await firstStreamError(res)
+    const status = refusal?.data.httpStatus ?? 200
+    calls.at(-1)!.status = status
+    return { status, body: refusal ? JSON.stringify(refusal) : '(event stream)' }
+  }
   return { status: res.status, body: await res.text() }
+}
+
+/**
+ * Reads an SSE answer until its first event after `connected`: the error it carries if that is a
+ * serialized-error, else null. A refusal follows `connected` at once; an accepted subscription may
+ * stay quiet (no prices in this test), so 2 s without an event after `connected` means accepted.
+ */
+async function firstStreamError(res: Response): Promise<{ message: string; data: { httpStatus: number; code: string } } | null> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+  let text = ''
+  const firstEvent = () => [...text.matchAll(/event: (\S+)\ndata: (.*)\n\n/g)].find((m) => m[1] !== 'connected' && m[1] !== 'ping')
+  try {
+    let quiet: Promise<null> | null = null
+    while (!firstEvent()) {
+      if (!quiet && text.includes('event: connected')) quiet = new Promise((resolve) => setTimeout(() => resolve(null), 2_000))
+      const chunk = await Promise.race([reader.read(), ...(quiet ? [quiet] : [])])
+      if (!chunk || chunk.done) break
+      text += chunk.value
+    }
+  } finally {
+    await reader.cancel()
+  }
+  const event = firstEvent()
+  return event?.[1] === 'serialized-error' ? (JSON.parse(event[2]!) as { message: string; data: { httpStatus: number; code: string } }) : null
 }
 
 function restUrl(p: ProcedureInfo, input: Record<string, unknown>): string {

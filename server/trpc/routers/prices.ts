@@ -5,7 +5,10 @@ import { getNode, listNodes } from '../../services/nodes/index.ts'
 import { latestPrices, priceHistory } from '../../services/prices/index.ts'
 import { LatestPricesOutput, PriceHistoryInput, PriceHistoryOutput } from '../../services/prices/schemas.ts'
 import type { Platform } from '../../platform.ts'
+import { getPriceFanout, LiveInput, openStreamSubscription, parseCursor, resolveFilter } from '../../services/stream/index.ts'
+import { LiveEventsOutput } from '../../services/stream/schemas.ts'
 import { dataProcedure, router } from '../trpc.ts'
+import { tracked } from '@trpc/server'
 
 const MAX_NODES = 500
 
@@ -90,5 +93,22 @@ export const pricesRouter = router({
     .query(async ({ ctx, input }) => {
       await getNode(ctx.platform.pg.db, input.market, input.node)
       return priceHistory(ctx.platform.ch, input)
+    }),
+
+  live: dataProcedure
+    .meta({ example: { market: 'MISO', runs: 'DA', nodes: 'INDIANA.HUB' } })
+    .input(LiveInput)
+    .output(LiveEventsOutput)
+    .subscription(async function* ({ ctx, input, signal }) {
+      const filter = await resolveFilter(ctx.platform.pg.db, input)
+      const cursor = input.lastEventId ? parseCursor(input.lastEventId) : null
+      const subscription = await openStreamSubscription({ fanout: getPriceFanout(), ch: ctx.platform.ch, log: ctx.log }, { filter, cursor })
+      try {
+        for await (const event of subscription.events(signal)) {
+          yield tracked(event.id, { type: event.type, prices: event.prices, skipped: event.skipped ?? 0, reason: event.reason ?? null })
+        }
+      } finally {
+        subscription.close()
+      }
     }),
 })

@@ -1,0 +1,197 @@
+import type { PriceRecord } from '@carbon/schemas'
+import { pino } from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createInProcessBus, TOPICS, type Bus } from '../../adapters/bus/index.ts'
+import { queryRows } from '../../adapters/clickhouse/client.ts'
+import { openScratchClickHouse } from '../../adapters/clickhouse/testing.ts'
+import { startPricesConsumer, type PricesConsumer } from '../../workers/prices-consumer.ts'
+import { parseCursor } from './cursor.ts'
+import { startPriceFanout, type PriceFanout } from './fanout.ts'
+import { openStreamSubscription, type StreamSubscription } from './subscription.ts'
+import type { StreamEvent, StreamFilter } from './types.ts'
+
+/*
+ * The live stream on real parts: the in-process bus, the prices consumer writing chDB (prices and
+ * the arrivals log), the fan-out. A "restart" is a new bus (offsets continue from the clock), a
+ * new consumer and a new fan-out over the same store, as `carbon serve` starting again.
+ */
+const log = pino({ level: 'silent' })
+let ch: Awaited<ReturnType<typeof openScratchClickHouse>>
+
+type Stack = { bus: Bus; consumer: PricesConsumer; fanout: PriceFanout; consumed: () => number; close(): Promise<void> }
+
+async function startStack(firstOffset: number): Promise<Stack> {
+  const bus = createInProcessBus({ log, firstOffset })
+  const fanout = await startPriceFanout({ bus, log })
+  let consumed = 0
+  const consumer = await startPricesConsumer({ bus, ch, log, onBatch: (n) => (consumed += n) })
+  return {
+    bus,
+    consumer,
+    fanout,
+    consumed: () => consumed,
+    async close() {
+      await fanout.stop()
+      await consumer.stop()
+      await bus.close()
+    },
+  }
+}
+
+beforeAll(async () => {
+  ch = await openScratchClickHouse()
+})
+afterAll(async () => {
+  await ch?.close()
+})
+
+let sequence = 0
+/** `count` five-minute records of `nodes` nodes (market MISO, run RT5), each price unique. */
+function records(prefix: string, count: number, nodes = 3): PriceRecord[] {
+  return Array.from({ length: count }, () => {
+    const n = sequence++
+    const start = Date.parse('2026-11-20T00:00:00Z') + Math.floor(n / nodes) * 300_000
+    return {
+      market: 'MISO',
+      node: `${prefix}.N${n % nodes}`,
+      run: 'RT5',
+      intervalStart: new Date(start).toISOString(),
+      intervalEnd: new Date(start + 300_000).toISOString(),
+      lmp: 20 + n / 100,
+      energy: null,
+      congestion: null,
+      loss: null,
+      ghg: null,
+      source: 'test.stream',
+      publishedAt: null,
+    } satisfies PriceRecord
+  })
+}
+
+async function publish(stack: Stack, list: PriceRecord[]) {
+  const before = stack.consumed()
+  await stack.bus.publish(
+    TOPICS.pricesNormalized,
+    list.map((r) => ({ key: `${r.market}:${r.node}`, value: JSON.stringify(r), headers: { 'ingest-time': new Date().toISOString() } })),
+  )
+  for (let i = 0; i < 400 && stack.consumed() < before + list.length; i++) await new Promise((r) => setTimeout(r, 10))
+}
+
+const filterOf = (prefix: string, nodes = 3): StreamFilter => ({
+  market: 'MISO',
+  runs: new Set(['RT5']),
+  nodes: new Set(Array.from({ length: nodes }, (_, i) => `${prefix}.N${i}`)),
+})
+
+/** Reads events until `count` prices came (or a skipped/reset event), with a timeout; leaves the subscription open. */
+async function collect(subscription: StreamSubscription, count: number, timeoutMs = 10_000): Promise<StreamEvent[]> {
+  let reader = readers.get(subscription)
+  if (!reader) readers.set(subscription, (reader = subscription.events()))
+  const events: StreamEvent[] = []
+  const deadline = Date.now() + timeoutMs
+  let got = 0
+  while (got < count && Date.now() < deadline) {
+    const next = await Promise.race([reader.next(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))])
+    if (!next || next.done) break
+    events.push(next.value)
+    got += next.value.prices.length
+    if (next.value.type !== 'prices') break
+  }
+  return events
+}
+const readers = new Map<StreamSubscription, AsyncGenerator<StreamEvent>>()
+
+const lmps = (events: StreamEvent[]) => events.flatMap((e) => e.prices.map((p) => p.lmp))
+
+describe('resume with Last-Event-ID', () => {
+  it('after missing N prices receives exactly those N, in order: from the ring, and from the store after a restart', async () => {
+    const first = await startStack(1_000_000)
+    const filter = filterOf('RESUME')
+    const live = await openStreamSubscription({ fanout: first.fanout, ch, log }, { filter, cursor: null })
+    const before = records('RESUME', 30)
+    await publish(first, before)
+    const seen = await collect(live, 30)
+    expect(lmps(seen)).toEqual(before.map((r) => r.lmp))
+    const lastId = seen.at(-1)!.id
+    live.close()
+
+    // Disconnected: 40 more prices (and prices of other nodes the filter leaves out).
+    const missedWhileAway = records('RESUME', 40)
+    await publish(first, [...missedWhileAway, ...records('OTHER', 10)])
+    const fromRing = await openStreamSubscription({ fanout: first.fanout, ch, log }, { filter, cursor: parseCursor(lastId) })
+    const replayed = await collect(fromRing, 40)
+    expect(lmps(replayed)).toEqual(missedWhileAway.map((r) => r.lmp))
+    const afterRing = replayed.at(-1)!.id
+    fromRing.close()
+
+    // More prices while away, then the server restarts: a new bus, consumer and fan-out.
+    const missedAcrossRestart = records('RESUME', 25)
+    await publish(first, missedAcrossRestart)
+    await first.close()
+    const second = await startStack(2_000_000)
+    const newOnes = records('RESUME', 5)
+    await publish(second, newOnes)
+    const resumed = await openStreamSubscription({ fanout: second.fanout, ch, log }, { filter, cursor: parseCursor(afterRing) })
+    const got = await collect(resumed, 30)
+    expect(lmps(got)).toEqual([...missedAcrossRestart, ...newOnes].map((r) => r.lmp))
+    // No duplicate: nothing more is waiting.
+    expect(resumed.queued).toBe(0)
+    resumed.close()
+    await second.close()
+  })
+
+  it('more missed than the store replays: a reset event, then live prices only', async () => {
+    const stack = await startStack(3_000_000)
+    const filter = filterOf('RESET')
+    const live = await openStreamSubscription({ fanout: stack.fanout, ch, log }, { filter, cursor: null })
+    await publish(stack, records('RESET', 3))
+    const [event] = await collect(live, 3)
+    live.close()
+    await publish(stack, records('RESET', 20))
+    await stack.close()
+    // After a restart the ring is empty: the 20 would come from the store, over the limit of 10.
+    const restarted = await startStack(3_500_000)
+    const again = await openStreamSubscription({ fanout: restarted.fanout, ch, log }, { filter, cursor: parseCursor(event!.id) }, { maxReplay: 10 })
+    const [reset] = await collect(again, 1)
+    expect(reset).toMatchObject({ type: 'reset', reason: 'more than 10 prices were missed' })
+    const later = records('RESET', 2)
+    await publish(restarted, later)
+    const next = await collect(again, 2)
+    expect(lmps(next)).toEqual(later.map((r) => r.lmp))
+    again.close()
+    await restarted.close()
+  })
+})
+
+describe('backpressure', () => {
+  it('a slow client does not hold up a fast one: the fast one gets every price in order, the slow one a skip notice and the latest per node', async () => {
+    const stack = await startStack(4_000_000)
+    const filter = filterOf('SLOW', 4)
+    const limits = { maxQueued: 50, maxEventPrices: 1_000 }
+    const fast = await openStreamSubscription({ fanout: stack.fanout, ch, log }, { filter, cursor: null }, { limits })
+    const slow = await openStreamSubscription({ fanout: stack.fanout, ch, log }, { filter, cursor: null }, { limits })
+    const sent = records('SLOW', 400, 4)
+    const fastReading = collect(fast, 400)
+    for (let i = 0; i < 400; i += 40) await publish(stack, sent.slice(i, i + 40))
+    const fastEvents = await fastReading
+    expect(lmps(fastEvents)).toEqual(sent.map((r) => r.lmp))
+    expect(fastEvents.every((e) => e.type === 'prices')).toBe(true)
+
+    // The slow client has not read anything yet: its queue holds at most one price per node.
+    expect(slow.queued).toBe(4)
+    const [notice] = await collect(slow, 1)
+    expect(notice!.type).toBe('skipped')
+    expect(notice!.skipped).toBe(396)
+    expect(notice!.prices.map((p) => p.lmp)).toEqual(sent.slice(-4).map((r) => r.lmp))
+    // Its id covers everything: a reconnect would not replay what it skipped.
+    expect(notice!.id).toBe(fastEvents.at(-1)!.id)
+    fast.close()
+    slow.close()
+    await stack.close()
+  })
+})
+
+it('stores the bus position of each arrival (what resume reads)', async () => {
+  const rows = await queryRows<{ n: string }>(ch, 'positions', "SELECT count() AS n FROM price_arrivals WHERE source = 'test.stream' AND bus_offset = 0")
+  expect(Number(rows[0]!.n)).toBe(0)
+})
