@@ -92,6 +92,9 @@ function TopNav() {
           <NavLink to="/data-health" className={navClass}>
             Data health
           </NavLink>
+          <NavLink to="/status" className={navClass}>
+            Status
+          </NavLink>
           {/* The API reference is a standalone page (Swagger UI), not a hub route: full page load. */}
           <a href="/api/docs" className="nav-link">
             API reference

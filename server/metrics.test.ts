@@ -1,9 +1,25 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pino } from 'pino'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { metrics, metricsHandler, registerQualityGauges } from './metrics.ts'
+import { Registry } from 'prom-client'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import {
+  gateVerdict,
+  LatencyWindow,
+  metrics,
+  metricsHandler,
+  observeFanoutBatch,
+  observeStreamSend,
+  registerQualityGauges,
+  reportFanoutRing,
+  resetStreamLatencyWindows,
+  streamLatencySummary,
+  streamStatus,
+  trackStreamSubscriber,
+  WeightedHistogram,
+} from './metrics.ts'
 import type { DataHealth, DatasetHealth } from './services/quality/schemas.ts'
+import type { StreamPrice } from './services/stream/types.ts'
 
 /*
  * metricsHandler served by a real node:http server on a loopback port, asked with fetch; the
@@ -192,5 +208,180 @@ describe('registerQualityGauges', () => {
     expect(after).not.toContain('carbon_data_completeness_ratio{')
     expect(loads).toBe(4)
     expect(logLines.join('\n')).not.toContain(TOKEN)
+  })
+})
+
+describe('LatencyWindow', () => {
+  it('computes exact percentiles per price: each observation counts its weight', () => {
+    const window = new LatencyWindow(100, 60_000)
+    expect(window.stats(0)).toBeNull()
+    // One event of 1 price at 10 s, one of 99 prices at 0.5 s: per event the p95 would be 10 s.
+    window.add(1_000, 10, 1)
+    window.add(2_000, 0.5, 99)
+    const stats = window.stats(3_000)!
+    expect(stats).toEqual({ samples: 2, prices: 100, p50: 0.5, p95: 0.5, p99: 0.5, max: 10, since: new Date(1_000).toISOString() })
+    window.add(2_500, 20, 2)
+    // 102 prices: rank ceil(0.99 x 102) = 101 lies in the 20 s group.
+    expect(window.stats(3_000)).toMatchObject({ prices: 102, p95: 0.5, p99: 20, max: 20 })
+  })
+
+  it('keeps only the window: nothing older than windowMs, at most maxSamples observations', () => {
+    const window = new LatencyWindow(3, 10_000)
+    for (const [at, seconds] of [
+      [0, 1],
+      [1_000, 2],
+      [2_000, 3],
+      [3_000, 4],
+    ] as const)
+      window.add(at, seconds)
+    // The oldest observation fell out of the 3-sample ring.
+    expect(window.stats(5_000)).toMatchObject({ samples: 3, p50: 3, max: 4, since: new Date(1_000).toISOString() })
+    // At 12,500 the ones made before 2,500 are older than 10 s.
+    expect(window.stats(12_500)).toMatchObject({ samples: 1, p50: 4 })
+    expect(window.stats(13_001)).toBeNull()
+    window.add(13_000, 7, 3)
+    expect(window.stats(13_001)).toMatchObject({ samples: 1, prices: 3, p50: 7 })
+    window.clear()
+    expect(window.stats(13_001)).toBeNull()
+  })
+
+  it('ignores non-finite latencies and weights that are not positive', () => {
+    const window = new LatencyWindow(10, 10_000)
+    window.add(0, Number.NaN, 1)
+    window.add(0, 1, 0)
+    window.add(0, 1, -2)
+    expect(window.stats(0)).toBeNull()
+  })
+})
+
+describe('WeightedHistogram', () => {
+  it('is exposed as a Prometheus histogram: cumulative buckets, sum and count, weighted', async () => {
+    const registry = new Registry()
+    const histogram = new WeightedHistogram({ name: 'test_latency_seconds', help: 'Test latency', labelNames: ['stage'], buckets: [0.25, 0.5, 5], registers: [registry] })
+    histogram.observe({ stage: 'a' }, 0.3, 5)
+    histogram.observe({ stage: 'a' }, 4, 2)
+    histogram.observe({ stage: 'a' }, 100, 1)
+    histogram.observe({ stage: 'b' }, 0.1)
+    histogram.observe({ stage: 'b' }, Number.NaN, 3)
+    const text = await registry.metrics()
+    expect(text).toContain('# TYPE test_latency_seconds histogram')
+    for (const line of [
+      'test_latency_seconds_bucket{stage="a",le="0.25"} 0',
+      'test_latency_seconds_bucket{stage="a",le="0.5"} 5',
+      'test_latency_seconds_bucket{stage="a",le="5"} 7',
+      'test_latency_seconds_bucket{stage="a",le="+Inf"} 8',
+      'test_latency_seconds_sum{stage="a"} 109.5',
+      'test_latency_seconds_count{stage="a"} 8',
+      'test_latency_seconds_bucket{stage="b",le="0.25"} 1',
+      'test_latency_seconds_count{stage="b"} 1',
+    ]) {
+      expect(text.split('\n')).toContain(line)
+    }
+    registry.resetMetrics()
+    expect(await registry.metrics()).not.toContain('test_latency_seconds_count')
+    expect(() => new WeightedHistogram({ name: 'bad', help: 'x', buckets: [1, 1] })).toThrow(/strictly increasing/)
+  })
+})
+
+const T = Date.parse('2026-07-20T18:00:00.000Z')
+const iso = (ms: number) => new Date(ms).toISOString()
+let nextOffset = 0
+
+/** `count` live prices received by the fan-out at `receivedMs`, published by the ingest at `ingestedMs`. */
+function streamPrices(count: number, receivedMs: number, ingestedMs: number | null, publishedMs: number | null = null): StreamPrice[] {
+  return Array.from({ length: count }, (_, i) => ({
+    market: 'MISO',
+    node: `N${i}`,
+    run: 'RT5',
+    intervalStart: '2026-07-20T17:50:00.000Z',
+    intervalEnd: '2026-07-20T17:55:00.000Z',
+    lmp: 30,
+    energy: null,
+    congestion: null,
+    loss: null,
+    ghg: null,
+    source: 'test',
+    publishedAt: publishedMs === null ? null : iso(publishedMs),
+    ingestedAt: ingestedMs === null ? null : iso(ingestedMs),
+    receivedAt: iso(receivedMs),
+    partition: 0,
+    offset: nextOffset++,
+  }))
+}
+
+describe('live stream instruments', () => {
+  beforeEach(() => resetStreamLatencyWindows())
+
+  it('summarises fanout_to_send and ingest_to_send per price over the window, with the gate verdict', () => {
+    expect(streamLatencySummary(T).stages.fanout_to_send).toBeNull()
+    expect(streamLatencySummary(T).gate).toMatchObject({ stage: 'ingest_to_send', gateSeconds: 5, aimSeconds: 2, p95: null, verdict: null })
+    const opened = T - 60_000
+    // 99 prices received at T, sent 0.5 s later; 1 price received at T, sent 10 s later (one slow event).
+    observeStreamSend({ prices: streamPrices(99, T, T - 1_000) }, opened, T + 500)
+    observeStreamSend({ prices: streamPrices(1, T, T - 1_000) }, opened, T + 10_000)
+    const summary = streamLatencySummary(T + 10_000)
+    expect(summary.stages.fanout_to_send).toMatchObject({ samples: 2, prices: 100, p50: 0.5, p95: 0.5, p99: 0.5, max: 10 })
+    expect(summary.stages.ingest_to_send).toMatchObject({ prices: 100, p50: 1.5, p95: 1.5, max: 11 })
+    expect(summary.gate).toMatchObject({ p95: 1.5, verdict: 'aim' })
+    // Out of the 5-minute window: empty again.
+    expect(streamLatencySummary(T + 10_000 + 5 * 60_000 + 1).stages.fanout_to_send).toBeNull()
+  })
+
+  it('counts prices that came before the subscription from its start (a resumed client), and one observation per run of equal times', () => {
+    const opened = T + 2_000
+    const backlog = [...streamPrices(3, T, T - 500), ...streamPrices(2, T + 3_000, T + 2_500)]
+    observeStreamSend({ prices: backlog }, opened, T + 4_000)
+    const { stages } = streamLatencySummary(T + 4_000)
+    // From max(receivedAt, opened): 3 prices at 2 s, 2 at 1 s.
+    expect(stages.fanout_to_send).toMatchObject({ samples: 2, prices: 5, p50: 2, max: 2 })
+    expect(stages.ingest_to_send).toMatchObject({ samples: 2, prices: 5, p50: 2, p95: 2 })
+  })
+
+  it('observes ingest_to_fanout per price and publisher_to_ingest where the publisher gave a time', () => {
+    const batch = [...streamPrices(2, T, T - 2_000), ...streamPrices(1, T, T - 1_000, T - 61_000), ...streamPrices(1, T, null)]
+    observeFanoutBatch(batch, T)
+    const { stages } = streamLatencySummary(T)
+    expect(stages.ingest_to_fanout).toMatchObject({ samples: 2, prices: 3, p50: 2, max: 2 })
+    expect(stages.publisher_to_ingest).toMatchObject({ samples: 1, prices: 1, p50: 60 })
+    // A clock behind the ingest's host counts as 0, not as a negative latency.
+    resetStreamLatencyWindows()
+    observeFanoutBatch(streamPrices(1, T, T + 300), T)
+    expect(streamLatencySummary(T).stages.ingest_to_fanout).toMatchObject({ prices: 1, p50: 0, max: 0 })
+  })
+
+  it('grades p95 against the gate: aim <= 2 s, pass <= 5 s, fail above', () => {
+    expect([gateVerdict(null), gateVerdict(0.2), gateVerdict(2), gateVerdict(2.01), gateVerdict(5), gateVerdict(5.5)]).toEqual([null, 'aim', 'aim', 'pass', 'pass', 'fail'])
+  })
+
+  it('exposes subscribers, queued prices, skipped updates and the ring, in the status and on /metrics', async () => {
+    const before = streamStatus(T)
+    let queuedA = 10
+    const untrackA = trackStreamSubscriber(() => queuedA)
+    const untrackB = trackStreamSubscriber(() => 5)
+    reportFanoutRing({ size: 1234, capacity: 100_000 })
+    observeStreamSend({ prices: streamPrices(2, T, T), skipped: 7 }, T, T + 100)
+    try {
+      queuedA = 20
+      const status = streamStatus(T + 100)
+      expect(status.subscribers).toBe(before.subscribers + 2)
+      expect(status.queuedPrices).toBe(before.queuedPrices + 25)
+      expect(status.skipped).toEqual({ prices: before.skipped.prices + 7, events: before.skipped.events + 1 })
+      expect(status.ring).toEqual({ size: 1234, capacity: 100_000 })
+      const body = await (await scrape(`Bearer ${TOKEN}`)).text()
+      expect(body).toContain('# TYPE carbon_stream_latency_seconds histogram')
+      expect(body).toMatch(/^carbon_stream_latency_seconds_count\{stage="fanout_to_send"\} \d+$/m)
+      expect(body).toMatch(/^carbon_stream_latency_seconds_bucket\{stage="fanout_to_send",le="0.1"\} \d+$/m)
+      expect(body).toContain(`carbon_stream_subscribers ${before.subscribers + 2}`)
+      expect(body).toContain(`carbon_stream_queued_prices ${before.queuedPrices + 25}`)
+      expect(body).toMatch(/^carbon_stream_skipped_total \d+$/m)
+      expect(body).toContain('carbon_stream_ring_prices 1234')
+    } finally {
+      untrackA()
+      untrackA()
+      untrackB()
+      reportFanoutRing(null)
+    }
+    expect(streamStatus(T).subscribers).toBe(before.subscribers)
+    expect(streamStatus(T).ring).toBeNull()
   })
 })

@@ -1,13 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric, type MetricValueWithName } from 'prom-client'
 import type { DataHealth } from './services/quality/schemas.ts'
+import type { StreamEvent, StreamPrice } from './services/stream/types.ts'
 
 /**
  * Prometheus metrics of the platform: one Registry per process with the default process and
- * Node.js metrics, the ingest and consumer instruments (incremented where the work happens) and
- * two data-quality gauges computed at scrape time from the data-health summary.
+ * Node.js metrics, the ingest and consumer instruments (incremented where the work happens), the
+ * live stream's latency, subscriber and queue instruments (fed by the fan-out and the
+ * subscriptions, see "Live stream" below) and two data-quality gauges computed at scrape time
+ * from the data-health summary.
  *
  * The registry is a process singleton kept on globalThis: the web process loads server code both
  * through tsx and through the Remix build, and Vite re-evaluates modules on hot reload; every
@@ -41,6 +44,16 @@ export type Metrics = {
   consumerRecords: Counter<'outcome'>
   /** Time the prices consumer spent on one batch (decode, insert, arrivals, dead letters), failed ones included. */
   consumerBatchSeconds: Histogram<string>
+  /** Live stream latency per stage (STREAM_STAGES), counted per price (weighted observations). */
+  streamLatency: WeightedHistogram<'stage'>
+  /** Live stream subscriptions open in this process (computed at scrape time). */
+  streamSubscribers: Gauge<string>
+  /** Prices waiting in the live stream subscribers' queues, summed (computed at scrape time). */
+  streamQueuedPrices: Gauge<string>
+  /** Intermediate price updates dropped for subscribers that fell behind (sent as `skipped` notices). */
+  streamSkipped: Counter<string>
+  /** Prices held by the fan-out's ring of recent prices (what a reconnecting client is replayed from). */
+  streamRingPrices: Gauge<string>
 }
 
 /** Loads the data-health summary the quality gauges are computed from (the web process reads its platform). */
@@ -55,12 +68,218 @@ type QualityState = {
   gauges: { completeness: Gauge<IngestLabels>; freshness: Gauge<IngestLabels> } | null
 }
 
-type Slot = { metrics: Metrics; quality: QualityState }
+// ---------------------------------------------------------------- live stream: definitions
+
+/**
+ * Stages of the live stream's latency, each counted per price:
+ *   publisher_to_ingest  record.publishedAt -> the ingest's publish on the bus (ingestedAt), only
+ *                        where the publisher states a publication time (most feeds do not);
+ *   ingest_to_fanout     ingestedAt -> receivedAt, when this web process's fan-out got it;
+ *   fanout_to_send       receivedAt -> the event holding it leaves the client's subscription;
+ *   ingest_to_send       ingestedAt -> the same moment: the server's whole share, what the quality
+ *                        gate (STREAM_LATENCY_TARGETS) is read against.
+ * A price that reached a subscription before the client subscribed (replayed on resume) counts
+ * from the subscription's start instead: the figure is what the client waited, not how long it
+ * was away.
+ */
+export const STREAM_STAGES = ['publisher_to_ingest', 'ingest_to_fanout', 'fanout_to_send', 'ingest_to_send'] as const
+export type StreamStage = (typeof STREAM_STAGES)[number]
+
+/** 10 ms .. 60 s (the gate is 5 s, the aim 2 s: both are bucket bounds). */
+export const STREAM_LATENCY_BUCKETS: readonly number[] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60]
+
+/** The rolling window the status page's percentiles are computed over: the last 5 minutes, at most 10,000 observations per stage. */
+export const LATENCY_WINDOW_MS = 5 * 60_000
+export const LATENCY_WINDOW_SAMPLES = 10_000
+
+/** The live prices quality gate: p95 of ingest_to_send at most 5 s, aiming for 2 s. */
+export const STREAM_LATENCY_TARGETS = { stage: 'ingest_to_send', gateSeconds: 5, aimSeconds: 2 } as const satisfies {
+  stage: StreamStage
+  gateSeconds: number
+  aimSeconds: number
+}
+
+type HistogramSeries = { labels: Record<string, string>; counts: Float64Array; sum: number; count: number }
+
+/**
+ * A Prometheus histogram whose observations carry a weight: `observe(labels, value, n)` counts n
+ * observations of `value` in one step. prom-client's Histogram counts one per call, and the live
+ * stream must count per price while doing work per event (one event carries up to thousands of
+ * prices, every one with the same latency), so that the cost stays O(events), not O(prices x
+ * clients). It registers in a prom-client Registry like any metric and is exposed in the standard
+ * histogram form (`_bucket{le}` cumulative, `_sum`, `_count`).
+ */
+export class WeightedHistogram<L extends string = string> {
+  readonly type = 'histogram' as const
+  readonly aggregator = 'sum' as const
+  readonly name: string
+  readonly help: string
+  readonly labelNames: readonly L[]
+  readonly buckets: readonly number[]
+  private readonly series = new Map<string, HistogramSeries>()
+
+  constructor(config: { name: string; help: string; labelNames?: readonly L[]; buckets: readonly number[]; registers?: Registry[] }) {
+    const buckets = [...config.buckets]
+    if (buckets.length === 0 || buckets.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]!))) {
+      throw new TypeError(`${config.name}: buckets must be finite and strictly increasing`)
+    }
+    this.name = config.name
+    this.help = config.help
+    this.labelNames = config.labelNames ?? []
+    this.buckets = buckets
+    // The Registry only reads name, help, type, aggregator, get() and reset().
+    for (const registry of config.registers ?? []) registry.registerMetric(this as unknown as Metric<L>)
+  }
+
+  /** Counts `weight` observations of `value` (seconds). A non-finite value or a weight that is not positive is ignored. */
+  observe(labels: Record<L, string>, value: number, weight = 1): void {
+    if (!Number.isFinite(value) || !(weight > 0) || !Number.isFinite(weight)) return
+    const key = this.labelNames.map((name) => labels[name]).join('\u0000')
+    let series = this.series.get(key)
+    if (!series) {
+      series = { labels: { ...labels }, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 }
+      this.series.set(key, series)
+    }
+    let i = 0
+    while (i < this.buckets.length && value > this.buckets[i]!) i++
+    series.counts[i]! += weight
+    series.sum += value * weight
+    series.count += weight
+  }
+
+  /** The exposition form prom-client's Registry renders (its d.ts types `type` as an enum; the runtime value is this string). */
+  async get(): Promise<{ name: string; help: string; type: 'histogram'; aggregator: 'sum'; values: MetricValueWithName<L | 'le'>[] }> {
+    const values: MetricValueWithName<L | 'le'>[] = []
+    for (const series of this.series.values()) {
+      const labels = series.labels as Partial<Record<L | 'le', string>>
+      let cumulative = 0
+      this.buckets.forEach((bound, i) => {
+        cumulative += series.counts[i]!
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: String(bound) }, value: cumulative })
+      })
+      values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: series.count })
+      values.push({ metricName: `${this.name}_sum`, labels, value: series.sum })
+      values.push({ metricName: `${this.name}_count`, labels, value: series.count })
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values }
+  }
+
+  reset(): void {
+    this.series.clear()
+  }
+}
+
+/** Percentiles of a window's observations, per price; seconds. */
+export type LatencyStats = {
+  /** Observations (one per event or group of prices) in the window. */
+  samples: number
+  /** Prices they count. */
+  prices: number
+  p50: number
+  p95: number
+  p99: number
+  max: number
+  /** When the oldest observation in the window was made (ISO). */
+  since: string
+}
+
+/**
+ * The most recent observations of one stage (at most `maxSamples`, none older than `windowMs`),
+ * each a latency with a weight (the prices it counts), for exact percentiles per price.
+ */
+export class LatencyWindow {
+  private readonly at: Float64Array
+  private readonly seconds: Float64Array
+  private readonly weight: Float64Array
+  private next = 0
+  private filled = 0
+
+  constructor(
+    readonly maxSamples = LATENCY_WINDOW_SAMPLES,
+    readonly windowMs = LATENCY_WINDOW_MS,
+  ) {
+    if (!Number.isInteger(maxSamples) || maxSamples < 1) throw new TypeError('maxSamples must be a positive integer')
+    this.at = new Float64Array(maxSamples)
+    this.seconds = new Float64Array(maxSamples)
+    this.weight = new Float64Array(maxSamples)
+  }
+
+  add(atMs: number, seconds: number, weight = 1): void {
+    if (!Number.isFinite(seconds) || !(weight > 0) || !Number.isFinite(weight)) return
+    this.at[this.next] = atMs
+    this.seconds[this.next] = seconds
+    this.weight[this.next] = weight
+    this.next = (this.next + 1) % this.maxSamples
+    this.filled = Math.min(this.filled + 1, this.maxSamples)
+  }
+
+  /** Exact percentiles (nearest rank, per price) over the window at `nowMs`; null when it holds nothing. */
+  stats(nowMs: number): LatencyStats | null {
+    const from = nowMs - this.windowMs
+    const kept: { seconds: number; weight: number }[] = []
+    let oldest = Infinity
+    for (let i = 0; i < this.filled; i++) {
+      if (this.at[i]! < from) continue
+      kept.push({ seconds: this.seconds[i]!, weight: this.weight[i]! })
+      oldest = Math.min(oldest, this.at[i]!)
+    }
+    if (kept.length === 0) return null
+    kept.sort((a, b) => a.seconds - b.seconds)
+    const total = kept.reduce((sum, s) => sum + s.weight, 0)
+    return {
+      samples: kept.length,
+      prices: total,
+      p50: weightedPercentile(kept, total, 0.5),
+      p95: weightedPercentile(kept, total, 0.95),
+      p99: weightedPercentile(kept, total, 0.99),
+      max: kept[kept.length - 1]!.seconds,
+      since: new Date(oldest).toISOString(),
+    }
+  }
+
+  clear(): void {
+    this.next = 0
+    this.filled = 0
+  }
+}
+
+/** The value at rank ceil(q x total) of observations sorted by value, each counting `weight` times. */
+export function weightedPercentile(sorted: readonly { seconds: number; weight: number }[], total: number, q: number): number {
+  const rank = Math.max(1, Math.ceil(q * total - 1e-9))
+  let seen = 0
+  for (const s of sorted) {
+    seen += s.weight
+    if (seen >= rank) return s.seconds
+  }
+  return sorted[sorted.length - 1]!.seconds
+}
+
+type StreamState = {
+  windows: Record<StreamStage, LatencyWindow>
+  /** One entry per open subscription: how many prices wait in its queue now. */
+  subscribers: Set<{ queued: () => number }>
+  ring: { size: number; capacity: number } | null
+  skipped: { prices: number; events: number }
+}
+
+function createStreamState(): StreamState {
+  const windows = Object.fromEntries(STREAM_STAGES.map((stage) => [stage, new LatencyWindow()])) as Record<StreamStage, LatencyWindow>
+  return { windows, subscribers: new Set(), ring: null, skipped: { prices: 0, events: 0 } }
+}
+
+function queuedPrices(stream: StreamState): number {
+  let total = 0
+  for (const s of stream.subscribers) total += s.queued()
+  return total
+}
+
+type Slot = { metrics: Metrics; quality: QualityState; stream: StreamState }
 
 function createMetrics(): Slot {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const registers = [registry]
+  const stream = createStreamState()
   const metrics: Metrics = {
     registry,
     ingestRequests: new Counter({
@@ -106,9 +325,45 @@ function createMetrics(): Slot {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
+    streamLatency: new WeightedHistogram({
+      name: 'carbon_stream_latency_seconds',
+      help: 'Live price stream latency per stage, counted per price: publisher_to_ingest (publishedAt to bus publish, when the publisher says), ingest_to_fanout (bus publish to the web fan-out), fanout_to_send and ingest_to_send (to the moment the event leaves the subscription)',
+      labelNames: ['stage'],
+      buckets: STREAM_LATENCY_BUCKETS,
+      registers,
+    }),
+    streamSubscribers: new Gauge({
+      name: 'carbon_stream_subscribers',
+      help: 'Live price stream subscriptions open in this process',
+      registers,
+      collect() {
+        this.set(stream.subscribers.size)
+      },
+    }),
+    streamQueuedPrices: new Gauge({
+      name: 'carbon_stream_queued_prices',
+      help: "Prices waiting in the live stream subscribers' queues, summed over subscribers",
+      registers,
+      collect() {
+        this.set(queuedPrices(stream))
+      },
+    }),
+    streamSkipped: new Counter({
+      name: 'carbon_stream_skipped_total',
+      help: 'Intermediate price updates dropped for live stream subscribers that fell behind (the latest value per node was sent)',
+      registers,
+    }),
+    streamRingPrices: new Gauge({
+      name: 'carbon_stream_ring_prices',
+      help: "Prices held in the fan-out's ring of recent prices (reconnecting clients are replayed from it)",
+      registers,
+      collect() {
+        this.set(stream.ring?.size ?? 0)
+      },
+    }),
   }
   const quality: QualityState = { loader: null, ttlMs: QUALITY_CACHE_MS, now: Date.now, cached: null, gauges: null }
-  return { metrics, quality }
+  return { metrics, quality, stream }
 }
 
 const globalForMetrics = globalThis as unknown as { __carbonMetrics?: Slot }
@@ -270,4 +525,176 @@ function sameSecret(presented: string, expected: string): boolean {
   const a = createHash('sha256').update(presented, 'utf8').digest()
   const b = createHash('sha256').update(expected, 'utf8').digest()
   return timingSafeEqual(a, b)
+}
+
+// ---------------------------------------------------------------- live stream: hooks and summary
+
+type Run = { ms: number; count: number }
+/** An array's prices as runs of consecutive prices sharing a timestamp. */
+type Profile = { received: Run[]; ingested: Run[] }
+
+/**
+ * Profiles per price array. Subscribers with the same filter are handed the same arrays, so the
+ * O(prices) scan is done once per array, and each subscriber's event costs O(runs) (usually one).
+ */
+const profiles = new WeakMap<readonly StreamPrice[], Profile>()
+
+/** Runs of consecutive equal timestamps (ISO) picked from the prices; null or unparseable ones are left out. */
+function runsOf(prices: readonly StreamPrice[], pick: (price: StreamPrice) => string | null): Run[] {
+  const out: Run[] = []
+  let lastValue: string | null = null
+  let current: Run | null = null
+  for (const price of prices) {
+    const value = pick(price)
+    if (value !== null && value === lastValue && current) {
+      current.count++
+      continue
+    }
+    lastValue = value
+    current = null
+    const ms = value === null ? NaN : Date.parse(value)
+    if (Number.isFinite(ms)) out.push((current = { ms, count: 1 }))
+  }
+  return out
+}
+
+function profileOf(prices: readonly StreamPrice[]): Profile {
+  let profile = profiles.get(prices)
+  if (!profile) {
+    profile = { received: runsOf(prices, (p) => p.receivedAt), ingested: runsOf(prices, (p) => p.ingestedAt) }
+    profiles.set(prices, profile)
+  }
+  return profile
+}
+
+/** Counts `weight` prices of latency `seconds` in the histogram and the stage's window (a negative latency, clock skew between hosts, counts as 0). */
+function record(stage: StreamStage, seconds: number, weight: number, nowMs: number): void {
+  const value = Math.max(0, seconds)
+  metrics.streamLatency.observe({ stage }, value, weight)
+  slot.stream.windows[stage].add(nowMs, value, weight)
+}
+
+/**
+ * The fan-out's hook, once per bus batch after its listeners ran: ingest_to_fanout for every price
+ * (ingestedAt -> its receivedAt) and publisher_to_ingest where the record has a publishedAt.
+ */
+export function observeFanoutBatch(prices: readonly StreamPrice[], nowMs = Date.now()): void {
+  const profile = profileOf(prices)
+  const receivedRun = profile.received[0]
+  if (receivedRun) {
+    // The fan-out stamps a whole batch with one receivedAt; a batch with several is exact per run below.
+    if (profile.received.length === 1) {
+      for (const run of profile.ingested) record('ingest_to_fanout', (receivedRun.ms - run.ms) / 1000, run.count, nowMs)
+    } else {
+      for (const price of prices) {
+        if (price.ingestedAt) record('ingest_to_fanout', (Date.parse(price.receivedAt) - Date.parse(price.ingestedAt)) / 1000, 1, nowMs)
+      }
+    }
+  }
+  let published: string | null = null
+  let ingested: string | null = null
+  let count = 0
+  const flush = () => {
+    if (count > 0) record('publisher_to_ingest', (Date.parse(ingested!) - Date.parse(published!)) / 1000, count, nowMs)
+    count = 0
+  }
+  for (const price of prices) {
+    if (price.publishedAt === null || price.ingestedAt === null) continue
+    if (price.publishedAt !== published || price.ingestedAt !== ingested) {
+      flush()
+      published = price.publishedAt
+      ingested = price.ingestedAt
+    }
+    count++
+  }
+  flush()
+}
+
+/**
+ * A subscription's hook, as an event leaves its generator: fanout_to_send and ingest_to_send for
+ * each price it holds (counted as weighted observations per run of equal timestamps: O(runs) per
+ * event, not O(prices)), from `availableFromMs` for prices that came before the subscription
+ * (the subscription's start); a `skipped` event adds its count to carbon_stream_skipped_total.
+ */
+export function observeStreamSend(event: Pick<StreamEvent, 'prices' | 'skipped'>, availableFromMs: number, nowMs = Date.now()): void {
+  if (event.skipped && event.skipped > 0) {
+    metrics.streamSkipped.inc(event.skipped)
+    slot.stream.skipped.prices += event.skipped
+    slot.stream.skipped.events++
+  }
+  if (event.prices.length === 0) return
+  const profile = profileOf(event.prices)
+  for (const run of profile.received) record('fanout_to_send', (nowMs - Math.max(run.ms, availableFromMs)) / 1000, run.count, nowMs)
+  for (const run of profile.ingested) record('ingest_to_send', (nowMs - Math.max(run.ms, availableFromMs)) / 1000, run.count, nowMs)
+}
+
+/** Counts an open subscription (carbon_stream_subscribers) and its queue (carbon_stream_queued_prices); returns its removal (idempotent). */
+export function trackStreamSubscriber(queued: () => number): () => void {
+  const entry = { queued }
+  slot.stream.subscribers.add(entry)
+  return () => {
+    slot.stream.subscribers.delete(entry)
+  }
+}
+
+/** The fan-out's ring of recent prices: how many it holds of how many it may (null: no fan-out runs). */
+export function reportFanoutRing(ring: { size: number; capacity: number } | null): void {
+  slot.stream.ring = ring
+}
+
+export type GateVerdict = 'aim' | 'pass' | 'fail'
+
+/** Against STREAM_LATENCY_TARGETS: `aim` (p95 <= 2 s), `pass` (<= 5 s), `fail`; null without data. */
+export function gateVerdict(p95Seconds: number | null): GateVerdict | null {
+  if (p95Seconds === null) return null
+  if (p95Seconds <= STREAM_LATENCY_TARGETS.aimSeconds) return 'aim'
+  return p95Seconds <= STREAM_LATENCY_TARGETS.gateSeconds ? 'pass' : 'fail'
+}
+
+export type StreamLatencySummary = {
+  windowMs: number
+  maxSamples: number
+  /** Per stage; null when nothing was observed in the window. */
+  stages: Record<StreamStage, LatencyStats | null>
+  gate: { stage: StreamStage; gateSeconds: number; aimSeconds: number; p95: number | null; verdict: GateVerdict | null }
+}
+
+/** p50/p95/p99 per stage over the rolling window (the last 5 minutes, at most 10,000 observations per stage), per price. */
+export function streamLatencySummary(nowMs = Date.now()): StreamLatencySummary {
+  const stages = Object.fromEntries(STREAM_STAGES.map((stage) => [stage, slot.stream.windows[stage].stats(nowMs)])) as Record<StreamStage, LatencyStats | null>
+  const p95 = stages[STREAM_LATENCY_TARGETS.stage]?.p95 ?? null
+  return {
+    windowMs: LATENCY_WINDOW_MS,
+    maxSamples: LATENCY_WINDOW_SAMPLES,
+    stages,
+    gate: { ...STREAM_LATENCY_TARGETS, p95, verdict: gateVerdict(p95) },
+  }
+}
+
+export type StreamStatus = {
+  generatedAt: string
+  latency: StreamLatencySummary
+  subscribers: number
+  queuedPrices: number
+  /** Since this process started. */
+  skipped: { prices: number; events: number }
+  ring: { size: number; capacity: number } | null
+}
+
+/** What the status page shows: latency summary, subscribers, queued and skipped prices, the fan-out's ring. */
+export function streamStatus(nowMs = Date.now()): StreamStatus {
+  const state = slot.stream
+  return {
+    generatedAt: new Date(nowMs).toISOString(),
+    latency: streamLatencySummary(nowMs),
+    subscribers: state.subscribers.size,
+    queuedPrices: queuedPrices(state),
+    skipped: { ...state.skipped },
+    ring: state.ring ? { ...state.ring } : null,
+  }
+}
+
+/** Empties the rolling windows (the histograms keep counting): a benchmark run or a test starts from nothing. */
+export function resetStreamLatencyWindows(): void {
+  for (const stage of STREAM_STAGES) slot.stream.windows[stage].clear()
 }

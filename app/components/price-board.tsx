@@ -2,6 +2,7 @@ import type { MarketRun } from '@carbon/schemas'
 import { Link } from '@remix-run/react'
 import { Fragment } from 'react'
 import type { BoardPrice, BoardRow } from '#app/utils/board.ts'
+import { formatAge, isStaleAt, priceAge, STALE_GRACE_MS, type LiveOverlay } from '#app/utils/board-live.ts'
 import { formatPrice } from '#app/utils/format.ts'
 import { nodeHref } from '#app/utils/node-view.ts'
 import { formatInZone, zoneLabel } from '#app/utils/time.ts'
@@ -65,20 +66,43 @@ function MissingNote({ missing, runs }: { missing: string[]; runs: string }) {
   )
 }
 
-function IntervalCell({ price, timeZone, stale = false }: { price: BoardPrice | undefined; timeZone: string; stale?: boolean }) {
+const DAY_STALE_NOTE = 'More than a day older than the latest interval of this run'
+
+function IntervalCell({
+  price,
+  timeZone,
+  stale = false,
+  staleNote = DAY_STALE_NOTE,
+}: {
+  price: BoardPrice | undefined
+  timeZone: string
+  stale?: boolean
+  staleNote?: string
+}) {
   if (!price) return <td className="time muted">—</td>
   return (
     <td className={stale ? 'time stale' : 'time'}>
       <time dateTime={price.intervalStart} title={`${formatInZone(price.intervalStart, timeZone)} – ${formatInZone(price.intervalEnd, timeZone, 'time')} ${zoneLabel(timeZone, price.intervalStart)}`}>
         {formatInZone(price.intervalStart, timeZone, 'short')}
       </time>
-      {stale ? <span className="stale-tag" title="More than a day older than the latest interval of this run">stale</span> : null}
+      {stale ? <span className="stale-tag" title={staleNote}>stale</span> : null}
     </td>
   )
 }
 
-function LmpCell({ price }: { price: BoardPrice | undefined }) {
-  return <td className={price && price.lmp < 0 ? 'num strong negative-price' : 'num strong'}>{formatPrice(price?.lmp)}</td>
+/** The LMP; after a live update it flashes green or red (keyed by the update, so each one restarts the flash). */
+function LmpCell({ price, flash }: { price: BoardPrice | undefined; flash?: { moved: string; seq: number } }) {
+  return (
+    <td className={price && price.lmp < 0 ? 'num strong negative-price' : 'num strong'}>
+      {flash ? (
+        <span key={flash.seq} className={`live-flash live-flash-${flash.moved}`}>
+          {formatPrice(price?.lmp)}
+        </span>
+      ) : (
+        formatPrice(price?.lmp)
+      )}
+    </td>
+  )
 }
 
 /**
@@ -162,29 +186,43 @@ export function OverviewTable({
   )
 }
 
+/** What a live board adds to the run table: the clock, the run's cadence and the live updates received. */
+export type RunTableLive = {
+  /** Now (ms): the loader's time until the page is hydrated, then a ticking clock. */
+  now: number
+  /** One interval of the run: a value older than this plus STALE_GRACE_MS is stale. */
+  cadenceMs: number
+  overlay: LiveOverlay
+}
+
 /**
  * The market page's table for one run: latest LMP and its components (energy, congestion,
- * loss, and GHG where the market reports it), change, interval and a 24-hour sparkline.
+ * loss, and GHG where the market reports it), change, interval, its age and a 24-hour
+ * sparkline. Rows carry data-node, data-lmp and data-interval-start (the shown value), which
+ * the live page updates in place.
  */
 export function RunTable({
   marketId,
   timeZone,
   run,
   rows,
+  live,
 }: {
   marketId: string
   timeZone: string
   run: MarketRun
   rows: BoardRow[]
+  live: RunTableLive
 }) {
   const zone = zoneLabel(timeZone)
   const { shown, missing } = withPrices(rows, [run])
-  const newest = newestEnd(rows, run)
   const showGhg = rows.some((r) => r.prices[run]?.ghg != null)
-  const columns = showGhg ? 11 : 10
+  const columns = showGhg ? 12 : 11
+  const minutes = Math.round(live.cadenceMs / 60_000)
+  const staleNote = `No newer price for more than ${minutes + STALE_GRACE_MS / 60_000} minutes (one ${minutes}-minute interval plus 5)`
   return (
     <div className="table-scroll">
-      <table className="data-table board-table">
+      <table className="data-table board-table live-board">
         <caption>
           {marketId} {RUN_LABELS[run].toLowerCase()} ({run}) — latest interval per node, $/MWh; times in {zone}
         </caption>
@@ -192,6 +230,7 @@ export function RunTable({
           <tr>
             <th scope="col" className="text">Node</th>
             <th scope="col" className="time">Interval ({zone})</th>
+            <th scope="col" className="time" title="Time since the interval ended">Age</th>
             <th scope="col" className="num">LMP</th>
             <th scope="col" className="num">Δ prev.</th>
             <th scope="col" className="num">Prev.</th>
@@ -216,15 +255,19 @@ export function RunTable({
               {group.map((row) => {
                 const p = row.prices[run]
                 const href = nodeHref(marketId, row.node)
+                const stale = isStaleAt(p, live.now, live.cadenceMs)
+                const cell = live.overlay[row.node]
+                const flash = cell && p === cell.price ? cell : undefined
                 return (
-                  <tr key={row.node}>
+                  <tr key={row.node} data-node={row.node} data-lmp={p?.lmp} data-interval-start={p ? new Date(p.intervalStart).toISOString() : undefined}>
                     <th scope="row" className="text node-cell">
                       <Link to={href} prefetch="intent" className="node-link">
                         {row.node}
                       </Link>
                     </th>
-                    <IntervalCell price={p} timeZone={timeZone} stale={isStale(p, newest)} />
-                    <LmpCell price={p} />
+                    <IntervalCell price={p} timeZone={timeZone} stale={stale} staleNote={staleNote} />
+                    <td className={stale ? 'time age stale' : 'time age'}>{p ? formatAge(priceAge(p, live.now)) : '—'}</td>
+                    <LmpCell price={p} flash={flash} />
                     <td className="num">
                       <PriceChange value={p?.change} />
                     </td>

@@ -1,16 +1,18 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipProps } from 'recharts'
 import { formatPrice } from '#app/utils/format.ts'
-import type { ChartPoint, ViewResolution } from '#app/utils/node-view.ts'
+import type { LiveChartPoint } from '#app/utils/live-chart.ts'
+import type { ViewResolution } from '#app/utils/node-view.ts'
 import { DAY_MS, formatInZone, timeTicks, zoneLabel } from '#app/utils/time.ts'
 import { AxisTick, linearRounded, stepAfterRounded, useChartWidth, type TickProps } from './chart-parts.tsx'
 
-export const SERIES_COLORS = { da: '#d97706', rt: '#2563eb' } as const
+export const SERIES_COLORS = { da: '#d97706', rt: '#2563eb', live: '#0891b2' } as const
 
 const DEFAULT_WIDTH = 1200
 const HEIGHT = 320
 
 type PriceChartProps = {
-  points: ChartPoint[]
+  /** Oldest first; `live` holds live real-time prices at their own interval (hourly and daily views). */
+  points: LiveChartPoint[]
   from: number
   to: number
   timeZone: string
@@ -22,7 +24,8 @@ type PriceChartProps = {
 /**
  * DA vs real-time LMP (recharts 2, which renders the full SVG on the server). The server draws
  * it at a default width that CSS scales down through the viewBox; in the browser the width is
- * measured so tooltips line up. Axis ticks are computed in the market's time zone.
+ * measured so tooltips line up. Axis ticks are computed in the market's time zone. Live
+ * real-time prices drawn over an hourly or daily view are their own series ("RT5 live").
  */
 export function PriceChart({ points, from, to, timeZone, rtRun, resolution, title }: PriceChartProps) {
   const [box, width] = useChartWidth(DEFAULT_WIDTH)
@@ -32,19 +35,23 @@ export function PriceChart({ points, from, to, timeZone, rtRun, resolution, titl
   const tickStyle = span <= 2 * DAY_MS ? 'time' : 'day'
   let min = Infinity
   let max = -Infinity
+  let hasLive = false
   for (const p of points) {
-    for (const v of [p.da, p.rt]) {
+    if (p.live != null) hasLive = true
+    for (const v of [p.da, p.rt, p.live]) {
       if (v == null) continue
       if (v < min) min = v
       if (v > max) max = v
     }
   }
   const crossesZero = min < 0 && max > 0
+  let lastRt: number | null = null
+  for (let i = points.length - 1; i >= 0 && lastRt === null; i--) lastRt = points[i]!.rt ?? points[i]!.live ?? null
   const step = resolution !== 'daily'
   const zone = zoneLabel(timeZone, to)
 
   return (
-    <figure className="chart" aria-label={title}>
+    <figure className="chart" aria-label={title} data-window-end={new Date(to).toISOString()} data-last-rt={lastRt ?? undefined}>
       <figcaption className="chart-legend">
         <span className="legend-item">
           <span className="legend-swatch" style={{ background: SERIES_COLORS.da }} aria-hidden="true" />
@@ -54,6 +61,12 @@ export function PriceChart({ points, from, to, timeZone, rtRun, resolution, titl
           <span className="legend-swatch" style={{ background: SERIES_COLORS.rt }} aria-hidden="true" />
           {rtRun} LMP
         </span>
+        {hasLive ? (
+          <span className="legend-item">
+            <span className="legend-swatch" style={{ background: SERIES_COLORS.live }} aria-hidden="true" />
+            {rtRun} live, per interval
+          </span>
+        ) : null}
         <span className="legend-note">$/MWh · {zone}</span>
       </figcaption>
       <div className="chart-box" ref={box}>
@@ -109,6 +122,19 @@ export function PriceChart({ points, from, to, timeZone, rtRun, resolution, titl
             isAnimationActive={false}
             connectNulls={false}
           />
+          {hasLive ? (
+            <Line
+              id="price-chart-live"
+              dataKey="live"
+              name={`${rtRun} live`}
+              type={linearRounded}
+              stroke={SERIES_COLORS.live}
+              strokeWidth={1.25}
+              dot={{ r: 1.5, strokeWidth: 0, fill: SERIES_COLORS.live }}
+              isAnimationActive={false}
+              connectNulls
+            />
+          ) : null}
         </LineChart>
       </div>
     </figure>
@@ -124,7 +150,7 @@ function ChartTooltip({
   resolution,
 }: TooltipProps<number, string> & { timeZone: string; rtRun: string; resolution: ViewResolution }) {
   if (!active || !payload?.length || typeof label !== 'number') return null
-  const point = payload[0]?.payload as ChartPoint | undefined
+  const point = payload[0]?.payload as LiveChartPoint | undefined
   return (
     <div className="chart-tooltip">
       <div className="chart-tooltip-time">{formatInZone(label, timeZone, resolution === 'daily' ? 'date' : 'datetime')}</div>
@@ -134,6 +160,11 @@ function ChartTooltip({
       <div>
         <span style={{ color: SERIES_COLORS.rt }}>{rtRun}</span> {formatPrice(point?.rt)}
       </div>
+      {point?.live != null ? (
+        <div>
+          <span style={{ color: SERIES_COLORS.live }}>{rtRun} live</span> {formatPrice(point.live)}
+        </div>
+      ) : null}
       {point?.da != null && point.rt != null ? <div className="muted">DA−RT {formatPrice(point.da - point.rt)}</div> : null}
     </div>
   )

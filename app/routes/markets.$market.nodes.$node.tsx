@@ -1,8 +1,11 @@
+import type { MarketId, MarketRun } from '@carbon/schemas'
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData, useParams } from '@remix-run/react'
+import { Link, useLoaderData, useParams, useRevalidator } from '@remix-run/react'
+import { useCallback, useState } from 'react'
 import { NoPricesYet } from '#app/components/empty-state.tsx'
 import { errorMessage, GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { HistoryTable } from '#app/components/history-table.tsx'
+import { LiveIndicator } from '#app/components/live-indicator.tsx'
 import { PriceChart } from '#app/components/price-chart.tsx'
 import { Segmented } from '#app/components/segmented.tsx'
 import { SummaryCards } from '#app/components/summary-cards.tsx'
@@ -18,8 +21,12 @@ import {
   viewSearch,
   type NodeViewQuery,
 } from '#app/utils/node-view.ts'
+import type { LiveEvent } from '#app/utils/live-client.ts'
+import { addSamples, liveChart, toSample, type LiveSample } from '#app/utils/live-chart.ts'
+import { liveCursor } from '#app/utils/live.server.ts'
 import { loadNodeView } from '#app/utils/node-view.server.ts'
 import { formatInZone, zoneLabel } from '#app/utils/time.ts'
+import { useLivePrices } from '#app/utils/use-live-prices.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data, params }) => [
   {
@@ -34,6 +41,8 @@ export const meta: MetaFunction<typeof loader> = ({ data, params }) => [
  * chart (decimated past CHART_MAX_POINTS) and one page of table rows, never the whole series.
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  // The stream position before the history is read: the chart's live points continue from it.
+  const cursor = liveCursor()
   const { rows, ...view } = await loadNodeView(request, context, params, { channel: 'hub', procedure: 'hub:node' })
   const total = rows.length
   const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE))
@@ -42,7 +51,36 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ...view,
     chart: chartPoints(rows),
     table: { rows: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), page, pageCount, total },
+    live: { cursor },
   }
+}
+
+type LiveSamples = { key: string; samples: LiveSample[]; count: number }
+
+/**
+ * The node's live prices (DA and the chosen real-time run) since the page loaded, for the chart.
+ * Only while a chart is drawn; a `reset` event reloads the page's data.
+ */
+function useLiveNode(market: MarketId, node: string, rt: MarketRun, cursor: string | null, enabled: boolean) {
+  const key = `${market}:${node}:${rt}`
+  const [state, setState] = useState<LiveSamples>({ key, samples: [], count: 0 })
+  const revalidator = useRevalidator()
+  const onEvent = useCallback(
+    (event: LiveEvent) => {
+      if (event.type === 'reset') {
+        revalidator.revalidate()
+        return
+      }
+      const incoming = event.prices.filter((p) => p.node === node).map(toSample)
+      setState((before) => {
+        const base = before.key === key ? before : { key, samples: [], count: 0 }
+        return { key, samples: addSamples(base.samples, incoming), count: base.count + incoming.length }
+      })
+    },
+    [key, node, revalidator],
+  )
+  const connection = useLivePrices(enabled ? { market, nodes: node, runs: `DA,${rt}`, lastEventId: cursor ?? undefined } : null, onEvent)
+  return { connection, ...(state.key === key ? state : { samples: [], count: 0 }) }
 }
 
 const RESOLUTION_LABELS = { raw: 'Raw', hourly: 'Hourly', daily: 'Daily' } as const
@@ -51,6 +89,15 @@ export default function NodePage() {
   const data = useLoaderData<typeof loader>()
   const { market, node, query, window, table, summary, notice, latest } = data
   const tz = market.timeZone
+  const live = useLiveNode(market.id, node.name, query.rt, data.live.cursor, Boolean(window && !notice))
+  const chart = window
+    ? liveChart(data.chart, { from: Date.parse(window.from), to: Date.parse(window.to) }, live.samples, {
+        resolution: query.resolution,
+        rtRun: query.rt,
+        anchorRun: query.end === 'da' && latest.da ? 'DA' : query.rt,
+        timeZone: tz,
+      })
+    : null
   const zone = zoneLabel(tz)
   const base: Partial<NodeViewQuery> = {
     range: query.range,
@@ -70,7 +117,7 @@ export default function NodePage() {
   const title = `${node.name} DA vs ${query.rt} LMP, ${RESOLUTION_LABELS[query.resolution].toLowerCase()}, ${RANGES[query.range].label}`
 
   return (
-    <div className="page">
+    <div className="page" data-live-count={live.count}>
       <header className="page-header">
         <div>
           <p className="breadcrumb">
@@ -131,6 +178,11 @@ export default function NodePage() {
           />
         ) : null}
         {rangeText ? <p className="toolbar-note">{rangeText}</p> : null}
+        {window && !notice ? (
+          <div className="toolbar-end">
+            <LiveIndicator connection={live.connection} />
+          </div>
+        ) : null}
       </div>
 
       {!window ? (
@@ -150,11 +202,11 @@ export default function NodePage() {
         <>
           <SummaryCards da={summary.da} rt={summary.rt} rtRun={query.rt} />
           <section className="panel chart-panel" aria-label="Price chart">
-            {data.chart.length > 0 ? (
+            {chart && chart.points.length > 0 ? (
               <PriceChart
-                points={data.chart}
-                from={Date.parse(window.from)}
-                to={Date.parse(window.to)}
+                points={chart.points}
+                from={chart.from}
+                to={chart.to}
                 timeZone={tz}
                 rtRun={query.rt}
                 resolution={query.resolution}

@@ -157,8 +157,10 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
   if (worker) process.stdout.write(`Live prices: ingest from ${worker.publisherUrl ? `the publisher simulator (${worker.publisherUrl})` : 'MISO and CAISO'}\n`)
   return {
     async stop() {
-      // The ingest first, then the consumer: it finishes the batch in hand (the rest is redelivered).
+      // The ingest first, then the consumer. The in-process bus forgets what it holds, so the
+      // consumer first stores everything published (bounded wait); Kafka keeps it for the next start.
       await worker?.stop()
+      if (consumer && !(await consumer.drain(30_000))) platform.log.warn('prices still unconsumed at shutdown after 30 s: they are lost with the in-process bus')
       await consumer?.stop()
     },
   }

@@ -64,6 +64,8 @@ export async function runIngestCommand(env: Env, log: Logger): Promise<number> {
   process.stdout.write(`ingest running from ${worker.publisherUrl ?? 'the publishers'}${consumer ? ' (with the prices consumer: in-process bus)' : ''} (Ctrl-C stops)\n`)
   return untilSignal(platform, log, release, async () => {
     await worker.stop()
+    // The in-process bus forgets what it holds: store everything published before stopping.
+    if (consumer && !(await consumer.drain(30_000))) log.warn('prices still unconsumed at shutdown after 30 s: they are lost with the in-process bus')
     await consumer?.stop()
   })
 }

@@ -16,6 +16,7 @@ import { getPlatform } from '../platform.ts'
 import { dataHealth } from '../services/quality/index.ts'
 import { DEFAULT_WINDOW_MS } from '../services/quality/schemas.ts'
 import { sameOriginForms, securityHeaders } from './security.ts'
+import { PRICE_STREAM_PATH, priceStreamHandler } from './stream.ts'
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -116,6 +117,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   )
   app.get('/metrics', metricsHandler({ token: async () => (await getPlatform()).env.METRICS_TOKEN, log }))
   for (const mount of options.mounts ?? []) app.use(mount.path, (req, res) => mount.handler(req, res))
+  // Live prices of the REST API as Server-Sent Events: a plain handler that owns its socket.
+  app.get(PRICE_STREAM_PATH, priceStreamHandler({ log }))
 
   const getBuild = await remixBuildLoader(options.dev, app)
   app.all(

@@ -1,28 +1,130 @@
 import { generateOpenApiDocument } from 'trpc-to-openapi'
+import { z } from 'zod'
+import { LiveInput } from '../services/stream/index.ts'
+import { LiveEventOutput, StreamPriceSchema } from '../services/stream/schemas.ts'
 import { appRouter } from './root.ts'
 
-let cached: ReturnType<typeof generateOpenApiDocument> | undefined
+type OpenApiDocument = ReturnType<typeof generateOpenApiDocument>
+type Operation = NonNullable<NonNullable<OpenApiDocument['paths']>[string]['get']>
+type Parameter = NonNullable<Operation['parameters']>[number]
+type JsonSchema = Extract<NonNullable<NonNullable<OpenApiDocument['components']>['schemas']>[string], { type?: unknown }>
+
+let cached: OpenApiDocument | undefined
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' })
+  return rest as JsonSchema
+}
+
+const errorResponse = (description: string, code: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/error.${code}` } } },
+})
+
+const STREAM_EXAMPLE =
+  'retry: 2000\n\n' +
+  'id: 0:1795653507284012\nevent: prices\ndata: {"type":"prices","prices":[{"market":"MISO","node":"INDIANA.HUB","run":"RT5",' +
+  '"intervalStart":"2026-11-20T15:05:00.000Z","intervalEnd":"2026-11-20T15:10:00.000Z","lmp":31.42,"energy":30.1,"congestion":0.9,' +
+  '"loss":0.42,"ghg":null,"source":"miso.rt5","publishedAt":"2026-11-20T15:10:41.000Z","ingestedAt":"2026-11-20T15:10:43.120Z",' +
+  '"receivedAt":"2026-11-20T15:10:43.131Z","partition":0,"offset":1795653507284012}],"skipped":0,"reason":null}\n\n' +
+  ': keep-alive\n\n'
+
+/**
+ * GET /stream/prices, served by server/http/stream.ts (not a procedure: a plain handler that owns
+ * its socket), documented here by hand from the same schemas as the tRPC subscription `prices.live`.
+ */
+function withPriceStream(doc: OpenApiDocument): OpenApiDocument {
+  const shape = LiveInput.shape
+  const parameters: Parameter[] = (Object.keys(shape) as (keyof typeof shape)[]).map((name) => {
+    const { description, ...schema } = jsonSchema(shape[name], 'input')
+    return {
+      in: 'query',
+      name,
+      required: name === 'market',
+      schema,
+      description: name === 'lastEventId' ? 'resume after this event id; the Last-Event-ID header wins when both are sent' : description,
+    }
+  })
+  parameters.push({
+    in: 'header',
+    name: 'Last-Event-ID',
+    required: false,
+    schema: { type: 'string', maxLength: 40_000 },
+    description: 'the id of the last event received: EventSource sends it when it reconnects, and the stream resumes after it',
+  })
+  const liveEvent = jsonSchema(LiveEventOutput, 'output')
+  liveEvent.properties = { ...liveEvent.properties, prices: { type: 'array', items: { $ref: '#/components/schemas/StreamPrice' } } }
+  const components = doc.components ?? {}
+  const schemas = {
+    ...components.schemas,
+    StreamPrice: jsonSchema(StreamPriceSchema, 'output'),
+    LiveEvent: liveEvent,
+    'error.TOO_MANY_REQUESTS': {
+      ...components.schemas?.['error.UNAUTHORIZED'],
+      title: 'Too many requests error (429)',
+      example: { code: 'TOO_MANY_REQUESTS', message: 'Too many requests: retry after 12 s', issues: [] },
+    },
+  }
+  const get: Operation = {
+    operationId: 'stream-prices',
+    summary: 'Live prices (Server-Sent Events)',
+    description:
+      'New prices of one market as they arrive, as a `text/event-stream` (use an EventSource that can send the ' +
+      'Authorization header, or curl -N). The stream starts with `retry: 2000`; each event has an `id` (the resume ' +
+      'cursor), an `event` name (`prices`, `skipped` or `reset`) and one `data` line holding a LiveEvent as JSON; ' +
+      'a `: keep-alive` comment comes every 15 s. `prices`: new records in arrival order. `skipped`: the client read ' +
+      'too slowly, `skipped` intermediate updates were dropped and `prices` holds the latest value per node and run. ' +
+      '`reset`: more was missed than can be replayed (`reason` says why); reload a snapshot from /prices/latest. ' +
+      'Reconnect with the last id (Last-Event-ID header or `lastEventId`) to receive exactly what you missed. ' +
+      'Access is checked before the stream starts: refusals are ordinary JSON errors with their HTTP status.',
+    tags: ['prices'],
+    security: [{ bearerAuth: [] }],
+    parameters,
+    responses: {
+      '200': {
+        description: 'The event stream; each `data:` line is a LiveEvent (see the LiveEvent and StreamPrice schemas).',
+        content: {
+          'text/event-stream': {
+            schema: { type: 'string', description: 'Server-Sent Events whose data lines are LiveEvent JSON' },
+            example: STREAM_EXAMPLE,
+          },
+        },
+      },
+      '400': errorResponse('Invalid parameters (the message names each one) or an id this stream did not send', 'BAD_REQUEST'),
+      '401': errorResponse('No bearer token, or a token that is invalid, expired or revoked', 'UNAUTHORIZED'),
+      '403': errorResponse('Your organization is not entitled to the market through the API', 'FORBIDDEN'),
+      '429': {
+        ...errorResponse('Rate limit exceeded', 'TOO_MANY_REQUESTS'),
+        headers: { 'Retry-After': { description: 'seconds until a request is accepted again', schema: { type: 'integer' } } },
+      },
+    },
+  }
+  return { ...doc, components: { ...components, schemas }, paths: { ...doc.paths, '/stream/prices': { get } } }
+}
 
 /** The OpenAPI 3.1 document of every procedure that carries `.meta({ openapi })`. */
 export function getOpenApiDocument(baseUrl: string) {
-  cached ??= generateOpenApiDocument(appRouter, {
-    title: '254Carbon API',
-    description:
-      'Nodal power prices for MISO and CAISO: markets, pricing nodes, latest prices and history with ' +
-      'hourly and daily rollups. Timestamps are ISO 8601 UTC; prices in $/MWh. Every call needs a bearer token ' +
-      'and your organization\'s API entitlement for the market (CAISO is not available through the API in the pilot).',
-    version: '1.0.0',
-    baseUrl: `${baseUrl}/api/v1`,
-    tags: ['markets', 'nodes', 'prices'],
-    securitySchemes: {
-      bearerAuth: {
-        type: 'http',
-        scheme: 'bearer',
-        description:
-          'A personal access token (`cbn_...`, created in the hub under Settings > API tokens) or an OAuth2 ' +
-          'client-credentials access token from the identity provider.',
+  cached ??= withPriceStream(
+    generateOpenApiDocument(appRouter, {
+      title: '254Carbon API',
+      description:
+        'Nodal power prices for MISO and CAISO: markets, pricing nodes, latest prices and history with ' +
+        'hourly and daily rollups. Timestamps are ISO 8601 UTC; prices in $/MWh. Every call needs a bearer token ' +
+        'and your organization\'s API entitlement for the market (CAISO is not available through the API in the pilot). ' +
+        'Live prices: GET /stream/prices, a Server-Sent Events stream.',
+      version: '1.0.0',
+      baseUrl: `${baseUrl}/api/v1`,
+      tags: ['markets', 'nodes', 'prices'],
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A personal access token (`cbn_...`, created in the hub under Settings > API tokens) or an OAuth2 ' +
+            'client-credentials access token from the identity provider.',
+        },
       },
-    },
-  })
+    }),
+  )
   return { ...cached, servers: [{ url: `${baseUrl}/api/v1` }] }
 }

@@ -102,8 +102,13 @@ export function auditScope(raw: unknown): Pick<AuditEntry, 'market' | 'nodes' | 
   return { market: text(input.market), nodes, rangeFrom: date(input.from), rangeTo: date(input.to) }
 }
 
-const limiters = new Map<number, ReturnType<typeof createRateLimiter>>()
-function rateLimiter(perMinute: number) {
+/**
+ * One limiter per limit, kept on globalThis: the Remix build bundles its own copy of this module,
+ * and tRPC, REST and the REST stream (server/http/stream.ts) must draw on one bucket per credential.
+ */
+const globalForLimits = globalThis as unknown as { __carbonRateLimiters?: Map<number, ReturnType<typeof createRateLimiter>> }
+export function rateLimiter(perMinute: number) {
+  const limiters = (globalForLimits.__carbonRateLimiters ??= new Map())
   let limiter = limiters.get(perMinute)
   if (!limiter) {
     limiter = createRateLimiter({ perMinute })

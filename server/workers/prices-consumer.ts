@@ -66,6 +66,11 @@ export type PricesConsumerOptions = {
 }
 
 export type PricesConsumer = {
+  /**
+   * On the in-process bus (not durable): waits until everything published so far is stored, at
+   * most `timeoutMs`; true when drained. Kafka keeps what is unconsumed: resolves true at once.
+   */
+  drain(timeoutMs: number): Promise<boolean>
   /** Stops consuming; waits for an in-flight batch to settle (committed only if it succeeded). Idempotent. */
   stop(): Promise<void>
 }
@@ -175,6 +180,14 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
 
   let stopping: Promise<void> | undefined
   return {
+    async drain(timeoutMs) {
+      const deadline = Date.now() + timeoutMs
+      while ((bus.unconsumed?.(topic, groupId) ?? 0) > 0) {
+        if (Date.now() > deadline) return false
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      return true
+    },
     stop() {
       stopping ??= (async () => {
         await subscription.stop()

@@ -153,9 +153,9 @@ describe('every REST path of the OpenAPI document (API channel)', () => {
     documentPaths = Object.keys(doc.paths)
   })
 
-  it('documents exactly the procedures that declare a REST mapping', () => {
+  it('documents exactly the procedures that declare a REST mapping, and the live price stream', () => {
     const mapped = procedures.filter((p) => p.meta?.openapi).map((p) => p.meta!.openapi!.path)
-    expect([...documentPaths].sort()).toEqual([...mapped].sort())
+    expect([...documentPaths].sort()).toEqual([...mapped, STREAM_PATH].sort())
   })
 
   for (const p of procedures.filter((x) => x.meta?.openapi)) {
@@ -182,6 +182,49 @@ describe('every REST path of the OpenAPI document (API channel)', () => {
       })
     }
   }
+})
+
+/** GET /api/v1/stream/prices: a plain handler (no procedure), documented in the OpenAPI document. */
+const STREAM_PATH = '/stream/prices'
+
+describe('the live price stream (REST, Server-Sent Events)', () => {
+  async function callStream(query: string, c: Credentials) {
+    const res = await tracked(`${baseUrl}/api/v1${STREAM_PATH}?${query}`, c, `rest ${STREAM_PATH} ${query}`)
+    const type = res.headers.get('content-type') ?? ''
+    if (type.startsWith('text/event-stream')) {
+      // Accepted: the stream stays open; the answer is its status and type.
+      await res.body?.cancel()
+      return { status: res.status, type, body: null }
+    }
+    return { status: res.status, type, body: (await res.json()) as { message: string; code: string; data: { httpStatus: number } } }
+  }
+
+  it('anonymous 401, hub cookie 401, unentitled token 403 with a JSON error, entitled token and service 200 text/event-stream', async () => {
+    const query = 'market=MISO&runs=RT5&types=hub'
+    const anonymous = await callStream(query, {})
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.body?.code).toBe('UNAUTHORIZED')
+    // A hub session is no REST credential.
+    expect((await callStream(query, { cookie: sessions.analyst })).status).toBe(401)
+    for (const who of ['none', 'analyst'] as const) {
+      const refused = await callStream(query, { bearer: tokens[who] })
+      expect(refused.status, who).toBe(403)
+      expect(refused.type, who).toMatch(/^application\/json/)
+      expect(refused.body, who).toMatchObject({ code: 'FORBIDDEN', message: 'Your organization is not entitled to MISO through the API' })
+    }
+    const ok = await callStream(query, { bearer: tokens.quant })
+    expect(ok.status).toBe(200)
+    expect(ok.type).toBe('text/event-stream')
+    expect((await callStream(query, { bearer: serviceJwt })).status).toBe(200)
+  })
+
+  it('CAISO through the stream is 403 for every user', async () => {
+    for (const who of Object.keys(tokens)) {
+      const res = await callStream('market=CAISO', { bearer: tokens[who] })
+      expect(res.status, who).toBe(403)
+      expect(res.body?.message, who).toBe('CAISO data is not available through the API')
+    }
+  })
 })
 
 describe('CAISO in the hub', () => {

@@ -41,8 +41,8 @@ describe('OpenAPI document', () => {
     expect(result.valid).toBe(true)
   })
 
-  it('lists every REST procedure under /api/v1', () => {
-    expect(Object.keys(doc.paths).sort()).toEqual(['/markets', '/nodes', '/prices/history', '/prices/latest'])
+  it('lists every REST procedure under /api/v1, and the live price stream', () => {
+    expect(Object.keys(doc.paths).sort()).toEqual(['/markets', '/nodes', '/prices/history', '/prices/latest', '/stream/prices'])
   })
 
   it('serves the interactive reference page and its assets', async () => {

@@ -1,5 +1,6 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCLink } from '@trpc/client'
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError, type TRPCLink } from '@trpc/client'
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'
+import { EventSource, type FetchLikeResponse } from 'eventsource'
 // Type-only: erased at run time, so the SDK carries no server code (docs/decisions/002-sdk-router-type.md).
 import type { AppRouter } from '../../../server/trpc/root.ts'
 
@@ -18,21 +19,41 @@ export type CarbonClientOptions = {
   headers?: Record<string, string>
 }
 
+async function authHeaders(options: CarbonClientOptions): Promise<Record<string, string>> {
+  const token = typeof options.token === 'function' ? await options.token() : options.token
+  return { ...options.headers, ...(token ? { Authorization: `Bearer ${token}` } : {}) }
+}
+
+/**
+ * Queries and mutations go through one batched HTTP link; subscriptions (`prices.live`) through
+ * Server-Sent Events, with the `eventsource` package's EventSource (Node has none built in) whose
+ * `fetch` adds the Authorization header (a browser EventSource cannot send one). Each event comes
+ * with its id; when the connection drops, the link reconnects with the last id (`lastEventId`)
+ * and the server resumes after it, without gap or duplicate.
+ */
 function carbonLink(options: CarbonClientOptions): TRPCLink<AppRouter> {
   const base = options.baseUrl.replace(/\/+$/, '')
-  return httpBatchLink({
-    url: `${base}/api/trpc`,
-    fetch: options.fetch,
-    async headers() {
-      const token = typeof options.token === 'function' ? await options.token() : options.token
-      return { ...options.headers, ...(token ? { Authorization: `Bearer ${token}` } : {}) }
-    },
+  const url = `${base}/api/trpc`
+  const fetchImpl = options.fetch ?? globalThis.fetch
+  return splitLink({
+    condition: (op) => op.type === 'subscription',
+    true: httpSubscriptionLink({
+      url,
+      EventSource,
+      eventSourceOptions: () => ({
+        fetch: async (input, init) =>
+          (await fetchImpl(input, { ...init, headers: { ...init.headers, ...(await authHeaders(options)) } })) as FetchLikeResponse,
+      }),
+    }),
+    false: httpBatchLink({ url, fetch: options.fetch, headers: () => authHeaders(options) }),
   })
 }
 
 /**
  * The typed client: `client.prices.latest.query({...})` has the same input and output types as
- * the server's procedure.
+ * the server's procedure; `client.prices.live.subscribe({ market: 'MISO', runs: 'RT5', types: 'hub' },
+ * { onData, onError })` follows live prices (each `onData` gets `{ id, data }`, data being one
+ * event: `prices`, `skipped` or `reset`) until `.unsubscribe()`.
  */
 export function createCarbonClient(options: CarbonClientOptions) {
   return createTRPCClient<AppRouter>({ links: [carbonLink(options)] })

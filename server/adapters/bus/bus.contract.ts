@@ -243,6 +243,25 @@ export function busContract(name: string, subject: BusUnderTest) {
       await second.stop()
     })
 
+    it('reports a group\'s lag: everything before it commits, 0 once it has read all', async (context) => {
+      const { expect } = context
+      const bus = openBus(context)
+      const topic = uniqueName('contract.lag')
+      const groupId = uniqueName('g')
+      await bus.publish(topic, range(1, 30).map((i) => ({ key: `k${i % 4}`, value: String(i) })))
+      expect(await bus.lag(topic, groupId)).toBe(30)
+      let seen = 0
+      const sub = await bus.subscribe({ topic, groupId, fromBeginning: true, handler: async (b) => void (seen += b.messages.length) })
+      await waitFor(() => seen >= 30, 20_000)
+      let lag = await bus.lag(topic, groupId)
+      for (let i = 0; i < 100 && lag !== 0; i++) {
+        await delay(100)
+        lag = await bus.lag(topic, groupId)
+      }
+      expect(lag).toBe(0)
+      await sub.stop()
+    })
+
     it('delivers everything to each of two groups', async (context) => {
       const { expect } = context
       const bus = openBus(context)

@@ -37,6 +37,22 @@ describe('createInProcessBus', () => {
     expect(() => createInProcessBus({ firstOffset: 2 ** 53 })).toThrow(/safe integer/)
   })
 
+  it('counts what a group has not committed yet (unconsumed), down to 0', async () => {
+    const bus = createInProcessBus()
+    await bus.publish('t', msgs(0, 9))
+    expect(bus.unconsumed?.('t', 'g')).toBe(0) // no such group yet
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const sub = await bus.subscribe({ topic: 't', groupId: 'g', fromBeginning: true, maxBatchSize: 4, handler: () => gate })
+    expect(bus.unconsumed?.('t', 'g')).toBe(10)
+    release()
+    await waitFor(() => bus.unconsumed?.('t', 'g') === 0, 5_000)
+    await bus.publish('t', msgs(10, 12))
+    await waitFor(() => bus.unconsumed?.('t', 'g') === 0, 5_000)
+    await sub.stop()
+    await bus.close()
+  })
+
   it('keeps the newest maxRetainedPerTopic messages of a topic no group reads', async () => {
     const bus = createInProcessBus({ maxRetainedPerTopic: 10 })
     await bus.publish('t', msgs(0, 24))

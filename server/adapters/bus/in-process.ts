@@ -209,6 +209,20 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
   return {
     kind: 'in-process',
 
+    unconsumed(topic: string, groupId: string): number {
+      const t = topics.get(topic)
+      const group = t?.groups.get(groupId)
+      if (!t || !group) return 0
+      return end(t) - (readPosition(group) ?? end(t))
+    },
+
+    async lag(topic: string, groupId: string) {
+      const t = topics.get(topic)
+      if (!t) return 0
+      const group = t.groups.get(groupId)
+      return end(t) - (group?.committed ?? t.base)
+    },
+
     async publish(topic: string, messages: BusMessage[]) {
       if (closed) throw closedError()
       assertTopic(topic)

@@ -15,9 +15,11 @@ export { createKafkaBus, type KafkaBusOptions } from './kafka.ts'
  */
 export function openBus(env: Pick<Env, 'KAFKA_BROKERS'> & Partial<Pick<Env, 'KAFKA_SESSION_TIMEOUT_MS'>>, log: Logger, options: { clientId?: string } = {}): Bus {
   if (env.KAFKA_BROKERS) {
+    // Heartbeats go out between fetches: a fetch must not wait longer than a third of the session.
+    const sessionTimeout = env.KAFKA_SESSION_TIMEOUT_MS ?? 30_000
     const brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean)
     log.info({ brokers, bus: 'kafka' }, 'message bus: Kafka')
-    return createKafkaBus({ brokers, clientId: options.clientId ?? 'carbon', log, consumer: { sessionTimeout: env.KAFKA_SESSION_TIMEOUT_MS } })
+    return createKafkaBus({ brokers, clientId: options.clientId ?? 'carbon', log, consumer: { sessionTimeout, maxWaitTimeInMs: Math.min(5_000, Math.floor(sessionTimeout / 3)) } })
   }
   log.info({ bus: 'in-process' }, 'message bus: in-process (embedded, not durable)')
   // Offsets from the clock, so they keep increasing across restarts (live-stream event ids).

@@ -95,6 +95,28 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
   return {
     kind: 'kafka',
 
+    async lag(topic: string, groupId: string) {
+      assertTopic(topic)
+      const admin = kafka.admin()
+      try {
+        await admin.connect()
+        const ends = await admin.fetchTopicOffsets(topic)
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+        const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]))
+        let behind = 0
+        for (const end of ends) {
+          const done = at.get(end.partition) ?? -1
+          behind += Number(end.high) - (done < 0 ? Number(end.low) : done)
+        }
+        return behind
+      } catch (error) {
+        log.warn({ err: error, topic, groupId }, 'could not read consumer lag')
+        return null
+      } finally {
+        await admin.disconnect().catch(() => {})
+      }
+    },
+
     async publish(topic: string, messages: BusMessage[]) {
       if (closed) throw closedError()
       assertTopic(topic)

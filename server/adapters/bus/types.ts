@@ -123,6 +123,16 @@ export type Bus = {
    */
   publish(topic: string, messages: BusMessage[]): Promise<void>
   subscribe(options: SubscribeOptions): Promise<Subscription>
+  /**
+   * In-process bus only: messages of `topic` the group has not committed. The embedded bus is not
+   * durable, so a clean shutdown waits for its consumers to reach 0 (Kafka keeps them; no method).
+   */
+  unconsumed?(topic: string, groupId: string): number
+  /**
+   * Messages of `topic` the group has not committed, over all partitions (a group that never
+   * committed: everything retained). Null when the brokers cannot tell.
+   */
+  lag(topic: string, groupId: string): Promise<number | null>
   /** Stops every subscription and releases connections; the bus is unusable afterwards. Idempotent. */
   close(): Promise<void>
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { TOPICS, type Batch, type Bus, type Subscription } from '../../adapters/bus/index.ts'
+import { observeFanoutBatch, reportFanoutRing } from '../../metrics.ts'
 import { decodePriceMessage } from '../../workers/prices-consumer.ts'
 import { advance, type Cursor } from './cursor.ts'
 import type { StreamPrice } from './types.ts'
@@ -69,6 +70,9 @@ export async function startPriceFanout(options: { bus: Bus; log: Logger; ringSiz
         log.error({ err: error }, 'stream listener failed')
       }
     }
+    // Metrics after the listeners: ingest_to_fanout per price, the ring's size.
+    observeFanoutBatch(prices)
+    reportFanoutRing({ size: ring.length, capacity: ringSize })
     return Promise.resolve()
   }
 
@@ -80,6 +84,7 @@ export async function startPriceFanout(options: { bus: Bus; log: Logger; ringSiz
     handler: handle,
   })
   log.info({ groupId, ringSize }, 'live price fan-out started')
+  reportFanoutRing({ size: 0, capacity: ringSize })
 
   return {
     attach(listener) {
@@ -99,6 +104,7 @@ export async function startPriceFanout(options: { bus: Bus; log: Logger; ringSiz
     async stop() {
       await subscription.stop()
       listeners.clear()
+      reportFanoutRing(null)
       if (invalid > 0) log.info({ invalid }, 'invalid records left out of the live stream')
     },
   }

@@ -71,8 +71,12 @@ export class SubscriberQueue {
     while (!this.closed && this.size === 0) {
       if (signal?.aborted) return null
       await new Promise<void>((resolve) => {
-        this.wake = resolve
-        signal?.addEventListener('abort', () => resolve(), { once: true })
+        const onAbort = () => resolve()
+        this.wake = () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
       })
       this.wake = null
     }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { observeStreamSend, trackStreamSubscriber } from '../../metrics.ts'
 import { advance, formatCursor, isAfter, type Cursor } from './cursor.ts'
 import type { PriceFanout } from './fanout.ts'
 import { DEFAULT_QUEUE_LIMITS, SubscriberQueue, type QueueLimits } from './queue.ts'
@@ -18,7 +19,17 @@ import { matches, type StreamEvent, type StreamFilter, type StreamPrice } from '
  * once. If the store does not catch up within `catchUpMs`, or more than `maxReplay` prices were
  * missed, the client gets a `reset` event (reload your snapshot) instead of a silent gap.
  */
-export type SubscriptionDeps = { fanout: PriceFanout; ch: ClickHouseHandle; log: Logger }
+export type SubscriptionDeps = {
+  fanout: PriceFanout
+  ch: ClickHouseHandle
+  log: Logger
+  /**
+   * The prices consumer's lag (messages it has not stored; null: unknown). Used when resuming a
+   * partition the ring holds nothing of yet (a fresh web process): the store is complete only once
+   * the consumer has caught up with what was published before this process started.
+   */
+  consumerLag?: () => Promise<number | null>
+}
 
 export type SubscriptionOptions = { limits?: QueueLimits; maxReplay?: number; catchUpMs?: number }
 
@@ -50,8 +61,21 @@ function filtered(prices: readonly StreamPrice[], filter: StreamFilter, key: str
   return chosen
 }
 
-async function waitForStore(ch: ClickHouseHandle, needed: ReadonlyMap<number, number>, timeoutMs: number): Promise<boolean> {
+async function waitForStore(
+  ch: ClickHouseHandle,
+  needed: ReadonlyMap<number, number>,
+  timeoutMs: number,
+  consumerLag: (() => Promise<number | null>) | null,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
+  if (consumerLag) {
+    let lag = await consumerLag()
+    while (lag !== null && lag > 0) {
+      if (Date.now() > deadline) return false
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      lag = await consumerLag()
+    }
+  }
   for (const [partition, offset] of needed) {
     while ((await storedUntil(ch, partition)) < offset) {
       if (Date.now() > deadline) return false
@@ -71,6 +95,9 @@ export async function openStreamSubscription(
   const queue = new SubscriberQueue(cursor ?? new Map(), options.limits ?? DEFAULT_QUEUE_LIMITS)
   const resuming = cursor !== null && cursor.size > 0
   let early: (readonly StreamPrice[])[] | null = resuming ? [] : null
+  // Metrics: prices that reached this subscription before it opened count from here (see metrics.ts).
+  const openedAt = Date.now()
+  const untrack = trackStreamSubscriber(() => queue.size)
 
   const { recent, detach } = deps.fanout.attach((prices) => {
     const chosen = filtered(prices, filter, key)
@@ -86,6 +113,7 @@ export async function openStreamSubscription(
       reset = await replay(cursor, recent)
     } catch (error) {
       detach()
+      untrack()
       throw error
     }
   }
@@ -97,7 +125,10 @@ export async function openStreamSubscription(
       if (start !== undefined) until.set(partition, start)
     }
     const needed = new Map([...until].filter(([partition, start]) => start > (from.get(partition) ?? -1) + 1))
-    const caughtUp = await waitForStore(deps.ch, needed, options.catchUpMs ?? CATCH_UP_MS)
+    // A partition of the cursor the ring knows nothing of: what was published before this process
+    // started reaches the client only from the store, complete once the consumer has caught up.
+    const unseen = [...from.keys()].some((partition) => !until.has(partition))
+    const caughtUp = await waitForStore(deps.ch, needed, options.catchUpMs ?? CATCH_UP_MS, unseen ? (deps.consumerLag ?? null) : null)
     const stored = caughtUp ? await replayFromStore(deps.ch, filter, from, until, options.maxReplay ?? MAX_REPLAY) : null
     const position = new Map(from)
     const emit = (prices: readonly StreamPrice[]) => {
@@ -129,11 +160,13 @@ export async function openStreamSubscription(
         for (;;) {
           const event = await queue.next(signal)
           if (!event) return
+          observeStreamSend(event, openedAt)
           yield event
         }
       } finally {
         detach()
         queue.close()
+        untrack()
       }
     },
     get queued() {
@@ -144,6 +177,7 @@ export async function openStreamSubscription(
       closed = true
       detach()
       queue.close()
+      untrack()
     },
   }
 }

@@ -9,6 +9,8 @@ import { getPriceFanout, LiveInput, openStreamSubscription, parseCursor, resolve
 import { LiveEventsOutput } from '../../services/stream/schemas.ts'
 import { dataProcedure, router } from '../trpc.ts'
 import { tracked } from '@trpc/server'
+import { TOPICS } from '../../adapters/bus/index.ts'
+import { PRICES_CONSUMER_GROUP } from '../../workers/prices-consumer.ts'
 
 const MAX_NODES = 500
 
@@ -102,7 +104,11 @@ export const pricesRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       const filter = await resolveFilter(ctx.platform.pg.db, input)
       const cursor = input.lastEventId ? parseCursor(input.lastEventId) : null
-      const subscription = await openStreamSubscription({ fanout: getPriceFanout(), ch: ctx.platform.ch, log: ctx.log }, { filter, cursor })
+      const { platform } = ctx
+      const subscription = await openStreamSubscription(
+        { fanout: getPriceFanout(), ch: platform.ch, log: ctx.log, consumerLag: () => platform.bus.lag(TOPICS.pricesNormalized, PRICES_CONSUMER_GROUP) },
+        { filter, cursor },
+      )
       try {
         for await (const event of subscription.events(signal)) {
           yield tracked(event.id, { type: event.type, prices: event.prices, skipped: event.skipped ?? 0, reason: event.reason ?? null })

@@ -1,0 +1,46 @@
+/**
+ * Example: follow live MISO real-time hub prices and print each one as it arrives.
+ *
+ *   CARBON_TOKEN=cbn_... npx tsx packages/sdk/examples/live-prices.ts [baseUrl] [market] [runs] [types]
+ *
+ * baseUrl defaults to CARBON_URL or http://localhost:3000 (start the platform with `npm start`: it
+ * ingests from the publisher simulator, so prices keep coming). Stop with Ctrl-C. If the connection
+ * drops, the SDK reconnects and resumes after the last event it received.
+ */
+import { createCarbonClient, isCarbonError, type RouterInputs } from '../src/index.ts'
+
+type LiveInput = RouterInputs['prices']['live']
+
+const baseUrl = process.argv[2] ?? process.env.CARBON_URL ?? 'http://localhost:3000'
+const input: LiveInput = {
+  market: (process.argv[3] ?? 'MISO') as LiveInput['market'],
+  runs: process.argv[4] ?? 'RT5',
+  types: process.argv[5] ?? 'hub',
+}
+const carbon = createCarbonClient({ baseUrl, token: process.env.CARBON_TOKEN })
+
+const subscription = carbon.prices.live.subscribe(input, {
+  onStarted() {
+    console.log(`Following ${input.market} ${input.runs} ${input.types} prices from ${baseUrl} (Ctrl-C to stop)`)
+  },
+  onData({ id, data }) {
+    if (data.type === 'reset') console.log(`[reset] ${data.reason ?? ''}: reload your snapshot (e.g. prices.latest)`)
+    if (data.type === 'skipped') console.log(`[skipped] ${data.skipped} updates dropped while this client was behind; latest values follow`)
+    for (const p of data.prices) {
+      const components = [p.energy, p.congestion, p.loss].map((v) => (v === null ? '-' : v.toFixed(2))).join(' / ')
+      console.log(
+        `${p.intervalStart}  ${p.node.padEnd(16)} ${p.run.padEnd(4)} ${p.lmp.toFixed(2).padStart(9)} $/MWh  (E/C/L ${components})  event ${id}`,
+      )
+    }
+  },
+  onError(error) {
+    if (isCarbonError(error)) console.error(`254Carbon answered ${error.data?.httpStatus ?? ''} ${error.message}`)
+    else console.error(error)
+    process.exit(1)
+  },
+})
+
+process.once('SIGINT', () => {
+  subscription.unsubscribe()
+  process.exit(0)
+})

@@ -1,0 +1,512 @@
+import fs from 'node:fs'
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import type { PriceRecord } from '@carbon/schemas'
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
+import { sql } from 'drizzle-orm'
+import { pino } from 'pino'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createCarbonClient, isCarbonError } from '../../packages/sdk/src/index.ts'
+import { TOPICS } from '../adapters/bus/index.ts'
+import { migratePostgres } from '../adapters/postgres/client.ts'
+import { createScratchServerDatabase } from '../adapters/postgres/testing.ts'
+import { parseEnv } from '../env.ts'
+import { openPlatform, seedReferenceData, setPlatform, type Platform } from '../platform.ts'
+import { DEMO_USERS } from '../services/auth/demo-identities.ts'
+import { provisionUser } from '../services/auth/identity.ts'
+import { createApiToken } from '../services/auth/tokens.ts'
+import { setPriceFanout, startPriceFanout, type PriceFanout } from '../services/stream/index.ts'
+import type { LiveEvent } from '../services/stream/schemas.ts'
+import { createContext } from '../trpc/context.ts'
+import { appRouter } from '../trpc/root.ts'
+import { PRICE_STREAM_PATH, PRICE_STREAM_PROCEDURE, priceStreamHandler, type RestErrorBody } from './stream.ts'
+
+/*
+ * The REST price stream and the SDK's live subscription over real HTTP: a node server with the
+ * stream handler (as server.ts mounts it) and the tRPC endpoint (as app/routes/api.trpc.$.ts
+ * serves it), a real platform (scratch PostgreSQL, embedded chDB, the in-process bus) and the
+ * fan-out. Prices are published to the bus as the ingest does.
+ */
+const log = pino({ level: 'silent' })
+const RATE_LIMIT = 40
+/** Small enough that a client that stops reading is coalesced after a few megabytes. */
+const LIMITS = { maxQueued: 2_500, maxEventPrices: 1_000 }
+
+let platform: Platform
+let fanout: PriceFanout
+let database: Awaited<ReturnType<typeof createScratchServerDatabase>>
+let dataDir: string
+let server: http.Server
+let baseUrl: string
+const tokens: Record<'quant' | 'none' | 'burst', string> = { quant: '', none: '', burst: '' }
+/** Every tRPC request the server got: its URL and Last-Event-ID header (the SDK's reconnects). */
+const trpcRequests: { url: string; lastEventId: string | null }[] = []
+
+function fetchHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+  }
+  return headers
+}
+
+/** /api/trpc as the Remix route serves it (GET: queries and subscriptions). */
+async function serveTrpc(req: IncomingMessage, res: ServerResponse) {
+  const controller = new AbortController()
+  res.once('close', () => controller.abort())
+  const headers = fetchHeaders(req)
+  trpcRequests.push({ url: req.url!, lastEventId: headers.get('last-event-id') })
+  const request = new Request(new URL(req.url!, baseUrl), { headers, signal: controller.signal })
+  const response = await fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req: request,
+    router: appRouter,
+    createContext: () => createContext(request, { endpoint: 'trpc', clientAddress: req.socket.remoteAddress ?? null }),
+  })
+  res.writeHead(response.status, Object.fromEntries(response.headers))
+  const reader = response.body?.getReader()
+  for (let chunk = await reader?.read(); reader && chunk && !chunk.done; chunk = await reader.read()) {
+    if (res.destroyed) break
+    if (!res.write(chunk.value)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve))
+  }
+  await reader?.cancel()
+  res.end()
+}
+
+beforeAll(async () => {
+  database = await createScratchServerDatabase(inject('postgresUrl'))
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-stream-http-'))
+  const env = parseEnv({ DATA_DIR: dataDir, DATABASE_URL: database.url, RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) })
+  platform = await openPlatform(env, log)
+  await migratePostgres(platform.pg)
+  await seedReferenceData(platform.pg, env)
+  setPlatform(platform)
+  for (const [who, username] of [
+    ['quant', 'quant'],
+    ['none', 'none'],
+    ['burst', 'quant'],
+  ] as const) {
+    const user = DEMO_USERS.find((u) => u.username === username)!
+    const { userId } = await provisionUser(platform.pg.db, {
+      issuer: 'http://test-issuer',
+      subject: user.username,
+      email: user.email,
+      name: user.name,
+      roles: [...user.roles],
+      groups: [],
+      organizationSlug: user.organization,
+    })
+    tokens[who] = (await createApiToken(platform.pg.db, { userId, name: `stream-${who}`, scopes: ['read:prices'], expiresInDays: 1 })).token
+  }
+  fanout = await startPriceFanout({ bus: platform.bus, log })
+  setPriceFanout(fanout)
+  const stream = priceStreamHandler({ log, limits: LIMITS, keepAliveMs: 1_000 })
+  server = http.createServer((req, res) => {
+    if (req.url?.startsWith(PRICE_STREAM_PATH)) return stream(req, res)
+    if (req.url?.startsWith('/api/trpc/')) {
+      serveTrpc(req, res).catch((error: unknown) => {
+        log.error({ err: error }, 'trpc bridge failed')
+        res.destroy()
+      })
+      return
+    }
+    res.writeHead(404).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+
+afterAll(async () => {
+  server?.closeAllConnections()
+  await new Promise((resolve) => server?.close(resolve))
+  await fanout?.stop()
+  setPriceFanout(undefined)
+  await platform?.close()
+  await database?.drop()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+})
+
+let sequence = 0
+/** `count` five-minute MISO RT5 records cycling over `nodes` nodes named `<prefix>.N<i>`, each lmp unique. */
+function records(prefix: string, count: number, nodes = 3): PriceRecord[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = sequence++
+    const start = Date.parse('2026-11-20T00:00:00Z') + Math.floor(n / nodes) * 300_000
+    return {
+      market: 'MISO',
+      node: `${prefix}.N${i % nodes}`,
+      run: 'RT5',
+      intervalStart: new Date(start).toISOString(),
+      intervalEnd: new Date(start + 300_000).toISOString(),
+      lmp: 20 + n / 100,
+      energy: null,
+      congestion: null,
+      loss: null,
+      ghg: null,
+      source: 'test.stream-http',
+      publishedAt: null,
+    } satisfies PriceRecord
+  })
+}
+
+async function publish(list: PriceRecord[]) {
+  await platform.bus.publish(
+    TOPICS.pricesNormalized,
+    list.map((r) => ({ key: `${r.market}:${r.node}`, value: JSON.stringify(r), headers: { 'ingest-time': new Date().toISOString() } })),
+  )
+}
+
+const nodesOf = (prefix: string, nodes = 3) => Array.from({ length: nodes }, (_, i) => `${prefix}.N${i}`).join(',')
+
+/** Waits for `condition`, failing with `what` if it does not hold within the guard time (not a timing assertion). */
+async function until(condition: () => boolean, what: string, guardMs = 30_000) {
+  const deadline = Date.now() + guardMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+type SseMessage = { id?: string; event?: string; data?: string; retry?: number; comment?: string }
+type Received = { id: string; event: string; data: LiveEvent }
+
+/** Parses a text/event-stream body into its messages (blocks separated by a blank line). */
+async function* readSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseMessage> {
+  const decoder = new TextDecoder()
+  let buffer = ''
+  for await (const chunk of body) {
+    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end)
+      buffer = buffer.slice(end + 2)
+      const message: SseMessage = {}
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) {
+          message.comment = line.slice(1).trim()
+          continue
+        }
+        const colon = line.indexOf(':')
+        const field = line.slice(0, colon)
+        const value = line.slice(colon + 1).replace(/^ /, '')
+        if (field === 'retry') message.retry = Number(value)
+        else if (field === 'id' || field === 'event') message[field] = value
+        else if (field === 'data') message.data = message.data === undefined ? value : `${message.data}\n${value}`
+      }
+      yield message
+    }
+  }
+}
+
+/** A client reading an event stream in the background. */
+class StreamReader {
+  readonly messages: SseMessage[] = []
+  ended = false
+  constructor(body: AsyncIterable<Uint8Array | string>) {
+    void (async () => {
+      try {
+        for await (const message of readSse(body)) this.messages.push(message)
+      } catch {
+        // aborted by the test
+      } finally {
+        this.ended = true
+      }
+    })()
+  }
+  get events(): Received[] {
+    return this.messages
+      .filter((m) => m.data !== undefined)
+      .map((m) => ({ id: m.id!, event: m.event!, data: JSON.parse(m.data!) as LiveEvent }))
+  }
+  get prices() {
+    return this.events.flatMap((e) => e.data.prices)
+  }
+}
+
+type Credentials = { token?: string; headers?: Record<string, string> }
+let requestCount = 0
+
+async function get(query: string, c: Credentials = {}) {
+  const controller = new AbortController()
+  const requestId = `stream-${++requestCount}-${Date.now().toString(36)}`
+  const res = await fetch(`${baseUrl}${PRICE_STREAM_PATH}?${query}`, {
+    signal: controller.signal,
+    headers: { 'x-request-id': requestId, ...(c.token ? { authorization: `Bearer ${c.token}` } : {}), ...c.headers },
+  })
+  return { res, requestId, close: () => controller.abort() }
+}
+
+async function refusal(query: string, c: Credentials = {}) {
+  const { res, requestId } = await get(query, c)
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+  return { status: res.status, body: (await res.json()) as RestErrorBody, requestId, retryAfter: res.headers.get('retry-after') }
+}
+
+async function auditRow(requestId: string) {
+  const rows = await platform.pg.db.execute(
+    sql`select outcome, status, procedure, market, channel from audit_events where request_id = ${requestId}`,
+  )
+  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as Record<string, unknown>[]
+  expect(list, `audit rows of ${requestId}`).toHaveLength(1)
+  return list[0]
+}
+
+/** Waits until the fan-out has exactly `open` listeners (closed streams detach once the server sees the close). */
+const settled = (open: number) => until(() => fanout.listeners === open, `${open} fan-out listeners`)
+
+/** Opens an entitled stream (`open` others being open) and waits until its subscription listens to the fan-out. */
+async function openStream(query: string, c: Credentials = { token: tokens.quant }, open = 0) {
+  await settled(open)
+  const before = fanout.listeners
+  const opened = await get(query, c)
+  expect(opened.res.status).toBe(200)
+  const reader = new StreamReader(opened.res.body as unknown as AsyncIterable<Uint8Array>)
+  await until(() => fanout.listeners > before, 'the subscription to attach')
+  return { ...opened, reader }
+}
+
+const lmps = (list: readonly { lmp: number }[]) => list.map((p) => p.lmp)
+/** The offset of partition 0 in an event id (the in-process bus has one partition). */
+const offsetOf = (id: string) => Number(/^0:(\d+)$/.exec(id)?.[1] ?? NaN)
+
+describe('GET /api/v1/stream/prices: access', () => {
+  it('refuses before streaming, with the REST error body, and audits each refusal', async () => {
+    const anonymous = await refusal('market=MISO')
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.body).toMatchObject({ code: 'UNAUTHORIZED', data: { httpStatus: 401, path: 'stream.prices', appCode: 'UNAUTHORIZED' } })
+
+    // A hub session cookie is no REST credential.
+    const cookie = await refusal('market=MISO', { headers: { cookie: 'carbon_session=anything' } })
+    expect(cookie.status).toBe(401)
+
+    const unentitled = await refusal('market=MISO', { token: tokens.none })
+    expect(unentitled.status).toBe(403)
+    expect(unentitled.body.code).toBe('FORBIDDEN')
+    expect(unentitled.body.message).toBe('Your organization is not entitled to MISO through the API')
+
+    const caiso = await refusal('market=CAISO', { token: tokens.quant })
+    expect(caiso.status).toBe(403)
+    expect(caiso.body.message).toBe('CAISO data is not available through the API')
+
+    for (const [who, call, status] of [
+      ['anonymous', anonymous, 401],
+      ['cookie', cookie, 401],
+      ['unentitled', unentitled, 403],
+      ['caiso', caiso, 403],
+    ] as const) {
+      const row = await auditRow(call.requestId)
+      expect(row, who).toMatchObject({ outcome: 'denied', status, procedure: PRICE_STREAM_PROCEDURE, channel: 'api' })
+    }
+    expect(await auditRow(unentitled.requestId)).toMatchObject({ market: 'MISO' })
+  })
+
+  it('answers 400 naming the bad parameter (query or Last-Event-ID header)', async () => {
+    const market = await refusal('market=ERCOT', { token: tokens.quant })
+    expect(market.status).toBe(400)
+    expect(market.body.code).toBe('BAD_REQUEST')
+    expect(market.body.message).toMatch(/^Input validation failed: market: .*\(got "ERCOT"\)$/)
+    expect(market.body.issues?.[0]?.path).toEqual(['market'])
+    expect(market.body.data.zodError?.fieldErrors).toHaveProperty('market')
+
+    const runs = await refusal('market=MISO&runs=RT5,XX', { token: tokens.quant })
+    expect(runs.status).toBe(400)
+    expect(runs.body.message).toMatch(/runs: comma-separated market runs/)
+
+    const cursor = await refusal('market=MISO', { token: tokens.quant, headers: { 'last-event-id': 'yesterday' } })
+    expect(cursor.status).toBe(400)
+    expect(cursor.body.message).toMatch(/^Last-Event-ID: "yesterday" is not partition:offset/)
+    expect(await auditRow(cursor.requestId)).toMatchObject({ outcome: 'denied', status: 400 })
+  })
+
+  it('answers 405 to other methods', async () => {
+    const res = await fetch(`${baseUrl}${PRICE_STREAM_PATH}?market=MISO`, { method: 'POST', headers: { authorization: `Bearer ${tokens.quant}` } })
+    expect(res.status).toBe(405)
+    expect(res.headers.get('allow')).toBe('GET')
+    expect(((await res.json()) as RestErrorBody).code).toBe('METHOD_NOT_SUPPORTED')
+  })
+
+  it('answers 429 with Retry-After past the per-token rate limit, shared with the other REST paths', async () => {
+    let limited: Awaited<ReturnType<typeof refusal>> | null = null
+    // Invalid input costs a token too (the limit is taken before the input is read), and opens no stream.
+    for (let i = 0; i <= 3 * RATE_LIMIT && !limited; i++) {
+      const answer = await refusal('market=ERCOT', { token: tokens.burst })
+      if (answer.status === 429) limited = answer
+      else expect(answer.status).toBe(400)
+    }
+    expect(limited?.body).toMatchObject({ code: 'TOO_MANY_REQUESTS', data: { httpStatus: 429 } })
+    expect(Number(limited?.retryAfter)).toBeGreaterThanOrEqual(1)
+    expect(await auditRow(limited!.requestId)).toMatchObject({ outcome: 'denied', status: 429 })
+    // One bucket per token: its other calls are refused too.
+    const other = await createCarbonClient({ baseUrl, token: tokens.burst }).markets.list.query().catch((error: unknown) => error)
+    expect(isCarbonError(other) && other.data?.httpStatus).toBe(429)
+  })
+})
+
+describe('GET /api/v1/stream/prices: events', () => {
+  it('streams published prices of the filter as SSE events with ids, and keep-alive comments', async () => {
+    const stream = await openStream(`market=MISO&runs=RT5&nodes=${nodesOf('LIVE')}`)
+    expect(stream.res.headers.get('content-type')).toBe('text/event-stream')
+    expect(stream.res.headers.get('cache-control')).toBe('no-cache, no-transform')
+    expect(stream.res.headers.get('x-accel-buffering')).toBe('no')
+    expect(await auditRow(stream.requestId)).toMatchObject({ outcome: 'allowed', status: 200, procedure: PRICE_STREAM_PROCEDURE, market: 'MISO' })
+
+    const first = records('LIVE', 6)
+    await publish([...first.slice(0, 3), ...records('ELSEWHERE', 4), ...first.slice(3)])
+    await until(() => stream.reader.prices.length >= 6, '6 prices')
+    const second = records('LIVE', 3)
+    await publish(second)
+    await until(() => stream.reader.prices.length >= 9, '9 prices')
+    await until(() => stream.reader.messages.some((m) => m.comment === 'keep-alive'), 'a keep-alive comment')
+    stream.close()
+
+    expect(stream.reader.messages[0]).toEqual({ retry: 2000 })
+    const events = stream.reader.events
+    expect(lmps(stream.reader.prices)).toEqual(lmps([...first, ...second]))
+    for (const event of events) {
+      expect(event.event).toBe('prices')
+      expect(event.data).toMatchObject({ type: 'prices', skipped: 0, reason: null })
+      expect(event.id).toMatch(/^0:\d+$/)
+    }
+    const offsets = events.map((e) => offsetOf(e.id))
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b))
+    expect(new Set(offsets).size).toBe(offsets.length)
+    expect(stream.reader.prices[0]).toMatchObject({ market: 'MISO', node: 'LIVE.N0', run: 'RT5', source: 'test.stream-http', partition: 0 })
+  })
+
+  it('after a reconnect with Last-Event-ID, sends exactly the N prices missed, in order (the header wins over the query)', async () => {
+    const query = `market=MISO&runs=RT5&nodes=${nodesOf('RESUME')}`
+    const first = await openStream(query)
+    const seen = records('RESUME', 12)
+    await publish(seen.slice(0, 6))
+    await until(() => first.reader.prices.length >= 6, '6 prices')
+    const earlierId = first.reader.events.at(-1)!.id
+    await publish(seen.slice(6))
+    await until(() => first.reader.prices.length >= 12, '12 prices')
+    const lastId = first.reader.events.at(-1)!.id
+    expect(earlierId).not.toBe(lastId)
+    first.close()
+    await until(() => first.reader.ended, 'the first connection to close')
+
+    const missed = records('RESUME', 25)
+    await publish([...missed.slice(0, 10), ...records('OTHER', 5), ...missed.slice(10)])
+    // An older id in the query: the header is what EventSource sends on reconnect, and it wins.
+    const resumed = await openStream(`${query}&lastEventId=${encodeURIComponent(earlierId)}`, {
+      token: tokens.quant,
+      headers: { 'last-event-id': lastId },
+    })
+    await until(() => resumed.reader.prices.length >= 25, 'the 25 missed prices')
+    const after = records('RESUME', 2)
+    await publish(after)
+    await until(() => resumed.reader.prices.length >= 27, 'the prices after')
+    resumed.close()
+    expect(lmps(resumed.reader.prices)).toEqual(lmps([...missed, ...after]))
+
+    // The lastEventId query parameter resumes the same way when no header is sent.
+    const byQuery = await openStream(`${query}&lastEventId=${encodeURIComponent(lastId)}`)
+    await until(() => byQuery.reader.prices.length >= 27, 'the 27 prices since lastId')
+    byQuery.close()
+    expect(lmps(byQuery.reader.prices)).toEqual(lmps([...missed, ...after]))
+  })
+
+  it('a client that stops reading does not hold up a fast one: the fast one gets every price in order, the slow one a skipped event', async () => {
+    const query = `market=MISO&runs=RT5&nodes=${nodesOf('SLOW', 4)}`
+    const fast = await openStream(query)
+    // The slow client: a request whose response is never read, so its socket fills and stays full.
+    const before = fanout.listeners
+    const slow = await new Promise<IncomingMessage>((resolve, reject) => {
+      http
+        .get(`${baseUrl}${PRICE_STREAM_PATH}?${query}`, { headers: { authorization: `Bearer ${tokens.quant}` } }, resolve)
+        .once('error', reject)
+    })
+    expect(slow.statusCode).toBe(200)
+    await until(() => fanout.listeners > before, 'the slow subscription to attach')
+
+    // 40,000 prices (~16 MB of events): far more than the slow socket's buffers hold.
+    const sent: PriceRecord[] = []
+    for (let round = 0; round < 40; round++) {
+      const batch = records('SLOW', 1_000, 4)
+      sent.push(...batch)
+      await publish(batch)
+      await until(() => fast.reader.prices.length >= sent.length, `round ${round} at the fast client`)
+    }
+    fast.close()
+    expect(lmps(fast.reader.prices)).toEqual(lmps(sent))
+    expect(fast.reader.events.every((e) => e.data.type === 'prices')).toBe(true)
+
+    // Now the slow client reads: the events its socket held, in order, then one skipped event.
+    const slowReader = new StreamReader(slow)
+    await until(() => slowReader.events.some((e) => e.data.type === 'skipped'), 'the skipped event')
+    const events = slowReader.events
+    const skippedAt = events.findIndex((e) => e.data.type === 'skipped')
+    const delivered = events.slice(0, skippedAt).flatMap((e) => e.data.prices)
+    expect(events.slice(0, skippedAt).every((e) => e.event === 'prices')).toBe(true)
+    expect(lmps(delivered)).toEqual(lmps(sent.slice(0, delivered.length)))
+    const notice = events[skippedAt]!
+    expect(notice.event).toBe('skipped')
+    expect(lmps(notice.data.prices)).toEqual(lmps(sent.slice(-4)))
+    expect(notice.data.skipped).toBe(sent.length - delivered.length - 4)
+    expect(notice.data.skipped).toBeGreaterThan(0)
+    // Its id covers everything: a reconnect would not replay what it skipped.
+    expect(notice.id).toBe(fast.reader.events.at(-1)!.id)
+    slow.destroy()
+  })
+})
+
+describe('SDK: carbon.prices.live', () => {
+  it('receives a published price through tRPC over SSE with a bearer token, and resumes after a dropped connection', async () => {
+    const carbon = createCarbonClient({ baseUrl, token: tokens.quant })
+    const received: { id: string; data: LiveEvent }[] = []
+    const errors: unknown[] = []
+    await settled(0)
+    const before = fanout.listeners
+    const subscription = carbon.prices.live.subscribe(
+      { market: 'MISO', runs: 'RT5', nodes: nodesOf('SDK', 2) },
+      { onData: (event) => received.push(event), onError: (error) => errors.push(error) },
+    )
+    try {
+      await until(() => fanout.listeners > before || errors.length > 0, 'the SDK subscription to attach')
+      expect(errors).toEqual([])
+      const first = records('SDK', 3, 2)
+      await publish([...first, ...records('NOT-SDK', 2)])
+      await until(() => received.flatMap((e) => e.data.prices).length >= 3, 'the first prices')
+      expect(received[0]!.id).toMatch(/^0:\d+$/)
+      expect(received[0]!.data.prices[0]).toMatchObject({ market: 'MISO', node: 'SDK.N0', run: 'RT5', lmp: first[0]!.lmp })
+      const lastId = received.at(-1)!.id
+
+      // The connection drops; what is published meanwhile arrives once the SDK reconnects with its last id.
+      const requestsBefore = trpcRequests.length
+      server.closeAllConnections()
+      const meanwhile = records('SDK', 5, 2)
+      await publish(meanwhile)
+      await until(() => received.flatMap((e) => e.data.prices).length >= 8, 'the prices published while disconnected')
+      expect(lmps(received.flatMap((e) => e.data.prices))).toEqual(lmps([...first, ...meanwhile]))
+      const reconnects = trpcRequests.slice(requestsBefore).filter((r) => r.url.startsWith('/api/trpc/prices.live'))
+      const resumedFrom = reconnects.map((r) => r.lastEventId ?? new URL(r.url, baseUrl).searchParams.get('input'))
+      expect(resumedFrom.some((from) => from?.includes(lastId))).toBe(true)
+      expect(errors).toEqual([])
+    } finally {
+      subscription.unsubscribe()
+    }
+  })
+
+  it('raises the refusal of an unentitled token as a typed error', async () => {
+    const carbon = createCarbonClient({ baseUrl, token: tokens.none })
+    const error = await new Promise<unknown>((resolve) => {
+      const subscription = carbon.prices.live.subscribe(
+        { market: 'MISO', runs: 'RT5' },
+        {
+          onData: () => resolve(new Error('data for an unentitled token')),
+          onError: (e) => {
+            subscription.unsubscribe()
+            resolve(e)
+          },
+        },
+      )
+    })
+    expect(isCarbonError(error)).toBe(true)
+    if (!isCarbonError(error)) return
+    expect(error.data?.httpStatus).toBe(403)
+    expect(error.message).toBe('Your organization is not entitled to MISO through the API')
+  })
+})

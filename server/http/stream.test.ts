@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { AppError } from '../errors.ts'
+import type { StreamEvent, StreamPrice } from '../services/stream/types.ts'
+import { eventData, formatEvent, restErrorBody } from './stream.ts'
+
+const price = (node: string, lmp: number, offset: number): StreamPrice => ({
+  market: 'MISO',
+  node,
+  run: 'RT5',
+  intervalStart: '2026-11-20T15:05:00.000Z',
+  intervalEnd: '2026-11-20T15:10:00.000Z',
+  lmp,
+  energy: null,
+  congestion: null,
+  loss: null,
+  ghg: null,
+  source: 'test',
+  publishedAt: null,
+  ingestedAt: '2026-11-20T15:10:43.120Z',
+  receivedAt: '2026-11-20T15:10:43.131Z',
+  partition: 0,
+  offset,
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe('formatEvent', () => {
+  it('writes id, event and one data line holding the LiveEvent JSON', () => {
+    const prices = [price('INDIANA.HUB', 31.42, 7)]
+    const text = formatEvent({ id: '0:7', type: 'prices', prices })
+    expect(text).toBe(`id: 0:7\nevent: prices\ndata: ${JSON.stringify({ type: 'prices', prices, skipped: 0, reason: null })}\n\n`)
+  })
+
+  it('keeps a payload with newlines on one data line', () => {
+    const text = formatEvent({ id: '0:1', type: 'reset', prices: [], reason: 'line one\nline two' })
+    expect(text.split('\n')).toHaveLength(5)
+    const data = /^data: (.*)$/m.exec(text)![1]!
+    expect(JSON.parse(data)).toEqual({ type: 'reset', prices: [], skipped: 0, reason: 'line one\nline two' })
+  })
+})
+
+describe('eventData', () => {
+  it('serializes a shared prices array once for every client (ids may differ)', () => {
+    const prices = [price('A', 1, 1), price('B', 2, 2)]
+    const stringify = vi.spyOn(JSON, 'stringify')
+    const events: StreamEvent[] = Array.from({ length: 1_000 }, (_, i) => ({ id: `0:${2 + i}`, type: 'prices', prices }))
+    const texts = events.map(formatEvent)
+    expect(stringify).toHaveBeenCalledTimes(1)
+    expect(new Set(texts.map((t) => t.slice(t.indexOf('data: ')))).size).toBe(1)
+    expect(texts[999]!.startsWith('id: 0:1001\n')).toBe(true)
+  })
+
+  it('keeps prices, skipped and reset payloads of one array apart', () => {
+    const prices = [price('A', 1, 1)]
+    const asPrices = eventData({ id: '0:1', type: 'prices', prices })
+    const asSkipped = eventData({ id: '0:1', type: 'skipped', prices, skipped: 12 })
+    const asOtherSkip = eventData({ id: '0:1', type: 'skipped', prices, skipped: 3 })
+    expect(JSON.parse(asPrices)).toMatchObject({ type: 'prices', skipped: 0 })
+    expect(JSON.parse(asSkipped)).toMatchObject({ type: 'skipped', skipped: 12 })
+    expect(JSON.parse(asOtherSkip)).toMatchObject({ type: 'skipped', skipped: 3 })
+    const empty: StreamPrice[] = []
+    expect(JSON.parse(eventData({ id: '0:1', type: 'reset', prices: empty, reason: 'store behind' }))).toEqual({
+      type: 'reset',
+      prices: [],
+      skipped: 0,
+      reason: 'store behind',
+    })
+    expect(JSON.parse(eventData({ id: '0:1', type: 'reset', prices: empty, reason: 'too many missed' })).reason).toBe('too many missed')
+  })
+})
+
+describe('restErrorBody', () => {
+  it('has the shape of the REST API errors', () => {
+    expect(restErrorBody(new AppError('FORBIDDEN', 'Your organization is not entitled to MISO through the API'))).toEqual({
+      message: 'Your organization is not entitled to MISO through the API',
+      code: 'FORBIDDEN',
+      data: { code: 'FORBIDDEN', httpStatus: 403, path: 'stream.prices', appCode: 'FORBIDDEN', zodError: null },
+    })
+  })
+
+  it('hides the message of an internal error', () => {
+    const body = restErrorBody(new AppError('INTERNAL', 'pg: connection refused at 10.0.0.3'))
+    expect(body).toMatchObject({ message: 'Internal error', code: 'INTERNAL_SERVER_ERROR', data: { httpStatus: 500 } })
+  })
+})

@@ -1,0 +1,312 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { MarketId } from '@carbon/schemas'
+import { z } from 'zod'
+import { AppError, isAppError } from '../errors.ts'
+import { TOPICS } from '../adapters/bus/index.ts'
+import { PRICES_CONSUMER_GROUP } from '../workers/prices-consumer.ts'
+import type { Logger } from '../logger.ts'
+import { getPlatform, type Platform } from '../platform.ts'
+import { recordAudit, type AuditEntry } from '../services/auth/audit.ts'
+import { authorize } from '../services/auth/entitlements.ts'
+import { resolveRequestAuth } from '../services/auth/resolve.ts'
+import type { PriceFanout } from '../services/stream/fanout.ts'
+import { getPriceFanout, LiveInput, openStreamSubscription, parseCursor, resolveFilter } from '../services/stream/index.ts'
+import type { QueueLimits } from '../services/stream/queue.ts'
+import type { StreamSubscription } from '../services/stream/subscription.ts'
+import type { StreamEvent, StreamPrice } from '../services/stream/types.ts'
+import { auditScope, rateLimiter, toTRPCError } from '../trpc/trpc.ts'
+
+/**
+ * GET /api/v1/stream/prices: live prices of the public REST API as Server-Sent Events.
+ *
+ * A plain node handler in front of Remix, so it owns the socket: it writes an event only when the
+ * socket takes more (res.write returned true, or after 'drain'); meanwhile the subscriber's queue
+ * coalesces (server/services/stream/queue.ts), so a slow client never holds up the fan-out or
+ * anyone else. Access is decided exactly as for the other REST paths (bearer only, rate limit,
+ * entitlement for the market through the API channel, one audit row) and a refusal is an HTTP
+ * status with the REST API's JSON error body, before any event is sent.
+ *
+ * Wire format: `retry: 2000`, then per event `id: <cursor>`, `event: prices|skipped|reset`,
+ * `data: {"type","prices","skipped","reason"}` (LiveEventOutput), and a `: keep-alive` comment
+ * every 15 s. Reconnecting with the last id (the `Last-Event-ID` header, which EventSource sends,
+ * or the `lastEventId` query parameter; the header wins) resumes without gap or duplicate.
+ */
+
+export const PRICE_STREAM_PATH = '/api/v1/stream/prices'
+/** The audit log's name for this endpoint. */
+export const PRICE_STREAM_PROCEDURE = 'rest:stream.prices'
+/** `data.path` of its error bodies (REST errors carry the procedure path there). */
+const ERROR_PATH = 'stream.prices'
+export const KEEP_ALIVE_MS = 15_000
+export const RETRY_MS = 2_000
+
+export type PriceStreamOptions = {
+  /** The process platform (default: getPlatform()). */
+  platform?: () => Promise<Platform>
+  /** The process fan-out (default: getPriceFanout(), started by `carbon serve`). */
+  fanout?: () => PriceFanout
+  keepAliveMs?: number
+  /** Per-client queue limits (default: the subscription's). */
+  limits?: QueueLimits
+}
+
+/** The REST API's error body (trpc-to-openapi over the app router's error formatter). */
+export type RestErrorBody = {
+  message: string
+  code: string
+  data: {
+    code: string
+    httpStatus: number
+    path: string
+    appCode: string | null
+    zodError: ReturnType<typeof z.flattenError> | null
+  }
+  issues?: z.core.$ZodIssue[]
+}
+
+export function restErrorBody(error: AppError, zodError?: z.ZodError): RestErrorBody {
+  const code = toTRPCError(error).code
+  return {
+    message: error.code === 'INTERNAL' ? 'Internal error' : error.userMessage,
+    code,
+    data: { code, httpStatus: error.status, path: ERROR_PATH, appCode: zodError ? null : error.code, zodError: zodError ? z.flattenError(zodError) : null },
+    ...(zodError ? { issues: zodError.issues } : {}),
+  }
+}
+
+/** Bad query parameters: a 400 naming each parameter, what is wrong with it and the value sent. */
+function inputError(error: z.ZodError, raw: Record<string, string>): AppError {
+  const problems = error.issues.map((issue) => {
+    const name = issue.path.join('.') || 'query'
+    const value = raw[name]
+    const got = value === undefined ? '' : ` (got "${value.length > 40 ? `${value.slice(0, 40)}...` : value}")`
+    return `${name}: ${issue.message}${got}`
+  })
+  return AppError.badRequest(`Input validation failed: ${problems.join('; ')}`)
+}
+
+/** Serialized event payloads, per shared prices array: clients with one filter share one JSON.stringify per batch. */
+const serialized = new WeakMap<readonly StreamPrice[], Map<string, string>>()
+
+/** The JSON of an event's `data:` line (LiveEventOutput), memoized per prices array and kind. */
+export function eventData(event: StreamEvent): string {
+  const skipped = event.skipped ?? 0
+  const reason = event.reason ?? null
+  const kind = `${event.type}|${skipped}|${reason ?? ''}`
+  let byKind = serialized.get(event.prices)
+  if (!byKind) serialized.set(event.prices, (byKind = new Map()))
+  let data = byKind.get(kind)
+  if (data === undefined) {
+    data = JSON.stringify({ type: event.type, prices: event.prices, skipped, reason })
+    byKind.set(kind, data)
+  }
+  return data
+}
+
+/** One SSE event on the wire. JSON escapes newlines, so the payload is one `data:` line. */
+export function formatEvent(event: StreamEvent): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${eventData(event)}\n\n`
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** The request as the Fetch API sees it (what resolveRequestAuth reads: its headers). */
+function fetchRequest(req: IncomingMessage): Request {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(':')) continue
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+  }
+  return new Request(new URL(req.url ?? '/', 'http://localhost'), { headers })
+}
+
+/** The query parameters, with the Last-Event-ID header (when sent) in place of `lastEventId`. */
+function rawInput(req: IncomingMessage): Record<string, string> {
+  const raw = Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams)
+  const lastEventId = headerOf(req, 'last-event-id')
+  if (lastEventId !== undefined) raw.lastEventId = lastEventId
+  return raw
+}
+
+function sendError(res: ServerResponse, error: AppError, extra: { zodError?: z.ZodError; retryAfter?: number } = {}): void {
+  const body = JSON.stringify(restErrorBody(error, extra.zodError))
+  res.writeHead(error.status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(body),
+    ...(extra.retryAfter ? { 'Retry-After': String(extra.retryAfter) } : {}),
+  })
+  res.end(body)
+}
+
+type Admitted = { subscription: StreamSubscription; log: Logger }
+
+/**
+ * Decides the request as the REST API's guard does (authentication, rate limit, authorization,
+ * then the input) and opens the subscription; writes the audit row either way. Returns null
+ * after answering a refusal.
+ */
+async function admit(options: PriceStreamOptions, req: IncomingMessage, res: ServerResponse): Promise<Admitted | null> {
+  const platform = await (options.platform ?? getPlatform)()
+  const db = platform.pg.db
+  const requestId = headerOf(req, 'x-request-id') ?? randomUUID()
+  const log = platform.log.child({ requestId, procedure: PRICE_STREAM_PROCEDURE })
+  const raw = rawInput(req)
+  const auth = await resolveRequestAuth(platform, fetchRequest(req), 'rest')
+  const base = {
+    requestId,
+    principal: auth.principal,
+    channel: auth.channel,
+    procedure: PRICE_STREAM_PROCEDURE,
+    ...auditScope(raw),
+    clientAddress: req.socket.remoteAddress ?? null,
+    userAgent: headerOf(req, 'user-agent') ?? null,
+  } satisfies Partial<AuditEntry>
+
+  const refuse = async (error: AppError, extra: { zodError?: z.ZodError; retryAfter?: number } = {}) => {
+    const outcome = error.status >= 500 ? 'error' : 'denied'
+    try {
+      await recordAudit(db, { ...base, outcome, status: error.status, details: { reason: error.userMessage } })
+    } catch (auditError) {
+      log.error({ err: auditError }, 'audit write failed')
+      sendError(res, new AppError('UNAVAILABLE', 'The audit log is unavailable; no data was served'))
+      return null
+    }
+    if (error.status >= 500) log.error({ err: error }, 'price stream failed')
+    else log.info({ code: error.code, status: error.status }, 'price stream refused')
+    sendError(res, error, extra)
+    return null
+  }
+
+  if (auth.failure) return refuse(auth.failure)
+  const principal = auth.principal
+  if (principal && principal.kind !== 'user') {
+    const perMinute = platform.auth.rateLimitPerMinute
+    const taken = rateLimiter(perMinute).take(principal.credentialId)
+    if (!taken.ok) {
+      const error = new AppError('TOO_MANY_REQUESTS', `Rate limit of ${perMinute} requests per minute exceeded`, {
+        userMessage: `Too many requests: retry after ${taken.retryAfterSeconds} s`,
+      })
+      return refuse(error, { retryAfter: taken.retryAfterSeconds })
+    }
+  }
+  const market = MarketId.safeParse(raw.market)
+  try {
+    await authorize(db, principal, { channel: auth.channel, market: market.success ? market.data : undefined, scope: 'read:prices' })
+  } catch (error) {
+    if (isAppError(error)) return refuse(error)
+    throw error
+  }
+
+  const parsed = LiveInput.safeParse(raw)
+  if (!parsed.success) return refuse(inputError(parsed.error, raw), { zodError: parsed.error })
+  const input = parsed.data
+  let subscription: StreamSubscription
+  try {
+    const cursor = input.lastEventId ? parseCursor(input.lastEventId) : null
+    const filter = await resolveFilter(db, input)
+    const fanout = (options.fanout ?? getPriceFanout)()
+    subscription = await openStreamSubscription(
+      { fanout, ch: platform.ch, log, consumerLag: () => platform.bus.lag(TOPICS.pricesNormalized, PRICES_CONSUMER_GROUP) },
+      { filter, cursor },
+      { limits: options.limits },
+    )
+  } catch (error) {
+    return refuse(isAppError(error) ? error : new AppError('INTERNAL', 'opening the price stream failed', { cause: error }))
+  }
+  try {
+    await recordAudit(db, { ...base, outcome: 'allowed', status: 200 })
+  } catch (error) {
+    subscription.close()
+    log.error({ err: error }, 'audit write failed: stream withheld')
+    sendError(res, new AppError('UNAVAILABLE', 'The audit log is unavailable; no data was served'))
+    return null
+  }
+  return { subscription, log }
+}
+
+/** Resolves when the response can take more, or the client is gone. */
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    res.on('drain', done)
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
+
+/** Writes the subscription's events as the socket takes them, until the client goes. */
+async function pump(res: ServerResponse, admitted: Admitted, signal: AbortSignal, keepAliveMs: number): Promise<void> {
+  const { subscription, log } = admitted
+  res.writeHead(200, {
+    // Exactly this type: the compression filter in server.ts leaves it uncompressed (unbuffered).
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache, no-transform',
+    'X-Accel-Buffering': 'no',
+    Connection: 'keep-alive',
+  })
+  res.socket?.setNoDelay(true)
+  res.write(`retry: ${RETRY_MS}\n\n`)
+  const keepAlive = setInterval(() => {
+    // While the socket is full an event is already on its way; no comment is needed.
+    if (!res.writableNeedDrain && !res.writableEnded && !res.destroyed) res.write(': keep-alive\n\n')
+  }, keepAliveMs)
+  let events = 0
+  // The client going closes the subscription, which ends the loop below (no signal is handed to
+  // the queue: it would add an abort listener per wait).
+  signal.addEventListener('abort', () => subscription.close(), { once: true })
+  try {
+    for await (const event of subscription.events()) {
+      if (signal.aborted || res.destroyed) break
+      events++
+      if (!res.write(formatEvent(event))) await drained(res, signal)
+    }
+  } catch (error) {
+    log.error({ err: error }, 'price stream broke off')
+  } finally {
+    clearInterval(keepAlive)
+    subscription.close()
+    if (!res.writableEnded) res.end()
+    log.debug({ events }, 'price stream closed')
+  }
+}
+
+async function servePriceStream(options: PriceStreamOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET') {
+    const body: RestErrorBody = {
+      message: `${req.method ?? 'This method'} is not supported here: open the stream with GET`,
+      code: 'METHOD_NOT_SUPPORTED',
+      data: { code: 'METHOD_NOT_SUPPORTED', httpStatus: 405, path: ERROR_PATH, appCode: null, zodError: null },
+    }
+    res.writeHead(405, { Allow: 'GET', 'Content-Type': 'application/json' })
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body))
+    return
+  }
+  const controller = new AbortController()
+  res.once('close', () => controller.abort())
+  const admitted = await admit(options, req, res)
+  if (!admitted) return
+  if (controller.signal.aborted) {
+    admitted.subscription.close()
+    return
+  }
+  await pump(res, admitted, controller.signal, options.keepAliveMs ?? KEEP_ALIVE_MS)
+}
+
+/** The handler server.ts mounts at PRICE_STREAM_PATH, before Remix. */
+export function priceStreamHandler(options: PriceStreamOptions & { log: Logger }): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    servePriceStream(options, req, res).catch((error: unknown) => {
+      options.log.error({ err: error, path: PRICE_STREAM_PATH }, 'price stream request failed')
+      if (!res.headersSent) sendError(res, new AppError('INTERNAL', 'price stream request failed', { cause: error }))
+      else res.destroy()
+    })
+  }
+}
