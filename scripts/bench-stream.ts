@@ -87,6 +87,7 @@ const CONNECT_TIMEOUT_MS = 300_000
 const PAUSE_BETWEEN_TICKS_MS = 1_000
 const CONNECT_WAVE = 50
 const CLOSE_WAIT_MS = 10_000
+const IPC_TIMEOUT_MS = 900_000
 const SUBSCRIPTION = { market: 'MISO', runs: 'RT5' } as const
 
 /** The two ways a client follows live prices: the same subscription, two transports. */
@@ -367,8 +368,10 @@ async function startClients(url: string, token: string, n: number, openBefore: n
   while (streamStatus().subscribers < openBefore + connected.connected && Date.now() < deadline) await sleep(50)
   const clientsProcess: ClientsProcess = {
     child,
-    count: () => request(child, { type: 'count' }, 'count'),
-    report: () => request(child, { type: 'report' }, 'report', 120_000),
+    // Generous timeouts: this process's event loop may be held up for minutes (the timer would
+    // fire before the answer waiting behind it is read), and a stall is caught by the tick's deadline.
+    count: () => request(child, { type: 'count' }, 'count', IPC_TIMEOUT_MS),
+    report: () => request(child, { type: 'report' }, 'report', IPC_TIMEOUT_MS),
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve()
@@ -662,7 +665,9 @@ async function main() {
       }
       progress('  warm-up tick (no clients; first node catalogue, JIT; not counted)...')
       await tick(full, 'warm-up', null, 0)
-      runs.push(await measureRun(full, run.n, run.mode, { profile: run.profile }))
+      const result = await measureRun(full, run.n, run.mode, { profile: run.profile })
+      runs.push(result)
+      progress(table([result]).split('\n').slice(1).join('\n'))
     } finally {
       await stopStack(stack)
       fs.rmSync(dataDir, { recursive: true, force: true })

@@ -11,7 +11,7 @@ function handle({ request, context }: LoaderFunctionArgs | ActionFunctionArgs) {
     req: request,
     router: appRouter,
     createContext: () =>
-      createContext(request, { endpoint: 'trpc', clientAddress: context.clientAddress, requestId: context.requestId }),
+      createContext(request, { endpoint: 'trpc', clientAddress: context.clientAddress, requestId: context.requestId, connectionClosed: context.signal }),
     // A plain object: trpc-to-openapi copies headers with Object.entries.
     responseMeta: ({ ctx }) => ({ headers: Object.fromEntries((ctx as Context | undefined)?.responseHeaders ?? []) }),
   })

@@ -58,12 +58,16 @@ async function serveTrpc(req: IncomingMessage, res: ServerResponse) {
   res.once('close', () => controller.abort())
   const headers = fetchHeaders(req)
   trpcRequests.push({ url: req.url!, lastEventId: headers.get('last-event-id') })
-  const request = new Request(new URL(req.url!, baseUrl), { headers, signal: controller.signal })
+  // `lostSignal=1` stands for undici losing the Request's abort after garbage collection
+  // (nodejs/undici#3644): only the connection-closed signal, as app/routes/api.trpc.$.ts passes it, remains.
+  const lostSignal = req.url!.includes('lostSignal=1')
+  const request = new Request(new URL(req.url!, baseUrl), { headers, signal: lostSignal ? undefined : controller.signal })
   const response = await fetchRequestHandler({
     endpoint: '/api/trpc',
     req: request,
     router: appRouter,
-    createContext: () => createContext(request, { endpoint: 'trpc', clientAddress: req.socket.remoteAddress ?? null }),
+    createContext: () =>
+      createContext(request, { endpoint: 'trpc', clientAddress: req.socket.remoteAddress ?? null, connectionClosed: controller.signal }),
   })
   res.writeHead(response.status, Object.fromEntries(response.headers))
   const reader = response.body?.getReader()
@@ -450,6 +454,21 @@ describe('GET /api/v1/stream/prices: events', () => {
     // Its id covers everything: a reconnect would not replay what it skipped.
     expect(notice.id).toBe(fast.reader.events.at(-1)!.id)
     slow.destroy()
+  })
+})
+
+describe('tRPC prices.live', () => {
+  it('ends the subscription when its client disconnects, even when the request\'s own signal never aborts', async () => {
+    await settled(0)
+    const input = encodeURIComponent(JSON.stringify({ market: 'MISO', runs: 'RT5', nodes: nodesOf('GONE', 2) }))
+    const request = http.get(`${baseUrl}/api/trpc/prices.live?input=${input}&lostSignal=1`, { headers: { authorization: `Bearer ${tokens.quant}` } })
+    const response = await new Promise<IncomingMessage>((resolve, reject) => request.once('response', resolve).once('error', reject))
+    expect(response.headers['content-type']).toMatch(/^text\/event-stream/)
+    response.resume()
+    await until(() => fanout.listeners === 1, 'the subscription to attach')
+    await publish(records('GONE', 4, 2))
+    request.destroy()
+    await settled(0)
   })
 })
 

@@ -109,6 +109,23 @@ export function formatEvent(event: StreamEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${eventData(event)}\n\n`
 }
 
+/** `data: <json>\n\n` as UTF-8 bytes, encoded once per shared payload (1,000 clients, one encoding). */
+const encoded = new WeakMap<object, Map<string, Buffer>>()
+function eventBody(event: StreamEvent): Buffer {
+  const kind = `${event.type}|${event.skipped ?? 0}|${event.reason ?? ''}`
+  let byKind = encoded.get(event.prices)
+  if (!byKind) encoded.set(event.prices, (byKind = new Map()))
+  let body = byKind.get(kind)
+  if (!body) byKind.set(kind, (body = Buffer.from(`data: ${eventData(event)}\n\n`, 'utf8')))
+  return body
+}
+
+/** Writes one event: the per-client id line, then the shared body; false when the socket is full. */
+function writeEvent(res: ServerResponse, event: StreamEvent): boolean {
+  res.write(`id: ${event.id}\nevent: ${event.type}\n`)
+  return res.write(eventBody(event))
+}
+
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name]
   return Array.isArray(value) ? value[0] : value
@@ -266,7 +283,7 @@ async function pump(res: ServerResponse, admitted: Admitted, signal: AbortSignal
     for await (const event of subscription.events()) {
       if (signal.aborted || res.destroyed) break
       events++
-      if (!res.write(formatEvent(event))) await drained(res, signal)
+      if (!writeEvent(res, event)) await drained(res, signal)
     }
   } catch (error) {
     log.error({ err: error }, 'price stream broke off')

@@ -6,7 +6,7 @@ import type { Context } from './trpc.ts'
 /** Builds the procedure context of one HTTP request (hub and SDK through tRPC, or REST). */
 export async function createContext(
   req: Request,
-  options: { endpoint: Endpoint; clientAddress?: string | null; requestId?: string },
+  options: { endpoint: Endpoint; clientAddress?: string | null; requestId?: string; connectionClosed?: AbortSignal },
 ): Promise<Context> {
   const platform = await getPlatform()
   const requestId = options.requestId ?? req.headers.get('x-request-id') ?? randomUUID()
@@ -18,5 +18,6 @@ export async function createContext(
     log: platform.log.child({ requestId }),
     client: { address: options.clientAddress ?? null, userAgent: req.headers.get('user-agent') },
     responseHeaders: new Headers(),
+    connectionClosed: options.connectionClosed ?? null,
   }
 }

@@ -20,6 +20,12 @@ export type Context = {
   client: { address: string | null; userAgent: string | null }
   /** Headers added to the HTTP response (Retry-After on 429). */
   responseHeaders: Headers
+  /**
+   * Aborts when the client's connection closes (from the HTTP server, not the fetch Request:
+   * undici stops propagating a Request's abort after garbage collection, nodejs/undici#3644, which
+   * left subscriptions open after their clients had gone).
+   */
+  connectionClosed?: AbortSignal | null
 }
 
 /**

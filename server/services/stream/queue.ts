@@ -19,6 +19,18 @@ export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxQueued: 20_000, maxEventPr
 
 const keyOf = (p: StreamPrice) => `${p.node}\u0000${p.run}`
 
+/** The highest offset per partition of a shared array, computed once for every subscriber holding it. */
+const lastOffsetsCache = new WeakMap<readonly StreamPrice[], Map<number, number>>()
+function lastOffsets(prices: readonly StreamPrice[]): Map<number, number> {
+  let last = lastOffsetsCache.get(prices)
+  if (!last) {
+    last = new Map()
+    for (const price of prices) advance(last, price.partition, price.offset)
+    lastOffsetsCache.set(prices, last)
+  }
+  return last
+}
+
 export class SubscriberQueue {
   /** Waiting prices as the arrays they came in: clients with the same filter share them (and their serialization). */
   private chunks: (readonly StreamPrice[])[] = []
@@ -135,7 +147,7 @@ export class SubscriberQueue {
   }
 
   private idAfter(prices: readonly StreamPrice[]): string {
-    for (const price of prices) advance(this.sent, price.partition, price.offset)
+    for (const [partition, offset] of lastOffsets(prices)) advance(this.sent, partition, offset)
     if (this.size === 0) for (const [partition, offset] of this.passedOver) advance(this.sent, partition, offset)
     return formatCursor(this.sent)
   }

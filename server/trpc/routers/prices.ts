@@ -109,8 +109,12 @@ export const pricesRouter = router({
         { fanout: getPriceFanout(), ch: platform.ch, log: ctx.log, consumerLag: () => platform.bus.lag(TOPICS.pricesNormalized, PRICES_CONSUMER_GROUP) },
         { filter, cursor },
       )
+      // Ends with the client: tRPC's signal, or the connection closing (see Context.connectionClosed).
+      const gone = ctx.connectionClosed ? AbortSignal.any([signal ?? new AbortController().signal, ctx.connectionClosed]) : signal
+      // Also when the generator is parked at a yield nobody pulls: detach from the fan-out now.
+      gone?.addEventListener('abort', () => subscription.close(), { once: true })
       try {
-        for await (const event of subscription.events(signal)) {
+        for await (const event of subscription.events(gone)) {
           yield tracked(event.id, { type: event.type, prices: event.prices, skipped: event.skipped ?? 0, reason: event.reason ?? null })
         }
       } finally {
