@@ -111,7 +111,7 @@ export async function runSeedDemo(env: Env, log: Logger, options: { days?: strin
 }
 
 /** A free TCP port on this machine (for `--port 0`: the public URL must be known before listening). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer()
     probe.once('error', reject)

@@ -22,6 +22,7 @@ import type { LiveEvent } from '../services/stream/schemas.ts'
 import { createContext } from '../trpc/context.ts'
 import { appRouter } from '../trpc/root.ts'
 import { PRICE_STREAM_PATH, PRICE_STREAM_PROCEDURE, priceStreamHandler, type RestErrorBody } from './stream.ts'
+import { priceRecordFactory } from '../../tests/support/price-records.ts'
 
 /*
  * The REST price stream and the SDK's live subscription over real HTTP: a node server with the
@@ -132,28 +133,7 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true })
 })
 
-let sequence = 0
-/** `count` five-minute MISO RT5 records cycling over `nodes` nodes named `<prefix>.N<i>`, each lmp unique. */
-function records(prefix: string, count: number, nodes = 3): PriceRecord[] {
-  return Array.from({ length: count }, (_, i) => {
-    const n = sequence++
-    const start = Date.parse('2026-11-20T00:00:00Z') + Math.floor(n / nodes) * 300_000
-    return {
-      market: 'MISO',
-      node: `${prefix}.N${i % nodes}`,
-      run: 'RT5',
-      intervalStart: new Date(start).toISOString(),
-      intervalEnd: new Date(start + 300_000).toISOString(),
-      lmp: 20 + n / 100,
-      energy: null,
-      congestion: null,
-      loss: null,
-      ghg: null,
-      source: 'test.stream-http',
-      publishedAt: null,
-    } satisfies PriceRecord
-  })
-}
+const records = priceRecordFactory('test.stream-http')
 
 async function publish(list: PriceRecord[]) {
   await platform.bus.publish(

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { PriceRecord } from '@carbon/schemas'
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createKafkaBus, TOPICS, type Bus } from '../../server/adapters/bus/index.ts'
 import { startKafkaMock, type KafkaMock } from '../setup/kafka-mock.ts'
 import { launchBrowser, signIn } from './support/browser.ts'
+import { freePort } from '../../server/cli/commands.ts'
 
 /*
  * Live prices in the hub, end to end: a `carbon serve` of its own (not the shared e2e server) on
@@ -42,16 +42,6 @@ const consoleErrors: string[] = []
 
 type RunningServer = { child: ChildProcess; output: () => string; exited: Promise<number | null> }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer()
-    probe.once('error', reject)
-    probe.listen(0, () => {
-      const { port } = probe.address() as net.AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 /** `node bin/carbon.js serve` on Kafka with embedded stores; resolves once it prints its URL. */
 async function startServer(): Promise<RunningServer> {

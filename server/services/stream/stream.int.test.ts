@@ -9,6 +9,7 @@ import { parseCursor } from './cursor.ts'
 import { startPriceFanout, type PriceFanout } from './fanout.ts'
 import { openStreamSubscription, type StreamSubscription } from './subscription.ts'
 import type { StreamEvent, StreamFilter } from './types.ts'
+import { priceRecordFactory } from '../../../tests/support/price-records.ts'
 
 /*
  * The live stream on real parts: the in-process bus, the prices consumer writing chDB (prices and
@@ -45,28 +46,7 @@ afterAll(async () => {
   await ch?.close()
 })
 
-let sequence = 0
-/** `count` five-minute records of `nodes` nodes (market MISO, run RT5), each price unique. */
-function records(prefix: string, count: number, nodes = 3): PriceRecord[] {
-  return Array.from({ length: count }, () => {
-    const n = sequence++
-    const start = Date.parse('2026-11-20T00:00:00Z') + Math.floor(n / nodes) * 300_000
-    return {
-      market: 'MISO',
-      node: `${prefix}.N${n % nodes}`,
-      run: 'RT5',
-      intervalStart: new Date(start).toISOString(),
-      intervalEnd: new Date(start + 300_000).toISOString(),
-      lmp: 20 + n / 100,
-      energy: null,
-      congestion: null,
-      loss: null,
-      ghg: null,
-      source: 'test.stream',
-      publishedAt: null,
-    } satisfies PriceRecord
-  })
-}
+const records = priceRecordFactory('test.stream')
 
 async function publish(stack: Stack, list: PriceRecord[]) {
   const before = stack.consumed()
