@@ -17,10 +17,8 @@ import { createProgress } from '../server/cli/progress.ts'
 import { parseEnv } from '../server/env.ts'
 import { openPlatform } from '../server/platform.ts'
 import { seedDemo } from '../server/services/demo/index.ts'
-import { DEMO_USERS } from '../server/services/auth/demo-identities.ts'
-import { provisionUser } from '../server/services/auth/identity.ts'
-import { createApiToken } from '../server/services/auth/tokens.ts'
 import { insertPrices } from '../server/services/prices/index.ts'
+import { demoQuantToken } from './support/demo-token.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
@@ -32,17 +30,7 @@ const YEAR_FROM = new Date(END.getTime() - 365 * 86_400_000)
 async function seed(dataDir: string): Promise<string> {
   const platform = await openPlatform(parseEnv({ DATA_DIR: dataDir }), pino({ level: 'warn' }))
   try {
-    const quant = DEMO_USERS.find((u) => u.username === 'quant')!
-    const { userId } = await provisionUser(platform.pg.db, {
-      issuer: platform.auth.issuer,
-      subject: quant.username,
-      email: quant.email,
-      name: quant.name,
-      roles: [...quant.roles],
-      groups: [],
-      organizationSlug: quant.organization,
-    })
-    const { token } = await createApiToken(platform.pg.db, { userId, name: 'bench', scopes: ['read:prices'], expiresInDays: 1 })
+    const token = await demoQuantToken(platform, 'bench')
     await seedDemo(platform, { days: 7, end: END, progress: (total) => createProgress('Seeding 7 demo days', total) })
     const progress = createProgress('Seeding a year of INDIANA.HUB RT5', 365 * 288)
     let pending = []

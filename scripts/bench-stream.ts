@@ -60,15 +60,13 @@ import { parseEnv } from '../server/env.ts'
 import { startHttpServer, type RunningServer } from '../server/http/server.ts'
 import { resetStreamLatencyWindows, streamLatencySummary, streamStatus, STREAM_STAGES } from '../server/metrics.ts'
 import { openPlatform, setPlatform, type Platform } from '../server/platform.ts'
-import { DEMO_USERS } from '../server/services/auth/demo-identities.ts'
-import { provisionUser } from '../server/services/auth/identity.ts'
-import { createApiToken } from '../server/services/auth/tokens.ts'
 import { createNodeCatalogue } from '../server/services/ingest/catalogue.ts'
 import { DATASETS } from '../server/services/ingest/datasets.ts'
 import type { PipelineDeps } from '../server/services/ingest/pipeline.ts'
 import { runRequest, type RequestResult } from '../server/services/ingest/request.ts'
 import { setPriceFanout, startPriceFanout, type PriceFanout } from '../server/services/stream/index.ts'
 import { startPricesConsumer, type PricesConsumer } from '../server/workers/prices-consumer.ts'
+import { demoQuantToken } from './support/demo-token.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const CLIENT_COUNTS = (process.env.BENCH_CLIENTS ?? '100,1000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
@@ -156,20 +154,6 @@ type Stack = {
   consumed: () => number
 }
 
-async function demoQuantToken(platform: Platform): Promise<string> {
-  const quant = DEMO_USERS.find((u) => u.username === 'quant')!
-  const { userId } = await provisionUser(platform.pg.db, {
-    issuer: platform.auth.issuer,
-    subject: quant.username,
-    email: quant.email,
-    name: quant.name,
-    roles: [...quant.roles],
-    groups: [],
-    organizationSlug: quant.organization,
-  })
-  const { token } = await createApiToken(platform.pg.db, { userId, name: 'bench-stream', scopes: ['read:prices'], expiresInDays: 1 })
-  return token
-}
 
 async function startStack(dataDir: string): Promise<Stack> {
   // The rate limit is lifted: a thousand subscriptions on one token within a minute measure the
@@ -178,7 +162,7 @@ async function startStack(dataDir: string): Promise<Stack> {
   progress(`Opening the embedded platform in ${dataDir} (migrations run)...`)
   const platform = await openPlatform(env, log)
   setPlatform(platform)
-  const token = await demoQuantToken(platform)
+  const token = await demoQuantToken(platform, 'bench-stream')
   // As `carbon serve`: the fan-out first, then the consumer, then the web server.
   const fanout = await startPriceFanout({ bus: platform.bus, log })
   setPriceFanout(fanout)

@@ -404,39 +404,37 @@ export function registerQualityGauges(
   }
 }
 
+type HealthDataset = DataHealth['markets'][number]['datasets'][number]
+
+/** A gauge per market and dataset, set at scrape time from the cached data-health summary (null: no value). */
+function healthGauge(state: QualityState, name: string, help: string, value: (d: HealthDataset) => number | null): Gauge<'market' | 'dataset'> {
+  return new Gauge({
+    name,
+    help,
+    labelNames: ['market', 'dataset'],
+    registers: [metrics.registry],
+    async collect() {
+      this.reset()
+      const health = await currentHealth(state)
+      for (const market of health?.markets ?? []) {
+        for (const d of market.datasets) {
+          const v = value(d)
+          if (v !== null) this.set({ market: d.market, dataset: d.dataset }, v)
+        }
+      }
+    },
+  })
+}
+
 function createQualityGauges(state: QualityState): NonNullable<QualityState['gauges']> {
-  const registers = [metrics.registry]
   return {
-    completeness: new Gauge({
-      name: 'carbon_data_completeness_ratio',
-      help: 'Share of expected node-intervals received over the data-health window (expected nodes: those the dataset delivered in the 7 days before)',
-      labelNames: ['market', 'dataset'],
-      registers,
-      async collect() {
-        this.reset()
-        const health = await currentHealth(state)
-        for (const market of health?.markets ?? []) {
-          for (const d of market.datasets) {
-            if (d.completeness) this.set({ market: d.market, dataset: d.dataset }, d.completeness.ratio)
-          }
-        }
-      },
-    }),
-    freshness: new Gauge({
-      name: 'carbon_data_freshness_seconds',
-      help: "Seconds since the dataset's newest price record was stored",
-      labelNames: ['market', 'dataset'],
-      registers,
-      async collect() {
-        this.reset()
-        const health = await currentHealth(state)
-        for (const market of health?.markets ?? []) {
-          for (const d of market.datasets) {
-            if (d.freshness.ageSeconds !== null) this.set({ market: d.market, dataset: d.dataset }, d.freshness.ageSeconds)
-          }
-        }
-      },
-    }),
+    completeness: healthGauge(
+      state,
+      'carbon_data_completeness_ratio',
+      'Share of expected node-intervals received over the data-health window (expected nodes: those the dataset delivered in the 7 days before)',
+      (d) => d.completeness?.ratio ?? null,
+    ),
+    freshness: healthGauge(state, 'carbon_data_freshness_seconds', "Seconds since the dataset's newest price record was stored", (d) => d.freshness.ageSeconds),
   }
 }
 

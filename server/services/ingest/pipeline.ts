@@ -226,17 +226,25 @@ export async function ingestPayload(
   return result
 }
 
-async function finish(deps: PipelineDeps, payload: FetchedPayload, context: { trigger: IngestTrigger; startedAt: number }, result: IngestResult) {
-  const { request } = payload
-  const market = SOURCES[request.dataset].market
-  await recordIngestRun(deps.db, {
-    market,
+/** The columns of an ingest_runs row that describe the request itself. */
+function requestColumns(request: FetchRequest, context: { trigger: IngestTrigger; startedAt: number }) {
+  return {
+    market: SOURCES[request.dataset].market,
     dataset: request.dataset,
     trigger: context.trigger,
     windowStart: new Date(request.window.start),
     windowEnd: new Date(request.window.end),
     url: request.url,
     file: request.file,
+    startedAt: new Date(context.startedAt),
+  }
+}
+
+async function finish(deps: PipelineDeps, payload: FetchedPayload, context: { trigger: IngestTrigger; startedAt: number }, result: IngestResult) {
+  const { request } = payload
+  const market = SOURCES[request.dataset].market
+  await recordIngestRun(deps.db, {
+    ...requestColumns(request, context),
     status: result.status,
     httpStatus: payload.status,
     attempts: payload.attempts,
@@ -247,7 +255,6 @@ async function finish(deps: PipelineDeps, payload: FetchedPayload, context: { tr
     rawKey: result.rawKey,
     publishedAt: payload.lastModified === null ? null : new Date(payload.lastModified),
     error: result.error,
-    startedAt: new Date(context.startedAt),
     finishedAt: new Date(),
   })
   const labels = { market, dataset: request.dataset }
@@ -273,13 +280,7 @@ export async function recordUnanswered(
       ? await archiveRaw(deps, market, request, outcome.bytes, { status: outcome.httpStatus, contentType: 'application/octet-stream', fetchedAt: now })
       : null
   await recordIngestRun(deps.db, {
-    market,
-    dataset: request.dataset,
-    trigger: context.trigger,
-    windowStart: new Date(request.window.start),
-    windowEnd: new Date(request.window.end),
-    url: request.url,
-    file: request.file,
+    ...requestColumns(request, context),
     status: outcome.status,
     httpStatus: outcome.httpStatus,
     attempts: outcome.attempts,
@@ -290,7 +291,6 @@ export async function recordUnanswered(
     rawKey,
     publishedAt: null,
     error: outcome.status === 'failed' ? outcome.reason : null,
-    startedAt: new Date(context.startedAt),
     finishedAt: new Date(now),
   })
   metrics.ingestRequests.inc({ market, dataset: request.dataset, status: outcome.status })
