@@ -17,6 +17,7 @@ import { dataHealth } from '../services/quality/index.ts'
 import { DEFAULT_WINDOW_MS } from '../services/quality/schemas.ts'
 import { sameOriginForms, securityHeaders } from './security.ts'
 import { PRICE_STREAM_PATH, priceStreamHandler } from './stream.ts'
+import { TRPC_LIVE_PATH, trpcLiveHandler } from './trpc-live.ts'
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -119,6 +120,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   for (const mount of options.mounts ?? []) app.use(mount.path, (req, res) => mount.handler(req, res))
   // Live prices of the REST API as Server-Sent Events: a plain handler that owns its socket.
   app.get(PRICE_STREAM_PATH, priceStreamHandler({ log }))
+  // The hub's and the SDK's live subscription (tRPC's SSE protocol), written with shared payloads.
+  app.get(TRPC_LIVE_PATH, trpcLiveHandler({ log }))
 
   const getBuild = await remixBuildLoader(options.dev, app)
   app.all(

@@ -22,6 +22,7 @@ import type { LiveEvent } from '../services/stream/schemas.ts'
 import { createContext } from '../trpc/context.ts'
 import { appRouter } from '../trpc/root.ts'
 import { PRICE_STREAM_PATH, PRICE_STREAM_PROCEDURE, priceStreamHandler, type RestErrorBody } from './stream.ts'
+import { TRPC_LIVE_PATH, trpcLiveHandler } from './trpc-live.ts'
 import { priceRecordFactory } from '../../tests/support/price-records.ts'
 
 /*
@@ -43,7 +44,7 @@ let server: http.Server
 let baseUrl: string
 const tokens: Record<'quant' | 'none' | 'burst', string> = { quant: '', none: '', burst: '' }
 /** Every tRPC request the server got: its URL and Last-Event-ID header (the SDK's reconnects). */
-const trpcRequests: { url: string; lastEventId: string | null }[] = []
+const trpcRequests: { url: string; lastEventId: string | null; handledBy: 'live' | 'trpc' }[] = []
 
 function fetchHeaders(req: IncomingMessage): Headers {
   const headers = new Headers()
@@ -58,7 +59,6 @@ async function serveTrpc(req: IncomingMessage, res: ServerResponse) {
   const controller = new AbortController()
   res.once('close', () => controller.abort())
   const headers = fetchHeaders(req)
-  trpcRequests.push({ url: req.url!, lastEventId: headers.get('last-event-id') })
   // `lostSignal=1` stands for undici losing the Request's abort after garbage collection
   // (nodejs/undici#3644): only the connection-closed signal, as app/routes/api.trpc.$.ts passes it, remains.
   const lostSignal = req.url!.includes('lostSignal=1')
@@ -108,14 +108,25 @@ beforeAll(async () => {
   fanout = await startPriceFanout({ bus: platform.bus, log })
   setPriceFanout(fanout)
   const stream = priceStreamHandler({ log, limits: LIMITS, keepAliveMs: 1_000 })
+  const live = trpcLiveHandler({ log, keepAliveMs: 1_000 })
   server = http.createServer((req, res) => {
     if (req.url?.startsWith(PRICE_STREAM_PATH)) return stream(req, res)
     if (req.url?.startsWith('/api/trpc/')) {
-      serveTrpc(req, res).catch((error: unknown) => {
-        log.error({ err: error }, 'trpc bridge failed')
-        res.destroy()
+      trpcRequests.push({ url: req.url, lastEventId: fetchHeaders(req).get('last-event-id'), handledBy: 'trpc' })
+      const toTrpc = () => {
+        serveTrpc(req, res).catch((error: unknown) => {
+          log.error({ err: error }, 'trpc bridge failed')
+          res.destroy()
+        })
+      }
+      // As server.ts mounts them: the live handler first, tRPC's own for what it hands on.
+      // `lostSignal=1` (the fetch adapter's leak test) goes to tRPC's handler directly.
+      if (new URL(req.url, baseUrl).pathname !== TRPC_LIVE_PATH || req.url.includes('lostSignal=1')) return toTrpc()
+      trpcRequests.at(-1)!.handledBy = 'live'
+      return live(req, res, () => {
+        trpcRequests.at(-1)!.handledBy = 'trpc'
+        toTrpc()
       })
-      return
     }
     res.writeHead(404).end()
   })
@@ -183,6 +194,9 @@ async function* readSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerato
   }
 }
 
+/** tRPC's own events, around the data events. */
+const CONTROL_EVENTS = new Set(['connected', 'serialized-error', 'return', 'ping'])
+
 /** A client reading an event stream in the background. */
 class StreamReader {
   readonly messages: SseMessage[] = []
@@ -198,10 +212,11 @@ class StreamReader {
       }
     })()
   }
+  /** The events carrying prices (REST: `prices|skipped|reset`; tRPC: unnamed, i.e. `message`). */
   get events(): Received[] {
     return this.messages
-      .filter((m) => m.data !== undefined)
-      .map((m) => ({ id: m.id!, event: m.event!, data: JSON.parse(m.data!) as LiveEvent }))
+      .filter((m) => m.data !== undefined && !CONTROL_EVENTS.has(m.event ?? 'message'))
+      .map((m) => ({ id: m.id!, event: m.event ?? 'message', data: JSON.parse(m.data!) as LiveEvent }))
   }
   get prices() {
     return this.events.flatMap((e) => e.data.prices)
@@ -437,7 +452,105 @@ describe('GET /api/v1/stream/prices: events', () => {
   })
 })
 
-describe('tRPC prices.live', () => {
+/** Opens `prices.live` as httpSubscriptionLink does (GET, input as JSON) and waits until it listens to the fan-out. */
+async function openTrpcLive(input: Record<string, unknown>, headers: Record<string, string> = {}, open = 0) {
+  await settled(open)
+  const before = fanout.listeners
+  const controller = new AbortController()
+  const requestId = `live-${++requestCount}-${Date.now().toString(36)}`
+  const res = await fetch(`${baseUrl}${TRPC_LIVE_PATH}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+    signal: controller.signal,
+    headers: { authorization: `Bearer ${tokens.quant}`, 'x-request-id': requestId, ...headers },
+  })
+  expect(res.status).toBe(200)
+  const reader = new StreamReader(res.body as unknown as AsyncIterable<Uint8Array>)
+  await until(() => fanout.listeners > before, 'the tRPC subscription to attach')
+  return { res, reader, requestId, close: () => controller.abort() }
+}
+
+describe('tRPC prices.live on the live handler (server/http/trpc-live.ts)', () => {
+  it('speaks tRPC\'s SSE protocol with the same data bytes as the REST stream, audited as prices.live, and resumes from Last-Event-ID', async () => {
+    const nodes = nodesOf('WIRE', 2)
+    const rest = await openStream(`market=MISO&runs=RT5&nodes=${nodes}`)
+    const live = await openTrpcLive({ market: 'MISO', runs: 'RT5', nodes }, {}, 1)
+    expect(live.res.headers.get('content-type')).toBe('text/event-stream')
+    expect(trpcRequests.at(-1)!.handledBy).toBe('live')
+    expect(await auditRow(live.requestId)).toMatchObject({ outcome: 'allowed', status: 200, procedure: 'prices.live', market: 'MISO', channel: 'api' })
+
+    const sent = records('WIRE', 10, 2)
+    await publish(sent)
+    await until(() => live.reader.prices.length >= 10 && rest.reader.prices.length >= 10, '10 prices on both')
+    expect(live.reader.messages[0]).toEqual({ event: 'connected', data: '{}' })
+    expect(lmps(live.reader.prices)).toEqual(lmps(sent))
+    const dataOf = (r: StreamReader) => r.messages.filter((m) => m.data !== undefined && m.event !== 'connected').map((m) => [m.id, m.data])
+    expect(dataOf(live.reader)).toEqual(dataOf(rest.reader))
+    const lastId = live.reader.events.at(-1)!.id
+    live.close()
+    rest.close()
+
+    const missed = records('WIRE', 6, 2)
+    await publish(missed)
+    const resumed = await openTrpcLive({ market: 'MISO', runs: 'RT5', nodes }, { 'last-event-id': lastId })
+    await until(() => resumed.reader.prices.length >= 6, 'the 6 missed prices')
+    resumed.close()
+    expect(lmps(resumed.reader.prices)).toEqual(lmps(missed))
+  })
+
+  it('refuses as tRPC does (200, connected, serialized-error with the status) and hands other requests on to tRPC\'s handler', async () => {
+    const res = await fetch(`${baseUrl}${TRPC_LIVE_PATH}?input=${encodeURIComponent(JSON.stringify({ market: 'MISO' }))}`, {
+      headers: { authorization: `Bearer ${tokens.none}` },
+    })
+    expect(res.status).toBe(200)
+    const messages: SseMessage[] = []
+    for await (const message of readSse(res.body as unknown as AsyncIterable<Uint8Array>)) {
+      messages.push(message)
+      if (message.event === 'serialized-error') break
+    }
+    expect(messages[0]).toEqual({ event: 'connected', data: '{}' })
+    expect(JSON.parse(messages[1]!.data!)).toMatchObject({
+      message: 'Your organization is not entitled to MISO through the API',
+      data: { code: 'FORBIDDEN', httpStatus: 403, path: 'prices.live', appCode: 'FORBIDDEN' },
+    })
+    const malformed = await fetch(`${baseUrl}${TRPC_LIVE_PATH}?input=%7Bnot-json`, { headers: { authorization: `Bearer ${tokens.quant}` } })
+    expect(trpcRequests.at(-1)!.handledBy).toBe('trpc')
+    // tRPC's answer to input that is not JSON: its own refusal, BAD_REQUEST.
+    expect(await malformed.text()).toMatch(/"code":"BAD_REQUEST"/)
+  })
+
+  it('a tRPC client that stops reading does not hold up a fast one: the fast one gets every price in order, the slow one a skipped event', async () => {
+    const input = { market: 'MISO', runs: 'RT5', nodes: nodesOf('TSLOW', 4) }
+    const fast = await openTrpcLive(input)
+    const before = fanout.listeners
+    const slow = await new Promise<IncomingMessage>((resolve, reject) => {
+      http
+        .get(`${baseUrl}${TRPC_LIVE_PATH}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { authorization: `Bearer ${tokens.quant}` } }, resolve)
+        .once('error', reject)
+    })
+    await until(() => fanout.listeners > before, 'the slow subscription to attach')
+    // 60,000 prices: past the default queue bound (20,000 waiting) plus what the slow socket holds.
+    const sent: PriceRecord[] = []
+    for (let round = 0; round < 60; round++) {
+      const batch = records('TSLOW', 1_000, 4)
+      sent.push(...batch)
+      await publish(batch)
+      await until(() => fast.reader.prices.length >= sent.length, `round ${round} at the fast client`)
+    }
+    fast.close()
+    expect(lmps(fast.reader.prices)).toEqual(lmps(sent))
+
+    const slowReader = new StreamReader(slow)
+    await until(() => slowReader.events.some((e) => e.data.type === 'skipped'), 'the skipped event')
+    const events = slowReader.events
+    const skippedAt = events.findIndex((e) => e.data.type === 'skipped')
+    const delivered = events.slice(0, skippedAt).flatMap((e) => e.data.prices)
+    expect(lmps(delivered)).toEqual(lmps(sent.slice(0, delivered.length)))
+    expect(lmps(events[skippedAt]!.data.prices)).toEqual(lmps(sent.slice(-4)))
+    expect(events[skippedAt]!.data.skipped).toBe(sent.length - delivered.length - 4)
+    slow.destroy()
+  })
+})
+
+describe('tRPC prices.live through tRPC\'s fetch adapter (what the route serves when the live handler hands a request on)', () => {
   it('ends the subscription when its client disconnects, even when the request\'s own signal never aborts', async () => {
     await settled(0)
     const input = encodeURIComponent(JSON.stringify({ market: 'MISO', runs: 'RT5', nodes: nodesOf('GONE', 2) }))

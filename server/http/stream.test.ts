@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AppError } from '../errors.ts'
 import type { StreamEvent, StreamPrice } from '../services/stream/types.ts'
-import { eventData, formatEvent, restErrorBody } from './stream.ts'
+import { eventData } from './sse.ts'
+import { formatEvent, restErrorBody } from './stream.ts'
 
 const price = (node: string, lmp: number, offset: number): StreamPrice => ({
   market: 'MISO',
@@ -54,20 +55,20 @@ describe('eventData', () => {
 
   it('keeps prices, skipped and reset payloads of one array apart', () => {
     const prices = [price('A', 1, 1)]
-    const asPrices = eventData({ id: '0:1', type: 'prices', prices })
-    const asSkipped = eventData({ id: '0:1', type: 'skipped', prices, skipped: 12 })
-    const asOtherSkip = eventData({ id: '0:1', type: 'skipped', prices, skipped: 3 })
+    const asPrices = eventData({ type: 'prices', prices })
+    const asSkipped = eventData({ type: 'skipped', prices, skipped: 12 })
+    const asOtherSkip = eventData({ type: 'skipped', prices, skipped: 3 })
     expect(JSON.parse(asPrices)).toMatchObject({ type: 'prices', skipped: 0 })
     expect(JSON.parse(asSkipped)).toMatchObject({ type: 'skipped', skipped: 12 })
     expect(JSON.parse(asOtherSkip)).toMatchObject({ type: 'skipped', skipped: 3 })
     const empty: StreamPrice[] = []
-    expect(JSON.parse(eventData({ id: '0:1', type: 'reset', prices: empty, reason: 'store behind' }))).toEqual({
+    expect(JSON.parse(eventData({ type: 'reset', prices: empty, reason: 'store behind' }))).toEqual({
       type: 'reset',
       prices: [],
       skipped: 0,
       reason: 'store behind',
     })
-    expect(JSON.parse(eventData({ id: '0:1', type: 'reset', prices: empty, reason: 'too many missed' })).reason).toBe('too many missed')
+    expect(JSON.parse(eventData({ type: 'reset', prices: empty, reason: 'too many missed' })).reason).toBe('too many missed')
   })
 })
 

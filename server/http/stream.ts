@@ -14,8 +14,9 @@ import type { PriceFanout } from '../services/stream/fanout.ts'
 import { getPriceFanout, LiveInput, openStreamSubscription, parseCursor, resolveFilter } from '../services/stream/index.ts'
 import type { QueueLimits } from '../services/stream/queue.ts'
 import type { StreamSubscription } from '../services/stream/subscription.ts'
-import type { StreamEvent, StreamPrice } from '../services/stream/types.ts'
+import type { StreamEvent } from '../services/stream/types.ts'
 import { auditScope, rateLimiter, toTRPCError } from '../trpc/trpc.ts'
+import { closeSignal, eventBody, eventData, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, writeEvents } from './sse.ts'
 
 /**
  * GET /api/v1/stream/prices: live prices of the public REST API as Server-Sent Events.
@@ -38,7 +39,6 @@ export const PRICE_STREAM_PATH = '/api/v1/stream/prices'
 export const PRICE_STREAM_PROCEDURE = 'rest:stream.prices'
 /** `data.path` of its error bodies (REST errors carry the procedure path there). */
 const ERROR_PATH = 'stream.prices'
-export const KEEP_ALIVE_MS = 15_000
 export const RETRY_MS = 2_000
 
 export type PriceStreamOptions = {
@@ -86,59 +86,15 @@ function inputError(error: z.ZodError, raw: Record<string, string>): AppError {
   return AppError.badRequest(`Input validation failed: ${problems.join('; ')}`)
 }
 
-/** Serialized event payloads, per shared prices array: clients with one filter share one JSON.stringify per batch. */
-const serialized = new WeakMap<readonly StreamPrice[], Map<string, string>>()
-
-/** The JSON of an event's `data:` line (LiveEventOutput), memoized per prices array and kind. */
-export function eventData(event: StreamEvent): string {
-  const skipped = event.skipped ?? 0
-  const reason = event.reason ?? null
-  const kind = `${event.type}|${skipped}|${reason ?? ''}`
-  let byKind = serialized.get(event.prices)
-  if (!byKind) serialized.set(event.prices, (byKind = new Map()))
-  let data = byKind.get(kind)
-  if (data === undefined) {
-    data = JSON.stringify({ type: event.type, prices: event.prices, skipped, reason })
-    byKind.set(kind, data)
-  }
-  return data
-}
-
-/** One SSE event on the wire. JSON escapes newlines, so the payload is one `data:` line. */
+/** One SSE event on the wire: id, event type, and the shared `data:` line. */
 export function formatEvent(event: StreamEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${eventData(event)}\n\n`
 }
 
-/** `data: <json>\n\n` as UTF-8 bytes, encoded once per shared payload (1,000 clients, one encoding). */
-const encoded = new WeakMap<object, Map<string, Buffer>>()
-function eventBody(event: StreamEvent): Buffer {
-  const kind = `${event.type}|${event.skipped ?? 0}|${event.reason ?? ''}`
-  let byKind = encoded.get(event.prices)
-  if (!byKind) encoded.set(event.prices, (byKind = new Map()))
-  let body = byKind.get(kind)
-  if (!body) byKind.set(kind, (body = Buffer.from(`data: ${eventData(event)}\n\n`, 'utf8')))
-  return body
-}
-
-/** Writes one event: the per-client id line, then the shared body; false when the socket is full. */
+/** Writes one event: the per-client id and type lines, then the shared body; false when the socket is full. */
 function writeEvent(res: ServerResponse, event: StreamEvent): boolean {
   res.write(`id: ${event.id}\nevent: ${event.type}\n`)
   return res.write(eventBody(event))
-}
-
-function headerOf(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
-/** The request as the Fetch API sees it (what resolveRequestAuth reads: its headers). */
-function fetchRequest(req: IncomingMessage): Request {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name.startsWith(':')) continue
-    headers.set(name, Array.isArray(value) ? value.join(', ') : value)
-  }
-  return new Request(new URL(req.url ?? '/', 'http://localhost'), { headers })
 }
 
 /** The query parameters, with the Last-Event-ID header (when sent) in place of `lastEventId`. */
@@ -246,49 +202,20 @@ async function admit(options: PriceStreamOptions, req: IncomingMessage, res: Ser
   return { subscription, log }
 }
 
-/** Resolves when the response can take more, or the client is gone. */
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    res.on('drain', done)
-    signal.addEventListener('abort', done, { once: true })
-  })
-}
-
 /** Writes the subscription's events as the socket takes them, until the client goes. */
 async function pump(res: ServerResponse, admitted: Admitted, signal: AbortSignal, keepAliveMs: number): Promise<void> {
   const { subscription, log } = admitted
-  res.writeHead(200, {
-    // Exactly this type: the compression filter in server.ts leaves it uncompressed (unbuffered).
-    'Content-Type': 'text/event-stream',
-    'Cache-Control': 'no-cache, no-transform',
-    'X-Accel-Buffering': 'no',
-    Connection: 'keep-alive',
-  })
-  res.socket?.setNoDelay(true)
-  res.write(`retry: ${RETRY_MS}\n\n`)
-  const keepAlive = setInterval(() => {
-    // While the socket is full an event is already on its way; no comment is needed.
-    if (!res.writableNeedDrain && !res.writableEnded && !res.destroyed) res.write(': keep-alive\n\n')
-  }, keepAliveMs)
+  const stopKeepAlive = openEventStream(res, `retry: ${RETRY_MS}\n\n`, keepAliveMs)
   let events = 0
-  // The client going closes the subscription, which ends the loop below (no signal is handed to
-  // the queue: it would add an abort listener per wait).
+  // The client going closes the subscription, which ends the loop (no signal is handed to the
+  // queue: it would add an abort listener per wait).
   signal.addEventListener('abort', () => subscription.close(), { once: true })
   try {
-    for await (const event of subscription.events()) {
-      if (signal.aborted || res.destroyed) break
-      events++
-      if (!writeEvent(res, event)) await drained(res, signal)
-    }
+    events = await writeEvents(res, subscription.events(), (event) => writeEvent(res, event), signal)
   } catch (error) {
     log.error({ err: error }, 'price stream broke off')
   } finally {
-    clearInterval(keepAlive)
+    stopKeepAlive()
     subscription.close()
     if (!res.writableEnded) res.end()
     log.debug({ events }, 'price stream closed')
@@ -306,15 +233,14 @@ async function servePriceStream(options: PriceStreamOptions, req: IncomingMessag
     res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body))
     return
   }
-  const controller = new AbortController()
-  res.once('close', () => controller.abort())
+  const closed = closeSignal(res)
   const admitted = await admit(options, req, res)
   if (!admitted) return
-  if (controller.signal.aborted) {
+  if (closed.aborted) {
     admitted.subscription.close()
     return
   }
-  await pump(res, admitted, controller.signal, options.keepAliveMs ?? KEEP_ALIVE_MS)
+  await pump(res, admitted, closed, options.keepAliveMs ?? KEEP_ALIVE_MS)
 }
 
 /** The handler server.ts mounts at PRICE_STREAM_PATH, before Remix. */

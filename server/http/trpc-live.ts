@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TrackedEnvelope } from '@trpc/server'
+import { getErrorShape, getTRPCErrorFromUnknown, isAbortError, isTrackedEnvelope } from '@trpc/server/unstable-core-do-not-import'
+import type { Logger } from '../logger.ts'
+import type { LiveEvent } from '../services/stream/schemas.ts'
+import { createContext } from '../trpc/context.ts'
+import { appRouter, createCaller } from '../trpc/root.ts'
+import { closeSignal, eventBody, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, writeEvents } from './sse.ts'
+
+/**
+ * GET /api/trpc/prices.live served by a node handler in front of Remix, speaking tRPC's SSE
+ * protocol (what httpSubscriptionLink reads): `connected`, then per event `id:` + `data:`, a
+ * `serialized-error` event for a refusal or failure, `return` when the subscription ends.
+ *
+ * Why: tRPC's fetch adapter serializes every yielded event per client (JSON.stringify, then a
+ * TextEncoderStream and Remix's copy into the socket); with 1,000 clients on a 2,600-price tick
+ * that was 1,000 serializations of the same batch and a p95 of minutes. Here the procedure itself
+ * runs unchanged through a server-side caller (the same middleware: authentication, rate limit,
+ * entitlement, audit, logging), and only the writing differs: each event's payload is the shared,
+ * once-encoded body of server/http/sse.ts, written only when the socket takes more.
+ *
+ * Requests this handler does not recognise (another method, a batch, input that is not JSON) go
+ * on to tRPC's own handler, which answers them as before.
+ */
+
+export const TRPC_LIVE_PATH = '/api/trpc/prices.live'
+const PROCEDURE = 'prices.live'
+
+type Input = Record<string, unknown> | undefined
+
+/**
+ * The procedure input as tRPC's handler reads it: `?input=<JSON>`, with the Last-Event-ID header
+ * (or `lastEventId` query parameter) merged in. Null when tRPC's handler should answer instead.
+ */
+export function liveInput(req: IncomingMessage): { input: Input } | null {
+  if (req.method !== 'GET') return null
+  const params = new URL(req.url ?? '/', 'http://localhost').searchParams
+  if (params.has('batch')) return null
+  let input: Input
+  const raw = params.get('input')
+  if (raw !== null) {
+    try {
+      const parsed: unknown = JSON.parse(raw)
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null
+      input = parsed as Record<string, unknown>
+    } catch {
+      return null
+    }
+  }
+  const lastEventId = headerOf(req, 'last-event-id') ?? params.get('lastEventId') ?? params.get('Last-Event-Id')
+  if (lastEventId) input = { ...input, lastEventId }
+  return { input }
+}
+
+/** An error as tRPC answers it: shaped by the app router's error formatter. */
+function errorShape(cause: unknown, input: Input) {
+  const error = getTRPCErrorFromUnknown(cause)
+  return getErrorShape({ config: appRouter._def._config, error, type: 'subscription', path: PROCEDURE, input, ctx: undefined })
+}
+
+/** The `serialized-error` event of an error. */
+export function errorEvent(cause: unknown, input: Input): string {
+  return `event: serialized-error\ndata: ${JSON.stringify(errorShape(cause, input))}\n\n`
+}
+
+/** Writes one tracked event: its id, then the shared body; false when the socket is full. */
+function writeTracked(res: ServerResponse, value: unknown): boolean {
+  // A server-side caller yields the procedure's envelopes as they are (typed as the client sees them).
+  if (!isTrackedEnvelope(value)) throw new TypeError('prices.live yielded an event without an id')
+  const [id, event] = value as TrackedEnvelope<LiveEvent>
+  res.write(`id: ${id}\n`)
+  return res.write(eventBody(event))
+}
+
+async function serveLive(req: IncomingMessage, res: ServerResponse, input: Input, log: Logger, keepAliveMs: number): Promise<void> {
+  const closed = closeSignal(res)
+  const ctx = await createContext(fetchRequest(req), {
+    endpoint: 'trpc',
+    clientAddress: req.socket.remoteAddress ?? null,
+    requestId: headerOf(req, 'x-request-id'),
+    connectionClosed: closed,
+  })
+  // tRPC's handler answers 200 and sends a refusal as the stream's first event; so does this one.
+  const stopKeepAlive = openEventStream(res, 'event: connected\ndata: {}\n\n', keepAliveMs)
+  let events = 0
+  try {
+    const subscription = await createCaller(ctx, { signal: closed }).prices.live(input as never)
+    events = await writeEvents(res, subscription, (event) => writeTracked(res, event), closed)
+    if (!closed.aborted && !res.destroyed) res.write('event: return\ndata: \n\n')
+  } catch (error) {
+    if (!isAbortError(error) && !res.destroyed) res.write(errorEvent(error, input))
+  } finally {
+    stopKeepAlive()
+    if (!res.writableEnded) res.end()
+    ctx.log.debug({ procedure: PROCEDURE, events }, 'live subscription closed')
+  }
+}
+
+/** The handler server.ts mounts at TRPC_LIVE_PATH, before Remix; `next` hands a request to tRPC's handler. */
+export function trpcLiveHandler(options: { log: Logger; keepAliveMs?: number }) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const parsed = liveInput(req)
+    if (!parsed) return next()
+    serveLive(req, res, parsed.input, options.log, options.keepAliveMs ?? KEEP_ALIVE_MS).catch((error: unknown) => {
+      options.log.error({ err: error, path: TRPC_LIVE_PATH }, 'live subscription request failed')
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'application/json' })
+        res.end(JSON.stringify({ error: errorShape(error, parsed.input) }))
+      } else res.destroy()
+    })
+  }
+}
