@@ -89,6 +89,9 @@ function TopNav() {
           <NavLink to="/nodes" className={navClass}>
             Node search
           </NavLink>
+          <NavLink to="/curves" className={navClass}>
+            Curves
+          </NavLink>
           <NavLink to="/data-health" className={navClass}>
             Data health
           </NavLink>

@@ -4,7 +4,8 @@ import { isAppError } from './errors.ts'
 import { getLogger } from './logger.ts'
 import { runMigrate, runSeedDemo, runServe } from './cli/commands.ts'
 import { parseHelp, runParse } from './cli/parse.ts'
-import { runBackfillCommand, runConsumerCommand, runIngestCommand } from './cli/workers.ts'
+import { CURVE_HELP, runCurveBuild } from './cli/curve.ts'
+import { runBackfillCommand, runConsumerCommand, runIngestCommand, runSolverCommand } from './cli/workers.ts'
 
 const HELP = `254Carbon command line
 
@@ -18,6 +19,10 @@ Commands:
                  --no-ingest      do not run the ingest (embedded: live prices from the simulator)
   ingest       Run the ingest sidecar: every dataset on its publisher's schedule -> bus
   consumer     Run the consumer sidecar: prices.normalized -> ClickHouse (needs KAFKA_BROKERS)
+  solver       Run the curve solver sidecar: curves.build -> curve points (needs KAFKA_BROKERS)
+  curve build  Build a forward curve from a quotes CSV and print it as JSON (no store)
+                 --quotes <file.csv> --market <MISO|CAISO> --block <onpeak|offpeak|atc>
+                 --as-of <YYYY-MM-DD>  default today; "npx carbon curve --help" for the format
   backfill     Fetch a dataset's past windows (resumable: run it again to continue)
                  --market <MISO|CAISO>
                  --dataset <name> e.g. MISO: da-expost, rt-final, rt-prelim, rt5-expost;
@@ -55,6 +60,9 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       force: { type: 'boolean' },
+      quotes: { type: 'string' },
+      block: { type: 'string' },
+      'as-of': { type: 'string' },
     },
   })
   const command = positionals[0] ?? 'help'
@@ -64,6 +72,13 @@ async function main(argv: string[]): Promise<number> {
       return 0
     }
     return runParse({ source: values.source, file: positionals[1] })
+  }
+  if (command === 'curve') {
+    if (values.help || positionals[1] !== 'build') {
+      process.stdout.write(`${CURVE_HELP}\n`)
+      return values.help ? 0 : 2
+    }
+    return runCurveBuild({ quotes: values.quotes, market: values.market, block: values.block, asOf: values['as-of'] })
   }
   if (values.help || command === 'help') {
     process.stdout.write(`${HELP}\n`)
@@ -78,6 +93,8 @@ async function main(argv: string[]): Promise<number> {
       return runIngestCommand(env, log)
     case 'consumer':
       return runConsumerCommand(env, log)
+    case 'solver':
+      return runSolverCommand(env, log)
     case 'backfill':
       return runBackfillCommand(env, log, {
         market: values.market,

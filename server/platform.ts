@@ -10,6 +10,7 @@ import { getEnv, type Env } from './env.ts'
 import { getLogger, type Logger } from './logger.ts'
 import { authConfigFromEnv, type AuthConfig } from './services/auth/config.ts'
 import { seedOrganizations } from './services/auth/entitlements.ts'
+import { seedCurves } from './services/curves/builds.ts'
 
 /** Everything a service needs: configuration, logger and the store handles. */
 export type Platform = {
@@ -73,6 +74,7 @@ export async function openPlatform(
 export async function seedReferenceData(pg: PostgresHandle, env: Env): Promise<void> {
   await seedMarkets(pg.db)
   await seedOrganizations(pg.db, { demo: env.devIdp, defaultOrganization: env.DEFAULT_ORGANIZATION })
+  await seedCurves(pg.db)
 }
 
 const globalForPlatform = globalThis as unknown as { __carbonPlatform?: Promise<Platform> }

@@ -45,6 +45,24 @@ export const stepAfterRounded = roundedCurve(true)
 export type TickProps = { x: number; y: number; payload: { value: number } }
 
 /**
+ * The props of a time x-axis (epoch ms on `t`, fixed domain and ticks, labels from `label`), spread
+ * onto recharts' XAxis: recharts finds its axes by element type, so a wrapper component would not do.
+ */
+export function timeAxisProps(from: number, to: number, ticks: number[], label: (ms: number) => string) {
+  return {
+    dataKey: 't',
+    type: 'number' as const,
+    domain: [from, to],
+    ticks,
+    allowDataOverflow: true,
+    interval: 0,
+    tick: (props: TickProps) => <AxisTick {...props} anchor="middle" dy={14} text={label(props.payload.value)} />,
+    tickLine: { stroke: '#d1d5db' },
+    axisLine: { stroke: '#d1d5db' },
+  }
+}
+
+/**
  * Axis labels as plain SVG text. Recharts' own tick text measures strings in the DOM, which the
  * server cannot do, so its positions would differ between the server HTML and hydration.
  */

@@ -3,7 +3,7 @@ import { formatPrice } from '#app/utils/format.ts'
 import type { LiveChartPoint } from '#app/utils/live-chart.ts'
 import type { ViewResolution } from '#app/utils/node-view.ts'
 import { DAY_MS, formatInZone, timeTicks, zoneLabel } from '#app/utils/time.ts'
-import { AxisTick, linearRounded, stepAfterRounded, useChartWidth, type TickProps } from './chart-parts.tsx'
+import { AxisTick, linearRounded, stepAfterRounded, timeAxisProps, useChartWidth, type TickProps } from './chart-parts.tsx'
 
 export const SERIES_COLORS = { da: '#d97706', rt: '#2563eb', live: '#0891b2' } as const
 
@@ -72,19 +72,7 @@ export function PriceChart({ points, from, to, timeZone, rtRun, resolution, titl
       <div className="chart-box" ref={box}>
         <LineChart id="price-chart" width={width} height={HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 4, left: 4 }} title={title}>
           <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
-          <XAxis
-            dataKey="t"
-            type="number"
-            domain={[from, to]}
-            ticks={ticks}
-            allowDataOverflow
-            interval={0}
-            tick={(props: TickProps) => (
-              <AxisTick {...props} anchor="middle" dy={14} text={formatInZone(props.payload.value, timeZone, tickStyle)} />
-            )}
-            tickLine={{ stroke: '#d1d5db' }}
-            axisLine={{ stroke: '#d1d5db' }}
-          />
+          <XAxis {...timeAxisProps(from, to, ticks, (ms) => formatInZone(ms, timeZone, tickStyle))} />
           <YAxis
             width={56}
             domain={['auto', 'auto']}

@@ -9,7 +9,7 @@ import { Segmented } from '#app/components/segmented.tsx'
 import { loadDataHealth } from '#app/utils/data-health.server.ts'
 import { formatInteger } from '#app/utils/format.ts'
 import { DAY_MS, formatInZone, timeTicks, zoneLabel } from '#app/utils/time.ts'
-import { AxisTick, stepAfterRounded, useChartWidth, type TickProps } from '#app/components/chart-parts.tsx'
+import { AxisTick, stepAfterRounded, timeAxisProps, useChartWidth, type TickProps } from '#app/components/chart-parts.tsx'
 
 export const meta: MetaFunction = () => [
   { title: 'Data health · 254Carbon' },
@@ -388,17 +388,7 @@ function CompletenessChart({ series, from, to, timeZone, title }: { series: Seri
       <div className="chart-box" ref={box}>
         <LineChart id="completeness-chart-svg" width={width} height={CHART_HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
           <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
-          <XAxis
-            dataKey="t"
-            type="number"
-            domain={[from, to]}
-            ticks={ticks}
-            allowDataOverflow
-            interval={0}
-            tick={(props: TickProps) => <AxisTick {...props} anchor="middle" dy={14} text={formatInZone(props.payload.value, timeZone, tickStyle)} />}
-            tickLine={{ stroke: '#d1d5db' }}
-            axisLine={{ stroke: '#d1d5db' }}
-          />
+          <XAxis {...timeAxisProps(from, to, ticks, (ms) => formatInZone(ms, timeZone, tickStyle))} />
           <YAxis
             width={44}
             domain={[0, 100]}

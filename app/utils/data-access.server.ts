@@ -4,7 +4,7 @@ import { isAppError } from '#server/errors.ts'
 import { getPlatform, type Platform } from '#server/platform.ts'
 import { recordAudit, type AuditEntry } from '#server/services/auth/audit.ts'
 import { authorize, entitledMarkets } from '#server/services/auth/entitlements.ts'
-import type { Channel, Principal } from '#server/services/auth/types.ts'
+import type { Channel, Principal, Role } from '#server/services/auth/types.ts'
 import { requireUser } from './auth.server.ts'
 
 type AccessSpec = {
@@ -12,6 +12,8 @@ type AccessSpec = {
   procedure: string
   channel?: Extract<Channel, 'hub' | 'downloads'>
   market?: MarketId
+  /** A role the user must hold besides the market entitlement (building a curve needs `analyst`); else 403, audited as denied. */
+  role?: Role
 }
 
 type Scope = Pick<AuditEntry, 'market' | 'nodes' | 'rangeFrom' | 'rangeTo' | 'details'>
@@ -44,7 +46,7 @@ export async function accessData(request: Request, context: AppLoadContext, spec
     userAgent: request.headers.get('user-agent'),
   }
   try {
-    await authorize(platform.pg.db, principal, { channel, market: spec.market })
+    await authorize(platform.pg.db, principal, { channel, market: spec.market, role: spec.role })
   } catch (error) {
     if (!isAppError(error)) throw error
     await recordAudit(platform.pg.db, { ...base, outcome: 'denied', status: error.status, details: { reason: error.userMessage } })

@@ -9,9 +9,11 @@ import { startHttpServer } from '../http/server.ts'
 import type { Logger } from '../logger.ts'
 import { openPlatform, seedReferenceData, setPlatform, type Platform } from '../platform.ts'
 import { DEV_IDP_PATH } from '../services/auth/config.ts'
+import { hasCurveBuilds, seedDemoCurves } from '../services/demo/curves.ts'
 import { clearDemo, DEFAULT_DEMO_DAYS, hasPrices, seedDemo } from '../services/demo/index.ts'
 import { setPriceFanout, startPriceFanout } from '../services/stream/index.ts'
 import { startIngestWorker, resolveIngestSource } from '../workers/ingest.ts'
+import { startCurveSolver } from '../workers/curve-solver.ts'
 import { startPricesConsumer } from '../workers/prices-consumer.ts'
 import { createProgress } from './progress.ts'
 
@@ -73,6 +75,12 @@ async function loadDemo(platform: Platform, days: number) {
   )
 }
 
+async function loadDemoCurves(platform: Platform) {
+  const started = Date.now()
+  const { builds } = await seedDemoCurves(platform)
+  process.stderr.write(`Demo curves: ${builds} builds to 2050 in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+}
+
 export async function runMigrate(env: Env, log: Logger): Promise<number> {
   const release = acquireDataLock(env)
   const platform = await openPlatform(env, log, { migrateEmbedded: false })
@@ -103,6 +111,7 @@ export async function runSeedDemo(env: Env, log: Logger, options: { days?: strin
       process.stderr.write('Removed every price and pricing node.\n')
     }
     await loadDemo(platform, days)
+    if (!(await hasCurveBuilds(platform))) await loadDemoCurves(platform)
     return 0
   } finally {
     await platform.close()
@@ -152,6 +161,8 @@ async function devIdentityProvider(platform: Platform) {
 async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promise<{ stop(): Promise<void> }> {
   const { embedded } = platform.env
   const consumer = embedded.bus || embedded.clickhouse ? await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log }) : null
+  // The curve solver likewise: it needs the bus's curves.build and writes to ClickHouse.
+  const solver = embedded.bus || embedded.clickhouse ? await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }) : null
   const source = ingest && embedded.bus ? resolveIngestSource(platform.env) : 'off'
   const worker = source === 'off' ? null : await startIngestWorker(platform, source)
   if (worker) process.stdout.write(`Live prices: ingest from ${worker.publisherUrl ? `the publisher simulator (${worker.publisherUrl})` : 'MISO and CAISO'}\n`)
@@ -162,6 +173,7 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
       await worker?.stop()
       if (consumer && !(await consumer.drain(30_000))) platform.log.warn('prices still unconsumed at shutdown after 30 s: they are lost with the in-process bus')
       await consumer?.stop()
+      await solver?.stop()
     },
   }
 }
@@ -178,6 +190,9 @@ export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolea
   const idp = platform.auth.devProvider ? await devIdentityProvider(platform) : null
   if (options.demo && env.DEMO_DATA === 'auto' && env.embedded.clickhouse && !(await hasPrices(platform))) {
     await loadDemo(platform, DEFAULT_DEMO_DAYS)
+  }
+  if (options.demo && env.DEMO_DATA === 'auto' && env.embedded.clickhouse && !(await hasCurveBuilds(platform))) {
+    await loadDemoCurves(platform)
   }
   // The live price fan-out first, so it sees every price the workers below publish.
   const fanout = await startPriceFanout({ bus: platform.bus, log })

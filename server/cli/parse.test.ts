@@ -2,25 +2,14 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { FIXTURE_DIR } from '@carbon/connectors'
 import { PriceRecord } from '@carbon/schemas'
 import { zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
+import { sink } from '../../tests/support/sink.ts'
 import { repoRoot } from '../paths.ts'
 import { runParse } from './parse.ts'
-
-function sink() {
-  let text = ''
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk)
-      done()
-    },
-  })
-  return { stream, lines: () => text.split('\n').filter(Boolean) }
-}
 
 function parse(source: string, file: string) {
   const out = sink()

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts'
 import { openPlatform, type Platform } from '../platform.ts'
 import { runBackfill as backfill } from '../services/ingest/backfill.ts'
 import { resolveDataset } from '../services/ingest/datasets.ts'
+import { startCurveSolver } from '../workers/curve-solver.ts'
 import { startPricesConsumer, type PricesConsumer } from '../workers/prices-consumer.ts'
 import { connectorConfig, ingestHttpClient, pipelineDeps, resolveIngestSource, startEmbeddedSimulator, startIngestWorker } from '../workers/ingest.ts'
 import { acquireDataLock } from './commands.ts'
@@ -53,6 +54,16 @@ export async function runConsumerCommand(env: Env, log: Logger): Promise<number>
   const consumer = await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log })
   process.stdout.write('prices consumer running: prices.normalized -> ClickHouse (Ctrl-C stops)\n')
   return untilSignal(platform, log, release, () => consumer.stop())
+}
+
+export async function runSolverCommand(env: Env, log: Logger): Promise<number> {
+  if (env.embedded.bus) {
+    throw new AppError('BAD_REQUEST', 'the solver sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the solver itself)')
+  }
+  const { platform, release } = await openWorkerPlatform(env, log)
+  const solver = await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log })
+  process.stdout.write('curve solver running: curves.build -> curve points (Ctrl-C stops)\n')
+  return untilSignal(platform, log, release, () => solver.stop())
 }
 
 export async function runIngestCommand(env: Env, log: Logger): Promise<number> {

@@ -173,4 +173,14 @@ describe('app router', () => {
     ).toBe('BAD_REQUEST')
     expect(await codeOf(caller.nodes.search({ cursor: 'garbage!' }))).toBe('BAD_REQUEST')
   })
+
+  it("audits a service's refusal with the status the caller gets (404 denied, not 500 error)", async () => {
+    const requestId = `missing-node-${Date.now()}`
+    const missing = createCaller({ ...context(principals.get('admin')!), requestId })
+    const range = { from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' }
+    expect(await codeOf(missing.prices.history({ market: 'MISO', node: 'NOPE', run: 'DA', ...range }))).toBe('NOT_FOUND')
+    const rows = await platform.pg.db.execute(sql`select outcome, status from audit_events where request_id = ${requestId}`)
+    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { outcome: string; status: number }[]
+    expect(list).toEqual([{ outcome: 'denied', status: 404 }])
+  })
 })

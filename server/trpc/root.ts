@@ -1,3 +1,4 @@
+import { curvesRouter } from './routers/curves.ts'
 import { marketsRouter } from './routers/markets.ts'
 import { nodesRouter } from './routers/nodes.ts'
 import { pricesRouter } from './routers/prices.ts'
@@ -7,6 +8,7 @@ export const appRouter = router({
   markets: marketsRouter,
   nodes: nodesRouter,
   prices: pricesRouter,
+  curves: curvesRouter,
 })
 
 export type AppRouter = typeof appRouter

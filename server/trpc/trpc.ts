@@ -180,7 +180,10 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
   }
   const entitled = await entitledMarkets(platform.pg.db, principal as Principal, auth.channel)
   const result = await next({ ctx: { principal: principal as Principal, entitled } })
-  const status = result.ok ? 200 : (STATUS_OF[result.error.code] ?? 500)
+  // A service's AppError reaches this middleware wrapped by tRPC (INTERNAL_SERVER_ERROR, the AppError
+  // as cause); the audit row records the status the caller gets (appErrors maps it on the way out).
+  const cause = result.ok ? null : result.error.cause
+  const status = result.ok ? 200 : isAppError(cause) ? cause.status : (STATUS_OF[result.error.code] ?? 500)
   try {
     await recordAudit(platform.pg.db, { ...base, outcome: result.ok ? 'allowed' : status < 500 ? 'denied' : 'error', status })
   } catch (error) {

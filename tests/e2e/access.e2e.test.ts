@@ -18,10 +18,16 @@ import { createApiTokenInHub, launchBrowser, signIn, cookieHeader } from './supp
 const baseUrl = inject('baseUrl')
 const dataDir = inject('dataDir')
 
-type ProcedureInfo = { path: string; meta: Meta | undefined }
-const procedures: ProcedureInfo[] = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>).map(
-  ([p, proc]) => ({ path: p, meta: proc._def.meta }),
-)
+type ProcedureInfo = { path: string; type: 'query' | 'mutation' | 'subscription'; meta: Meta | undefined }
+const procedures: ProcedureInfo[] = Object.entries(
+  appRouter._def.procedures as unknown as Record<string, { _def: { type: ProcedureInfo['type']; meta?: Meta } }>,
+).map(([p, proc]) => ({ path: p, type: proc._def.type, meta: proc._def.meta }))
+
+/** Every scope a personal token can have: the access test's tokens may call every procedure. */
+const ALL_SCOPES = ['read:prices', 'read:curves', 'write:curves'] as const
+
+/** Whether the demo service client (role `service`) may call the procedure: not when it needs a user role. */
+const serviceMay = (p: ProcedureInfo) => !p.meta?.access?.role || p.meta.access.role === 'service'
 
 type Credentials = { cookie?: string; bearer?: string }
 const sessions: Record<string, string> = {}
@@ -40,9 +46,14 @@ function headers(c: Credentials, requestId: string): Record<string, string> {
   }
 }
 
-async function tracked(url: string, c: Credentials, what: string): Promise<Response> {
+async function tracked(url: string, c: Credentials, what: string, body?: unknown): Promise<Response> {
   const requestId = `access-${calls.length + 1}-${Date.now().toString(36)}`
-  const res = await fetch(url, { headers: headers(c, requestId) })
+  const res = await fetch(
+    url,
+    body === undefined
+      ? { headers: headers(c, requestId) }
+      : { method: 'POST', headers: { ...headers(c, requestId), 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  )
   calls.push({ requestId, status: res.status, what })
   return res
 }
@@ -53,7 +64,11 @@ function exampleOf(p: ProcedureInfo): Record<string, unknown> {
 }
 
 async function callTrpc(p: ProcedureInfo, input: Record<string, unknown>, c: Credentials) {
-  const res = await tracked(`${baseUrl}/api/trpc/${p.path}?input=${encodeURIComponent(JSON.stringify(input))}`, c, `trpc ${p.path}`)
+  // Queries and subscriptions are GETs with the input in the query; mutations POST it as the body.
+  const res =
+    p.type === 'mutation'
+      ? await tracked(`${baseUrl}/api/trpc/${p.path}`, c, `trpc ${p.path}`, input)
+      : await tracked(`${baseUrl}/api/trpc/${p.path}?input=${encodeURIComponent(JSON.stringify(input))}`, c, `trpc ${p.path}`)
   // A subscription answers 200 with an event stream; a refusal is its first event (tRPC's
   // serialized-error, carrying the HTTP status the audit row records).
   if (res.ok && res.headers.get('content-type')?.startsWith('text/event-stream')) {
@@ -90,12 +105,14 @@ async function firstStreamError(res: Response): Promise<{ message: string; data:
 }
 
 function restUrl(p: ProcedureInfo, input: Record<string, unknown>): string {
+  if (p.meta!.openapi!.method !== 'GET') return `${baseUrl}/api/v1${p.meta!.openapi!.path}`
   const query = new URLSearchParams(Object.entries(input).map(([k, v]) => [k, String(v)]))
   return `${baseUrl}/api/v1${p.meta!.openapi!.path}?${query}`
 }
 
 async function callRest(p: ProcedureInfo, input: Record<string, unknown>, c: Credentials) {
-  const res = await tracked(restUrl(p, input), c, `rest ${p.meta!.openapi!.path}`)
+  const body = p.meta!.openapi!.method === 'GET' ? undefined : input
+  const res = await tracked(restUrl(p, input), c, `rest ${p.meta!.openapi!.path}`, body)
   return { status: res.status, body: await res.text(), retryAfter: res.headers.get('retry-after') }
 }
 
@@ -111,7 +128,7 @@ beforeAll(async () => {
     const page = await browser.context.newPage()
     await signIn(page, baseUrl, display)
     sessions[username] = await cookieHeader(browser.context, baseUrl)
-    tokens[username] = await createApiTokenInHub(page, baseUrl, `access-test-${username}`)
+    tokens[username] = await createApiTokenInHub(page, baseUrl, `access-test-${username}`, ALL_SCOPES)
   }
   const res = await fetch(`${baseUrl}/dev-idp/token`, {
     method: 'POST',
@@ -119,7 +136,7 @@ beforeAll(async () => {
       authorization: `Basic ${Buffer.from(`${DEMO_SERVICE_CLIENT.clientId}:${DEMO_SERVICE_CLIENT.clientSecret}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
-    body: 'grant_type=client_credentials&scope=read:prices',
+    body: 'grant_type=client_credentials&scope=read:prices%20read:curves',
   })
   expect(res.status).toBe(200)
   serviceJwt = ((await res.json()) as { access_token: string }).access_token
@@ -168,7 +185,7 @@ describe('every REST path of the OpenAPI document (API channel)', () => {
       expect((await callRest(p, input, { bearer: tokens.analyst })).status).toBe(403)
       const ok = await callRest(p, input, { bearer: tokens.quant })
       expect(ok.status, ok.body).toBe(200)
-      expect((await callRest(p, input, { bearer: serviceJwt })).status).toBe(200)
+      expect((await callRest(p, input, { bearer: serviceJwt })).status).toBe(serviceMay(p) ? 200 : 403)
     })
 
     if ('market' in (p.meta?.example ?? {})) {

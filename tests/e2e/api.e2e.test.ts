@@ -13,7 +13,7 @@ beforeAll(async () => {
   closeBrowser = browser.close
   const page = await browser.context.newPage()
   await signIn(page, baseUrl, 'Quinn Quant')
-  token = await createApiTokenInHub(page, baseUrl, 'api-e2e')
+  token = await createApiTokenInHub(page, baseUrl, 'api-e2e', ['read:prices', 'read:curves', 'write:curves'])
 }, 120_000)
 
 afterAll(() => closeBrowser())
@@ -42,7 +42,18 @@ describe('OpenAPI document', () => {
   })
 
   it('lists every REST procedure under /api/v1, and the live price stream', () => {
-    expect(Object.keys(doc.paths).sort()).toEqual(['/markets', '/nodes', '/prices/history', '/prices/latest', '/stream/prices'])
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/curves',
+      '/curves/build',
+      '/curves/compare',
+      '/curves/history',
+      '/curves/points',
+      '/markets',
+      '/nodes',
+      '/prices/history',
+      '/prices/latest',
+      '/stream/prices',
+    ])
   })
 
   it('serves the interactive reference page and its assets', async () => {
@@ -138,5 +149,71 @@ describe('SDK', () => {
       .catch((e: unknown) => e)
     expect(isCarbonError(error)).toBe(true)
     if (isCarbonError(error)) expect(error.data?.httpStatus).toBe(404)
+  })
+})
+
+describe('forward curves through the API (MISO)', () => {
+  const client = () => createCarbonClient({ baseUrl, token })
+
+  it('GET /api/v1/curves lists the MISO demo curves with their as-of dates; CAISO curves are not offered through the API', async () => {
+    const { status, body } = await getJson('/api/v1/curves')
+    expect(status).toBe(200)
+    const nodes = (body.curves as { market: string; node: string; asOfDates: string[] }[]).map((c) => `${c.market}:${c.node}`)
+    expect(nodes.sort()).toEqual(['MISO:ILLINOIS.HUB', 'MISO:INDIANA.HUB'])
+    expect((body.curves as { asOfDates: string[] }[])[0]!.asOfDates.length).toBeGreaterThanOrEqual(4)
+    expect((await getJson('/api/v1/curves?market=CAISO')).status).toBe(403)
+  })
+
+  it('GET /api/v1/curves/points returns the curve to Cal-2050 in the standard view, and monthly on request', async () => {
+    const standard = await getJson('/api/v1/curves/points?market=MISO&node=INDIANA.HUB')
+    expect(standard.status).toBe(200)
+    const periods = (standard.body.points as { period: string }[]).map((p) => p.period)
+    expect(periods.at(-1)).toBe('Cal-2050')
+    expect(periods.filter((p) => p.includes('-Q')).length).toBeGreaterThanOrEqual(36)
+    const monthly = await getJson(`/api/v1/curves/points?market=MISO&node=INDIANA.HUB&granularity=monthly&asOf=${standard.body.build.asOf}`)
+    expect((monthly.body.points as { period: string }[]).at(-1)!.period).toBe('2050-12')
+    for (const quote of standard.body.quotes as { price: number; repriced: number }[]) expect(Math.abs(quote.repriced - quote.price)).toBeLessThan(1e-9)
+  })
+
+  it('POST /api/v1/curves/build solves a quote set as a new version; a conflicting set is a 400 naming the contracts', async () => {
+    const post = (body: unknown) =>
+      fetch(`${baseUrl}/api/v1/curves/build`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const built = await post({
+      market: 'MISO',
+      node: 'ILLINOIS.HUB',
+      asOf: '2026-11-02',
+      quotes: [
+        { contract: '2027-Q1', block: 'onpeak', price: 61.25 },
+        { contract: '2027-Q1', block: 'offpeak', price: 41.5 },
+        { contract: 'Cal-2028', block: 'atc', price: 47.1 },
+      ],
+    })
+    expect(built.status).toBe(200)
+    const build = (await built.json()) as { status: string; source: string; version: number; lastMonth: string }
+    expect(build).toMatchObject({ status: 'done', source: 'api', lastMonth: '2050-12' })
+    const conflict = await post({
+      market: 'MISO',
+      node: 'ILLINOIS.HUB',
+      asOf: '2026-11-02',
+      quotes: [
+        { contract: '2027-01', block: 'onpeak', price: 60 },
+        { contract: '2027-02', block: 'onpeak', price: 58 },
+        { contract: '2027-03', block: 'onpeak', price: 50 },
+        { contract: '2027-Q1', block: 'onpeak', price: 70 },
+      ],
+    })
+    expect(conflict.status).toBe(400)
+    expect(((await conflict.json()) as { message: string }).message).toMatch(/2027-Q1 onpeak.*2027-01 onpeak/)
+  })
+
+  it('the SDK compares two as-of dates and follows a delivery month across them', async () => {
+    const { curves } = await client().curves.list.query({ market: 'MISO' })
+    const indiana = curves.find((c) => c.node === 'INDIANA.HUB')!
+    const [newest, older] = indiana.asOfDates
+    const compared = await client().curves.compare.query({ market: 'MISO', node: 'INDIANA.HUB', asOf: newest!, against: older!, granularity: 'annual' })
+    const cal = compared.rows.find((r) => r.period === 'Cal-2030')!
+    expect(cal.change!.onpeak).toBeCloseTo(cal.base!.onpeak - cal.other!.onpeak, 9)
+    const history = await client().curves.history.query({ market: 'MISO', node: 'INDIANA.HUB', month: '2027-07' })
+    expect(history.points.map((p) => p.asOf)).toEqual([...indiana.asOfDates].reverse())
   })
 })

@@ -54,6 +54,8 @@ export const TOPIC_PRICES_DLQ = 'prices.dlq'
 export const TOPIC_PRICES_RAW = 'prices.raw'
 /** Requests to (re)build a forward curve. */
 export const TOPIC_CURVES_BUILD = 'curves.build'
+/** curves.build messages the solver could not read, with the reason in headers. */
+export const TOPIC_CURVES_DLQ = 'curves.dlq'
 /** Scenario run requests for the solver. */
 export const TOPIC_SCENARIOS_RUN = 'scenarios.run'
 /** Progress and completion events of background jobs, keyed by job id. */
@@ -64,6 +66,7 @@ export const TOPICS = {
   pricesDlq: TOPIC_PRICES_DLQ,
   pricesRaw: TOPIC_PRICES_RAW,
   curvesBuild: TOPIC_CURVES_BUILD,
+  curvesDlq: TOPIC_CURVES_DLQ,
   scenariosRun: TOPIC_SCENARIOS_RUN,
   jobsProgress: TOPIC_JOBS_PROGRESS,
 } as const

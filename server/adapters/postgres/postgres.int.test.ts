@@ -10,6 +10,8 @@ import { fullErrorMessage, openScratchDatabase } from './testing.ts'
 const TABLES = [
   'api_tokens',
   'audit_events',
+  'curve_builds',
+  'curves',
   'entitlements',
   'ingest_backfills',
   'ingest_runs',

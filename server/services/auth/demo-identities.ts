@@ -111,7 +111,7 @@ export const DEMO_SERVICE_CLIENT = {
   clientSecret: 'dev-service-secret-change-me',
   organization: 'lakeshore-quant',
   roles: ['service'] as const,
-  scopes: ['read:prices'] as const,
+  scopes: ['read:prices', 'read:curves'] as const,
 }
 
 /** The hub's client secret on the development provider. Development only. */

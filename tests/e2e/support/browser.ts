@@ -50,12 +50,14 @@ export async function sessionFor(baseUrl: string, displayName: string): Promise<
   return { cookie: await cookieHeader(browser.context, baseUrl), page, close: browser.close }
 }
 
-/** Creates a personal access token (read:prices) on the hub's token page and returns it (shown once). */
-export async function createApiTokenInHub(page: Page, baseUrl: string, name: string): Promise<string> {
+/** Creates a personal access token (default scope read:prices) on the hub's token page and returns it (shown once). */
+export async function createApiTokenInHub(page: Page, baseUrl: string, name: string, scopes: readonly string[] = ['read:prices']): Promise<string> {
   await page.goto(`${baseUrl}/settings/tokens`)
   await page.locator('input[name="name"]').fill(name)
-  const scope = page.locator('input[name="scopes"][value="read:prices"]')
-  if (!(await scope.isChecked())) await scope.check()
+  for (const value of scopes) {
+    const scope = page.locator(`input[name="scopes"][value="${value}"]`)
+    if (!(await scope.isChecked())) await scope.check()
+  }
   await page.locator('form').filter({ has: page.locator('input[name="name"]') }).locator('button[type="submit"]').click()
   const token = await page.locator('code', { hasText: /cbn_/ }).first().textContent()
   const match = /cbn_[A-Za-z0-9_]+/.exec(token ?? '')

@@ -1,11 +1,13 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { auditEvents, auditOutcome, principalType } from './audit.ts'
+import { curveBuilds, curves } from './curves.ts'
 import { apiTokens, channel, entitlements, organizations, users } from './identity.ts'
 import { ingestBackfills, ingestRuns, ingestWatermarks } from './ingest.ts'
 import { markets, nodeType, pricingNodes } from './markets.ts'
 import { sessions } from './sessions.ts'
 
 export * from './audit.ts'
+export * from './curves.ts'
 export * from './identity.ts'
 export * from './ingest.ts'
 export * from './markets.ts'
@@ -28,6 +30,8 @@ export const schema = {
   ingestWatermarks,
   ingestRuns,
   ingestBackfills,
+  curves,
+  curveBuilds,
 }
 
 /** The drizzle database both drivers (PGlite and postgres.js) provide; services take this. */

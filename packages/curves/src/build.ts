@@ -1,0 +1,450 @@
+/**
+ * Builds a monthly forward curve (on-peak and off-peak, ATC derived) from forward quotes.
+ *
+ * The curve is the smoothest deviation from the default prior (prior.ts) that reprices every quote:
+ * variables are the on-peak months then the off-peak months (two segments, so the blocks never bend
+ * each other), each quote is an hours-weighted average of the months it delivers, and the solver
+ * (solver/) minimizes squared second differences of (curve - prior) plus a prior weight that is tiny
+ * where quotes exist and grows past the last quoted month, so the long end reverts to the prior.
+ */
+import { createHash } from 'node:crypto'
+import { MARKETS, type MarketId } from '@carbon/schemas'
+import { addMonths, compareMonths, LAST_CURVE_MONTH, monthHours, monthIndex, monthRange, monthsBetween, type Block, type BlockHours, type MonthKey } from './calendar.ts'
+import { contractMonths } from './contracts.ts'
+import { CurveInputError, type CurveInputIssue } from './errors.ts'
+import { DEFAULT_ANNUAL_ESCALATION, DEFAULT_PEAK_RATIO, escalationPrior } from './prior.ts'
+import type { Quote } from './quotes.ts'
+import { type CurveConstraint, type CurveProblem, type CurveSolution, solveCurveProblem } from './solver/index.ts'
+
+/**
+ * Tunables of a build. Defaults (DEFAULT_BUILD_PARAMS): 2.5 % escalation; prior weight 1e-6 up to the
+ * last quoted month (quotes rule there; the weight only keeps the system positive definite); past it
+ * the weight grows as priorWeightLiquid + priorWeightGrowth x (months beyond)^2, with growth 1e-6: about
+ * 1.4e-4 a year out and 5.8e-4 two years out, which against the curvature penalty pulls the deviation
+ * from the prior back to a few percent within roughly three years. priorShape 'flat' removes seasonality.
+ */
+export type BuildParams = {
+  annualEscalation: number
+  priorWeightLiquid: number
+  priorWeightGrowth: number
+  priorShape: 'seasonal' | 'flat'
+}
+
+/** The defaults documented on BuildParams. */
+export const DEFAULT_BUILD_PARAMS: Readonly<BuildParams> = Object.freeze({
+  annualEscalation: DEFAULT_ANNUAL_ESCALATION,
+  priorWeightLiquid: 1e-6,
+  priorWeightGrowth: 1e-6,
+  priorShape: 'seasonal',
+})
+
+export type BuildCurveInput = {
+  market: MarketId
+  quotes: readonly Quote[]
+  /** Trade date, YYYY-MM-DD. */
+  asOf: string
+  /** First curve month; default the month after asOf. May be asOf's own month (balance of month), not earlier. */
+  firstMonth?: MonthKey
+  /** Last curve month; default LAST_CURVE_MONTH (2050-12). */
+  lastMonth?: MonthKey
+  params?: Partial<BuildParams>
+}
+
+/** One month of the built curve with its block hours; atc is the hours-weighted mix of the two blocks. */
+export type CurveMonth = { month: MonthKey; onpeak: number; offpeak: number; atc: number; hours: BlockHours }
+
+/** How the curve reprices one input quote (error = repriced - price; nonzero only inside a bid/ask band). */
+export type RepricedQuote = { code: string; block: Block; price: number; bid: number | null; ask: number | null; repriced: number; error: number }
+
+export type CurveBuildDiagnostics = CurveSolution['diagnostics'] & {
+  /** The last month any quote delivers in. */
+  lastLiquidMonth: MonthKey
+  params: BuildParams
+  /** Annual-mean price level of the prior at priorLevelMonth, per block. */
+  priorLevel: { onpeak: number; offpeak: number }
+  /** Middle of the quoted period (first quoted month to lastLiquidMonth). */
+  priorLevelMonth: MonthKey
+}
+
+export type CurveBuild = {
+  market: MarketId
+  asOf: string
+  firstMonth: MonthKey
+  lastMonth: MonthKey
+  months: CurveMonth[]
+  /** The quotes in canonical order (by first month, last month, code, block, price, bid, ask). */
+  quotes: RepricedQuote[]
+  diagnostics: CurveBuildDiagnostics
+  /** SHA-256 (hex) of the canonical JSON of market, asOf, firstMonth, lastMonth, sorted quotes and resolved params. */
+  inputsHash: string
+}
+
+const AS_OF = /^(\d{4})-(\d{2})-(\d{2})$/
+
+function isValidDate(text: string): boolean {
+  const match = AS_OF.exec(text)
+  if (!match) return false
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
+  return date.toISOString().slice(0, 10) === text
+}
+
+function isMonth(text: string | undefined): text is MonthKey {
+  return text !== undefined && /^\d{4}-(0[1-9]|1[0-2])$/.test(text)
+}
+
+/** Resolved parameters; every problem with them is an issue. */
+function resolveParams(params: Partial<BuildParams> | undefined, issues: CurveInputIssue[]): BuildParams {
+  // Known keys only, in a fixed order: unknown keys are ignored so they cannot leak into the output or the hash.
+  const given = params ?? {}
+  const resolved: BuildParams = {
+    annualEscalation: given.annualEscalation ?? DEFAULT_BUILD_PARAMS.annualEscalation,
+    priorWeightLiquid: given.priorWeightLiquid ?? DEFAULT_BUILD_PARAMS.priorWeightLiquid,
+    priorWeightGrowth: given.priorWeightGrowth ?? DEFAULT_BUILD_PARAMS.priorWeightGrowth,
+    priorShape: given.priorShape ?? DEFAULT_BUILD_PARAMS.priorShape,
+  }
+  const check = (field: keyof BuildParams, ok: boolean, expectation: string) => {
+    if (!ok) issues.push({ field: `params.${field}`, value: String(resolved[field]), message: `must be ${expectation}` })
+  }
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v)
+  check('annualEscalation', finite(resolved.annualEscalation) && resolved.annualEscalation > -1, 'a finite number > -1')
+  check('priorWeightLiquid', finite(resolved.priorWeightLiquid) && resolved.priorWeightLiquid > 0, 'a finite number > 0')
+  check('priorWeightGrowth', finite(resolved.priorWeightGrowth) && resolved.priorWeightGrowth >= 0, 'a finite number >= 0')
+  check('priorShape', resolved.priorShape === 'seasonal' || resolved.priorShape === 'flat', "'seasonal' or 'flat'")
+  return resolved
+}
+
+type Horizon = { market: MarketId; asOf: string; firstMonth: MonthKey; lastMonth: MonthKey; params: BuildParams }
+
+/** Checks market, dates and params, and resolves the defaults; throws every problem at once. */
+function resolveHorizon(input: BuildCurveInput): Horizon {
+  const issues: CurveInputIssue[] = []
+  if (!Object.hasOwn(MARKETS, input.market)) issues.push({ field: 'market', value: String(input.market), message: 'unknown market' })
+  const validAsOf = typeof input.asOf === 'string' && isValidDate(input.asOf)
+  if (!validAsOf) issues.push({ field: 'asOf', value: String(input.asOf), message: 'must be a date YYYY-MM-DD' })
+  const asOfMonth = validAsOf ? input.asOf.slice(0, 7) : '0000-01'
+  const firstMonth = input.firstMonth ?? addMonths(asOfMonth, 1)
+  const lastMonth = input.lastMonth ?? LAST_CURVE_MONTH
+  if (!isMonth(firstMonth)) issues.push({ field: 'firstMonth', value: String(firstMonth), message: 'must be a month YYYY-MM' })
+  else if (validAsOf && compareMonths(firstMonth, asOfMonth) < 0) {
+    issues.push({ field: 'firstMonth', value: firstMonth, message: `is before the month of asOf (${input.asOf}): past months are settled, not forward` })
+  }
+  if (!isMonth(lastMonth)) issues.push({ field: 'lastMonth', value: String(lastMonth), message: 'must be a month YYYY-MM' })
+  else if (isMonth(firstMonth) && compareMonths(lastMonth, firstMonth) < 0) {
+    issues.push({ field: 'lastMonth', value: lastMonth, message: `is before firstMonth ${firstMonth}` })
+  }
+  const params = resolveParams(input.params, issues)
+  if (issues.length > 0) throw new CurveInputError(issues)
+  return { market: input.market, asOf: input.asOf, firstMonth, lastMonth, params }
+}
+
+/** Every quote must deliver inside [firstMonth, lastMonth]; a partly delivered contract is rejected too. */
+function checkQuoteRange(quotes: readonly Quote[], horizon: Horizon): void {
+  const issues: CurveInputIssue[] = []
+  if (quotes.length === 0) issues.push({ message: 'no quotes: a curve needs at least one quote' })
+  for (const q of quotes) {
+    const { code, first, last } = q.contract
+    const at = { contract: code, field: 'contract', value: code, ...(q.line !== null ? { line: q.line } : {}) }
+    if (compareMonths(last, horizon.firstMonth) < 0) {
+      issues.push({ ...at, message: `delivers entirely before the first curve month ${horizon.firstMonth}` })
+    } else if (compareMonths(first, horizon.firstMonth) < 0) {
+      issues.push({
+        ...at,
+        message:
+          `starts ${first}, before the first curve month ${horizon.firstMonth}: its price includes months already delivered or ` +
+          `outside the curve, so it cannot be spread over the remaining months; quote the rest as a strip ${horizon.firstMonth}/${last}`,
+      })
+    }
+    if (compareMonths(last, horizon.lastMonth) > 0) issues.push({ ...at, message: `delivers after the last curve month ${horizon.lastMonth}` })
+  }
+  if (issues.length > 0) throw new CurveInputError(issues)
+}
+
+const BLOCK_ORDER: Record<Block, number> = { onpeak: 0, offpeak: 1, atc: 2 }
+
+function compareNullable(a: number | null, b: number | null): number {
+  if (a === b) return 0
+  if (a === null) return -1
+  if (b === null) return 1
+  return a - b
+}
+
+/** Canonical quote order, so the build and its hash do not depend on input order. */
+function compareQuotes(a: Quote, b: Quote): number {
+  return (
+    compareMonths(a.contract.first, b.contract.first) ||
+    compareMonths(a.contract.last, b.contract.last) ||
+    (a.contract.code < b.contract.code ? -1 : a.contract.code > b.contract.code ? 1 : 0) ||
+    BLOCK_ORDER[a.block] - BLOCK_ORDER[b.block] ||
+    a.price - b.price ||
+    compareNullable(a.bid, b.bid) ||
+    compareNullable(a.ask, b.ask)
+  )
+}
+
+/** SHA-256 of the canonical inputs (objects built with a fixed key order, quotes sorted). */
+function hashInputs(horizon: Horizon, sorted: readonly Quote[]): string {
+  const { market, asOf, firstMonth, lastMonth, params } = horizon
+  const canonical = {
+    market,
+    asOf,
+    firstMonth,
+    lastMonth,
+    quotes: sorted.map((q) => ({ contract: q.contract.code, block: q.block, price: q.price, bid: q.bid, ask: q.ask })),
+    params: {
+      annualEscalation: params.annualEscalation,
+      priorWeightLiquid: params.priorWeightLiquid,
+      priorWeightGrowth: params.priorWeightGrowth,
+      priorShape: params.priorShape,
+    },
+  }
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
+}
+
+/** Variable layout: on-peak months at [0, M), off-peak months at [M, 2M). */
+type Layout = { market: MarketId; months: MonthKey[]; start: number; hours: BlockHours[] }
+
+function layoutOf(market: MarketId, firstMonth: MonthKey, lastMonth: MonthKey): Layout {
+  const months = monthRange(firstMonth, lastMonth)
+  return { market, months, start: monthIndex(firstMonth), hours: months.map((m) => monthHours(market, m)) }
+}
+
+/** The hours-weighted averaging row of a quote over the variables. */
+function quoteTerms(layout: Layout, quote: Quote): [number, number][] {
+  const M = layout.months.length
+  const offsets = contractMonths(quote.contract).map((m) => monthIndex(m) - layout.start)
+  const terms: [number, number][] = []
+  if (quote.block === 'atc') {
+    const total = offsets.reduce((s, k) => s + layout.hours[k]!.atc, 0)
+    for (const k of offsets) terms.push([k, layout.hours[k]!.onpeak / total], [M + k, layout.hours[k]!.offpeak / total])
+  } else {
+    const shift = quote.block === 'onpeak' ? 0 : M
+    const total = offsets.reduce((s, k) => s + layout.hours[k]![quote.block], 0)
+    for (const k of offsets) terms.push([shift + k, layout.hours[k]![quote.block] / total])
+  }
+  return terms
+}
+
+/** Constraint labels `2027-Q3 onpeak`; a repeated quote gets ` #2`, ` #3` so labels stay unique. */
+function labelsOf(quotes: readonly Quote[]): string[] {
+  const seen = new Map<string, number>()
+  return quotes.map((q) => {
+    const base = `${q.contract.code} ${q.block}`
+    const count = (seen.get(base) ?? 0) + 1
+    seen.set(base, count)
+    return count === 1 ? base : `${base} #${count}`
+  })
+}
+
+function constraintsOf(layout: Layout, quotes: readonly Quote[]): CurveConstraint[] {
+  const labels = labelsOf(quotes)
+  return quotes.map((q, i) => ({
+    label: labels[i]!,
+    terms: quoteTerms(layout, q),
+    target: q.price,
+    ...(q.bid !== null && q.ask !== null ? { band: { lo: q.bid, hi: q.ask } } : {}),
+  }))
+}
+
+/** Last month any quote delivers in. */
+function lastLiquidMonthOf(quotes: readonly Quote[]): MonthKey {
+  return quotes.reduce((last, q) => (compareMonths(q.contract.last, last) > 0 ? q.contract.last : last), quotes[0]!.contract.last)
+}
+
+function firstQuotedMonthOf(quotes: readonly Quote[]): MonthKey {
+  return quotes.reduce((first, q) => (compareMonths(q.contract.first, first) < 0 ? q.contract.first : first), quotes[0]!.contract.first)
+}
+
+type UnitPriors = { onpeak: Float64Array; offpeak: Float64Array }
+
+/** Ratio fit Σ w price / Σ w (prior at level 1 repriced over the quote), w = the quote's block hours. */
+function ratioLevel(quotes: readonly Quote[], unitValue: (q: Quote) => { value: number; hours: number }): number {
+  let numerator = 0
+  let denominator = 0
+  for (const q of quotes) {
+    const { value, hours } = unitValue(q)
+    numerator += hours * q.price
+    denominator += hours * value
+  }
+  return numerator / denominator
+}
+
+/** Hours and hours-weighted average of a per-month vector over a quote's months for one block. */
+function averageOver(layout: Layout, q: Quote, block: 'onpeak' | 'offpeak', vector: Float64Array): { value: number; hours: number } {
+  let hours = 0
+  let sum = 0
+  for (const m of contractMonths(q.contract)) {
+    const k = monthIndex(m) - layout.start
+    const h = layout.hours[k]![block]
+    hours += h
+    sum += h * vector[k]!
+  }
+  return { value: sum / hours, hours }
+}
+
+/**
+ * Prior levels per block. The level is fitted so the unit prior (shape x escalation, level 1) reprices
+ * the chosen quotes on average (hours-weighted ratio), which makes it the annual-mean level at the
+ * level month whatever mix of months and strips was quoted. Chosen quotes: the block's own quotes
+ * touching its last liquid year (the 12 months up to the last month the block's own quotes reach). A block
+ * never quoted on its own takes the other block's level through DEFAULT_PEAK_RATIO; with only ATC
+ * quotes, both levels are fitted together to the ATC quotes with that ratio between them.
+ */
+function priorLevels(layout: Layout, quotes: readonly Quote[], units: UnitPriors): { onpeak: number; offpeak: number } {
+  const recent = (list: Quote[]) => {
+    if (list.length === 0) return list
+    const windowStart = addMonths(lastLiquidMonthOf(list), -11)
+    return list.filter((q) => compareMonths(q.contract.last, windowStart) >= 0)
+  }
+  const own = (block: 'onpeak' | 'offpeak') => recent(quotes.filter((q) => q.block === block))
+  const fit = (block: 'onpeak' | 'offpeak') => {
+    const chosen = own(block)
+    return chosen.length > 0 ? ratioLevel(chosen, (q) => averageOver(layout, q, block, units[block])) : undefined
+  }
+  const ratio = DEFAULT_PEAK_RATIO[layout.market]
+  const onpeak = fit('onpeak')
+  const offpeak = fit('offpeak')
+  if (onpeak !== undefined && offpeak !== undefined) return { onpeak, offpeak }
+  if (onpeak !== undefined) return { onpeak, offpeak: onpeak / ratio }
+  if (offpeak !== undefined) return { onpeak: offpeak * ratio, offpeak }
+  const atcQuotes = recent(quotes.filter((q) => q.block === 'atc'))
+  const level = ratioLevel(atcQuotes, (q) => {
+    const on = averageOver(layout, q, 'onpeak', units.onpeak)
+    const off = averageOver(layout, q, 'offpeak', units.offpeak)
+    const hours = on.hours + off.hours
+    return { value: (on.hours * ratio * on.value + off.hours * off.value) / hours, hours }
+  })
+  return { onpeak: level * ratio, offpeak: level }
+}
+
+/** Prior weight per variable: priorWeightLiquid up to the last liquid month, growing quadratically after it. */
+function priorWeights(layout: Layout, lastLiquid: MonthKey, params: BuildParams): Float64Array {
+  const M = layout.months.length
+  const weights = new Float64Array(2 * M)
+  const liquidEnd = monthIndex(lastLiquid) - layout.start
+  for (let k = 0; k < M; k++) {
+    const beyond = Math.max(0, k - liquidEnd)
+    const w = params.priorWeightLiquid + params.priorWeightGrowth * beyond * beyond
+    weights[k] = w
+    weights[M + k] = w
+  }
+  return weights
+}
+
+/** Everything a build solves, before solving it: the canonical quotes, the month layout and the QP. */
+type PreparedCurve = {
+  horizon: Horizon
+  quotes: Quote[]
+  layout: Layout
+  problem: CurveProblem
+  lastLiquidMonth: MonthKey
+  priorLevel: { onpeak: number; offpeak: number }
+  priorLevelMonth: MonthKey
+}
+
+function prepareCurve(input: BuildCurveInput): PreparedCurve {
+  const horizon = resolveHorizon(input)
+  checkQuoteRange(input.quotes, horizon)
+  const quotes = [...input.quotes].sort(compareQuotes)
+  const { market, params } = horizon
+  const layout = layoutOf(market, horizon.firstMonth, horizon.lastMonth)
+  const M = layout.months.length
+  const lastLiquidMonth = lastLiquidMonthOf(quotes)
+  const firstQuoted = firstQuotedMonthOf(quotes)
+  const priorLevelMonth = addMonths(firstQuoted, Math.floor(monthsBetween(firstQuoted, lastLiquidMonth) / 2))
+
+  const unitPrior = (block: 'onpeak' | 'offpeak') =>
+    escalationPrior({ market, block, months: layout.months, level: 1, levelMonth: priorLevelMonth, annualEscalation: params.annualEscalation, shape: params.priorShape })
+  const units = { onpeak: unitPrior('onpeak'), offpeak: unitPrior('offpeak') }
+  const priorLevel = priorLevels(layout, quotes, units)
+  const prior = new Float64Array(2 * M)
+  for (let k = 0; k < M; k++) {
+    prior[k] = priorLevel.onpeak * units.onpeak[k]!
+    prior[M + k] = priorLevel.offpeak * units.offpeak[k]!
+  }
+  const problem: CurveProblem = {
+    n: 2 * M,
+    segments: [
+      { start: 0, length: M },
+      { start: M, length: M },
+    ],
+    prior,
+    priorWeight: priorWeights(layout, lastLiquidMonth, params),
+    constraints: constraintsOf(layout, quotes),
+  }
+  return { horizon, quotes, layout, problem, lastLiquidMonth, priorLevel, priorLevelMonth }
+}
+
+/**
+ * The QP buildCurve solves for these inputs (on-peak months then off-peak months), without solving
+ * it: for benchmarks against other solvers of the same KKT system, and for inspection.
+ */
+export function curveProblem(input: BuildCurveInput): CurveProblem {
+  return prepareCurve(input).problem
+}
+
+/**
+ * Builds the curve from quotes. Throws CurveInputError (bad market, dates, params, quotes outside the
+ * curve, no quotes) or the solver's CurveConflictError (quotes that contradict each other, naming them).
+ * Deterministic: the same input, in any quote order, gives the same bytes of JSON.stringify(build).
+ * Nothing is rounded.
+ */
+export function buildCurve(input: BuildCurveInput): CurveBuild {
+  const { horizon, quotes, layout, problem, lastLiquidMonth, priorLevel, priorLevelMonth } = prepareCurve(input)
+  const { market, params } = horizon
+  const M = layout.months.length
+  // The solver refines its own solution (quotes repriced to the rounding of the prices) and derives
+  // redundancy from the quotes' own weights, so its default tolerance (1e-9 relative) applies.
+  const solution = solveCurveProblem(problem)
+
+  const months: CurveMonth[] = layout.months.map((month, k) => {
+    const h = layout.hours[k]!
+    const onpeak = solution.x[k]!
+    const offpeak = solution.x[M + k]!
+    return { month, onpeak, offpeak, atc: (h.onpeak * onpeak + h.offpeak * offpeak) / h.atc, hours: { onpeak: h.onpeak, offpeak: h.offpeak, atc: h.atc } }
+  })
+  const build: CurveBuild = {
+    market,
+    asOf: horizon.asOf,
+    firstMonth: horizon.firstMonth,
+    lastMonth: horizon.lastMonth,
+    months,
+    quotes: [],
+    diagnostics: { ...solution.diagnostics, lastLiquidMonth, params, priorLevel, priorLevelMonth },
+    inputsHash: hashInputs(horizon, quotes),
+  }
+  build.quotes = quotes.map((q) => {
+    const repriced = repriceQuote(build, q)
+    return { code: q.contract.code, block: q.block, price: q.price, bid: q.bid, ask: q.ask, repriced, error: repriced - q.price }
+  })
+  return build
+}
+
+/**
+ * The inputsHash buildCurve would give these inputs, without solving: SHA-256 (hex) of the canonical
+ * JSON of market, asOf, resolved firstMonth/lastMonth, the quotes sorted canonically and the params
+ * with defaults filled in (so an explicit default hashes like an omitted one, and quote order does not
+ * matter). Lets a caller store or deduplicate a build request before it is solved. Throws
+ * CurveInputError for an invalid market, dates or params, as buildCurve does.
+ */
+export function curveInputsHash(input: Omit<BuildCurveInput, 'quotes'> & { quotes: readonly Quote[] }): string {
+  return hashInputs(resolveHorizon(input), [...input.quotes].sort(compareQuotes))
+}
+
+/**
+ * The curve's price for a quote: the hours-weighted average over the quote's months of its block
+ * (ATC over all hours). Throws CurveInputError when the quote delivers outside the build.
+ */
+export function repriceQuote(build: Pick<CurveBuild, 'firstMonth' | 'months'>, quote: Pick<Quote, 'contract' | 'block'>): number {
+  const start = monthIndex(build.firstMonth)
+  let hours = 0
+  let sum = 0
+  for (const m of contractMonths(quote.contract)) {
+    const row = build.months[monthIndex(m) - start]
+    if (!row || row.month !== m) {
+      throw new CurveInputError([{ contract: quote.contract.code, message: `month ${m} is outside the curve ${build.firstMonth}..${build.months.at(-1)?.month}` }])
+    }
+    hours += row.hours[quote.block]
+    sum += row.hours[quote.block] * row[quote.block]
+  }
+  return sum / hours
+}

@@ -1,0 +1,189 @@
+import type { Block } from './calendar.ts'
+import { parseContractSafe, type Contract } from './contracts.ts'
+import { CurveInputError, type CurveInputIssue } from './errors.ts'
+
+/**
+ * One forward quote: a contract, a block and a price ($/MWh), with an optional bid/ask. `line` is the
+ * 1-based CSV line it came from (null for quotes from JSON), kept so later errors can point back at it.
+ */
+export type Quote = { contract: Contract; block: Block; price: number; bid: number | null; ask: number | null; line: number | null }
+
+/**
+ * A quote as it arrives in a JSON body: plain values, validated by normalizeQuotes. Typed callers
+ * pass a Block; untyped JSON may also use the aliases parseBlock knows (checked at run time).
+ */
+export type QuoteInput = { contract: string; block: Block; price: number; bid?: number | null; ask?: number | null }
+
+/**
+ * Accepted spellings of each block (case-insensitive, spaces/underscores read as hyphens). The aliases
+ * cost one table lookup: `peak`/`on-peak` are on-peak, `off-peak` is off-peak, `7x24`/`around-the-clock` ATC.
+ */
+const BLOCK_ALIASES: Record<string, Block> = {
+  onpeak: 'onpeak',
+  'on-peak': 'onpeak',
+  peak: 'onpeak',
+  offpeak: 'offpeak',
+  'off-peak': 'offpeak',
+  atc: 'atc',
+  '7x24': 'atc',
+  'around-the-clock': 'atc',
+}
+
+/** The block a user's spelling names, or undefined. */
+export function parseBlock(raw: string): Block | undefined {
+  return BLOCK_ALIASES[raw.trim().toLowerCase().replace(/[\s_]+/g, '-')]
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+
+/** A decimal number, or undefined for anything else (Number() would take '' as 0 and '0x1f' as 31). */
+function parseNumber(raw: string): number | undefined {
+  const text = raw.trim()
+  if (!NUMBER.test(text)) return undefined
+  const n = Number(text)
+  return Number.isFinite(n) ? n : undefined
+}
+
+type RawQuote = { contract?: unknown; block?: unknown; price?: unknown; bid?: unknown; ask?: unknown }
+type Parsers = { number: (v: unknown) => number | undefined; blank: (v: unknown) => boolean }
+
+/** Checks one quote's fields; pushes every problem into `issues` and returns the quote when there are none. */
+function validateQuote(raw: RawQuote, line: number, parsers: Parsers, issues: CurveInputIssue[]): Quote | undefined {
+  const before = issues.length
+  const code = typeof raw.contract === 'string' ? raw.contract.trim() : undefined
+  const issue = (field: string, value: unknown, message: string) =>
+    issues.push({ line, field, value: value === undefined ? undefined : String(value), contract: code || undefined, message })
+
+  let contract: Contract | undefined
+  if (code === undefined || code === '') issue('contract', raw.contract, 'missing contract')
+  else {
+    const parsed = parseContractSafe(code)
+    if ('error' in parsed) issue('contract', code, parsed.error)
+    else contract = parsed.contract
+  }
+
+  const block = typeof raw.block === 'string' ? parseBlock(raw.block) : undefined
+  if (!block) issue('block', raw.block, 'unknown block (expected onpeak, offpeak or atc)')
+
+  const price = parsers.number(raw.price)
+  if (price === undefined) issue('price', raw.price, parsers.blank(raw.price) ? 'missing price' : 'price is not a finite number')
+
+  const side = (field: 'bid' | 'ask'): number | null => {
+    const value = raw[field]
+    if (parsers.blank(value)) return null
+    const n = parsers.number(value)
+    if (n === undefined) issue(field, value, `${field} is not a finite number`)
+    return n ?? null
+  }
+  const bid = side('bid')
+  const ask = side('ask')
+  if (price !== undefined && bid !== null && bid > price) issue('bid', raw.bid, `bid ${bid} is above the price ${price}`)
+  if (price !== undefined && ask !== null && ask < price) issue('ask', raw.ask, `ask ${ask} is below the price ${price}`)
+  if (bid !== null && ask !== null && bid > ask) issue('bid', raw.bid, `bid ${bid} is above the ask ${ask}`)
+
+  if (issues.length > before || !contract || !block || price === undefined) return undefined
+  return { contract, block, price, bid, ask, line }
+}
+
+/** Splits one CSV line; double-quoted fields may hold commas and "" for a quote character. */
+function splitCsvLine(line: string): string[] {
+  const fields: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (ch === '"') quoted = false
+      else field += ch
+    } else if (ch === '"') quoted = true
+    else if (ch === ',') {
+      fields.push(field)
+      field = ''
+    } else field += ch
+  }
+  fields.push(field)
+  return fields
+}
+
+const COLUMNS = ['contract', 'block', 'price', 'bid', 'ask'] as const
+type Column = (typeof COLUMNS)[number]
+
+/** Column positions from the header; unknown, duplicate and missing required columns are issues. */
+function readHeader(header: string, issues: CurveInputIssue[]): Partial<Record<Column, number>> {
+  const positions: Partial<Record<Column, number>> = {}
+  splitCsvLine(header).forEach((rawName, index) => {
+    const name = rawName.trim().toLowerCase()
+    if (!(COLUMNS as readonly string[]).includes(name)) {
+      issues.push({ line: 1, field: rawName.trim(), message: `unknown column (expected ${COLUMNS.join(', ')})` })
+    } else if (positions[name as Column] !== undefined) {
+      issues.push({ line: 1, field: name, message: 'duplicate column' })
+    } else positions[name as Column] = index
+  })
+  for (const required of ['contract', 'block', 'price'] as const) {
+    if (positions[required] === undefined) issues.push({ line: 1, field: required, message: 'missing required column' })
+  }
+  return positions
+}
+
+const csvParsers: Parsers = {
+  number: (v) => (typeof v === 'string' ? parseNumber(v) : undefined),
+  blank: (v) => v === undefined || (typeof v === 'string' && v.trim() === ''),
+}
+
+/**
+ * Parses a quote file: header `contract,block,price` plus optional `bid,ask`, in any order, names
+ * case-insensitive and trimmed. Blank lines and lines starting with `#` are skipped. Every problem in
+ * the file is collected and thrown together as one CurveInputError naming file, line (header = 1),
+ * field, contract and value. Duplicate quotes are kept: whether they agree is the solver's call.
+ */
+export function parseQuotesCsv(text: string, options: { file?: string } = {}): Quote[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
+  const issues: CurveInputIssue[] = []
+  if (lines[0] === undefined || lines[0].trim() === '') {
+    throw new CurveInputError([{ line: 1, message: 'empty file: expected the header contract,block,price[,bid,ask]' }], options)
+  }
+  const columns = readHeader(lines[0], issues)
+  if (issues.length > 0) throw new CurveInputError(issues, options)
+  const width = Object.keys(columns).length
+  const quotes: Quote[] = []
+  for (let i = 1; i < lines.length; i++) {
+    const text = lines[i]!
+    if (text.trim() === '' || text.trimStart().startsWith('#')) continue
+    const fields = splitCsvLine(text)
+    const line = i + 1
+    if (fields.length !== width) {
+      issues.push({ line, value: text, message: `expected ${width} fields, found ${fields.length}` })
+      continue
+    }
+    const at = (c: Column) => (columns[c] === undefined ? undefined : fields[columns[c]])
+    const raw = { contract: at('contract'), block: at('block'), price: at('price'), bid: at('bid'), ask: at('ask') }
+    const quote = validateQuote(raw, line, csvParsers, issues)
+    if (quote) quotes.push(quote)
+  }
+  if (issues.length > 0) throw new CurveInputError(issues, options)
+  return quotes
+}
+
+const jsonParsers: Parsers = {
+  number: (v) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined),
+  blank: (v) => v === undefined || v === null,
+}
+
+/**
+ * Validates quotes that arrived as JSON objects with the same rules as parseQuotesCsv. Issues name the
+ * array index (0-based) as `line`; the returned quotes have `line: null`. Numbers must be JSON numbers.
+ */
+export function normalizeQuotes(inputs: readonly QuoteInput[], options: { file?: string } = {}): Quote[] {
+  const issues: CurveInputIssue[] = []
+  const quotes: Quote[] = []
+  inputs.forEach((input, index) => {
+    const raw: RawQuote = input && typeof input === 'object' ? input : {}
+    const quote = validateQuote(raw, index, jsonParsers, issues)
+    if (quote) quotes.push({ ...quote, line: null })
+  })
+  if (issues.length > 0) throw new CurveInputError(issues, options)
+  return quotes
+}

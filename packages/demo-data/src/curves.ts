@@ -1,0 +1,116 @@
+import { addMonths, monthHours, monthRange, seasonalShape, type MonthKey, type QuoteInput } from '@carbon/curves'
+import type { MarketId } from '@carbon/schemas'
+import { hashInts, mulberry32 } from './random.ts'
+
+/**
+ * Demo forward quotes: what a broker screen shows for a hub on a trade date, shaped like the real
+ * thing. Per as-of date and block (on-peak, off-peak): months for the first 18 delivery months,
+ * then quarters through the third calendar year after the as-of year, then calendar strips to ten
+ * years out.
+ *
+ * The prices are hours-weighted averages of a hidden monthly curve (level x the market's seasonal
+ * shape x 2.5 %/year escalation, with a hub-specific curvature, a trade-date level drift and a
+ * little month-to-month noise), rounded to the cent. The contracts of one set never overlap, so
+ * rounding keeps every set consistent; the solver must reprice each exactly.
+ */
+
+export type DemoCurveHub = { market: MarketId; node: string; levels: { onpeak: number; offpeak: number }; seed: number }
+
+export const DEMO_CURVE_HUBS: readonly DemoCurveHub[] = [
+  { market: 'MISO', node: 'INDIANA.HUB', levels: { onpeak: 58.4, offpeak: 37.9 }, seed: 11 },
+  { market: 'MISO', node: 'ILLINOIS.HUB', levels: { onpeak: 52.1, offpeak: 33.6 }, seed: 12 },
+  { market: 'CAISO', node: 'TH_SP15_GEN-APND', levels: { onpeak: 61.8, offpeak: 48.2 }, seed: 13 },
+  { market: 'CAISO', node: 'TH_NP15_GEN-APND', levels: { onpeak: 65.3, offpeak: 51.7 }, seed: 14 },
+]
+
+const BLOCKS = ['onpeak', 'offpeak'] as const
+type CurveBlock = (typeof BLOCKS)[number]
+
+/** The contracts quoted on a trade date: 18 months, quarters, then Cal strips to ten years out. */
+export function demoContracts(asOf: string): string[] {
+  const first = addMonths(asOf.slice(0, 7), 1)
+  const months = monthRange(first, addMonths(first, 17))
+  let next = addMonths(first, 18)
+  // Months until a quarter starts, so quarters line up with the calendar.
+  while ((Number(next.slice(5, 7)) - 1) % 3 !== 0) {
+    months.push(next)
+    next = addMonths(next, 1)
+  }
+  const asOfYear = Number(asOf.slice(0, 4))
+  const quarters: string[] = []
+  for (; Number(next.slice(0, 4)) <= asOfYear + 3; next = addMonths(next, 3)) {
+    quarters.push(`${next.slice(0, 4)}-Q${(Number(next.slice(5, 7)) + 2) / 3}`)
+  }
+  const calendars: string[] = []
+  for (let year = Number(next.slice(0, 4)); year <= asOfYear + 10; year++) calendars.push(`Cal-${year}`)
+  return [...months, ...quarters, ...calendars]
+}
+
+function contractRange(code: string): [MonthKey, MonthKey] {
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(code)
+  if (quarter) {
+    const start = `${quarter[1]}-${String((Number(quarter[2]) - 1) * 3 + 1).padStart(2, '0')}`
+    return [start, addMonths(start, 2)]
+  }
+  const calendar = /^Cal-(\d{4})$/.exec(code)
+  if (calendar) return [`${calendar[1]}-01`, `${calendar[1]}-12`]
+  return [code, code]
+}
+
+function daysSinceEpoch(date: string): number {
+  return Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000)
+}
+
+/** The hidden monthly price of a hub and block on a trade date. */
+function hiddenPrice(hub: DemoCurveHub, block: CurveBlock, asOf: string, month: MonthKey): number {
+  const shape = seasonalShape(hub.market, block)[Number(month.slice(5, 7)) - 1]!
+  const years = (Number(month.slice(0, 4)) - 2027) + (Number(month.slice(5, 7)) - 1) / 12
+  // The level moves with the trade date (a few percent between month ends), the same for every month.
+  const drift = 1 + 0.04 * (mulberry32(hashInts(hub.seed, daysSinceEpoch(asOf)))() - 0.5)
+  // Near months carry a little extra risk premium that fades with tenor (backwardation).
+  const tenor = Math.max(0, (Date.parse(`${month}-01T00:00:00Z`) - Date.parse(`${asOf}T00:00:00Z`)) / (365.25 * 86_400_000))
+  const premium = 1 + 0.06 * Math.exp(-tenor / 1.5)
+  const noise = 1 + 0.015 * (mulberry32(hashInts(hub.seed, Number(month.slice(0, 4)), Number(month.slice(5, 7)), block === 'onpeak' ? 1 : 2))() - 0.5)
+  return hub.levels[block] * shape * 1.025 ** years * drift * premium * noise
+}
+
+/** The demo quote set of a hub on a trade date (YYYY-MM-DD), on-peak and off-peak. */
+export function demoQuotes(hub: DemoCurveHub, asOf: string): QuoteInput[] {
+  const quotes: QuoteInput[] = []
+  for (const code of demoContracts(asOf)) {
+    const [first, last] = contractRange(code)
+    for (const block of BLOCKS) {
+      let weighted = 0
+      let hours = 0
+      for (const month of monthRange(first, last)) {
+        const h = monthHours(hub.market, month)[block]
+        weighted += h * hiddenPrice(hub, block, asOf, month)
+        hours += h
+      }
+      quotes.push({ contract: code, block, price: Math.round((weighted / hours) * 100) / 100 })
+    }
+  }
+  return quotes
+}
+
+/** The last weekday on or before a date (YYYY-MM-DD). */
+function lastWeekday(date: Date): Date {
+  const d = new Date(date)
+  while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setUTCDate(d.getUTCDate() - 1)
+  return d
+}
+
+/**
+ * The demo trade dates before `end`: the last weekday of each of the three previous months and
+ * the last weekday before `end` (newest last).
+ */
+export function demoAsOfDates(end: Date): string[] {
+  const dates = new Set<string>()
+  for (let back = 3; back >= 1; back--) {
+    const monthEnd = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - back + 1, 0))
+    dates.add(lastWeekday(monthEnd).toISOString().slice(0, 10))
+  }
+  const yesterday = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate() - 1))
+  dates.add(lastWeekday(yesterday).toISOString().slice(0, 10))
+  return [...dates].sort()
+}

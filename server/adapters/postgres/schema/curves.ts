@@ -1,0 +1,68 @@
+import { date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core'
+import { users } from './identity.ts'
+import { markets } from './markets.ts'
+
+/**
+ * Forward curves: one per market hub (e.g. MISO INDIANA.HUB), priced in USD/MWh, with on-peak,
+ * off-peak and around-the-clock blocks. The monthly points of each build live in ClickHouse
+ * (`curve_points`, migrations/clickhouse/0004); Postgres holds what a build was made from and how.
+ */
+export const curves = pgTable(
+  'curves',
+  {
+    /** `<market>:<node>`, e.g. `MISO:INDIANA.HUB`. */
+    id: text().primaryKey(),
+    market: text()
+      .notNull()
+      .references(() => markets.id, { onDelete: 'restrict' }),
+    /** The hub's pricing node name (pricing_nodes.name). */
+    node: text().notNull(),
+    name: text().notNull(),
+    unit: text().notNull().default('USD/MWh'),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique('curves_market_node_key').on(t.market, t.node)],
+)
+
+/**
+ * One build of a curve: the quotes it was given (as validated, in input order), the method
+ * parameters, and once solved the solver's diagnostics. Versioned by curve, as-of date and
+ * `version` (1, 2, ... per curve and as-of): a snapshot is never overwritten, a rebuild is a new
+ * version, and the latest successful version is the curve of that as-of date.
+ *
+ * status: 'queued' (published to curves.build), 'running', 'done', 'failed' (`error` says why:
+ * an inconsistent quote set names its contracts there).
+ */
+export const curveBuilds = pgTable(
+  'curve_builds',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    curveId: text()
+      .notNull()
+      .references(() => curves.id, { onDelete: 'restrict' }),
+    asOf: date({ mode: 'string' }).notNull(),
+    version: integer().notNull(),
+    status: text().notNull(),
+    /** 'hub', 'csv', 'api', 'demo'. */
+    source: text().notNull(),
+    quotes: jsonb().notNull(),
+    /** SHA-256 of the canonical inputs (market, as-of, months, sorted quotes, parameters). */
+    inputsHash: text().notNull(),
+    params: jsonb().notNull(),
+    firstMonth: text(),
+    lastMonth: text(),
+    method: text(),
+    diagnostics: jsonb(),
+    error: text(),
+    requestedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    /** Who asked, as the audit log names principals (an email, a token name, 'demo'). */
+    requestedByLabel: text().notNull(),
+    requestedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp({ withTimezone: true }),
+    finishedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    unique('curve_builds_version_key').on(t.curveId, t.asOf, t.version),
+    index('curve_builds_curve_as_of_idx').on(t.curveId, t.asOf, t.status),
+  ],
+)

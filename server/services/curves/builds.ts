@@ -1,0 +1,244 @@
+import { buildCurve, CurveConflictError, CurveInputError, curveInputsHash, normalizeQuotes, parseQuotesCsv, type Quote } from '@carbon/curves'
+import type { MarketId } from '@carbon/schemas'
+import { and, desc, eq, max, sql } from 'drizzle-orm'
+import type { Logger } from 'pino'
+import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { TOPICS, type Bus } from '../../adapters/bus/index.ts'
+import { curveBuilds, curves, type Database } from '../../adapters/postgres/schema/index.ts'
+import { AppError } from '../../errors.ts'
+import { getNode } from '../nodes/index.ts'
+import { CURVE_HUBS, curveId } from './catalog.ts'
+import { insertCurvePoints } from './points.ts'
+import type { BuildSummary, CurveBuildInput, StoredQuote } from './schemas.ts'
+
+/**
+ * Curve builds: a request stores the quotes as a new version (status 'queued') and publishes its
+ * id on `curves.build`; the solver (server/workers/curve-solver.ts: a sidecar in production, in the
+ * web process on the embedded default) solves it with packages/curves, writes the monthly points
+ * to ClickHouse and marks the row 'done' with the solver's diagnostics, or 'failed' with the reason.
+ */
+
+export type CurveRow = typeof curves.$inferSelect
+export type BuildRow = typeof curveBuilds.$inferSelect
+export type Requester = { userId: string | null; label: string }
+export type BuildSource = 'hub' | 'csv' | 'api' | 'demo'
+
+/** The message on `curves.build`. */
+export type CurveBuildMessage = { buildId: string }
+
+/** The curve of a hub, created on first use for a hub node of the market; NOT_FOUND for anything else. */
+export async function ensureCurve(db: Database, market: MarketId, node: string): Promise<CurveRow> {
+  const [existing] = await db.select().from(curves).where(eq(curves.id, curveId(market, node))).limit(1)
+  if (existing) return existing
+  const pricingNode = await getNode(db, market, node)
+  if (pricingNode.type !== 'hub') throw AppError.badRequest(`${node} is a ${pricingNode.type}, not a hub: forward curves are built for hubs`)
+  const known = CURVE_HUBS.find((h) => h.market === market && h.node === node)
+  await db
+    .insert(curves)
+    .values({ id: curveId(market, node), market, node, name: known?.name ?? `${market} ${node}` })
+    .onConflictDoNothing()
+  const [created] = await db.select().from(curves).where(eq(curves.id, curveId(market, node))).limit(1)
+  return created!
+}
+
+/** Creates the catalogue's curves (idempotent). */
+export async function seedCurves(db: Database): Promise<void> {
+  for (const hub of CURVE_HUBS) {
+    await db.insert(curves).values({ id: curveId(hub.market, hub.node), market: hub.market, node: hub.node, name: hub.name }).onConflictDoNothing()
+  }
+}
+
+/** The curve of a market and node, NOT_FOUND when none was ever built or created. */
+export async function findCurve(db: Database, market: MarketId, node: string): Promise<CurveRow> {
+  const [row] = await db.select().from(curves).where(eq(curves.id, curveId(market, node))).limit(1)
+  if (!row) throw AppError.notFound(`Forward curve for ${node} in ${market}`, { market, node })
+  return row
+}
+
+/** A package input error (bad contract, bad CSV line) or conflict as the one application error. */
+export function curveError(error: unknown): AppError | null {
+  if (error instanceof CurveInputError || error instanceof CurveConflictError) {
+    return new AppError('BAD_REQUEST', error.message, { details: { kind: error.name }, cause: error })
+  }
+  return null
+}
+
+/** The request's quotes, validated by packages/curves (from JSON or CSV). */
+function readQuotes(input: Pick<CurveBuildInput, 'quotes' | 'quotesCsv'>): Quote[] {
+  try {
+    if (input.quotesCsv !== undefined) return parseQuotesCsv(input.quotesCsv, { file: 'quotes.csv' })
+    return normalizeQuotes(input.quotes ?? [])
+  } catch (error) {
+    throw curveError(error) ?? error
+  }
+}
+
+export function toStoredQuote(quote: Quote, repriced: number | null = null): StoredQuote {
+  return {
+    contract: quote.contract.code,
+    block: quote.block,
+    price: quote.price,
+    bid: quote.bid,
+    ask: quote.ask,
+    first: quote.contract.first,
+    last: quote.contract.last,
+    repriced,
+  }
+}
+
+function fromStoredQuotes(stored: StoredQuote[]): Quote[] {
+  return normalizeQuotes(stored.map((q) => ({ contract: q.contract, block: q.block, price: q.price, bid: q.bid, ask: q.ask })))
+}
+
+/** Inserts the next version of (curve, as-of) as 'queued'; retries when another request took the number. */
+async function insertQueued(db: Database, values: Omit<typeof curveBuilds.$inferInsert, 'version' | 'status'>): Promise<BuildRow> {
+  for (let attempt = 0; ; attempt++) {
+    const [{ latest } = { latest: null }] = await db
+      .select({ latest: max(curveBuilds.version) })
+      .from(curveBuilds)
+      .where(and(eq(curveBuilds.curveId, values.curveId), eq(curveBuilds.asOf, values.asOf)))
+    try {
+      const [row] = await db
+        .insert(curveBuilds)
+        .values({ ...values, version: (latest ?? 0) + 1, status: 'queued' })
+        .returning()
+      return row!
+    } catch (error) {
+      if (attempt >= 3 || !String((error as Error).message).includes('curve_builds_version_key')) throw error
+    }
+  }
+}
+
+export type BuildRequest = Omit<CurveBuildInput, 'waitMs'> & { source: BuildSource }
+
+/** Validates and stores a build request as a new queued version; does not publish it. */
+export async function createBuild(db: Database, request: BuildRequest, requester: Requester): Promise<BuildRow> {
+  const curve = await ensureCurve(db, request.market, request.node)
+  const quotes = readQuotes(request)
+  const params = request.params ?? {}
+  return insertQueued(db, {
+    curveId: curve.id,
+    asOf: request.asOf,
+    source: request.source,
+    quotes: quotes.map((q) => toStoredQuote(q)),
+    inputsHash: curveInputsHash({ market: request.market, asOf: request.asOf, quotes, params }),
+    params,
+    requestedBy: requester.userId,
+    requestedByLabel: requester.label,
+  })
+}
+
+/** Stores the request and hands it to the solver through `curves.build`. */
+export async function requestBuild(deps: { db: Database; bus: Bus }, request: BuildRequest, requester: Requester): Promise<BuildRow> {
+  const row = await createBuild(deps.db, request, requester)
+  const message: CurveBuildMessage = { buildId: row.id }
+  await deps.bus.publish(TOPICS.curvesBuild, [{ key: row.curveId, value: JSON.stringify(message) }])
+  return row
+}
+
+export async function getBuild(db: Database, buildId: string): Promise<BuildRow | null> {
+  const [row] = await db.select().from(curveBuilds).where(eq(curveBuilds.id, buildId)).limit(1)
+  return row ?? null
+}
+
+/** Polls the build until the solver finished it or `waitMs` passed; returns its row as it then is. */
+export async function waitForBuild(db: Database, buildId: string, waitMs: number, signal?: AbortSignal): Promise<BuildRow> {
+  const deadline = Date.now() + waitMs
+  for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+    const row = await getBuild(db, buildId)
+    if (!row) throw AppError.notFound(`Curve build ${buildId}`)
+    if (row.status === 'done' || row.status === 'failed' || Date.now() >= deadline || signal?.aborted) return row
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))))
+  }
+}
+
+/**
+ * Solves one queued build: the solver's half. Idempotent (a build already done or failed is left
+ * as it is; a build interrupted while running is solved again: its points are written before the
+ * row turns done). Bad input (contracts outside the curve, an inconsistent set) marks the build
+ * failed with the message naming the contracts; anything else (a store outage) throws, so the
+ * bus delivers the request again.
+ */
+export async function runBuild(deps: { db: Database; ch: ClickHouseHandle; log: Logger }, buildId: string): Promise<BuildRow | null> {
+  const { db, ch, log } = deps
+  const row = await getBuild(db, buildId)
+  if (!row) {
+    log.warn({ buildId }, 'curve build request for an unknown build: skipped')
+    return null
+  }
+  if (row.status === 'done' || row.status === 'failed') return row
+  const [curve] = await db.select().from(curves).where(eq(curves.id, row.curveId)).limit(1)
+  await db.update(curveBuilds).set({ status: 'running', startedAt: new Date() }).where(eq(curveBuilds.id, buildId))
+  const started = performance.now()
+  let result: ReturnType<typeof buildCurve>
+  try {
+    const quotes = fromStoredQuotes(row.quotes as StoredQuote[])
+    result = buildCurve({ market: curve!.market as MarketId, quotes, asOf: row.asOf, params: row.params as Record<string, number> })
+  } catch (error) {
+    const known = curveError(error)
+    if (!known) throw error
+    log.info({ buildId, curve: row.curveId, reason: known.message }, 'curve build refused')
+    return finish(db, buildId, { status: 'failed', error: known.message, finishedAt: new Date() })
+  }
+  await insertCurvePoints(ch, { curveId: row.curveId, buildId, asOf: row.asOf }, result.months)
+  // The build lists quotes in its canonical order; the row keeps the request's order.
+  const keyOf = (q: { block: string; price: number; bid: number | null; ask: number | null }, code: string) => `${code}|${q.block}|${q.price}|${q.bid}|${q.ask}`
+  const repriced = new Map(result.quotes.map((q) => [keyOf(q, q.code), q.repriced]))
+  const stored = (row.quotes as StoredQuote[]).map((q) => ({ ...q, repriced: repriced.get(keyOf(q, q.contract)) ?? null }))
+  const ms = Math.round(performance.now() - started)
+  log.info({ buildId, curve: row.curveId, asOf: row.asOf, version: row.version, months: result.months.length, ms }, 'curve built')
+  return finish(db, buildId, {
+    status: 'done',
+    quotes: stored,
+    method: result.diagnostics.method,
+    diagnostics: { ...result.diagnostics, solveMs: ms },
+    firstMonth: result.firstMonth,
+    lastMonth: result.lastMonth,
+    finishedAt: new Date(),
+  })
+}
+
+async function finish(db: Database, buildId: string, values: Partial<typeof curveBuilds.$inferInsert>): Promise<BuildRow> {
+  const [row] = await db.update(curveBuilds).set(values).where(eq(curveBuilds.id, buildId)).returning()
+  return row!
+}
+
+/** The builds of a curve that succeeded, latest version per as-of date, newest as-of first. */
+export async function latestDoneBuilds(db: Database, id: string, range: { from?: string; to?: string } = {}): Promise<BuildRow[]> {
+  const rows = await db
+    .selectDistinctOn([curveBuilds.asOf])
+    .from(curveBuilds)
+    .where(
+      and(
+        eq(curveBuilds.curveId, id),
+        eq(curveBuilds.status, 'done'),
+        range.from ? sql`${curveBuilds.asOf} >= ${range.from}` : undefined,
+        range.to ? sql`${curveBuilds.asOf} <= ${range.to}` : undefined,
+      ),
+    )
+    .orderBy(desc(curveBuilds.asOf), desc(curveBuilds.version))
+  return rows
+}
+
+export function toBuildSummary(row: BuildRow, curve: Pick<CurveRow, 'market' | 'node'>): BuildSummary {
+  return {
+    id: row.id,
+    market: curve.market as MarketId,
+    node: curve.node,
+    asOf: row.asOf,
+    version: row.version,
+    status: row.status as BuildSummary['status'],
+    source: row.source,
+    inputsHash: row.inputsHash,
+    method: row.method,
+    params: (row.params ?? {}) as Record<string, unknown>,
+    diagnostics: (row.diagnostics ?? null) as Record<string, unknown> | null,
+    error: row.error,
+    firstMonth: row.firstMonth,
+    lastMonth: row.lastMonth,
+    quoteCount: (row.quotes as unknown[]).length,
+    requestedBy: row.requestedByLabel,
+    requestedAt: row.requestedAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  }
+}

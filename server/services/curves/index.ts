@@ -1,0 +1,4 @@
+export * from './builds.ts'
+export * from './catalog.ts'
+export * from './points.ts'
+export * from './queries.ts'

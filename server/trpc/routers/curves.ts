@@ -1,0 +1,116 @@
+import { AppError } from '../../errors.ts'
+import { compareCurves, curveHistory, findCurve, getCurve, listCurves, requestBuild, toBuildSummary, waitForBuild } from '../../services/curves/index.ts'
+import {
+  BuildSummary,
+  CurveBuildInput,
+  CurveCompareInput,
+  CurveCompareOutput,
+  CurveGetInput,
+  CurveGetOutput,
+  CurveHistoryInput,
+  CurveHistoryOutput,
+  CurveListInput,
+  CurveListOutput,
+} from '../../services/curves/schemas.ts'
+import { dataProcedure, router } from '../trpc.ts'
+
+const read = { scope: 'read:curves' } as const
+const EXAMPLE = { market: 'MISO', node: 'INDIANA.HUB' } as const
+
+export const curvesRouter = router({
+  list: dataProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/curves',
+        tags: ['curves'],
+        summary: 'Forward curves',
+        description: 'The forward curves of the markets you are entitled to, with their built as-of dates (newest first) and latest build.',
+      },
+      access: read,
+      example: { market: 'MISO' },
+    })
+    .input(CurveListInput)
+    .output(CurveListOutput)
+    .query(({ ctx, input }) => listCurves(ctx.platform.pg.db, input.market ? [input.market] : ctx.entitled)),
+
+  get: dataProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/curves/points',
+        tags: ['curves'],
+        summary: 'A forward curve',
+        description:
+          'One build of a curve (default: the latest of the latest as-of date) from its first delivery month to 2050-12, aggregated hours-weighted ' +
+          '(standard: quarters for ten years, calendar years beyond), with on-peak, off-peak and ATC prices, hours per block, ' +
+          'the quotes it was built from and how the curve reprices each.',
+      },
+      access: read,
+      example: { ...EXAMPLE, granularity: 'standard' },
+    })
+    .input(CurveGetInput)
+    .output(CurveGetOutput)
+    .query(({ ctx, input }) => getCurve({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input)),
+
+  history: dataProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/curves/history',
+        tags: ['curves'],
+        summary: 'One delivery month across as-of dates',
+        description: 'The price of one delivery month in the latest build of every as-of date in [from, to].',
+      },
+      access: read,
+      example: { ...EXAMPLE, month: '2027-07' },
+    })
+    .input(CurveHistoryInput)
+    .output(CurveHistoryOutput)
+    .query(({ ctx, input }) => curveHistory({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input)),
+
+  compare: dataProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/curves/compare',
+        tags: ['curves'],
+        summary: 'Two as-of dates of a curve',
+        description:
+          'The latest builds of two as-of dates side by side, aggregated alike, with the change (asOf minus against) per period. ' +
+          'Default: the latest as-of date against the one before it.',
+      },
+      access: read,
+      example: { ...EXAMPLE, granularity: 'annual' },
+    })
+    .input(CurveCompareInput)
+    .output(CurveCompareOutput)
+    .query(({ ctx, input }) => compareCurves({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input)),
+
+  build: dataProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/curves/build',
+        tags: ['curves'],
+        summary: 'Build a forward curve from quotes',
+        description:
+          'Stores the quotes as a new version of the curve and as-of date and solves it: monthly to 2050-12, repricing every quote exactly ' +
+          '(within its bid/ask when both are given). Waits up to `waitMs` for the solver and answers the build, `queued` or `running` if it ' +
+          'takes longer. Contracts that disagree (a quarter against its months) are refused with 400 naming them.',
+      },
+      access: { role: 'analyst', scope: 'write:curves' },
+      example: { ...EXAMPLE, asOf: '2026-11-20', quotes: [{ contract: 'Cal-2027', block: 'onpeak', price: 58.5 }] },
+    })
+    .input(CurveBuildInput)
+    .output(BuildSummary)
+    .mutation(async ({ ctx, input }) => {
+      const { db } = ctx.platform.pg
+      const source = input.quotesCsv !== undefined ? 'csv' : ctx.auth.channel === 'hub' ? 'hub' : 'api'
+      const requester = { userId: ctx.principal.userId, label: ctx.principal.label }
+      const queued = await requestBuild({ db, bus: ctx.platform.bus }, { ...input, source }, requester)
+      const row = await waitForBuild(db, queued.id, input.waitMs ?? 20_000, ctx.connectionClosed ?? undefined)
+      if (row.status === 'failed') throw new AppError('BAD_REQUEST', row.error ?? 'the curve build failed', { details: { buildId: row.id } })
+      return toBuildSummary(row, await findCurve(db, input.market, input.node))
+    }),
+})

@@ -1,0 +1,61 @@
+import type { Logger } from 'pino'
+import { z } from 'zod'
+import { TOPICS, type Bus, type ReceivedMessage } from '../adapters/bus/index.ts'
+import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
+import type { Database } from '../adapters/postgres/schema/index.ts'
+import { runBuild } from '../services/curves/index.ts'
+
+/**
+ * The curve solver: `curves.build` -> packages/curves -> ClickHouse `curve_points` + the build's
+ * row in Postgres. A sidecar Deployment in production (`carbon solver`), inside the web process on
+ * the embedded default.
+ *
+ * Each message is `{"buildId": "<uuid>"}` keyed by curve id (so one curve's builds are solved in
+ * order). The handler is idempotent (runBuild leaves a finished build alone), so at-least-once
+ * delivery at most solves a build twice. A message that is not a build request is published to
+ * `curves.dlq` with the reason and skipped; a store outage throws and the bus redelivers.
+ */
+
+export const CURVE_SOLVER_GROUP = 'curve-solver'
+
+const BuildMessage = z.object({ buildId: z.uuid() })
+
+export type CurveSolver = { stop(): Promise<void> }
+
+function decode(message: ReceivedMessage): { buildId: string } | { reason: string } {
+  try {
+    const parsed = BuildMessage.safeParse(JSON.parse(message.value.toString('utf8')))
+    return parsed.success ? parsed.data : { reason: `not a build request: ${z.prettifyError(parsed.error)}` }
+  } catch (error) {
+    return { reason: `not JSON: ${(error as Error).message}` }
+  }
+}
+
+export async function startCurveSolver(deps: { bus: Bus; db: Database; ch: ClickHouseHandle; log: Logger; groupId?: string }): Promise<CurveSolver> {
+  const log = deps.log.child({ worker: 'curve-solver' })
+  const subscription = await deps.bus.subscribe({
+    topic: TOPICS.curvesBuild,
+    groupId: deps.groupId ?? CURVE_SOLVER_GROUP,
+    fromBeginning: true,
+    maxBatchSize: 20,
+    handler: async (batch) => {
+      for (const message of batch.messages) {
+        const decoded = decode(message)
+        if ('reason' in decoded) {
+          log.warn({ offset: message.offset, reason: decoded.reason }, 'curve build request dead-lettered')
+          await deps.bus.publish(TOPICS.curvesDlq, [
+            {
+              key: message.key,
+              value: message.value,
+              headers: { reason: decoded.reason, 'source-topic': TOPICS.curvesBuild, 'source-offset': String(message.offset), 'failed-at': new Date().toISOString() },
+            },
+          ])
+          continue
+        }
+        await runBuild({ db: deps.db, ch: deps.ch, log }, decoded.buildId)
+      }
+    },
+  })
+  log.info('curve solver listening on curves.build')
+  return { stop: () => subscription.stop() }
+}
