@@ -184,8 +184,7 @@ describe('generateDemoPrices: realistic shapes', () => {
 })
 
 describe('generateDemoPrices: 90 days', () => {
-  it('makes ~620k records quickly, with rare spikes and a few negative prices', { timeout: 30_000 }, () => {
-    const started = performance.now()
+  it('makes ~620k records, with rare spikes and a few negative prices', { timeout: 30_000 }, () => {
     let count = 0
     const stats = new Map<string, { n: number; spikes: number; negative: number; max: number }>()
     for (const batch of generateDemoPrices({ end: END, days: 90, seed: 1 })) {
@@ -201,9 +200,7 @@ describe('generateDemoPrices: 90 days', () => {
       }
       stats.set(key, s)
     }
-    const seconds = (performance.now() - started) / 1000
     expect(count).toBe(90 * (13 * (24 + 288) + 7 * (24 + 96 + 288)))
-    expect(seconds).toBeLessThan(10)
 
     for (const market of ['MISO', 'CAISO']) {
       const rt = stats.get(`${market}:RT5`)!
