@@ -63,14 +63,18 @@ export function curveError(error: unknown): AppError | null {
   return null
 }
 
-/** The request's quotes, validated by packages/curves (from JSON or CSV). */
-function readQuotes(input: Pick<CurveBuildInput, 'quotes' | 'quotesCsv'>): Quote[] {
+/** Runs a packages/curves step; its input errors become the application's BAD_REQUEST. */
+function validated<T>(step: () => T): T {
   try {
-    if (input.quotesCsv !== undefined) return parseQuotesCsv(input.quotesCsv, { file: 'quotes.csv' })
-    return normalizeQuotes(input.quotes ?? [])
+    return step()
   } catch (error) {
     throw curveError(error) ?? error
   }
+}
+
+/** The request's quotes, validated by packages/curves (from JSON or CSV). */
+function readQuotes(input: Pick<CurveBuildInput, 'quotes' | 'quotesCsv'>): Quote[] {
+  return validated(() => (input.quotesCsv !== undefined ? parseQuotesCsv(input.quotesCsv, { file: 'quotes.csv' }) : normalizeQuotes(input.quotes ?? [])))
 }
 
 export function toStoredQuote(quote: Quote, repriced: number | null = null): StoredQuote {
@@ -121,7 +125,7 @@ export async function createBuild(db: Database, request: BuildRequest, requester
     asOf: request.asOf,
     source: request.source,
     quotes: quotes.map((q) => toStoredQuote(q)),
-    inputsHash: curveInputsHash({ market: request.market, asOf: request.asOf, quotes, params }),
+    inputsHash: validated(() => curveInputsHash({ market: request.market, asOf: request.asOf, quotes, params })),
     params,
     requestedBy: requester.userId,
     requestedByLabel: requester.label,

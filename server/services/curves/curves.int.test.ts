@@ -90,7 +90,7 @@ describe('curve builds through the bus and the solver worker', () => {
     expect(row.error).toMatch(/2027-07 onpeak/)
   })
 
-  it('refuses a bad contract code before queueing, naming it', async () => {
+  it('refuses a bad contract code or parameter before queueing, naming it', async () => {
     const error = await requestBuild(
       { db: platform.pg.db, bus: platform.bus },
       { market: 'MISO', node: 'INDIANA.HUB', asOf: '2026-11-20', quotes: [{ contract: '2027-13', block: 'onpeak', price: 50 }], source: 'api' },
@@ -98,6 +98,13 @@ describe('curve builds through the bus and the solver worker', () => {
     ).catch((e: unknown) => e)
     expect(isAppError(error) && error.code).toBe('BAD_REQUEST')
     expect((error as Error).message).toMatch(/2027-13/)
+    const badParams = await requestBuild(
+      { db: platform.pg.db, bus: platform.bus },
+      { market: 'MISO', node: 'INDIANA.HUB', asOf: '2026-11-20', quotes: [{ contract: 'Cal-2027', block: 'onpeak', price: 50 }], params: { annualEscalation: -2 }, source: 'api' },
+      requester,
+    ).catch((e: unknown) => e)
+    expect(isAppError(badParams) && badParams.code).toBe('BAD_REQUEST')
+    expect((badParams as Error).message).toMatch(/annualEscalation/)
   })
 
   it('solves a redelivered request once (idempotent) and dead-letters a message that is not a build request', async () => {
