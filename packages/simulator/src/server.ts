@@ -551,6 +551,11 @@ export async function createPublisherSimulator(options: PublisherSimulatorOption
       })
       .catch(() => {})
   })
+  // Generating a full-size answer (a whole CAISO trade date, all APnodes) blocks this process for
+  // seconds. With Node's 5 s keep-alive, idle client sockets expire during such a block, and the
+  // server closes them just as a client reuses one (ECONNRESET). Idle sockets live 30 s instead,
+  // longer than any generation, and still under the 60 s headers timeout.
+  server.keepAliveTimeout = 30_000
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
