@@ -160,9 +160,10 @@ async function devIdentityProvider(platform: Platform) {
  */
 async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promise<{ stop(): Promise<void> }> {
   const { embedded } = platform.env
-  const consumer = embedded.bus || embedded.clickhouse ? await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log }) : null
-  // The curve solver likewise: it needs the bus's curves.build and writes to ClickHouse.
-  const solver = embedded.bus || embedded.clickhouse ? await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }) : null
+  // The consumer and the curve solver read the bus and write ClickHouse: in this process when either is embedded.
+  const inProcess = embedded.bus || embedded.clickhouse
+  const consumer = inProcess ? await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log }) : null
+  const solver = inProcess ? await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }) : null
   const source = ingest && embedded.bus ? resolveIngestSource(platform.env) : 'off'
   const worker = source === 'off' ? null : await startIngestWorker(platform, source)
   if (worker) process.stdout.write(`Live prices: ingest from ${worker.publisherUrl ? `the publisher simulator (${worker.publisherUrl})` : 'MISO and CAISO'}\n`)

@@ -22,6 +22,7 @@ import type { LiveEvent } from '../services/stream/schemas.ts'
 import { createContext } from '../trpc/context.ts'
 import { appRouter } from '../trpc/root.ts'
 import { PRICE_STREAM_PATH, PRICE_STREAM_PROCEDURE, priceStreamHandler, type RestErrorBody } from './stream.ts'
+import { fetchRequest, headerOf } from './sse.ts'
 import { TRPC_LIVE_PATH, trpcLiveHandler } from './trpc-live.ts'
 import { priceRecordFactory } from '../../tests/support/price-records.ts'
 
@@ -46,19 +47,11 @@ const tokens: Record<'quant' | 'none' | 'burst', string> = { quant: '', none: ''
 /** Every tRPC request the server got: its URL and Last-Event-ID header (the SDK's reconnects). */
 const trpcRequests: { url: string; lastEventId: string | null; handledBy: 'live' | 'trpc' }[] = []
 
-function fetchHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
-  }
-  return headers
-}
-
 /** /api/trpc as the Remix route serves it (GET: queries and subscriptions). */
 async function serveTrpc(req: IncomingMessage, res: ServerResponse) {
   const controller = new AbortController()
   res.once('close', () => controller.abort())
-  const headers = fetchHeaders(req)
+  const { headers } = fetchRequest(req)
   // `lostSignal=1` stands for undici losing the Request's abort after garbage collection
   // (nodejs/undici#3644): only the connection-closed signal, as app/routes/api.trpc.$.ts passes it, remains.
   const lostSignal = req.url!.includes('lostSignal=1')
@@ -112,7 +105,7 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     if (req.url?.startsWith(PRICE_STREAM_PATH)) return stream(req, res)
     if (req.url?.startsWith('/api/trpc/')) {
-      trpcRequests.push({ url: req.url, lastEventId: fetchHeaders(req).get('last-event-id'), handledBy: 'trpc' })
+      trpcRequests.push({ url: req.url, lastEventId: headerOf(req, 'last-event-id') ?? null, handledBy: 'trpc' })
       const toTrpc = () => {
         serveTrpc(req, res).catch((error: unknown) => {
           log.error({ err: error }, 'trpc bridge failed')

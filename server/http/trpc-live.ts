@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TrackedEnvelope } from '@trpc/server'
-import { getErrorShape, getTRPCErrorFromUnknown, isAbortError, isTrackedEnvelope } from '@trpc/server/unstable-core-do-not-import'
+import { getErrorShape, getLastEventId, getTRPCErrorFromUnknown, isAbortError, isTrackedEnvelope } from '@trpc/server/unstable-core-do-not-import'
 import type { Logger } from '../logger.ts'
 import type { LiveEvent } from '../services/stream/schemas.ts'
 import { createContext } from '../trpc/context.ts'
@@ -29,15 +29,15 @@ const PROCEDURE = 'prices.live'
 type Input = Record<string, unknown> | undefined
 
 /**
- * The procedure input as tRPC's handler reads it: `?input=<JSON>`, with the Last-Event-ID header
- * (or `lastEventId` query parameter) merged in. Null when tRPC's handler should answer instead.
+ * The procedure input of a GET as tRPC's handler reads it: `?input=<JSON>`, with the last event id
+ * merged in where tRPC finds it (Last-Event-ID header, `lastEventId` query parameter). Null when
+ * tRPC's handler should answer instead.
  */
-export function liveInput(req: IncomingMessage): { input: Input } | null {
-  if (req.method !== 'GET') return null
-  const params = new URL(req.url ?? '/', 'http://localhost').searchParams
-  if (params.has('batch')) return null
+export function liveInput(request: Request): { input: Input } | null {
+  const searchParams = new URL(request.url).searchParams
+  if (searchParams.has('batch')) return null
   let input: Input
-  const raw = params.get('input')
+  const raw = searchParams.get('input')
   if (raw !== null) {
     try {
       const parsed: unknown = JSON.parse(raw)
@@ -47,7 +47,7 @@ export function liveInput(req: IncomingMessage): { input: Input } | null {
       return null
     }
   }
-  const lastEventId = headerOf(req, 'last-event-id') ?? params.get('lastEventId') ?? params.get('Last-Event-Id')
+  const lastEventId = getLastEventId({ headers: request.headers, searchParams })
   if (lastEventId) input = { ...input, lastEventId }
   return { input }
 }
@@ -72,9 +72,9 @@ function writeTracked(res: ServerResponse, value: unknown): boolean {
   return res.write(eventBody(event))
 }
 
-async function serveLive(req: IncomingMessage, res: ServerResponse, input: Input, log: Logger, keepAliveMs: number): Promise<void> {
+async function serveLive(req: IncomingMessage, res: ServerResponse, request: Request, input: Input, keepAliveMs: number): Promise<void> {
   const closed = closeSignal(res)
-  const ctx = await createContext(fetchRequest(req), {
+  const ctx = await createContext(request, {
     endpoint: 'trpc',
     clientAddress: req.socket.remoteAddress ?? null,
     requestId: headerOf(req, 'x-request-id'),
@@ -99,9 +99,11 @@ async function serveLive(req: IncomingMessage, res: ServerResponse, input: Input
 /** The handler server.ts mounts at TRPC_LIVE_PATH, before Remix; `next` hands a request to tRPC's handler. */
 export function trpcLiveHandler(options: { log: Logger; keepAliveMs?: number }) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    const parsed = liveInput(req)
+    if (req.method !== 'GET') return next()
+    const request = fetchRequest(req)
+    const parsed = liveInput(request)
     if (!parsed) return next()
-    serveLive(req, res, parsed.input, options.log, options.keepAliveMs ?? KEEP_ALIVE_MS).catch((error: unknown) => {
+    serveLive(req, res, request, parsed.input, options.keepAliveMs ?? KEEP_ALIVE_MS).catch((error: unknown) => {
       options.log.error({ err: error, path: TRPC_LIVE_PATH }, 'live subscription request failed')
       if (!res.headersSent) {
         res.writeHead(500, { 'Content-Type': 'application/json' })

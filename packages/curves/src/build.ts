@@ -14,6 +14,7 @@ import { contractMonths } from './contracts.ts'
 import { CurveInputError, type CurveInputIssue } from './errors.ts'
 import { DEFAULT_ANNUAL_ESCALATION, DEFAULT_PEAK_RATIO, escalationPrior } from './prior.ts'
 import type { Quote } from './quotes.ts'
+import type { CurvePoint } from './views.ts'
 import { type CurveConstraint, type CurveProblem, type CurveSolution, solveCurveProblem } from './solver/index.ts'
 
 /**
@@ -50,8 +51,8 @@ export type BuildCurveInput = {
   params?: Partial<BuildParams>
 }
 
-/** One month of the built curve with its block hours; atc is the hours-weighted mix of the two blocks. */
-export type CurveMonth = { month: MonthKey; onpeak: number; offpeak: number; atc: number; hours: BlockHours }
+/** One month of the built curve with its block hours (the rows views.ts aggregates); atc is the hours-weighted mix of the two blocks. */
+export type CurveMonth = CurvePoint
 
 /** How the curve reprices one input quote (error = repriced - price; nonzero only inside a bid/ask band). */
 export type RepricedQuote = { code: string; block: Block; price: number; bid: number | null; ask: number | null; repriced: number; error: number }

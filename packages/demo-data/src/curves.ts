@@ -1,4 +1,4 @@
-import { addMonths, monthHours, monthRange, seasonalShape, type MonthKey, type QuoteInput } from '@carbon/curves'
+import { addMonths, contractMonths, monthHours, monthRange, parseContract, quarterOf, seasonalShape, type MonthKey, type QuoteInput } from '@carbon/curves'
 import type { MarketId } from '@carbon/schemas'
 import { hashInts, mulberry32 } from './random.ts'
 
@@ -39,22 +39,11 @@ export function demoContracts(asOf: string): string[] {
   const asOfYear = Number(asOf.slice(0, 4))
   const quarters: string[] = []
   for (; Number(next.slice(0, 4)) <= asOfYear + 3; next = addMonths(next, 3)) {
-    quarters.push(`${next.slice(0, 4)}-Q${(Number(next.slice(5, 7)) + 2) / 3}`)
+    quarters.push(quarterOf(next))
   }
   const calendars: string[] = []
   for (let year = Number(next.slice(0, 4)); year <= asOfYear + 10; year++) calendars.push(`Cal-${year}`)
   return [...months, ...quarters, ...calendars]
-}
-
-function contractRange(code: string): [MonthKey, MonthKey] {
-  const quarter = /^(\d{4})-Q([1-4])$/.exec(code)
-  if (quarter) {
-    const start = `${quarter[1]}-${String((Number(quarter[2]) - 1) * 3 + 1).padStart(2, '0')}`
-    return [start, addMonths(start, 2)]
-  }
-  const calendar = /^Cal-(\d{4})$/.exec(code)
-  if (calendar) return [`${calendar[1]}-01`, `${calendar[1]}-12`]
-  return [code, code]
 }
 
 function daysSinceEpoch(date: string): number {
@@ -78,11 +67,11 @@ function hiddenPrice(hub: DemoCurveHub, block: CurveBlock, asOf: string, month: 
 export function demoQuotes(hub: DemoCurveHub, asOf: string): QuoteInput[] {
   const quotes: QuoteInput[] = []
   for (const code of demoContracts(asOf)) {
-    const [first, last] = contractRange(code)
+    const contract = parseContract(code)
     for (const block of BLOCKS) {
       let weighted = 0
       let hours = 0
-      for (const month of monthRange(first, last)) {
+      for (const month of contractMonths(contract)) {
         const h = monthHours(hub.market, month)[block]
         weighted += h * hiddenPrice(hub, block, asOf, month)
         hours += h

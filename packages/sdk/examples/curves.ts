@@ -8,9 +8,10 @@
  * CARBON_URL or http://localhost:3000 (start the platform with `npm start`).
  */
 import { createCarbonClient, isCarbonError } from '../src/index.ts'
+import { exampleSettings } from './settings.ts'
 
-const baseUrl = process.argv[2] ?? process.env.CARBON_URL ?? 'http://localhost:3000'
-const client = createCarbonClient({ baseUrl, token: process.env.CARBON_TOKEN })
+const { baseUrl, token } = exampleSettings()
+const client = createCarbonClient({ baseUrl, token })
 const hub = { market: 'MISO', node: 'INDIANA.HUB' } as const
 
 async function main() {

@@ -6,9 +6,10 @@
  * baseUrl defaults to CARBON_URL or http://localhost:3000 (start the platform with `npm start`).
  */
 import { createCarbonClient, isCarbonError } from '../src/index.ts'
+import { exampleSettings } from './settings.ts'
 
-const baseUrl = process.argv[2] ?? process.env.CARBON_URL ?? 'http://localhost:3000'
-const client = createCarbonClient({ baseUrl, token: process.env.CARBON_TOKEN })
+const { baseUrl, token } = exampleSettings()
+const client = createCarbonClient({ baseUrl, token })
 
 async function main() {
   const { markets } = await client.markets.list.query()

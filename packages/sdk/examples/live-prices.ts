@@ -8,16 +8,17 @@
  * drops, the SDK reconnects and resumes after the last event it received.
  */
 import { createCarbonClient, isCarbonError, type RouterInputs } from '../src/index.ts'
+import { exampleSettings } from './settings.ts'
 
 type LiveInput = RouterInputs['prices']['live']
 
-const baseUrl = process.argv[2] ?? process.env.CARBON_URL ?? 'http://localhost:3000'
+const { baseUrl, token, args } = exampleSettings()
 const input: LiveInput = {
-  market: (process.argv[3] ?? 'MISO') as LiveInput['market'],
-  runs: process.argv[4] ?? 'RT5',
-  types: process.argv[5] ?? 'hub',
+  market: (args[0] ?? 'MISO') as LiveInput['market'],
+  runs: args[1] ?? 'RT5',
+  types: args[2] ?? 'hub',
 }
-const carbon = createCarbonClient({ baseUrl, token: process.env.CARBON_TOKEN })
+const carbon = createCarbonClient({ baseUrl, token })
 
 const subscription = carbon.prices.live.subscribe(input, {
   onStarted() {

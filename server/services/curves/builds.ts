@@ -26,31 +26,38 @@ export type BuildSource = 'hub' | 'csv' | 'api' | 'demo'
 /** The message on `curves.build`. */
 export type CurveBuildMessage = { buildId: string }
 
-/** The curve of a hub, created on first use for a hub node of the market; NOT_FOUND for anything else. */
-export async function ensureCurve(db: Database, market: MarketId, node: string): Promise<CurveRow> {
-  const [existing] = await db.select().from(curves).where(eq(curves.id, curveId(market, node))).limit(1)
-  if (existing) return existing
-  const pricingNode = await getNode(db, market, node)
-  if (pricingNode.type !== 'hub') throw AppError.badRequest(`${node} is a ${pricingNode.type}, not a hub: forward curves are built for hubs`)
+async function curveById(db: Database, id: string): Promise<CurveRow | null> {
+  const [row] = await db.select().from(curves).where(eq(curves.id, id)).limit(1)
+  return row ?? null
+}
+
+/** Inserts a curve unless it exists (the catalogue's name for a known hub, else market and node). */
+async function insertCurve(db: Database, market: MarketId, node: string): Promise<void> {
   const known = CURVE_HUBS.find((h) => h.market === market && h.node === node)
   await db
     .insert(curves)
     .values({ id: curveId(market, node), market, node, name: known?.name ?? `${market} ${node}` })
     .onConflictDoNothing()
-  const [created] = await db.select().from(curves).where(eq(curves.id, curveId(market, node))).limit(1)
-  return created!
+}
+
+/** The curve of a hub, created on first use for a hub node of the market; NOT_FOUND for anything else. */
+export async function ensureCurve(db: Database, market: MarketId, node: string): Promise<CurveRow> {
+  const existing = await curveById(db, curveId(market, node))
+  if (existing) return existing
+  const pricingNode = await getNode(db, market, node)
+  if (pricingNode.type !== 'hub') throw AppError.badRequest(`${node} is a ${pricingNode.type}, not a hub: forward curves are built for hubs`)
+  await insertCurve(db, market, node)
+  return (await curveById(db, curveId(market, node)))!
 }
 
 /** Creates the catalogue's curves (idempotent). */
 export async function seedCurves(db: Database): Promise<void> {
-  for (const hub of CURVE_HUBS) {
-    await db.insert(curves).values({ id: curveId(hub.market, hub.node), market: hub.market, node: hub.node, name: hub.name }).onConflictDoNothing()
-  }
+  for (const hub of CURVE_HUBS) await insertCurve(db, hub.market, hub.node)
 }
 
 /** The curve of a market and node, NOT_FOUND when none was ever built or created. */
 export async function findCurve(db: Database, market: MarketId, node: string): Promise<CurveRow> {
-  const [row] = await db.select().from(curves).where(eq(curves.id, curveId(market, node))).limit(1)
+  const row = await curveById(db, curveId(market, node))
   if (!row) throw AppError.notFound(`Forward curve for ${node} in ${market}`, { market, node })
   return row
 }
@@ -77,7 +84,8 @@ function readQuotes(input: Pick<CurveBuildInput, 'quotes' | 'quotesCsv'>): Quote
   return validated(() => (input.quotesCsv !== undefined ? parseQuotesCsv(input.quotesCsv, { file: 'quotes.csv' }) : normalizeQuotes(input.quotes ?? [])))
 }
 
-export function toStoredQuote(quote: Quote, repriced: number | null = null): StoredQuote {
+/** A validated quote as a build row keeps it (repriced once the build is solved). */
+export function toStoredQuote(quote: Quote): StoredQuote {
   return {
     contract: quote.contract.code,
     block: quote.block,
@@ -86,7 +94,7 @@ export function toStoredQuote(quote: Quote, repriced: number | null = null): Sto
     ask: quote.ask,
     first: quote.contract.first,
     last: quote.contract.last,
-    repriced,
+    repriced: null,
   }
 }
 
@@ -124,7 +132,7 @@ export async function createBuild(db: Database, request: BuildRequest, requester
     curveId: curve.id,
     asOf: request.asOf,
     source: request.source,
-    quotes: quotes.map((q) => toStoredQuote(q)),
+    quotes: quotes.map(toStoredQuote),
     inputsHash: validated(() => curveInputsHash({ market: request.market, asOf: request.asOf, quotes, params })),
     params,
     requestedBy: requester.userId,
@@ -171,7 +179,7 @@ export async function runBuild(deps: { db: Database; ch: ClickHouseHandle; log: 
     return null
   }
   if (row.status === 'done' || row.status === 'failed') return row
-  const [curve] = await db.select().from(curves).where(eq(curves.id, row.curveId)).limit(1)
+  const curve = await curveById(db, row.curveId)
   await db.update(curveBuilds).set({ status: 'running', startedAt: new Date() }).where(eq(curveBuilds.id, buildId))
   const started = performance.now()
   let result: ReturnType<typeof buildCurve>

@@ -1,14 +1,5 @@
-import type { CurveBuild } from '@carbon/curves'
+import type { CurveBuild, CurveMonth } from '@carbon/curves'
 import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
-
-/** A stored monthly point of a build (ClickHouse `curve_points`). */
-export type MonthPoint = {
-  month: string
-  onpeak: number
-  offpeak: number
-  atc: number
-  hours: { onpeak: number; offpeak: number; atc: number }
-}
 
 const COLUMNS = ['curve_id', 'build_id', 'as_of', 'month', 'onpeak', 'offpeak', 'atc', 'hours_onpeak', 'hours_offpeak'] as const
 
@@ -30,11 +21,11 @@ ORDER BY build, month_key
 LIMIT 1 BY build, month_key`
 
 /** The monthly points of each build, by build id, in month order. */
-export async function readCurvePoints(ch: ClickHouseHandle, curveId: string, buildIds: string[]): Promise<Map<string, MonthPoint[]>> {
-  const byBuild = new Map<string, MonthPoint[]>(buildIds.map((id) => [id, []]))
+export async function readCurvePoints(ch: ClickHouseHandle, curveId: string, buildIds: string[]): Promise<Map<string, CurveMonth[]>> {
+  const byBuild = new Map<string, CurveMonth[]>(buildIds.map((id) => [id, []]))
   if (buildIds.length === 0) return byBuild
   const rows = await queryRows<PointRow>(ch, 'curves.points', POINTS_SQL, { curveId, buildIds })
-  for (const row of rows) byBuild.get(row.build)?.push(toMonthPoint(row))
+  for (const row of rows) byBuild.get(row.build)?.push(toCurveMonth(row))
   return byBuild
 }
 
@@ -45,13 +36,13 @@ WHERE curve_id = {curveId:String} AND build_id IN {buildIds:Array(UUID)} AND mon
 LIMIT 1 BY build`
 
 /** One delivery month of each build (curves.history). */
-export async function readCurveMonth(ch: ClickHouseHandle, curveId: string, buildIds: string[], month: string): Promise<Map<string, MonthPoint>> {
+export async function readCurveMonth(ch: ClickHouseHandle, curveId: string, buildIds: string[], month: string): Promise<Map<string, CurveMonth>> {
   if (buildIds.length === 0) return new Map()
   const rows = await queryRows<PointRow>(ch, 'curves.month', MONTH_SQL, { curveId, buildIds, month: `${month}-01` })
-  return new Map(rows.map((row) => [row.build, toMonthPoint(row)]))
+  return new Map(rows.map((row) => [row.build, toCurveMonth(row)]))
 }
 
-function toMonthPoint(row: PointRow): MonthPoint {
+function toCurveMonth(row: PointRow): CurveMonth {
   const onpeak = Number(row.hours_onpeak)
   const offpeak = Number(row.hours_offpeak)
   return {

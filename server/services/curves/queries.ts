@@ -5,7 +5,7 @@ import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { curveBuilds, curves, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
 import { findCurve, latestDoneBuilds, toBuildSummary, type BuildRow, type CurveRow } from './builds.ts'
-import { readCurveMonth, readCurvePoints, type MonthPoint } from './points.ts'
+import { readCurveMonth, readCurvePoints } from './points.ts'
 import type {
   CurveCompareOutput,
   CurveGetInput,
@@ -54,11 +54,6 @@ async function resolveBuild(db: Database, curve: CurveRow, asOf?: string, versio
   return row
 }
 
-/** Monthly points aggregated hours-weighted to the granularity (packages/curves views), from the as-of month on. */
-export function aggregate(points: MonthPoint[], granularity: Granularity, asOf: string): CurvePoint[] {
-  return curveView(points, granularity, asOf)
-}
-
 /** One build of a curve, aggregated, with its quotes (and how the curve reprices each). */
 export async function getCurve(deps: { db: Database; ch: ClickHouseHandle }, input: CurveGetInput): Promise<CurveGetOutput> {
   const curve = await findCurve(deps.db, input.market, input.node)
@@ -69,7 +64,7 @@ export async function getCurve(deps: { db: Database; ch: ClickHouseHandle }, inp
     curve: { market: curve.market as MarketId, node: curve.node, name: curve.name, unit: curve.unit },
     build: toBuildSummary(build, curve),
     granularity,
-    points: aggregate(points, granularity, build.asOf),
+    points: curveView(points, granularity, build.asOf),
     quotes: build.quotes as StoredQuote[],
   }
 }
@@ -106,8 +101,8 @@ export async function compareCurves(
   const points = await readCurvePoints(deps.ch, curve.id, [base.id, other.id])
   // Both from the later as-of month, so their periods line up.
   const from = base.asOf > other.asOf ? base.asOf : other.asOf
-  const basePoints = aggregate(points.get(base.id) ?? [], granularity, from)
-  const otherPoints = aggregate(points.get(other.id) ?? [], granularity, from)
+  const basePoints = curveView(points.get(base.id) ?? [], granularity, from)
+  const otherPoints = curveView(points.get(other.id) ?? [], granularity, from)
   return { base: toBuildSummary(base, curve), other: toBuildSummary(other, curve), granularity, rows: compareRows(basePoints, otherPoints) }
 }
 

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.ts'
-import { compareCurves, curveHistory, findCurve, getCurve, listCurves, requestBuild, toBuildSummary, waitForBuild } from '../../services/curves/index.ts'
+import { compareCurves, curveHistory, getCurve, listCurves, requestBuild, toBuildSummary, waitForBuild } from '../../services/curves/index.ts'
 import {
   BuildSummary,
   CurveBuildInput,
@@ -111,6 +111,6 @@ export const curvesRouter = router({
       const queued = await requestBuild({ db, bus: ctx.platform.bus }, { ...input, source }, requester)
       const row = await waitForBuild(db, queued.id, input.waitMs ?? 20_000, ctx.connectionClosed ?? undefined)
       if (row.status === 'failed') throw new AppError('BAD_REQUEST', row.error ?? 'the curve build failed', { details: { buildId: row.id } })
-      return toBuildSummary(row, await findCurve(db, input.market, input.node))
+      return toBuildSummary(row, input)
     }),
 })
