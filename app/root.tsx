@@ -4,7 +4,7 @@ import type { ReactNode } from 'react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { ProgressBar } from '#app/components/progress-bar.tsx'
 import appCss from '#app/styles/app.css?url'
-import { getPrincipal } from '#app/utils/auth.server.ts'
+import { getPrincipal, isStoreUnavailable } from '#app/utils/auth.server.ts'
 import { useNonce } from '#app/utils/nonce-provider.ts'
 
 export const links: LinksFunction = () => [
@@ -19,7 +19,16 @@ export const meta: MetaFunction = () => [
 
 /** Who is signed in (never more than the nav bar shows), for every page. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const principal = await getPrincipal(request)
+  const principal = await getPrincipal(request).catch((error: unknown) => {
+    // PostgreSQL (sessions) cannot be reached: a 503 page saying so, not a 500.
+    if (isStoreUnavailable(error)) {
+      throw new Response('A data store is unavailable right now. Please retry shortly.', {
+        status: 503,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '5' },
+      })
+    }
+    throw error
+  })
   return {
     user: principal
       ? { label: principal.label, organization: principal.organizationSlug, isAdmin: principal.roles.includes('admin') }

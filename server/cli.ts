@@ -6,6 +6,8 @@ import { runMigrate, runSeedDemo, runServe } from './cli/commands.ts'
 import { parseHelp, runParse } from './cli/parse.ts'
 import { CURVE_HELP, runCurveBuild } from './cli/curve.ts'
 import { runBackfillCommand, runConsumerCommand, runIngestCommand, runSolverCommand } from './cli/workers.ts'
+import { DLQ_HELP, runDlqCommand } from './cli/dlq.ts'
+import { exitAfterFlush, stderr, stdout } from './cli/output.ts'
 
 const HELP = `254Carbon command line
 
@@ -31,6 +33,11 @@ Commands:
                  --to <date>      exclusive
                  --source <simulator|publishers>  where to fetch (default per INGEST_SOURCE)
                  --force          fetch a finished range again
+  dlq list     Dead letters not yet replayed: id, time, topic, reason, file, line, raw key
+                 --topic <t>      prices.dlq, curves.dlq, ...
+                 --since <date>   YYYY-MM-DD or ISO time; --all: replayed ones too
+  dlq replay   Send dead letters through the pipeline again once the cause is fixed
+                 <id> | --all     one dead letter, or every one not yet replayed (--topic <t>)
   migrate      Apply Postgres and ClickHouse migrations to the configured stores
   seed-demo    Load demo data (real publisher files + generated history)
                  --days <n>       days of generated history (default 90)
@@ -63,6 +70,9 @@ async function main(argv: string[]): Promise<number> {
       quotes: { type: 'string' },
       block: { type: 'string' },
       'as-of': { type: 'string' },
+      topic: { type: 'string' },
+      since: { type: 'string' },
+      all: { type: 'boolean' },
     },
   })
   const command = positionals[0] ?? 'help'
@@ -79,6 +89,10 @@ async function main(argv: string[]): Promise<number> {
       return values.help ? 0 : 2
     }
     return runCurveBuild({ quotes: values.quotes, market: values.market, block: values.block, asOf: values['as-of'] })
+  }
+  if (command === 'dlq' && values.help) {
+    process.stdout.write(`${DLQ_HELP}\n`)
+    return 0
   }
   if (values.help || command === 'help') {
     process.stdout.write(`${HELP}\n`)
@@ -104,6 +118,8 @@ async function main(argv: string[]): Promise<number> {
         force: values.force ?? false,
         source: values.source,
       })
+    case 'dlq':
+      return runDlqCommand(env, log, { action: positionals[1], id: positionals[2], topic: values.topic, since: values.since, all: values.all ?? false })
     case 'migrate':
       return runMigrate(env, log)
     case 'seed-demo':
@@ -114,9 +130,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Installed first: a reader that goes away (`| head -1`) ends the output quietly.
+stdout()
+stderr()
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code !== -1) process.exit(code)
+    // Long-running commands (-1) exit from their signal handlers, through exitAfterFlush too.
+    if (code !== -1) void exitAfterFlush(code)
   },
   (error: unknown) => {
     if (error instanceof EnvError) process.stderr.write(`${error.message}\n`)
@@ -124,6 +144,6 @@ main(process.argv.slice(2)).then(
     else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`carbon: ${error.message}\nRun "npx carbon --help" for usage.\n`)
     } else process.stderr.write(`carbon: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
-    process.exit(1)
+    void exitAfterFlush(1)
   },
 )

@@ -25,6 +25,8 @@ export const EnvSchema = z
       .optional(),
     /** How long Kafka waits for a silent consumer before handing its partitions to another (kafkajs sessionTimeout). */
     KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+    /** Retries of a bus message whose handler keeps failing before it goes to its dead-letter topic (outages excepted). */
+    BUS_MAX_RETRIES: z.coerce.number().int().min(0).max(1_000).default(5),
     S3_ENDPOINT: optionalUrl,
     S3_REGION: z.string().default('us-east-1'),
     S3_BUCKET: z.string().optional(),
@@ -55,6 +57,22 @@ export const EnvSchema = z
     /** The embedded development identity provider: on by default in development, never in production. */
     DEV_IDP: z.enum(['auto', 'on', 'off']).default('auto'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /** Data requests per minute per signed-in hub user (pages and tRPC together); generous: a page makes several. */
+    SESSION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+    /** Largest request body read (API, tRPC, hub forms); larger answers 413 before parsing. */
+    HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+    /** Largest body of a curve build (quotes pasted and uploaded as CSV, up to 500,000 characters each). */
+    HTTP_UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+    /** Most calls in one tRPC batch request; more answers 400. */
+    TRPC_MAX_BATCH: z.coerce.number().int().min(1).max(100).default(10),
+    /** Live price streams (SSE and tRPC prices.live) one credential may hold open at once. */
+    STREAM_MAX_PER_CREDENTIAL: z.coerce.number().int().min(1).default(5),
+    /** Live price streams one organization may hold open at once (all its credentials, this process). */
+    STREAM_MAX_PER_ORGANIZATION: z.coerce.number().int().min(1).default(50),
+    /** A live stream ends after this long with a `max_lifetime` event; the client resumes from its last id. */
+    STREAM_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3_600),
+    /** How often open streams' credentials and entitlements are checked again (one query per kind per check). */
+    STREAM_ACCESS_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
     /**
      * Where the ingest fetches: 'simulator' (the publisher simulator, started in-process on the
      * embedded default), 'publishers' (MISO's and CAISO's real URLs), 'off' (no scheduled ingest).

@@ -8,6 +8,7 @@ const LABELS: Record<ConnectionState, string> = {
   reconnecting: 'Reconnecting…',
   resumed: 'Resumed',
   offline: 'Offline',
+  ended: 'Access ended',
 }
 
 const TITLES: Record<ConnectionState, string> = {
@@ -17,6 +18,7 @@ const TITLES: Record<ConnectionState, string> = {
   reconnecting: 'Connection lost; reconnecting from the last update received (nothing is lost)',
   resumed: 'Reconnected: the updates missed meanwhile were replayed',
   offline: 'Not receiving live prices',
+  ended: 'The server ended the live stream: access to these prices was withdrawn',
 }
 
 /**
@@ -28,9 +30,13 @@ export function LiveIndicator({ connection }: { connection: Connection }) {
   return (
     <span className={`live-indicator live-${state}`} data-state={state} role="status" title={detail ? `${TITLES[state]}: ${detail}` : TITLES[state]}>
       <span className="live-dot" aria-hidden="true" />
-      {LABELS[state]}
+      {state === 'ended' && detail ? capitalize(detail) : LABELS[state]}
     </span>
   )
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 /** The note shown after a `skipped` event: the client fell behind and was sent the latest values only. */

@@ -54,6 +54,12 @@ function BuildInfo({ build, timeZone }: { build: Data['build']; timeZone: string
     { key: 'solve', label: 'Solve', value: solveMs === null ? '—' : `${formatInteger(solveMs)} ms`, title: 'Solver time' },
     { key: 'hash', label: 'Inputs hash', value: shortHash(build.inputsHash), title: `SHA-256 of the inputs: ${build.inputsHash}` },
     { key: 'by', label: 'Built by', value: build.requestedBy, title: `Source: ${build.source}` },
+    {
+      key: 'owner',
+      label: 'Curve',
+      value: build.owner === 'house' ? 'House' : 'Your organization',
+      title: build.owner === 'house' ? 'Published by 254Carbon for everyone entitled to the market' : 'Private to your organization',
+    },
     { key: 'when', label: 'Built', value: `${formatInZone(when, timeZone, 'datetime')} ${zoneLabel(timeZone, when)}`, title: when },
   ]
   return (

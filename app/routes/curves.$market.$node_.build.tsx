@@ -40,7 +40,8 @@ export default function BuildCurve() {
           </h1>
           <p className="page-lede">
             The curve is solved monthly to 2050-12 through every quote (within its bid/ask when both are given). Each build of an as-of date
-            is a new version; the curve page shows the newest.
+            is a new version; the curve page shows the newest. Your builds are private to your organization: other organizations keep
+            seeing the house curve.
           </p>
         </div>
       </header>
@@ -66,7 +67,7 @@ export default function BuildCurve() {
         </h2>
         <div className="field">
           <label htmlFor="build-as-of">As-of date</label>
-          <input id="build-as-of" name="asOf" type="date" required defaultValue={kept?.asOf || data.defaultAsOf} />
+          <input id="build-as-of" name="asOf" type="date" required max={data.defaultAsOf} defaultValue={kept?.asOf || data.defaultAsOf} />
           <p className="field-hint">
             {data.asOfDates.length > 0 ? `Built: ${data.asOfDates.slice(0, 6).join(', ')}${data.asOfDates.length > 6 ? ', …' : ''}` : 'No build yet'}
           </p>

@@ -207,7 +207,7 @@ function DatasetRow({ d, timeZone, href, selected }: { d: Dataset; timeZone: str
 }
 
 export default function DataHealthPage() {
-  const { health, window, selected, series, markets } = useLoaderData<typeof loader>()
+  const { health, window, selected, series, markets, deadLetters } = useLoaderData<typeof loader>()
   const anyData = health.markets.some((m) => m.datasets.length > 0)
   const search = (params: Record<string, string | undefined>) => {
     const q = new URLSearchParams()
@@ -329,6 +329,8 @@ export default function DataHealthPage() {
         )
       })}
 
+      <DeadLettersPanel groups={deadLetters} />
+
       {series && selectedMarket ? (
         <section className="panel" id="completeness-chart" aria-labelledby="completeness-chart-title">
           <header className="panel-header">
@@ -428,6 +430,69 @@ function CompletenessTooltip({ active, payload, label, timeZone, expected }: Too
       </div>
       {point.received === 0 ? <div className="muted">missing interval</div> : null}
     </div>
+  )
+}
+
+/** Dead letters per dataset: what the pipeline refused or gave up on, with the latest reasons (`npx carbon dlq`). */
+function DeadLettersPanel({ groups }: { groups: View['deadLetters'] }) {
+  const pending = groups.reduce((n, g) => n + g.pending, 0)
+  return (
+    <section className="panel" id="dead-letters" aria-labelledby="dead-letters-title">
+      <header className="panel-header">
+        <h2 id="dead-letters-title">
+          Dead letters<span className="panel-subtitle">{formatInteger(pending)} to deal with</span>
+        </h2>
+        <p className="panel-meta">
+          Rows and messages the pipeline refused: list them with <code>npx carbon dlq list</code>, replay them with{' '}
+          <code>npx carbon dlq replay</code> once the cause is fixed.
+        </p>
+      </header>
+      {groups.length === 0 ? (
+        <p className="panel-empty muted">No dead letters.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="data-table">
+            <caption>Dead letters per dataset of your markets, most to deal with first</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="text">
+                  Dataset
+                </th>
+                <th scope="col" className="text">
+                  Topic
+                </th>
+                <th scope="col" className="num">
+                  Pending
+                </th>
+                <th scope="col" className="num">
+                  Replayed
+                </th>
+                <th scope="col" className="text">
+                  Latest reasons
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {groups.map((g) => (
+                <tr key={`${g.topic}:${g.market}:${g.dataset}`}>
+                  <th scope="row">{`${g.market} · ${g.dataset ?? 'unknown dataset'}`}</th>
+                  <td className="text">{g.topic}</td>
+                  <td className="num">{formatInteger(g.pending)}</td>
+                  <td className="num">{formatInteger(g.replayed)}</td>
+                  <td className="text">
+                    <ul className="reasons">
+                      {g.latestReasons.map((reason) => (
+                        <li key={reason}>{reason}</li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   )
 }
 

@@ -29,6 +29,8 @@ import type { AccessRequest, Principal } from '#server/services/auth/types.ts'
 
 export type { AccessRequest, Principal }
 export { safeReturnTo, sessionCookieName }
+/** Whether an error says a store (PostgreSQL: sessions) could not be reached: a 503 page, not a 500. */
+export { isStoreUnavailable } from '#server/services/health/index.ts'
 
 /** Where the sign-in page lives. */
 export const LOGIN_PATH = '/auth/login'

@@ -14,7 +14,7 @@ import {
   waitForBuild,
   type BuildRow,
 } from '#server/services/curves/index.ts'
-import type { CurveCompareOutput, CurveGetOutput, StoredQuote } from '#server/services/curves/schemas.ts'
+import { futureAsOfProblem, type CurveCompareOutput, type CurveGetOutput, type StoredQuote } from '#server/services/curves/schemas.ts'
 import { getNode } from '#server/services/nodes/index.ts'
 import { BUILD_WAIT_MS, curveHref, curveSearch, isIsoDate, parseCurveQuery, quotesCsv, type CurveViewQuery } from './curve-view.ts'
 import { accessData } from './data-access.server.ts'
@@ -43,6 +43,9 @@ function routeQuery(request: Request): CurveViewQuery {
   return parsed.query
 }
 
+/** Whose builds a page shows: the user's organization's and the house's (docs/decisions/010-curve-ownership.md). */
+const viewerOf = (access: { principal: { organizationId: string } }) => ({ organizationId: access.principal.organizationId })
+
 const marketInfo = (id: MarketId) => ({ id, name: MARKETS[id].name, timeZone: MARKETS[id].timeZone })
 
 export type CurveCard = {
@@ -65,12 +68,13 @@ export async function loadCurveList(request: Request, context: AppLoadContext) {
   const access = await accessData(request, context, { procedure: 'hub:curves' })
   const { db } = access.platform.pg
   const deps = { db, ch: access.platform.ch }
-  const { curves } = await listCurves(db, access.entitled)
+  const viewer = viewerOf(access)
+  const { curves } = await listCurves(db, access.entitled, viewer)
   const cards: CurveCard[] = await Promise.all(
     curves.map(async (c) => {
       const latest = c.latest
       const sparkline = latest
-        ? (await getCurve(deps, { market: c.market, node: c.node, asOf: latest.asOf, version: latest.version, granularity: 'standard' })).points.map(
+        ? (await getCurve(deps, { market: c.market, node: c.node, asOf: latest.asOf, version: latest.version, granularity: 'standard' }, viewer)).points.map(
             (p) => p.onpeak,
           )
         : []
@@ -128,15 +132,16 @@ export async function loadCurveView(
   const access = await accessData(request, context, { channel: purpose.channel, procedure: purpose.procedure, market })
   const { db } = access.platform.pg
   const deps = { db, ch: access.platform.ch }
+  const viewer = viewerOf(access)
   const row = await orRespond(findCurve(db, market, node))
   const [builds, view] = await Promise.all([
-    latestDoneBuilds(db, row.id),
-    orRespond(getCurve(deps, { market, node: row.node, asOf: query.asOf ?? undefined, granularity: query.granularity })),
+    latestDoneBuilds(db, row.id, viewer),
+    orRespond(getCurve(deps, { market, node: row.node, asOf: query.asOf ?? undefined, granularity: query.granularity }, viewer)),
   ])
   const downloads = await entitledMarkets(db, access.principal, 'downloads')
   const compare =
     purpose.withCompare && query.compare
-      ? await orRespond(compareCurves(deps, { market, node: row.node, asOf: view.build.asOf, against: query.compare, granularity: query.granularity }))
+      ? await orRespond(compareCurves(deps, { market, node: row.node, asOf: view.build.asOf, against: query.compare, granularity: query.granularity }, viewer))
       : null
   await access.served({
     nodes: [row.node],
@@ -183,7 +188,7 @@ export async function loadBuildForm(request: Request, context: AppLoadContext, r
   try {
     const curve = await findCurve(db, market, node)
     name = curve.name
-    const builds = await latestDoneBuilds(db, curve.id)
+    const builds = await latestDoneBuilds(db, curve.id, viewerOf(access))
     latest = builds[0] ?? null
     asOfDates = builds.map((b) => b.asOf)
   } catch (error) {
@@ -237,15 +242,17 @@ export async function submitBuild(request: Request, context: AppLoadContext, raw
   const values = { asOf: String(form.get('asOf') ?? '').trim(), quotes: typeof text === 'string' ? text : '', fileName: upload?.name ?? null }
 
   if (!isIsoDate(values.asOf)) return refuse(values, 'Enter the as-of date as YYYY-MM-DD.')
+  const future = futureAsOfProblem(values.asOf)
+  if (future) return refuse(values, future)
   const quotesCsvText = upload ? await upload.text() : values.quotes
   if (quotesCsvText.trim() === '') return refuse(values, 'Paste the quotes as CSV or choose a CSV file.')
   if (quotesCsvText.length > MAX_QUOTES_CSV) return refuse(values, `The quotes are too long (at most ${MAX_QUOTES_CSV.toLocaleString('en-US')} characters).`)
 
   const source = upload ? 'csv' : 'hub'
-  const requester = { userId: access.principal.userId, label: access.principal.label }
+  const requester = { userId: access.principal.userId, label: access.principal.label, organizationId: access.principal.organizationId }
   let row: BuildRow
   try {
-    const queued = await requestBuild({ db, bus: access.platform.bus }, { market, node, asOf: values.asOf, quotesCsv: quotesCsvText, source }, requester)
+    const queued = await requestBuild({ db, bus: access.platform.bus, log: access.platform.log }, { market, node, asOf: values.asOf, quotesCsv: quotesCsvText, source }, requester)
     row = await waitForBuild(db, queued.id, BUILD_WAIT_MS, request.signal)
   } catch (error) {
     if (!isAppError(error) || error.status >= 500) throw error

@@ -4,6 +4,9 @@ import { isAppError } from '#server/errors.ts'
 import { getPlatform, type Platform } from '#server/platform.ts'
 import { recordAudit, type AuditEntry } from '#server/services/auth/audit.ts'
 import { authorize, entitledMarkets } from '#server/services/auth/entitlements.ts'
+import { findUnsafeInput, unsafeInputError, type InputProblem } from '#server/services/auth/input-check.ts'
+import { takeRequest } from '#server/services/auth/request-limit.ts'
+import { isStoreUnavailable } from '#server/services/health/index.ts'
 import type { Channel, Principal, Role } from '#server/services/auth/types.ts'
 import { requireUser } from './auth.server.ts'
 
@@ -28,11 +31,53 @@ export type DataAccess = {
 }
 
 /**
- * The hub's door to data: a signed-in user (else redirect to sign-in), the one authorization
- * decision for the market and channel (else 403, audited as denied), and an audit row before
- * the data leaves (if the row cannot be written, the page fails instead of serving data).
+ * The first unsafe value of a hub request's path segments and query (control characters, dates
+ * outside 1990..2100), named as `path` or the query parameter.
+ */
+export function unsafeRequestInput(request: Request): InputProblem | null {
+  const url = new URL(request.url)
+  const segments: Record<string, string> = {}
+  url.pathname.split('/').forEach((segment, i) => {
+    try {
+      segments[String(i)] = decodeURIComponent(segment)
+    } catch {
+      segments[String(i)] = '\u0000' // malformed percent-encoding: refused like a control character
+    }
+  })
+  const inPath = findUnsafeInput(segments)
+  if (inPath) return { field: 'path', message: inPath.message }
+  const query = Object.fromEntries(
+    [...new Set(url.searchParams.keys())].map((key) => {
+      const values = url.searchParams.getAll(key)
+      return [key, values.length === 1 ? values[0] : values]
+    }),
+  )
+  return findUnsafeInput(query)
+}
+
+function plainResponse(message: string, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers } })
+}
+
+/**
+ * The hub's door to data: a signed-in user (else redirect to sign-in), safe input (else 400
+ * naming the field), the session's rate limit (else 429 with Retry-After), the one authorization
+ * decision for the market and channel (else 403), and an audit row before the data leaves (if
+ * the row cannot be written, the page fails instead of serving data). Every refusal is audited.
  */
 export async function accessData(request: Request, context: AppLoadContext, spec: AccessSpec): Promise<DataAccess> {
+  try {
+    return await openDataAccess(request, context, spec)
+  } catch (error) {
+    // PostgreSQL (sessions, entitlements, the audit log) cannot be reached: a 503 page, never data.
+    if (!(error instanceof Response) && (isStoreUnavailable(error) || (isAppError(error) && error.code === 'UNAVAILABLE'))) {
+      throw plainResponse('A data store is unavailable right now, so no data was served. Please retry shortly.', 503)
+    }
+    throw error
+  }
+}
+
+async function openDataAccess(request: Request, context: AppLoadContext, spec: AccessSpec): Promise<DataAccess> {
   const platform = await getPlatform()
   const principal = await requireUser(request)
   const channel = spec.channel ?? 'hub'
@@ -45,6 +90,14 @@ export async function accessData(request: Request, context: AppLoadContext, spec
     clientAddress: context.clientAddress,
     userAgent: request.headers.get('user-agent'),
   }
+  const refuse = async (status: number, message: string, headers?: Record<string, string>) => {
+    await recordAudit(platform.pg.db, { ...base, outcome: 'denied', status, details: { reason: message, url: request.url.slice(0, 2000) } })
+    return plainResponse(message, status, headers)
+  }
+  const unsafe = unsafeRequestInput(request)
+  if (unsafe) throw await refuse(400, unsafeInputError(unsafe).userMessage)
+  const limited = takeRequest(platform.auth, principal)
+  if (limited) throw await refuse(429, limited.error.userMessage, { 'Retry-After': String(limited.retryAfterSeconds) })
   try {
     await authorize(platform.pg.db, principal, { channel, market: spec.market, role: spec.role })
   } catch (error) {

@@ -1,6 +1,7 @@
 import { MARKETS, MarketId, type MarketId as MarketIdType } from '@carbon/schemas'
 import type { AppLoadContext } from '@remix-run/node'
 import { z } from 'zod'
+import { deadLetterSummary, type DeadLetterGroup } from '#server/services/dlq/index.ts'
 import { completeness, dataHealth } from '#server/services/quality/index.ts'
 import type { CompletenessSeries, DataHealth } from '#server/services/quality/schemas.ts'
 import { accessData } from './data-access.server.ts'
@@ -28,6 +29,8 @@ export type DataHealthView = {
   selected: { market: MarketIdType; dataset: string } | null
   series: CompletenessSeries | null
   markets: { id: MarketIdType; name: string; timeZone: string }[]
+  /** Dead letters per dataset of the user's markets, most pending first, with their latest reasons. */
+  deadLetters: DeadLetterGroup[]
 }
 
 /**
@@ -54,6 +57,7 @@ export async function loadDataHealth(request: Request, context: AppLoadContext):
     }
   }
 
+  const deadLetters = (await deadLetterSummary(platform.pg.db)).filter((g) => g.market !== null && (markets as string[]).includes(g.market))
   await access.served({ details: { markets, window: query.window, dataset: selected ? `${selected.market}:${selected.dataset}` : null } })
   return {
     health: { ...health, series: null },
@@ -61,5 +65,6 @@ export async function loadDataHealth(request: Request, context: AppLoadContext):
     selected,
     series,
     markets: markets.map((id) => ({ id, name: MARKETS[id].name, timeZone: MARKETS[id].timeZone })),
+    deadLetters,
   }
 }

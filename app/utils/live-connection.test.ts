@@ -48,6 +48,30 @@ describe('connectionReducer', () => {
     expect(run([{ type: 'reset' }, { type: 'subscribe', now: 4 }], refused).state).toBe('connecting')
   })
 
+  it('an access end (issue 11 item 5) reads "access ended: <reason>" and stays, instead of reconnecting', () => {
+    const live = run([{ type: 'subscribe', now: 0 }, { type: 'started', resumable: false }])
+    const ended = run([{ type: 'ended', now: 1, reason: 'token_revoked' }], live)
+    expect(ended).toMatchObject({ state: 'ended', detail: 'access ended: the API token was revoked', fatal: true })
+    expect(run([{ type: 'ended', now: 1, reason: 'entitlement_removed' }], live).detail).toBe(
+      'access ended: your organization is no longer entitled to this market',
+    )
+    // What the transport reports afterwards changes nothing: no reconnecting state, ever.
+    const after = run(
+      [
+        { type: 'dropped', now: 2, message: null },
+        { type: 'subscribe', now: 3 },
+        { type: 'failed', now: 4, message: 'Signed out', fatal: false },
+        { type: 'network', online: false, now: 5 },
+        { type: 'network', online: true, now: 6 },
+      ],
+      ended,
+    )
+    expect(after.state).toBe('ended')
+    expect(after.detail).toBe('access ended: the API token was revoked')
+    // A new subscription (another page or filter) starts afresh.
+    expect(run([{ type: 'reset' }, { type: 'subscribe', now: 7 }], ended).state).toBe('connecting')
+  })
+
   it('the browser going offline and back', () => {
     const live = run([{ type: 'subscribe', now: 0 }, { type: 'started', resumable: false }])
     const off = run([{ type: 'network', online: false, now: 5 }, { type: 'dropped', now: 6, message: null }], live)

@@ -9,9 +9,11 @@
  * - resumed: a reconnect carrying the last event id was answered (shown briefly, then live): the
  *   server replays what was missed, so nothing is lost;
  * - offline: no network, a refusal that retrying cannot fix (signed out, no entitlement), or
- *   reconnecting for longer than OFFLINE_AFTER_MS (still retrying).
+ *   reconnecting for longer than OFFLINE_AFTER_MS (still retrying);
+ * - ended: the server ended the stream because access is gone (token revoked, user disabled,
+ *   session ended, entitlement removed): final, no reconnecting, until the page subscribes anew.
  */
-export type ConnectionState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'resumed' | 'offline'
+export type ConnectionState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'resumed' | 'offline' | 'ended'
 
 export type Connection = {
   state: ConnectionState
@@ -38,6 +40,8 @@ export type ConnectionSignal =
   | { type: 'dropped'; now: number; message: string | null }
   /** The subscription ended with an error; `fatal` when retrying cannot help. */
   | { type: 'failed'; now: number; message: string; fatal: boolean }
+  /** The server ended the stream because access is gone (`reason`: the end event's). */
+  | { type: 'ended'; now: number; reason: string }
   /** "resumed" has been shown long enough. */
   | { type: 'settled' }
   | { type: 'network'; online: boolean; now: number }
@@ -59,7 +63,24 @@ function down(c: Connection, now: number, detail: string | null): Connection {
   return { ...c, state, detail: long ? `No connection for ${Math.round((now - downSince) / 1000)} s; still retrying` : detail, downSince }
 }
 
+/** What the server's end reasons mean to a person (reason codes: server/services/stream/guard.ts). */
+const END_REASONS: Record<string, string> = {
+  token_revoked: 'the API token was revoked',
+  token_expired: 'the API token expired',
+  user_disabled: 'your account was disabled',
+  session_ended: 'you were signed out; sign in again for live prices',
+  organization_changed: 'your organization changed; reload the page',
+  entitlement_removed: 'your organization is no longer entitled to this market',
+}
+
+/** The indicator's detail for an access end: "access ended: <reason in words>". */
+export function accessEndedText(reason: string): string {
+  return `access ended: ${END_REASONS[reason] ?? reason}`
+}
+
 export function connectionReducer(c: Connection, signal: ConnectionSignal): Connection {
+  // An access end is final whatever the transport or the network report, until a new subscription.
+  if (c.state === 'ended' && signal.type !== 'reset') return signal.type === 'network' ? { ...c, networkDown: !signal.online } : c
   switch (signal.type) {
     case 'reset':
       return { ...INITIAL_CONNECTION, networkDown: c.networkDown }
@@ -76,6 +97,8 @@ export function connectionReducer(c: Connection, signal: ConnectionSignal): Conn
     case 'failed':
       if (signal.fatal) return { ...c, state: 'offline', detail: signal.message, fatal: true, downSince: c.downSince ?? signal.now }
       return down(c, signal.now, signal.message)
+    case 'ended':
+      return { ...c, state: 'ended', detail: accessEndedText(signal.reason), fatal: true, downSince: c.downSince ?? signal.now }
     case 'settled':
       return c.state === 'resumed' ? { ...c, state: 'live' } : c
     case 'network':

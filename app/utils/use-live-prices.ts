@@ -30,7 +30,10 @@ export function retryDelay(failures: number): number {
  * Reconnects: the EventSource reconnects by itself after a dropped connection, sending the last
  * event id (Last-Event-ID), and the server replays what was missed. When the subscription ends
  * instead (the server finished the stream, or refused a reconnect with a retryable error) it is
- * opened again here with the last event id, after a backoff. `null` input: no subscription.
+ * opened again here with the last event id, after a backoff. When the server ends it because
+ * access is gone (an `end` event: token revoked, signed out, entitlement removed) the connection
+ * state says "access ended" with the reason and nothing reconnects; an end for `max_lifetime` is
+ * followed by the EventSource's own reconnect. `null` input: no subscription.
  */
 export function useLivePrices(input: LiveInput | null, onEvent: (event: LiveEvent) => void): Connection {
   const [connection, dispatch] = useReducer(connectionReducer, INITIAL_CONNECTION)
@@ -52,6 +55,8 @@ export function useLivePrices(input: LiveInput | null, onEvent: (event: LiveEven
     let settleTimer: ReturnType<typeof setTimeout> | undefined
     let failures = 0
     let closed = false
+    /** The server ended the stream because access is gone: no more reconnecting. */
+    let ended = false
     dispatch({ type: 'reset' })
 
     const retry = () => {
@@ -72,18 +77,31 @@ export function useLivePrices(input: LiveInput | null, onEvent: (event: LiveEven
         },
         onData(envelope) {
           lastEventId = envelope.id
-          onEventRef.current(envelope.data)
+          const event = envelope.data
+          if (event.type === 'end') {
+            // max_lifetime: the EventSource reconnects with the last id by itself. Any other reason:
+            // access is gone; say so and stop, rather than reconnect into a refusal forever.
+            if (event.reason !== 'max_lifetime') {
+              ended = true
+              dispatch({ type: 'ended', now: Date.now(), reason: event.reason ?? 'unknown' })
+            }
+            return
+          }
+          onEventRef.current(event)
         },
         onConnectionStateChange(state) {
           if (state.state === 'connecting' && state.error) dispatch({ type: 'dropped', now: Date.now(), message: null })
         },
         onError(error) {
+          // The error that follows an access end repeats it: the indicator already says why.
+          if (ended) return
           const { message, fatal } = describe(error)
           failures++
           dispatch({ type: 'failed', now: Date.now(), message, fatal })
           if (!fatal) retry()
         },
         onStopped() {
+          if (ended) return
           // The server ended the stream (e.g. it is shutting down): open it again from the last id.
           dispatch({ type: 'dropped', now: Date.now(), message: 'The server ended the stream; reconnecting' })
           retry()

@@ -9,13 +9,15 @@ import { startHttpServer } from '../http/server.ts'
 import type { Logger } from '../logger.ts'
 import { openPlatform, seedReferenceData, setPlatform, type Platform } from '../platform.ts'
 import { DEV_IDP_PATH } from '../services/auth/config.ts'
-import { hasCurveBuilds, seedDemoCurves } from '../services/demo/curves.ts'
-import { clearDemo, DEFAULT_DEMO_DAYS, hasPrices, seedDemo } from '../services/demo/index.ts'
+import { clearDemo, DEFAULT_DEMO_DAYS } from '../services/demo/index.ts'
+import { loadDemoUntilComplete, type DemoLoadOptions } from '../services/demo/load.ts'
 import { setPriceFanout, startPriceFanout } from '../services/stream/index.ts'
 import { startIngestWorker, resolveIngestSource } from '../workers/ingest.ts'
 import { startCurveSolver } from '../workers/curve-solver.ts'
 import { startPricesConsumer } from '../workers/prices-consumer.ts'
+import { stderr, stdout } from './output.ts'
 import { createProgress } from './progress.ts'
+import { DRAIN_TIMEOUT_MS, stopOnSignals } from './shutdown.ts'
 
 function usesEmbeddedFiles(env: Env) {
   return env.embedded.postgres || env.embedded.clickhouse
@@ -67,18 +69,22 @@ function parsePort(value: string | undefined, fallback: number): number {
   return n
 }
 
-async function loadDemo(platform: Platform, days: number) {
+/**
+ * Loads the demo until complete (services/demo/load.ts), saying what it does on stderr: an
+ * interrupted earlier load is named and loaded again.
+ */
+async function loadDemo(platform: Platform, options: { days: number; mode: DemoLoadOptions['mode'] }) {
   const started = Date.now()
-  const result = await seedDemo(platform, { days, progress: (total) => createProgress('Loading demo data', total) })
-  process.stderr.write(
-    `Demo data: ${result.records.toLocaleString('en-US')} prices for ${result.nodes} nodes in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-  )
-}
-
-async function loadDemoCurves(platform: Platform) {
-  const started = Date.now()
-  const { builds } = await seedDemoCurves(platform)
-  process.stderr.write(`Demo curves: ${builds} builds to 2050 in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+  const seconds = () => ((Date.now() - started) / 1000).toFixed(1)
+  const result = await loadDemoUntilComplete(platform, {
+    ...options,
+    progress: (total) => createProgress('Loading demo data', total),
+    onResume: () => void stderr().write('Demo data incomplete from an earlier start; loading again\n'),
+  })
+  if (result.prices) {
+    await stderr().write(`Demo data: ${result.prices.records.toLocaleString('en-US')} prices for ${result.prices.nodes} nodes in ${seconds()} s\n`)
+  }
+  if (result.curves) await stderr().write(`Demo curves: ${result.curves.builds} builds to 2050 in ${seconds()} s\n`)
 }
 
 export async function runMigrate(env: Env, log: Logger): Promise<number> {
@@ -88,7 +94,7 @@ export async function runMigrate(env: Env, log: Logger): Promise<number> {
     const pg = await migratePostgres(platform.pg)
     await seedReferenceData(platform.pg, env)
     const ch = await migrateClickHouse(platform.ch)
-    process.stdout.write(
+    await stdout().write(
       `Postgres (${platform.pg.kind}): ${pg.applied} migration(s) applied\nClickHouse (${platform.ch.kind}): ${ch.applied.length} migration(s) applied${ch.applied.length ? `: ${ch.applied.join(', ')}` : ''}\n`,
     )
     return 0
@@ -101,17 +107,17 @@ export async function runMigrate(env: Env, log: Logger): Promise<number> {
 export async function runSeedDemo(env: Env, log: Logger, options: { days?: string; reset: boolean }): Promise<number> {
   const days = parseDays(options.days)
   const release = acquireDataLock(env)
-  const platform = await openPlatform(env, log, { migrateEmbedded: false })
+  // Embedded stores are migrated here; real ones must have been (`carbon migrate`): checked.
+  const platform = await openPlatform(env, log, { checkSchema: true }).catch((error: unknown) => {
+    release()
+    throw error
+  })
   try {
-    await migratePostgres(platform.pg)
-    await seedReferenceData(platform.pg, env)
-    await migrateClickHouse(platform.ch)
     if (options.reset) {
       await clearDemo(platform)
-      process.stderr.write('Removed every price and pricing node.\n')
+      await stderr().write('Removed every price and pricing node.\n')
     }
-    await loadDemo(platform, days)
-    if (!(await hasCurveBuilds(platform))) await loadDemoCurves(platform)
+    await loadDemo(platform, { days, mode: 'seed' })
     return 0
   } finally {
     await platform.close()
@@ -166,13 +172,15 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
   const solver = inProcess ? await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }) : null
   const source = ingest && embedded.bus ? resolveIngestSource(platform.env) : 'off'
   const worker = source === 'off' ? null : await startIngestWorker(platform, source)
-  if (worker) process.stdout.write(`Live prices: ingest from ${worker.publisherUrl ? `the publisher simulator (${worker.publisherUrl})` : 'MISO and CAISO'}\n`)
+  if (worker) await stdout().write(`Live prices: ingest from ${worker.publisherUrl ? `the publisher simulator (${worker.publisherUrl})` : 'MISO and CAISO'}\n`)
   return {
     async stop() {
       // The ingest first, then the consumer. The in-process bus forgets what it holds, so the
       // consumer first stores everything published (bounded wait); Kafka keeps it for the next start.
       await worker?.stop()
-      if (consumer && !(await consumer.drain(30_000))) platform.log.warn('prices still unconsumed at shutdown after 30 s: they are lost with the in-process bus')
+      if (consumer && !(await consumer.drain(DRAIN_TIMEOUT_MS))) {
+        platform.log.warn({ waitedMs: DRAIN_TIMEOUT_MS }, 'prices still unconsumed at shutdown: they are lost with the in-process bus')
+      }
       await consumer?.stop()
       await solver?.stop()
     },
@@ -186,14 +194,14 @@ export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolea
   const env: Env = { ...baseEnv, PORT: port, publicUrl: baseEnv.PUBLIC_URL ? baseEnv.publicUrl : `http://localhost:${port}` }
   const started = Date.now()
   const release = acquireDataLock(env)
-  const platform = await openPlatform(env, log)
+  const platform = await openPlatform(env, log, { checkSchema: true }).catch((error: unknown) => {
+    release()
+    throw error
+  })
   setPlatform(platform)
   const idp = platform.auth.devProvider ? await devIdentityProvider(platform) : null
-  if (options.demo && env.DEMO_DATA === 'auto' && env.embedded.clickhouse && !(await hasPrices(platform))) {
-    await loadDemo(platform, DEFAULT_DEMO_DAYS)
-  }
-  if (options.demo && env.DEMO_DATA === 'auto' && env.embedded.clickhouse && !(await hasCurveBuilds(platform))) {
-    await loadDemoCurves(platform)
+  if (options.demo && env.DEMO_DATA === 'auto' && env.embedded.clickhouse) {
+    await loadDemo(platform, { days: DEFAULT_DEMO_DAYS, mode: 'first-start' })
   }
   // The live price fan-out first, so it sees every price the workers below publish.
   const fanout = await startPriceFanout({ bus: platform.bus, log })
@@ -207,24 +215,21 @@ export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolea
     mounts: idp ? [{ path: DEV_IDP_PATH, handler: idp.handler }] : [],
     publicUrl: env.publicUrl,
     identityOrigin: new URL(platform.auth.issuer).origin,
+    limits: { bodyBytes: env.HTTP_BODY_LIMIT_BYTES, uploadBytes: env.HTTP_UPLOAD_LIMIT_BYTES, trpcMaxBatch: env.TRPC_MAX_BATCH },
   })
   log.info({ url: server.url, embedded: env.embedded, startupMs: Date.now() - started }, '254Carbon is up')
-  process.stdout.write(`254Carbon hub: ${server.url}  (API reference: ${server.url}/api/docs)\n`)
 
-  let stopping = false
-  const stop = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    log.info({ signal }, 'shutting down')
+  // SIGTERM/SIGINT: stop taking requests, then the workers (the ingest first, the consumer after
+  // storing what it published), the fan-out and the stores; bounded (shutdown.ts).
+  stopOnSignals(log, async () => {
     await server.close()
     await workers.stop()
     await fanout.stop()
     await idp?.close()
     await platform.close()
     release()
-    process.exit(0)
-  }
-  process.once('SIGINT', () => void stop('SIGINT'))
-  process.once('SIGTERM', () => void stop('SIGTERM'))
+  })
+  // Printed once the signal handlers are installed: whoever waits for this line may stop us.
+  await stdout().write(`254Carbon hub: ${server.url}  (API reference: ${server.url}/api/docs)\n`)
   return -1
 }

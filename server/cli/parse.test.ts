@@ -11,10 +11,10 @@ import { sink } from '../../tests/support/sink.ts'
 import { repoRoot } from '../paths.ts'
 import { runParse } from './parse.ts'
 
-function parse(source: string, file: string) {
+async function parse(source: string, file: string) {
   const out = sink()
   const err = sink()
-  const code = runParse({ source, file }, out.stream, err.stream)
+  const code = await runParse({ source, file }, out.stream, err.stream)
   return { code, records: out.lines().map((l) => JSON.parse(l) as unknown), problems: err.lines() }
 }
 
@@ -22,8 +22,8 @@ const fixture = (name: string) => fileURLToPath(new URL(name, FIXTURE_DIR))
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-parse-'))
 
 describe('carbon parse', () => {
-  it('prints one canonical record per node and hour of a MISO DA report, in field order', () => {
-    const { code, records, problems } = parse('miso.da_expost_lmp', fixture('miso_da_expost_lmp_20260714_hubs.csv'))
+  it('prints one canonical record per node and hour of a MISO DA report, in field order', async () => {
+    const { code, records, problems } = await parse('miso.da_expost_lmp', fixture('miso_da_expost_lmp_20260714_hubs.csv'))
     expect(code).toBe(0)
     expect(problems).toEqual([])
     for (const r of records) PriceRecord.parse(r)
@@ -36,42 +36,42 @@ describe('carbon parse', () => {
     expect(Math.round(mean * 1e4) / 1e4).toBe(140.8904)
   })
 
-  it('opens a CAISO OASIS zip and parses the CSV inside', () => {
+  it('opens a CAISO OASIS zip and parses the CSV inside', async () => {
     const csv = fs.readFileSync(fixture('caiso_oasis_PRC_LMP_DAM_TH_SP15_20260714_EXCERPT.csv'))
     const zipFile = path.join(tmp, 'oasis.zip')
     fs.writeFileSync(zipFile, zipSync({ 'PRC_LMP.csv': csv }))
-    const { code, records } = parse('caiso.oasis.prc_lmp', zipFile)
+    const { code, records } = await parse('caiso.oasis.prc_lmp', zipFile)
     expect(code).toBe(0)
     expect(records).toHaveLength(5)
   })
 
-  it('names file, line, field and value of a refused row, prints the rest, exits 3', () => {
+  it('names file, line, field and value of a refused row, prints the rest, exits 3', async () => {
     const text = fs.readFileSync(fixture('miso_da_expost_lmp_20260714_hubs.csv'), 'utf8').replace('37.82', 'abc')
     const file = path.join(tmp, 'bad_da.csv')
     fs.writeFileSync(file, text)
-    const { code, records, problems } = parse('miso.da_expost_lmp', file)
+    const { code, records, problems } = await parse('miso.da_expost_lmp', file)
     expect(code).toBe(3)
     expect(problems).toHaveLength(1)
     expect(problems[0]).toMatch(/^bad_da\.csv line 7, HE 1: .*"abc"/)
     expect(records.length).toBeGreaterThan(0)
   })
 
-  it('refuses an HTML page and a truncated zip as unusable files (exit 1)', () => {
+  it('refuses an HTML page and a truncated zip as unusable files (exit 1)', async () => {
     const html = path.join(tmp, 'throttled.csv')
     fs.writeFileSync(html, '<html><body>Too many requests</body></html>')
-    expect(parse('caiso.oasis.prc_lmp', html).code).toBe(1)
+    expect((await parse('caiso.oasis.prc_lmp', html)).code).toBe(1)
     const cut = path.join(tmp, 'cut.zip')
     fs.writeFileSync(cut, zipSync({ 'a.csv': new Uint8Array(4000).fill(65) }).slice(0, 60))
-    const result = parse('caiso.oasis.prc_lmp', cut)
+    const result = await parse('caiso.oasis.prc_lmp', cut)
     expect(result.code).toBe(1)
     expect(result.problems[0]).toMatch(/cut\.zip.*zip/)
   })
 
-  it('lists the source ids in its help and refuses an unknown one', () => {
+  it('lists the source ids in its help and refuses an unknown one', async () => {
     const help = spawnSync(process.execPath, [path.join(repoRoot, 'bin/carbon.js'), 'parse', '--help'], { encoding: 'utf8' })
     expect(help.status).toBe(0)
     expect(help.stdout).toContain('caiso.oasis.prc_intvl_lmp')
     expect(help.stdout).toContain('miso.api.rt5_expost')
-    expect(() => runParse({ source: 'nope', file: 'x' })).toThrow(/unknown source "nope"/)
+    await expect(runParse({ source: 'nope', file: 'x' })).rejects.toThrow(/unknown source "nope"/)
   })
 })

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { ParseError, SOURCES, unpackPayload, type ParseIssue, type SourceId } from '@carbon/connectors'
 import type { PriceRecord } from '@carbon/schemas'
 import { AppError } from '../errors.ts'
+import { chunkedWriter, cliOutput } from './output.ts'
 
 /** The help of `carbon parse`, with every source id. */
 export function parseHelp(): string {
@@ -47,12 +48,16 @@ function isSourceId(value: string): value is SourceId {
   return Object.hasOwn(SOURCES, value)
 }
 
-/** `carbon parse`: returns the exit code; writes records to `out` and problems to `err`. */
-export function runParse(
+/**
+ * `carbon parse`: resolves to the exit code; writes records to `out` and problems to `err`, with
+ * backpressure (a slow reader slows the parse). A reader that goes away (`| head -1`) ends the
+ * parse quietly.
+ */
+export async function runParse(
   options: { source?: string; file?: string },
-  out: NodeJS.WritableStream = process.stdout,
-  err: NodeJS.WritableStream = process.stderr,
-): number {
+  outStream: NodeJS.WritableStream = process.stdout,
+  errStream: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   if (!options.source || !options.file) {
     throw new AppError('BAD_REQUEST', `parse needs --source and a file.\n\n${parseHelp()}`)
   }
@@ -62,20 +67,29 @@ export function runParse(
   const file = options.file
   if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `no such file: ${file}`)
   const source = SOURCES[options.source]
+  const out = cliOutput(outStream)
+  const err = cliOutput(errStream)
+  const records = chunkedWriter(out)
   let refused = 0
   try {
     for (const doc of unpackPayload(fs.readFileSync(file), path.basename(file))) {
       const result = source.parse(doc.text, doc.file)
-      for (const record of result.records) out.write(`${recordLine(record)}\n`)
-      for (const issue of result.errors) err.write(`${issueLine(issue)}\n`)
+      for (const record of result.records) {
+        if (out.closed) break
+        await records.line(recordLine(record))
+      }
+      for (const issue of result.errors) await err.write(`${issueLine(issue)}\n`)
       refused += result.errors.length
     }
   } catch (error) {
     if (error instanceof ParseError) {
-      err.write(`${error.message}\n`)
+      await records.end()
+      await err.write(`${error.message}\n`)
       return 1
     }
     throw error
   }
+  await records.end()
+  await Promise.all([out.flush(), err.flush()])
   return refused > 0 ? 3 : 0
 }

@@ -7,9 +7,12 @@ import { runBackfill as backfill } from '../services/ingest/backfill.ts'
 import { resolveDataset } from '../services/ingest/datasets.ts'
 import { startCurveSolver } from '../workers/curve-solver.ts'
 import { startPricesConsumer, type PricesConsumer } from '../workers/prices-consumer.ts'
+import { openWhenAvailable } from '../workers/stores.ts'
 import { connectorConfig, ingestHttpClient, pipelineDeps, resolveIngestSource, startEmbeddedSimulator, startIngestWorker } from '../workers/ingest.ts'
 import { acquireDataLock } from './commands.ts'
+import { stderr, stdout } from './output.ts'
 import { createProgress } from './progress.ts'
+import { DRAIN_TIMEOUT_MS, stopOnSignals } from './shutdown.ts'
 
 /**
  * The sidecar commands: `carbon ingest`, `carbon consumer` and `carbon backfill`. Against real
@@ -19,27 +22,20 @@ import { createProgress } from './progress.ts'
  * alone is refused: `carbon serve` runs everything there.
  */
 
-/** Runs until SIGINT/SIGTERM, then stops `stop` and closes the platform. */
+/** Runs until SIGINT/SIGTERM, then stops `stop` and closes the platform (bounded: shutdown.ts). */
 function untilSignal(platform: Platform, log: Logger, release: () => void, stop: () => Promise<void>): number {
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    log.info({ signal }, 'shutting down')
+  stopOnSignals(log, async () => {
     await stop()
     await platform.close()
     release()
-    process.exit(0)
-  }
-  process.once('SIGINT', () => void shutdown('SIGINT'))
-  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  })
   return -1
 }
 
 async function openWorkerPlatform(env: Env, log: Logger): Promise<{ platform: Platform; release: () => void }> {
   const release = acquireDataLock(env)
   try {
-    return { platform: await openPlatform(env, log), release }
+    return { platform: await openPlatform(env, log, { checkSchema: true }), release }
   } catch (error) {
     release()
     throw error
@@ -50,10 +46,12 @@ export async function runConsumerCommand(env: Env, log: Logger): Promise<number>
   if (env.embedded.bus) {
     throw new AppError('BAD_REQUEST', 'the consumer sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the consumer itself)')
   }
-  const { platform, release } = await openWorkerPlatform(env, log)
+  // ClickHouse down (or its embedded directory held elsewhere): wait, reading nothing, not exit.
+  const { platform, release } = await openWhenAvailable(() => openWorkerPlatform(env, log), { log, what: 'ClickHouse (or another store of the consumer)' })
   const consumer = await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log })
-  process.stdout.write('prices consumer running: prices.normalized -> ClickHouse (Ctrl-C stops)\n')
-  return untilSignal(platform, log, release, () => consumer.stop())
+  const code = untilSignal(platform, log, release, () => consumer.stop())
+  await stdout().write('prices consumer running: prices.normalized -> ClickHouse (Ctrl-C stops)\n')
+  return code
 }
 
 export async function runSolverCommand(env: Env, log: Logger): Promise<number> {
@@ -62,8 +60,9 @@ export async function runSolverCommand(env: Env, log: Logger): Promise<number> {
   }
   const { platform, release } = await openWorkerPlatform(env, log)
   const solver = await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log })
-  process.stdout.write('curve solver running: curves.build -> curve points (Ctrl-C stops)\n')
-  return untilSignal(platform, log, release, () => solver.stop())
+  const code = untilSignal(platform, log, release, () => solver.stop())
+  await stdout().write('curve solver running: curves.build -> curve points (Ctrl-C stops)\n')
+  return code
 }
 
 export async function runIngestCommand(env: Env, log: Logger): Promise<number> {
@@ -72,13 +71,16 @@ export async function runIngestCommand(env: Env, log: Logger): Promise<number> {
   const { platform, release } = await openWorkerPlatform(env, log)
   const consumer: PricesConsumer | null = env.embedded.bus ? await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log }) : null
   const worker = await startIngestWorker(platform, source)
-  process.stdout.write(`ingest running from ${worker.publisherUrl ?? 'the publishers'}${consumer ? ' (with the prices consumer: in-process bus)' : ''} (Ctrl-C stops)\n`)
-  return untilSignal(platform, log, release, async () => {
+  const code = untilSignal(platform, log, release, async () => {
     await worker.stop()
     // The in-process bus forgets what it holds: store everything published before stopping.
-    if (consumer && !(await consumer.drain(30_000))) log.warn('prices still unconsumed at shutdown after 30 s: they are lost with the in-process bus')
+    if (consumer && !(await consumer.drain(DRAIN_TIMEOUT_MS))) {
+      log.warn({ waitedMs: DRAIN_TIMEOUT_MS }, 'prices still unconsumed at shutdown: they are lost with the in-process bus')
+    }
     await consumer?.stop()
   })
+  await stdout().write(`ingest running from ${worker.publisherUrl ?? 'the publishers'}${consumer ? ' (with the prices consumer: in-process bus)' : ''} (Ctrl-C stops)\n`)
+  return code
 }
 
 function parseTime(name: string, value: string | undefined): Date {
@@ -104,7 +106,7 @@ export async function runBackfillCommand(env: Env, log: Logger, args: BackfillAr
   let to = parseTime('to', args.to)
   const publishedUntil = dataset.publishedUntil(Date.now())
   if (to.getTime() > publishedUntil) {
-    process.stderr.write(`--to is past what ${dataset.id} has published; backfilling until ${new Date(publishedUntil).toISOString()}\n`)
+    await stderr().write(`--to is past what ${dataset.id} has published; backfilling until ${new Date(publishedUntil).toISOString()}\n`)
     to = new Date(publishedUntil)
   }
   if (!(from < to)) throw AppError.badRequest(`nothing to backfill: --from ${from.toISOString()} is not before ${to.toISOString()}`)
@@ -126,7 +128,7 @@ export async function runBackfillCommand(env: Env, log: Logger, args: BackfillAr
     const bars: ReturnType<typeof createProgress>[] = []
     const result = await backfill(deps, ingestHttpClient(env, log), config, { dataset, from, to, force: args.force }, {
       onStart(p) {
-        if (p.resumedFrom) process.stderr.write(`Resuming from ${p.resumedFrom.toISOString()} (${p.done} of ${p.total} requests already done)\n`)
+        if (p.resumedFrom) void stderr().write(`Resuming from ${p.resumedFrom.toISOString()} (${p.done} of ${p.total} requests already done)\n`)
         const bar = createProgress(`Backfill ${dataset.id}`, p.total)
         bar.tick(p.done)
         bars.push(bar)
@@ -135,14 +137,14 @@ export async function runBackfillCommand(env: Env, log: Logger, args: BackfillAr
     })
     bars[0]?.finish()
     if (result.status === 'already-done') {
-      process.stdout.write(`${dataset.id} ${from.toISOString()} .. ${to.toISOString()} was backfilled already (job ${result.id}); --force fetches it again\n`)
+      await stdout().write(`${dataset.id} ${from.toISOString()} .. ${to.toISOString()} was backfilled already (job ${result.id}); --force fetches it again\n`)
       return 0
     }
     if (consumer) await waitFor(() => consumed >= result.records, 'the prices consumer to store every record')
-    process.stdout.write(
+    await stdout().write(
       `${result.status === 'done' ? 'Backfill done' : 'Backfill stopped'}: ${result.done}/${result.total} requests, ${result.records.toLocaleString('en-US')} records, ${result.issues} refused (dead-letter topic), job ${result.id}\n`,
     )
-    if (result.error) process.stderr.write(`${result.status === 'failed' ? 'Stopped by' : 'Last problem'}: ${result.error}\n${result.status === 'failed' ? 'Run the same command again to resume.\n' : ''}`)
+    if (result.error) await stderr().write(`${result.status === 'failed' ? 'Stopped by' : 'Last problem'}: ${result.error}\n${result.status === 'failed' ? 'Run the same command again to resume.\n' : ''}`)
     return result.status === 'failed' ? 1 : result.failedRequests > 0 ? 3 : 0
   } finally {
     await consumer?.stop()

@@ -63,8 +63,49 @@ export function sameOriginForms(options: { publicOrigin: string; exempt: string[
     if (SAFE_METHODS.has(req.method) || options.exempt.some((prefix) => req.path.startsWith(prefix))) return next()
     const origin = req.get('origin')
     const site = req.get('sec-fetch-site')
-    const sameOrigin = origin ? origin === options.publicOrigin : site === 'same-origin' || site === undefined
+    const sameOrigin = origin ? origin === options.publicOrigin && originMatchesHost(origin, requestHost(req)) : site === 'same-origin' || site === undefined
     if (sameOrigin) return next()
-    res.status(403).type('text/plain').send('Cross-site form submission refused')
+    res.status(403).type('text/plain').setHeader('Cache-Control', 'no-store')
+    res.send('Cross-site form submission refused')
+  }
+}
+
+/** The host the request was sent to: the first X-Forwarded-Host (as Remix reads it), else Host. */
+export function requestHost(req: Request): string | undefined {
+  const forwarded = req.get('x-forwarded-host')?.split(',')[0]?.trim()
+  return forwarded || req.get('host')
+}
+
+/**
+ * Whether the Origin names the host the request reached. Remix aborts an action whose Origin and
+ * (X-Forwarded-)Host differ by throwing, which would answer 500; refused here first as a 403.
+ */
+function originMatchesHost(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A Host header that is no host[:port] (Remix builds each request's URL from it) is a 400, not a
+ * failure inside the framework.
+ */
+export function validHost() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const host = requestHost(req)
+    if (host === undefined || isHost(host)) return next()
+    res.status(400).type('text/plain').setHeader('Cache-Control', 'no-store')
+    res.send('Bad request: the Host header must be host[:port]')
+  }
+}
+
+function isHost(value: string): boolean {
+  if (!/^[A-Za-z0-9.\-[\]:]{1,255}$/.test(value)) return false
+  try {
+    return new URL(`http://${value}`).host === value.toLowerCase().replace(/:80$/, '')
+  } catch {
+    return false
   }
 }

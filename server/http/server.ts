@@ -15,7 +15,17 @@ import { repoRoot } from '../paths.ts'
 import { getPlatform } from '../platform.ts'
 import { dataHealth } from '../services/quality/index.ts'
 import { DEFAULT_WINDOW_MS } from '../services/quality/schemas.ts'
-import { sameOriginForms, securityHeaders } from './security.ts'
+import { checkReadiness, platformProbes, type Readiness } from '../services/health/index.ts'
+import {
+  answerClientErrors,
+  bodyLimit,
+  isCurveBuildPath,
+  lastResortErrors,
+  noStore,
+  sendJsonError,
+  trpcBatchLimit,
+} from './limits.ts'
+import { sameOriginForms, securityHeaders, validHost } from './security.ts'
 import { PRICE_STREAM_PATH, priceStreamHandler } from './stream.ts'
 import { TRPC_LIVE_PATH, trpcLiveHandler } from './trpc-live.ts'
 
@@ -32,6 +42,21 @@ export type HttpServerOptions = {
   publicUrl: string
   /** The identity provider's origin, which the sign-in form redirects to. */
   identityOrigin: string
+  /** Request size limits (HTTP_BODY_LIMIT_BYTES, HTTP_UPLOAD_LIMIT_BYTES, TRPC_MAX_BATCH); defaults when absent. */
+  limits?: { bodyBytes: number; uploadBytes: number; trpcMaxBatch: number }
+}
+
+const DEFAULT_LIMITS = { bodyBytes: 1024 * 1024, uploadBytes: 2 * 1024 * 1024, trpcMaxBatch: 10 }
+
+/** /readyz: every store asked at once; 503 naming each store's state when one does not answer. */
+async function readiness(): Promise<Readiness | { ok: false; platform: { ok: false; error: string } }> {
+  let platform
+  try {
+    platform = await getPlatform()
+  } catch (error) {
+    return { ok: false, platform: { ok: false, error: error instanceof Error ? error.name : 'failed' } }
+  }
+  return checkReadiness(platformProbes(platform))
 }
 
 export type RunningServer = {
@@ -100,10 +125,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       publicOrigin,
     }),
   )
+  app.use(validHost())
   app.use(sameOriginForms({ publicOrigin, exempt: ['/api/v1', ...(options.mounts ?? []).map((m) => m.path)] }))
+  const limits = options.limits ?? DEFAULT_LIMITS
+  app.use(bodyLimit({ defaultBytes: limits.bodyBytes, upload: { bytes: limits.uploadBytes, matches: isCurveBuildPath } }))
+  app.use(trpcBatchLimit(limits.trpcMaxBatch))
+  // Every answer but static files (which set their own) is personal or live data: never cached.
+  app.use(noStore())
 
+  // Liveness: the process answers. No store is asked (a store outage must not restart the pod).
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true })
+  })
+  // Readiness: PostgreSQL, ClickHouse, the bus and the object store each answer within 2 s.
+  app.get('/readyz', (_req, res, next) => {
+    readiness()
+      .then((state) => res.status(state.ok ? 200 : 503).json(state))
+      .catch(next)
   })
   app.use('/api/docs/assets', express.static(swaggerUiDir, { maxAge: '1d', index: false }))
 
@@ -124,6 +162,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.get(TRPC_LIVE_PATH, trpcLiveHandler({ log }))
 
   const getBuild = await remixBuildLoader(options.dev, app)
+  // API paths no route serves answer JSON, not the hub's HTML 404 page.
+  app.all(/^\/api(?!\/(trpc|v1|docs|openapi\.json)(\/|$|\.|\?))/, (req, res) => {
+    sendJsonError(res, 404, 'NOT_FOUND', `No API endpoint at ${req.path.slice(0, 200)}`)
+  })
   app.all(
     '*',
     createRequestHandler({
@@ -142,7 +184,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }),
   )
 
+  app.use(lastResortErrors(log))
+
   const server = app.listen(options.port, options.host)
+  answerClientErrors(server, log)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)

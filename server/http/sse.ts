@@ -92,6 +92,18 @@ export function openEventStream(res: ServerResponse, preamble: string, keepAlive
   return () => clearInterval(timer)
 }
 
+/**
+ * Destroys the connection if the response has not ended `ms` from now: a client whose stream the
+ * server ended, but whose socket is full, must not keep it open by not reading.
+ */
+export function cutOffAfter(res: ServerResponse, ms: number): void {
+  const timer = setTimeout(() => {
+    if (!res.writableEnded && !res.destroyed) res.destroy()
+  }, ms)
+  timer.unref?.()
+  res.once('close', () => clearTimeout(timer))
+}
+
 /** Resolves when the response can take more, or the client is gone. */
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -15,7 +15,6 @@ import { createScratchServerDatabase } from '../adapters/postgres/testing.ts'
 import { parseEnv } from '../env.ts'
 import { openPlatform, seedReferenceData, setPlatform, type Platform } from '../platform.ts'
 import { DEMO_USERS } from '../services/auth/demo-identities.ts'
-import { provisionUser } from '../services/auth/identity.ts'
 import { createApiToken } from '../services/auth/tokens.ts'
 import { setPriceFanout, startPriceFanout, type PriceFanout } from '../services/stream/index.ts'
 import type { LiveEvent } from '../services/stream/schemas.ts'
@@ -25,6 +24,8 @@ import { PRICE_STREAM_PATH, PRICE_STREAM_PROCEDURE, priceStreamHandler, type Res
 import { fetchRequest, headerOf } from './sse.ts'
 import { TRPC_LIVE_PATH, trpcLiveHandler } from './trpc-live.ts'
 import { priceRecordFactory } from '../../tests/support/price-records.ts'
+import { readSse, StreamReader, type SseMessage } from '../../tests/support/stream-server.ts'
+import { provisionDemoUser } from '../../tests/support/demo-users.ts'
 
 /*
  * The REST price stream and the SDK's live subscription over real HTTP: a node server with the
@@ -87,15 +88,7 @@ beforeAll(async () => {
     ['burst', 'quant'],
   ] as const) {
     const user = DEMO_USERS.find((u) => u.username === username)!
-    const { userId } = await provisionUser(platform.pg.db, {
-      issuer: 'http://test-issuer',
-      subject: user.username,
-      email: user.email,
-      name: user.name,
-      roles: [...user.roles],
-      groups: [],
-      organizationSlug: user.organization,
-    })
+    const { userId } = await provisionDemoUser(platform.pg.db, user)
     tokens[who] = (await createApiToken(platform.pg.db, { userId, name: `stream-${who}`, scopes: ['read:prices'], expiresInDays: 1 })).token
   }
   fanout = await startPriceFanout({ bus: platform.bus, log })
@@ -157,65 +150,6 @@ async function until(condition: () => boolean, what: string, guardMs = 30_000) {
   }
 }
 
-type SseMessage = { id?: string; event?: string; data?: string; retry?: number; comment?: string }
-type Received = { id: string; event: string; data: LiveEvent }
-
-/** Parses a text/event-stream body into its messages (blocks separated by a blank line). */
-async function* readSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseMessage> {
-  const decoder = new TextDecoder()
-  let buffer = ''
-  for await (const chunk of body) {
-    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end)
-      buffer = buffer.slice(end + 2)
-      const message: SseMessage = {}
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) {
-          message.comment = line.slice(1).trim()
-          continue
-        }
-        const colon = line.indexOf(':')
-        const field = line.slice(0, colon)
-        const value = line.slice(colon + 1).replace(/^ /, '')
-        if (field === 'retry') message.retry = Number(value)
-        else if (field === 'id' || field === 'event') message[field] = value
-        else if (field === 'data') message.data = message.data === undefined ? value : `${message.data}\n${value}`
-      }
-      yield message
-    }
-  }
-}
-
-/** tRPC's own events, around the data events. */
-const CONTROL_EVENTS = new Set(['connected', 'serialized-error', 'return', 'ping'])
-
-/** A client reading an event stream in the background. */
-class StreamReader {
-  readonly messages: SseMessage[] = []
-  ended = false
-  constructor(body: AsyncIterable<Uint8Array | string>) {
-    void (async () => {
-      try {
-        for await (const message of readSse(body)) this.messages.push(message)
-      } catch {
-        // aborted by the test
-      } finally {
-        this.ended = true
-      }
-    })()
-  }
-  /** The events carrying prices (REST: `prices|skipped|reset`; tRPC: unnamed, i.e. `message`). */
-  get events(): Received[] {
-    return this.messages
-      .filter((m) => m.data !== undefined && !CONTROL_EVENTS.has(m.event ?? 'message'))
-      .map((m) => ({ id: m.id!, event: m.event ?? 'message', data: JSON.parse(m.data!) as LiveEvent }))
-  }
-  get prices() {
-    return this.events.flatMap((e) => e.data.prices)
-  }
-}
-
 type Credentials = { token?: string; headers?: Record<string, string> }
 let requestCount = 0
 
@@ -242,6 +176,12 @@ async function auditRow(requestId: string) {
   const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as Record<string, unknown>[]
   expect(list, `audit rows of ${requestId}`).toHaveLength(1)
   return list[0]
+}
+
+async function auditCount(requestId: string): Promise<number> {
+  const rows = await platform.pg.db.execute(sql`select count(*)::int as n from audit_events where request_id = ${requestId}`)
+  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { n: number }[]
+  return Number(list[0]?.n ?? 0)
 }
 
 /** Waits until the fan-out has exactly `open` listeners (closed streams detach once the server sees the close). */
@@ -458,6 +398,12 @@ async function openTrpcLive(input: Record<string, unknown>, headers: Record<stri
   expect(res.status).toBe(200)
   const reader = new StreamReader(res.body as unknown as AsyncIterable<Uint8Array>)
   await until(() => fanout.listeners > before, 'the tRPC subscription to attach')
+  // The procedure opens the stream first, then its middleware writes the audit row (before any
+  // event is written): wait for the row too.
+  for (let tries = 0; (await auditCount(requestId)) === 0; tries++) {
+    if (tries > 3_000) throw new Error(`no audit row for ${requestId}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
   return { res, reader, requestId, close: () => controller.abort() }
 }
 

@@ -3,20 +3,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MarketId } from '@carbon/schemas'
 import { z } from 'zod'
 import { AppError, isAppError } from '../errors.ts'
-import { TOPICS } from '../adapters/bus/index.ts'
-import { PRICES_CONSUMER_GROUP } from '../workers/prices-consumer.ts'
 import type { Logger } from '../logger.ts'
 import { getPlatform, type Platform } from '../platform.ts'
 import { recordAudit, type AuditEntry } from '../services/auth/audit.ts'
 import { authorize } from '../services/auth/entitlements.ts'
 import { resolveRequestAuth } from '../services/auth/resolve.ts'
 import type { PriceFanout } from '../services/stream/fanout.ts'
-import { getPriceFanout, LiveInput, openStreamSubscription, parseCursor, resolveFilter } from '../services/stream/index.ts'
+import { getPriceFanout, LiveInput } from '../services/stream/index.ts'
+import { openLiveStream, type LiveStream } from '../services/stream/live.ts'
 import type { QueueLimits } from '../services/stream/queue.ts'
-import type { StreamSubscription } from '../services/stream/subscription.ts'
 import type { StreamEvent } from '../services/stream/types.ts'
 import { auditScope, rateLimiter, toTRPCError } from '../trpc/trpc.ts'
-import { closeSignal, eventBody, eventData, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, writeEvents } from './sse.ts'
+import { closeSignal, cutOffAfter, eventBody, eventData, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, writeEvents } from './sse.ts'
 
 /**
  * GET /api/v1/stream/prices: live prices of the public REST API as Server-Sent Events.
@@ -28,10 +26,15 @@ import { closeSignal, eventBody, eventData, fetchRequest, headerOf, KEEP_ALIVE_M
  * entitlement for the market through the API channel, one audit row) and a refusal is an HTTP
  * status with the REST API's JSON error body, before any event is sent.
  *
- * Wire format: `retry: 2000`, then per event `id: <cursor>`, `event: prices|skipped|reset`,
+ * Wire format: `retry: 2000`, then per event `id: <cursor>`, `event: prices|skipped|reset|end`,
  * `data: {"type","prices","skipped","reason"}` (LiveEventOutput), and a `: keep-alive` comment
  * every 15 s. Reconnecting with the last id (the `Last-Event-ID` header, which EventSource sends,
  * or the `lastEventId` query parameter; the header wins) resumes without gap or duplicate.
+ *
+ * While open, the stream holds a slot of the process's StreamGuard (server/services/stream/guard.ts):
+ * past the caps per credential and organization a new stream is refused with 429; when access goes
+ * (token revoked, user disabled, entitlement removed) or the lifetime is over, the last event is
+ * `end` with the reason, audited, and the response ends.
  */
 
 export const PRICE_STREAM_PATH = '/api/v1/stream/prices'
@@ -40,6 +43,8 @@ export const PRICE_STREAM_PROCEDURE = 'rest:stream.prices'
 /** `data.path` of its error bodies (REST errors carry the procedure path there). */
 const ERROR_PATH = 'stream.prices'
 export const RETRY_MS = 2_000
+/** How long a client whose stream the server ended has to take the final event before its connection is cut. */
+export const END_GRACE_MS = 2_000
 
 export type PriceStreamOptions = {
   /** The process platform (default: getPlatform()). */
@@ -116,7 +121,7 @@ function sendError(res: ServerResponse, error: AppError, extra: { zodError?: z.Z
   res.end(body)
 }
 
-type Admitted = { subscription: StreamSubscription; log: Logger }
+type Admitted = { stream: LiveStream; log: Logger }
 
 /**
  * Decides the request as the REST API's guard does (authentication, rate limit, authorization,
@@ -178,47 +183,48 @@ async function admit(options: PriceStreamOptions, req: IncomingMessage, res: Ser
   const parsed = LiveInput.safeParse(raw)
   if (!parsed.success) return refuse(inputError(parsed.error, raw), { zodError: parsed.error })
   const input = parsed.data
-  let subscription: StreamSubscription
+  let stream: LiveStream
   try {
-    const cursor = input.lastEventId ? parseCursor(input.lastEventId) : null
-    const filter = await resolveFilter(db, input)
     const fanout = (options.fanout ?? getPriceFanout)()
-    subscription = await openStreamSubscription(
-      { fanout, ch: platform.ch, log, consumerLag: () => platform.bus.lag(TOPICS.pricesNormalized, PRICES_CONSUMER_GROUP) },
-      { filter, cursor },
-      { limits: options.limits },
-    )
+    // authorize() resolved, so there is a principal.
+    const holder = { principal: principal!, channel: auth.channel, market: input.market, audit: base }
+    stream = await openLiveStream({ platform, fanout, log, limits: options.limits }, holder, input)
   } catch (error) {
     return refuse(isAppError(error) ? error : new AppError('INTERNAL', 'opening the price stream failed', { cause: error }))
   }
   try {
     await recordAudit(db, { ...base, outcome: 'allowed', status: 200 })
   } catch (error) {
-    subscription.close()
+    stream.close()
     log.error({ err: error }, 'audit write failed: stream withheld')
     sendError(res, new AppError('UNAVAILABLE', 'The audit log is unavailable; no data was served'))
     return null
   }
-  return { subscription, log }
+  return { stream, log }
 }
 
-/** Writes the subscription's events as the socket takes them, until the client goes. */
+/**
+ * Writes the subscription's events as the socket takes them, until the client goes or the server
+ * ends the stream (access gone, lifetime over: a last `end` event, then the response ends; a
+ * client that does not take that event within END_GRACE_MS is cut off).
+ */
 async function pump(res: ServerResponse, admitted: Admitted, signal: AbortSignal, keepAliveMs: number): Promise<void> {
-  const { subscription, log } = admitted
+  const { stream, log } = admitted
   const stopKeepAlive = openEventStream(res, `retry: ${RETRY_MS}\n\n`, keepAliveMs)
   let events = 0
   // The client going closes the subscription, which ends the loop (no signal is handed to the
   // queue: it would add an abort listener per wait).
-  signal.addEventListener('abort', () => subscription.close(), { once: true })
+  signal.addEventListener('abort', () => stream.close(), { once: true })
   try {
-    events = await writeEvents(res, subscription.events(), (event) => writeEvent(res, event), signal)
+    void stream.whenEnded.then(() => cutOffAfter(res, END_GRACE_MS))
+    events = await writeEvents(res, stream.subscription.events(), (event) => writeEvent(res, event), signal)
   } catch (error) {
     log.error({ err: error }, 'price stream broke off')
   } finally {
     stopKeepAlive()
-    subscription.close()
+    stream.close()
     if (!res.writableEnded) res.end()
-    log.debug({ events }, 'price stream closed')
+    log.debug({ events, ended: stream.ended }, 'price stream closed')
   }
 }
 
@@ -237,7 +243,7 @@ async function servePriceStream(options: PriceStreamOptions, req: IncomingMessag
   const admitted = await admit(options, req, res)
   if (!admitted) return
   if (closed.aborted) {
-    admitted.subscription.close()
+    admitted.stream.close()
     return
   }
   await pump(res, admitted, closed, options.keepAliveMs ?? KEEP_ALIVE_MS)

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.ts'
 import type { LiveEvent } from '../services/stream/schemas.ts'
 import { createContext } from '../trpc/context.ts'
 import { appRouter, createCaller } from '../trpc/root.ts'
-import { closeSignal, eventBody, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, writeEvents } from './sse.ts'
+import { closeSignal, cutOffAfter, eventBody, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, writeEvents } from './sse.ts'
 
 /**
  * GET /api/trpc/prices.live served by a node handler in front of Remix, speaking tRPC's SSE
@@ -18,6 +18,10 @@ import { closeSignal, eventBody, fetchRequest, headerOf, KEEP_ALIVE_MS, openEven
  * runs unchanged through a server-side caller (the same middleware: authentication, rate limit,
  * entitlement, audit, logging), and only the writing differs: each event's payload is the shared,
  * once-encoded body of server/http/sse.ts, written only when the socket takes more.
+ *
+ * A stream the server ends (server/trpc/live.ts) sends a last data event `{ type: 'end', reason }`;
+ * for an access end a `serialized-error` follows; for `max_lifetime` nothing does (no `return`):
+ * the connection closes and the client's EventSource reconnects with the last id.
  *
  * Requests this handler does not recognise (another method, a batch, input that is not JSON) go
  * on to tRPC's own handler, which answers them as before.
@@ -63,14 +67,18 @@ export function errorEvent(cause: unknown, input: Input): string {
   return `event: serialized-error\ndata: ${JSON.stringify(errorShape(cause, input))}\n\n`
 }
 
-/** Writes one tracked event: its id, then the shared body; false when the socket is full. */
-function writeTracked(res: ServerResponse, value: unknown): boolean {
+/** Writes one tracked event: its id, then the shared body; returns the event. */
+function writeTracked(res: ServerResponse, value: unknown): LiveEvent {
   // A server-side caller yields the procedure's envelopes as they are (typed as the client sees them).
   if (!isTrackedEnvelope(value)) throw new TypeError('prices.live yielded an event without an id')
   const [id, event] = value as TrackedEnvelope<LiveEvent>
   res.write(`id: ${id}\n`)
-  return res.write(eventBody(event))
+  res.write(eventBody(event))
+  return event
 }
+
+/** How long a client whose stream the server ended has to take the last events before its connection is cut. */
+const END_GRACE_MS = 2_000
 
 async function serveLive(req: IncomingMessage, res: ServerResponse, request: Request, input: Input, keepAliveMs: number): Promise<void> {
   const closed = closeSignal(res)
@@ -83,10 +91,20 @@ async function serveLive(req: IncomingMessage, res: ServerResponse, request: Req
   // tRPC's handler answers 200 and sends a refusal as the stream's first event; so does this one.
   const stopKeepAlive = openEventStream(res, 'event: connected\ndata: {}\n\n', keepAliveMs)
   let events = 0
+  let last: LiveEvent | null = null
+  const write = (value: unknown) => {
+    last = writeTracked(res, value)
+    // The server ended the stream: what follows (an error, or nothing) must not wait on a client that does not read.
+    if (last.type === 'end') cutOffAfter(res, END_GRACE_MS)
+    return !res.writableNeedDrain
+  }
   try {
     const subscription = await createCaller(ctx, { signal: closed }).prices.live(input as never)
-    events = await writeEvents(res, subscription, (event) => writeTracked(res, event), closed)
-    if (!closed.aborted && !res.destroyed) res.write('event: return\ndata: \n\n')
+    events = await writeEvents(res, subscription, write, closed)
+    // After `end` for max_lifetime: no `return` (which would make the client stop); the connection
+    // closes and the client's EventSource reconnects with the last event id, resuming there.
+    const lifetimeOver = (last as LiveEvent | null)?.type === 'end'
+    if (!closed.aborted && !res.destroyed && !lifetimeOver) res.write('event: return\ndata: \n\n')
   } catch (error) {
     if (!isAbortError(error) && !res.destroyed) res.write(errorEvent(error, input))
   } finally {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { getPlatform } from '../platform.ts'
 import { resolveRequestAuth, type Endpoint } from '../services/auth/resolve.ts'
-import type { Context } from './trpc.ts'
+import { isStoreUnavailable } from '../services/health/index.ts'
+import { storeUnavailable, type Context } from './trpc.ts'
 
 /** Builds the procedure context of one HTTP request (hub and SDK through tRPC, or REST). */
 export async function createContext(
@@ -10,7 +11,13 @@ export async function createContext(
 ): Promise<Context> {
   const platform = await getPlatform()
   const requestId = options.requestId ?? req.headers.get('x-request-id') ?? randomUUID()
-  const auth = await resolveRequestAuth(platform, req, options.endpoint)
+  // A store that cannot be reached while resolving the caller is the request's refusal (503,
+  // audited if the audit log can be written), not a 500 thrown before any procedure runs.
+  const auth = await resolveRequestAuth(platform, req, options.endpoint).catch((error: unknown) => {
+    if (!isStoreUnavailable(error)) throw error
+    const channel = req.headers.has('authorization') || options.endpoint === 'rest' ? ('api' as const) : ('hub' as const)
+    return { principal: null, channel, failure: storeUnavailable(error) }
+  })
   return {
     platform,
     requestId,

@@ -76,7 +76,10 @@ function withPriceStream(doc: OpenApiDocument): OpenApiDocument {
       'too slowly, `skipped` intermediate updates were dropped and `prices` holds the latest value per node and run. ' +
       '`reset`: more was missed than can be replayed (`reason` says why); reload a snapshot from /prices/latest. ' +
       'Reconnect with the last id (Last-Event-ID header or `lastEventId`) to receive exactly what you missed. ' +
-      'Access is checked before the stream starts: refusals are ordinary JSON errors with their HTTP status.',
+      'Access is checked before the stream starts: refusals are ordinary JSON errors with their HTTP status. ' +
+      'While the stream is open access is checked again every few seconds: when the token is revoked or expires, the ' +
+      'user is disabled or the entitlement is removed, a last `end` event says why (`reason`) and the stream closes. ' +
+      'Streams also end after a maximum lifetime (`end` with reason `max_lifetime`): reconnect with its id to continue.',
     tags: ['prices'],
     security: [{ bearerAuth: [] }],
     parameters,
@@ -94,7 +97,7 @@ function withPriceStream(doc: OpenApiDocument): OpenApiDocument {
       '401': errorResponse('No bearer token, or a token that is invalid, expired or revoked', 'UNAUTHORIZED'),
       '403': errorResponse('Your organization is not entitled to the market through the API', 'FORBIDDEN'),
       '429': {
-        ...errorResponse('Rate limit exceeded', 'TOO_MANY_REQUESTS'),
+        ...errorResponse('Rate limit exceeded, or too many open streams for this token or organization (the message names the limit)', 'TOO_MANY_REQUESTS'),
         headers: { 'Retry-After': { description: 'seconds until a request is accepted again', schema: { type: 'integer' } } },
       },
     },

@@ -10,11 +10,11 @@ import { createScratchServerDatabase } from '../adapters/postgres/testing.ts'
 import { parseEnv } from '../env.ts'
 import { openPlatform, seedReferenceData, type Platform } from '../platform.ts'
 import { DEMO_USERS } from '../services/auth/demo-identities.ts'
-import { provisionUser } from '../services/auth/identity.ts'
 import type { Principal } from '../services/auth/types.ts'
 import { seedDemo } from '../services/demo/index.ts'
 import { appRouter, createCaller } from './root.ts'
 import type { Context } from './trpc.ts'
+import { provisionDemoUser } from '../../tests/support/demo-users.ts'
 
 const END = new Date('2026-11-20T00:00:00Z')
 let platform: Platform
@@ -35,15 +35,7 @@ beforeAll(async () => {
   await seedReferenceData(platform.pg, env)
   await seedDemo(platform, { days: 3, end: END, seed: 7 })
   for (const user of DEMO_USERS) {
-    const { principal } = await provisionUser(platform.pg.db, {
-      issuer: 'http://test-issuer',
-      subject: user.username,
-      email: user.email,
-      name: user.name,
-      roles: [...user.roles],
-      groups: [],
-      organizationSlug: user.organization,
-    })
+    const { principal } = await provisionDemoUser(platform.pg.db, user)
     principals.set(user.username, principal)
   }
   context = (principal) => ({

@@ -7,7 +7,9 @@ import type { Logger } from '../logger.ts'
 import type { Platform } from '../platform.ts'
 import { recordAudit, type AuditEntry } from '../services/auth/audit.ts'
 import { authorize, entitledMarkets } from '../services/auth/entitlements.ts'
-import { createRateLimiter } from '../services/auth/rate-limit.ts'
+import { findUnsafeInput, unsafeInputError } from '../services/auth/input-check.ts'
+import { isStoreUnavailable } from '../services/health/index.ts'
+import { rateLimiter, takeRequest } from '../services/auth/request-limit.ts'
 import type { RequestAuth } from '../services/auth/resolve.ts'
 import type { Principal, Role, Scope } from '../services/auth/types.ts'
 
@@ -45,6 +47,14 @@ const TRPC_CODE: Record<ErrorCode, TRPCError['code']> = {
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 }
 
+/** A store that could not be reached: 503, retry later (the driver's error stays the cause, for the log). */
+export function storeUnavailable(cause: unknown): AppError {
+  return new AppError('UNAVAILABLE', 'a data store is unavailable', {
+    userMessage: 'A data store is unavailable right now; no data was served. Try again shortly.',
+    cause,
+  })
+}
+
 /** Maps the one application error type onto tRPC's, keeping the AppError as the cause. */
 export function toTRPCError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error
@@ -68,6 +78,8 @@ const t = initTRPC
           path: shape.data.path,
           appCode: app?.code ?? null,
           zodError,
+          // Each field and what is wrong with it, for an input refused by its schema or the input check.
+          ...(Array.isArray(app?.details?.issues) ? { issues: app.details.issues as { path: string; message: string }[] } : {}),
         },
       }
     },
@@ -85,12 +97,36 @@ const logged = t.middleware(async ({ ctx, path, type, next }) => {
   return result
 })
 
-/** Converts AppError thrown by services into tRPC errors with the right status. */
+/**
+ * "field: message; field: message" of a zod error (the first few issues), so a 400 names what is
+ * wrong on tRPC and REST alike (trpc-to-openapi would say only "Input validation failed").
+ */
+export function describeIssues(error: z.ZodError, max = 5): string {
+  const parts = error.issues.slice(0, max).map((issue) => {
+    const field = issue.path.map(String).join('.')
+    return field ? `${field}: ${issue.message}` : issue.message
+  })
+  if (error.issues.length > max) parts.push(`and ${error.issues.length - max} more`)
+  return parts.join('; ') || 'invalid input'
+}
+
+/** The BAD_REQUEST AppError of an input that failed its schema, naming each field. */
+export function inputError(error: z.ZodError): AppError {
+  const issues = error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+  return AppError.badRequest(describeIssues(error), { issues })
+}
+
+/**
+ * Converts AppError thrown by services into tRPC errors with the right status, and an input that
+ * failed its schema into a BAD_REQUEST whose message names the fields.
+ */
 const appErrors = t.middleware(async ({ next }) => {
   const result = await next()
-  if (!result.ok && result.error.cause && isAppError(result.error.cause)) {
-    throw toTRPCError(result.error.cause)
-  }
+  if (result.ok) return result
+  const cause = result.error.cause
+  if (cause && isAppError(cause)) throw toTRPCError(cause)
+  if (result.error.code === 'BAD_REQUEST' && cause instanceof z.ZodError) throw toTRPCError(inputError(cause))
+  if (result.error.code === 'INTERNAL_SERVER_ERROR' && isStoreUnavailable(cause)) throw toTRPCError(storeUnavailable(cause))
   return result
 })
 
@@ -108,22 +144,11 @@ export function auditScope(raw: unknown): Pick<AuditEntry, 'market' | 'nodes' | 
   return { market: text(input.market), nodes, rangeFrom: date(input.from), rangeTo: date(input.to) }
 }
 
-/**
- * One limiter per limit, kept on globalThis: the Remix build bundles its own copy of this module,
- * and tRPC, REST and the REST stream (server/http/stream.ts) must draw on one bucket per credential.
- */
-const globalForLimits = globalThis as unknown as { __carbonRateLimiters?: Map<number, ReturnType<typeof createRateLimiter>> }
-export function rateLimiter(perMinute: number) {
-  const limiters = (globalForLimits.__carbonRateLimiters ??= new Map())
-  let limiter = limiters.get(perMinute)
-  if (!limiter) {
-    limiter = createRateLimiter({ perMinute })
-    limiters.set(perMinute, limiter)
-  }
-  return limiter
-}
+/** The per-credential limiter (server/http/stream.ts draws on the same buckets). */
+export { rateLimiter }
 
 const STATUS_OF: Partial<Record<TRPCError['code'], number>> = {
+  PARSE_ERROR: 400,
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -132,14 +157,22 @@ const STATUS_OF: Partial<Record<TRPCError['code'], number>> = {
 }
 
 /**
- * The gate every data procedure passes: authentication, rate limit (API credentials), the one
- * authorization decision (entitlement per market and channel, role, token scope) and the audit
- * row. The audit row is written before the answer leaves: if it cannot be written, the caller
- * gets an error instead of data.
+ * The gate every data procedure passes: unsafe input (control characters, impossible dates: 400
+ * before anything reads it), authentication, rate limit (API credentials and hub sessions), the
+ * one authorization decision (entitlement per market and channel, role, token scope) and the
+ * audit row. The audit row is written before the answer leaves: if it cannot be written, the
+ * caller gets an error instead of data. recordAudit makes any input storable, so a refused
+ * request always leaves its row.
  */
 const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
   const { platform, auth } = ctx
-  const scope = auditScope(await getRawInput().catch(() => undefined))
+  // An input that is not JSON at all (tRPC's PARSE_ERROR) is refused below like any bad input.
+  let unreadable = false
+  const raw = await getRawInput().catch(() => {
+    unreadable = true
+    return undefined
+  })
+  const scope = auditScope(raw)
   const base = {
     requestId: ctx.requestId,
     principal: auth.principal,
@@ -150,21 +183,19 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
     userAgent: ctx.client.userAgent,
   }
   const deny = async (error: AppError) => {
-    await recordAudit(platform.pg.db, { ...base, outcome: 'denied', status: error.status, details: { reason: error.userMessage } })
+    const outcome = error.status >= 500 ? 'error' : 'denied'
+    await recordAudit(platform.pg.db, { ...base, outcome, status: error.status, details: { reason: error.userMessage } })
     return toTRPCError(error)
   }
+  if (unreadable) throw await deny(AppError.badRequest('input: not valid JSON'))
+  const unsafe = findUnsafeInput(raw)
+  if (unsafe) throw await deny(unsafeInputError(unsafe))
   if (auth.failure) throw await deny(auth.failure)
   const principal = auth.principal
-  if (principal && principal.kind !== 'user') {
-    const taken = rateLimiter(platform.auth.rateLimitPerMinute).take(principal.credentialId)
-    if (!taken.ok) {
-      ctx.responseHeaders.set('Retry-After', String(taken.retryAfterSeconds))
-      throw await deny(
-        new AppError('TOO_MANY_REQUESTS', `Rate limit of ${platform.auth.rateLimitPerMinute} requests per minute exceeded`, {
-          userMessage: `Too many requests: retry after ${taken.retryAfterSeconds} s`,
-        }),
-      )
-    }
+  const limited = takeRequest(platform.auth, principal)
+  if (limited) {
+    ctx.responseHeaders.set('Retry-After', String(limited.retryAfterSeconds))
+    throw await deny(limited.error)
   }
   const market = MarketId.safeParse(scope.market)
   try {

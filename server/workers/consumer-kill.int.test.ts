@@ -1,23 +1,28 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
+import { MISO_DX_DATASETS, SOURCES } from '@carbon/connectors'
 import type { PriceRecord } from '@carbon/schemas'
+import { createPublisherSimulator } from '@carbon/simulator'
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
+import { startCarbon, waitWhileRunning, type CarbonProcess } from '../../tests/support/carbon-process.ts'
 import { startKafkaMock, type KafkaMock } from '../../tests/setup/kafka-mock.ts'
+import { bulkPriceRecord } from '../../tests/support/bulk-price-records.ts'
 import { createKafkaBus, TOPICS } from '../adapters/bus/index.ts'
-import { openClickHouse, queryRows } from '../adapters/clickhouse/client.ts'
+import { openClickHouse, queryRows, type ClickHouseHandle } from '../adapters/clickhouse/client.ts'
+import { createLocalStore } from '../adapters/objects/local.ts'
+import { migratePostgres, openPostgres, seedMarkets, type PostgresHandle } from '../adapters/postgres/client.ts'
 import { createScratchServerDatabase } from '../adapters/postgres/testing.ts'
 import { parseEnv } from '../env.ts'
-import { repoRoot } from '../paths.ts'
+import { advanceWatermark, readWatermark } from '../services/ingest/runs.ts'
 
 /*
- * The consumer sidecar as a real process (`carbon consumer`: Kafka -> chDB) killed with SIGKILL
+ * Test 1. The consumer sidecar as a real process (`carbon consumer`: Kafka -> chDB) killed with SIGKILL
  * while it is storing batches, then started again: every record is stored exactly once (counted
- * and summed with FINAL, as every reader reads), none is lost. Kafka is librdkafka's mock cluster;
- * the consumer's chDB store lives in its own data directory, read by this test once it has exited.
+ * and summed with FINAL, as every reader reads, and in `price_arrivals` without FINAL), none is
+ * lost. Kafka is librdkafka's mock cluster; the consumer's chDB store lives in its own data
+ * directory, read by this test once it has exited.
  */
 const NODES = 2_000
 const INTERVALS = 100
@@ -26,67 +31,53 @@ const START = Date.parse('2026-06-01T05:00:00Z')
 
 let mock: KafkaMock
 let dataDir: string
+let ingestDir: string
 let database: { url: string; drop(): Promise<void> }
+let pg: PostgresHandle
 
 beforeAll(async () => {
   mock = await startKafkaMock()
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'carbon-kill-'))
+  ingestDir = await mkdtemp(path.join(os.tmpdir(), 'carbon-kill-ingest-'))
   database = await createScratchServerDatabase(inject('postgresUrl'))
+  // What `carbon migrate` does before the sidecars start in production.
+  pg = await openPostgres(parseEnv({ DATABASE_URL: database.url }))
+  await migratePostgres(pg)
+  await seedMarkets(pg.db)
 })
 
 afterAll(async () => {
+  await pg?.close()
   await mock?.stop()
   await database?.drop()
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  for (const dir of [dataDir, ingestDir]) if (dir) await rm(dir, { recursive: true, force: true })
 })
 
 function record(i: number): PriceRecord {
-  const node = i % NODES
-  const start = START + Math.floor(i / NODES) * 300_000
-  const lmp = Math.round((20 + (i % 997) * 0.01) * 100) / 100
-  return {
-    market: 'MISO',
-    node: `KILL.N${String(node).padStart(4, '0')}`,
-    run: 'RT5',
-    intervalStart: new Date(start).toISOString(),
-    intervalEnd: new Date(start + 300_000).toISOString(),
-    lmp,
-    energy: lmp - 1,
-    congestion: 0.5,
-    loss: 0.5,
-    ghg: null,
-    source: 'test.consumer-kill',
-    publishedAt: null,
-  }
+  return bulkPriceRecord(i, { prefix: 'KILL', nodes: NODES, start: START, source: 'test.consumer-kill', lmpBase: 20, lmpCycle: 997 })
 }
 
 type BatchLine = { msg: string; partition: number; lastOffset: string; valid: number }
+type Started = CarbonProcess
 
-/** `carbon consumer` with JSON logs on stdout; `onBatch` sees every stored batch. */
-function startConsumer(onBatch: (line: BatchLine) => void): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/carbon.js'), 'consumer'], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'debug',
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: mock.brokers.join(','),
-      KAFKA_SESSION_TIMEOUT_MS: '3000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** The environment every carbon process of this file shares, with `extraEnv` on top. */
+function carbonEnv(extraEnv: Record<string, string>): Record<string, string> & { NODE_ENV: 'development' | 'production' | 'test' } {
+  return {
+    NODE_ENV: 'test' as const,
+    LOG_LEVEL: 'debug',
+    DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: mock.brokers.join(','),
+    KAFKA_SESSION_TIMEOUT_MS: '3000',
+    ...extraEnv,
+  }
+}
+
+/** `carbon consumer`; `onBatch` sees every stored batch. */
+function startConsumer(onBatch: (line: BatchLine) => void, extraEnv: Record<string, string> = {}): Started {
+  return startCarbon(['consumer'], carbonEnv(extraEnv), (line) => {
+    if (line.msg === 'prices batch stored') onBatch(line as unknown as BatchLine)
   })
-  let err = ''
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')))
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    if (!text.startsWith('{')) return
-    const line = JSON.parse(text) as BatchLine
-    if (line.msg === 'prices batch stored') onBatch(line)
-  })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return { child, exited, stderr: () => err }
 }
 
 it('loses nothing and duplicates nothing when the consumer is killed mid-stream and restarted', async () => {
@@ -110,7 +101,7 @@ it('loses nothing and duplicates nothing when the consumer is killed mid-stream 
     storedBeforeKill += line.valid
     first.child.kill('SIGKILL')
   })
-  const firstCode = await first.exited
+  const firstCode = (await first.exited).code
   expect(firstCode, first.stderr()).toBeNull()
   expect(storedBeforeKill).toBeGreaterThan(0)
   expect(storedBeforeKill).toBeLessThan(TOTAL)
@@ -125,7 +116,7 @@ it('loses nothing and duplicates nothing when the consumer is killed mid-stream 
   })
   await Promise.race([done, second.exited.then(() => Promise.reject(new Error(`consumer exited early:\n${second.stderr()}`)))])
   second.child.kill('SIGTERM')
-  expect(await second.exited).toBe(0)
+  expect((await second.exited).code).toBe(0)
 
   const ch = await openClickHouse(parseEnv({ DATA_DIR: dataDir }))
   try {
@@ -138,7 +129,134 @@ it('loses nothing and duplicates nothing when the consumer is killed mid-stream 
     expect(Number(row!.keys)).toBe(TOTAL)
     const expected = records.reduce((sum, r) => sum + r.lmp, 0)
     expect(Number(row!.total)).toBeCloseTo(expected, 4)
+    // Nothing twice in the arrival log either, counted WITHOUT FINAL: the batch stored before the
+    // kill and delivered again after it is recognised by its bus positions.
+    expect(await arrivalCounts(ch, "source = 'test.consumer-kill'")).toEqual({ rows: TOTAL, keys: TOTAL, positions: TOTAL })
   } finally {
     await ch.close()
   }
 })
+
+/** price_arrivals without FINAL: rows, distinct (market, node, run, interval_start), distinct bus positions. */
+async function arrivalCounts(ch: ClickHouseHandle, where: string) {
+  const [row] = await queryRows<{ rows: string; keys: string; positions: string }>(
+    ch,
+    'kill_test_arrivals',
+    `SELECT count() AS rows, uniqExact(market, node, run, interval_start) AS keys, uniqExact(bus_partition, bus_offset) AS positions FROM price_arrivals WHERE ${where}`,
+  )
+  return { rows: Number(row!.rows), keys: Number(row!.keys), positions: Number(row!.positions) }
+}
+
+/*
+ * Test 2. A full-size MISO day, 2,600 nodes x 288 five-minute intervals = 748,800 records, from the
+ * publisher simulator's Data Exchange (pages of 10,000) through `carbon ingest` and `carbon
+ * consumer`, two real processes on the Kafka mock cluster, each killed with SIGKILL in the middle
+ * of the day and started again: the ingest after its 20th page (while it publishes), the consumer
+ * after its 25th stored batch. The restarted ingest resumes at its first page not recorded (the
+ * page it was publishing is published again, under the same raw key); the restarted consumer
+ * resumes at its committed offsets (the batch stored but not committed is delivered again). In
+ * the end ClickHouse holds the day exactly: count and sum in `prices` (FINAL) equal what the
+ * publisher sent (its 75 pages as archived, parsed here), and `price_arrivals` (no FINAL) holds
+ * each record once. The Kafka mock keeps ~5 MB per partition: the restarts are immediate, so the
+ * consumer never falls that far behind.
+ */
+const DX = MISO_DX_DATASETS['miso.dx.rt_expost_lmp_5min']
+const DX_KEY = 'kill-test-subscription-key'
+const DX_PAGE = 10_000
+const DAY_MS = 86_400_000
+const FIVE_MINUTES = 300_000
+
+/**
+ * What the publisher sent for the day, as the ingest archived it (raw bytes, content-addressed,
+ * before anything else is done with them): one file per page, every page from 1 on, parsed here
+ * independently of the pipeline. Count and sum of LMPs in millionths (exact integers).
+ */
+async function archivedDay(day: number): Promise<{ count: number; micros: number; pages: number }> {
+  const objects = createLocalStore({ root: path.join(ingestDir, 'objects'), signingSecret: 'x'.repeat(40), baseUrl: 'http://localhost' })
+  const prefix = `raw/MISO/${DX.id}/${new Date(day).toISOString().slice(0, 10).replaceAll('-', '/')}/`
+  const keys: string[] = []
+  for (let page = await objects.list(prefix); ; page = await objects.list(prefix, { after: page.next! })) {
+    keys.push(...page.keys.filter((k) => /_p\d+\.json\.[0-9a-f]{12}$/.test(k)))
+    if (!page.next) break
+  }
+  const pages = keys.map((k) => Number(/_p(\d+)\.json/.exec(k)![1])).sort((a, b) => a - b)
+  // Each page archived once (a page fetched again has the same bytes, hence the same key), none missing.
+  expect(pages).toEqual(Array.from({ length: pages.length }, (_, i) => i + 1))
+  let count = 0
+  let micros = 0
+  for (const key of keys) {
+    const { records } = SOURCES[DX.id].parse((await objects.getBuffer(key)).toString('utf8'), key)
+    count += records.length
+    for (const r of records) micros += Math.round(r.lmp * 1e6)
+  }
+  await objects.close()
+  return { count, micros, pages: pages.length }
+}
+
+it('stores a full-size MISO day exactly once when the ingest and the consumer are each killed mid-day and restarted', async () => {
+  const simulator = await createPublisherSimulator({ fixturesDir: null, dataExchangeKey: DX_KEY, dataExchangePageSize: DX_PAGE })
+  // The latest day the Data Exchange has published; the watermark just before it makes it the one window.
+  const day = DX.publishedUntil(Date.now()) - DAY_MS
+  // The full-size catalogue: 2,600 nodes, 288 five-minute intervals.
+  expect(simulator.model.miso.nodes.length * 288).toBe(748_800)
+  try {
+    await advanceWatermark(pg.db, 'MISO', DX.id, new Date(day - FIVE_MINUTES))
+    const ingestEnv = {
+      DATA_DIR: ingestDir,
+      INGEST_SOURCE: 'simulator',
+      INGEST_SIMULATOR_URL: simulator.url,
+      INGEST_DATASETS: DX.id,
+      MISO_DX_KEY: DX_KEY,
+    }
+
+    // First runs: each killed in the middle of the day.
+    let pagesAnswered = 0
+    const ingest1 = startCarbon(['ingest'], carbonEnv(ingestEnv), (line) => {
+      if (line.msg === 'publisher answered' && ++pagesAnswered === 20) ingest1.child.kill('SIGKILL')
+    })
+    let batches = 0
+    const consumer1 = startConsumer(() => {
+      if (++batches === 25) consumer1.child.kill('SIGKILL')
+    })
+    expect((await ingest1.exited).code, ingest1.stderr()).toBeNull()
+    expect((await consumer1.exited).code, consumer1.stderr()).toBeNull()
+    const markAfterKill = await readWatermark(pg.db, 'MISO', DX.id)
+    expect(markAfterKill!.getTime()).toBeLessThan(day)
+
+    // Second runs: the ingest finishes the day, the consumer reads every partition to its end.
+    let resumedAt: string | null = null
+    const ingest2 = startCarbon(['ingest'], carbonEnv(ingestEnv), (line) => {
+      if (line.msg === 'resuming a window at its first page not taken') resumedAt = String(line.file)
+    })
+    const reached = new Map<number, number>()
+    const consumer2 = startConsumer((line) => reached.set(line.partition, Math.max(reached.get(line.partition) ?? -1, Number(line.lastOffset))))
+    const running = [ingest2, consumer2]
+    await waitWhileRunning('the ingest to finish the day', async () => ((await readWatermark(pg.db, 'MISO', DX.id))?.getTime() ?? 0) >= day + DAY_MS - FIVE_MINUTES, running)
+    expect(resumedAt).toMatch(/_p(\d+)\.json$/)
+    expect(Number(/_p(\d+)\.json$/.exec(resumedAt!)![1])).toBeGreaterThan(1)
+
+    const admin = new Kafka({ brokers: mock.brokers, clientId: 'kill-test-admin', logLevel: logLevel.NOTHING }).admin()
+    await admin.connect()
+    const offsets = await admin.fetchTopicOffsets(TOPICS.pricesNormalized)
+    await admin.disconnect()
+    await waitWhileRunning('the consumer to reach the end of every partition', () => offsets.every((p) => Number(p.high) === 0 || (reached.get(p.partition) ?? -1) + 1 >= Number(p.high)), running)
+    for (const p of running) p.child.kill('SIGTERM')
+    expect((await ingest2.exited).code, ingest2.stderr()).toBe(0)
+    expect((await consumer2.exited).code, consumer2.stderr()).toBe(0)
+  } finally {
+    await simulator.close()
+  }
+
+  const expected = await archivedDay(day)
+  expect(expected).toMatchObject({ count: 748_800, pages: Math.ceil(748_800 / DX_PAGE) })
+  const ch = await openClickHouse(parseEnv({ DATA_DIR: dataDir }))
+  try {
+    const where = `source = '${DX.id}' AND interval_start >= fromUnixTimestamp64Milli(${day}) AND interval_start < fromUnixTimestamp64Milli(${day + DAY_MS})`
+    const [prices] = await queryRows<{ rows: string; micros: string }>(ch, 'kill_test_day', `SELECT count() AS rows, sum(round(lmp * 1000000)) AS micros FROM prices FINAL WHERE ${where}`)
+    expect(Number(prices!.rows)).toBe(748_800)
+    expect(Number(prices!.micros)).toBe(expected.micros)
+    expect(await arrivalCounts(ch, where)).toEqual({ rows: 748_800, keys: 748_800, positions: 748_800 })
+  } finally {
+    await ch.close()
+  }
+}, 420_000)

@@ -73,7 +73,7 @@ it('builds a curve requested through Kafka: points in its store, the build done 
     const queued = await requestBuild(
       { db: platform!.pg.db, bus: platform!.bus },
       { market: 'CAISO', node: hub.node, asOf: '2026-11-25', quotes: demoQuotes(hub, '2026-11-25'), source: 'api' },
-      { userId: null, label: 'solver-int-test' },
+      { userId: null, label: 'solver-int-test', organizationId: null },
     )
     const row = await waitForBuild(platform!.pg.db, queued.id, 90_000)
     expect(row.status, solver.output()).toBe('done')

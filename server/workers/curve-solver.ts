@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { TOPICS, type Bus, type ReceivedMessage } from '../adapters/bus/index.ts'
 import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
 import type { Database } from '../adapters/postgres/schema/index.ts'
-import { runBuild } from '../services/curves/index.ts'
+import { runBuild, startBuildRelay, type RelayOptions } from '../services/curves/index.ts'
 
 /**
  * The curve solver: `curves.build` -> packages/curves -> ClickHouse `curve_points` + the build's
@@ -12,8 +12,14 @@ import { runBuild } from '../services/curves/index.ts'
  *
  * Each message is `{"buildId": "<uuid>"}` keyed by curve id (so one curve's builds are solved in
  * order). The handler is idempotent (runBuild leaves a finished build alone), so at-least-once
- * delivery at most solves a build twice. A message that is not a build request is published to
- * `curves.dlq` with the reason and skipped; a store outage throws and the bus redelivers.
+ * delivery at most solves a build twice. A message that is not a build request, or names a build
+ * that does not exist, is published to `curves.dlq` with the reason and skipped; a build the solver
+ * cannot solve is marked failed (never thrown: it would fail again); only a store outage throws, and
+ * the bus redelivers.
+ *
+ * Beside the consumer runs the outbox relay (services/curves/outbox.ts): it publishes builds whose
+ * publication failed or was cut off, and republishes stranded ones (bounded, then failed), so no
+ * build stays queued forever.
  */
 
 export const CURVE_SOLVER_GROUP = 'curve-solver'
@@ -31,7 +37,26 @@ function decode(message: ReceivedMessage): { buildId: string } | { reason: strin
   }
 }
 
-export async function startCurveSolver(deps: { bus: Bus; db: Database; ch: ClickHouseHandle; log: Logger; groupId?: string }): Promise<CurveSolver> {
+/** Publishes a curves.build message to curves.dlq with the reason. */
+async function deadLetter(bus: Bus, message: ReceivedMessage, reason: string): Promise<void> {
+  await bus.publish(TOPICS.curvesDlq, [
+    {
+      key: message.key,
+      value: message.value,
+      headers: { reason, 'source-topic': TOPICS.curvesBuild, 'source-offset': String(message.offset), 'failed-at': new Date().toISOString() },
+    },
+  ])
+}
+
+export async function startCurveSolver(deps: {
+  bus: Bus
+  db: Database
+  ch: ClickHouseHandle
+  log: Logger
+  groupId?: string
+  /** The outbox relay's settings, or false to run none (a test drives relayOnce itself). */
+  relay?: Partial<RelayOptions> | false
+}): Promise<CurveSolver> {
   const log = deps.log.child({ worker: 'curve-solver' })
   const subscription = await deps.bus.subscribe({
     topic: TOPICS.curvesBuild,
@@ -43,19 +68,24 @@ export async function startCurveSolver(deps: { bus: Bus; db: Database; ch: Click
         const decoded = decode(message)
         if ('reason' in decoded) {
           log.warn({ offset: message.offset, reason: decoded.reason }, 'curve build request dead-lettered')
-          await deps.bus.publish(TOPICS.curvesDlq, [
-            {
-              key: message.key,
-              value: message.value,
-              headers: { reason: decoded.reason, 'source-topic': TOPICS.curvesBuild, 'source-offset': String(message.offset), 'failed-at': new Date().toISOString() },
-            },
-          ])
+          await deadLetter(deps.bus, message, decoded.reason)
           continue
         }
-        await runBuild({ db: deps.db, ch: deps.ch, log }, decoded.buildId)
+        const row = await runBuild({ db: deps.db, ch: deps.ch, log }, decoded.buildId)
+        if (!row) {
+          const reason = `unknown build ${decoded.buildId}: no curve build has this id`
+          log.warn({ offset: message.offset, buildId: decoded.buildId }, 'curve build request for an unknown build dead-lettered')
+          await deadLetter(deps.bus, message, reason)
+        }
       }
     },
   })
+  const relay = deps.relay === false ? null : startBuildRelay({ db: deps.db, bus: deps.bus, log }, deps.relay)
   log.info('curve solver listening on curves.build')
-  return { stop: () => subscription.stop() }
+  return {
+    async stop() {
+      await relay?.stop()
+      await subscription.stop()
+    },
+  }
 }

@@ -2,10 +2,11 @@ import { PriceRecord } from '@carbon/schemas'
 import type { Logger } from 'pino'
 import type { ZodError } from 'zod'
 import { TOPICS, type Batch, type Bus, type BusMessage, type ReceivedMessage } from '../adapters/bus/index.ts'
-import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
+import { queryRows, type ClickHouseHandle } from '../adapters/clickhouse/client.ts'
+import { AppError } from '../errors.ts'
 import { metrics } from '../metrics.ts'
 import { insertPrices } from '../services/prices/index.ts'
-import { intervalMinutes } from '../services/prices/helpers.ts'
+import { intervalMinutes, toClickHouseTime } from '../services/prices/helpers.ts'
 import { recordArrivals, type BusPosition } from '../services/quality/index.ts'
 
 /**
@@ -32,15 +33,23 @@ import { recordArrivals, type BusPosition } from '../services/quality/index.ts'
  *
  * Failures: if an insert or the DLQ publish throws, the handler throws; the bus delivers the SAME
  * batch again after its backoff (100 ms doubling to 5 s) and nothing after it is delivered first,
- * so offsets do not advance during an outage. Logged at warn with counts and offsets, never
+ * so offsets do not advance during an outage. Insert failures are thrown as AppError UNAVAILABLE
+ * (storeUnavailable): retried for as long as the outage lasts, never dead-lettered. A consumer
+ * process started while ClickHouse is unavailable waits for it (openWhenAvailable) and reads
+ * nothing meanwhile: the records stay on the bus. Logged at warn with counts and offsets, never
  * payloads. The inserts run before the DLQ publish: they are safe to repeat, the DLQ publish is
  * not, so a store outage does not duplicate DLQ messages.
  *
  * Idempotency: at-least-once delivery means a batch can be processed twice (a crash or stop
- * between the write and the commit, a Kafka rebalance). `prices` is a ReplacingMergeTree keyed by
- * (market, node, run, interval_start) and read with FINAL, so a re-inserted record counts once.
- * `price_arrivals` is append-only: a redelivered batch (or one whose arrivals insert failed after
- * `prices` took it) is appended again, which its readers allow for (distinct keys and LMPs).
+ * between the write and the commit, a Kafka rebalance), and the ingest can publish a file's
+ * records twice (killed after publishing part of a file, before recording it: the file is fetched
+ * and published again). `prices` is a ReplacingMergeTree keyed by (market, node, run,
+ * interval_start) and read with FINAL, so a re-inserted record counts once. `price_arrivals` is
+ * append-only and read without FINAL, so before appending, the consumer drops every record that
+ * already arrived: same (node, interval_start) at the same bus position (a redelivered batch), or
+ * from the same raw file (header `raw-key`: content-addressed, so a republished file has the same
+ * key). One query per batch over the batch's interval range (the table's sort key) finds them;
+ * a partition has one consumer at a time, so nothing else appends its positions meanwhile.
  * The DLQ is at-least-once too: a redelivered batch (e.g. the DLQ publish failed after a
  * partial send) can dead-letter a message again; `source-topic`/`source-partition`/`source-offset`
  * identify duplicates.
@@ -139,7 +148,7 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
       const decoded = decodePriceMessage(message.value)
       if (decoded.ok) {
         valid.push(decoded.record)
-        positions.push({ partition: batch.partition, offset: message.offset })
+        positions.push({ partition: batch.partition, offset: message.offset, rawKey: message.headers['raw-key'] ?? '' })
       } else dead.push(deadLetter(batch, message, decoded.reason, failedAt))
     }
     const first = batch.messages[0]!.offset
@@ -151,13 +160,15 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
         await insertPrices(ch, valid)
       } catch (error) {
         log.warn({ ...where, err: error }, 'prices insert failed; the batch will be delivered again')
-        throw error
+        throw storeUnavailable('prices', error)
       }
       try {
-        await recordArrivals(ch, valid, new Date(), positions)
+        const fresh = await newArrivals(ch, valid, positions)
+        await recordArrivals(ch, fresh.records, new Date(), fresh.positions)
+        if (fresh.records.length < valid.length) log.info({ ...where, repeated: valid.length - fresh.records.length }, 'price arrivals already recorded skipped')
       } catch (error) {
         log.warn({ ...where, err: error }, 'price arrivals insert failed; the batch will be delivered again')
-        throw error
+        throw storeUnavailable('price_arrivals', error)
       }
       metrics.consumerRecords.inc({ outcome: 'stored' }, valid.length)
     }
@@ -196,6 +207,76 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
       return stopping
     },
   }
+}
+
+/**
+ * A failed write of records that passed validation (the same checks the store applies) is the
+ * store's failure, not the records': ClickHouse down, restarting, its data directory held by
+ * another process, out of memory or parts. It is reported UNAVAILABLE, which the bus retries for
+ * as long as it lasts without counting toward its retry limit (server/adapters/bus/types.ts), so
+ * an outage never sends valid prices to the dead-letter topic nor commits past them.
+ */
+function storeUnavailable(table: string, error: unknown): AppError {
+  if (error instanceof AppError && error.code === 'UNAVAILABLE') return error
+  return new AppError('UNAVAILABLE', `ClickHouse ${table} write failed: ${error instanceof Error ? error.message : String(error)}`, {
+    userMessage: 'The price store is unavailable',
+    cause: error,
+  })
+}
+
+const ARRIVALS_SEEN_SQL = `
+SELECT node, toUnixTimestamp64Milli(interval_start) AS start_ms, bus_partition AS partition, toString(bus_offset) AS offset, raw_key AS raw_key
+FROM price_arrivals
+WHERE market IN {markets:Array(String)} AND run IN {runs:Array(String)}
+  AND interval_start >= {from:DateTime64(3, 'UTC')} AND interval_start <= {to:DateTime64(3, 'UTC')}
+  AND ((bus_partition = {partition:UInt16} AND bus_offset BETWEEN {first:UInt64} AND {last:UInt64}) OR (raw_key != '' AND raw_key IN {rawKeys:Array(String)}))`
+
+type Seen = { node: string; start_ms: number | string; partition: number | string; offset: string; raw_key: string }
+
+const atPosition = (node: string, start: number, partition: number | string, offset: string) => `${node}\u0000${start}\u0000${partition}\u0000${offset}`
+const fromFile = (node: string, start: number, rawKey: string) => `${node}\u0000${start}\u0000${rawKey}`
+
+/**
+ * The records of a batch (with their positions) that have not arrived yet: not in
+ * `price_arrivals` at the same bus position or from the same raw file, and not repeated within the
+ * batch (a republished file can land in the batch that holds its first publication).
+ */
+export async function newArrivals(
+  ch: ClickHouseHandle,
+  records: readonly PriceRecord[],
+  positions: readonly BusPosition[],
+): Promise<{ records: PriceRecord[]; positions: BusPosition[] }> {
+  if (records.length === 0) return { records: [], positions: [] }
+  const starts = records.map((r) => Date.parse(r.intervalStart))
+  const offsets = positions.map((p) => BigInt(p.offset))
+  const rows = await queryRows<Seen>(ch, 'consumer.arrivals_seen', ARRIVALS_SEEN_SQL, {
+    markets: [...new Set(records.map((r) => r.market))],
+    runs: [...new Set(records.map((r) => r.run))],
+    from: toClickHouseTime(new Date(starts.reduce((a, b) => Math.min(a, b)))),
+    to: toClickHouseTime(new Date(starts.reduce((a, b) => Math.max(a, b)))),
+    partition: positions[0]?.partition ?? 0,
+    first: offsets.reduce((a, b) => (b < a ? b : a)).toString(),
+    last: offsets.reduce((a, b) => (b > a ? b : a)).toString(),
+    rawKeys: [...new Set(positions.map((p) => p.rawKey ?? '').filter(Boolean))],
+  })
+  const seen = new Set<string>()
+  for (const row of rows) {
+    const start = Number(row.start_ms)
+    seen.add(atPosition(row.node, start, row.partition, String(row.offset)))
+    if (row.raw_key) seen.add(fromFile(row.node, start, row.raw_key))
+  }
+  const out: { records: PriceRecord[]; positions: BusPosition[] } = { records: [], positions: [] }
+  records.forEach((record, i) => {
+    const position = positions[i]!
+    const byPosition = atPosition(record.node, starts[i]!, position.partition, position.offset)
+    const byFile = position.rawKey ? fromFile(record.node, starts[i]!, position.rawKey) : null
+    if (seen.has(byPosition) || (byFile !== null && seen.has(byFile))) return
+    seen.add(byPosition)
+    if (byFile !== null) seen.add(byFile)
+    out.records.push(record)
+    out.positions.push(position)
+  })
+  return out
 }
 
 function deadLetter(batch: Batch, message: ReceivedMessage, reason: string, failedAt: string): BusMessage {

@@ -359,6 +359,124 @@ describe('rate limit', () => {
   })
 })
 
+/**
+ * Curves belong to an organization (docs/decisions/010-curve-ownership.md): Lakeshore Quant's build
+ * is private to it. 254Carbon (MISO hub, API and downloads) and Prairie Trading (MISO hub) read the
+ * house curve: never Lakeshore's as-of date, quotes, curve points or who built it, through tRPC,
+ * REST, the hub pages or the CSV download.
+ */
+describe("curves: another organization's private build", () => {
+  const today = new Date().toISOString().slice(0, 10)
+  const node = { market: 'MISO', node: 'INDIANA.HUB' } as const
+  /** A price no house curve has: its quote, and the Cal-2032 points the curve reprices it to. */
+  const SECRET = 7777.77
+  let builder = ''
+  const proc = (name: string) => procedures.find((x) => x.path === name)!
+
+  beforeAll(async () => {
+    const built = await callRest(
+      proc('curves.build'),
+      { ...node, asOf: today, quotes: [{ contract: 'Cal-2032', block: 'onpeak', price: SECRET }] },
+      { bearer: tokens.quant },
+    )
+    expect(built.status, built.body).toBe(200)
+    const build = JSON.parse(built.body) as { status: string; owner: string; requestedBy: string; asOf: string }
+    expect(build).toMatchObject({ status: 'done', owner: 'organization', asOf: today })
+    builder = build.requestedBy
+    expect(builder).not.toBe('254Carbon')
+  })
+
+  it('shows Lakeshore its own build as its latest curve (the control)', async () => {
+    const own = await callRest(proc('curves.get'), { ...node }, { bearer: tokens.quant })
+    expect(own.status, own.body).toBe(200)
+    const body = JSON.parse(own.body) as { build: { asOf: string; requestedBy: string }; quotes: { price: number }[] }
+    expect(body.build).toMatchObject({ asOf: today, requestedBy: builder })
+    expect(body.quotes.map((q) => q.price)).toEqual([SECRET])
+  })
+
+  it('tRPC and REST: other organizations get 404 for the date, and the house curve (by 254Carbon) as the latest', async () => {
+    const readers: [string, Credentials, 'trpc' | 'rest'][] = [
+      ['254Carbon hub', { cookie: sessions.admin }, 'trpc'],
+      ['Prairie hub', { cookie: sessions.analyst }, 'trpc'],
+      ['254Carbon token', { bearer: tokens.admin }, 'rest'],
+    ]
+    for (const [who, credentials, channel] of readers) {
+      const call = channel === 'trpc' ? callTrpc : callRest
+      const dated = await call(proc('curves.get'), { ...node, asOf: today }, credentials)
+      expect(dated.status, `${who}: ${dated.body}`).toBe(404)
+      const versioned = await call(proc('curves.get'), { ...node, asOf: today, version: 1 }, credentials)
+      expect(versioned.status, `${who}: ${versioned.body}`).toBe(404)
+      for (const [name, input] of [
+        ['curves.get', { ...node, granularity: 'annual' }],
+        ['curves.list', { market: 'MISO' }],
+        ['curves.history', { ...node, month: '2032-07' }],
+        ['curves.compare', { ...node, granularity: 'annual' }],
+      ] as const) {
+        const res = await call(proc(name), input, credentials)
+        expect(res.status, `${who} ${name}: ${res.body}`).toBe(200)
+        expect(res.body, `${who} ${name}`).not.toContain(String(SECRET))
+        expect(res.body, `${who} ${name}`).not.toContain(builder)
+        expect(res.body, `${who} ${name}`).not.toContain('lakeshore')
+        expect(res.body, `${who} ${name}`).not.toContain(`"asOf":"${today}"`)
+        expect(res.body, `${who} ${name}`).not.toContain(`"${today}"`)
+      }
+      const latest = await call(proc('curves.get'), { ...node }, credentials)
+      expect(latest.body, who).toContain('"requestedBy":"254Carbon"')
+      expect(latest.body, who).toContain('"owner":"house"')
+    }
+  })
+
+  it('hub pages and the CSV download: 404 for the date, and nothing of the build on the pages', async () => {
+    for (const [who, cookie] of [
+      ['254Carbon', sessions.admin!],
+      ['Prairie', sessions.analyst!],
+    ] as const) {
+      const get = (p: string) => fetch(`${baseUrl}${p}`, { headers: { cookie } })
+      expect((await get(`/curves/MISO/INDIANA.HUB?asOf=${today}`)).status, who).toBe(404)
+      for (const page of ['/curves', '/curves/MISO/INDIANA.HUB?granularity=annual', '/curves/MISO/INDIANA.HUB/build']) {
+        const res = await get(page)
+        expect(res.status, `${who} ${page}`).toBe(200)
+        const html = await res.text()
+        expect(html, `${who} ${page}`).not.toContain(builder)
+        expect(html, `${who} ${page}`).not.toContain('lakeshore')
+        expect(html, `${who} ${page}`).not.toContain('7,777.77')
+        expect(html, `${who} ${page}`).not.toContain(String(SECRET))
+      }
+    }
+    // Only 254Carbon has MISO downloads.
+    const csv = (q: string) => fetch(`${baseUrl}/curves/MISO/INDIANA.HUB/csv${q}`, { headers: { cookie: sessions.admin! } })
+    expect((await csv(`?asOf=${today}`)).status).toBe(404)
+    const latest = await csv('?granularity=annual')
+    expect(latest.status).toBe(200)
+    expect(await latest.text()).not.toContain(String(SECRET))
+  })
+
+  it('refuses an as-of date in the future, naming asOf (tRPC, REST and the hub form)', async () => {
+    const input = { ...node, asOf: '2040-01-02', quotes: [{ contract: 'Cal-2041', block: 'onpeak', price: 60 }] }
+    const rest = await callRest(proc('curves.build'), input, { bearer: tokens.quant })
+    expect(rest.status).toBe(400)
+    expect(rest.body).toContain('asOf 2040-01-02 is in the future')
+    const trpc = await callTrpc(proc('curves.build'), input, { cookie: sessions.analyst })
+    expect(trpc.status).toBe(400)
+    expect(trpc.body).toContain('asOf 2040-01-02 is in the future')
+    const form = new FormData()
+    form.set('asOf', '2040-01-02')
+    form.set('quotes', 'contract,block,price\nCal-2041,onpeak,60\n')
+    const hub = await fetch(`${baseUrl}/curves/MISO/INDIANA.HUB/build`, { method: 'POST', headers: { cookie: sessions.analyst! }, body: form })
+    expect(hub.status).toBe(400)
+    expect(await hub.text()).toContain('asOf 2040-01-02 is in the future')
+  })
+
+  it('refuses a -1e308 quote and a history range with from after to, naming the field', async () => {
+    const quote = await callRest(proc('curves.build'), { ...node, asOf: '2026-11-20', quotes: [{ contract: 'Cal-2027', block: 'onpeak', price: -1e308 }] }, { bearer: tokens.quant })
+    expect(quote.status).toBe(400)
+    expect(quote.body).toContain('price -1e+308 $/MWh is outside -100000..100000 $/MWh')
+    const history = await callRest(proc('curves.history'), { ...node, month: '2027-07', from: '2026-11-30', to: '2026-10-01' }, { bearer: tokens.quant })
+    expect(history.status).toBe(400)
+    expect(history.body).toContain('from 2026-11-30 is after to 2026-10-01')
+  })
+})
+
 describe('audit', () => {
   it('has one row per data request of this file, with the outcome and status it got', async () => {
     expect(calls.length).toBeGreaterThan(50)

@@ -117,7 +117,13 @@ describe('REST API', () => {
   it('answers bad input with 400 naming the field, and an unknown node with 404', async () => {
     const bad = await getJson('/api/v1/prices/latest?market=NYISO&run=RT5')
     expect(bad.status).toBe(400)
-    expect(JSON.stringify(bad.body)).toContain('market')
+    // The message names the field, not only "Input validation failed".
+    expect(bad.body.message).toMatch(/^market: /)
+    const backwards = await getJson(
+      '/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=DA&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
+    )
+    expect(backwards.status).toBe(400)
+    expect(backwards.body.message).toBe('to: must be after from')
     const missing = await getJson(
       '/api/v1/prices/history?market=MISO&node=NOPE.HUB&run=DA&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z',
     )

@@ -112,6 +112,14 @@ describe('data health page', () => {
     }
   })
 
+  it('has a dead-letter section: counts per dataset and latest reasons, none on a fresh demo', async () => {
+    await page.goto(url('/data-health'))
+    const section = page.locator('section#dead-letters')
+    expect(await section.getByRole('heading', { level: 2 }).textContent()).toBe('Dead letters0 to deal with')
+    expect(await section.locator('.panel-empty').textContent()).toBe('No dead letters.')
+    expect(await section.textContent()).toContain('npx carbon dlq replay')
+  })
+
   it('audits every view', async () => {
     const cookie = (await browser.context.cookies(baseUrl)).map((c) => `${c.name}=${c.value}`).join('; ')
     const res = await fetch(url('/admin/audit.csv?procedure=hub:data-health'), { headers: { cookie } })

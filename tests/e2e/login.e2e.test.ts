@@ -338,8 +338,11 @@ describe('tampered sign-ins', () => {
     expect(stolen.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`) && !c.includes('Max-Age=0'))).toBe(false)
   })
 
-  it('returnTo=//evil.example ends on / (and so does a backslash trick)', async () => {
-    for (const evil of ['//evil.example', '/\\evil.example']) {
+  /** Paths that resolve (dot segments, encoded dots, backslashes) to a protocol-relative //evil.example. */
+  const EVIL_RETURNS = ['//evil.example', '/\\evil.example', '/.//evil.example', '/foo/..//evil.example', '/%2e//evil.example', '/.\\/evil.example']
+
+  it('returnTo=//evil.example ends on / (and so do dot-segment, encoded and backslash tricks)', async () => {
+    for (const evil of EVIL_RETURNS) {
       const jar = new CookieJar()
       const authorizeUrl = await start(jar, evil)
       const response = await jar.fetch(await atProvider(jar, authorizeUrl))
@@ -353,6 +356,26 @@ describe('tampered sign-ins', () => {
     // Signed in already: the sign-in page also refuses to send us away.
     await page.goto(`${baseUrl}/auth/login?returnTo=${encodeURIComponent('//evil.example')}`)
     expect(new URL(page.url()).origin).toBe(origin)
+    // The reported link, signed in and not: the sign-in page keeps / and the signed-in redirect stays home.
+    await page.goto(`${baseUrl}/auth/login?returnTo=%2F.%2F%2Fevil.example`)
+    expect(new URL(page.url()).origin).toBe(origin)
+    expect(new URL(page.url()).pathname).toBe('/')
+    for (const evil of EVIL_RETURNS) {
+      const answer = await fetch(`${baseUrl}/auth/login?returnTo=${encodeURIComponent(evil)}`)
+      expect(answer.status, evil).toBe(200)
+      expect(await answer.text(), evil).toMatch(/name="returnTo" value="\/"/)
+    }
+  })
+
+  it('returnTo=%2F.%2F%2Fevil.example: the browser sign-in ends on /', async () => {
+    const { page } = await launch()
+    await page.goto(`${baseUrl}/auth/login?returnTo=%2F.%2F%2Fevil.example`)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await page.waitForURL((url) => embeddedProvider(url), { timeout: 30_000 })
+    await page.getByRole('button', { name: 'Sign in as Ned None' }).click()
+    await page.waitForURL((url) => url.origin === origin && !embeddedProvider(url) && url.pathname !== '/auth/callback', { timeout: 30_000 })
+    expect(new URL(page.url()).origin).toBe(origin)
+    expect(new URL(page.url()).pathname).toBe('/')
   })
 })
 

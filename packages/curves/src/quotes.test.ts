@@ -82,6 +82,19 @@ describe('parseQuotesCsv', () => {
     expect(parseQuotesCsv('contract,block,price\n')).toEqual([])
   })
 
+  it('refuses prices, bids and asks beyond ±100000 $/MWh, naming line, field and value (-1e308 overflowed the prior)', () => {
+    const error = caught(() => parseQuotesCsv('contract,block,price,bid,ask\n2027-01,atc,50,,\n2027-02,atc,-1e308,,\n2027-03,atc,60,-200000,1e6\n'))
+    expect(error.issues).toEqual([
+      expect.objectContaining({ line: 3, field: 'price', contract: '2027-02', value: '-1e308', message: 'price -1e+308 $/MWh is outside -100000..100000 $/MWh' }),
+      expect.objectContaining({ line: 4, field: 'bid', contract: '2027-03', value: '-200000' }),
+      expect.objectContaining({ line: 4, field: 'ask', contract: '2027-03', value: '1e6' }),
+    ])
+    expect(error.message).toContain('line 3, field price, contract 2027-02, value "-1e308"')
+    expect(parseQuotesCsv('contract,block,price\n2027-01,atc,-100000\n2027-02,atc,100000\n')).toHaveLength(2)
+    const json = caught(() => normalizeQuotes([{ contract: '2027-01', block: 'atc', price: -1e308 }]))
+    expect(json.issues).toEqual([expect.objectContaining({ line: 0, field: 'price', value: '-1e+308' })])
+  })
+
   it('rejects numbers that Number() would wrongly accept', () => {
     const error = caught(() => parseQuotesCsv('contract,block,price\n2027-01,atc,0x10\n2027-02,atc, \n'))
     expect(error.issues.map((i) => i.field)).toEqual(['price', 'price'])

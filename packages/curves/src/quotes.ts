@@ -34,6 +34,18 @@ export function parseBlock(raw: string): Block | undefined {
   return BLOCK_ALIASES[raw.trim().toLowerCase().replace(/[\s_]+/g, '-')]
 }
 
+/**
+ * The largest price magnitude a quote, bid or ask may have, in $/MWh. Real power prices stay far
+ * inside it (offer caps are a few thousand $/MWh); anything beyond is a typo or an attack, and a
+ * value near the double range (-1e308) would overflow the solver's prior to a non-finite number.
+ */
+export const MAX_ABS_PRICE = 100_000
+
+/** Whether a price is a finite number within ±MAX_ABS_PRICE $/MWh. */
+export function isSanePrice(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value) <= MAX_ABS_PRICE
+}
+
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 
 /** A decimal number, or undefined for anything else (Number() would take '' as 0 and '0x1f' as 31). */
@@ -65,15 +77,21 @@ function validateQuote(raw: RawQuote, line: number, parsers: Parsers, issues: Cu
   const block = typeof raw.block === 'string' ? parseBlock(raw.block) : undefined
   if (!block) issue('block', raw.block, 'unknown block (expected onpeak, offpeak or atc)')
 
-  const price = parsers.number(raw.price)
-  if (price === undefined) issue('price', raw.price, parsers.blank(raw.price) ? 'missing price' : 'price is not a finite number')
+  const bounded = (field: 'price' | 'bid' | 'ask', n: number | undefined): number | undefined => {
+    if (n === undefined || isSanePrice(n)) return n
+    issue(field, raw[field], `${field} ${n} $/MWh is outside -${MAX_ABS_PRICE}..${MAX_ABS_PRICE} $/MWh`)
+    return undefined
+  }
+  const parsedPrice = parsers.number(raw.price)
+  if (parsedPrice === undefined) issue('price', raw.price, parsers.blank(raw.price) ? 'missing price' : 'price is not a finite number')
+  const price = bounded('price', parsedPrice)
 
   const side = (field: 'bid' | 'ask'): number | null => {
     const value = raw[field]
     if (parsers.blank(value)) return null
     const n = parsers.number(value)
     if (n === undefined) issue(field, value, `${field} is not a finite number`)
-    return n ?? null
+    return bounded(field, n) ?? null
   }
   const bid = side('bid')
   const ask = side('ask')

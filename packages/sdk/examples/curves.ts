@@ -16,7 +16,9 @@ const hub = { market: 'MISO', node: 'INDIANA.HUB' } as const
 
 async function main() {
   const curve = await client.curves.get.query({ ...hub, granularity: 'standard' })
-  console.log(`${curve.curve.name} as of ${curve.build.asOf} (version ${curve.build.version}, ${curve.build.quoteCount} quotes):`)
+  // Per as-of date you see your organization's own build if it has one, else the house curve (built by 254Carbon).
+  const whose = curve.build.owner === 'house' ? 'house curve' : `your organization's build by ${curve.build.requestedBy}`
+  console.log(`${curve.curve.name} as of ${curve.build.asOf} (${whose}, version ${curve.build.version}, ${curve.build.quoteCount} quotes):`)
   for (const p of curve.points.slice(0, 8)) {
     console.log(`  ${p.period.padEnd(9)} on-peak ${p.onpeak.toFixed(2).padStart(7)}  off-peak ${p.offpeak.toFixed(2).padStart(7)}  ATC ${p.atc.toFixed(2).padStart(7)} $/MWh`)
   }
@@ -38,7 +40,7 @@ async function main() {
       { contract: 'Cal-2028', block: 'offpeak', price: 39.8 },
     ],
   })
-  console.log(`\nBuilt version ${build.version} as of ${build.asOf}: ${build.status}, ${String(build.diagnostics?.solveMs ?? '?')} ms`)
+  console.log(`\nBuilt version ${build.version} as of ${build.asOf} (private to your organization): ${build.status}, ${String(build.diagnostics?.solveMs ?? '?')} ms`)
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,8 @@
  *
  * baseUrl defaults to CARBON_URL or http://localhost:3000 (start the platform with `npm start`: it
  * ingests from the publisher simulator, so prices keep coming). Stop with Ctrl-C. If the connection
- * drops, the SDK reconnects and resumes after the last event it received.
+ * drops, or the stream reaches its maximum lifetime, the SDK reconnects and resumes after the last
+ * event it received; if access ends (token revoked, entitlement removed) it reports why and exits.
  */
 import { createCarbonClient, isCarbonError, type RouterInputs } from '../src/index.ts'
 import { exampleSettings } from './settings.ts'
@@ -27,6 +28,8 @@ const subscription = carbon.prices.live.subscribe(input, {
   onData({ id, data }) {
     if (data.type === 'reset') console.log(`[reset] ${data.reason ?? ''}: reload your snapshot (e.g. prices.latest)`)
     if (data.type === 'skipped') console.log(`[skipped] ${data.skipped} updates dropped while this client was behind; latest values follow`)
+    // max_lifetime: the SDK reconnects from this event's id by itself; any other reason: access ended (onError follows).
+    if (data.type === 'end') console.log(`[end] ${data.reason ?? ''}${data.reason === 'max_lifetime' ? ': reconnecting' : ''}`)
     for (const p of data.prices) {
       const components = [p.energy, p.congestion, p.loss].map((v) => (v === null ? '-' : v.toFixed(2))).join(' / ')
       console.log(

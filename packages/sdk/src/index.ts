@@ -53,7 +53,15 @@ function carbonLink(options: CarbonClientOptions): TRPCLink<AppRouter> {
  * The typed client: `client.prices.latest.query({...})` has the same input and output types as
  * the server's procedure; `client.prices.live.subscribe({ market: 'MISO', runs: 'RT5', types: 'hub' },
  * { onData, onError })` follows live prices (each `onData` gets `{ id, data }`, data being one
- * event: `prices`, `skipped` or `reset`) until `.unsubscribe()`.
+ * event: `prices`, `skipped`, `reset` or `end`) until `.unsubscribe()`.
+ *
+ * `end` is the server ending the stream, with `data.reason`: `max_lifetime` (streams have a
+ * maximum lifetime; the link reconnects with the end's id by itself and nothing is lost), or
+ * access gone (`token_revoked`, `token_expired`, `user_disabled`, `session_ended`,
+ * `organization_changed`, `entitlement_removed`), which is followed by `onError` with an
+ * UNAUTHORIZED or FORBIDDEN error ("Access ended: ...") and no reconnect. A subscription past the
+ * stream caps (per token, per organization) fails at once with TOO_MANY_REQUESTS (httpStatus 429)
+ * naming the limit.
  */
 export function createCarbonClient(options: CarbonClientOptions) {
   return createTRPCClient<AppRouter>({ links: [carbonLink(options)] })

@@ -68,4 +68,12 @@ describe('FailurePlan', () => {
     expect(plan.take('miso.rt_lmp_prelim')).toBe('truncated')
     expect(() => plan.set([{ mode: 'gremlins' as never }])).toThrow(/unknown failure mode/)
   })
+
+  it('applies a rule with pages only to those pages of a paged feed', () => {
+    const plan = new FailurePlan([{ mode: 'not-published', feeds: ['miso.dx.da_expost_lmp'], pages: [3], times: 1 }])
+    expect(plan.take('miso.dx.da_expost_lmp')).toBeNull()
+    expect([1, 2].map((page) => plan.take('miso.dx.da_expost_lmp', page))).toEqual([null, null])
+    expect(plan.take('miso.dx.da_expost_lmp', 3)).toBe('not-published')
+    expect(plan.take('miso.dx.da_expost_lmp', 3)).toBeNull()
+  })
 })

@@ -13,9 +13,12 @@
  * | `duplicate-edges` | rows at the window's edges repeated with the same values | no issue (parsers drop exact repeats); ex-ante: "hub listed twice" |
  * | `unknown-node` | one node no catalogue has (`AMIL.NEWUNIT1`, `NEWNODE_7_N001`, `NEW.HUB`) | records for a node the client has never seen |
  * | `server-error` | HTTP 503 with an HTML page | the status |
+ * | `not-published` | Data Exchange only: HTTP 404 `Date not found`, as for a day not yet out | the status (404 = not published yet) |
  *
  * `duplicate-edges` and `unknown-node` change what is generated; on a recorded file they do
- * nothing (the recorded bytes are served).
+ * nothing (the recorded bytes are served). A rule with `pages` applies only to those pages of the
+ * paged Data Exchange (`pageNumber`), e.g. `{ mode: 'server-error', feeds: ['miso.dx.da_expost_lmp'], pages: [3] }`:
+ * pages 1-2 are served, page 3 fails (a page the publisher has not finished, or a back end down).
  */
 import type { SourceId } from '@carbon/connectors'
 import type { MarketId } from '@carbon/schemas'
@@ -31,6 +34,7 @@ export const FAILURE_MODES = [
   'duplicate-edges',
   'unknown-node',
   'server-error',
+  'not-published',
 ] as const
 export type FailureMode = (typeof FAILURE_MODES)[number]
 
@@ -39,9 +43,11 @@ export type FeedId = SourceId
 
 /**
  * A failure to inject: `mode` for requests of `feeds` (default: every feed), for the next `times`
- * matching requests (default: every one). Rules are tried in order; the first match applies.
+ * matching requests (default: every one); with `pages`, only for those page numbers of a paged
+ * feed (requests without a page number never match it). Rules are tried in order; the first
+ * match applies.
  */
-export type FailureRule = { mode: FailureMode; feeds?: readonly FeedId[]; times?: number }
+export type FailureRule = { mode: FailureMode; feeds?: readonly FeedId[]; times?: number; pages?: readonly number[] }
 
 /** The live set of rules; `take` consumes one use of the first rule matching a feed. */
 export class FailurePlan {
@@ -57,12 +63,17 @@ export class FailurePlan {
     this.rules = rules.map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }))
   }
 
-  take(feed: FeedId): FailureMode | null {
-    const hit = this.rules.find(({ rule, left }) => left > 0 && (!rule.feeds || rule.feeds.includes(feed)))
+  /** The mode for a request of `feed` (and `page`, for a paged feed), consuming one use of its rule. */
+  take(feed: FeedId, page?: number): FailureMode | null {
+    const hit = this.rules.find(({ rule, left }) => left > 0 && (!rule.feeds || rule.feeds.includes(feed)) && pageMatches(rule, page))
     if (!hit) return null
     hit.left--
     return hit.rule.mode
   }
+}
+
+function pageMatches(rule: FailureRule, page: number | undefined): boolean {
+  return !rule.pages || (page !== undefined && rule.pages.includes(page))
 }
 
 /** Names no catalogue holds, one per feed family. */

@@ -214,4 +214,17 @@ describe('MISO Data Exchange on the simulator', () => {
     expect((await broken('server-error')).status).toBe(503)
     expect((await fetchPage(request!)).status).toBe(200)
   })
+
+  it('fails only the pages a rule names: a later page down or not yet out, the earlier ones served', async () => {
+    sim.setNow(new Date(est('2026-03-09T15:00:00')))
+    const [first] = MISO_DX_DATASETS['miso.dx.da_expost_lmp'].plan(DAY, config, est('2026-03-09T15:00:00'))
+    const page = (n: number) => fetch(first!.url.replace('pageNumber=1', `pageNumber=${n}`), { headers: first!.headers })
+    sim.setFailureModes([{ mode: 'server-error', feeds: ['miso.dx.da_expost_lmp'], pages: [2] }])
+    expect([(await page(1)).status, (await page(2)).status, (await page(3)).status]).toEqual([200, 503, 200])
+    sim.setFailureModes([{ mode: 'not-published', feeds: ['miso.dx.da_expost_lmp'], pages: [2], times: 1 }])
+    const missing = await page(2)
+    expect(missing.status).toBe(404)
+    expect(await missing.json()).toMatchObject({ message: 'Date not found' })
+    expect((await page(2)).status).toBe(200)
+  })
 })

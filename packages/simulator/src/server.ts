@@ -479,8 +479,12 @@ export async function createPublisherSimulator(options: PublisherSimulatorOption
       return { feed: DX_SOURCE.da, failure: null }
     }
     const feed = DX_SOURCE[series]
-    const failure = plan.take(feed)
+    const failure = plan.take(feed, pageNumber)
     const answer: Answer = { feed, failure }
+    if (failure === 'not-published') {
+      apimError(req, res, 404, 'Date not found')
+      return answer
+    }
     if (failure === 'server-error') {
       send(req, res, 503, HTML, htmlPage('503 Service Unavailable', 'The service is temporarily unavailable.'))
       return answer

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { pino, type Logger } from 'pino'
 import { describe, it, type TestContext } from 'vitest'
 import { AppError } from '../../errors.ts'
-import type { Batch, Bus, ReceivedMessage, Subscription } from './types.ts'
+import type { Batch, Bus, BusMessage, DeadLetterSink, ReceivedMessage, Subscription } from './types.ts'
 
 /**
  * The delivery contract of types.ts, as tests, run against every adapter: `in-process.int.test.ts`
@@ -12,8 +12,8 @@ import type { Batch, Bus, ReceivedMessage, Subscription } from './types.ts'
  * and group names of its own, so one broker (one mock cluster) serves a whole file.
  */
 export type BusUnderTest = {
-  /** A new bus whose logs go to `log`. */
-  open(log: Logger): Bus
+  /** A new bus whose logs go to `log` (and dead letters to `deadLetters`, when given). */
+  open(log: Logger, options?: { deadLetters?: DeadLetterSink }): Bus
   /** argv for close-check.script.ts: how a child process opens the same kind of bus. */
   closeCheckArgs(): string[]
   /** How long to wait after the expected messages arrived before asserting nothing more comes. */
@@ -59,9 +59,9 @@ export function busContract(name: string, subject: BusUnderTest) {
   const suite = subject.concurrent ? describe.concurrent : describe
   suite(`bus contract: ${name}`, () => {
     /** A bus of the adapter under test, with its own captured log, closed when the test finishes. */
-    function openBus(context: TestContext): Bus & { entries: LogEntry[] } {
+    function openBus(context: TestContext, options?: { deadLetters?: DeadLetterSink }): Bus & { entries: LogEntry[] } {
       const { log, entries } = capturingLogger()
-      const bus = subject.open(log)
+      const bus = subject.open(log, options)
       context.onTestFinished(() => bus.close())
       return Object.assign(bus, { entries })
     }
@@ -197,6 +197,100 @@ export function busContract(name: string, subject: BusUnderTest) {
       expect(warnings[0]).toMatchObject({ topic, firstOffset: failed.offsets[0], lastOffset: failed.offsets.at(-1) })
       expect(JSON.stringify(warnings)).not.toContain('"seq"') // ids and offsets, never payloads
       await sub.stop()
+    })
+
+    it('dead-letters a poison message after its retries, with the error as reason, and goes on with the next ones', async (context) => {
+      const { expect } = context
+      // The sink sees every dead letter before the bus holds it (the platform stores them in PostgreSQL).
+      const recorded: { topic: string; messages: BusMessage[] }[] = []
+      const bus = openBus(context, { deadLetters: { record: async (topic, messages) => void recorded.push({ topic, messages: [...messages] }) } })
+      const topic = uniqueName('contract.poison')
+      const groupId = uniqueName('g')
+      const maxRetries = 2
+      const processed: number[] = []
+      let poisonAttempts = 0
+      const sub = await bus.subscribe({
+        topic,
+        groupId,
+        fromBeginning: true,
+        maxBatchSize: 4,
+        maxRetries,
+        handler: async (batch) => {
+          for (const message of batch.messages) {
+            const seq = seqOf(message)
+            if (seq === 5) {
+              poisonAttempts++
+              throw new Error(`prior is not finite for seq ${seq} (test)`)
+            }
+          }
+          processed.push(...batch.messages.map(seqOf))
+        },
+      })
+      const dead: ReceivedMessage[] = []
+      const dlq = await bus.subscribe({ topic: `${topic}.dlq`, groupId: uniqueName('g'), fromBeginning: true, handler: async (b) => void dead.push(...b.messages) })
+      await bus.publish(topic, range(0, 11).map((seq) => ({ key: 'one-node', value: JSON.stringify({ seq }), headers: { origin: 'test' } })))
+      await waitFor(() => processed.includes(11) && dead.length >= 1, 30_000)
+      await delay(subject.quietMs)
+
+      // Every other message is processed, in order; the poison one never.
+      expect([...new Set(processed)]).toEqual(range(0, 11).filter((seq) => seq !== 5))
+      // Its batch failed 1 + maxRetries times, then the message alone failed 1 + maxRetries times.
+      expect(poisonAttempts).toBe(2 * (1 + maxRetries))
+      expect(dead).toHaveLength(1)
+      const [letter] = dead
+      expect(seqOf(letter!)).toBe(5)
+      expect(letter!.key).toBe('one-node')
+      expect(letter!.headers).toMatchObject({
+        origin: 'test',
+        kind: 'handler-failed',
+        reason: 'prior is not finite for seq 5 (test)',
+        'source-topic': topic,
+        'consumer-group': groupId,
+        attempts: String(1 + maxRetries),
+      })
+      expect(letter!.headers['source-offset']).toMatch(/^\d+$/)
+      expect(recorded.map((r) => [r.topic, r.messages.map((m) => m.headers?.['source-offset'])])).toEqual([[`${topic}.dlq`, [letter!.headers['source-offset']]]])
+      // The group moved past it: nothing is left to deliver.
+      let lag = await bus.lag(topic, groupId)
+      for (let i = 0; i < 100 && lag !== 0; i++) {
+        await delay(100)
+        lag = await bus.lag(topic, groupId)
+      }
+      expect(lag).toBe(0)
+      expect(bus.entries.some((e) => e.msg.startsWith('bus retry limit reached: message sent to the dead-letter topic'))).toBe(true)
+      await Promise.all([sub.stop(), dlq.stop()])
+    })
+
+    it('never dead-letters during an outage: transient failures do not count toward the retry limit', async (context) => {
+      const { expect } = context
+      const bus = openBus(context)
+      const topic = uniqueName('contract.outage')
+      const deadLetterTopic = uniqueName('contract.outage-dead')
+      let outageLeft = 4
+      const processed: number[] = []
+      const sub = await bus.subscribe({
+        topic,
+        groupId: uniqueName('g'),
+        fromBeginning: true,
+        maxRetries: 1,
+        deadLetterTopic,
+        handler: async (batch) => {
+          if (outageLeft > 0) {
+            outageLeft--
+            throw new AppError('UNAVAILABLE', 'ClickHouse is unreachable (test)', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })
+          }
+          processed.push(...batch.messages.map(seqOf))
+        },
+      })
+      const dead: ReceivedMessage[] = []
+      const dlq = await bus.subscribe({ topic: deadLetterTopic, groupId: uniqueName('g'), fromBeginning: true, handler: async (b) => void dead.push(...b.messages) })
+      await bus.publish(topic, range(0, 2).map((seq) => ({ key: 'k', value: JSON.stringify({ seq }) })))
+      await waitFor(() => processed.length >= 3, 30_000)
+      await delay(subject.quietMs)
+      expect(processed).toEqual([0, 1, 2])
+      expect(outageLeft).toBe(0)
+      expect(dead).toEqual([])
+      await Promise.all([sub.stop(), dlq.stop()])
     })
 
     it('resumes a restarted group exactly at its committed offset (41..160 once each)', async (context) => {

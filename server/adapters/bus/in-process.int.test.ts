@@ -2,7 +2,7 @@ import { busContract } from './bus.contract.ts'
 import { createInProcessBus } from './in-process.ts'
 
 busContract('in-process', {
-  open: (log) => createInProcessBus({ log }),
+  open: (log, options) => createInProcessBus({ log, ...options }),
   closeCheckArgs: () => ['in-process'],
   quietMs: 50,
 })

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino'
-import { assertMessages, assertTopic, closedError, invoke, silentLogger, sleep, subscribeDefaults } from './shared.ts'
+import { assertMaxRetries, assertMessages, assertTopic, closedError, deliverChunk, recordDeadLetters, silentLogger, sleep, subscribeDefaults } from './shared.ts'
 import {
-  retryDelayMs,
-  type Batch,
+  DEFAULT_MAX_RETRIES,
   type Bus,
+  type DeadLetterSink,
   type BusMessage,
   type ReceivedMessage,
   type SubscribeOptions,
@@ -41,6 +41,10 @@ export type InProcessBusOptions = {
    */
   firstOffset?: number
   log?: Logger
+  /** Retries of a failing message before it is dead-lettered, for subscriptions that set none (default 5). */
+  maxRetries?: number
+  /** Stores messages published to `*.dlq` topics before they are appended (the platform: PostgreSQL). */
+  deadLetters?: DeadLetterSink
 }
 
 export const DEFAULT_MAX_RETAINED_PER_TOPIC = 100_000
@@ -86,6 +90,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
   const log = (options.log ?? silentLogger()).child({ component: 'bus', bus: 'in-process' })
   const bound = options.maxRetainedPerTopic ?? DEFAULT_MAX_RETAINED_PER_TOPIC
   if (!Number.isInteger(bound) || bound < 1) throw new TypeError('maxRetainedPerTopic must be a positive integer')
+  const busMaxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
+  assertMaxRetries('maxRetries', busMaxRetries)
   const firstOffset = options.firstOffset ?? 0
   if (!Number.isSafeInteger(firstOffset) || firstOffset < 0) throw new TypeError('firstOffset must be a non-negative safe integer')
   const topics = new Map<string, TopicLog>()
@@ -161,7 +167,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
   }
 
   async function run(t: TopicLog, group: Group, member: Member) {
-    const { handler, maxBatchSize, groupId } = member.options
+    const { maxBatchSize } = member.options
     const waitForWake = () =>
       new Promise<void>((resolve) => {
         member.waiting = resolve
@@ -180,24 +186,23 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
         continue
       }
       const count = Math.min(maxBatchSize, end(t) - start)
-      for (let attempt = 0; ; attempt++) {
-        if (member.stopped) return
-        // Built per attempt: every delivery gets fresh Buffers.
-        const batch: Batch = { topic: t.name, partition: 0, messages: [] }
-        for (let offset = start; offset < start + count; offset++) batch.messages.push(received(t, offset))
-        try {
-          await invoke(handler, batch)
-          break
-        } catch (error) {
-          const delay = retryDelayMs(attempt + 1)
-          log.warn(
-            { topic: t.name, groupId, partition: 0, firstOffset: String(start), lastOffset: String(start + count - 1), attempt: attempt + 1, retryInMs: delay, err: error },
-            'bus handler failed; the batch will be delivered again',
-          )
-          await sleep(delay, member.abort.signal)
-        }
+      const commit = (next: number) => {
+        // Only the owner advances the offset, and it is the only one delivering: no race.
+        group.committed = next
+        member.position = next
       }
-      // Only the owner advances the offset, and it is the only one delivering: no race.
+      const delivered = await deliverChunk({
+        settings: member.options,
+        partition: 0,
+        // Built per attempt: every delivery gets fresh Buffers.
+        messages: () => Array.from({ length: count }, (_, i) => received(t, start + i)),
+        publish: (topic, messages) => bus.publish(topic, messages),
+        commit: async (offset) => commit(Number(offset) + 1),
+        wait: (ms) => sleep(ms, member.abort.signal),
+        stopped: () => member.stopped,
+        log,
+      })
+      if (!delivered) return
       group.committed = start + count
       member.position = group.committed
       trim(t)
@@ -206,7 +211,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
     }
   }
 
-  return {
+  const bus: Bus = {
     kind: 'in-process',
 
     unconsumed(topic: string, groupId: string): number {
@@ -228,6 +233,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       assertTopic(topic)
       assertMessages(topic, messages)
       if (messages.length === 0) return
+      await recordDeadLetters(options.deadLetters, topic, messages)
+      if (closed) throw closedError()
       const t = topicLog(topic)
       const timestamp = Date.now()
       for (const message of messages) {
@@ -245,7 +252,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
 
     async subscribe(raw: SubscribeOptions): Promise<Subscription> {
       if (closed) throw closedError()
-      const opts = subscribeDefaults(raw)
+      const opts = subscribeDefaults(raw, busMaxRetries)
       const t = topicLog(opts.topic)
       let group = t.groups.get(opts.groupId)
       if (!group) {
@@ -307,4 +314,5 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       topics.clear()
     },
   }
+  return bus
 }

@@ -13,8 +13,9 @@ afterAll(async () => {
 })
 
 busContract('kafka (kafkajs against the librdkafka mock cluster)', {
-  open: (log) =>
+  open: (log, options) =>
     createKafkaBus({
+      ...options,
       brokers: mock.brokers,
       clientId: 'bus-contract',
       log,

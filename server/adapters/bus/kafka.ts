@@ -12,8 +12,8 @@ import {
 } from 'kafkajs'
 import type { Logger } from 'pino'
 import { AppError } from '../../errors.ts'
-import { assertMessages, assertTopic, closedError, invoke, silentLogger, sleep, subscribeDefaults } from './shared.ts'
-import { retryDelayMs, type Batch, type Bus, type BusMessage, type ReceivedMessage, type SubscribeOptions, type Subscription } from './types.ts'
+import { assertMaxRetries, assertMessages, assertTopic, closedError, deliverChunk, recordDeadLetters, silentLogger, sleep, subscribeDefaults } from './shared.ts'
+import { DEFAULT_MAX_RETRIES, type Bus, type BusMessage, type DeadLetterSink, type ReceivedMessage, type SubscribeOptions, type Subscription } from './types.ts'
 
 /**
  * The production bus on kafkajs 2.2.4, with the semantics documented in types.ts.
@@ -54,6 +54,10 @@ export type KafkaBusOptions = {
     /** Longest a fetch waits on the broker for data (default 5,000 ms; tests use 100). */
     maxWaitTimeInMs?: number
   }
+  /** Retries of a failing message before it is dead-lettered, for subscriptions that set none (default 5). */
+  maxRetries?: number
+  /** Stores messages published to `*.dlq` topics before they are sent (the platform: PostgreSQL). */
+  deadLetters?: DeadLetterSink
 }
 
 /** Messages per produce request; a larger publish is sent as several requests, in order. */
@@ -64,6 +68,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     throw new AppError('INTERNAL', 'createKafkaBus: at least one broker (host:port) is required')
   }
   const log = (options.log ?? silentLogger()).child({ component: 'bus', bus: 'kafka' })
+  const busMaxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
+  assertMaxRetries('maxRetries', busMaxRetries)
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
@@ -92,7 +98,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     return producer
   }
 
-  return {
+  const bus: Bus = {
     kind: 'kafka',
 
     async lag(topic: string, groupId: string) {
@@ -122,6 +128,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       assertTopic(topic)
       assertMessages(topic, messages)
       if (messages.length === 0) return
+      await recordDeadLetters(options.deadLetters, topic, messages)
       const p = await connectedProducer()
       for (let i = 0; i < messages.length; i += PUBLISH_CHUNK) {
         await p.send({
@@ -135,8 +142,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
 
     async subscribe(raw: SubscribeOptions): Promise<Subscription> {
       if (closed) throw closedError()
-      const opts = subscribeDefaults(raw)
-      const { topic, groupId, handler, maxBatchSize } = opts
+      const opts = subscribeDefaults(raw, busMaxRetries)
+      const { topic, groupId, maxBatchSize } = opts
       const consumerLog = log.child({ topic, groupId })
       const consumer: Consumer = kafka.consumer({
         groupId,
@@ -151,32 +158,32 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         const { partition } = batch
         for (let i = 0; i < batch.messages.length; i += maxBatchSize) {
           const chunk = batch.messages.slice(i, i + maxBatchSize)
-          const first = chunk[0]!.offset
           const last = chunk[chunk.length - 1]!.offset
-          for (let attempt = 0; ; attempt++) {
-            // Stopping or rebalanced away: leave the chunk unresolved and uncommitted.
-            if (!isRunning() || isStale() || abort.signal.aborted) return
-            const delivered: Batch = { topic, partition, messages: chunk.map(toReceived) }
-            try {
-              await invoke(handler, delivered)
-              break
-            } catch (error) {
-              const delay = retryDelayMs(attempt + 1)
-              consumerLog.warn(
-                { partition, firstOffset: first, lastOffset: last, attempt: attempt + 1, retryInMs: delay, err: error },
-                'bus handler failed; the batch will be delivered again',
-              )
-              // Heartbeat through the backoff so a long one does not get this member evicted.
+          const commit = async (offset: string) => {
+            resolveOffset(offset)
+            const next = (BigInt(offset) + 1n).toString()
+            await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] })
+            await heartbeat()
+          }
+          const delivered = await deliverChunk({
+            settings: opts,
+            partition,
+            messages: () => chunk.map(toReceived),
+            publish: (to, messages) => bus.publish(to, messages),
+            commit,
+            // Heartbeat through the backoff so a long one does not get this member evicted.
+            wait: async (delay) => {
               for (let waited = 0; waited < delay && !abort.signal.aborted; waited += heartbeatInterval) {
                 await sleep(Math.min(heartbeatInterval, delay - waited), abort.signal)
                 if (!abort.signal.aborted) await heartbeat()
               }
-            }
-          }
-          resolveOffset(last)
-          const next = (BigInt(last) + 1n).toString()
-          await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] })
-          await heartbeat()
+            },
+            // Stopping or rebalanced away: leave the rest unresolved and uncommitted.
+            stopped: () => !isRunning() || isStale() || abort.signal.aborted,
+            log,
+          })
+          if (!delivered) return
+          await commit(last)
         }
       }
 
@@ -245,6 +252,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       return closing
     },
   }
+  return bus
 }
 
 function toReceived(message: KafkaMessage): ReceivedMessage {

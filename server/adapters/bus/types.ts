@@ -12,10 +12,24 @@
  *   handlers must be idempotent (the price store is a ReplacingMergeTree keyed by
  *   market/node/run/interval: writing a record twice is harmless).
  * - A handler that throws gets the SAME batch again (same messages, same offsets) after a short
- *   backoff (100 ms doubling to 5 s), for as long as it keeps throwing or until the subscription
- *   stops. Nothing after the failed batch is delivered to that subscription first, so nothing is
- *   skipped. The bus never drops a message on its own: a handler that meets a message it can never
- *   process (a poison message) publishes it to `prices.dlq` and returns normally.
+ *   backoff (100 ms doubling to 5 s). Nothing after the failed batch is delivered to that
+ *   subscription first, so nothing is skipped.
+ * - Retry limit (a poison message never blocks a partition): once a batch has failed
+ *   1 + `maxRetries` times (default 5, BUS_MAX_RETRIES), its messages are delivered one at a time,
+ *   each with the same limit; a message that still fails is published to the subscription's
+ *   dead-letter topic (`deadLetterTopic`, default `deadLetterTopicFor(topic)`) with the error as
+ *   header `reason` (and `kind: handler-failed`, `source-topic`, `source-partition`,
+ *   `source-offset`, `consumer-group`, `attempts`, `failed-at`, the original headers kept), its
+ *   offset is committed and delivery goes on with the next message. Failures that say the handler's
+ *   store is unreachable (`isTransientError`: AppError UNAVAILABLE, connection errors, PostgreSQL
+ *   connection/operator SQLSTATEs) do not count toward the limit: an outage is retried for as long
+ *   as it lasts and dead-letters nothing. The bus never drops a message: it is handled,
+ *   dead-lettered, or (until then) delivered again. A handler may still dead-letter a message it
+ *   knows it can never process itself (an invalid record) and return normally.
+ * - Dead letters: `publish` to a dead-letter topic (`isDeadLetterTopic`: a name ending in `.dlq`)
+ *   first hands the messages to the bus's `deadLetters` sink, when one is configured (the platform
+ *   stores them in PostgreSQL `dead_letters`: server/services/dlq), and only then appends them, so
+ *   a dead letter is durable before its publisher commits, on the in-process bus too.
  * - Order: messages with the same key are delivered in the order they were published.
  *   Kafka: the key chooses the partition (murmur2, the Java client's default partitioner) and a
  *   partition is an ordered log; messages with different keys may interleave in any order.
@@ -106,6 +120,18 @@ export type SubscribeOptions = {
   maxBatchSize?: number
   /** Resolve = commit the batch; throw = the same batch is delivered again after a backoff. */
   handler: (batch: Batch) => Promise<void>
+  /**
+   * Failures of one message (beyond the first attempt) after which it is dead-lettered (default:
+   * the bus's, 5). Transient failures (`isTransientError`) do not count.
+   */
+  maxRetries?: number
+  /** Where a message that exceeded the retry limit goes (default `deadLetterTopicFor(topic)`). */
+  deadLetterTopic?: string
+}
+
+/** Stores dead letters durably before the bus appends them (see `publish` to a `.dlq` topic). */
+export type DeadLetterSink = {
+  record(topic: string, messages: readonly BusMessage[]): Promise<void>
 }
 
 export type Subscription = {
@@ -141,6 +167,26 @@ export type Bus = {
 }
 
 export const DEFAULT_MAX_BATCH_SIZE = 500
+/** Retries of a failing message before it is dead-lettered, unless the bus or subscription says otherwise. */
+export const DEFAULT_MAX_RETRIES = 5
+/** Longest `reason` header a dead letter carries. */
+export const MAX_DEAD_LETTER_REASON = 1_000
+
+const DEAD_LETTER_TOPICS: Record<string, string> = {
+  [TOPIC_PRICES_NORMALIZED]: TOPIC_PRICES_DLQ,
+  [TOPIC_PRICES_RAW]: TOPIC_PRICES_DLQ,
+  [TOPIC_CURVES_BUILD]: TOPIC_CURVES_DLQ,
+}
+
+/** A topic's dead-letter topic: prices.* -> prices.dlq, curves.build -> curves.dlq, else `<topic>.dlq`. */
+export function deadLetterTopicFor(topic: string): string {
+  return DEAD_LETTER_TOPICS[topic] ?? `${topic}.dlq`
+}
+
+/** Dead-letter topics are the ones named `*.dlq`. */
+export function isDeadLetterTopic(topic: string): boolean {
+  return topic.endsWith('.dlq')
+}
 /** Backoff before a failed batch is delivered again: doubles from the first to the last value. */
 export const RETRY_BACKOFF_MS = { initial: 100, max: 5_000 } as const
 

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from 'pino'
 import { AppError } from '../../errors.ts'
+import { migrationState, type MigrationStatus } from '../postgres/migration-status.ts'
 import type { ClickHouseHandle } from './client.ts'
 
 /** Migration files are `NNNN_name.sql`, applied in the order of their number. */
@@ -76,6 +77,27 @@ export async function migrateClickHouse(
     options.log?.info({ migration: m.name, ms: Math.round(performance.now() - started) }, 'clickhouse: migration applied')
   }
   return { applied }
+}
+
+/**
+ * Compares `schema_migrations` with the migration files (reads only): `empty` when the table is
+ * missing or holds nothing, `behind` with the files not applied, `ahead` with applied names that
+ * have no file (a newer version migrated this database).
+ */
+export async function clickHouseMigrationStatus(handle: ClickHouseHandle, options: { dir?: string } = {}): Promise<MigrationStatus> {
+  const migrations = await loadMigrations(options.dir ?? findMigrationsFolder())
+  const exists = await handle.client.query({ query: 'EXISTS TABLE schema_migrations', format: 'JSONEachRow' })
+  const [row] = await exists.json<{ result: number | string }>()
+  let applied: string[] = []
+  if (Number(row?.result ?? 0) === 1) {
+    const result = await handle.client.query({ query: 'SELECT DISTINCT name FROM schema_migrations ORDER BY name', format: 'JSONEachRow' })
+    applied = (await result.json<{ name: string }>()).map((r) => r.name)
+  }
+  const appliedNames = new Set(applied)
+  const known = new Set(migrations.map((m) => m.name))
+  const pending = migrations.filter((m) => !appliedNames.has(m.name)).map((m) => m.name)
+  const unknown = applied.filter((name) => !known.has(name))
+  return { state: migrationState(applied.length, pending, unknown), known: migrations.length, applied: applied.length, pending, unknown }
 }
 
 /** Reads and orders the migration files of `dir`; any other .sql file or a repeated number is an error. */

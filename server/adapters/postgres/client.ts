@@ -13,6 +13,7 @@ import { migrate as migratePostgresJs } from 'drizzle-orm/postgres-js/migrator'
 import type { Logger } from 'pino'
 import postgres from 'postgres'
 import type { Env } from '../../env.ts'
+import { AppError } from '../../errors.ts'
 import { markets, schema, type Database } from './schema/index.ts'
 
 export type { Database }
@@ -26,8 +27,8 @@ export type PostgresHandle = {
 
 type PostgresEnv = Pick<Env, 'DATABASE_URL' | 'dataDir'>
 
-const MIGRATIONS_TABLE = '__drizzle_migrations'
-const MIGRATIONS_SCHEMA = 'drizzle'
+export const MIGRATIONS_TABLE = '__drizzle_migrations'
+export const MIGRATIONS_SCHEMA = 'drizzle'
 
 /**
  * Opens the relational database: PGlite under `${env.dataDir}/postgres` when DATABASE_URL is
@@ -70,7 +71,7 @@ export async function openPostgres(env: PostgresEnv, log?: Logger): Promise<Post
     await client`select 1`
   } catch (error) {
     await client.end({ timeout: 1 }).catch(() => {})
-    throw new Error(`Cannot connect to PostgreSQL at ${url.host}${url.pathname}: ${String(error)}`, { cause: error })
+    throw new AppError('UNAVAILABLE', `cannot connect to ${describePostgres(env.DATABASE_URL)}: ${String(error)}`, { cause: error })
   }
   log?.info({ kind: 'postgres', host: url.host, database: url.pathname.slice(1) }, 'postgres: connected')
   return {
@@ -78,6 +79,12 @@ export async function openPostgres(env: PostgresEnv, log?: Logger): Promise<Post
     kind: 'postgres',
     close: once(() => client.end({ timeout: 5 })),
   }
+}
+
+/** "PostgreSQL host:port/database" of a URL: what messages name (never the user or password). */
+export function describePostgres(databaseUrl: string): string {
+  const url = new URL(databaseUrl)
+  return `PostgreSQL ${url.hostname}:${url.port || '5432'}${url.pathname}`
 }
 
 /**

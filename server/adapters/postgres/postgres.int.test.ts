@@ -12,6 +12,7 @@ const TABLES = [
   'audit_events',
   'curve_builds',
   'curves',
+  'dead_letters',
   'entitlements',
   'ingest_backfills',
   'ingest_runs',

@@ -199,6 +199,42 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
       for (const secret of ['tok_live_abc', 'hunter2', 'Bearer', 'carbon_session', 'dXNlcjpwYXNz', 'eyJ']) expect(text).not.toContain(secret)
     })
 
+    it('writes the row of a request with hostile input: NUL and control characters stripped, impossible dates left out (issue 11)', async () => {
+      const nul = '\u0000'
+      await recordAudit(pg.db, {
+        requestId: `req${nul}-nul`,
+        principal: user,
+        channel: 'api',
+        procedure: `prices.history${nul}`,
+        market: `MI${nul}SO`,
+        nodes: [`A${nul}`, `B\u0007\u001b[31m`, 'lone \ud800 surrogate'],
+        rangeFrom: '0000-01-01T00:00:00Z',
+        rangeTo: '+275760-09-13T00:00:00.000Z',
+        outcome: 'denied',
+        status: 400,
+        clientAddress: `127.0.0.1${nul}`,
+        userAgent: `curl${nul}/8`,
+        details: { reason: `q: contains U+0000 ${nul}`, [`k${nul}ey`]: [`v${nul}`, '\udfff'] },
+      })
+      const row = await latest()
+      expect(row).toMatchObject({
+        requestId: 'req-nul',
+        procedure: 'prices.history',
+        market: 'MISO',
+        nodes: ['A', 'B[31m', 'lone \ufffd surrogate'],
+        rangeFrom: null,
+        rangeTo: null,
+        outcome: 'denied',
+        status: 400,
+        clientAddress: '127.0.0.1',
+        userAgent: 'curl/8',
+        details: { reason: 'q: contains U+0000 ', key: ['v', '\ufffd'] },
+      })
+      // Year 0 as a Date, too.
+      await recordAudit(pg.db, { requestId: 'req-year-0', principal: user, channel: 'hub', procedure: 'p', rangeFrom: new Date(Date.parse('0000-06-01T00:00:00Z')), outcome: 'denied', status: 400 })
+      expect((await latest()).requestId).toBe('req-year-0')
+    })
+
     it('stays append-only: UPDATE, DELETE and TRUNCATE are refused', async () => {
       const row = await latest()
       expect(await failure(pg.db.update(auditEvents).set({ outcome: 'allowed' }).where(eq(auditEvents.id, row.id)))).toMatch(
@@ -342,6 +378,14 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
         expect((await appError(searchAudit(pg.db, filter))).code, JSON.stringify(filter)).toBe('BAD_REQUEST')
       }
       expect((await searchAudit(pg.db, { procedure: 'fx.', limit: 500 })).items.length).toBeGreaterThan(0)
+    })
+
+    it('refuses from after to (search and export), naming the field', async () => {
+      const backwards = { from: '2024-06-02T00:00:00Z', to: '2024-06-01T00:00:00Z' }
+      const error = await appError(searchAudit(pg.db, backwards))
+      expect(error.code).toBe('BAD_REQUEST')
+      expect(error.message).toBe('Invalid audit filter: to: must be after from')
+      expect((await appError(auditCsv(pg.db, backwards).next())).message).toMatch(/to: must be after from/)
     })
 
     it('exports CSV with RFC 4180 quoting and neutralized formulas', async () => {

@@ -8,6 +8,7 @@ import {
   type Database,
 } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
+import { storableText } from './input-check.ts'
 import { Channel, type Principal } from './types.ts'
 
 /**
@@ -48,11 +49,14 @@ const SECRET_VALUE = /^\s*(?:bearer\s+\S{3,}|basic\s+[A-Za-z0-9+/]{6,}={0,2})\s*
  * principal_id is the user id (user), the token id (token) or the client id (service). Nodes are
  * capped at AUDIT_MAX_NODES (details.nodeCount then holds the full count), the user agent at
  * AUDIT_MAX_USER_AGENT characters; keys named like token/secret/password/authorization/cookie
- * are removed from `details` at every depth. Throws AppError UNAVAILABLE when the insert fails.
+ * are removed from `details` at every depth. Every text is made storable (control characters such
+ * as NUL removed, lone surrogates replaced) and a date PostgreSQL cannot hold (year 0, beyond 9999)
+ * is left out, so a refused request with hostile input still leaves its row. Throws AppError
+ * UNAVAILABLE when the insert fails.
  */
 export async function recordAudit(db: Database, entry: AuditEntry): Promise<void> {
   const principal = entry.principal
-  const nodes = entry.nodes ? entry.nodes.slice(0, AUDIT_MAX_NODES).map((n) => cap(String(n), MAX_TEXT)) : null
+  const nodes = entry.nodes ? entry.nodes.slice(0, AUDIT_MAX_NODES).map((n) => cap(storableText(String(n)), MAX_TEXT)) : null
   let details = entry.details ? sanitizeDetails(entry.details) : null
   if (entry.nodes && entry.nodes.length > AUDIT_MAX_NODES) {
     details = { ...details, nodeCount: entry.nodes.length }
@@ -64,7 +68,7 @@ export async function recordAudit(db: Database, entry: AuditEntry): Promise<void
     principalId: principal ? principalId(principal) : null,
     organizationId: principal?.organizationId ?? null,
     channel: entry.channel,
-    procedure: cap(entry.procedure, MAX_TEXT) || 'unknown',
+    procedure: cap(storableText(entry.procedure), MAX_TEXT) || 'unknown',
     market: capOrNull(entry.market, 64),
     nodes,
     rangeFrom: toDateOrNull(entry.rangeFrom),
@@ -102,7 +106,7 @@ export const AuditFilter = z.object({
   procedure: z.string().trim().min(1).max(MAX_TEXT).optional().describe('procedure prefix'),
   cursor: z.string().max(32).optional().describe('opaque cursor from a previous page'),
   limit: z.number().int().min(1).max(500).default(100),
-})
+}).refine((f) => !f.from || !f.to || Date.parse(f.from) < Date.parse(f.to), { path: ['to'], message: 'must be after from' })
 export type AuditFilter = z.input<typeof AuditFilter>
 
 export const AuditRow = z.object({
@@ -277,7 +281,7 @@ export function sanitizeDetails(details: Record<string, unknown>): Record<string
   const seen = new WeakSet<object>()
   const clean = (value: unknown, depth: number): unknown => {
     if (value === null || typeof value === 'boolean') return value
-    if (typeof value === 'string') return SECRET_VALUE.test(value) ? undefined : value
+    if (typeof value === 'string') return SECRET_VALUE.test(value) ? undefined : cap(storableText(value), MAX_TEXT * 10)
     if (typeof value === 'number') return Number.isFinite(value) ? value : String(value)
     if (typeof value === 'bigint') return value.toString()
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
@@ -290,7 +294,7 @@ export function sanitizeDetails(details: Record<string, unknown>): Record<string
     for (const [key, v] of Object.entries(value)) {
       if (SECRET_KEY.test(key)) continue
       const c = clean(v, depth + 1)
-      if (c !== undefined) out[key] = c
+      if (c !== undefined) out[cap(storableText(key), MAX_TEXT)] = c
     }
     return out
   }
@@ -304,13 +308,20 @@ function cap(text: string, max: number): string {
 }
 
 function capOrNull(text: string | null | undefined, max: number): string | null {
-  return text === null || text === undefined || text === '' ? null : cap(String(text), max)
+  if (text === null || text === undefined) return null
+  const clean = cap(storableText(String(text)), max)
+  return clean === '' ? null : clean
 }
+
+/** PostgreSQL's timestamptz takes years 1..294276 but not 0 or BC in ISO form; keep 4-digit years. */
+const MIN_AUDIT_TIME = Date.parse('0001-01-01T00:00:00Z')
+const MAX_AUDIT_TIME = Date.parse('9999-12-31T23:59:59.999Z')
 
 function toDateOrNull(value: string | Date | null | undefined): Date | null {
   if (value === null || value === undefined || value === '') return null
   const date = value instanceof Date ? value : new Date(value)
-  return Number.isNaN(date.getTime()) ? null : date
+  const time = date.getTime()
+  return Number.isNaN(time) || time < MIN_AUDIT_TIME || time > MAX_AUDIT_TIME ? null : date
 }
 
 function escapeLike(text: string): string {

@@ -26,6 +26,8 @@ export type AuthConfig = {
   /** Signs the short-lived login cookies (state, nonce, PKCE verifier) and CSRF tokens. */
   sessionSecret: string
   rateLimitPerMinute: number
+  /** Data requests per minute per signed-in hub user (sessions are rate limited like API credentials). */
+  sessionRateLimitPerMinute: number
 }
 
 /**
@@ -72,6 +74,7 @@ export function authConfigFromEnv(env: Env): AuthConfig {
     secureCookies: env.publicUrl.startsWith('https://') || env.NODE_ENV === 'production',
     sessionSecret: sessionSecret(env),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    sessionRateLimitPerMinute: env.SESSION_RATE_LIMIT_PER_MINUTE,
   }
 }
 

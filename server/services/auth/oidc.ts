@@ -146,6 +146,9 @@ export function safeReturnTo(value: unknown, fallback = '/'): string {
     return fallback
   }
   if (resolved.origin !== base) return fallback
+  // Dot segments are resolved above: '/./\/evil.example' and '/foo/..//evil.example' become
+  // '//evil.example', which a browser reads as another host. Only a single leading '/' is ours.
+  if (!/^\/(?![/\\])/.test(resolved.pathname)) return fallback
   return `${resolved.pathname}${resolved.search}${resolved.hash}`
 }
 

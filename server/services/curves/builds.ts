@@ -1,30 +1,42 @@
 import { buildCurve, CurveConflictError, CurveInputError, curveInputsHash, normalizeQuotes, parseQuotesCsv, type Quote } from '@carbon/curves'
 import type { MarketId } from '@carbon/schemas'
-import { and, desc, eq, max, sql } from 'drizzle-orm'
+import { and, desc, eq, isNull, max, or, sql, type SQL } from 'drizzle-orm'
 import type { Logger } from 'pino'
+import type { Bus } from '../../adapters/bus/index.ts'
 import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
-import { TOPICS, type Bus } from '../../adapters/bus/index.ts'
 import { curveBuilds, curves, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
+import { getLogger } from '../../logger.ts'
 import { getNode } from '../nodes/index.ts'
 import { CURVE_HUBS, curveId } from './catalog.ts'
+import { publishBuild } from './outbox.ts'
 import { insertCurvePoints } from './points.ts'
-import type { BuildSummary, CurveBuildInput, StoredQuote } from './schemas.ts'
+import { futureAsOfProblem, type BuildSummary, type CurveBuildInput, type StoredQuote } from './schemas.ts'
 
 /**
- * Curve builds: a request stores the quotes as a new version (status 'queued') and publishes its
- * id on `curves.build`; the solver (server/workers/curve-solver.ts: a sidecar in production, in the
- * web process on the embedded default) solves it with packages/curves, writes the monthly points
- * to ClickHouse and marks the row 'done' with the solver's diagnostics, or 'failed' with the reason.
+ * Curve builds: a request stores the quotes as a new version (status 'queued', the row being its
+ * own outbox entry) and publishes its id on `curves.build` (outbox.ts; the relay publishes what
+ * could not be); the solver (server/workers/curve-solver.ts: a sidecar in production, in the web
+ * process on the embedded default) solves it with packages/curves, writes the monthly points to
+ * ClickHouse and marks the row 'done' with the solver's diagnostics, or 'failed' with the reason.
+ *
+ * Ownership (docs/decisions/010-curve-ownership.md): a build belongs to the organization that
+ * requested it (private: read and written by that organization only) or, with no organization, to
+ * the house (published by the platform: the demo builds, readable by everyone entitled to the
+ * market). A reader sees, per as-of date, its own organization's latest build if it has one, else
+ * the house build.
  */
 
 export type CurveRow = typeof curves.$inferSelect
 export type BuildRow = typeof curveBuilds.$inferSelect
-export type Requester = { userId: string | null; label: string }
+/** Who asks for a build: the user (if any), how the audit log names them, and the owning organization (null: a house build). */
+export type Requester = { userId: string | null; label: string; organizationId: string | null }
+/** Whose curves a read sees: the organization's own builds and the house builds. */
+export type CurveViewer = { organizationId: string }
 export type BuildSource = 'hub' | 'csv' | 'api' | 'demo'
 
-/** The message on `curves.build`. */
-export type CurveBuildMessage = { buildId: string }
+/** How a house build names who built it (never a person). */
+export const HOUSE_LABEL = '254Carbon'
 
 async function curveById(db: Database, id: string): Promise<CurveRow | null> {
   const [row] = await db.select().from(curves).where(eq(curves.id, id)).limit(1)
@@ -102,13 +114,26 @@ function fromStoredQuotes(stored: StoredQuote[]): Quote[] {
   return normalizeQuotes(stored.map((q) => ({ contract: q.contract, block: q.block, price: q.price, bid: q.bid, ask: q.ask })))
 }
 
-/** Inserts the next version of (curve, as-of) as 'queued'; retries when another request took the number. */
+/** The builds of one owner: an organization's, or the house's (organizationId null). */
+function ownedBy(organizationId: string | null | undefined): SQL {
+  return organizationId ? eq(curveBuilds.organizationId, organizationId) : isNull(curveBuilds.organizationId)
+}
+
+/** The builds a viewer may read: its organization's and the house's. */
+export function visibleTo(viewer: CurveViewer): SQL {
+  return or(eq(curveBuilds.organizationId, viewer.organizationId), isNull(curveBuilds.organizationId))!
+}
+
+/** Orders a viewer's own build before the house build of the same as-of date (false sorts first). */
+export const OWN_FIRST = sql`${curveBuilds.organizationId} is null`
+
+/** Inserts the next version of (curve, owner, as-of) as 'queued'; retries when another request took the number. */
 async function insertQueued(db: Database, values: Omit<typeof curveBuilds.$inferInsert, 'version' | 'status'>): Promise<BuildRow> {
   for (let attempt = 0; ; attempt++) {
     const [{ latest } = { latest: null }] = await db
       .select({ latest: max(curveBuilds.version) })
       .from(curveBuilds)
-      .where(and(eq(curveBuilds.curveId, values.curveId), eq(curveBuilds.asOf, values.asOf)))
+      .where(and(eq(curveBuilds.curveId, values.curveId), ownedBy(values.organizationId), eq(curveBuilds.asOf, values.asOf)))
     try {
       const [row] = await db
         .insert(curveBuilds)
@@ -123,13 +148,16 @@ async function insertQueued(db: Database, values: Omit<typeof curveBuilds.$infer
 
 export type BuildRequest = Omit<CurveBuildInput, 'waitMs'> & { source: BuildSource }
 
-/** Validates and stores a build request as a new queued version; does not publish it. */
+/** Validates and stores a build request as a new queued version of the requester's organization (or the house); does not publish it. */
 export async function createBuild(db: Database, request: BuildRequest, requester: Requester): Promise<BuildRow> {
+  const future = futureAsOfProblem(request.asOf)
+  if (future) throw new AppError('BAD_REQUEST', future, { details: { field: 'asOf', value: request.asOf } })
   const curve = await ensureCurve(db, request.market, request.node)
   const quotes = readQuotes(request)
   const params = request.params ?? {}
   return insertQueued(db, {
     curveId: curve.id,
+    organizationId: requester.organizationId,
     asOf: request.asOf,
     source: request.source,
     quotes: quotes.map(toStoredQuote),
@@ -140,11 +168,14 @@ export async function createBuild(db: Database, request: BuildRequest, requester
   })
 }
 
-/** Stores the request and hands it to the solver through `curves.build`. */
-export async function requestBuild(deps: { db: Database; bus: Bus }, request: BuildRequest, requester: Requester): Promise<BuildRow> {
+/**
+ * Stores the request and hands it to the solver through `curves.build`. A bus that refuses the
+ * message does not fail the request: the build is stored (queued, in the outbox) and the relay
+ * publishes it once the bus answers.
+ */
+export async function requestBuild(deps: { db: Database; bus: Bus; log?: Logger }, request: BuildRequest, requester: Requester): Promise<BuildRow> {
   const row = await createBuild(deps.db, request, requester)
-  const message: CurveBuildMessage = { buildId: row.id }
-  await deps.bus.publish(TOPICS.curvesBuild, [{ key: row.curveId, value: JSON.stringify(message) }])
+  await publishBuild({ db: deps.db, bus: deps.bus, log: deps.log ?? getLogger() }, row.id)
   return row
 }
 
@@ -167,17 +198,17 @@ export async function waitForBuild(db: Database, buildId: string, waitMs: number
 /**
  * Solves one queued build: the solver's half. Idempotent (a build already done or failed is left
  * as it is; a build interrupted while running is solved again: its points are written before the
- * row turns done). Bad input (contracts outside the curve, an inconsistent set) marks the build
- * failed with the message naming the contracts; anything else (a store outage) throws, so the
- * bus delivers the request again.
+ * row turns done). Returns null for an unknown build id.
+ *
+ * The solve itself is deterministic: any failure of it (contracts outside the curve, an
+ * inconsistent set, a stored input the solver cannot handle) marks the build failed with the
+ * reason, and solving it again would fail again, so it is never thrown. Only a store outage
+ * (Postgres, ClickHouse) throws, so the bus delivers the request again.
  */
 export async function runBuild(deps: { db: Database; ch: ClickHouseHandle; log: Logger }, buildId: string): Promise<BuildRow | null> {
   const { db, ch, log } = deps
   const row = await getBuild(db, buildId)
-  if (!row) {
-    log.warn({ buildId }, 'curve build request for an unknown build: skipped')
-    return null
-  }
+  if (!row) return null
   if (row.status === 'done' || row.status === 'failed') return row
   const curve = await curveById(db, row.curveId)
   await db.update(curveBuilds).set({ status: 'running', startedAt: new Date() }).where(eq(curveBuilds.id, buildId))
@@ -188,9 +219,10 @@ export async function runBuild(deps: { db: Database; ch: ClickHouseHandle; log: 
     result = buildCurve({ market: curve!.market as MarketId, quotes, asOf: row.asOf, params: row.params as Record<string, number> })
   } catch (error) {
     const known = curveError(error)
-    if (!known) throw error
-    log.info({ buildId, curve: row.curveId, reason: known.message }, 'curve build refused')
-    return finish(db, buildId, { status: 'failed', error: known.message, finishedAt: new Date() })
+    if (known) log.info({ buildId, curve: row.curveId, reason: known.message }, 'curve build refused')
+    else log.warn({ buildId, curve: row.curveId, err: error }, 'curve build failed in the solver')
+    const reason = known ? known.message : `the solver failed: ${error instanceof Error ? error.message : String(error)}`
+    return finish(db, buildId, { status: 'failed', error: reason, finishedAt: new Date() })
   }
   await insertCurvePoints(ch, { curveId: row.curveId, buildId, asOf: row.asOf }, result.months)
   // The build lists quotes in its canonical order; the row keeps the request's order.
@@ -215,20 +247,24 @@ async function finish(db: Database, buildId: string, values: Partial<typeof curv
   return row!
 }
 
-/** The builds of a curve that succeeded, latest version per as-of date, newest as-of first. */
-export async function latestDoneBuilds(db: Database, id: string, range: { from?: string; to?: string } = {}): Promise<BuildRow[]> {
+/**
+ * The builds of a curve a viewer sees that succeeded, newest as-of first: per as-of date the latest
+ * version of the viewer's organization if it has one, else the house's latest.
+ */
+export async function latestDoneBuilds(db: Database, id: string, viewer: CurveViewer, range: { from?: string; to?: string } = {}): Promise<BuildRow[]> {
   const rows = await db
     .selectDistinctOn([curveBuilds.asOf])
     .from(curveBuilds)
     .where(
       and(
         eq(curveBuilds.curveId, id),
+        visibleTo(viewer),
         eq(curveBuilds.status, 'done'),
         range.from ? sql`${curveBuilds.asOf} >= ${range.from}` : undefined,
         range.to ? sql`${curveBuilds.asOf} <= ${range.to}` : undefined,
       ),
     )
-    .orderBy(desc(curveBuilds.asOf), desc(curveBuilds.version))
+    .orderBy(desc(curveBuilds.asOf), OWN_FIRST, desc(curveBuilds.version))
   return rows
 }
 
@@ -249,7 +285,9 @@ export function toBuildSummary(row: BuildRow, curve: Pick<CurveRow, 'market' | '
     firstMonth: row.firstMonth,
     lastMonth: row.lastMonth,
     quoteCount: (row.quotes as unknown[]).length,
-    requestedBy: row.requestedByLabel,
+    owner: row.organizationId ? 'organization' : 'house',
+    // Only the owning organization reads a private build: its people may be named; a house build never names one.
+    requestedBy: row.organizationId ? row.requestedByLabel : HOUSE_LABEL,
     requestedAt: row.requestedAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
   }

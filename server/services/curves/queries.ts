@@ -4,7 +4,8 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm'
 import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { curveBuilds, curves, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
-import { findCurve, latestDoneBuilds, toBuildSummary, type BuildRow, type CurveRow } from './builds.ts'
+import { findCurve, latestDoneBuilds, OWN_FIRST, toBuildSummary, visibleTo, type BuildRow, type CurveRow, type CurveViewer } from './builds.ts'
+import { CURVE_HUBS } from './catalog.ts'
 import { readCurveMonth, readCurvePoints } from './points.ts'
 import type {
   CurveCompareOutput,
@@ -17,13 +18,20 @@ import type {
   StoredQuote,
 } from './schemas.ts'
 
-/** The curves of the given markets, with their built as-of dates and latest build. */
-export async function listCurves(db: Database, markets: readonly MarketId[]): Promise<CurveListOutput> {
+const isCatalogued = (curve: CurveRow) => CURVE_HUBS.some((h) => h.market === curve.market && h.node === curve.node)
+
+/**
+ * The curves of the given markets a viewer sees, with their built as-of dates and latest build:
+ * the catalogue's hubs, and any other hub with a build the viewer sees (a curve another
+ * organization created by building it stays out of the list).
+ */
+export async function listCurves(db: Database, markets: readonly MarketId[], viewer: CurveViewer): Promise<CurveListOutput> {
   if (markets.length === 0) return { curves: [] }
   const rows = await db.select().from(curves).where(inArray(curves.market, [...markets])).orderBy(asc(curves.market), asc(curves.name))
   const out: CurveListOutput['curves'] = []
   for (const curve of rows) {
-    const builds = await latestDoneBuilds(db, curve.id)
+    const builds = await latestDoneBuilds(db, curve.id, viewer)
+    if (builds.length === 0 && !isCatalogued(curve)) continue
     out.push({
       market: curve.market as MarketId,
       node: curve.node,
@@ -36,28 +44,33 @@ export async function listCurves(db: Database, markets: readonly MarketId[]): Pr
   return { curves: out }
 }
 
-/** The build a request names: a version of an as-of date, the latest done one of it, or the latest of all. */
-async function resolveBuild(db: Database, curve: CurveRow, asOf?: string, version?: number): Promise<BuildRow> {
+/**
+ * The build a request names, among those the viewer sees: a version of an as-of date (the viewer's
+ * own version of that number, else the house's), the latest done one of it, or the latest of all
+ * (per as-of date the viewer's own build before the house build).
+ */
+async function resolveBuild(db: Database, curve: CurveRow, viewer: CurveViewer, asOf?: string, version?: number): Promise<BuildRow> {
   if (version !== undefined && !asOf) throw AppError.badRequest('version needs asOf: versions are numbered per as-of date')
   if (asOf && version !== undefined) {
     const [row] = await db
       .select()
       .from(curveBuilds)
-      .where(and(eq(curveBuilds.curveId, curve.id), eq(curveBuilds.asOf, asOf), eq(curveBuilds.version, version)))
+      .where(and(eq(curveBuilds.curveId, curve.id), visibleTo(viewer), eq(curveBuilds.asOf, asOf), eq(curveBuilds.version, version)))
+      .orderBy(OWN_FIRST)
       .limit(1)
     if (!row) throw AppError.notFound(`Build ${version} of the ${curve.name} curve as of ${asOf}`)
     return row
   }
-  const where = and(eq(curveBuilds.curveId, curve.id), eq(curveBuilds.status, 'done'), asOf ? eq(curveBuilds.asOf, asOf) : undefined)
-  const [row] = await db.select().from(curveBuilds).where(where).orderBy(desc(curveBuilds.asOf), desc(curveBuilds.version)).limit(1)
+  const where = and(eq(curveBuilds.curveId, curve.id), visibleTo(viewer), eq(curveBuilds.status, 'done'), asOf ? eq(curveBuilds.asOf, asOf) : undefined)
+  const [row] = await db.select().from(curveBuilds).where(where).orderBy(desc(curveBuilds.asOf), OWN_FIRST, desc(curveBuilds.version)).limit(1)
   if (!row) throw AppError.notFound(asOf ? `A built ${curve.name} curve as of ${asOf}` : `A built ${curve.name} curve`)
   return row
 }
 
-/** One build of a curve, aggregated, with its quotes (and how the curve reprices each). */
-export async function getCurve(deps: { db: Database; ch: ClickHouseHandle }, input: CurveGetInput): Promise<CurveGetOutput> {
+/** One build of a curve the viewer sees, aggregated, with its quotes (and how the curve reprices each). */
+export async function getCurve(deps: { db: Database; ch: ClickHouseHandle }, input: CurveGetInput, viewer: CurveViewer): Promise<CurveGetOutput> {
   const curve = await findCurve(deps.db, input.market, input.node)
-  const build = await resolveBuild(deps.db, curve, input.asOf, input.version)
+  const build = await resolveBuild(deps.db, curve, viewer, input.asOf, input.version)
   const granularity = input.granularity ?? 'standard'
   const points = build.status === 'done' ? ((await readCurvePoints(deps.ch, curve.id, [build.id])).get(build.id) ?? []) : []
   return {
@@ -69,13 +82,17 @@ export async function getCurve(deps: { db: Database; ch: ClickHouseHandle }, inp
   }
 }
 
-/** One delivery month across as-of dates (the latest done build of each). */
+/** One delivery month across as-of dates (the latest done build of each the viewer sees). */
 export async function curveHistory(
   deps: { db: Database; ch: ClickHouseHandle },
   input: { market: MarketId; node: string; month: string; from?: string; to?: string },
+  viewer: CurveViewer,
 ): Promise<CurveHistoryOutput> {
+  if (input.from && input.to && input.from > input.to) {
+    throw new AppError('BAD_REQUEST', `from ${input.from} is after to ${input.to}`, { details: { field: 'from', value: input.from } })
+  }
   const curve = await findCurve(deps.db, input.market, input.node)
-  const builds = (await latestDoneBuilds(deps.db, curve.id, input)).reverse()
+  const builds = (await latestDoneBuilds(deps.db, curve.id, viewer, input)).reverse()
   const values = await readCurveMonth(
     deps.ch,
     curve.id,
@@ -93,10 +110,11 @@ export async function curveHistory(
 export async function compareCurves(
   deps: { db: Database; ch: ClickHouseHandle },
   input: { market: MarketId; node: string; asOf?: string; against?: string; granularity?: Granularity },
+  viewer: CurveViewer,
 ): Promise<CurveCompareOutput> {
   const curve = await findCurve(deps.db, input.market, input.node)
-  const base = await resolveBuild(deps.db, curve, input.asOf)
-  const other = await resolveBuild(deps.db, curve, input.against ?? (await previousAsOf(deps.db, curve, base.asOf)))
+  const base = await resolveBuild(deps.db, curve, viewer, input.asOf)
+  const other = await resolveBuild(deps.db, curve, viewer, input.against ?? (await previousAsOf(deps.db, curve, viewer, base.asOf)))
   const granularity = input.granularity ?? 'standard'
   const points = await readCurvePoints(deps.ch, curve.id, [base.id, other.id])
   // Both from the later as-of month, so their periods line up.
@@ -107,8 +125,8 @@ export async function compareCurves(
 }
 
 /** The latest as-of date with a done build before `asOf`; NOT_FOUND when there is none to compare with. */
-async function previousAsOf(db: Database, curve: CurveRow, asOf: string): Promise<string> {
-  const earlier = (await latestDoneBuilds(db, curve.id)).find((b) => b.asOf < asOf)
+async function previousAsOf(db: Database, curve: CurveRow, viewer: CurveViewer, asOf: string): Promise<string> {
+  const earlier = (await latestDoneBuilds(db, curve.id, viewer)).find((b) => b.asOf < asOf)
   if (!earlier) throw AppError.notFound(`A ${curve.name} curve built before ${asOf} to compare with`)
   return earlier.asOf
 }

@@ -1,3 +1,4 @@
+import { isSanePrice, MAX_ABS_PRICE } from '@carbon/curves'
 import { MarketId } from '@carbon/schemas'
 import { z } from 'zod'
 
@@ -9,6 +10,27 @@ import { z } from 'zod'
 const NodeName = z.string().min(1).max(128)
 const IsoDate = z.iso.date()
 const MonthKey = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM')
+
+/** Today's date in UTC: no market's trade date is later (the Americas are behind UTC). */
+export function todayUtc(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10)
+}
+
+/** Why an as-of date cannot be built, or null: a curve is built as of a trade date that has happened. */
+export function futureAsOfProblem(asOf: string, now: Date = new Date()): string | null {
+  const today = todayUtc(now)
+  return asOf > today ? `asOf ${asOf} is in the future (today is ${today} UTC): a curve is built as of a past or current trade date` : null
+}
+
+/** A build's as-of date: a date, not in the future. */
+const BuildAsOf = IsoDate.superRefine((asOf, ctx) => {
+  const problem = futureAsOfProblem(asOf)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: asOf })
+})
+
+/** A price in $/MWh within ±MAX_ABS_PRICE (a value like -1e308 stopped the solver for everyone). */
+const Price = (field: 'price' | 'bid' | 'ask') =>
+  z.number().refine(isSanePrice, { error: (issue) => `${field} ${String(issue.input)} $/MWh is outside -${MAX_ABS_PRICE}..${MAX_ABS_PRICE} $/MWh` })
 
 export const CurveBlock = z.enum(['onpeak', 'offpeak', 'atc'])
 export type CurveBlock = z.infer<typeof CurveBlock>
@@ -65,7 +87,8 @@ export const BuildSummary = z.object({
   firstMonth: z.string().nullable(),
   lastMonth: z.string().nullable(),
   quoteCount: z.number().int(),
-  requestedBy: z.string(),
+  owner: z.enum(['house', 'organization']).describe("house: published by 254Carbon for everyone entitled to the market; organization: your organization's own build"),
+  requestedBy: z.string().describe("who built it: '254Carbon' for a house build, else the person or token of your organization"),
   requestedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().nullable(),
 })
@@ -100,6 +123,12 @@ export const CurveHistoryInput = CurveRef.extend({
   month: MonthKey.describe('the delivery month to follow across as-of dates'),
   from: IsoDate.optional(),
   to: IsoDate.optional(),
+}).refine((input) => !input.from || !input.to || input.from <= input.to, {
+  error: (issue) => {
+    const input = issue.input as { from: string; to: string }
+    return `from ${input.from} is after to ${input.to}`
+  },
+  path: ['from'],
 })
 export const CurveHistoryOutput = z.object({
   month: MonthKey,
@@ -122,13 +151,21 @@ export const CurveCompareOutput = z.object({
 })
 export type CurveCompareOutput = z.infer<typeof CurveCompareOutput>
 
-export const QuoteInput = z.object({
-  contract: z.string().min(1).max(32).describe('2027-01 (month), 2027-Q3, Cal-2028, or 2027-01/2027-03 (strip, inclusive)'),
-  block: CurveBlock,
-  price: z.number(),
-  bid: z.number().nullable().optional(),
-  ask: z.number().nullable().optional(),
-})
+export const QuoteInput = z
+  .object({
+    contract: z.string().min(1).max(32).describe('2027-01 (month), 2027-Q3, Cal-2028, or 2027-01/2027-03 (strip, inclusive)'),
+    block: CurveBlock,
+    price: Price('price').describe(`$/MWh, within ±${MAX_ABS_PRICE}`),
+    bid: Price('bid').nullable().optional(),
+    ask: Price('ask').nullable().optional(),
+  })
+  .refine((q) => q.bid == null || q.ask == null || q.bid <= q.ask, {
+    error: (issue) => {
+      const q = issue.input as { bid: number; ask: number }
+      return `bid ${q.bid} is above the ask ${q.ask}`
+    },
+    path: ['bid'],
+  })
 export type QuoteInput = z.infer<typeof QuoteInput>
 
 export const BuildParams = z.object({
@@ -137,7 +174,7 @@ export const BuildParams = z.object({
 })
 
 export const CurveBuildInput = CurveRef.extend({
-  asOf: IsoDate,
+  asOf: BuildAsOf.describe('the trade date the quotes are of: today or earlier'),
   quotes: z.array(QuoteInput).min(1).max(1_000).optional(),
   quotesCsv: z.string().max(500_000).optional().describe('the quotes as CSV (header contract,block,price[,bid,ask]) instead of `quotes`'),
   params: BuildParams.optional(),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { ConnectorConfig, DatasetDefinition, HttpClient } from '@carbon/connectors'
 import { AppError } from '../../errors.ts'
 import type { PipelineDeps } from './pipeline.ts'
-import { runRequest } from './request.ts'
+import { resumeRequest, runRequest } from './request.ts'
 import { openBackfill, updateBackfill } from './runs.ts'
 
 /**
@@ -70,11 +70,15 @@ export async function runBackfill(
   let failedRequests = 0
   let lastError: string | null = null
   for (const request of remaining) {
-    const outcome = await runRequest(deps, client, dataset, request, 'backfill', hooks.signal)
-    if (outcome.status === 'failed' && outcome.retryLater) {
-      // The publisher is down: stop here, so the next run resumes with this window.
-      await updateBackfill(deps.db, id, { status: 'failed', error: outcome.error })
-      return { ...progress, id, status: 'failed', error: outcome.error, failedRequests: failedRequests + 1 }
+    // --force fetches every page again; otherwise a window whose later pages failed resumes there.
+    const first = job.force ? request : await resumeRequest(deps.db, dataset, request, 'backfill')
+    const outcome = await runRequest(deps, client, dataset, first, 'backfill', hooks.signal)
+    if ((outcome.status === 'failed' && outcome.retryLater) || outcome.pagesPending) {
+      // The publisher is down, or a later page of this window is not out yet: stop here, so the
+      // next run resumes with this window (at its first page not taken).
+      const error = outcome.error ?? `${dataset.id} ${request.file}: a later page is not published yet`
+      await updateBackfill(deps.db, id, { status: 'failed', error })
+      return { ...progress, id, status: 'failed', error, failedRequests: failedRequests + 1 }
     }
     if (outcome.status === 'failed') {
       failedRequests++

@@ -1,6 +1,6 @@
 import { FetchError, ParseError, type DatasetDefinition, type FetchedPayload, type FetchRequest, type HttpClient } from '@carbon/connectors'
 import { ingestPayload, recordUnanswered, type PipelineDeps } from './pipeline.ts'
-import type { IngestRunStatus, IngestTrigger } from './runs.ts'
+import { filesTaken, type IngestRunStatus, type IngestTrigger } from './runs.ts'
 
 export type RequestResult = {
   status: IngestRunStatus
@@ -14,6 +14,14 @@ export type RequestResult = {
   error: string | null
   /** The publisher could not be reached or kept failing (after retries): try the window again later. */
   retryLater: boolean
+  /**
+   * Every page was taken: the last one said nothing follows (a request without pages: its answer
+   * was ingested). False when a page failed or was not published yet, so the window is not done:
+   * its watermark must not pass it, and the next try resumes at the first page not taken.
+   */
+  complete: boolean
+  /** A page after the first is still to come (failed after retries, or not published yet). */
+  pagesPending: boolean
 }
 
 const RANK: Record<IngestRunStatus, number> = { ok: 0, 'no-data': 1, partial: 2, failed: 3 }
@@ -35,6 +43,11 @@ function nextPage(dataset: DatasetDefinition, payload: FetchedPayload, total: Re
   }
 }
 
+/** Whether `request` is a page after the first of a paged request. */
+function isLaterPage(dataset: DatasetDefinition, request: FetchRequest): boolean {
+  return dataset.pageAt !== undefined && dataset.pageAt(request, 1).file !== request.file
+}
+
 /**
  * One planned request through fetch and pipeline, with every page of a paged API. Failures the
  * publisher causes (a FetchError after its retries) are recorded and reported, not thrown; an
@@ -48,7 +61,18 @@ export async function runRequest(
   trigger: IngestTrigger,
   signal?: AbortSignal,
 ): Promise<RequestResult> {
-  const total: RequestResult = { status: 'ok', records: 0, issues: 0, newNodes: 0, answers: 0, lastIntervalStart: null, error: null, retryLater: false }
+  const total: RequestResult = {
+    status: 'ok',
+    records: 0,
+    issues: 0,
+    newNodes: 0,
+    answers: 0,
+    lastIntervalStart: null,
+    error: null,
+    retryLater: false,
+    complete: false,
+    pagesPending: false,
+  }
   let request: FetchRequest | null = first
   while (request) {
     signal?.throwIfAborted()
@@ -60,6 +84,7 @@ export async function runRequest(
       if (outcome.kind === 'not-published') {
         await recordUnanswered(deps, current, { status: 'no-data', httpStatus: outcome.status, attempts: 1, reason: outcome.reason, bytes: outcome.bytes }, { trigger, startedAt })
         total.status = total.answers === 1 ? 'no-data' : worse(total.status, 'no-data')
+        total.pagesPending = isLaterPage(dataset, current)
         return total
       }
       const result = await ingestPayload(deps, outcome.payload, { trigger, startedAt })
@@ -77,8 +102,37 @@ export async function runRequest(
       total.status = 'failed'
       total.error = error.message
       total.retryLater = error.retryable
+      total.pagesPending = error.retryable && isLaterPage(dataset, current)
       return total
     }
   }
+  total.complete = total.status !== 'failed'
   return total
+}
+
+/**
+ * Where a planned request of a paged API resumes: at its first page `trigger` has not taken yet
+ * (answered with data, in ingest_runs), so a window whose later page failed or was not published
+ * fetches only the rest on its next try, never the earlier pages twice. A request whose pages were
+ * all taken resumes after the last (the publisher answers an empty last page, and the window is
+ * done). Requests of unpaged datasets, and windows with no page taken, start at `first`.
+ */
+export async function resumeRequest(db: PipelineDeps['db'], dataset: DatasetDefinition, first: FetchRequest, trigger: IngestTrigger): Promise<FetchRequest> {
+  if (!dataset.pageAt) return first
+  const taken = await filesTaken(db, { market: dataset.market, dataset: dataset.id, window: first.window, trigger })
+  if (!taken.has(first.file)) return first
+  let page = 2
+  while (taken.has(dataset.pageAt(first, page).file)) page++
+  return dataset.pageAt(first, page)
+}
+
+/**
+ * The watermark a finished request moves its dataset to: a paged request that took every page
+ * covers its whole window (the last interval of the window, whatever the last page held); others
+ * the latest interval they published. Null when it must not move: pages still to come, or no data.
+ */
+export function watermarkAfter(dataset: DatasetDefinition, request: FetchRequest, outcome: RequestResult): number | null {
+  if (!outcome.complete) return null
+  if (dataset.pageAt) return Math.max(outcome.lastIntervalStart ?? -Infinity, request.window.end - dataset.intervalMs)
+  return outcome.lastIntervalStart
 }

@@ -1,5 +1,5 @@
 import type { MarketId } from '@carbon/schemas'
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import { ingestBackfills, ingestRuns, ingestWatermarks, type Database } from '../../adapters/postgres/schema/index.ts'
 
 /** Postgres bookkeeping of the ingest: one row per request, watermarks, backfill progress. */
@@ -31,6 +31,30 @@ export type IngestRunRecord = {
 
 export async function recordIngestRun(db: Database, run: IngestRunRecord): Promise<void> {
   await db.insert(ingestRuns).values(run)
+}
+
+/**
+ * The files of a window's requests (pages of a paged API) already answered with data (status ok
+ * or partial) by `trigger`: what a resumed window need not fetch again.
+ */
+export async function filesTaken(
+  db: Database,
+  where: { market: MarketId; dataset: string; window: { start: number; end: number }; trigger: IngestTrigger },
+): Promise<Set<string>> {
+  const rows = await db
+    .select({ file: ingestRuns.file })
+    .from(ingestRuns)
+    .where(
+      and(
+        eq(ingestRuns.market, where.market),
+        eq(ingestRuns.dataset, where.dataset),
+        eq(ingestRuns.trigger, where.trigger),
+        eq(ingestRuns.windowStart, new Date(where.window.start)),
+        eq(ingestRuns.windowEnd, new Date(where.window.end)),
+        inArray(ingestRuns.status, ['ok', 'partial']),
+      ),
+    )
+  return new Set(rows.map((r) => r.file))
 }
 
 /** The start of the last interval ingested for a dataset, or null before its first window. */

@@ -1,7 +1,7 @@
 import type { ConnectorConfig, DatasetDefinition, HttpClient } from '@carbon/connectors'
 import type { Logger } from 'pino'
 import type { PipelineDeps } from './pipeline.ts'
-import { runRequest } from './request.ts'
+import { resumeRequest, runRequest, watermarkAfter } from './request.ts'
 import { advanceWatermark, readWatermark } from './runs.ts'
 
 /**
@@ -12,7 +12,10 @@ import { advanceWatermark, readWatermark } from './runs.ts'
  * `lookbackMs` back. Each answered request moves the watermark to the last interval it
  * delivered, so a restart (or another replica) continues where the last one stopped and a
  * missed cycle is caught up by the next. Live-only feeds (no backfill: MISO's GetExAnteLmp) fetch
- * "now" every cycle. "Not published yet" ends the cycle quietly; a publisher failure after the
+ * "now" every cycle. A paged window (MISO Data Exchange) moves the watermark only once ALL its
+ * pages are taken; a later page that failed or is not out yet leaves the window for the next
+ * cycle, which resumes at that page (the pages taken are in ingest_runs) rather than fetching the
+ * earlier ones again. "Not published yet" ends the cycle quietly; a publisher failure after the
  * client's retries ends it too (the window is tried again next cycle); an unusable file is
  * recorded (raw kept, dead letter written) and the cycle goes on to later windows, so one bad file
  * does not stall a feed: it stays visible on the Data health page and a backfill can fetch it again.
@@ -85,11 +88,15 @@ export function createScheduler(options: SchedulerOptions): IngestScheduler & { 
     const result: CycleResult = { dataset: dataset.id, requests: 0, records: 0, issues: 0, status: 'idle' }
     if (start >= until) return result
     for (const request of dataset.plan({ start, end: until }, config, at)) {
-      const outcome = await runRequest(deps, client, dataset, request, 'schedule', signal)
+      const first = await resumeRequest(deps.db, dataset, request, 'schedule')
+      if (first !== request) options.log.info({ dataset: dataset.id, file: first.file }, 'resuming a window at its first page not taken')
+      const outcome = await runRequest(deps, client, dataset, first, 'schedule', signal)
       result.requests++
       result.records += outcome.records
       result.issues += outcome.issues
-      if (outcome.lastIntervalStart !== null) await advanceWatermark(deps.db, dataset.market, dataset.id, new Date(outcome.lastIntervalStart))
+      // A window is done only when all its pages are: until then the watermark stays before it.
+      const mark = watermarkAfter(dataset, request, outcome)
+      if (mark !== null) await advanceWatermark(deps.db, dataset.market, dataset.id, new Date(mark))
       if (outcome.status === 'no-data') {
         if (result.status === 'idle') result.status = 'no-data'
         break

@@ -416,7 +416,7 @@ describe('priceHistory', () => {
       const error = await failure(priceHistory(ch, { ...base, from, to }))
       expect(error.code).toBe('BAD_REQUEST')
       expect(error.status).toBe(400)
-      expect(error.message).toMatch(/must be before/)
+      expect(error.message).toMatch(/must be after from/)
     }
   })
 

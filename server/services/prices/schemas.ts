@@ -45,6 +45,9 @@ export const PriceHistoryInput = z.object({
   from: Utc.describe('inclusive interval start, ISO 8601'),
   to: Utc.describe('exclusive interval start, ISO 8601'),
   resolution: Resolution.default('hourly'),
+}).refine((input) => Date.parse(input.from) < Date.parse(input.to), {
+  path: ['to'],
+  message: 'must be after from',
 })
 export type PriceHistoryInput = z.input<typeof PriceHistoryInput>
 

@@ -129,10 +129,15 @@ export const ARRIVAL_COLUMNS = [
   'ingested_at',
   'bus_partition',
   'bus_offset',
+  'raw_key',
 ] as const
 
-/** Where a record sat on the bus (`prices.normalized`): the live stream replays by it. */
-export type BusPosition = { partition: number; offset: string }
+/**
+ * Where a record sat on the bus (`prices.normalized`): the live stream replays by it; with the
+ * raw file it came from (header `raw-key`, migration 0005), by which the consumer recognises a
+ * republished record.
+ */
+export type BusPosition = { partition: number; offset: string; rawKey?: string }
 
 /**
  * Appends one arrival per record to `price_arrivals` in ONE insert, all with `ingestedAt` (the
@@ -165,6 +170,7 @@ export async function recordArrivals(
     at,
     positions?.[i]?.partition ?? 0,
     positions?.[i]?.offset ?? '0',
+    positions?.[i]?.rawKey ?? '',
   ])
   const started = performance.now()
   await ch.client.insert({ table: 'price_arrivals', columns: [...ARRIVAL_COLUMNS], values, format: 'JSONCompactEachRow' })

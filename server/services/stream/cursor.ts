@@ -11,6 +11,12 @@ export type Cursor = ReadonlyMap<number, number>
 const PAIR = /^(\d{1,5}):(\d{1,16})$/
 const MAX_PARTITIONS = 1024
 
+/**
+ * The id of an event sent before the stream has any position (an `end` before the fan-out saw a
+ * single price): reconnecting with it starts afresh, which loses nothing since nothing was seen.
+ */
+export const NO_POSITION = '-'
+
 export function formatCursor(cursor: Cursor): string {
   return [...cursor]
     .sort(([a], [b]) => a - b)
@@ -21,7 +27,7 @@ export function formatCursor(cursor: Cursor): string {
 /** Reads a Last-Event-ID; throws AppError BAD_REQUEST naming what is wrong with it. */
 export function parseCursor(text: string): Cursor {
   const cursor = new Map<number, number>()
-  if (text.trim() === '') return cursor
+  if (text.trim() === '' || text.trim() === NO_POSITION) return cursor
   const pairs = text.split(',')
   if (pairs.length > MAX_PARTITIONS) throw AppError.badRequest(`Last-Event-ID: at most ${MAX_PARTITIONS} partitions`)
   for (const pair of pairs) {

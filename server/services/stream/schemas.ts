@@ -12,10 +12,16 @@ export const StreamPriceSchema = PriceRecord.extend({
 
 /** One event of `prices.live` (its id, the resume cursor, travels as the SSE id). */
 export const LiveEventOutput = z.object({
-  type: z.enum(['prices', 'skipped', 'reset']),
+  type: z.enum(['prices', 'skipped', 'reset', 'end']),
   prices: z.array(StreamPriceSchema).readonly(),
   skipped: z.number().int().min(0).describe('updates dropped because the client fell behind (type skipped)'),
-  reason: z.string().nullable().describe('why the client must reload its snapshot (type reset)'),
+  reason: z
+    .string()
+    .nullable()
+    .describe(
+      'why the client must reload its snapshot (type reset), or why the server ended the stream (type end: token_revoked, token_expired, ' +
+        'user_disabled, session_ended, organization_changed, entitlement_removed, or max_lifetime: reconnect with this event id to continue)',
+    ),
 })
 export type LiveEvent = z.infer<typeof LiveEventOutput>
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { observeStreamSend, trackStreamSubscriber } from '../../metrics.ts'
-import { advance, formatCursor, isAfter, type Cursor } from './cursor.ts'
+import { advance, formatCursor, isAfter, NO_POSITION, type Cursor } from './cursor.ts'
 import type { PriceFanout } from './fanout.ts'
 import { DEFAULT_QUEUE_LIMITS, SubscriberQueue, type QueueLimits } from './queue.ts'
 import { replayFromStore, storedUntil } from './replay.ts'
@@ -38,6 +38,11 @@ export type StreamSubscription = {
   events(signal?: AbortSignal): AsyncGenerator<StreamEvent>
   /** Prices waiting for this client now. */
   readonly queued: number
+  /**
+   * Ends the stream for `reason` (see guard.ts): what waits is dropped and events() yields one
+   * last `end` event (its id: what was sent, so a reconnect resumes there), then finishes.
+   */
+  end(reason: string): void
   close(): void
 }
 
@@ -106,6 +111,9 @@ export async function openStreamSubscription(
     const last = prices[prices.length - 1]
     if (last) queue.pass(last)
   })
+  // A fresh stream starts where the fan-out is now (the client has its snapshot up to here), so
+  // even an end before its first price has an id to resume from.
+  if (!resuming) queue.restart(deps.fanout.head())
 
   let reset: StreamEvent | null = null
   if (resuming) {
@@ -153,16 +161,18 @@ export async function openStreamSubscription(
   }
 
   let closed = false
+  let endReason: string | null = null
   return {
     async *events(signal) {
       try {
         if (reset) yield reset
         for (;;) {
           const event = await queue.next(signal)
-          if (!event) return
+          if (!event) break
           observeStreamSend(event, openedAt)
           yield event
         }
+        if (endReason !== null && !signal?.aborted) yield { id: queue.position || NO_POSITION, type: 'end', prices: [], reason: endReason }
       } finally {
         detach()
         queue.close()
@@ -171,6 +181,11 @@ export async function openStreamSubscription(
     },
     get queued() {
       return queue.size
+    },
+    end(reason) {
+      if (closed || endReason !== null) return
+      endReason = reason
+      queue.close()
     },
     close() {
       if (closed) return

@@ -20,11 +20,13 @@ export type StreamFilter = {
 /**
  * One event of a subscription. `prices`: records in bus order; `skipped`: the client fell behind,
  * `skipped` intermediate updates were dropped and `prices` holds the latest value per node and
- * run; `reset`: the client missed more than can be replayed and should reload its snapshot.
+ * run; `reset`: the client missed more than can be replayed and should reload its snapshot;
+ * `end`: the last event, the server ended the stream (`reason`: a StreamEndReason of guard.ts; its
+ * id is where a reconnect resumes, which only `max_lifetime` invites).
  */
 export type StreamEvent = {
   id: string
-  type: 'prices' | 'skipped' | 'reset'
+  type: 'prices' | 'skipped' | 'reset' | 'end'
   /** Shared between subscribers with the same filter: never mutate. */
   prices: readonly StreamPrice[]
   skipped?: number

@@ -15,6 +15,9 @@ import {
 import { dataProcedure, router } from '../trpc.ts'
 
 const read = { scope: 'read:curves' } as const
+
+/** Whose builds a call sees: the caller's organization's and the house's (docs/decisions/010-curve-ownership.md). */
+const viewerOf = (ctx: { principal: { organizationId: string } }) => ({ organizationId: ctx.principal.organizationId })
 const EXAMPLE = { market: 'MISO', node: 'INDIANA.HUB' } as const
 
 export const curvesRouter = router({
@@ -25,14 +28,15 @@ export const curvesRouter = router({
         path: '/curves',
         tags: ['curves'],
         summary: 'Forward curves',
-        description: 'The forward curves of the markets you are entitled to, with their built as-of dates (newest first) and latest build.',
+        description: 'The forward curves of the markets you are entitled to, with their built as-of dates (newest first) and latest build. ' +
+          "Per as-of date you see your organization's latest build if it has one, else the house curve published by 254Carbon.",
       },
       access: read,
       example: { market: 'MISO' },
     })
     .input(CurveListInput)
     .output(CurveListOutput)
-    .query(({ ctx, input }) => listCurves(ctx.platform.pg.db, input.market ? [input.market] : ctx.entitled)),
+    .query(({ ctx, input }) => listCurves(ctx.platform.pg.db, input.market ? [input.market] : ctx.entitled, viewerOf(ctx))),
 
   get: dataProcedure
     .meta({
@@ -51,7 +55,7 @@ export const curvesRouter = router({
     })
     .input(CurveGetInput)
     .output(CurveGetOutput)
-    .query(({ ctx, input }) => getCurve({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input)),
+    .query(({ ctx, input }) => getCurve({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input, viewerOf(ctx))),
 
   history: dataProcedure
     .meta({
@@ -60,14 +64,14 @@ export const curvesRouter = router({
         path: '/curves/history',
         tags: ['curves'],
         summary: 'One delivery month across as-of dates',
-        description: 'The price of one delivery month in the latest build of every as-of date in [from, to].',
+        description: 'The price of one delivery month in the latest build of every as-of date in [from, to] (from after to is a 400).',
       },
       access: read,
       example: { ...EXAMPLE, month: '2027-07' },
     })
     .input(CurveHistoryInput)
     .output(CurveHistoryOutput)
-    .query(({ ctx, input }) => curveHistory({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input)),
+    .query(({ ctx, input }) => curveHistory({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input, viewerOf(ctx))),
 
   compare: dataProcedure
     .meta({
@@ -85,7 +89,7 @@ export const curvesRouter = router({
     })
     .input(CurveCompareInput)
     .output(CurveCompareOutput)
-    .query(({ ctx, input }) => compareCurves({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input)),
+    .query(({ ctx, input }) => compareCurves({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input, viewerOf(ctx))),
 
   build: dataProcedure
     .meta({
@@ -95,9 +99,10 @@ export const curvesRouter = router({
         tags: ['curves'],
         summary: 'Build a forward curve from quotes',
         description:
-          'Stores the quotes as a new version of the curve and as-of date and solves it: monthly to 2050-12, repricing every quote exactly ' +
+          "Stores the quotes as a new version of your organization's curve for the as-of date (today or earlier) and solves it: monthly to 2050-12, repricing every quote exactly " +
           '(within its bid/ask when both are given). Waits up to `waitMs` for the solver and answers the build, `queued` or `running` if it ' +
-          'takes longer. Contracts that disagree (a quarter against its months) are refused with 400 naming them.',
+          'takes longer. Contracts that disagree (a quarter against its months) and prices beyond ±100000 $/MWh are refused with 400 naming them. ' +
+          'The build is private to your organization: only it sees its quotes and who built it; other organizations see the house curve.',
       },
       access: { role: 'analyst', scope: 'write:curves' },
       example: { ...EXAMPLE, asOf: '2026-11-20', quotes: [{ contract: 'Cal-2027', block: 'onpeak', price: 58.5 }] },
@@ -107,8 +112,8 @@ export const curvesRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { db } = ctx.platform.pg
       const source = input.quotesCsv !== undefined ? 'csv' : ctx.auth.channel === 'hub' ? 'hub' : 'api'
-      const requester = { userId: ctx.principal.userId, label: ctx.principal.label }
-      const queued = await requestBuild({ db, bus: ctx.platform.bus }, { ...input, source }, requester)
+      const requester = { userId: ctx.principal.userId, label: ctx.principal.label, organizationId: ctx.principal.organizationId }
+      const queued = await requestBuild({ db, bus: ctx.platform.bus, log: ctx.log }, { ...input, source }, requester)
       const row = await waitForBuild(db, queued.id, input.waitMs ?? 20_000, ctx.connectionClosed ?? undefined)
       if (row.status === 'failed') throw new AppError('BAD_REQUEST', row.error ?? 'the curve build failed', { details: { buildId: row.id } })
       return toBuildSummary(row, input)

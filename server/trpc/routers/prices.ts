@@ -5,14 +5,14 @@ import { getNode, listNodes } from '../../services/nodes/index.ts'
 import { latestPrices, priceHistory } from '../../services/prices/index.ts'
 import { LatestPricesOutput, PriceHistoryInput, PriceHistoryOutput } from '../../services/prices/schemas.ts'
 import type { Platform } from '../../platform.ts'
-import { getPriceFanout, LiveInput, openStreamSubscription, parseCursor, resolveFilter } from '../../services/stream/index.ts'
+import { LiveInput } from '../../services/stream/index.ts'
 import { LiveEventsOutput } from '../../services/stream/schemas.ts'
+import { liveProcedure } from '../live.ts'
 import { dataProcedure, router } from '../trpc.ts'
-import { tracked } from '@trpc/server'
-import { TOPICS } from '../../adapters/bus/index.ts'
-import { PRICES_CONSUMER_GROUP } from '../../workers/prices-consumer.ts'
 
 const MAX_NODES = 500
+/** As NodeName of the price schemas: no pricing node has a longer name. */
+const MAX_NODE_NAME = 128
 
 /**
  * REST query strings cannot carry arrays through trpc-to-openapi, so node lists are one
@@ -43,6 +43,8 @@ async function resolveNodes(platform: Platform, input: z.infer<typeof LatestInpu
     const nodes = splitList(input.nodes)
     if (nodes.length === 0) throw AppError.badRequest('nodes: give at least one node name')
     if (nodes.length > MAX_NODES) throw AppError.badRequest(`nodes: at most ${MAX_NODES} nodes per call, got ${nodes.length}`)
+    const long = nodes.find((n) => n.length > MAX_NODE_NAME)
+    if (long) throw AppError.badRequest(`nodes: a node name has at most ${MAX_NODE_NAME} characters, got one of ${long.length}`)
     return nodes
   }
   const types = splitList(input.types).map((t) => NodeType.parse(t))
@@ -101,24 +103,6 @@ export const pricesRouter = router({
     .meta({ example: { market: 'MISO', runs: 'DA', nodes: 'INDIANA.HUB' } })
     .input(LiveInput)
     .output(LiveEventsOutput)
-    .subscription(async function* ({ ctx, input, signal }) {
-      const filter = await resolveFilter(ctx.platform.pg.db, input)
-      const cursor = input.lastEventId ? parseCursor(input.lastEventId) : null
-      const { platform } = ctx
-      const subscription = await openStreamSubscription(
-        { fanout: getPriceFanout(), ch: platform.ch, log: ctx.log, consumerLag: () => platform.bus.lag(TOPICS.pricesNormalized, PRICES_CONSUMER_GROUP) },
-        { filter, cursor },
-      )
-      // Ends with the client: tRPC's signal, or the connection closing (see Context.connectionClosed).
-      const gone = ctx.connectionClosed ? AbortSignal.any([signal ?? new AbortController().signal, ctx.connectionClosed]) : signal
-      // Also when the generator is parked at a yield nobody pulls: detach from the fan-out now.
-      gone?.addEventListener('abort', () => subscription.close(), { once: true })
-      try {
-        for await (const event of subscription.events(gone)) {
-          yield tracked(event.id, { type: event.type, prices: event.prices, skipped: event.skipped ?? 0, reason: event.reason ?? null })
-        }
-      } finally {
-        subscription.close()
-      }
-    }),
+    // Stream caps, lifetime and access re-checked while open: server/trpc/live.ts.
+    .subscription(({ ctx, input, signal }) => liveProcedure(ctx, input, signal)),
 })

@@ -114,6 +114,18 @@ describe('MISO Data Exchange datasets', () => {
     expect(RT5.nextPage!(payload(rt!, pageBody(1, 2)))?.url).toBe(`${BASE}/real-time/2026-07-14/lmp-expost?timeResolution=5min&pageNumber=2`)
   })
 
+  it('name any page of a planned request, so a window resumes at its first page not yet taken', () => {
+    const [rt] = RT5.plan({ start: est('2026-07-14T00:00:00'), end: est('2026-07-15T00:00:00') }, config, est('2026-07-20T00:00:00'))
+    const seventh = RT5.pageAt!(rt!, 7)
+    expect(seventh).toEqual({
+      ...rt,
+      url: `${BASE}/real-time/2026-07-14/lmp-expost?timeResolution=5min&pageNumber=7`,
+      file: '20260714_dx_rt_expost_lmp_5min_p7.json',
+    })
+    expect(RT5.pageAt!(seventh, 1)).toEqual(rt)
+    expect(() => RT5.pageAt!(rt!, 0)).toThrow(/page must be a whole number >= 1, got 0/)
+  })
+
   it('throw a ParseError, without the key, on a body that is not the page asked for', () => {
     const [first] = DA.plan({ start: est('2026-07-14T00:00:00'), end: est('2026-07-15T00:00:00') }, config, est('2026-07-14T00:00:00'))
     const wrongPage = thrown(() => DA.nextPage!(payload(first!, pageBody(0, 3))))

@@ -104,13 +104,19 @@ function nextPage(payload: FetchedPayload): FetchRequest | null {
       reason: `the answer is page ${page.pageNumber}, the request asked for page ${asked}`,
     })
   if (page.lastPage || page.pageNumber >= page.totalPages) return null
-  const next = asked + 1
-  url.searchParams.set('pageNumber', String(next))
+  return pageAt(request, asked + 1)
+}
+
+/** Page `page` of the request `first` (any page of the same market day and dataset). */
+function pageAt(first: FetchRequest, page: number): FetchRequest {
+  if (!Number.isSafeInteger(page) || page < 1) throw new RangeError(`page must be a whole number >= 1, got ${page}`)
+  const url = new URL(first.url)
+  url.searchParams.set('pageNumber', String(page))
   return {
-    ...request,
+    ...first,
     url: url.toString(),
-    headers: { ...request.headers },
-    file: request.file.replace(/_p\d+\.json$/, `_p${next}.json`),
+    headers: { ...first.headers },
+    file: first.file.replace(/_p\d+\.json$/, `_p${page}.json`),
   }
 }
 
@@ -127,6 +133,7 @@ function dataset(id: MisoDxDataset, cadenceMs: number): DatasetDefinition {
     plan: (window, config, now) => plan(id, window, config, now),
     backfill: true,
     nextPage,
+    pageAt,
   }
 }
 

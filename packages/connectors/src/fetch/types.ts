@@ -97,6 +97,12 @@ export type DatasetDefinition = {
   backfill: boolean
   /** For paged APIs: the request for the next page after `payload`, or null when it was the last. */
   nextPage?(payload: FetchedPayload): FetchRequest | null
+  /**
+   * For paged APIs: the request for page `page` (1 = `first`) of the planned request `first`, so
+   * a window whose later pages failed resumes at the first page not yet taken instead of fetching
+   * the earlier pages again.
+   */
+  pageAt?(first: FetchRequest, page: number): FetchRequest
 }
 
 /** Events a client reports (for logs and metrics); never carries header values. */

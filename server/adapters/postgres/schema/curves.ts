@@ -1,5 +1,6 @@
+import { sql } from 'drizzle-orm'
 import { date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core'
-import { users } from './identity.ts'
+import { organizations, users } from './identity.ts'
 import { markets } from './markets.ts'
 
 /**
@@ -26,12 +27,21 @@ export const curves = pgTable(
 
 /**
  * One build of a curve: the quotes it was given (as validated, in input order), the method
- * parameters, and once solved the solver's diagnostics. Versioned by curve, as-of date and
- * `version` (1, 2, ... per curve and as-of): a snapshot is never overwritten, a rebuild is a new
- * version, and the latest successful version is the curve of that as-of date.
+ * parameters, and once solved the solver's diagnostics. Versioned by curve, owner, as-of date and
+ * `version` (1, 2, ... per curve, owner and as-of): a snapshot is never overwritten, a rebuild is a
+ * new version, and the latest successful version is the owner's curve of that as-of date.
  *
- * status: 'queued' (published to curves.build), 'running', 'done', 'failed' (`error` says why:
- * an inconsistent quote set names its contracts there).
+ * Owner (docs/decisions/010-curve-ownership.md): `organization_id` null is a house build, published
+ * by the platform (the demo builds) and readable by everyone entitled to the market; otherwise the
+ * build is private to that organization (read and written by it alone).
+ *
+ * status: 'queued' (stored; published to curves.build by the outbox), 'running', 'done', 'failed'
+ * (`error` says why: an inconsistent quote set names its contracts there).
+ *
+ * The row is its own outbox entry (server/services/curves/outbox.ts): `published_at` is null until
+ * the request is on curves.build, and a queued or running build whose last publication is older
+ * than the relay's bound is published again, at most a bounded number of times (`publish_attempts`),
+ * then failed with the reason. A crash between the insert and the publish loses nothing.
  */
 export const curveBuilds = pgTable(
   'curve_builds',
@@ -40,6 +50,8 @@ export const curveBuilds = pgTable(
     curveId: text()
       .notNull()
       .references(() => curves.id, { onDelete: 'restrict' }),
+    /** The organization the build is private to; null for a house build (published by the platform). */
+    organizationId: uuid().references(() => organizations.id, { onDelete: 'cascade' }),
     asOf: date({ mode: 'string' }).notNull(),
     version: integer().notNull(),
     status: text().notNull(),
@@ -60,9 +72,16 @@ export const curveBuilds = pgTable(
     requestedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
+    /** When the request was last put on curves.build; null while it still has to be (the outbox). */
+    publishedAt: timestamp({ withTimezone: true }),
+    /** How many times the request was put on curves.build. */
+    publishAttempts: integer().notNull().default(0),
   },
   (t) => [
-    unique('curve_builds_version_key').on(t.curveId, t.asOf, t.version),
+    unique('curve_builds_version_key').on(t.curveId, t.organizationId, t.asOf, t.version).nullsNotDistinct(),
     index('curve_builds_curve_as_of_idx').on(t.curveId, t.asOf, t.status),
+    index('curve_builds_pending_idx')
+      .on(t.publishedAt)
+      .where(sql`${t.status} in ('queued', 'running')`),
   ],
 )

@@ -1,0 +1,13 @@
+-- Price arrivals are written once per arrival, so a count without FINAL is the number of arrivals.
+--
+-- Delivery is at-least-once in two places, and neither may append an arrival twice:
+-- 1. the prices consumer is killed (or loses its partition) after a batch's inserts and before its
+--    offset commit: the batch is delivered again, at the SAME bus positions;
+-- 2. the ingest is killed after publishing part of a publisher file and before recording it
+--    (ingest_runs): the file is fetched and published again, at NEW bus positions, from the same
+--    bytes, so under the same content-addressed raw key (raw/<market>/<dataset>/<day>/<file>.<sha256>).
+-- The consumer (server/workers/prices-consumer.ts) skips a record whose (node, interval_start)
+-- already arrived at the same (bus_partition, bus_offset) or from the same raw file; this column
+-- holds the record's raw key (the message header `raw-key`; empty for records published without
+-- one, which are then recognised by bus position only). Rows written before this migration have ''.
+ALTER TABLE price_arrivals ADD COLUMN IF NOT EXISTS raw_key String DEFAULT '' AFTER ingested_at;

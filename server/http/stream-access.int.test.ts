@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createCarbonClient, isCarbonError } from '../../packages/sdk/src/index.ts'
+import { priceRecordFactory } from '../../tests/support/price-records.ts'
+import { startStreamServer, StreamReader, until, type Member, type StreamServer } from '../../tests/support/stream-server.ts'
+import { setUserDisabled } from '../services/auth/admin.ts'
+import { sessionCookieName } from '../services/auth/config.ts'
+import { setEntitlement } from '../services/auth/entitlements.ts'
+import { createSession, revokeSession } from '../services/auth/sessions.ts'
+import { revokeApiToken } from '../services/auth/tokens.ts'
+import type { Principal } from '../services/auth/types.ts'
+import type { LiveEvent } from '../services/stream/schemas.ts'
+import { PRICE_STREAM_PATH, PRICE_STREAM_PROCEDURE, type RestErrorBody } from './stream.ts'
+import { TRPC_LIVE_PATH } from './trpc-live.ts'
+
+/*
+ * Issue 11, items 5 and 13 (streams): an open live stream follows access changes, and streams are
+ * capped per credential and per organization. Real HTTP against both handlers, a real database;
+ * access is changed through the same service functions the admin pages and the token page call.
+ * Waits are bounds: the access ends "within 5 s" is the bound of the wait for the end event.
+ */
+
+const PER_CREDENTIAL = 2
+const PER_ORGANIZATION = 3
+/** Issue 11 item 5: an open stream ends within this long after its access is gone. */
+const END_WITHIN_MS = 5_000
+
+let s: StreamServer
+const records = priceRecordFactory('test.stream-access')
+let requests = 0
+
+beforeAll(async () => {
+  s = await startStreamServer(inject('postgresUrl'), {
+    STREAM_MAX_PER_CREDENTIAL: String(PER_CREDENTIAL),
+    STREAM_MAX_PER_ORGANIZATION: String(PER_ORGANIZATION),
+  })
+})
+
+afterAll(async () => {
+  await s?.close()
+})
+
+const admin: Principal = {
+  kind: 'user',
+  userId: '00000000-0000-4000-8000-000000000001',
+  organizationId: '00000000-0000-4000-8000-000000000002',
+  organizationSlug: 'ops',
+  label: 'test admin',
+  roles: ['admin'],
+  scopes: null,
+  credentialId: 'test-admin-session',
+}
+
+type Opened = { status: number; reader: StreamReader; requestId: string; close(): void; body?: RestErrorBody }
+
+/**
+ * Opens a stream over REST (`rest`) or tRPC's SSE protocol (`trpc`) and waits until it is admitted
+ * or refused. REST answers 200 only once the subscription is open; tRPC answers 200 first, so
+ * there the sign is the request's `allowed` audit row (written once the procedure has opened the
+ * stream) or its serialized error. (Not the fan-out's listener count: other streams closing meanwhile move it.)
+ */
+async function open(transport: 'rest' | 'trpc', headers: Record<string, string>, nodes: string): Promise<Opened> {
+  const requestId = `access-${++requests}`
+  const controller = new AbortController()
+  const input = { market: 'MISO', runs: 'RT5', nodes }
+  const url =
+    transport === 'rest'
+      ? `${s.baseUrl}${PRICE_STREAM_PATH}?${new URLSearchParams(input).toString()}`
+      : `${s.baseUrl}${TRPC_LIVE_PATH}?input=${encodeURIComponent(JSON.stringify(input))}`
+  const res = await fetch(url, { signal: controller.signal, headers: { 'x-request-id': requestId, ...headers } })
+  if (res.headers.get('content-type')?.startsWith('application/json')) {
+    return { status: res.status, reader: null as never, requestId, close: () => controller.abort(), body: (await res.json()) as RestErrorBody }
+  }
+  const reader = new StreamReader(res.body as unknown as AsyncIterable<Uint8Array>)
+  if (transport === 'trpc') {
+    await until(
+      async () =>
+        reader.messages.some((m) => m.event === 'serialized-error') || (await s.auditRows(requestId)).some((row) => row.outcome === 'allowed'),
+      'the subscription to open (or be refused)',
+    )
+  }
+  return { status: res.status, reader, requestId, close: () => controller.abort() }
+}
+
+const bearer = (m: Member) => ({ authorization: `Bearer ${m.token}` })
+
+function endEvent(reader: StreamReader): LiveEvent | undefined {
+  return reader.events.find((e) => e.data.type === 'end')?.data
+}
+
+/** Waits for the end event (bounded by END_WITHIN_MS after the access change) and the server closing the stream. */
+async function expectEnded(reader: StreamReader, reason: string) {
+  await until(() => endEvent(reader) !== undefined, `the end event (${reason})`, END_WITHIN_MS)
+  expect(endEvent(reader)).toEqual({ type: 'end', prices: [], skipped: 0, reason })
+  await until(() => reader.ended, 'the server to close the stream')
+}
+
+/** The audit row of the end of stream `requestId` (the stream's opening row shares its request id). */
+async function endAudit(requestId: string) {
+  const rows = await s.auditRows(requestId)
+  expect(rows.map((r) => r.outcome)).toHaveLength(2)
+  return rows[1]!
+}
+
+describe('an open stream ends when its access is gone (issue 11 item 5)', () => {
+  it('REST: revoking the API token ends the stream with a final end event (token_revoked), audited', async () => {
+    const m = await s.member('acc-revoke', 'ann')
+    const stream = await open('rest', bearer(m), 'REV.N0,REV.N1')
+    expect(stream.status).toBe(200)
+    await s.publish(records('REV', 4, 2))
+    await until(() => stream.reader.prices.length >= 4, 'the first prices')
+
+    await revokeApiToken(s.platform.pg.db, { tokenId: m.tokenId, by: m.principal })
+    await expectEnded(stream.reader, 'token_revoked')
+    const end = stream.reader.messages.find((msg) => msg.event === 'end')!
+    expect(end.id).toMatch(/^0:\d+$/)
+    expect(await endAudit(stream.requestId)).toMatchObject({
+      outcome: 'denied',
+      status: 401,
+      procedure: PRICE_STREAM_PROCEDURE,
+      market: 'MISO',
+      channel: 'api',
+      details: { reason: 'token_revoked', ended: 'stream' },
+    })
+  })
+
+  it('REST: disabling the user ends the stream (user_disabled), audited', async () => {
+    const m = await s.member('acc-disable', 'bob')
+    const stream = await open('rest', bearer(m), 'DIS.N0')
+    expect(stream.status).toBe(200)
+    await setUserDisabled(s.platform.pg.db, { userId: m.userId, disabled: true, by: admin })
+    await expectEnded(stream.reader, 'user_disabled')
+    expect(await endAudit(stream.requestId)).toMatchObject({ outcome: 'denied', status: 401, details: { reason: 'user_disabled' } })
+  })
+
+  it('REST: removing the entitlement ends the stream (entitlement_removed), audited', async () => {
+    const m = await s.member('acc-entitlement', 'cyd')
+    const stream = await open('rest', bearer(m), 'ENT.N0')
+    expect(stream.status).toBe(200)
+    await setEntitlement(s.platform.pg.db, { organizationId: m.organizationId, market: 'MISO', channel: 'api', enabled: false, grantedBy: 'test' })
+    await expectEnded(stream.reader, 'entitlement_removed')
+    expect(await endAudit(stream.requestId)).toMatchObject({ outcome: 'denied', status: 403, details: { reason: 'entitlement_removed' } })
+  })
+
+  it('tRPC: revoking the token sends the end event, then an UNAUTHORIZED error saying access ended, audited', async () => {
+    const m = await s.member('acc-trpc', 'dee')
+    const stream = await open('trpc', bearer(m), 'TRV.N0')
+    await revokeApiToken(s.platform.pg.db, { tokenId: m.tokenId, by: m.principal })
+    await expectEnded(stream.reader, 'token_revoked')
+    const error = stream.reader.messages.find((msg) => msg.event === 'serialized-error')
+    expect(JSON.parse(error!.data!)).toMatchObject({
+      message: 'Access ended: the API token was revoked (token_revoked)',
+      data: { code: 'UNAUTHORIZED', httpStatus: 401, path: 'prices.live', appCode: 'UNAUTHORIZED' },
+    })
+    expect(stream.reader.messages.some((msg) => msg.event === 'return')).toBe(false)
+    expect(await endAudit(stream.requestId)).toMatchObject({ outcome: 'denied', status: 401, procedure: 'prices.live', details: { reason: 'token_revoked' } })
+  })
+
+  it('tRPC with a hub session: ending the session ends the stream (session_ended), audited on the hub channel', async () => {
+    const m = await s.member('acc-session', 'eve')
+    const { token } = await createSession(s.platform.pg.db, { userId: m.userId, ttlHours: 1 })
+    const stream = await open('trpc', { cookie: `${sessionCookieName(s.platform.auth)}=${token}` }, 'SES.N0')
+    await revokeSession(s.platform.pg.db, token)
+    await expectEnded(stream.reader, 'session_ended')
+    expect(await endAudit(stream.requestId)).toMatchObject({ outcome: 'denied', status: 401, channel: 'hub', details: { reason: 'session_ended' } })
+  })
+
+  it('SDK: the end event reaches onData and the refusal reaches onError as a typed FORBIDDEN error', async () => {
+    const m = await s.member('acc-sdk', 'fay')
+    const carbon = createCarbonClient({ baseUrl: s.baseUrl, token: m.token })
+    const received: LiveEvent[] = []
+    const errors: unknown[] = []
+    const before = s.fanout.listeners
+    const subscription = carbon.prices.live.subscribe(
+      { market: 'MISO', runs: 'RT5', nodes: 'SDKE.N0' },
+      { onData: ({ data }) => received.push(data), onError: (error) => errors.push(error) },
+    )
+    try {
+      await until(() => s.fanout.listeners > before, 'the SDK subscription to attach')
+      await setEntitlement(s.platform.pg.db, { organizationId: m.organizationId, market: 'MISO', channel: 'api', enabled: false, grantedBy: 'test' })
+      await until(() => errors.length > 0, 'the SDK error', END_WITHIN_MS)
+      expect(received.at(-1)).toMatchObject({ type: 'end', reason: 'entitlement_removed' })
+      const error = errors[0]
+      expect(isCarbonError(error)).toBe(true)
+      if (!isCarbonError(error)) return
+      expect(error.data?.httpStatus).toBe(403)
+      expect(error.message).toBe("Access ended: the organization's entitlement to this market was removed (entitlement_removed)")
+    } finally {
+      subscription.unsubscribe()
+    }
+  })
+})
+
+describe('streams are capped per credential and per organization (issue 11 item 13)', () => {
+  it('refuses the stream past the per-credential cap with 429 JSON naming the limit (REST and tRPC alike); closing one frees its slot', async () => {
+    const m = await s.member('cap-credential', 'gus')
+    const first = await open('rest', bearer(m), 'CAP.N0')
+    const second = await open('trpc', bearer(m), 'CAP.N1')
+    expect([first.status, second.status]).toEqual([200, 200])
+
+    const refused = await open('rest', bearer(m), 'CAP.N2')
+    expect(refused.status).toBe(429)
+    expect(refused.body).toMatchObject({ code: 'TOO_MANY_REQUESTS', data: { httpStatus: 429, appCode: 'TOO_MANY_REQUESTS' } })
+    expect(refused.body!.message).toBe(
+      `Too many open live streams for this credential: the limit is ${PER_CREDENTIAL} at once (STREAM_MAX_PER_CREDENTIAL); close one first`,
+    )
+    expect(await s.auditRows(refused.requestId)).toMatchObject([{ outcome: 'denied', status: 429, procedure: PRICE_STREAM_PROCEDURE }])
+
+    // tRPC's SSE protocol carries a refusal as its serialized error, with the same status and message.
+    const refusedLive = await open('trpc', bearer(m), 'CAP.N2')
+    const error = refusedLive.reader.messages.find((msg) => msg.event === 'serialized-error')
+    expect(JSON.parse(error!.data!)).toMatchObject({
+      message: refused.body!.message,
+      data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, path: 'prices.live' },
+    })
+    expect(await s.auditRows(refusedLive.requestId)).toMatchObject([{ outcome: 'denied', status: 429, procedure: 'prices.live' }])
+
+    // Closing a stream frees its slot.
+    first.close()
+    await until(() => first.reader.ended, 'the first stream to close')
+    let third: Opened | null = null
+    await until(async () => {
+      third?.close()
+      third = await open('rest', bearer(m), 'CAP.N3')
+      return third.status === 200
+    }, 'a slot to free once the first stream closed')
+    second.close()
+    third!.close()
+  })
+
+  it('refuses past the per-organization cap, naming it, whichever credential asks', async () => {
+    const a = await s.member('cap-org', 'hal')
+    const b = await s.member('cap-org', 'ida')
+    const opened = [await open('rest', bearer(a), 'ORG.N0'), await open('rest', bearer(a), 'ORG.N1'), await open('trpc', bearer(b), 'ORG.N2')]
+    expect(opened.map((o) => o.status)).toEqual([200, 200, 200])
+    const refused = await open('rest', bearer(b), 'ORG.N3')
+    expect(refused.status).toBe(429)
+    expect(refused.body!.message).toBe(
+      `Too many open live streams for your organization: the limit is ${PER_ORGANIZATION} at once (STREAM_MAX_PER_ORGANIZATION); close one first`,
+    )
+    // Another organization is not affected.
+    const other = await s.member('cap-other', 'jo')
+    const elsewhere = await open('rest', bearer(other), 'ORG.N4')
+    expect(elsewhere.status).toBe(200)
+    for (const o of [...opened, elsewhere]) o.close()
+  })
+})

@@ -1,0 +1,318 @@
+import { createHash } from 'node:crypto'
+import { MarketId } from '@carbon/schemas'
+import { and, desc, eq, gte, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
+import type { Logger } from 'pino'
+import { z } from 'zod'
+import { TOPICS, isDeadLetterTopic, type Bus, type BusMessage, type DeadLetterSink } from '../../adapters/bus/index.ts'
+import { deadLetters, type Database } from '../../adapters/postgres/schema/index.ts'
+import { AppError } from '../../errors.ts'
+import { decodePriceMessage } from '../../workers/prices-consumer.ts'
+import { createNodeCatalogue } from '../ingest/catalogue.ts'
+
+/*
+ * Dead letters, durable and usable (decision 009).
+ *
+ * - `createDeadLetterStore(db)` is the bus's dead-letter sink: every message published to a
+ *   `*.dlq` topic, by any publisher (the ingest pipeline, the prices consumer, the curve solver,
+ *   the bus's own retry limit), becomes a `dead_letters` row BEFORE the bus holds it, so it
+ *   survives the in-process bus and its publisher's commit. A redelivered dead letter (same topic,
+ *   key, payload and failure headers) is the same row, `occurrences` + 1.
+ * - `listDeadLetters` / `deadLetterSummary` read them (CLI `carbon dlq list`, the data-health page).
+ * - `replayDeadLetter(s)` send them through the same pipeline again once the cause is fixed: a
+ *   price record is validated again (and, for an unknown node, checked against the catalogue) and
+ *   published to prices.normalized, where the prices consumer stores it; a curve build request is
+ *   published to curves.build again; any other message a consumer gave up on goes back to its
+ *   source topic. A row is marked `replayed` in the same transaction that holds its lock, so
+ *   replaying twice publishes nothing twice; one that still fails stays, with its new reason.
+ */
+
+/** Headers that describe the failure, not the message: left out when a dead letter is replayed. */
+const FAILURE_HEADERS = ['reason', 'kind', 'failed-at', 'source-topic', 'source-partition', 'source-offset', 'consumer-group', 'attempts']
+/** Headers that change with every occurrence of the same failure: left out of the fingerprint. */
+const VOLATILE_HEADERS = new Set(['failed-at', 'attempts'])
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+export type DeadLetterRow = typeof deadLetters.$inferSelect
+
+/** The bus sink that stores dead letters in PostgreSQL (see decision 009). */
+export function createDeadLetterStore(db: Database, log: Logger): DeadLetterSink {
+  return {
+    async record(topic, messages) {
+      const rows = new Map<string, typeof deadLetters.$inferInsert & { occurrences: number }>()
+      for (const message of messages) {
+        const row = toRow(topic, message)
+        const same = rows.get(row.fingerprint)
+        if (same) same.occurrences++
+        else rows.set(row.fingerprint, { ...row, occurrences: 1 })
+      }
+      await db
+        .insert(deadLetters)
+        .values([...rows.values()])
+        .onConflictDoUpdate({
+          target: deadLetters.fingerprint,
+          set: { occurrences: sql`${deadLetters.occurrences} + excluded.occurrences`, lastSeenAt: sql`now()` },
+        })
+      log.debug({ topic, deadLetters: messages.length }, 'dead letters stored')
+    },
+  }
+}
+
+function payloadOf(value: Buffer | string): { payload: string; payloadEncoding: 'utf8' | 'base64'; json: unknown } {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value
+  let text: string
+  try {
+    text = utf8.decode(bytes)
+  } catch {
+    return { payload: bytes.toString('base64'), payloadEncoding: 'base64', json: null }
+  }
+  let json: unknown = null
+  try {
+    json = JSON.parse(text)
+  } catch {
+    // Not JSON: stored as text all the same.
+  }
+  return { payload: text, payloadEncoding: 'utf8', json }
+}
+
+function stringField(json: unknown, name: string): string | null {
+  if (json === null || typeof json !== 'object') return null
+  const value = (json as Record<string, unknown>)[name]
+  return typeof value === 'string' && value.length > 0 ? value : null
+}
+
+function intOrNull(text: string | undefined): number | null {
+  if (text === undefined || !/^\d{1,9}$/.test(text)) return null
+  return Number(text)
+}
+
+/** One dead_letters row from a message published to a dead-letter topic. */
+export function toRow(topic: string, message: BusMessage): typeof deadLetters.$inferInsert & { fingerprint: string } {
+  const headers = { ...message.headers }
+  const { payload, payloadEncoding, json } = payloadOf(message.value)
+  const keyMarket = message.key.split(':')[0]
+  const market = stringField(json, 'market') ?? (MarketId.safeParse(keyMarket).success ? keyMarket! : null)
+  const stable = Object.keys(headers)
+    .filter((name) => !VOLATILE_HEADERS.has(name))
+    .sort()
+    .map((name) => [name, headers[name]])
+  const fingerprint = createHash('sha256').update(JSON.stringify([topic, message.key, payload, stable])).digest('hex')
+  return {
+    topic,
+    market,
+    dataset: headers['source-dataset'] ?? stringField(json, 'dataset') ?? stringField(json, 'source'),
+    kind: headers.kind ?? (topic === TOPICS.curvesDlq ? 'invalid-build-request' : 'invalid-record'),
+    reason: headers.reason ?? '(no reason given)',
+    file: headers.file ?? stringField(json, 'file'),
+    line: intOrNull(headers.line),
+    field: headers.field ?? null,
+    rawKey: headers['raw-key'] ?? stringField(json, 'rawKey'),
+    messageKey: message.key,
+    payload,
+    payloadEncoding,
+    headers,
+    sourceTopic: headers['source-topic'] ?? null,
+    sourcePartition: intOrNull(headers['source-partition']),
+    sourceOffset: headers['source-offset'] ?? null,
+    fingerprint,
+  }
+}
+
+export const ListInput = z.object({
+  topic: z
+    .string()
+    .refine(isDeadLetterTopic, 'must be a dead-letter topic (ending in .dlq), e.g. prices.dlq')
+    .optional(),
+  since: z.date().optional(),
+  /** Also the ones replayed successfully (default: only those still to deal with). */
+  includeReplayed: z.boolean().default(false),
+  limit: z.number().int().min(1).max(100_000).default(1_000),
+})
+export type ListInput = z.input<typeof ListInput>
+
+function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) throw AppError.badRequest(`invalid ${what}: ${z.prettifyError(parsed.error)}`)
+  return parsed.data
+}
+
+const notReplayed = () => or(isNull(deadLetters.replayResult), ne(deadLetters.replayResult, 'replayed'))
+
+/** Dead letters, newest first. */
+export async function listDeadLetters(db: Database, input: ListInput = {}): Promise<DeadLetterRow[]> {
+  const { topic, since, includeReplayed, limit } = parseInput(ListInput, input, 'dead-letter list')
+  const where: SQL[] = []
+  if (topic) where.push(eq(deadLetters.topic, topic))
+  if (since) where.push(gte(deadLetters.createdAt, since))
+  if (!includeReplayed) where.push(notReplayed()!)
+  return db
+    .select()
+    .from(deadLetters)
+    .where(and(...where))
+    .orderBy(desc(deadLetters.createdAt), desc(deadLetters.id))
+    .limit(limit)
+}
+
+export type DeadLetterGroup = {
+  topic: string
+  market: string | null
+  dataset: string | null
+  /** Dead letters not replayed successfully. */
+  pending: number
+  /** Replayed successfully. */
+  replayed: number
+  latestAt: Date
+  /** The most recent distinct reasons of the pending ones (at most 3). */
+  latestReasons: string[]
+}
+
+const REASONS_PER_GROUP = 3
+
+/** Dead letters per topic, market and dataset, with the latest reasons: the data-health page. */
+export async function deadLetterSummary(db: Database): Promise<DeadLetterGroup[]> {
+  const groups = await db
+    .select({
+      topic: deadLetters.topic,
+      market: deadLetters.market,
+      dataset: deadLetters.dataset,
+      pending: sql<number>`count(*) filter (where ${deadLetters.replayResult} is distinct from 'replayed')`.mapWith(Number),
+      replayed: sql<number>`count(*) filter (where ${deadLetters.replayResult} = 'replayed')`.mapWith(Number),
+      latestAt: sql<Date>`max(${deadLetters.lastSeenAt})`.mapWith((value: string | Date) => new Date(value)),
+    })
+    .from(deadLetters)
+    .groupBy(deadLetters.topic, deadLetters.market, deadLetters.dataset)
+  // The latest reasons per group: a window over the pending rows, a few per group.
+  const reasons = await db.execute<{ topic: string; market: string | null; dataset: string | null; reason: string }>(sql`
+    select topic, market, dataset, reason from (
+      select topic, market, dataset, reason, row_number() over (partition by topic, market, dataset order by max(last_seen_at) desc) as n
+      from ${deadLetters}
+      where replay_result is distinct from 'replayed'
+      group by topic, market, dataset, reason
+    ) latest where n <= ${REASONS_PER_GROUP} order by n`)
+  const rows = Array.isArray(reasons) ? reasons : (reasons as unknown as { rows: typeof reasons }).rows
+  const keyOf = (g: { topic: string; market: string | null; dataset: string | null }) => JSON.stringify([g.topic, g.market, g.dataset])
+  const byGroup = new Map<string, string[]>()
+  for (const row of rows as { topic: string; market: string | null; dataset: string | null; reason: string }[]) {
+    const list = byGroup.get(keyOf(row)) ?? []
+    list.push(row.reason)
+    byGroup.set(keyOf(row), list)
+  }
+  return groups
+    .map((g) => ({ ...g, latestReasons: byGroup.get(keyOf(g)) ?? [] }))
+    .sort((a, b) => b.pending - a.pending || b.latestAt.getTime() - a.latestAt.getTime())
+}
+
+export type ReplayOutcome = { id: number; outcome: 'replayed' | 'failed' | 'already-replayed'; reason: string | null; topic: string | null }
+
+type Plan = { ok: true; topic: string; message: BusMessage } | { ok: false; reason: string }
+
+const BuildRequest = z.object({ buildId: z.uuid() })
+
+function valueOf(row: DeadLetterRow): Buffer {
+  return Buffer.from(row.payload, row.payloadEncoding === 'base64' ? 'base64' : 'utf8')
+}
+
+/** The message's own headers (what it was published with), plus where the replay came from. */
+function replayHeaders(row: DeadLetterRow): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(row.headers)) if (!FAILURE_HEADERS.includes(name)) headers[name] = value
+  headers['replayed-from'] = `dead-letter:${row.id}`
+  return headers
+}
+
+/** Whether the row holds a canonical price record (a refused record, an unknown node, a stuck record). */
+function isPriceRecordLetter(row: DeadLetterRow): boolean {
+  return row.topic === TOPICS.pricesDlq && (row.kind === 'unknown-node' || row.sourceTopic === TOPICS.pricesNormalized)
+}
+
+async function planPriceRecord(db: Database, row: DeadLetterRow): Promise<Plan> {
+  const decoded = decodePriceMessage(valueOf(row))
+  if (!decoded.ok) return { ok: false, reason: decoded.reason }
+  if (row.kind === 'unknown-node') {
+    const unknown = await createNodeCatalogue(db).unknownNodes(decoded.record.market, [decoded.record])
+    if (unknown.length > 0) {
+      return { ok: false, reason: `unknown node ${JSON.stringify(decoded.record.node)}: still not in the ${decoded.record.market} node catalogue` }
+    }
+  }
+  return { ok: true, topic: TOPICS.pricesNormalized, message: { key: row.messageKey, value: valueOf(row), headers: replayHeaders(row) } }
+}
+
+function planBuildRequest(row: DeadLetterRow): Plan {
+  let json: unknown
+  try {
+    json = JSON.parse(valueOf(row).toString('utf8'))
+  } catch (error) {
+    return { ok: false, reason: `not JSON: ${(error as Error).message}` }
+  }
+  const parsed = BuildRequest.safeParse(json)
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    return { ok: false, reason: `not a build request: ${issues.join('; ')}` }
+  }
+  return { ok: true, topic: TOPICS.curvesBuild, message: { key: row.messageKey, value: valueOf(row), headers: replayHeaders(row) } }
+}
+
+/** What replaying a row means, or why it cannot be replayed (yet). */
+async function planReplay(db: Database, row: DeadLetterRow): Promise<Plan> {
+  if (isPriceRecordLetter(row)) return planPriceRecord(db, row)
+  if (row.topic === TOPICS.curvesDlq && (row.sourceTopic === null || row.sourceTopic === TOPICS.curvesBuild)) return planBuildRequest(row)
+  // The reason the publisher gave (row.reason may hold an earlier replay's).
+  const original = row.headers.reason ?? row.reason
+  if (row.kind === 'parse-issue' || row.kind === 'unusable-file') {
+    return {
+      ok: false,
+      reason: `${original} [replay: this dead letter does not carry the raw row; once the parser is fixed, re-ingest the file (raw payload ${row.rawKey ?? 'unknown'}) with npx carbon backfill --force]`,
+    }
+  }
+  if (row.sourceTopic) return { ok: true, topic: row.sourceTopic, message: { key: row.messageKey, value: valueOf(row), headers: replayHeaders(row) } }
+  return { ok: false, reason: `${original} [replay: no source topic to send it back to]` }
+}
+
+export type ReplayDeps = { db: Database; bus: Bus; log: Logger }
+
+const MAX_REASON = 2_000
+const clip = (text: string) => (text.length <= MAX_REASON ? text : `${text.slice(0, MAX_REASON - 1)}…`)
+
+/**
+ * Replays one dead letter: under its row lock, publishes it through the pipeline and marks it
+ * replayed, or records why it still fails. Replaying a replayed one does nothing.
+ */
+export async function replayDeadLetter(deps: ReplayDeps, id: number): Promise<ReplayOutcome> {
+  if (!Number.isSafeInteger(id) || id < 1) throw AppError.badRequest(`dead-letter id must be a positive integer, got ${String(id)}`)
+  const log = deps.log.child({ component: 'dlq-replay', deadLetter: id })
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(deadLetters).where(eq(deadLetters.id, id)).for('update')
+    if (!row) throw AppError.notFound(`dead letter ${id}`)
+    if (row.replayResult === 'replayed') return { id, outcome: 'already-replayed', reason: null, topic: null }
+    const plan = await planReplay(tx as unknown as Database, row)
+    const now = new Date()
+    if (!plan.ok) {
+      await tx
+        .update(deadLetters)
+        .set({ replayResult: 'failed', reason: clip(plan.reason), replayedAt: now, replayAttempts: sql`${deadLetters.replayAttempts} + 1` })
+        .where(eq(deadLetters.id, id))
+      log.info({ reason: plan.reason }, 'dead letter still fails; kept with its new reason')
+      return { id, outcome: 'failed', reason: plan.reason, topic: null }
+    }
+    await deps.bus.publish(plan.topic, [plan.message])
+    await tx
+      .update(deadLetters)
+      .set({ replayResult: 'replayed', replayedAt: now, replayAttempts: sql`${deadLetters.replayAttempts} + 1` })
+      .where(eq(deadLetters.id, id))
+    log.info({ topic: plan.topic }, 'dead letter replayed')
+    return { id, outcome: 'replayed', reason: null, topic: plan.topic }
+  })
+}
+
+/** Replays every dead letter not yet replayed successfully (optionally of one topic), oldest first. */
+export async function replayAllDeadLetters(deps: ReplayDeps, options: { topic?: string } = {}): Promise<ReplayOutcome[]> {
+  const { topic } = parseInput(ListInput.pick({ topic: true }), options, 'dead-letter replay')
+  const ids = await deps.db
+    .select({ id: deadLetters.id })
+    .from(deadLetters)
+    .where(and(notReplayed(), topic ? eq(deadLetters.topic, topic) : undefined))
+    .orderBy(deadLetters.id)
+  const outcomes: ReplayOutcome[] = []
+  for (const { id } of ids) outcomes.push(await replayDeadLetter(deps, id))
+  return outcomes
+}
