@@ -16,7 +16,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="${filename}"`,
       // A new version of the same as-of date replaces the newest build: always revalidate.
-      'Cache-Control': 'private, no-cache',
+      'Cache-Control': 'no-store',
     },
   })
 }

@@ -12,7 +12,7 @@ import type { BoardRow } from '#app/utils/board.ts'
 import { applyLivePrices, liveRows, type LiveOverlay } from '#app/utils/board-live.ts'
 import { loadBoard } from '#app/utils/board.server.ts'
 import { invariantResponse, parseOr } from '#app/utils/http.server.ts'
-import { accessData } from '#app/utils/data-access.server.ts'
+import { accessData, auditedInput } from '#app/utils/data-access.server.ts'
 import type { LiveEvent } from '#app/utils/live-client.ts'
 import { liveCursor } from '#app/utils/live.server.ts'
 import { listMarkets } from '#app/utils/platform.server.ts'
@@ -32,19 +32,22 @@ const Query = z.object({ run: z.preprocess((v) => (v === '' ? undefined : v), Ma
  * position read before the snapshot).
  */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
-  const raw = params.market ?? ''
-  const id = MarketId.safeParse(raw.toUpperCase())
-  invariantResponse(id.success, `There is no market called '${raw}'. 254Carbon covers MISO and CAISO.`, { status: 404 })
-  const url = new URL(request.url)
-  if (raw !== id.data) throw redirect(`/markets/${id.data}${url.search}`)
+  const spec = { procedure: 'hub:market' }
+  const { id, asked } = await auditedInput(request, context, spec, () => {
+    const raw = params.market ?? ''
+    const id = MarketId.safeParse(raw.toUpperCase())
+    invariantResponse(id.success, `There is no market called '${raw}'. 254Carbon covers MISO and CAISO.`, { status: 404 })
+    const url = new URL(request.url)
+    if (raw !== id.data) throw redirect(`/markets/${id.data}${url.search}`)
+    return { id: id.data, asked: parseOr(Query, Object.fromEntries(url.searchParams)).run }
+  })
 
-  const access = await accessData(request, context, { procedure: 'hub:market', market: id.data })
+  const access = await accessData(request, context, { ...spec, market: id })
   const { platform } = access
   const { markets } = await listMarkets(platform.pg.db)
-  const market = markets.find((m) => m.id === id.data)
-  invariantResponse(market, `Market ${id.data} is not configured`, { status: 404 })
+  const market = markets.find((m) => m.id === id)
+  invariantResponse(market, `Market ${id} is not configured`, { status: 404 })
 
-  const { run: asked } = parseOr(Query, Object.fromEntries(url.searchParams))
   const run = asked ?? (market.runs.includes('RT5') ? 'RT5' : market.runs[0])
   invariantResponse(run && market.runs.includes(run), `${market.id} has no '${asked}' run; it publishes ${market.runs.join(', ')}.`)
 

@@ -6,7 +6,7 @@ import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { orRespond, parseOr } from '#app/utils/http.server.ts'
 import { nodeHref } from '#app/utils/node-view.ts'
-import { accessData } from '#app/utils/data-access.server.ts'
+import { accessData, auditedInput } from '#app/utils/data-access.server.ts'
 import { searchNodes } from '#app/utils/platform.server.ts'
 import { formatInZone } from '#app/utils/time.ts'
 
@@ -29,8 +29,9 @@ const TYPE_LABELS: Record<NodeTypeName, string> = { hub: 'Hub', zone: 'Load zone
 /** Pricing nodes by name prefix, market and type, one keyset page at a time. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url)
-  const filters = parseOr(SearchQuery, Object.fromEntries(url.searchParams))
-  const access = await accessData(request, context, { procedure: 'hub:nodes.search', market: filters.market })
+  const spec = { procedure: 'hub:nodes.search' }
+  const filters = await auditedInput(request, context, spec, () => parseOr(SearchQuery, Object.fromEntries(url.searchParams)))
+  const access = await accessData(request, context, { ...spec, market: filters.market })
   const result = await orRespond(searchNodes(access.platform.pg.db, { ...filters, limit: PAGE_SIZE }, { markets: access.entitled }))
   await access.served({ details: { q: filters.q ?? null, type: filters.type ?? null } })
   return {

@@ -17,7 +17,7 @@ import {
 import { futureAsOfProblem, type CurveCompareOutput, type CurveGetOutput, type StoredQuote } from '#server/services/curves/schemas.ts'
 import { getNode } from '#server/services/nodes/index.ts'
 import { BUILD_WAIT_MS, curveHref, curveSearch, isIsoDate, parseCurveQuery, quotesCsv, type CurveViewQuery } from './curve-view.ts'
-import { accessData } from './data-access.server.ts'
+import { accessData, auditedInput } from './data-access.server.ts'
 import { invariantResponse, orRespond, parseOr } from './http.server.ts'
 
 /**
@@ -127,9 +127,9 @@ export async function loadCurveView(
   rawParams: Record<string, string | undefined>,
   purpose: { channel: 'hub' | 'downloads'; procedure: string; withCompare: boolean },
 ): Promise<CurveView> {
-  const { market, node } = routeCurve(rawParams)
-  const query = routeQuery(request)
-  const access = await accessData(request, context, { channel: purpose.channel, procedure: purpose.procedure, market })
+  const spec = { channel: purpose.channel, procedure: purpose.procedure }
+  const { market, node, query } = await auditedInput(request, context, spec, () => ({ ...routeCurve(rawParams), query: routeQuery(request) }))
+  const access = await accessData(request, context, { ...spec, market })
   const { db } = access.platform.pg
   const deps = { db, ch: access.platform.ch }
   const viewer = viewerOf(access)
@@ -179,7 +179,7 @@ function today(): string {
  * creates the curve). 404 for an unknown node, 400 for a node that is not a hub.
  */
 export async function loadBuildForm(request: Request, context: AppLoadContext, rawParams: Record<string, string | undefined>) {
-  const { market, node } = routeCurve(rawParams)
+  const { market, node } = await auditedInput(request, context, { procedure: 'hub:curve-build-form' }, () => routeCurve(rawParams))
   const access = await accessData(request, context, { procedure: 'hub:curve-build-form', market, role: 'analyst' })
   const { db } = access.platform.pg
   let name = CURVE_HUBS.find((h) => h.market === market && h.node === node)?.name ?? `${market} ${node}`
@@ -232,7 +232,7 @@ function refuse(values: BuildAnswer['values'], message: string, status = 400) {
  * the message naming the lines and contracts, and the text as entered.
  */
 export async function submitBuild(request: Request, context: AppLoadContext, rawParams: Record<string, string | undefined>) {
-  const { market, node } = routeCurve(rawParams)
+  const { market, node } = await auditedInput(request, context, { procedure: 'hub:curve-build' }, () => routeCurve(rawParams))
   const access = await accessData(request, context, { procedure: 'hub:curve-build', market, role: 'analyst' })
   const { db } = access.platform.pg
   const form = await request.formData()

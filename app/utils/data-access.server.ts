@@ -69,11 +69,56 @@ export async function accessData(request: Request, context: AppLoadContext, spec
   try {
     return await openDataAccess(request, context, spec)
   } catch (error) {
-    // PostgreSQL (sessions, entitlements, the audit log) cannot be reached: a 503 page, never data.
-    if (!(error instanceof Response) && (isStoreUnavailable(error) || (isAppError(error) && error.code === 'UNAVAILABLE'))) {
-      throw plainResponse('A data store is unavailable right now, so no data was served. Please retry shortly.', 503)
+    throw unavailableAsResponse(error)
+  }
+}
+
+/** PostgreSQL (sessions, entitlements, the audit log) cannot be reached: a 503 page, never data; anything else as it is. */
+function unavailableAsResponse(error: unknown): unknown {
+  if (!(error instanceof Response) && (isStoreUnavailable(error) || (isAppError(error) && error.code === 'UNAVAILABLE'))) {
+    return plainResponse('A data store is unavailable right now, so no data was served. Please retry shortly.', 503)
+  }
+  return error
+}
+
+/** What every audit row of one hub request shares. */
+function auditBase(request: Request, context: AppLoadContext, principal: Principal, spec: AccessSpec) {
+  return {
+    requestId: context.requestId,
+    principal,
+    channel: spec.channel ?? 'hub',
+    procedure: spec.procedure,
+    market: spec.market ?? null,
+    clientAddress: context.clientAddress,
+    userAgent: request.headers.get('user-agent'),
+  }
+}
+
+/**
+ * A data page's input, read by `read` (its schema, a known market, run or node name), whose
+ * refusal (a 4xx Response thrown by `read`) is audited like every refusal at the door: the user
+ * is signed in first (an anonymous visitor is sent to sign-in, not told what is wrong), so every
+ * attempt leaves its row, even one refused before `accessData` knows the market.
+ */
+export async function auditedInput<T>(request: Request, context: AppLoadContext, spec: AccessSpec, read: () => T): Promise<T> {
+  try {
+    return read()
+  } catch (refusal) {
+    if (!(refusal instanceof Response) || refusal.status < 400 || refusal.status >= 500) throw refusal
+    try {
+      const platform = await getPlatform()
+      const principal = await requireUser(request)
+      const reason = await refusal.clone().text()
+      await recordAudit(platform.pg.db, {
+        ...auditBase(request, context, principal, spec),
+        outcome: 'denied',
+        status: refusal.status,
+        details: { reason, url: request.url.slice(0, 2000) },
+      })
+    } catch (error) {
+      throw unavailableAsResponse(error)
     }
-    throw error
+    throw refusal
   }
 }
 
@@ -81,15 +126,7 @@ async function openDataAccess(request: Request, context: AppLoadContext, spec: A
   const platform = await getPlatform()
   const principal = await requireUser(request)
   const channel = spec.channel ?? 'hub'
-  const base = {
-    requestId: context.requestId,
-    principal,
-    channel,
-    procedure: spec.procedure,
-    market: spec.market ?? null,
-    clientAddress: context.clientAddress,
-    userAgent: request.headers.get('user-agent'),
-  }
+  const base = auditBase(request, context, principal, spec)
   const refuse = async (status: number, message: string, headers?: Record<string, string>) => {
     await recordAudit(platform.pg.db, { ...base, outcome: 'denied', status, details: { reason: message, url: request.url.slice(0, 2000) } })
     return plainResponse(message, status, headers)

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { deadLetterSummary, type DeadLetterGroup } from '#server/services/dlq/index.ts'
 import { completeness, dataHealth } from '#server/services/quality/index.ts'
 import type { CompletenessSeries, DataHealth } from '#server/services/quality/schemas.ts'
-import { accessData } from './data-access.server.ts'
+import { accessData, auditedInput } from './data-access.server.ts'
 import { parseOr } from './http.server.ts'
 
 const HOUR = 3_600_000
@@ -39,8 +39,9 @@ export type DataHealthView = {
  * window, and the per-interval completeness of one dataset for the chart.
  */
 export async function loadDataHealth(request: Request, context: AppLoadContext): Promise<DataHealthView> {
-  const query = parseOr(Query, Object.fromEntries(new URL(request.url).searchParams))
-  const access = await accessData(request, context, { procedure: 'hub:data-health' })
+  const spec = { procedure: 'hub:data-health' }
+  const query = await auditedInput(request, context, spec, () => parseOr(Query, Object.fromEntries(new URL(request.url).searchParams)))
+  const access = await accessData(request, context, spec)
   const { platform } = access
   const markets = MARKET_ORDER.filter((m) => access.entitled.includes(m))
   const asked = query.market && query.dataset && markets.includes(query.market) ? { market: query.market, dataset: query.dataset } : undefined

@@ -2,7 +2,7 @@ import { MarketId, MarketRun, MARKETS } from '@carbon/schemas'
 import { z } from 'zod'
 import { isAppError } from '#server/errors.ts'
 import type { AppLoadContext } from '@remix-run/node'
-import { accessData } from './data-access.server.ts'
+import { accessData, auditedInput } from './data-access.server.ts'
 import { getNode } from '#server/services/nodes/index.ts'
 import { latestPrices, priceHistory } from '#server/services/prices/index.ts'
 import type { PriceHistoryOutput } from '#server/services/prices/schemas.ts'
@@ -57,22 +57,26 @@ export type NodeViewData = {
  * ending there. A BAD_REQUEST from the history service (range too long for the resolution)
  * becomes a notice, not an error page.
  */
+/** The node page's route and query: an unknown market is a 404, a bad query or run a 400 naming it. */
+function readNodeViewInput(request: Request, rawParams: Record<string, string | undefined>) {
+  const params = parseOr(NodeRouteParams, rawParams)
+  const marketId = MarketId.safeParse(params.market.toUpperCase())
+  invariantResponse(marketId.success, `Unknown market '${params.market}'`, { status: 404 })
+  const def = MARKETS[marketId.data]
+  const query = parseOr(NodeViewQuerySchema, Object.fromEntries(new URL(request.url).searchParams))
+  const rtRuns = def.runs.filter((r): r is Exclude<MarketRun, 'DA'> => r !== 'DA')
+  const rt = query.rt ?? defaultRtRun(def.runs)
+  invariantResponse(rt && rtRuns.includes(rt), `${def.id} has no real-time run '${query.rt ?? ''}'; choose one of ${rtRuns.join(', ')}`)
+  return { params, def, query, rt, rtRuns }
+}
+
 export async function loadNodeView(
   request: Request,
   context: AppLoadContext,
   rawParams: Record<string, string | undefined>,
   purpose: { channel: 'hub' | 'downloads'; procedure: string },
 ): Promise<NodeViewData> {
-  const params = parseOr(NodeRouteParams, rawParams)
-  const marketId = MarketId.safeParse(params.market.toUpperCase())
-  invariantResponse(marketId.success, `Unknown market '${params.market}'`, { status: 404 })
-  const def = MARKETS[marketId.data]
-  const url = new URL(request.url)
-  const query = parseOr(NodeViewQuerySchema, Object.fromEntries(url.searchParams))
-
-  const rtRuns = def.runs.filter((r): r is Exclude<MarketRun, 'DA'> => r !== 'DA')
-  const rt = query.rt ?? defaultRtRun(def.runs)
-  invariantResponse(rt && rtRuns.includes(rt), `${def.id} has no real-time run '${query.rt ?? ''}'; choose one of ${rtRuns.join(', ')}`)
+  const { params, def, query, rt, rtRuns } = await auditedInput(request, context, purpose, () => readNodeViewInput(request, rawParams))
 
   const access = await accessData(request, context, { ...purpose, market: def.id })
   const { platform } = access

@@ -118,7 +118,7 @@ it('replays one dead letter once its cause is fixed, never twice; --all keeps wh
   const lines = all.stdout.trim().split('\n')
   expect(lines, all.stdout).toHaveLength(2)
   expect(lines.join('\n')).toMatch(/still fails: not a build request/)
-  expect(lines.join('\n')).toMatch(/still fails: file\.csv line 17, HE5: not a number .*does not carry the raw row/)
+  expect(lines.join('\n')).toMatch(/still fails: file\.csv line 17, HE5: not a number .*no ingest run archived raw payload raw\/MISO\/miso\.da_expost_lmp\/2026\/06\/01\/file\.csv\.abc/)
   // Listed: the two still failing, not the replayed one.
   expect(ndjson(carbon('list').stdout).map((r) => r.id)).not.toContain(id)
   expect(ndjson(carbon('list', '--all').stdout).find((r) => r.id === id)).toMatchObject({ replay: 'replayed' })

@@ -24,7 +24,8 @@ export const DLQ_HELP = `Usage:
       dead letters not yet replayed, newest first (--all: replayed ones too);
       a table on a terminal, NDJSON when piped
   npx carbon dlq replay <id> | --all [--topic <t>]
-      send dead letters through the pipeline again once their cause is fixed;
+      send dead letters through the pipeline again once their cause is fixed (a refused
+      publisher row or an unusable file: its archived raw file is parsed and published again);
       a replayed one is never replayed twice, one that still fails keeps its new reason`
 
 export type DlqArgs = { action?: string; id?: string; topic?: string; since?: string; all: boolean }
@@ -128,8 +129,9 @@ async function replay(platform: Platform, log: Logger, id: number | null, topic:
       ? [await startPricesConsumer({ bus, ch: platform.ch, log }), await startCurveSolver({ bus, db: platform.pg.db, ch: platform.ch, log })]
       : []
   try {
-    const deps = { db: platform.pg.db, bus, log }
-    const outcomes = id === null ? await replayAllDeadLetters(deps, { topic }) : [await replayDeadLetter(deps, id)]
+    const deps = { db: platform.pg.db, bus, log, objects: platform.objects, unknownNodes: platform.env.INGEST_UNKNOWN_NODES }
+    // One id of a publisher file settles the file's other pending dead letters too: listed after it.
+    const outcomes = id === null ? await replayAllDeadLetters(deps, { topic }) : [await replayDeadLetter(deps, id)].flatMap(({ sameFile, ...o }) => [o, ...(sameFile ?? [])])
     if (workers.length > 0) await drained(platform)
     const out = stdout()
     for (const outcome of outcomes) await out.write(`${outcomeLine(outcome)}\n`)

@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createCarbonClient, isCarbonError } from '../../packages/sdk/src/index.ts'
 import { priceRecordFactory } from '../../tests/support/price-records.ts'
@@ -28,15 +31,55 @@ let s: StreamServer
 const records = priceRecordFactory('test.stream-access')
 let requests = 0
 
+/**
+ * An OAuth2 provider of the test's own for the service (JWT) streams: a real RS256 key, its
+ * discovery document and key set over HTTP (as in server/services/auth/bearer.int.test.ts); the
+ * stream server verifies tokens against it (OIDC_ISSUER).
+ */
+let issuerServer: Server
+let issuer: string
+let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']
+
+async function startIssuer(): Promise<void> {
+  const pair = await generateKeyPair('RS256', { extractable: true })
+  signingKey = pair.privateKey
+  const keys = [{ ...(await exportJWK(pair.publicKey)), kid: 'stream-rsa-1', alg: 'RS256', use: 'sig' }]
+  issuerServer = createServer((req, res) => {
+    const body =
+      req.url === '/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` } : req.url === '/jwks' ? { keys } : null
+    if (!body) return void res.writeHead(404).end()
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(body))
+  })
+  await new Promise<void>((resolve) => issuerServer.listen(0, '127.0.0.1', resolve))
+  issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`
+}
+
+/** A client-credentials access token of `clientId` for organization `org`, expiring at `exp` (seconds since the epoch). */
+function serviceToken(clientId: string, org: string, exp: number): Promise<string> {
+  return new SignJWT({ client_id: clientId, org, scope: 'read:prices' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'stream-rsa-1', typ: 'at+jwt' })
+    .setIssuer(issuer)
+    .setAudience('carbon-api')
+    .setSubject(clientId)
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(signingKey)
+}
+
 beforeAll(async () => {
+  await startIssuer()
   s = await startStreamServer(inject('postgresUrl'), {
     STREAM_MAX_PER_CREDENTIAL: String(PER_CREDENTIAL),
     STREAM_MAX_PER_ORGANIZATION: String(PER_ORGANIZATION),
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_SECRET: 'stream-access-test',
   })
 })
 
 afterAll(async () => {
   await s?.close()
+  await new Promise((resolve) => issuerServer?.close(resolve))
 })
 
 const admin: Principal = {
@@ -58,10 +101,10 @@ type Opened = { status: number; reader: StreamReader; requestId: string; close()
  * there the sign is the request's `allowed` audit row (written once the procedure has opened the
  * stream) or its serialized error. (Not the fan-out's listener count: other streams closing meanwhile move it.)
  */
-async function open(transport: 'rest' | 'trpc', headers: Record<string, string>, nodes: string): Promise<Opened> {
+async function open(transport: 'rest' | 'trpc', headers: Record<string, string>, nodes: string, extra: Record<string, string> = {}): Promise<Opened> {
   const requestId = `access-${++requests}`
   const controller = new AbortController()
-  const input = { market: 'MISO', runs: 'RT5', nodes }
+  const input = { market: 'MISO', runs: 'RT5', nodes, ...extra }
   const url =
     transport === 'rest'
       ? `${s.baseUrl}${PRICE_STREAM_PATH}?${new URLSearchParams(input).toString()}`
@@ -243,4 +286,108 @@ describe('streams are capped per credential and per organization (issue 11 item 
     expect(elsewhere.status).toBe(200)
     for (const o of [...opened, elsewhere]) o.close()
   })
+})
+
+describe('unsafe input is refused before anything reads it, naming the field, audited', () => {
+  const nul = 'contains the control character U+0000'
+
+  it('REST: a NUL in nodes is a 400 JSON naming nodes, with its audit row', async () => {
+    const m = await s.member('unsafe-rest', 'kim')
+    const refused = await open('rest', bearer(m), 'SAFE.N0,BAD\u0000N1')
+    expect(refused.status).toBe(400)
+    expect(refused.body).toMatchObject({
+      message: `nodes: ${nul}`,
+      code: 'BAD_REQUEST',
+      data: { code: 'BAD_REQUEST', httpStatus: 400, path: 'stream.prices', appCode: 'BAD_REQUEST' },
+    })
+    // The row is written, its nodes stored without the NUL.
+    expect(await s.auditRows(refused.requestId)).toMatchObject([
+      { outcome: 'denied', status: 400, procedure: PRICE_STREAM_PROCEDURE, market: 'MISO', nodes: ['SAFE.N0', 'BADN1'], details: { reason: `nodes: ${nul}` } },
+    ])
+  })
+
+  it('REST: a NUL in the lastEventId parameter is a 400 naming lastEventId, with its audit row', async () => {
+    const m = await s.member('unsafe-rest-cursor', 'lou')
+    const refused = await open('rest', bearer(m), 'SAFE.N0', { lastEventId: '0:1\u00002' })
+    expect(refused.status).toBe(400)
+    expect(refused.body!.message).toBe(`lastEventId: ${nul}`)
+    expect(await s.auditRows(refused.requestId)).toMatchObject([{ outcome: 'denied', status: 400, details: { reason: `lastEventId: ${nul}` } }])
+  })
+
+  // Node's HTTP parser answers 400 itself to a NUL or other C0 control in a header value (nothing
+  // reaches the handler); a C1 control (byte 0x85, read as U+0085) does reach it.
+  const c1 = 'contains the control character U+0085'
+
+  it('REST: a control character in the Last-Event-ID header is a 400 naming lastEventId, audited', async () => {
+    const m = await s.member('unsafe-header-rest', 'max')
+    const rest = await open('rest', { ...bearer(m), 'last-event-id': '0:1\u00852' }, 'SAFE.N0')
+    expect(rest.status).toBe(400)
+    expect(rest.body!.message).toBe(`lastEventId: ${c1}`)
+    expect(await s.auditRows(rest.requestId)).toMatchObject([{ outcome: 'denied', status: 400, procedure: PRICE_STREAM_PROCEDURE, details: { reason: `lastEventId: ${c1}` } }])
+  })
+
+  it('tRPC: a control character in the Last-Event-ID header is a BAD_REQUEST error event naming lastEventId, audited', async () => {
+    const m = await s.member('unsafe-header-trpc', 'mia')
+    const live = await open('trpc', { ...bearer(m), 'last-event-id': '0:1\u00852' }, 'SAFE.N0')
+    const error = live.reader.messages.find((msg) => msg.event === 'serialized-error')
+    expect(JSON.parse(error!.data!)).toMatchObject({
+      message: `lastEventId: ${c1}`,
+      data: { code: 'BAD_REQUEST', httpStatus: 400, path: 'prices.live' },
+    })
+    expect(await s.auditRows(live.requestId)).toMatchObject([{ outcome: 'denied', status: 400, procedure: 'prices.live', details: { reason: `lastEventId: ${c1}` } }])
+  })
+
+  it('tRPC: a NUL in nodes is a BAD_REQUEST error event naming nodes, with its audit row', async () => {
+    const m = await s.member('unsafe-trpc', 'ned')
+    const before = s.fanout.listeners
+    const refused = await open('trpc', bearer(m), 'SAFE.N0,BAD\u0000N1')
+    const error = refused.reader.messages.find((msg) => msg.event === 'serialized-error')
+    expect(JSON.parse(error!.data!)).toMatchObject({
+      message: `nodes: ${nul}`,
+      data: { code: 'BAD_REQUEST', httpStatus: 400, path: 'prices.live', appCode: 'BAD_REQUEST' },
+    })
+    expect(refused.reader.events).toEqual([])
+    expect(await s.auditRows(refused.requestId)).toMatchObject([
+      { outcome: 'denied', status: 400, procedure: 'prices.live', nodes: ['SAFE.N0', 'BADN1'], details: { reason: `nodes: ${nul}` } },
+    ])
+    expect(s.fanout.listeners).toBe(before)
+  })
+})
+
+describe('a stream opened with an OAuth2 service token ends when the token expires', () => {
+  /** How long the test tokens live: long enough to open the stream and see a price first. */
+  const TOKEN_SECONDS = 4
+
+  for (const transport of ['rest', 'trpc'] as const) {
+    it(`${transport}: ends at the JWT's exp with end / token_expired, audited like the other ends`, async () => {
+      await s.member(`jwt-${transport}`, 'svc')
+      const exp = Math.floor(Date.now() / 1_000) + TOKEN_SECONDS
+      const token = await serviceToken(`jwt-client-${transport}`, `jwt-${transport}`, exp)
+      const stream = await open(transport, { authorization: `Bearer ${token}` }, `JWT${transport}.N0`)
+      expect(stream.status).toBe(200)
+      await s.publish(records(`JWT${transport}`, 1, 1))
+      await until(() => stream.reader.prices.length >= 1, 'the first price')
+      expect(endEvent(stream.reader)).toBeUndefined()
+
+      await until(() => endEvent(stream.reader) !== undefined, 'the end event at exp', (TOKEN_SECONDS + 5) * 1_000)
+      // Not before the token's exp: the timer is set at admission to the exp itself.
+      expect(Date.now()).toBeGreaterThanOrEqual(exp * 1_000)
+      expect(endEvent(stream.reader)).toEqual({ type: 'end', prices: [], skipped: 0, reason: 'token_expired' })
+      await until(() => stream.reader.ended, 'the server to close the stream')
+      if (transport === 'trpc') {
+        const error = stream.reader.messages.find((msg) => msg.event === 'serialized-error')
+        expect(JSON.parse(error!.data!)).toMatchObject({
+          message: 'Access ended: the API token expired (token_expired)',
+          data: { code: 'UNAUTHORIZED', httpStatus: 401, path: 'prices.live' },
+        })
+      }
+      expect(await endAudit(stream.requestId)).toMatchObject({
+        outcome: 'denied',
+        status: 401,
+        procedure: transport === 'rest' ? PRICE_STREAM_PROCEDURE : 'prices.live',
+        channel: 'api',
+        details: { reason: 'token_expired', ended: 'stream' },
+      })
+    })
+  }
 })

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts'
 import { getPlatform, type Platform } from '../platform.ts'
 import { recordAudit, type AuditEntry } from '../services/auth/audit.ts'
 import { authorize } from '../services/auth/entitlements.ts'
+import { findUnsafeInput, unsafeInputError } from '../services/auth/input-check.ts'
 import { resolveRequestAuth } from '../services/auth/resolve.ts'
 import type { PriceFanout } from '../services/stream/fanout.ts'
 import { getPriceFanout, LiveInput } from '../services/stream/index.ts'
@@ -124,9 +125,9 @@ function sendError(res: ServerResponse, error: AppError, extra: { zodError?: z.Z
 type Admitted = { stream: LiveStream; log: Logger }
 
 /**
- * Decides the request as the REST API's guard does (authentication, rate limit, authorization,
- * then the input) and opens the subscription; writes the audit row either way. Returns null
- * after answering a refusal.
+ * Decides the request as the REST API's guard does (unsafe input, authentication, rate limit,
+ * authorization, then the input) and opens the subscription; writes the audit row either way.
+ * Returns null after answering a refusal.
  */
 async function admit(options: PriceStreamOptions, req: IncomingMessage, res: ServerResponse): Promise<Admitted | null> {
   const platform = await (options.platform ?? getPlatform)()
@@ -160,6 +161,11 @@ async function admit(options: PriceStreamOptions, req: IncomingMessage, res: Ser
     return null
   }
 
+  // Before anything reads the input (authorization, the cursor, the node lookup), as every
+  // request's gate does (server/trpc/trpc.ts): a control character or impossible date is a 400
+  // naming the field; recordAudit stores what it can of the input, so the refusal leaves its row.
+  const unsafe = findUnsafeInput(raw)
+  if (unsafe) return refuse(unsafeInputError(unsafe))
   if (auth.failure) return refuse(auth.failure)
   const principal = auth.principal
   if (principal && principal.kind !== 'user') {

@@ -276,6 +276,28 @@ describe('the hub refuses hostile parameters with a 400 naming them, and audits 
       audited.push({ requestId, status: 400, what: `hub ${path}` })
     }
   })
+
+  it('a query its page refuses before it knows the market (schema, unknown market) is audited too', async () => {
+    const cases: [string, number][] = [
+      ['/nodes?type=bogus', 400],
+      ['/nodes?market=NOPE', 400],
+      ['/markets/MISO?run=XX', 400],
+      ['/markets/NOPE', 404],
+      ['/markets/MISO/nodes/INDIANA.HUB?resolution=weekly', 400],
+      ['/markets/MISO/nodes/INDIANA.HUB?page=0', 400],
+      ['/data-health?window=1y', 400],
+      [`/curves/MISO/INDIANA.HUB?granularity=${'x'.repeat(40)}`, 400],
+      ['/curves/NOPE/INDIANA.HUB', 404],
+    ]
+    for (const [path, status] of cases) {
+      const requestId = nextRequestId('hub-schema')
+      const res = await fetch(`${baseUrl}${path}`, { headers: { cookie: analystCookie, 'x-request-id': requestId } })
+      const text = await res.text()
+      expect(res.status, `${path}: ${text.slice(0, 200)}`).toBe(status)
+      expect(text, path).not.toMatch(/\n\s+at /)
+      audited.push({ requestId, status, what: `hub ${path}` })
+    }
+  })
 })
 
 describe('HTTP limits answer JSON', () => {

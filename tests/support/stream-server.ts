@@ -92,7 +92,7 @@ export async function startStreamServer(postgresUrl: string, env: Record<string,
     },
     async auditRows(requestId) {
       const result = await platform.pg.db.execute(
-        sql`select outcome, status, procedure, market, channel, details from audit_events where request_id = ${requestId} order by occurred_at, id`,
+        sql`select outcome, status, procedure, market, nodes, channel, details from audit_events where request_id = ${requestId} order by occurred_at, id`,
       )
       return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[]
     },

@@ -131,6 +131,7 @@ describe.each(['pglite', 'postgres'] as const)('bearer JWT verification on %s', 
       roles: ['service'],
       scopes: ['read:prices', 'read:curves'],
       credentialId: `jwt:${CLIENT_ID}`,
+      expiresAt: expect.any(Number),
     })
   })
 

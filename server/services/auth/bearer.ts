@@ -57,7 +57,7 @@ export type BearerRefusal =
  * The principal: kind 'service', userId null; organization = the org claim's slug, which must
  * exist in `organizations` (no default organization for machines); roles from the roles claim
  * (known roles only, ['service'] when none); scopes from `scope` (space separated) or `scp`,
- * known scopes only; label = client_id ?? azp ?? sub; credentialId = 'jwt:' + that.
+ * known scopes only; label = client_id ?? azp ?? sub; credentialId = 'jwt:' + that; expiresAt = exp.
  */
 export function createBearerVerifier(options: BearerVerifierOptions): (token: string) => Promise<Principal> {
   const fetchImpl = options.fetch ?? fetch
@@ -129,6 +129,8 @@ async function principalOf(claims: Record<string, unknown>, options: BearerVerif
     roles: roles.length > 0 ? roles : ['service'],
     scopes: Scope.options.filter((s) => scopeNames.has(s)),
     credentialId: `jwt:${clientId}`,
+    // jwtVerify required a numeric exp.
+    expiresAt: Math.floor((claims.exp as number) * 1_000),
   }
 }
 

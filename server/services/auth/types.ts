@@ -32,6 +32,8 @@ export const Principal = z.object({
   scopes: z.array(Scope).nullable(),
   /** api_tokens.id, sessions.id hash or the JWT's client id: what rate limits and audit rows key on. */
   credentialId: z.string(),
+  /** service only: when its JWT expires (`exp`, ms since the epoch); open live streams end then. */
+  expiresAt: z.number().int().optional(),
 })
 export type Principal = z.infer<typeof Principal>
 

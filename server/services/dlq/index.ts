@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto'
+import { SOURCES, type FetchedPayload, type SourceId } from '@carbon/connectors'
 import { MarketId } from '@carbon/schemas'
-import { and, desc, eq, gte, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import { TOPICS, isDeadLetterTopic, type Bus, type BusMessage, type DeadLetterSink } from '../../adapters/bus/index.ts'
-import { deadLetters, type Database } from '../../adapters/postgres/schema/index.ts'
+import type { ObjectStore } from '../../adapters/objects/types.ts'
+import { deadLetters, ingestRuns, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
 import { decodePriceMessage } from '../../workers/prices-consumer.ts'
 import { createNodeCatalogue } from '../ingest/catalogue.ts'
+import { parseAndPublish } from '../ingest/pipeline.ts'
 
 /*
  * Dead letters, durable and usable (decision 009).
@@ -22,8 +25,11 @@ import { createNodeCatalogue } from '../ingest/catalogue.ts'
  *   price record is validated again (and, for an unknown node, checked against the catalogue) and
  *   published to prices.normalized, where the prices consumer stores it; a curve build request is
  *   published to curves.build again; any other message a consumer gave up on goes back to its
- *   source topic. A row is marked `replayed` in the same transaction that holds its lock, so
- *   replaying twice publishes nothing twice; one that still fails stays, with its new reason.
+ *   source topic. A refused publisher row (`parse-issue`) or an unusable file: the archived raw
+ *   payload (its `raw-key`) is read from the object store and run through the ingest pipeline's
+ *   parse-and-publish steps again (`parseAndPublish`), once for all pending dead letters of that
+ *   file. A row is marked `replayed` in the same transaction that holds its lock, so replaying
+ *   twice publishes nothing twice; one that still fails stays, with its new reason.
  */
 
 /** Headers that describe the failure, not the message: left out when a dead letter is replayed. */
@@ -202,7 +208,14 @@ export async function deadLetterSummary(db: Database): Promise<DeadLetterGroup[]
     .sort((a, b) => b.pending - a.pending || b.latestAt.getTime() - a.latestAt.getTime())
 }
 
-export type ReplayOutcome = { id: number; outcome: 'replayed' | 'failed' | 'already-replayed'; reason: string | null; topic: string | null }
+export type ReplayOutcome = {
+  id: number
+  outcome: 'replayed' | 'failed' | 'already-replayed'
+  reason: string | null
+  topic: string | null
+  /** A file's dead letter: the other pending dead letters of the same raw file, settled by the same run of the file. */
+  sameFile?: ReplayOutcome[]
+}
 
 type Plan = { ok: true; topic: string; message: BusMessage } | { ok: false; reason: string }
 
@@ -261,50 +274,240 @@ async function planReplay(db: Database, row: DeadLetterRow): Promise<Plan> {
   if (row.kind === 'parse-issue' || row.kind === 'unusable-file') {
     return {
       ok: false,
-      reason: `${original} [replay: this dead letter does not carry the raw row; once the parser is fixed, re-ingest the file (raw payload ${row.rawKey ?? 'unknown'}) with npx carbon backfill --force]`,
+      // (One with a raw key is replayed from its file: replayFile.)
+      reason: `${original} [replay: this dead letter names no raw payload to run again; re-ingest its window with npx carbon backfill --force]`,
     }
   }
   if (row.sourceTopic) return { ok: true, topic: row.sourceTopic, message: { key: row.messageKey, value: valueOf(row), headers: replayHeaders(row) } }
   return { ok: false, reason: `${original} [replay: no source topic to send it back to]` }
 }
 
-export type ReplayDeps = { db: Database; bus: Bus; log: Logger }
+export type ReplayDeps = {
+  db: Database
+  bus: Bus
+  log: Logger
+  /** Where the raw payloads are archived: a refused publisher row or an unusable file is replayed from its file. */
+  objects: ObjectStore
+  /** What the pipeline does with nodes outside the catalogue when a file is replayed (INGEST_UNKNOWN_NODES; default admit). */
+  unknownNodes?: 'admit' | 'dead-letter'
+}
 
 const MAX_REASON = 2_000
 const clip = (text: string) => (text.length <= MAX_REASON ? text : `${text.slice(0, MAX_REASON - 1)}…`)
 
+/** Dead letters that stand for a publisher file (a refused row of it, or the whole file): replayed by running the file again. */
+const FILE_KINDS = ['parse-issue', 'unusable-file']
+
+function isFileLetter(row: DeadLetterRow): row is DeadLetterRow & { rawKey: string } {
+  return row.topic === TOPICS.pricesDlq && FILE_KINDS.includes(row.kind) && row.rawKey !== null
+}
+
+type Tx = Parameters<Parameters<Database['transaction']>[0]>[0]
+
 /**
  * Replays one dead letter: under its row lock, publishes it through the pipeline and marks it
- * replayed, or records why it still fails. Replaying a replayed one does nothing.
+ * replayed, or records why it still fails. Replaying a replayed one does nothing. A refused
+ * publisher row or an unusable file runs its archived raw file again, which settles every pending
+ * dead letter of that file (returned in `sameFile`).
  */
 export async function replayDeadLetter(deps: ReplayDeps, id: number): Promise<ReplayOutcome> {
   if (!Number.isSafeInteger(id) || id < 1) throw AppError.badRequest(`dead-letter id must be a positive integer, got ${String(id)}`)
+  const outcomes = await replayLocked(deps, id)
+  const [mine, ...others] = outcomes
+  return others.length > 0 ? { ...mine!, sameFile: others } : mine!
+}
+
+/** The outcome of `id` first, then those of the other dead letters its replay settled. */
+async function replayLocked(deps: ReplayDeps, id: number): Promise<ReplayOutcome[]> {
   const log = deps.log.child({ component: 'dlq-replay', deadLetter: id })
-  return deps.db.transaction(async (tx) => {
+  let newDeadLetters: BusMessage[] = []
+  const outcomes = await deps.db.transaction(async (tx): Promise<ReplayOutcome[]> => {
     const [row] = await tx.select().from(deadLetters).where(eq(deadLetters.id, id)).for('update')
     if (!row) throw AppError.notFound(`dead letter ${id}`)
-    if (row.replayResult === 'replayed') return { id, outcome: 'already-replayed', reason: null, topic: null }
+    if (row.replayResult === 'replayed') return [{ id, outcome: 'already-replayed', reason: null, topic: null }]
+    if (isFileLetter(row)) {
+      const file = await replayFile(deps, tx, row, log)
+      newDeadLetters = file.newDeadLetters
+      return file.outcomes
+    }
     const plan = await planReplay(tx as unknown as Database, row)
     const now = new Date()
     if (!plan.ok) {
-      await tx
-        .update(deadLetters)
-        .set({ replayResult: 'failed', reason: clip(plan.reason), replayedAt: now, replayAttempts: sql`${deadLetters.replayAttempts} + 1` })
-        .where(eq(deadLetters.id, id))
+      await markFailed(tx, id, plan.reason, now)
       log.info({ reason: plan.reason }, 'dead letter still fails; kept with its new reason')
-      return { id, outcome: 'failed', reason: plan.reason, topic: null }
+      return [{ id, outcome: 'failed', reason: plan.reason, topic: null }]
     }
     await deps.bus.publish(plan.topic, [plan.message])
-    await tx
-      .update(deadLetters)
-      .set({ replayResult: 'replayed', replayedAt: now, replayAttempts: sql`${deadLetters.replayAttempts} + 1` })
-      .where(eq(deadLetters.id, id))
+    await markReplayed(tx, [id], now)
     log.info({ topic: plan.topic }, 'dead letter replayed')
-    return { id, outcome: 'replayed', reason: null, topic: plan.topic }
+    return [{ id, outcome: 'replayed', reason: null, topic: plan.topic }]
   })
+  // New refusals met by a file's replay, stored by the bus's sink once the locks are released: the
+  // sink writes on a connection of its own (PGlite runs one transaction at a time), and none of
+  // them is a dead letter this replay settled.
+  if (newDeadLetters.length > 0) await deps.bus.publish(TOPICS.pricesDlq, newDeadLetters)
+  return outcomes
 }
 
-/** Replays every dead letter not yet replayed successfully (optionally of one topic), oldest first. */
+async function markFailed(tx: Tx, id: number, reason: string, now: Date): Promise<void> {
+  await tx
+    .update(deadLetters)
+    .set({ replayResult: 'failed', reason: clip(reason), replayedAt: now, replayAttempts: sql`${deadLetters.replayAttempts} + 1` })
+    .where(eq(deadLetters.id, id))
+}
+
+async function markReplayed(tx: Tx, ids: number[], now: Date): Promise<void> {
+  if (ids.length === 0) return
+  await tx
+    .update(deadLetters)
+    .set({ replayResult: 'replayed', replayedAt: now, replayAttempts: sql`${deadLetters.replayAttempts} + 1` })
+    .where(inArray(deadLetters.id, ids))
+}
+
+type RawFile = { ok: true; payload: FetchedPayload } | { ok: false; reason: string }
+
+/**
+ * The archived answer behind a raw key, as the pipeline took it: the bytes from the object store
+ * (checked against the key's content hash) and the request (dataset, window, file, URL,
+ * publication time) from the latest ingest run that archived it.
+ */
+async function loadRawFile(tx: Tx, objects: ObjectStore, rawKey: string): Promise<RawFile> {
+  const [run] = await tx.select().from(ingestRuns).where(eq(ingestRuns.rawKey, rawKey)).orderBy(desc(ingestRuns.id)).limit(1)
+  if (!run) return { ok: false, reason: `no ingest run archived raw payload ${rawKey}; re-ingest its window with npx carbon backfill --force` }
+  if (!Object.hasOwn(SOURCES, run.dataset)) return { ok: false, reason: `raw payload ${rawKey}: dataset ${run.dataset} has no parser` }
+  let bytes: Buffer
+  try {
+    bytes = await objects.getBuffer(rawKey)
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'NOT_FOUND') {
+      return { ok: false, reason: `raw payload ${rawKey} is not in the object store; re-ingest its window with npx carbon backfill --force` }
+    }
+    throw error
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  if (!rawKey.endsWith(`.${sha256.slice(0, 12)}`)) return { ok: false, reason: `raw payload ${rawKey}: the stored bytes do not match the key's content hash` }
+  const payload: FetchedPayload = {
+    request: {
+      dataset: run.dataset as SourceId,
+      url: run.url,
+      window: { start: run.windowStart.getTime(), end: run.windowEnd.getTime() },
+      file: run.file,
+      rateGroup: 'dlq-replay',
+    },
+    status: run.httpStatus ?? 200,
+    contentType: 'application/octet-stream',
+    bytes,
+    fetchedAt: Date.now(),
+    lastModified: run.publishedAt?.getTime() ?? null,
+    attempts: 0,
+  }
+  return { ok: true, payload }
+}
+
+/** Which pending dead letter a dead letter of the replayed file is (the same refusal of the same row), if any. */
+function matchRefusals(rows: DeadLetterRow[], fresh: ReturnType<typeof toRow>[]): Map<number, number> {
+  const matched = new Map<number, number>() // row id -> index in fresh
+  const taken = new Set<number>()
+  const passes: ((row: DeadLetterRow, letter: ReturnType<typeof toRow>) => boolean)[] = [
+    (row, letter) => row.fingerprint === letter.fingerprint,
+    (row, letter) => row.kind === letter.kind && row.file === letter.file && row.line === letter.line && row.field === letter.field,
+    // The same row refused for another field or another reason (the parser changed).
+    (row, letter) => row.kind === 'parse-issue' && letter.kind === 'parse-issue' && row.file === letter.file && row.line === letter.line,
+  ]
+  for (const same of passes) {
+    for (const row of rows) {
+      if (matched.has(row.id)) continue
+      const i = fresh.findIndex((letter, n) => !taken.has(n) && same(row, letter))
+      if (i < 0) continue
+      matched.set(row.id, i)
+      taken.add(i)
+    }
+  }
+  return matched
+}
+
+/**
+ * Replays a file's dead letters: takes the locks of every pending refused row or unusable-file
+ * dead letter of the raw file, runs the archived bytes through the pipeline's parse-and-publish
+ * steps (records to prices.normalized, nodes registered), then settles each one: still refused
+ * (the same row refused again, or the file still unusable) -> failed with the new reason, and its
+ * new dead letter is not stored again; else replayed. Refusals the file did not have before (say,
+ * an unknown node in strict mode now that the row parses) are returned, to be stored as dead
+ * letters of their own once the transaction committed, unless already stored.
+ */
+async function replayFile(
+  deps: ReplayDeps,
+  tx: Tx,
+  first: DeadLetterRow & { rawKey: string },
+  log: Logger,
+): Promise<{ outcomes: ReplayOutcome[]; newDeadLetters: BusMessage[] }> {
+  const rows = await tx
+    .select()
+    .from(deadLetters)
+    .where(and(eq(deadLetters.topic, TOPICS.pricesDlq), eq(deadLetters.rawKey, first.rawKey), inArray(deadLetters.kind, FILE_KINDS), notReplayed()))
+    .orderBy(deadLetters.id)
+    .for('update')
+  // `first` leads (its outcome is the caller's); it is locked and pending, so it is among `rows`.
+  const group = [first, ...rows.filter((r) => r.id !== first.id)]
+  const now = new Date()
+  const raw = await loadRawFile(tx, deps.objects, first.rawKey)
+  if (!raw.ok) {
+    const outcomes: ReplayOutcome[] = []
+    for (const row of group) {
+      const reason = `${row.headers.reason ?? row.reason} [replay: ${raw.reason}]`
+      await markFailed(tx, row.id, reason, now)
+      outcomes.push({ id: row.id, outcome: 'failed', reason, topic: null })
+    }
+    log.info({ rawKey: first.rawKey, reason: raw.reason }, 'raw file cannot be replayed; dead letters kept')
+    return { outcomes, newDeadLetters: [] }
+  }
+
+  const pipeline = { bus: deps.bus, catalogue: createNodeCatalogue(tx as unknown as Database), log: deps.log, unknownNodes: deps.unknownNodes ?? 'admit' }
+  const { result, deadLetters: letters } = await parseAndPublish(pipeline, raw.payload, first.rawKey)
+  const fresh = letters.map((message) => toRow(TOPICS.pricesDlq, message))
+  const outcomes: ReplayOutcome[] = []
+  const replayed: number[] = []
+  let toStore: BusMessage[] = []
+  if (result.status === 'failed') {
+    // Still unusable: every dead letter of the file is still refused, with the file's reason.
+    for (const row of group) {
+      const reason = result.error ?? fresh[0]?.reason ?? row.reason
+      await markFailed(tx, row.id, reason, now)
+      outcomes.push({ id: row.id, outcome: 'failed', reason, topic: null })
+    }
+  } else {
+    const matched = matchRefusals(group, fresh)
+    for (const row of group) {
+      const i = matched.get(row.id)
+      if (i === undefined) {
+        replayed.push(row.id)
+        outcomes.push({ id: row.id, outcome: 'replayed', reason: null, topic: TOPICS.pricesNormalized })
+      } else {
+        await markFailed(tx, row.id, fresh[i]!.reason, now)
+        outcomes.push({ id: row.id, outcome: 'failed', reason: fresh[i]!.reason, topic: null })
+      }
+    }
+    const kept = new Set(matched.values())
+    const candidates = letters.filter((_, i) => !kept.has(i))
+    if (candidates.length > 0) {
+      // A refusal already stored (an unknown node dead-lettered by the first ingest) is not stored again.
+      const prints = candidates.map((message) => toRow(TOPICS.pricesDlq, message).fingerprint)
+      const known = new Set((await tx.select({ fingerprint: deadLetters.fingerprint }).from(deadLetters).where(inArray(deadLetters.fingerprint, prints))).map((r) => r.fingerprint))
+      toStore = candidates.filter((_, i) => !known.has(prints[i]!))
+    }
+  }
+  await markReplayed(tx, replayed, now)
+  log.info(
+    { rawKey: first.rawKey, records: result.records, replayed: replayed.length, stillFailing: group.length - replayed.length, newDeadLetters: toStore.length },
+    'raw file replayed through the pipeline',
+  )
+  return { outcomes, newDeadLetters: toStore }
+}
+
+/**
+ * Replays every dead letter not yet replayed successfully (optionally of one topic), oldest
+ * first; the dead letters of one raw file run that file once.
+ */
 export async function replayAllDeadLetters(deps: ReplayDeps, options: { topic?: string } = {}): Promise<ReplayOutcome[]> {
   const { topic } = parseInput(ListInput.pick({ topic: true }), options, 'dead-letter replay')
   const ids = await deps.db
@@ -313,6 +516,13 @@ export async function replayAllDeadLetters(deps: ReplayDeps, options: { topic?: 
     .where(and(notReplayed(), topic ? eq(deadLetters.topic, topic) : undefined))
     .orderBy(deadLetters.id)
   const outcomes: ReplayOutcome[] = []
-  for (const { id } of ids) outcomes.push(await replayDeadLetter(deps, id))
+  const settled = new Set<number>()
+  for (const { id } of ids) {
+    if (settled.has(id)) continue
+    for (const outcome of await replayLocked(deps, id)) {
+      settled.add(outcome.id)
+      outcomes.push(outcome)
+    }
+  }
   return outcomes
 }

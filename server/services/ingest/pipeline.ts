@@ -152,10 +152,30 @@ export async function ingestPayload(
   context: { trigger: IngestTrigger; startedAt: number },
 ): Promise<IngestResult> {
   const { request } = payload
+  const market = SOURCES[request.dataset].market
+  const rawKey = await archiveRaw(deps, market, request, payload.bytes, payload)
+  const { result, deadLetters } = await parseAndPublish(deps, payload, rawKey)
+  if (deadLetters.length > 0) await deps.bus.publish(TOPICS.pricesDlq, deadLetters)
+  await finish(deps, payload, context, result)
+  return result
+}
+
+/**
+ * The pipeline's steps after the archive, for a payload already archived under `rawKey`: parse,
+ * register the nodes the file lists, admit (or refuse) unknown nodes, publish the records of the
+ * requested window to prices.normalized. Returns the result and the dead letters of the refused
+ * rows (or of the unusable file), which the caller publishes to prices.dlq: `ingestPayload` at
+ * once, a dead-letter replay (server/services/dlq) after matching them with the ones it replays.
+ */
+export async function parseAndPublish(
+  deps: Pick<PipelineDeps, 'bus' | 'catalogue' | 'log' | 'unknownNodes'>,
+  payload: FetchedPayload,
+  rawKey: string,
+): Promise<{ result: IngestResult; deadLetters: BusMessage[] }> {
+  const { request } = payload
   const dataset = request.dataset
   const market = SOURCES[dataset].market
   const log = deps.log.child({ dataset, file: request.file })
-  const rawKey = await archiveRaw(deps, market, request, payload.bytes, payload)
   const where = { 'source-dataset': dataset, 'raw-key': rawKey }
 
   let parsed: Parsed
@@ -163,18 +183,14 @@ export async function ingestPayload(
     parsed = parsePayload(dataset, payload)
   } catch (error) {
     if (!(error instanceof ParseError)) throw error
-    await deps.bus.publish(TOPICS.pricesDlq, [
-      deadLetter('unusable-file', `${market}:${request.file}`, { dataset, file: request.file, rawKey, reason: error.message }, error.message, {
-        ...where,
-        file: error.file,
-        line: String(error.line),
-        field: error.field,
-      }),
-    ])
+    const unusable = deadLetter('unusable-file', `${market}:${request.file}`, { dataset, file: request.file, rawKey, reason: error.message }, error.message, {
+      ...where,
+      file: error.file,
+      line: String(error.line),
+      field: error.field,
+    })
     log.warn({ rawKey, reason: error.message }, 'publisher file unusable; raw payload kept, dead letter written')
-    const result: IngestResult = { status: 'failed', records: 0, issues: 1, newNodes: 0, rawKey, error: error.message, lastIntervalStart: null }
-    await finish(deps, payload, context, result)
-    return result
+    return { result: { status: 'failed', records: 0, issues: 1, newNodes: 0, rawKey, error: error.message, lastIntervalStart: null }, deadLetters: [unusable] }
   }
 
   if (parsed.catalogue.length > 0) await deps.catalogue.register(market, parsed.catalogue)
@@ -212,7 +228,6 @@ export async function ingestPayload(
   }
 
   await publishRecords(deps.bus, records, rawKey)
-  if (dead.length > 0) await deps.bus.publish(TOPICS.pricesDlq, dead)
   if (parsed.issues.length > 0) log.warn({ issues: parsed.issues.length, first: issueReason(parsed.issues[0]!) }, 'rows refused; sent to the dead-letter topic')
 
   let last: number | null = null
@@ -222,8 +237,7 @@ export async function ingestPayload(
   }
   const issues = dead.length
   const result: IngestResult = { status: issues > 0 ? 'partial' : 'ok', records: records.length, issues, newNodes, rawKey, error: null, lastIntervalStart: last }
-  await finish(deps, payload, context, result)
-  return result
+  return { result, deadLetters: dead }
 }
 
 /** The columns of an ingest_runs row that describe the request itself. */

@@ -21,11 +21,12 @@ import type { Channel, Principal } from '../auth/types.ts'
  * are read uncached, so a change made on another replica is seen at the next check as well.
  *
  * A stream whose access is gone is ended with a reason (audited first, then the transport writes
- * a final `end` event). The guard also ends every stream after `maxLifetimeMs` (reason
- * `max_lifetime`: the client reconnects with its last event id and resumes), and caps how many
- * streams one credential and one organization may hold open at once (TOO_MANY_REQUESTS naming
- * the limit). The caps count the streams of this process: behind N replicas an organization may
- * hold up to N times its cap.
+ * a final `end` event). A credential whose expiry is not in the database (an OAuth2 service JWT:
+ * Principal.expiresAt, its `exp`) ends the stream at that expiry, as `token_expired`. The guard
+ * also ends every stream after `maxLifetimeMs` (reason `max_lifetime`: the client reconnects
+ * with its last event id and resumes), and caps how many streams one credential and one
+ * organization may hold open at once (TOO_MANY_REQUESTS naming the limit). The caps count the
+ * streams of this process: behind N replicas an organization may hold up to N times its cap.
  */
 
 export const STREAM_END_REASONS = [
@@ -150,13 +151,19 @@ export class StreamGuard {
         details: { limit: 'STREAM_MAX_PER_ORGANIZATION', max: perOrganization },
       })
     }
+    // The stream ends at its lifetime, or sooner when its credential carries an expiry the
+    // database does not hold (an OAuth2 service JWT's exp): then as token_expired.
+    const openedAt = Date.now()
+    const expiresIn = holder.principal.expiresAt === undefined ? Infinity : holder.principal.expiresAt - openedAt
+    const [endIn, endReason]: [number, StreamEndReason] =
+      expiresIn < this.limits.maxLifetimeMs ? [Math.max(0, expiresIn), 'token_expired'] : [this.limits.maxLifetimeMs, 'max_lifetime']
     const stream: OpenStream = {
       ...holder,
       onEnd,
       ended: null,
       released: false,
-      openedAt: Date.now(),
-      lifetime: setTimeout(() => void this.end(stream, 'max_lifetime'), this.limits.maxLifetimeMs),
+      openedAt,
+      lifetime: setTimeout(() => void this.end(stream, endReason), endIn),
     }
     stream.lifetime.unref?.()
     this.open.add(stream)
@@ -283,9 +290,13 @@ export class StreamGuard {
   }
 }
 
-/** Why a stream's credential no longer stands, or null. Service (OAuth2) principals: their JWT was checked at open. */
+/**
+ * Why a stream's credential no longer stands, or null. Service (OAuth2) principals have no row:
+ * their JWT was verified at open and only its expiry can end it (normally the timer set at
+ * admission ends the stream exactly at exp; a check that runs first ends it here).
+ */
 function credentialVerdict(principal: Principal, rows: Map<string, CredentialRow>, now: number): StreamEndReason | null {
-  if (principal.kind === 'service') return null
+  if (principal.kind === 'service') return principal.expiresAt !== undefined && principal.expiresAt <= now ? 'token_expired' : null
   const row = rows.get(principal.credentialId)
   const gone: StreamEndReason = principal.kind === 'token' ? 'token_revoked' : 'session_ended'
   if (!row) return gone
