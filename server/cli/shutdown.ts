@@ -9,7 +9,7 @@ import { exitAfterFlush } from './output.ts'
  */
 export const SHUTDOWN_TIMEOUT_MS = 9_000
 /** The part of it the in-process bus may spend storing what was published before the stop. */
-export const DRAIN_TIMEOUT_MS = 5_000
+export const DRAIN_TIMEOUT_MS = 4_000
 
 /** The exit code of a signal's forced exit, as a shell reports a process killed by it (143 for SIGTERM). */
 export function signalExitCode(signal: NodeJS.Signals): number {

@@ -150,11 +150,12 @@ export async function ingestPayload(
   deps: PipelineDeps,
   payload: FetchedPayload,
   context: { trigger: IngestTrigger; startedAt: number },
+  signal?: AbortSignal,
 ): Promise<IngestResult> {
   const { request } = payload
   const market = SOURCES[request.dataset].market
   const rawKey = await archiveRaw(deps, market, request, payload.bytes, payload)
-  const { result, deadLetters } = await parseAndPublish(deps, payload, rawKey)
+  const { result, deadLetters } = await parseAndPublish(deps, payload, rawKey, signal)
   if (deadLetters.length > 0) await deps.bus.publish(TOPICS.pricesDlq, deadLetters)
   await finish(deps, payload, context, result)
   return result
@@ -171,7 +172,11 @@ export async function parseAndPublish(
   deps: Pick<PipelineDeps, 'bus' | 'catalogue' | 'log' | 'unknownNodes'>,
   payload: FetchedPayload,
   rawKey: string,
+  signal?: AbortSignal,
 ): Promise<{ result: IngestResult; deadLetters: BusMessage[] }> {
+  // Stopping (SIGTERM): nothing of this answer is published, so no watermark passes it; the raw
+  // payload stays archived and the next start fetches it again.
+  signal?.throwIfAborted()
   const { request } = payload
   const dataset = request.dataset
   const market = SOURCES[dataset].market
@@ -193,6 +198,7 @@ export async function parseAndPublish(
     return { result: { status: 'failed', records: 0, issues: 1, newNodes: 0, rawKey, error: error.message, lastIntervalStart: null }, deadLetters: [unusable] }
   }
 
+  signal?.throwIfAborted()
   if (parsed.catalogue.length > 0) await deps.catalogue.register(market, parsed.catalogue)
   const dead: BusMessage[] = parsed.issues.map((issue) =>
     deadLetter('parse-issue', `${market}:${request.file}`, { dataset, rawKey, ...issue }, issueReason(issue), {

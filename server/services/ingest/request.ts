@@ -80,6 +80,8 @@ export async function runRequest(
     const startedAt = Date.now()
     try {
       const outcome = await client.fetch(current, signal)
+      // Stopping: an answer that arrived meanwhile is not stored (the watermark stays before it).
+      signal?.throwIfAborted()
       total.answers++
       if (outcome.kind === 'not-published') {
         await recordUnanswered(deps, current, { status: 'no-data', httpStatus: outcome.status, attempts: 1, reason: outcome.reason, bytes: outcome.bytes }, { trigger, startedAt })
@@ -87,7 +89,7 @@ export async function runRequest(
         total.pagesPending = isLaterPage(dataset, current)
         return total
       }
-      const result = await ingestPayload(deps, outcome.payload, { trigger, startedAt })
+      const result = await ingestPayload(deps, outcome.payload, { trigger, startedAt }, signal)
       total.status = worse(total.status, result.status)
       total.records += result.records
       total.issues += result.issues
