@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { PriceRecord } from '@carbon/schemas'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { startCarbon, type CarbonProcess } from '../../tests/support/carbon-process.ts'
+import { startCarbon, startNodeProcess, type CarbonProcess } from '../../tests/support/carbon-process.ts'
 import { startKafkaMock, type KafkaMock } from '../../tests/setup/kafka-mock.ts'
 import { bulkPriceRecord } from '../../tests/support/bulk-price-records.ts'
 import { createKafkaBus, TOPICS } from '../adapters/bus/index.ts'
@@ -68,28 +68,13 @@ describe('carbon serve', () => {
   it('exits at once with 143 on a second SIGTERM while stopping', async () => {
     // A stop that never finishes (tests/support/slow-stop.ts, the real stopOnSignals): the second
     // signal, not the end of the stop, must end the process.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'tests/support/slow-stop.ts')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    const seen = (pattern: RegExp) =>
-      new Promise<void>((resolve) => {
-        const check = () => pattern.test(output) && resolve()
-        child.stdout!.on('data', (chunk: Buffer) => {
-          output += chunk.toString('utf8')
-          check()
-        })
-        check()
-      })
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-    await seen(/ready/)
-    child.kill('SIGTERM')
-    await seen(/"msg":"shutting down"/)
-    child.kill('SIGTERM')
-    let timer: NodeJS.Timeout | undefined
-    const exit = await Promise.race([exited, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), BOUND_MS)))])
-    clearTimeout(timer)
-    if (exit === null) child.kill('SIGKILL')
-    expect(exit, output).toEqual({ code: 143, signal: null })
-    expect(output).toContain('second signal while shutting down: exiting now')
+    const slow = startNodeProcess(['--import', 'tsx', path.join(repoRoot, 'tests/support/slow-stop.ts')], {})
+    await slow.waitFor(/ready/)
+    slow.child.kill('SIGTERM')
+    await slow.waitFor(/"msg":"shutting down"/)
+    slow.child.kill('SIGTERM')
+    await expectExitWithinBound(slow, { code: 143, signal: null })
+    expect(slow.output()).toContain('second signal while shutting down: exiting now')
   })
 })
 

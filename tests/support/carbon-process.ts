@@ -32,7 +32,12 @@ export type CarbonProcess = {
  * sets it). `onLine`, when given, gets each JSON log line of stdout (set LOG_LEVEL to see debug lines).
  */
 export function startCarbon(args: string[], env: Record<string, string>, onLine?: (line: LogLine) => void): CarbonProcess {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/carbon.js'), ...args], {
+  return startNodeProcess([path.join(repoRoot, 'bin/carbon.js'), ...args], env, onLine)
+}
+
+/** `node <nodeArgs>` (a script of the repository) as a real process, on the same terms as `startCarbon`. */
+export function startNodeProcess(nodeArgs: string[], env: Record<string, string>, onLine?: (line: LogLine) => void): CarbonProcess {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,7 +76,7 @@ export function startCarbon(args: string[], env: Record<string, string>, onLine?
         void exited.then(({ code, signal }) => {
           if (!watchers.has(check)) return
           watchers.delete(check)
-          reject(new Error(`carbon ${args.join(' ')} exited (code ${code}, signal ${signal}) before printing ${pattern}:\n${output}`))
+          reject(new Error(`node ${nodeArgs.map((a) => path.basename(a)).join(' ')} exited (code ${code}, signal ${signal}) before printing ${pattern}:\n${output}`))
         })
       })
     },
