@@ -101,6 +101,12 @@ function TopNav() {
           <NavLink to="/curves" className={navClass}>
             Curves
           </NavLink>
+          <NavLink to="/scenarios" className={navClass}>
+            Scenarios
+          </NavLink>
+          <NavLink to="/backtest" className={navClass}>
+            Backtest
+          </NavLink>
           <NavLink to="/data-health" className={navClass}>
             Data health
           </NavLink>

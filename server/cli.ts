@@ -7,6 +7,8 @@ import { parseHelp, runParse } from './cli/parse.ts'
 import { CURVE_HELP, runCurveBuild } from './cli/curve.ts'
 import { runBackfillCommand, runConsumerCommand, runIngestCommand, runSolverCommand } from './cli/workers.ts'
 import { DLQ_HELP, runDlqCommand } from './cli/dlq.ts'
+import { runScenarioCommand, SCENARIO_HELP } from './cli/scenario.ts'
+import { runScenarioWorkerCommand } from './cli/scenario-worker.ts'
 import { exitAfterFlush, stderr, stdout } from './cli/output.ts'
 
 const HELP = `254Carbon command line
@@ -22,6 +24,12 @@ Commands:
   ingest       Run the ingest sidecar: every dataset on its publisher's schedule -> bus
   consumer     Run the consumer sidecar: prices.normalized -> ClickHouse (needs KAFKA_BROKERS)
   solver       Run the curve solver sidecar: curves.build -> curve points (needs KAFKA_BROKERS)
+  scenario-worker
+               Run the scenario worker sidecar: scenarios.run -> scenario results (needs KAFKA_BROKERS)
+  scenario check <file>
+               Check a scenario file; exit 2 with file:line:col: message on an error
+  scenario run <file> [--json]
+               Run a scenario file with the fundamentals model (no store) and print its prices
   curve build  Build a forward curve from a quotes CSV and print it as JSON (no store)
                  --quotes <file.csv> --market <MISO|CAISO> --block <onpeak|offpeak|atc>
                  --as-of <YYYY-MM-DD>  default today; "npx carbon curve --help" for the format
@@ -73,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
       topic: { type: 'string' },
       since: { type: 'string' },
       all: { type: 'boolean' },
+      json: { type: 'boolean' },
     },
   })
   const command = positionals[0] ?? 'help'
@@ -89,6 +98,13 @@ async function main(argv: string[]): Promise<number> {
       return values.help ? 0 : 2
     }
     return runCurveBuild({ quotes: values.quotes, market: values.market, block: values.block, asOf: values['as-of'] })
+  }
+  if (command === 'scenario') {
+    if (values.help || positionals[1] === undefined) {
+      process.stdout.write(`${SCENARIO_HELP}\n`)
+      return values.help ? 0 : 2
+    }
+    return runScenarioCommand({ action: positionals[1], file: positionals[2], json: values.json ?? false })
   }
   if (command === 'dlq' && values.help) {
     process.stdout.write(`${DLQ_HELP}\n`)
@@ -109,6 +125,8 @@ async function main(argv: string[]): Promise<number> {
       return runConsumerCommand(env, log)
     case 'solver':
       return runSolverCommand(env, log)
+    case 'scenario-worker':
+      return runScenarioWorkerCommand(env, log)
     case 'backfill':
       return runBackfillCommand(env, log, {
         market: values.market,

@@ -44,7 +44,21 @@ type Data = ReturnType<typeof useLoaderData<typeof loader>>
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 
-/** What the build is: version, method, solve time, inputs hash, who and when. */
+/** Which prior the curve follows past its quotes: `scenario run <id> (base)`, or the escalation placeholder of older builds. */
+function priorItem(prior: Data['build']['prior']) {
+  if (prior.kind !== 'scenario' || prior.runId === null) {
+    return { key: 'prior', label: 'Prior', value: 'escalation', title: 'Built before scenario priors: a seasonal prior escalating 2.5 %/yr' }
+  }
+  const hub = prior.hub ? ` at ${prior.hub}` : ''
+  return {
+    key: 'prior',
+    label: 'Prior',
+    value: `scenario run ${shortHash(prior.runId)}${prior.base ? ' (base)' : ''}`,
+    title: `Beyond the quotes the curve follows scenario run ${prior.runId}${prior.base ? ' (the base scenario)' : ''}${hub}, scaled to the quotes`,
+  }
+}
+
+/** What the build is: version, method, solve time, inputs hash, prior, who and when. */
 function BuildInfo({ build, timeZone }: { build: Data['build']; timeZone: string }) {
   const solveMs = num(build.diagnostics?.solveMs)
   const when = build.finishedAt ?? build.requestedAt
@@ -54,6 +68,7 @@ function BuildInfo({ build, timeZone }: { build: Data['build']; timeZone: string
     { key: 'solve', label: 'Solve', value: solveMs === null ? '—' : `${formatInteger(solveMs)} ms`, title: 'Solver time' },
     { key: 'hash', label: 'Inputs hash', value: shortHash(build.inputsHash), title: `SHA-256 of the inputs: ${build.inputsHash}` },
     { key: 'by', label: 'Built by', value: build.requestedBy, title: `Source: ${build.source}` },
+    priorItem(build.prior),
     {
       key: 'owner',
       label: 'Curve',

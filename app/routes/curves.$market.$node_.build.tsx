@@ -90,6 +90,23 @@ export default function BuildCurve() {
               : null}
           </p>
         </div>
+        <div className="field">
+          <label htmlFor="build-prior">Prior: scenario run (optional)</label>
+          <input
+            id="build-prior"
+            name="priorRunId"
+            type="text"
+            spellCheck={false}
+            autoComplete="off"
+            pattern="[A-Za-z0-9_.:\-]{1,128}"
+            placeholder="base scenario"
+            defaultValue={kept && 'priorRunId' in kept ? String(kept.priorRunId ?? '') : ''}
+          />
+          <p className="field-hint">
+            The curve follows this run&apos;s prices beyond the quotes and within strips (your organization&apos;s or a house run, done). Empty:
+            the base scenario.
+          </p>
+        </div>
         <div className="field field-actions">
           <button type="submit" className="button button-primary" disabled={building}>
             {building ? 'Building…' : 'Build curve'}

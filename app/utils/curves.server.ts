@@ -217,7 +217,7 @@ export type BuildAnswer = {
   message: string
   /** Set when the build was stored but the solver had not finished within BUILD_WAIT_MS. */
   pending: { asOf: string; version: number } | null
-  values: { asOf: string; quotes: string; fileName: string | null }
+  values: { asOf: string; quotes: string; fileName: string | null; priorRunId: string }
 }
 
 function refuse(values: BuildAnswer['values'], message: string, status = 400) {
@@ -239,7 +239,8 @@ export async function submitBuild(request: Request, context: AppLoadContext, raw
   const text = form.get('quotes')
   const file = form.get('file')
   const upload = typeof file === 'object' && file !== null && file.size > 0 ? file : null
-  const values = { asOf: String(form.get('asOf') ?? '').trim(), quotes: typeof text === 'string' ? text : '', fileName: upload?.name ?? null }
+  const priorRunId = String(form.get('priorRunId') ?? '').trim()
+  const values = { asOf: String(form.get('asOf') ?? '').trim(), quotes: typeof text === 'string' ? text : '', fileName: upload?.name ?? null, priorRunId }
 
   if (!isIsoDate(values.asOf)) return refuse(values, 'Enter the as-of date as YYYY-MM-DD.')
   const future = futureAsOfProblem(values.asOf)
@@ -252,7 +253,7 @@ export async function submitBuild(request: Request, context: AppLoadContext, raw
   const requester = { userId: access.principal.userId, label: access.principal.label, organizationId: access.principal.organizationId }
   let row: BuildRow
   try {
-    const queued = await requestBuild({ db, bus: access.platform.bus, log: access.platform.log }, { market, node, asOf: values.asOf, quotesCsv: quotesCsvText, source }, requester)
+    const queued = await requestBuild({ db, bus: access.platform.bus, log: access.platform.log }, { market, node, asOf: values.asOf, quotesCsv: quotesCsvText, source, ...(priorRunId ? { priorRunId } : {}) }, requester)
     row = await waitForBuild(db, queued.id, BUILD_WAIT_MS, request.signal)
   } catch (error) {
     if (!isAppError(error) || error.status >= 500) throw error

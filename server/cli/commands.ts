@@ -14,6 +14,8 @@ import { loadDemoUntilComplete, type DemoLoadOptions } from '../services/demo/lo
 import { setPriceFanout, startPriceFanout } from '../services/stream/index.ts'
 import { startIngestWorker, resolveIngestSource } from '../workers/ingest.ts'
 import { startCurveSolver } from '../workers/curve-solver.ts'
+import { startScenarioWorker } from '../workers/scenario-worker.ts'
+import { requestHouseBaseRun, seedHouseScenarios } from '../services/scenarios/index.ts'
 import { startPricesConsumer } from '../workers/prices-consumer.ts'
 import { stderr, stdout } from './output.ts'
 import { createProgress } from './progress.ts'
@@ -84,6 +86,7 @@ async function loadDemo(platform: Platform, options: { days: number; mode: DemoL
   if (result.prices) {
     await stderr().write(`Demo data: ${result.prices.records.toLocaleString('en-US')} prices for ${result.prices.nodes} nodes in ${seconds()} s\n`)
   }
+  if (result.scenarios) await stderr().write(`Demo base scenario: run ${result.scenarios.runId} to 2050 in ${seconds()} s\n`)
   if (result.curves) await stderr().write(`Demo curves: ${result.curves.builds} builds to 2050 in ${seconds()} s\n`)
 }
 
@@ -93,6 +96,8 @@ export async function runMigrate(env: Env, log: Logger): Promise<number> {
   try {
     const pg = await migratePostgres(platform.pg)
     await seedReferenceData(platform.pg, env)
+    // The house scenarios (the built-in base) exist wherever the schema does: `extends "base"` resolves everywhere.
+    await seedHouseScenarios(platform.pg.db)
     const ch = await migrateClickHouse(platform.ch)
     await stdout().write(
       `Postgres (${platform.pg.kind}): ${pg.applied} migration(s) applied\nClickHouse (${platform.ch.kind}): ${ch.applied.length} migration(s) applied${ch.applied.length ? `: ${ch.applied.join(', ')}` : ''}\n`,
@@ -168,8 +173,15 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
   const { embedded } = platform.env
   // The consumer and the curve solver read the bus and write ClickHouse: in this process when either is embedded.
   const inProcess = embedded.bus || embedded.clickhouse
-  const consumer = inProcess ? await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log }) : null
-  const solver = inProcess ? await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }) : null
+  // Started together: with Kafka each joins its own consumer group, which takes seconds apiece.
+  // The scenario worker runs where the curve solver runs: it reads the bus and writes ClickHouse.
+  const [consumer, solver, scenarios] = inProcess
+    ? await Promise.all([
+        startPricesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log }),
+        startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }),
+        startScenarioWorker({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }),
+      ])
+    : [null, null, null]
   const source = ingest && embedded.bus ? resolveIngestSource(platform.env) : 'off'
   const worker = source === 'off' ? null : await startIngestWorker(platform, source)
   if (worker) await stdout().write(`Live prices: ingest from ${worker.publisherUrl ? `the publisher simulator (${worker.publisherUrl})` : 'MISO and CAISO'}\n`)
@@ -181,8 +193,8 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
       if (consumer && !(await consumer.drain(DRAIN_TIMEOUT_MS))) {
         platform.log.warn({ waitedMs: DRAIN_TIMEOUT_MS }, 'prices still unconsumed at shutdown: they are lost with the in-process bus')
       }
-      await consumer?.stop()
-      await solver?.stop()
+      // Each leaves its consumer group (seconds apiece with Kafka): together, within the shutdown bound.
+      await Promise.all([consumer?.stop(), solver?.stop(), scenarios?.stop()])
     },
   }
 }
@@ -199,10 +211,14 @@ export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolea
     throw error
   })
   setPlatform(platform)
+  // The house scenarios (the built-in base), saved at every start: a new engine's base is a new version, an unchanged one nothing.
+  await seedHouseScenarios(platform.pg.db)
   const idp = platform.auth.devProvider ? await devIdentityProvider(platform) : null
   if (options.demo && env.DEMO_DATA === 'auto' && env.embedded.clickhouse) {
     await loadDemo(platform, { days: DEFAULT_DEMO_DAYS, mode: 'first-start' })
   }
+  // The base run of this engine: stored by the demo load, else queued for the scenario worker (started below, or the sidecar).
+  await requestHouseBaseRun({ db: platform.pg.db, bus: platform.bus, log })
   // The live price fan-out first, so it sees every price the workers below publish.
   const fanout = await startPriceFanout({ bus: platform.bus, log })
   setPriceFanout(fanout)

@@ -114,10 +114,12 @@ export function getOpenApiDocument(baseUrl: string) {
         'Nodal power prices for MISO and CAISO: markets, pricing nodes, latest prices and history with ' +
         'hourly and daily rollups. Timestamps are ISO 8601 UTC; prices in $/MWh. Every call needs a bearer token ' +
         'and your organization\'s API entitlement for the market (CAISO is not available through the API in the pilot). ' +
-        'Live prices: GET /stream/prices, a Server-Sent Events stream.',
+        'Live prices: GET /stream/prices, a Server-Sent Events stream. Forward curves per hub (to 2050) and their ' +
+        'backtest; scenarios in the scenario language, their runs through the fundamentals model (monthly to 2050, ' +
+        'with Monte Carlo bands), results and diffs.',
       version: '1.0.0',
       baseUrl: `${baseUrl}/api/v1`,
-      tags: ['markets', 'nodes', 'prices'],
+      tags: ['markets', 'nodes', 'prices', 'curves', 'scenarios'],
       securitySchemes: {
         bearerAuth: {
           type: 'http',

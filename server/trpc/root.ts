@@ -2,6 +2,7 @@ import { curvesRouter } from './routers/curves.ts'
 import { marketsRouter } from './routers/markets.ts'
 import { nodesRouter } from './routers/nodes.ts'
 import { pricesRouter } from './routers/prices.ts'
+import { scenariosRouter } from './routers/scenarios.ts'
 import { createCallerFactory, router } from './trpc.ts'
 
 export const appRouter = router({
@@ -9,6 +10,7 @@ export const appRouter = router({
   nodes: nodesRouter,
   prices: pricesRouter,
   curves: curvesRouter,
+  scenarios: scenariosRouter,
 })
 
 export type AppRouter = typeof appRouter

@@ -104,14 +104,29 @@ async function firstStreamError(res: Response): Promise<{ message: string; data:
   return event?.[1] === 'serialized-error' ? (JSON.parse(event[2]!) as { message: string; data: { httpStatus: number; code: string } }) : null
 }
 
+/**
+ * A REST path with its `{param}`s filled from the input (e.g. /scenarios/{id}/runs), and the input
+ * left for the query string (GET) or the body.
+ */
+function restPath(p: ProcedureInfo, input: Record<string, unknown>): { path: string; rest: Record<string, unknown> } {
+  const rest = { ...input }
+  const path = p.meta!.openapi!.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = encodeURIComponent(String(rest[name]))
+    delete rest[name]
+    return value
+  })
+  return { path, rest }
+}
+
 function restUrl(p: ProcedureInfo, input: Record<string, unknown>): string {
-  if (p.meta!.openapi!.method !== 'GET') return `${baseUrl}/api/v1${p.meta!.openapi!.path}`
-  const query = new URLSearchParams(Object.entries(input).map(([k, v]) => [k, String(v)]))
-  return `${baseUrl}/api/v1${p.meta!.openapi!.path}?${query}`
+  const { path, rest } = restPath(p, input)
+  if (p.meta!.openapi!.method !== 'GET') return `${baseUrl}/api/v1${path}`
+  const query = new URLSearchParams(Object.entries(rest).map(([k, v]) => [k, String(v)]))
+  return `${baseUrl}/api/v1${path}?${query}`
 }
 
 async function callRest(p: ProcedureInfo, input: Record<string, unknown>, c: Credentials) {
-  const body = p.meta!.openapi!.method === 'GET' ? undefined : input
+  const body = p.meta!.openapi!.method === 'GET' ? undefined : restPath(p, input).rest
   const res = await tracked(restUrl(p, input), c, `rest ${p.meta!.openapi!.path}`, body)
   return { status: res.status, body: await res.text(), retryAfter: res.headers.get('retry-after') }
 }
@@ -171,12 +186,13 @@ describe('every REST path of the OpenAPI document (API channel)', () => {
   })
 
   it('documents exactly the procedures that declare a REST mapping, and the live price stream', () => {
+    // One path may serve two methods (GET /scenarios lists, POST /scenarios saves).
     const mapped = procedures.filter((p) => p.meta?.openapi).map((p) => p.meta!.openapi!.path)
-    expect([...documentPaths].sort()).toEqual([...mapped, STREAM_PATH].sort())
+    expect([...documentPaths].sort()).toEqual([...new Set([...mapped, STREAM_PATH])].sort())
   })
 
   for (const p of procedures.filter((x) => x.meta?.openapi)) {
-    it(`${p.meta!.openapi!.path}: anonymous 401, unentitled 403, entitled 200 (token and client-credentials JWT)`, async () => {
+    it(`${p.meta!.openapi!.method} ${p.meta!.openapi!.path}: anonymous 401, unentitled 403, entitled 200 (token and client-credentials JWT)`, async () => {
       const input = exampleOf(p)
       expect((await callRest(p, input, {})).status).toBe(401)
       // A hub session is no REST credential.
@@ -474,6 +490,70 @@ describe("curves: another organization's private build", () => {
     const history = await callRest(proc('curves.history'), { ...node, month: '2027-07', from: '2026-11-30', to: '2026-10-01' }, { bearer: tokens.quant })
     expect(history.status).toBe(400)
     expect(history.body).toContain('from 2026-11-30 is after to 2026-10-01')
+  })
+})
+
+/**
+ * Scenarios belong to an organization (issue 12): Lakeshore Quant's scenario and its run are its own.
+ * Other organizations get 404 for them through tRPC and REST and never see them listed; the house base
+ * and its run are everyone's. Run results are market data: a market the caller is not entitled to on
+ * the channel is refused (CAISO through the API for everyone, CAISO in the hub for Lakeshore), audited
+ * like every call of this file (see 'audit' below).
+ */
+describe("scenarios: another organization's scenario and run", () => {
+  const SECRET_NAME = 'Lakeshore secret gas 9137'
+  const proc = (name: string) => procedures.find((x) => x.path === name)!
+  let scenarioId = ''
+  let runId = ''
+
+  beforeAll(async () => {
+    const saved = await callRest(proc('scenarios.save'), { text: `scenario "${SECRET_NAME}" extends "base"\nset fuel.gas = 9.137 $/MMBtu from 2027-01\n` }, { bearer: tokens.quant })
+    expect(saved.status, saved.body).toBe(200)
+    scenarioId = (JSON.parse(saved.body) as { id: string }).id
+    const run = await callRest(proc('scenarios.run'), { id: scenarioId, mode: 'deterministic', waitMs: 60_000 }, { bearer: tokens.quant })
+    expect(run.status, run.body).toBe(200)
+    const status = JSON.parse(run.body) as { runId: string; status: string; owner: string }
+    expect(status).toMatchObject({ status: 'done', owner: 'organization' })
+    runId = status.runId
+  })
+
+  it('Lakeshore reads its own scenario, run and MISO results (the control); CAISO results through the API are 403', async () => {
+    expect((await callRest(proc('scenarios.get'), { id: scenarioId }, { bearer: tokens.quant })).status).toBe(200)
+    expect((await callRest(proc('scenarios.status'), { runId }, { bearer: tokens.quant })).status).toBe(200)
+    const miso = await callRest(proc('scenarios.results'), { runId, market: 'MISO' }, { bearer: tokens.quant })
+    expect(miso.status, miso.body).toBe(200)
+    const caiso = await callRest(proc('scenarios.results'), { runId, market: 'CAISO' }, { bearer: tokens.quant })
+    expect(caiso.status).toBe(403)
+    expect(caiso.body).toContain('CAISO data is not available through the API')
+    const hubCaiso = await callTrpc(proc('scenarios.results'), { runId: 'base', market: 'CAISO' }, { cookie: sessions.quant })
+    expect(hubCaiso.status).toBe(403)
+  })
+
+  it('other organizations: 404 for the scenario, the run, its results and a diff against it; not in their lists', async () => {
+    const readers: [string, Credentials, 'trpc' | 'rest'][] = [
+      ['254Carbon hub', { cookie: sessions.admin }, 'trpc'],
+      ['Prairie hub', { cookie: sessions.analyst }, 'trpc'],
+      ['254Carbon token', { bearer: tokens.admin }, 'rest'],
+    ]
+    for (const [who, credentials, channel] of readers) {
+      const call = channel === 'trpc' ? callTrpc : callRest
+      for (const [name, input] of [
+        ['scenarios.get', { id: scenarioId }],
+        ['scenarios.status', { runId }],
+        ['scenarios.results', { runId, market: 'MISO' }],
+        ['scenarios.diff', { a: 'base', b: runId, market: 'MISO' }],
+        ['scenarios.run', { id: scenarioId, mode: 'deterministic' }],
+      ] as const) {
+        const res = await call(proc(name), input, credentials)
+        expect(res.status, `${who} ${name}: ${res.body}`).toBe(404)
+      }
+      for (const name of ['scenarios.list', 'scenarios.runs'] as const) {
+        const res = await call(proc(name), {}, credentials)
+        expect(res.status, `${who} ${name}: ${res.body}`).toBe(200)
+        expect(res.body, `${who} ${name}`).not.toContain(SECRET_NAME)
+        expect(res.body, `${who} ${name}`).not.toContain(runId)
+      }
+    }
   })
 })
 

@@ -43,6 +43,7 @@ describe('OpenAPI document', () => {
 
   it('lists every REST procedure under /api/v1, and the live price stream', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/backtest',
       '/curves',
       '/curves/build',
       '/curves/compare',
@@ -52,6 +53,14 @@ describe('OpenAPI document', () => {
       '/nodes',
       '/prices/history',
       '/prices/latest',
+      '/scenario-runs',
+      '/scenario-runs/diff',
+      '/scenario-runs/{runId}',
+      '/scenario-runs/{runId}/results',
+      '/scenarios',
+      '/scenarios/validate',
+      '/scenarios/{id}',
+      '/scenarios/{id}/runs',
       '/stream/prices',
     ])
   })

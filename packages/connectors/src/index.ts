@@ -32,3 +32,4 @@ export {
   type MisoDxPageInfo,
 } from './parsers/miso-dx.ts'
 export { MISO_DX_DATASETS, MISO_DX_KEY_HEADER, MISO_DX_RATE_GROUP, type MisoDxSourceId } from './fetch/miso-dx.ts'
+export * from './eia/index.ts'

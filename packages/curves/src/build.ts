@@ -1,7 +1,9 @@
 /**
  * Builds a monthly forward curve (on-peak and off-peak, ATC derived) from forward quotes.
  *
- * The curve is the smoothest deviation from the default prior (prior.ts) that reprices every quote:
+ * The curve is the smoothest deviation from a prior that reprices every quote. The prior is a
+ * fundamentals scenario's prices for the hub when the caller passes them (scenario-prior.ts: scaled
+ * to the quotes, the scale fading to 1 past them), else the escalation placeholder (prior.ts):
  * variables are the on-peak months then the off-peak months (two segments, so the blocks never bend
  * each other), each quote is an hours-weighted average of the months it delivers, and the solver
  * (solver/) minimizes squared second differences of (curve - prior) plus a prior weight that is tiny
@@ -14,6 +16,14 @@ import { contractMonths } from './contracts.ts'
 import { CurveInputError, type CurveInputIssue } from './errors.ts'
 import { DEFAULT_ANNUAL_ESCALATION, DEFAULT_PEAK_RATIO, escalationPrior } from './prior.ts'
 import type { Quote } from './quotes.ts'
+import {
+  DEFAULT_PRIOR_FADE_MONTHS,
+  fadedScale,
+  scenarioUnits,
+  type ScenarioPrior,
+  type ScenarioPriorDiagnostics,
+  type ScenarioPriorRef,
+} from './scenario-prior.ts'
 import type { CurvePoint } from './views.ts'
 import { type CurveConstraint, type CurveProblem, type CurveSolution, solveCurveProblem } from './solver/index.ts'
 
@@ -23,12 +33,16 @@ import { type CurveConstraint, type CurveProblem, type CurveSolution, solveCurve
  * the weight grows as priorWeightLiquid + priorWeightGrowth x (months beyond)^2, with growth 1e-6: about
  * 1.4e-4 a year out and 5.8e-4 two years out, which against the curvature penalty pulls the deviation
  * from the prior back to a few percent within roughly three years. priorShape 'flat' removes seasonality.
+ * priorFadeMonths (default 36) applies to a scenario prior only: the months over which the scale fitted
+ * to the quotes fades to 1 past the last quoted month (0: the scenario itself right after the quotes).
+ * annualEscalation and priorShape shape a scenario prior only in months the scenario does not cover.
  */
 export type BuildParams = {
   annualEscalation: number
   priorWeightLiquid: number
   priorWeightGrowth: number
   priorShape: 'seasonal' | 'flat'
+  priorFadeMonths: number
 }
 
 /** The defaults documented on BuildParams. */
@@ -37,6 +51,7 @@ export const DEFAULT_BUILD_PARAMS: Readonly<BuildParams> = Object.freeze({
   priorWeightLiquid: 1e-6,
   priorWeightGrowth: 1e-6,
   priorShape: 'seasonal',
+  priorFadeMonths: DEFAULT_PRIOR_FADE_MONTHS,
 })
 
 export type BuildCurveInput = {
@@ -49,6 +64,11 @@ export type BuildCurveInput = {
   /** Last curve month; default LAST_CURVE_MONTH (2050-12). */
   lastMonth?: MonthKey
   params?: Partial<BuildParams>
+  /**
+   * A fundamentals scenario's monthly prices for the curve's hub: the prior (scaled to the quotes,
+   * fading to the scenario past them). Absent: the escalation prior.
+   */
+  scenarioPrior?: ScenarioPrior
 }
 
 /** One month of the built curve with its block hours (the rows views.ts aggregates); atc is the hours-weighted mix of the two blocks. */
@@ -61,10 +81,15 @@ export type CurveBuildDiagnostics = CurveSolution['diagnostics'] & {
   /** The last month any quote delivers in. */
   lastLiquidMonth: MonthKey
   params: BuildParams
-  /** Annual-mean price level of the prior at priorLevelMonth, per block. */
+  /**
+   * Annual-mean price level of the prior at priorLevelMonth, per block (escalation prior: its level;
+   * scenario prior: its hours-weighted mean over the 12 curve months centred on priorLevelMonth).
+   */
   priorLevel: { onpeak: number; offpeak: number }
   /** Middle of the quoted period (first quoted month to lastLiquidMonth). */
   priorLevelMonth: MonthKey
+  /** Which prior the build used. */
+  prior: { kind: 'escalation' } | ScenarioPriorDiagnostics
 }
 
 export type CurveBuild = {
@@ -102,6 +127,7 @@ function resolveParams(params: Partial<BuildParams> | undefined, issues: CurveIn
     priorWeightLiquid: given.priorWeightLiquid ?? DEFAULT_BUILD_PARAMS.priorWeightLiquid,
     priorWeightGrowth: given.priorWeightGrowth ?? DEFAULT_BUILD_PARAMS.priorWeightGrowth,
     priorShape: given.priorShape ?? DEFAULT_BUILD_PARAMS.priorShape,
+    priorFadeMonths: given.priorFadeMonths ?? DEFAULT_BUILD_PARAMS.priorFadeMonths,
   }
   const check = (field: keyof BuildParams, ok: boolean, expectation: string) => {
     if (!ok) issues.push({ field: `params.${field}`, value: String(resolved[field]), message: `must be ${expectation}` })
@@ -111,13 +137,14 @@ function resolveParams(params: Partial<BuildParams> | undefined, issues: CurveIn
   check('priorWeightLiquid', finite(resolved.priorWeightLiquid) && resolved.priorWeightLiquid > 0, 'a finite number > 0')
   check('priorWeightGrowth', finite(resolved.priorWeightGrowth) && resolved.priorWeightGrowth >= 0, 'a finite number >= 0')
   check('priorShape', resolved.priorShape === 'seasonal' || resolved.priorShape === 'flat', "'seasonal' or 'flat'")
+  check('priorFadeMonths', Number.isInteger(resolved.priorFadeMonths) && resolved.priorFadeMonths >= 0 && resolved.priorFadeMonths <= 600, 'a whole number of months 0..600')
   return resolved
 }
 
 type Horizon = { market: MarketId; asOf: string; firstMonth: MonthKey; lastMonth: MonthKey; params: BuildParams }
 
 /** Checks market, dates and params, and resolves the defaults; throws every problem at once. */
-function resolveHorizon(input: BuildCurveInput): Horizon {
+function resolveHorizon(input: Omit<BuildCurveInput, 'quotes' | 'scenarioPrior'>): Horizon {
   const issues: CurveInputIssue[] = []
   if (!Object.hasOwn(MARKETS, input.market)) issues.push({ field: 'market', value: String(input.market), message: 'unknown market' })
   const validAsOf = typeof input.asOf === 'string' && isValidDate(input.asOf)
@@ -182,8 +209,12 @@ function compareQuotes(a: Quote, b: Quote): number {
   )
 }
 
-/** SHA-256 of the canonical inputs (objects built with a fixed key order, quotes sorted). */
-function hashInputs(horizon: Horizon, sorted: readonly Quote[]): string {
+/**
+ * SHA-256 of the canonical inputs (objects built with a fixed key order, quotes sorted). A scenario
+ * prior adds its run, hub and fade (the run id names its prices); without one the hash is what it
+ * was before scenario priors existed.
+ */
+function hashInputs(horizon: Horizon, sorted: readonly Quote[], prior?: ScenarioPriorRef): string {
   const { market, asOf, firstMonth, lastMonth, params } = horizon
   const canonical = {
     market,
@@ -197,6 +228,7 @@ function hashInputs(horizon: Horizon, sorted: readonly Quote[]): string {
       priorWeightGrowth: params.priorWeightGrowth,
       priorShape: params.priorShape,
     },
+    ...(prior ? { prior: { runId: prior.runId, hub: prior.hub, fadeMonths: params.priorFadeMonths } } : {}),
   }
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
 }
@@ -331,6 +363,97 @@ function priorWeights(layout: Layout, lastLiquid: MonthKey, params: BuildParams)
   return weights
 }
 
+/**
+ * Scales of a scenario prior per block (see scenario-prior.ts): each block's own quotes over the
+ * whole quoted tenor; a block never quoted on its own takes the other's scale (the scenario's spread
+ * stays); ATC quotes only: one scale fitted to them with the scenario's own on/off-peak mix.
+ */
+function scenarioScales(layout: Layout, quotes: readonly Quote[], units: UnitPriors): { onpeak: number; offpeak: number } {
+  const fit = (block: 'onpeak' | 'offpeak') => {
+    const own = quotes.filter((q) => q.block === block)
+    return own.length > 0 ? ratioLevel(own, (q) => averageOver(layout, q, block, units[block])) : undefined
+  }
+  const onpeak = fit('onpeak')
+  const offpeak = fit('offpeak')
+  let scales: { onpeak: number; offpeak: number }
+  if (onpeak !== undefined || offpeak !== undefined) {
+    scales = { onpeak: onpeak ?? offpeak!, offpeak: offpeak ?? onpeak! }
+  } else {
+    const k = ratioLevel(
+      quotes.filter((q) => q.block === 'atc'),
+      (q) => {
+        const on = averageOver(layout, q, 'onpeak', units.onpeak)
+        const off = averageOver(layout, q, 'offpeak', units.offpeak)
+        const hours = on.hours + off.hours
+        return { value: (on.hours * on.value + off.hours * off.value) / hours, hours }
+      },
+    )
+    scales = { onpeak: k, offpeak: k }
+  }
+  for (const block of ['onpeak', 'offpeak'] as const) {
+    if (!Number.isFinite(scales[block]) || scales[block] <= 0) {
+      throw new CurveInputError([
+        {
+          field: 'scenarioPrior',
+          value: String(scales[block]),
+          message: `the scenario's ${block} prices cannot be scaled to the quotes (their hours-weighted average over the quoted months is not positive, or the quotes' is not)`,
+        },
+      ])
+    }
+  }
+  return scales
+}
+
+/** Hours-weighted mean of each block of a prior over the 12 curve months centred on `month` (those inside the curve). */
+function annualMeanAround(layout: Layout, prior: Float64Array, month: MonthKey): { onpeak: number; offpeak: number } {
+  const M = layout.months.length
+  const centre = monthIndex(month) - layout.start
+  const sums = { onpeak: 0, offpeak: 0, hOn: 0, hOff: 0 }
+  for (let k = Math.max(0, centre - 6); k < Math.min(M, centre + 6); k++) {
+    const h = layout.hours[k]!
+    sums.onpeak += h.onpeak * prior[k]!
+    sums.offpeak += h.offpeak * prior[M + k]!
+    sums.hOn += h.onpeak
+    sums.hOff += h.offpeak
+  }
+  return { onpeak: sums.onpeak / sums.hOn, offpeak: sums.offpeak / sums.hOff }
+}
+
+type BuiltPrior = { prior: Float64Array; priorLevel: { onpeak: number; offpeak: number }; info: CurveBuildDiagnostics['prior'] }
+
+/** The escalation placeholder: level fitted to the recent quotes, seasonal shape, constant drift. */
+function escalationPriorOf(layout: Layout, quotes: readonly Quote[], params: BuildParams, priorLevelMonth: MonthKey): BuiltPrior {
+  const M = layout.months.length
+  const unitPrior = (block: 'onpeak' | 'offpeak') =>
+    escalationPrior({ market: layout.market, block, months: layout.months, level: 1, levelMonth: priorLevelMonth, annualEscalation: params.annualEscalation, shape: params.priorShape })
+  const units = { onpeak: unitPrior('onpeak'), offpeak: unitPrior('offpeak') }
+  const priorLevel = priorLevels(layout, quotes, units)
+  const prior = new Float64Array(2 * M)
+  for (let k = 0; k < M; k++) {
+    prior[k] = priorLevel.onpeak * units.onpeak[k]!
+    prior[M + k] = priorLevel.offpeak * units.offpeak[k]!
+  }
+  return { prior, priorLevel, info: { kind: 'escalation' } }
+}
+
+/** The scenario's prices scaled to the quotes, the scale fading to 1 past the last quoted month. */
+function scenarioPriorOf(layout: Layout, quotes: readonly Quote[], params: BuildParams, scenario: ScenarioPrior, lastLiquid: MonthKey, priorLevelMonth: MonthKey): BuiltPrior {
+  const M = layout.months.length
+  const units = scenarioUnits(layout.market, layout.months, scenario, params.annualEscalation, params.priorShape)
+  const scale = scenarioScales(layout, quotes, units)
+  const liquidEnd = monthIndex(lastLiquid) - layout.start
+  const prior = new Float64Array(2 * M)
+  for (let k = 0; k < M; k++) {
+    prior[k] = units.onpeak[k]! * fadedScale(scale.onpeak, k, liquidEnd, params.priorFadeMonths)
+    prior[M + k] = units.offpeak[k]! * fadedScale(scale.offpeak, k, liquidEnd, params.priorFadeMonths)
+  }
+  return {
+    prior,
+    priorLevel: annualMeanAround(layout, prior, priorLevelMonth),
+    info: { kind: 'scenario', runId: scenario.runId, hub: scenario.hub, scale, fadeMonths: params.priorFadeMonths, coveredFrom: units.coveredFrom, coveredTo: units.coveredTo },
+  }
+}
+
 /** Everything a build solves, before solving it: the canonical quotes, the month layout and the QP. */
 type PreparedCurve = {
   horizon: Horizon
@@ -340,6 +463,7 @@ type PreparedCurve = {
   lastLiquidMonth: MonthKey
   priorLevel: { onpeak: number; offpeak: number }
   priorLevelMonth: MonthKey
+  priorInfo: CurveBuildDiagnostics['prior']
 }
 
 function prepareCurve(input: BuildCurveInput): PreparedCurve {
@@ -352,16 +476,9 @@ function prepareCurve(input: BuildCurveInput): PreparedCurve {
   const lastLiquidMonth = lastLiquidMonthOf(quotes)
   const firstQuoted = firstQuotedMonthOf(quotes)
   const priorLevelMonth = addMonths(firstQuoted, Math.floor(monthsBetween(firstQuoted, lastLiquidMonth) / 2))
-
-  const unitPrior = (block: 'onpeak' | 'offpeak') =>
-    escalationPrior({ market, block, months: layout.months, level: 1, levelMonth: priorLevelMonth, annualEscalation: params.annualEscalation, shape: params.priorShape })
-  const units = { onpeak: unitPrior('onpeak'), offpeak: unitPrior('offpeak') }
-  const priorLevel = priorLevels(layout, quotes, units)
-  const prior = new Float64Array(2 * M)
-  for (let k = 0; k < M; k++) {
-    prior[k] = priorLevel.onpeak * units.onpeak[k]!
-    prior[M + k] = priorLevel.offpeak * units.offpeak[k]!
-  }
+  const { prior, priorLevel, info } = input.scenarioPrior
+    ? scenarioPriorOf(layout, quotes, params, input.scenarioPrior, lastLiquidMonth, priorLevelMonth)
+    : escalationPriorOf(layout, quotes, params, priorLevelMonth)
   const problem: CurveProblem = {
     n: 2 * M,
     segments: [
@@ -372,7 +489,7 @@ function prepareCurve(input: BuildCurveInput): PreparedCurve {
     priorWeight: priorWeights(layout, lastLiquidMonth, params),
     constraints: constraintsOf(layout, quotes),
   }
-  return { horizon, quotes, layout, problem, lastLiquidMonth, priorLevel, priorLevelMonth }
+  return { horizon, quotes, layout, problem, lastLiquidMonth, priorLevel, priorLevelMonth, priorInfo: info }
 }
 
 /**
@@ -390,7 +507,7 @@ export function curveProblem(input: BuildCurveInput): CurveProblem {
  * Nothing is rounded.
  */
 export function buildCurve(input: BuildCurveInput): CurveBuild {
-  const { horizon, quotes, layout, problem, lastLiquidMonth, priorLevel, priorLevelMonth } = prepareCurve(input)
+  const { horizon, quotes, layout, problem, lastLiquidMonth, priorLevel, priorLevelMonth, priorInfo } = prepareCurve(input)
   const { market, params } = horizon
   const M = layout.months.length
   // The solver refines its own solution (quotes repriced to the rounding of the prices) and derives
@@ -410,8 +527,8 @@ export function buildCurve(input: BuildCurveInput): CurveBuild {
     lastMonth: horizon.lastMonth,
     months,
     quotes: [],
-    diagnostics: { ...solution.diagnostics, lastLiquidMonth, params, priorLevel, priorLevelMonth },
-    inputsHash: hashInputs(horizon, quotes),
+    diagnostics: { ...solution.diagnostics, lastLiquidMonth, params, priorLevel, priorLevelMonth, prior: priorInfo },
+    inputsHash: hashInputs(horizon, quotes, input.scenarioPrior),
   }
   build.quotes = quotes.map((q) => {
     const repriced = repriceQuote(build, q)
@@ -424,11 +541,11 @@ export function buildCurve(input: BuildCurveInput): CurveBuild {
  * The inputsHash buildCurve would give these inputs, without solving: SHA-256 (hex) of the canonical
  * JSON of market, asOf, resolved firstMonth/lastMonth, the quotes sorted canonically and the params
  * with defaults filled in (so an explicit default hashes like an omitted one, and quote order does not
- * matter). Lets a caller store or deduplicate a build request before it is solved. Throws
+ * matter; with a scenario prior, its run id, hub and fade). Lets a caller store or deduplicate a build request before it is solved. Throws
  * CurveInputError for an invalid market, dates or params, as buildCurve does.
  */
-export function curveInputsHash(input: Omit<BuildCurveInput, 'quotes'> & { quotes: readonly Quote[] }): string {
-  return hashInputs(resolveHorizon(input), [...input.quotes].sort(compareQuotes))
+export function curveInputsHash(input: Omit<BuildCurveInput, 'quotes' | 'scenarioPrior'> & { quotes: readonly Quote[]; scenarioPrior?: ScenarioPriorRef }): string {
+  return hashInputs(resolveHorizon(input), [...input.quotes].sort(compareQuotes), input.scenarioPrior)
 }
 
 /**

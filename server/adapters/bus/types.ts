@@ -70,9 +70,11 @@ export const TOPIC_PRICES_RAW = 'prices.raw'
 export const TOPIC_CURVES_BUILD = 'curves.build'
 /** curves.build messages the solver could not read, with the reason in headers. */
 export const TOPIC_CURVES_DLQ = 'curves.dlq'
-/** Scenario run requests for the solver. */
+/** Scenario run requests for the scenario worker: `{id}`, the scenario_runs row id, keyed by run id. */
 export const TOPIC_SCENARIOS_RUN = 'scenarios.run'
-/** Progress and completion events of background jobs, keyed by job id. */
+/** scenarios.run messages the scenario worker could not read or whose run does not exist, with the reason in headers. */
+export const TOPIC_SCENARIOS_DLQ = 'scenarios.dlq'
+/** Progress and completion events of background jobs, keyed by job id (scenario runs: `{kind: 'scenario', runId, id, progress, status}`). */
 export const TOPIC_JOBS_PROGRESS = 'jobs.progress'
 
 export const TOPICS = {
@@ -82,6 +84,7 @@ export const TOPICS = {
   curvesBuild: TOPIC_CURVES_BUILD,
   curvesDlq: TOPIC_CURVES_DLQ,
   scenariosRun: TOPIC_SCENARIOS_RUN,
+  scenariosDlq: TOPIC_SCENARIOS_DLQ,
   jobsProgress: TOPIC_JOBS_PROGRESS,
 } as const
 export type KnownTopic = (typeof TOPICS)[keyof typeof TOPICS]
@@ -176,9 +179,10 @@ const DEAD_LETTER_TOPICS: Record<string, string> = {
   [TOPIC_PRICES_NORMALIZED]: TOPIC_PRICES_DLQ,
   [TOPIC_PRICES_RAW]: TOPIC_PRICES_DLQ,
   [TOPIC_CURVES_BUILD]: TOPIC_CURVES_DLQ,
+  [TOPIC_SCENARIOS_RUN]: TOPIC_SCENARIOS_DLQ,
 }
 
-/** A topic's dead-letter topic: prices.* -> prices.dlq, curves.build -> curves.dlq, else `<topic>.dlq`. */
+/** A topic's dead-letter topic: prices.* -> prices.dlq, curves.build -> curves.dlq, scenarios.run -> scenarios.dlq, else `<topic>.dlq`. */
 export function deadLetterTopicFor(topic: string): string {
   return DEAD_LETTER_TOPICS[topic] ?? `${topic}.dlq`
 }

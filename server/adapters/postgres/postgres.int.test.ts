@@ -20,6 +20,9 @@ const TABLES = [
   'markets',
   'organizations',
   'pricing_nodes',
+  'scenario_runs',
+  'scenario_versions',
+  'scenarios',
   'sessions',
   'users',
 ]

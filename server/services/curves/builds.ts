@@ -11,6 +11,7 @@ import { getNode } from '../nodes/index.ts'
 import { CURVE_HUBS, curveId } from './catalog.ts'
 import { publishBuild } from './outbox.ts'
 import { insertCurvePoints } from './points.ts'
+import { baseRunId, loadScenarioPrior, resolvePriorRun, scenarioHubOf } from './prior.ts'
 import { futureAsOfProblem, type BuildSummary, type CurveBuildInput, type StoredQuote } from './schemas.ts'
 
 /**
@@ -155,14 +156,23 @@ export async function createBuild(db: Database, request: BuildRequest, requester
   const curve = await ensureCurve(db, request.market, request.node)
   const quotes = readQuotes(request)
   const params = request.params ?? {}
+  const hub = scenarioHubOf(request.market, request.node)
+  if (hub === null && request.priorRunId !== undefined) {
+    throw new AppError('BAD_REQUEST', `the scenario model does not cover ${request.market}: no scenario run can be the prior of its curves`, {
+      details: { field: 'priorRunId', value: request.priorRunId },
+    })
+  }
+  const prior = hub === null ? null : await resolvePriorRun(db, request.priorRunId, requester)
+  const scenarioPrior = prior && hub ? { runId: prior.runId, hub } : undefined
   return insertQueued(db, {
     curveId: curve.id,
     organizationId: requester.organizationId,
     asOf: request.asOf,
     source: request.source,
     quotes: quotes.map(toStoredQuote),
-    inputsHash: validated(() => curveInputsHash({ market: request.market, asOf: request.asOf, quotes, params })),
+    inputsHash: validated(() => curveInputsHash({ market: request.market, asOf: request.asOf, quotes, params, scenarioPrior })),
     params,
+    priorRunId: prior?.runId ?? null,
     requestedBy: requester.userId,
     requestedByLabel: requester.label,
   })
@@ -213,10 +223,16 @@ export async function runBuild(deps: { db: Database; ch: ClickHouseHandle; log: 
   const curve = await curveById(db, row.curveId)
   await db.update(curveBuilds).set({ status: 'running', startedAt: new Date() }).where(eq(curveBuilds.id, buildId))
   const started = performance.now()
+  const market = curve!.market as MarketId
+  const prior = await loadScenarioPrior(ch, row.priorRunId, market, curve!.node)
+  if (prior && 'problem' in prior) {
+    log.warn({ buildId, curve: row.curveId, priorRunId: row.priorRunId, reason: prior.problem }, 'curve build prior unavailable')
+    return finish(db, buildId, { status: 'failed', error: prior.problem, finishedAt: new Date() })
+  }
   let result: ReturnType<typeof buildCurve>
   try {
     const quotes = fromStoredQuotes(row.quotes as StoredQuote[])
-    result = buildCurve({ market: curve!.market as MarketId, quotes, asOf: row.asOf, params: row.params as Record<string, number> })
+    result = buildCurve({ market, quotes, asOf: row.asOf, params: row.params as Record<string, number>, ...(prior ? { scenarioPrior: prior } : {}) })
   } catch (error) {
     const known = curveError(error)
     if (known) log.info({ buildId, curve: row.curveId, reason: known.message }, 'curve build refused')
@@ -268,6 +284,13 @@ export async function latestDoneBuilds(db: Database, id: string, viewer: CurveVi
   return rows
 }
 
+/** Which prior a build has: a scenario run (and whether it is the base run) or the escalation placeholder. */
+function priorSummary(row: BuildRow, curve: Pick<CurveRow, 'market' | 'node'>): BuildSummary['prior'] {
+  if (row.priorRunId === null) return { kind: 'escalation', runId: null, base: false, hub: null }
+  const solved = (row.diagnostics as { prior?: { hub?: string } } | null)?.prior?.hub
+  return { kind: 'scenario', runId: row.priorRunId, base: row.priorRunId === baseRunId(), hub: solved ?? scenarioHubOf(curve.market as MarketId, curve.node) }
+}
+
 export function toBuildSummary(row: BuildRow, curve: Pick<CurveRow, 'market' | 'node'>): BuildSummary {
   return {
     id: row.id,
@@ -285,6 +308,7 @@ export function toBuildSummary(row: BuildRow, curve: Pick<CurveRow, 'market' | '
     firstMonth: row.firstMonth,
     lastMonth: row.lastMonth,
     quoteCount: (row.quotes as unknown[]).length,
+    prior: priorSummary(row, curve),
     owner: row.organizationId ? 'organization' : 'house',
     // Only the owning organization reads a private build: its people may be named; a house build never names one.
     requestedBy: row.organizationId ? row.requestedByLabel : HOUSE_LABEL,

@@ -87,6 +87,14 @@ export const BuildSummary = z.object({
   firstMonth: z.string().nullable(),
   lastMonth: z.string().nullable(),
   quoteCount: z.number().int(),
+  prior: z
+    .object({
+      kind: z.enum(['scenario', 'escalation']),
+      runId: z.string().nullable().describe('the scenario run whose prices are the prior (null: the escalation placeholder of builds made before scenario priors)'),
+      base: z.boolean().describe('true when that run is the built-in base scenario'),
+      hub: z.string().nullable().describe("the scenario hub whose prices are used (the curve's hub, or the nearest hub the model prices)"),
+    })
+    .describe('the prior the curve follows where quotes say nothing: beyond the quoted tenor and within strips'),
   owner: z.enum(['house', 'organization']).describe("house: published by 254Carbon for everyone entitled to the market; organization: your organization's own build"),
   requestedBy: z.string().describe("who built it: '254Carbon' for a house build, else the person or token of your organization"),
   requestedAt: z.iso.datetime(),
@@ -171,13 +179,20 @@ export type QuoteInput = z.infer<typeof QuoteInput>
 export const BuildParams = z.object({
   annualEscalation: z.number().min(-0.2).max(0.5).optional().describe("the default prior's yearly escalation (default 0.025)"),
   priorWeightGrowth: z.number().min(0).max(1e6).optional().describe('how fast the curve returns to the prior past the last quote'),
+  priorFadeMonths: z.number().int().min(0).max(600).optional().describe('months over which the scenario prior, scaled to the quotes, fades to the scenario itself past the last quote (default 36)'),
 })
+
+/** A scenario run id (a content hash). */
+export const ScenarioRunId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'a scenario run id')
 
 export const CurveBuildInput = CurveRef.extend({
   asOf: BuildAsOf.describe('the trade date the quotes are of: today or earlier'),
   quotes: z.array(QuoteInput).min(1).max(1_000).optional(),
   quotesCsv: z.string().max(500_000).optional().describe('the quotes as CSV (header contract,block,price[,bid,ask]) instead of `quotes`'),
   params: BuildParams.optional(),
+  priorRunId: ScenarioRunId.optional().describe(
+    "the scenario run whose prices are the prior beyond the quoted tenor and within strips: your organization's or a house run, done (default: the base scenario)",
+  ),
   waitMs: z.number().int().min(0).max(60_000).default(20_000).describe('how long to wait for the solver before answering with a queued build'),
 }).refine((input) => (input.quotes === undefined) !== (input.quotesCsv === undefined), {
   message: 'send either quotes or quotesCsv',

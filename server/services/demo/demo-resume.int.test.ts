@@ -5,12 +5,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { DEMO_CURVE_HUBS, demoAsOfDates, generateDemoPrices, loadFixtureRecords } from '@carbon/demo-data'
 import type { PriceRecord } from '@carbon/schemas'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, isNull } from 'drizzle-orm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startCarbon } from '../../../tests/support/carbon-process.ts'
 import { openClickHouse, queryRows } from '../../adapters/clickhouse/client.ts'
 import { openPostgres } from '../../adapters/postgres/client.ts'
-import { curveBuilds } from '../../adapters/postgres/schema/index.ts'
+import { curveBuilds, scenarioRuns } from '../../adapters/postgres/schema/index.ts'
 import { parseEnv } from '../../env.ts'
 import { repoRoot } from '../../paths.ts'
 import { readDemoState } from './state.ts'
@@ -18,7 +18,7 @@ import { readDemoState } from './state.ts'
 /*
  * A demo load killed (SIGKILL) halfway leaves a partial demo; the next start must notice, say so,
  * and load it again until it is complete: the same prices (count and keys) as an uninterrupted
- * load of the recorded window, and every demo curve built once. Real processes: `carbon seed-demo`
+ * load of the recorded window, the house base scenario run once, and every demo curve built once. Real processes: `carbon seed-demo`
  * killed after its first stored batch, then `carbon serve` on the same data directory.
  */
 const DAYS = 20
@@ -59,7 +59,7 @@ it('loads an interrupted demo again at the next start until it is complete', asy
   expect(serve.output()).toContain('Demo data incomplete from an earlier start; loading again')
   serve.child.kill('SIGTERM')
   expect(await serve.exitWithin(10_000)).toEqual({ code: 0, signal: null })
-  expect(readDemoState(dataDir)?.steps).toEqual({ prices: 'done', curves: 'done' })
+  expect(readDemoState(dataDir)?.steps).toEqual({ prices: 'done', scenarios: 'done', curves: 'done' })
 
   // 3. Complete: exactly the prices of an uninterrupted load of the recorded window, and the curves.
   const end = new Date(interrupted!.end)
@@ -85,6 +85,9 @@ it('loads an interrupted demo again at the next start until it is complete', asy
       .where(and(eq(curveBuilds.source, 'demo'), eq(curveBuilds.status, 'done')))
     expect(builds).toHaveLength(DEMO_CURVE_HUBS.length * demoAsOfDates(end).length)
     expect(new Set(builds.map((b) => `${b.curveId}|${b.asOf}`)).size).toBe(builds.length)
+    // The house base scenario, run once (deterministic) before the curves.
+    const runs = await pg.db.select({ status: scenarioRuns.status, mode: scenarioRuns.mode }).from(scenarioRuns).where(isNull(scenarioRuns.organizationId))
+    expect(runs).toEqual([{ status: 'done', mode: 'deterministic' }])
   } finally {
     await pg.close()
   }

@@ -1,6 +1,7 @@
 import type { Platform } from '../../platform.ts'
 import { hasCurveBuilds, seedDemoCurves } from './curves.ts'
 import { hasPrices, seedDemo, type SeedOptions } from './index.ts'
+import { hasHouseRuns, seedDemoScenarios } from './scenarios.ts'
 import { readDemoState, unfinishedSteps, writeDemoState, type DemoState, type DemoStep } from './state.ts'
 
 export type DemoLoadOptions = {
@@ -23,6 +24,7 @@ export type DemoLoadOptions = {
 export type DemoLoadResult = {
   resumed: DemoStep[]
   prices?: { nodes: number; records: number }
+  scenarios?: { runId: string; status: string }
   curves?: { builds: number }
 }
 
@@ -45,6 +47,10 @@ export async function loadDemoUntilComplete(platform: Platform, options: DemoLoa
   if (state.steps.prices !== 'done') {
     result.prices = await runStep(platform, state, 'prices', options, () => seedDemo(platform, { days: state.days, end, progress: options.progress }))
   }
+  // The base scenario's run before the curves: the curves' prior beyond the quotes is the base run.
+  if (state.steps.scenarios !== 'done') {
+    result.scenarios = await runStep(platform, state, 'scenarios', options, () => seedDemoScenarios(platform))
+  }
   if (state.steps.curves !== 'done') {
     result.curves = await runStep(platform, state, 'curves', options, () => seedDemoCurves(platform, { end, skipDone: true }))
   }
@@ -55,6 +61,7 @@ export async function loadDemoUntilComplete(platform: Platform, options: DemoLoa
 async function newDemoState(platform: Platform, options: DemoLoadOptions): Promise<DemoState> {
   const state: DemoState = { version: 1, end: (options.now ?? new Date()).toISOString(), days: options.days, steps: {} }
   if (options.mode === 'first-start' && (await hasPrices(platform))) state.steps.prices = 'done'
+  if (await hasHouseRuns(platform)) state.steps.scenarios = 'done'
   if (await hasCurveBuilds(platform)) state.steps.curves = 'done'
   return state
 }

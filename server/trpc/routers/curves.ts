@@ -1,4 +1,6 @@
 import { AppError } from '../../errors.ts'
+import { runBacktest } from '../../services/backtest/index.ts'
+import { BacktestInput, BacktestOutput, BACKTEST_HORIZON_MONTHS, MAPE_GATE_PERCENT } from '../../services/backtest/schemas.ts'
 import { compareCurves, curveHistory, getCurve, listCurves, requestBuild, toBuildSummary, waitForBuild } from '../../services/curves/index.ts'
 import {
   BuildSummary,
@@ -91,6 +93,25 @@ export const curvesRouter = router({
     .output(CurveCompareOutput)
     .query(({ ctx, input }) => compareCurves({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input, viewerOf(ctx))),
 
+  backtest: dataProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/backtest',
+        tags: ['curves'],
+        summary: 'Backtest of the forward curves against realized day-ahead prices',
+        description:
+          `For every curve of the market (or one hub) and as-of date in [from, to], the curve you see as of that date for the ${BACKTEST_HORIZON_MONTHS} months after it ` +
+          'against the average stored day-ahead LMP at the hub over the same month and block (NERC on/off-peak). Months not fully stored are listed ' +
+          `with complete=false and left out of the error. MAPE in percent per hub (and block), per hub and as-of date, and over the market; the quality gate is MAPE <= ${MAPE_GATE_PERCENT} %.`,
+      },
+      access: read,
+      example: { market: 'MISO' },
+    })
+    .input(BacktestInput)
+    .output(BacktestOutput)
+    .query(({ ctx, input }) => runBacktest({ db: ctx.platform.pg.db, ch: ctx.platform.ch }, input, viewerOf(ctx))),
+
   build: dataProcedure
     .meta({
       openapi: {
@@ -102,7 +123,9 @@ export const curvesRouter = router({
           "Stores the quotes as a new version of your organization's curve for the as-of date (today or earlier) and solves it: monthly to 2050-12, repricing every quote exactly " +
           '(within its bid/ask when both are given). Waits up to `waitMs` for the solver and answers the build, `queued` or `running` if it ' +
           'takes longer. Contracts that disagree (a quarter against its months) and prices beyond ±100000 $/MWh are refused with 400 naming them. ' +
-          'The build is private to your organization: only it sees its quotes and who built it; other organizations see the house curve.',
+          'The build is private to your organization: only it sees its quotes and who built it; other organizations see the house curve. ' +
+          'Beyond the quotes (and within strips) the curve follows a scenario run scaled to the quotes (`priorRunId`: your organization\'s or a house run, done; ' +
+          'default the base scenario); `prior` in the answer names the run.',
       },
       access: { role: 'analyst', scope: 'write:curves' },
       example: { ...EXAMPLE, asOf: '2026-11-20', quotes: [{ contract: 'Cal-2027', block: 'onpeak', price: 58.5 }] },

@@ -76,6 +76,11 @@ export const curveBuilds = pgTable(
     publishedAt: timestamp({ withTimezone: true }),
     /** How many times the request was put on curves.build. */
     publishAttempts: integer().notNull().default(0),
+    /**
+     * The scenario run (scenario_runs.run_id) whose prices were the prior beyond the quoted tenor;
+     * null for builds made before scenario priors (the escalation prior).
+     */
+    priorRunId: text(),
   },
   (t) => [
     unique('curve_builds_version_key').on(t.curveId, t.organizationId, t.asOf, t.version).nullsNotDistinct(),

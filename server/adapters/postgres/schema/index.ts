@@ -5,6 +5,7 @@ import { deadLetters } from './dead-letters.ts'
 import { apiTokens, channel, entitlements, organizations, users } from './identity.ts'
 import { ingestBackfills, ingestRuns, ingestWatermarks } from './ingest.ts'
 import { markets, nodeType, pricingNodes } from './markets.ts'
+import { scenarioRuns, scenarios, scenarioVersions } from './scenarios.ts'
 import { sessions } from './sessions.ts'
 
 export * from './audit.ts'
@@ -13,6 +14,7 @@ export * from './dead-letters.ts'
 export * from './identity.ts'
 export * from './ingest.ts'
 export * from './markets.ts'
+export * from './scenarios.ts'
 export * from './sessions.ts'
 
 /** Every table and enum, for drizzle({ schema }). drizzle-kit reads the module exports instead. */
@@ -35,6 +37,9 @@ export const schema = {
   curves,
   curveBuilds,
   deadLetters,
+  scenarios,
+  scenarioVersions,
+  scenarioRuns,
 }
 
 /** The drizzle database both drivers (PGlite and postgres.js) provide; services take this. */

@@ -1,0 +1,65 @@
+import { completions, CONCRETE_TARGETS } from '@carbon/scenario/language'
+
+/** The target patterns of `set` (types.ts SET_TARGETS, one entry per pattern) and the names `<tech>` and `<market>` stand for. */
+const SET_TARGETS = [...new Set(CONCRETE_TARGETS.map((t) => t.spec))]
+const TECHNOLOGIES = completions().filter((c) => c.type === 'technology').map((c) => c.label)
+const SCENARIO_MARKETS = completions().filter((c) => c.type === 'market').map((c) => c.label)
+
+/** A short reference of the scenario language under the editor: statements, targets and their units. */
+export function LanguageHelp() {
+  return (
+    <section className="panel scenario-help" aria-labelledby="language-help-title">
+      <div className="panel-header">
+        <h2 id="language-help-title">The scenario language</h2>
+      </div>
+      <div className="scenario-help-body">
+        <pre className="scenario-example mono">
+          {[
+            '# comment',
+            'scenario "High gas" extends "base"',
+            'set fuel.gas = 5.50 $/MMBtu from 2027-01 escalate 2 %/yr',
+            'set policy.carbon = 40 $/t from 2030-01 escalate 3 %/yr',
+            'set load.MISO.growth = 1.5 %/yr from 2027-01',
+            'build solar 5000 MW in MISO at 2028-06',
+            'retire coal 3000 MW in MISO at 2029-01',
+          ].join('\n')}
+        </pre>
+        <div className="table-scroll">
+          <table className="data-table scenario-targets">
+            <caption>
+              What <code>set</code> may change · <code>&lt;market&gt;</code>: {SCENARIO_MARKETS.join(', ')} · <code>&lt;tech&gt;</code>: {TECHNOLOGIES.join(', ')}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col" className="text">
+                  Target
+                </th>
+                <th scope="col" className="text">
+                  Unit
+                </th>
+                <th scope="col" className="text">
+                  Escalate
+                </th>
+                <th scope="col" className="text">
+                  Meaning
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {SET_TARGETS.map((t) => (
+                <tr key={t.pattern}>
+                  <th scope="row" className="text mono">
+                    {t.pattern}
+                  </th>
+                  <td className="text mono">{t.unit}</td>
+                  <td className="text">{t.escalates ? 'yes' : 'no'}</td>
+                  <td className="text">{t.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </section>
+  )
+}

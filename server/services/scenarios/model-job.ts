@@ -1,0 +1,24 @@
+import { runMonteCarlo, runScenario } from '@carbon/scenario'
+import { assumptionsOfCanonical } from './engine.ts'
+import { resultRows, type RunRows } from './rows.ts'
+import type { RunMode } from './schemas.ts'
+
+/** What the model is asked to run: a stored canonical scenario in a mode. */
+export type ModelRequest = { canonical: string; mode: RunMode; draws?: number | null; seed?: number | null }
+
+/**
+ * Runs the fundamentals model on a canonical scenario and returns the rows to store: synchronous CPU
+ * work (a full run well under a second, a 1,000-draw Monte Carlo up to a minute). The scenario worker
+ * calls it in a worker thread (model-thread.ts); `onProgress` gets 0..1 during a Monte Carlo run.
+ */
+export function computeRunRows(request: ModelRequest, onProgress?: (progress: number) => void): RunRows {
+  const assumptions = assumptionsOfCanonical(request.canonical)
+  if (request.mode === 'deterministic') return resultRows(runScenario(assumptions), null)
+  if (!request.draws || request.seed === null || request.seed === undefined) throw new Error('a Monte Carlo run needs draws and a seed')
+  const { result, bands } = runMonteCarlo(assumptions, {
+    draws: request.draws,
+    seed: request.seed,
+    onProgress: (done, total) => onProgress?.(total > 0 ? Math.min(1, done / total) : 0),
+  })
+  return resultRows(result, bands)
+}

@@ -1,0 +1,331 @@
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import type { Logger } from 'pino'
+import { TOPICS, type Bus } from '../../adapters/bus/index.ts'
+import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { scenarioRuns, scenarios, scenarioVersions, type Database } from '../../adapters/postgres/schema/index.ts'
+import { AppError } from '../../errors.ts'
+import { getLogger } from '../../logger.ts'
+import { ModelError, RunnerStopped, type ModelRunner } from './compute.ts'
+import { engineVersions, identityOf } from './engine.ts'
+import { publishRun } from './outbox.ts'
+import { insertRunRows } from './result-store.ts'
+import { summarizePrices } from './rows.ts'
+import { houseBaseScenario, MAX_CHAIN, runSummaries, runVisibleTo, scenarioVersion, visibleScenario, type RunRow, type ScenarioRow, type VersionRow } from './scenarios.ts'
+import {
+  BASE_RUN_REF,
+  DEFAULT_DRAWS,
+  DEFAULT_SEED,
+  HOUSE_ACCESS,
+  HOUSE_LABEL,
+  RunRequestInput,
+  type Lineage,
+  type LineageLink,
+  type RunStatus,
+  type RunSummary,
+  type ScenarioAccess,
+  type SummaryRow,
+} from './schemas.ts'
+
+/**
+ * Scenario runs: a request finds the run of the same inputs (the run id: canonical scenario,
+ * base-data and engine versions, and draws and seed for Monte Carlo) or stores a new one, queued,
+ * with its lineage, and publishes its row id on `scenarios.run` through the outbox (outbox.ts). The
+ * worker (server/workers/scenario-worker.ts) runs it (executeRun) and marks it done with a summary,
+ * or failed with the reason; a run is never rewritten after that: a repeated request returns it.
+ *
+ * Who sees a run: the organization that asked for it, and everyone for a house run (the base run).
+ * A request of the same run id as a house run is answered with the house run (its results are the
+ * same bytes); otherwise each organization has its own row of a run id, however many ask.
+ */
+
+type RunContext = { run: RunRow; version: VersionRow; scenario: ScenarioRow }
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+/** The run id `base` stands for: the house base scenario's latest version, run deterministically on this engine and base data. */
+export async function baseRunId(db: Database): Promise<string> {
+  const base = await houseBaseScenario(db)
+  if (!base) throw AppError.notFound('The house base scenario', { runId: BASE_RUN_REF })
+  const version = await scenarioVersion(db, base)
+  return identityOf(version.canonical, 'deterministic', null, null).runId
+}
+
+/** A run id (or `base`) the caller sees: its organization's row first, else the house's; NOT_FOUND otherwise. */
+export async function runOfCaller(db: Database, access: ScenarioAccess, ref: string): Promise<RunContext> {
+  const runId = ref === BASE_RUN_REF ? await baseRunId(db) : ref
+  const [row] = await db
+    .select({ run: scenarioRuns, version: scenarioVersions, scenario: scenarios })
+    .from(scenarioRuns)
+    .innerJoin(scenarioVersions, eq(scenarioVersions.id, scenarioRuns.scenarioVersionId))
+    .innerJoin(scenarios, eq(scenarios.id, scenarioVersions.scenarioId))
+    .where(and(eq(scenarioRuns.runId, runId), runVisibleTo(access)))
+    .orderBy(sql`${scenarioRuns.organizationId} is null`)
+    .limit(1)
+  if (!row) throw AppError.notFound(ref === BASE_RUN_REF ? `The base run (${runId}) of this engine` : `Scenario run ${runId}`, { runId })
+  return row
+}
+
+async function runById(db: Database, id: string): Promise<RunContext | null> {
+  const [row] = await db
+    .select({ run: scenarioRuns, version: scenarioVersions, scenario: scenarios })
+    .from(scenarioRuns)
+    .innerJoin(scenarioVersions, eq(scenarioVersions.id, scenarioRuns.scenarioVersionId))
+    .innerJoin(scenarios, eq(scenarios.id, scenarioVersions.scenarioId))
+    .where(eq(scenarioRuns.id, id))
+    .limit(1)
+  return row ?? null
+}
+
+/** The version and its parents up to the root, each as a lineage link (name, ids, version, hash). */
+export async function lineageChain(db: Database, version: VersionRow): Promise<LineageLink[]> {
+  const chain: LineageLink[] = []
+  let current: VersionRow | null = version
+  while (current && chain.length < MAX_CHAIN) {
+    const [owner] = await db.select({ name: scenarios.name }).from(scenarios).where(eq(scenarios.id, current.scenarioId)).limit(1)
+    chain.push({ name: owner?.name ?? '?', scenarioId: current.scenarioId, versionId: current.id, version: current.version, canonicalHash: current.canonicalHash })
+    if (!current.parentVersionId) break
+    const [parent]: VersionRow[] = await db.select().from(scenarioVersions).where(eq(scenarioVersions.id, current.parentVersionId)).limit(1)
+    current = parent ?? null
+  }
+  return chain
+}
+
+/** A run as the API shows it. A house run never names a person. */
+export function toRunStatus({ run, version, scenario }: RunContext): RunStatus {
+  const lineage = run.lineage as Lineage
+  const house = run.organizationId === null
+  return {
+    runId: run.runId,
+    owner: house ? 'house' : 'organization',
+    status: run.status as RunStatus['status'],
+    progress: run.progress,
+    error: run.error,
+    mode: run.mode as RunStatus['mode'],
+    draws: run.draws,
+    seed: run.seed,
+    scenario: { id: scenario.id, name: scenario.name, version: version.version },
+    inputsHash: run.inputsHash,
+    engineVersion: run.engineVersion,
+    baseDataVersion: run.baseDataVersion,
+    fuelHistoryId: run.fuelHistoryId,
+    lineage: { ...lineage, requestedByLabel: house ? HOUSE_LABEL : lineage.requestedByLabel },
+    requestedAt: run.requestedAt.toISOString(),
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    summary: (run.summary as SummaryRow[] | null) ?? null,
+  }
+}
+
+/** getRun: the status, lineage and summary of a run the caller sees. */
+export async function getRun(db: Database, access: ScenarioAccess, input: { runId: string }): Promise<RunStatus> {
+  return toRunStatus(await runOfCaller(db, access, input.runId))
+}
+
+/** listRuns: the runs the caller sees (its organization's and the house's), newest first; of one scenario when given. */
+export async function listRuns(db: Database, access: ScenarioAccess, input: { scenarioId?: string } = {}): Promise<RunSummary[]> {
+  if (input.scenarioId) await visibleScenario(db, access, input.scenarioId)
+  return runSummaries(db, access, input)
+}
+
+type RunDeps = { db: Database; bus: Bus; log?: Logger }
+
+/**
+ * Stores a run request (or finds the run of the same inputs) without publishing it. Returns the row
+ * id and whether it was new.
+ */
+export async function createRun(db: Database, access: ScenarioAccess, request: RunRequestInput): Promise<{ id: string; created: boolean; runId: string }> {
+  const input = RunRequestInput.parse(request)
+  const scenario = await visibleScenario(db, access, input.scenarioId)
+  const version = await scenarioVersion(db, scenario, input.version)
+  const draws = input.mode === 'montecarlo' ? (input.draws ?? DEFAULT_DRAWS) : null
+  const seed = input.mode === 'montecarlo' ? (input.seed ?? DEFAULT_SEED) : null
+  const { runId, inputsHash } = identityOf(version.canonical, input.mode, draws, seed)
+  const existing = await db
+    .select({ id: scenarioRuns.id })
+    .from(scenarioRuns)
+    .where(and(eq(scenarioRuns.runId, runId), runVisibleTo(access)))
+    .orderBy(sql`${scenarioRuns.organizationId} is null`)
+    .limit(1)
+  if (existing[0]) return { id: existing[0].id, created: false, runId }
+  const versions = engineVersions()
+  const requestedAt = new Date()
+  const lineage: Lineage = {
+    chain: await lineageChain(db, version),
+    baseDataVersion: versions.baseDataVersion,
+    fuelHistoryId: versions.fuelHistoryId,
+    engineVersion: versions.engineVersion,
+    requestedByLabel: access.label,
+    requestedAt: requestedAt.toISOString(),
+  }
+  const inserted = await db
+    .insert(scenarioRuns)
+    .values({
+      runId,
+      organizationId: access.organizationId,
+      scenarioVersionId: version.id,
+      mode: input.mode,
+      draws,
+      seed,
+      inputsHash,
+      ...versions,
+      lineage,
+      status: 'queued',
+      requestedBy: access.userId,
+      requestedByLabel: access.label,
+      requestedAt,
+    })
+    .onConflictDoNothing()
+    .returning({ id: scenarioRuns.id })
+  if (inserted[0]) return { id: inserted[0].id, created: true, runId }
+  // Another request of the same run won the insert: answer with its row.
+  const [winner] = await db
+    .select({ id: scenarioRuns.id })
+    .from(scenarioRuns)
+    .where(and(eq(scenarioRuns.runId, runId), runVisibleTo(access)))
+    .orderBy(sql`${scenarioRuns.organizationId} is null`)
+    .limit(1)
+  return { id: winner!.id, created: false, runId }
+}
+
+/**
+ * requestRun: the run of a scenario version (default the latest) in a mode. An existing run of the
+ * same run id the caller sees is returned as it is (queued, running, done or failed: runs are
+ * immutable); otherwise a queued run is stored and published to `scenarios.run` (a bus that refuses
+ * leaves it to the outbox relay).
+ */
+export async function requestRun(deps: RunDeps, access: ScenarioAccess, request: RunRequestInput): Promise<RunStatus> {
+  const { id, created } = await createRun(deps.db, access, request)
+  if (created) await publishRun({ db: deps.db, bus: deps.bus, log: deps.log ?? getLogger() }, id)
+  const context = await runById(deps.db, id)
+  return toRunStatus(context!)
+}
+
+/** Polls a run until it is done or failed or `waitMs` passed; returns its status as it then is. */
+export async function waitForRun(db: Database, access: ScenarioAccess, runId: string, waitMs: number, signal?: AbortSignal): Promise<RunStatus> {
+  const deadline = Date.now() + waitMs
+  for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+    const status = await getRun(db, access, { runId })
+    if (status.status === 'done' || status.status === 'failed' || Date.now() >= deadline || signal?.aborted) return status
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))))
+  }
+}
+
+/** The event on `jobs.progress` for a scenario run (keyed by the run id). */
+export type ScenarioProgressEvent = { kind: 'scenario'; runId: string; id: string; progress: number; status: RunStatus['status'] }
+
+/** Writes of a run's progress (row and event) at most this often. */
+export const PROGRESS_INTERVAL_MS = 250
+
+export type ExecuteDeps = { db: Database; ch: ClickHouseHandle; bus: Bus; log: Logger; model: ModelRunner }
+
+async function publishProgress(deps: ExecuteDeps, run: RunRow, progress: number, status: RunStatus['status']): Promise<void> {
+  const event: ScenarioProgressEvent = { kind: 'scenario', runId: run.runId, id: run.id, progress, status }
+  try {
+    await deps.bus.publish(TOPICS.jobsProgress, [{ key: run.runId, value: JSON.stringify(event) }])
+  } catch (error) {
+    // Progress events are a courtesy to listeners; the run's row is the record.
+    deps.log.warn({ err: error, runId: run.runId }, 'scenario progress event not published')
+  }
+}
+
+/**
+ * Throttled progress: the row's progress and a `jobs.progress` event at most every
+ * PROGRESS_INTERVAL_MS, one write at a time (a write still in flight skips the next update).
+ */
+function progressWriter(deps: ExecuteDeps, run: RunRow): { update(progress: number): void; flush(): Promise<void> } {
+  let last = 0
+  let inFlight: Promise<void> | null = null
+  return {
+    update(progress) {
+      const now = performance.now()
+      if (inFlight || now - last < PROGRESS_INTERVAL_MS) return
+      last = now
+      inFlight = (async () => {
+        await deps.db.update(scenarioRuns).set({ progress }).where(and(eq(scenarioRuns.id, run.id), eq(scenarioRuns.status, 'running')))
+        await publishProgress(deps, run, progress, 'running')
+      })()
+        .catch((error: unknown) => deps.log.warn({ err: error, runId: run.runId }, 'scenario progress not written'))
+        .finally(() => {
+          inFlight = null
+        })
+    },
+    async flush() {
+      await inFlight
+    },
+  }
+}
+
+/** Marks a running run done or failed; a run another delivery finished meanwhile is left as it is (never rewritten). */
+async function finishRun(deps: ExecuteDeps, run: RunRow, values: Partial<typeof scenarioRuns.$inferInsert>): Promise<RunRow> {
+  const [row] = await deps.db
+    .update(scenarioRuns)
+    .set(values)
+    .where(and(eq(scenarioRuns.id, run.id), inArray(scenarioRuns.status, ['queued', 'running'])))
+    .returning()
+  if (!row) return (await runById(deps.db, run.id))!.run
+  await publishProgress(deps, row, row.progress, row.status as RunStatus['status'])
+  return row
+}
+
+/**
+ * Runs one stored run: the worker's half. Returns null for an unknown row id. A run already done or
+ * failed is left as it is (runs are immutable); a run interrupted while running is run again (its
+ * rows are written before it turns done, and the same rows again are harmless).
+ *
+ * A model failure (a ModelError: the engine refused or broke on these inputs) fails the run with
+ * the reason, final. A store outage throws, so the bus delivers the request again; so does a
+ * stopped runner (the process is shutting down).
+ */
+export async function executeRun(deps: ExecuteDeps, id: string): Promise<RunRow | null> {
+  const context = await runById(deps.db, id)
+  if (!context) return null
+  const { run, version } = context
+  if (run.status === 'done' || run.status === 'failed') return run
+  const [started] = await deps.db
+    .update(scenarioRuns)
+    .set({ status: 'running', startedAt: new Date(), progress: 0, error: null })
+    .where(and(eq(scenarioRuns.id, id), inArray(scenarioRuns.status, ['queued', 'running'])))
+    .returning()
+  if (!started) return (await runById(deps.db, id))!.run
+  await publishProgress(deps, started, 0, 'running')
+  const log = deps.log.child({ runId: run.runId, id })
+  const began = performance.now()
+  const progress = progressWriter(deps, started)
+  let rows
+  try {
+    rows = await deps.model.run({ canonical: version.canonical, mode: run.mode as RunStatus['mode'], draws: run.draws, seed: run.seed }, (p) => progress.update(p))
+  } catch (error) {
+    await progress.flush()
+    if (error instanceof RunnerStopped) {
+      // Shutting down mid-run: back in the outbox, so the next start's relay publishes it at once
+      // (the in-process bus forgets the message; Kafka redelivers it too, and the second delivery finds it done).
+      await deps.db
+        .update(scenarioRuns)
+        .set({ status: 'queued', progress: 0, startedAt: null, publishedAt: null })
+        .where(and(eq(scenarioRuns.id, id), eq(scenarioRuns.status, 'running')))
+      throw error
+    }
+    if (!(error instanceof ModelError)) throw error
+    log.warn({ reason: error.message }, 'scenario run failed in the model')
+    return finishRun(deps, started, { status: 'failed', error: `the model failed: ${error.message}`, finishedAt: new Date() })
+  }
+  await progress.flush()
+  const modelMs = Math.round(performance.now() - began)
+  await insertRunRows(deps.ch, run.runId, rows)
+  const summary = summarizePrices(rows.prices)
+  log.info({ mode: run.mode, draws: run.draws, prices: rows.prices.length, mix: rows.mix.length, modelMs, ms: Math.round(performance.now() - began) }, 'scenario run done')
+  return finishRun(deps, started, { status: 'done', progress: 1, summary, finishedAt: new Date() })
+}
+
+/**
+ * Makes sure the house base scenario has its run on this engine and base data: found when stored
+ * (the demo runs it at first start), else queued and published for the worker (a new engine or base
+ * data is a new run id, so an upgrade queues the new base run once). Returns its run id.
+ */
+export async function requestHouseBaseRun(deps: RunDeps): Promise<{ runId: string; created: boolean }> {
+  const base = await houseBaseScenario(deps.db)
+  if (!base) throw AppError.notFound('The house base scenario (seedHouseScenarios first)')
+  const { id, runId, created } = await createRun(deps.db, HOUSE_ACCESS, { scenarioId: base.id, mode: 'deterministic' })
+  if (created) await publishRun({ db: deps.db, bus: deps.bus, log: deps.log ?? getLogger() }, id)
+  return { runId, created }
+}

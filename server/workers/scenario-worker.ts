@@ -1,0 +1,98 @@
+import type { Logger } from 'pino'
+import { z } from 'zod'
+import { TOPICS, type Bus, type ReceivedMessage } from '../adapters/bus/index.ts'
+import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
+import type { Database } from '../adapters/postgres/schema/index.ts'
+import { createModelRunner, executeRun, startRunRelay, type ModelRunner, type RunRelayOptions } from '../services/scenarios/index.ts'
+
+/**
+ * The scenario worker: `scenarios.run` -> packages/scenario's model (in a worker thread, so the
+ * event loop stays free) -> ClickHouse `scenario_prices` + `scenario_mix`, the run's Postgres row
+ * (running with progress, then done with a summary or failed with the reason) and progress events on
+ * `jobs.progress`. A sidecar Deployment in production (`carbon scenario-worker`), inside the web
+ * process on the embedded default.
+ *
+ * Each message is `{"id": "<scenario_runs row id>"}` keyed by run id. The handler is idempotent
+ * (executeRun leaves a finished run alone), so at-least-once delivery at most runs a run twice, with
+ * the same rows. A message that is not a run request, or names a run that does not exist, goes to
+ * `scenarios.dlq` with the reason; a run the model cannot run is failed (never thrown: it would fail
+ * again); a store outage throws and the bus redelivers.
+ *
+ * Beside the consumer runs the outbox relay (services/scenarios/outbox.ts): runs whose publication
+ * failed or was cut off are published, stranded ones republished (bounded, then failed).
+ */
+
+export const SCENARIO_WORKER_GROUP = 'scenario-worker'
+
+const RunMessage = z.object({ id: z.uuid() })
+
+export type ScenarioWorker = { stop(): Promise<void> }
+
+function decode(message: ReceivedMessage): { id: string } | { reason: string } {
+  try {
+    const parsed = RunMessage.safeParse(JSON.parse(message.value.toString('utf8')))
+    return parsed.success ? parsed.data : { reason: `not a scenario run request: ${z.prettifyError(parsed.error)}` }
+  } catch (error) {
+    return { reason: `not JSON: ${(error as Error).message}` }
+  }
+}
+
+/** Publishes a scenarios.run message to scenarios.dlq with the reason. */
+async function deadLetter(bus: Bus, message: ReceivedMessage, reason: string): Promise<void> {
+  await bus.publish(TOPICS.scenariosDlq, [
+    {
+      key: message.key,
+      value: message.value,
+      headers: { reason, 'source-topic': TOPICS.scenariosRun, 'source-offset': String(message.offset), 'failed-at': new Date().toISOString() },
+    },
+  ])
+}
+
+export async function startScenarioWorker(deps: {
+  bus: Bus
+  db: Database
+  ch: ClickHouseHandle
+  log: Logger
+  groupId?: string
+  /** The model runner (default: a worker thread of this process's own). */
+  model?: ModelRunner
+  /** The outbox relay's settings, or false to run none (a test drives relayRunsOnce itself). */
+  relay?: Partial<RunRelayOptions> | false
+}): Promise<ScenarioWorker> {
+  const log = deps.log.child({ worker: 'scenario-worker' })
+  const model = deps.model ?? createModelRunner(log)
+  const subscription = await deps.bus.subscribe({
+    topic: TOPICS.scenariosRun,
+    groupId: deps.groupId ?? SCENARIO_WORKER_GROUP,
+    fromBeginning: true,
+    // One run per batch: a run takes up to a minute, and the commit follows each.
+    maxBatchSize: 1,
+    deadLetterTopic: TOPICS.scenariosDlq,
+    handler: async (batch) => {
+      for (const message of batch.messages) {
+        const decoded = decode(message)
+        if ('reason' in decoded) {
+          log.warn({ offset: message.offset, reason: decoded.reason }, 'scenario run request dead-lettered')
+          await deadLetter(deps.bus, message, decoded.reason)
+          continue
+        }
+        const row = await executeRun({ db: deps.db, ch: deps.ch, bus: deps.bus, log, model }, decoded.id)
+        if (!row) {
+          const reason = `unknown scenario run ${decoded.id}: no scenario run has this id`
+          log.warn({ offset: message.offset, id: decoded.id }, 'scenario run request for an unknown run dead-lettered')
+          await deadLetter(deps.bus, message, reason)
+        }
+      }
+    },
+  })
+  const relay = deps.relay === false ? null : startRunRelay({ db: deps.db, bus: deps.bus, log }, deps.relay)
+  log.info('scenario worker listening on scenarios.run')
+  return {
+    async stop() {
+      await relay?.stop()
+      // The model first: a run in flight ends (not failed, not committed) and is delivered again at the next start.
+      if (!deps.model) await model.stop()
+      await subscription.stop()
+    },
+  }
+}
