@@ -2,7 +2,9 @@
  * Pieces every server-rendered recharts chart needs so the server HTML and hydration match:
  * rounded line curves and plain-SVG axis ticks.
  */
-import { useEffect, useRef, useState, type RefObject } from 'react'
+import { useEffect, useRef, useState, type CSSProperties, type ReactNode, type RefObject } from 'react'
+import { yearTicks } from '#app/utils/curve-view.ts'
+import { formatPrice } from '#app/utils/format.ts'
 type PathContext = { moveTo(x: number, y: number): void; lineTo(x: number, y: number): void }
 
 /**
@@ -92,4 +94,48 @@ export function useChartWidth(initial: number): [RefObject<HTMLDivElement>, numb
     return () => observer.disconnect()
   }, [])
   return [box, width]
+}
+
+/** A price as an axis label: $/MWh with two decimals, whole prices without them ("45", "45.50"). */
+export const priceTickLabel = (value: number) => formatPrice(value).replace(/\.00$/, '')
+
+/**
+ * The props of a value y-axis (labels from `format`, no tick lines, no axis line), spread onto
+ * recharts' YAxis for the same reason as timeAxisProps.
+ */
+export function valueAxisProps(format: (value: number) => string) {
+  return {
+    width: 56,
+    interval: 0 as const,
+    tick: (props: TickProps) => <AxisTick {...props} anchor="end" dy={4} text={format(props.payload.value)} />,
+    tickLine: false,
+    axisLine: false,
+  }
+}
+
+const yearLabel = (ms: number) => String(new Date(ms).getUTCFullYear())
+
+/**
+ * The box and width of a chart over time (useChartWidth) and the props of its x-axis: from the
+ * first to the last point's `t`, a tick at year starts, about one per 80 px (at least 4).
+ */
+export function useYearAxis(points: readonly { t: number }[], initialWidth: number) {
+  const [box, width] = useChartWidth(initialWidth)
+  const from = points[0]?.t ?? 0
+  const to = points.at(-1)?.t ?? 0
+  const ticks = yearTicks(from, to, Math.max(4, Math.floor(width / 80)))
+  return { box, width, xAxis: timeAxisProps(from, to, ticks, yearLabel) }
+}
+
+/**
+ * One entry of a chart's legend: the swatch (`swatch` adds its modifier classes, e.g.
+ * `legend-swatch-dashed`; `style` its colour) and the label.
+ */
+export function LegendItem({ swatch, style, children }: { swatch?: string; style?: CSSProperties; children: ReactNode }) {
+  return (
+    <span className="legend-item">
+      <span className={swatch ? `legend-swatch ${swatch}` : 'legend-swatch'} style={style} aria-hidden="true" />
+      {children}
+    </span>
+  )
 }

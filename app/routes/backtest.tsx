@@ -3,9 +3,10 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSubmit } from '@remix-run/react'
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis, type TooltipProps } from 'recharts'
 import { z } from 'zod'
-import { AxisTick, linearRounded, timeAxisProps, useChartWidth, type TickProps } from '#app/components/chart-parts.tsx'
+import { LegendItem, linearRounded, priceTickLabel, timeAxisProps, useChartWidth, valueAxisProps } from '#app/components/chart-parts.tsx'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { PageHeader } from '#app/components/scenario/page-parts.tsx'
 import { accessData, auditedInput } from '#app/utils/data-access.server.ts'
 import { formatInteger, formatPrice } from '#app/utils/format.ts'
 import { invariantResponse, parseOr } from '#app/utils/http.server.ts'
@@ -131,15 +132,11 @@ function BacktestChart({ rows, title }: { rows: BacktestRow[]; title: string }) 
   return (
     <figure className="chart backtest-chart" aria-label={title} data-months={points.length} data-as-ofs={asOfs.length}>
       <figcaption className="chart-legend">
-        <span className="legend-item">
-          <span className="legend-swatch" style={{ background: REALIZED_COLOR }} aria-hidden="true" />
-          Realized (day-ahead average)
-        </span>
+        <LegendItem style={{ background: REALIZED_COLOR }}>Realized (day-ahead average)</LegendItem>
         {asOfs.map((asOf, i) => (
-          <span className="legend-item" key={asOf}>
-            <span className="legend-swatch legend-swatch-dashed" style={{ borderColor: FORECAST_COLORS[i % FORECAST_COLORS.length] }} aria-hidden="true" />
+          <LegendItem key={asOf} swatch="legend-swatch-dashed" style={{ borderColor: FORECAST_COLORS[i % FORECAST_COLORS.length] }}>
             Curve as of {asOf}
-          </span>
+          </LegendItem>
         ))}
         <span className="legend-note">$/MWh · delivery month</span>
       </figcaption>
@@ -147,14 +144,7 @@ function BacktestChart({ rows, title }: { rows: BacktestRow[]; title: string }) 
         <LineChart id="backtest-chart" width={width} height={300} data={points} margin={{ top: 8, right: 16, bottom: 4, left: 4 }} title={title}>
           <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
           <XAxis {...timeAxisProps(from, to, ticks, monthLabel)} />
-          <YAxis
-            width={56}
-            domain={['auto', 'auto']}
-            interval={0}
-            tick={(props: TickProps) => <AxisTick {...props} anchor="end" dy={4} text={formatPrice(props.payload.value).replace(/\.00$/, '')} />}
-            tickLine={false}
-            axisLine={false}
-          />
+          <YAxis {...valueAxisProps(priceTickLabel)} domain={['auto', 'auto']} />
           <Tooltip content={<BacktestTooltip />} isAnimationActive={false} />
           {asOfs.map((asOf, i) => (
             <Line
@@ -277,22 +267,26 @@ export default function Backtest() {
   const hubName = result.hubs.find((h) => h.node === node)?.name ?? node
   return (
     <div className="page" data-market={market}>
-      <header className="page-header">
-        <div>
-          <p className="breadcrumb">
-            <Link to="/">Overview</Link> / <Link to="/curves">Forward curves</Link> / <span aria-current="page">Backtest</span>
-          </p>
-          <h1>
+      <PageHeader
+        trail={[
+          { to: '/', label: 'Overview' },
+          { to: '/curves', label: 'Forward curves' },
+        ]}
+        here="Backtest"
+        title={
+          <>
             Backtest <span className="h1-sub">{market}</span>
-          </h1>
-          <p className="page-lede">
+          </>
+        }
+        lede={
+          <>
             Each forward curve as of a date against the average day-ahead price at its hub in the {result.horizonMonths} months after it
             (on-peak and off-peak by the NERC rule). Only months whose every hour is stored count; the quality gate is a MAPE of at most{' '}
             {result.gatePercent} %.
-          </p>
-        </div>
-        <MarketPicker markets={markets} market={market} />
-      </header>
+          </>
+        }
+        aside={<MarketPicker markets={markets} market={market} />}
+      />
 
       {result.rows.length === 0 ? (
         <EmptyState title="No curve to backtest">

@@ -3,10 +3,11 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { LanguageHelp } from '#app/components/scenario/language-help.tsx'
-import { RunStatusTag } from '#app/components/scenario/run-status.tsx'
+import { column, DataTable, PageHeader, Panel, type Column } from '#app/components/scenario/page-parts.tsx'
+import { RunTable } from '#app/components/scenario/run-table.tsx'
 import { ScenarioForm } from '#app/components/scenario/scenario-form.tsx'
 import { loadScenario, submitScenario } from '#app/utils/scenarios.server.ts'
-import { newScenarioHref, runHref, scenarioHref, shortId } from '#app/utils/scenarios.ts'
+import { newScenarioHref, scenarioHref, shortId, utcMinute } from '#app/utils/scenarios.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.scenario.name} · Scenarios · 254Carbon` : 'Scenario not found · 254Carbon' }]
 
@@ -22,49 +23,32 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>
 
-const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') + ' UTC' : '—')
+const VERSION_COLUMNS: Column[] = [column('Version'), column('Saved', 'time'), column('By'), column('Canonical hash')]
 
 function Versions({ scenario }: { scenario: Data['scenario'] }) {
   return (
-    <div className="table-scroll">
-      <table className="data-table scenario-versions">
-        <caption>Versions (newest first) · the hash is the SHA-256 of the resolved assumptions in canonical form</caption>
-        <thead>
-          <tr>
-            <th scope="col" className="text">
-              Version
-            </th>
-            <th scope="col" className="time">
-              Saved
-            </th>
-            <th scope="col" className="text">
-              By
-            </th>
-            <th scope="col" className="text">
-              Canonical hash
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {scenario.versions.map((v) => (
-            <tr key={v.version} data-version={v.version} className={v.version === scenario.version ? 'scenario-version-current' : undefined}>
-              <th scope="row" className="text">
-                {v.version === scenario.version ? (
-                  <span aria-current="page">v{v.version} (shown)</span>
-                ) : (
-                  <Link to={scenarioHref(scenario.id, v.version)}>v{v.version}</Link>
-                )}
-              </th>
-              <td className="time">{when(v.createdAt)}</td>
-              <td className="text">{v.createdByLabel}</td>
-              <td className="text mono" title={v.canonicalHash}>
-                {shortId(v.canonicalHash)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      className="scenario-versions"
+      caption="Versions (newest first) · the hash is the SHA-256 of the resolved assumptions in canonical form"
+      columns={VERSION_COLUMNS}
+    >
+      {scenario.versions.map((v) => (
+        <tr key={v.version} data-version={v.version} className={v.version === scenario.version ? 'scenario-version-current' : undefined}>
+          <th scope="row" className="text">
+            {v.version === scenario.version ? (
+              <span aria-current="page">v{v.version} (shown)</span>
+            ) : (
+              <Link to={scenarioHref(scenario.id, v.version)}>v{v.version}</Link>
+            )}
+          </th>
+          <td className="time">{utcMinute(v.createdAt)}</td>
+          <td className="text">{v.createdByLabel}</td>
+          <td className="text mono" title={v.canonicalHash}>
+            {shortId(v.canonicalHash)}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   )
 }
 
@@ -76,49 +60,7 @@ function Runs({ runs }: { runs: Data['scenario']['runs'] }) {
       </EmptyState>
     )
   }
-  return (
-    <div className="table-scroll">
-      <table className="data-table scenario-runs">
-        <caption>Runs of this scenario (newest first)</caption>
-        <thead>
-          <tr>
-            <th scope="col" className="text">
-              Run
-            </th>
-            <th scope="col" className="text">
-              Version
-            </th>
-            <th scope="col" className="text">
-              Mode
-            </th>
-            <th scope="col" className="text">
-              Status
-            </th>
-            <th scope="col" className="time">
-              Requested
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((r) => (
-            <tr key={r.runId} data-run={r.runId}>
-              <th scope="row" className="text mono">
-                <Link to={runHref(r.runId)} title={`Run ${r.runId}`}>
-                  {r.runId.slice(0, 12)}
-                </Link>
-              </th>
-              <td className="text">v{r.version}</td>
-              <td className="text">{r.mode === 'montecarlo' ? 'Monte Carlo' : 'Deterministic'}</td>
-              <td className="text">
-                <RunStatusTag status={r.status} progress={r.progress} />
-              </td>
-              <td className="time">{when(r.requestedAt)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  )
+  return <RunTable runs={runs} caption="Runs of this scenario (newest first)" across={false} />
 }
 
 export default function ScenarioPage() {
@@ -128,19 +70,20 @@ export default function ScenarioPage() {
   const latest = scenario.versions[0]?.version ?? scenario.version
   return (
     <div className="page" data-scenario={scenario.name} data-version={scenario.version}>
-      <header className="page-header">
-        <div>
-          <p className="breadcrumb">
-            <Link to="/scenarios">Scenarios</Link> / <span aria-current="page">{scenario.name}</span>
-          </p>
-          <h1>
+      <PageHeader
+        trail={[{ to: '/scenarios', label: 'Scenarios' }]}
+        here={scenario.name}
+        title={
+          <>
             {scenario.name}{' '}
             <span className="h1-sub">
               {house ? 'house scenario' : 'your organization'} · v{scenario.version}
               {scenario.version !== latest ? ` (latest v${latest})` : ''}
             </span>
-          </h1>
-          <p className="page-lede">
+          </>
+        }
+        lede={
+          <>
             {scenario.extends ? (
               <>
                 Extends <strong>{scenario.extends}</strong> ·{' '}
@@ -149,14 +92,16 @@ export default function ScenarioPage() {
               'A root scenario · '
             )}
             canonical hash <span className="mono" title={scenario.canonicalHash}>{shortId(scenario.canonicalHash)}</span>
-          </p>
-        </div>
-        <div className="curve-actions">
-          <Link className="button" to={newScenarioHref(scenario.name)}>
-            New scenario extending this
-          </Link>
-        </div>
-      </header>
+          </>
+        }
+        aside={
+          <div className="curve-actions">
+            <Link className="button" to={newScenarioHref(scenario.name)}>
+              New scenario extending this
+            </Link>
+          </div>
+        }
+      />
 
       <section className="panel scenario-editor-panel" aria-label="Editor">
         <ScenarioForm
@@ -169,23 +114,17 @@ export default function ScenarioPage() {
         />
       </section>
 
-      <section className="panel" aria-labelledby="runs-title">
-        <div className="panel-header">
-          <h2 id="runs-title">Runs</h2>
-        </div>
+      <Panel id="runs-title" title="Runs">
         <Runs runs={scenario.runs} />
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="versions-title">
-        <div className="panel-header">
-          <h2 id="versions-title">Versions</h2>
-        </div>
+      <Panel id="versions-title" title="Versions">
         <Versions scenario={scenario} />
         <details className="scenario-canonical">
           <summary>Canonical form of v{scenario.version} (what is hashed)</summary>
           <pre className="mono">{scenario.canonical}</pre>
         </details>
-      </section>
+      </Panel>
 
       <LanguageHelp />
     </div>

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { column, DataTable, PageHeader, Panel, type Column } from '#app/components/scenario/page-parts.tsx'
 import { PriceDeltaChart } from '#app/components/scenario/scenario-charts.tsx'
 import { Segmented } from '#app/components/segmented.tsx'
 import { changeDirection, formatChange, formatPrice } from '#app/utils/format.ts'
@@ -48,122 +49,70 @@ function Assumptions({ data }: { data: Data }) {
       </EmptyState>
     )
   }
+  const columns = [column('Target'), column(`${data.a.name} v${data.a.version}`), column(`${data.b.name} v${data.b.version}`)]
   return (
-    <div className="table-scroll">
-      <table className="data-table scenario-assumptions">
-        <caption>Statements that differ (canonical form)</caption>
-        <thead>
-          <tr>
-            <th scope="col" className="text">
-              Target
-            </th>
-            <th scope="col" className="text">
-              {data.a.name} v{data.a.version}
-            </th>
-            <th scope="col" className="text">
-              {data.b.name} v{data.b.version}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.assumptions.map((change) => (
-            <tr key={change.target} data-target={change.target}>
-              <th scope="row" className="text mono">
-                {change.target}
-              </th>
-              <td className="text mono scenario-statement">{change.a ?? <span className="muted">— (not set)</span>}</td>
-              <td className="text mono scenario-statement">{change.b ?? <span className="muted">— (not set)</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable className="scenario-assumptions" caption="Statements that differ (canonical form)" columns={columns}>
+      {data.assumptions.map((change) => (
+        <tr key={change.target} data-target={change.target}>
+          <th scope="row" className="text mono">
+            {change.target}
+          </th>
+          <td className="text mono scenario-statement">{change.a ?? <span className="muted">— (not set)</span>}</td>
+          <td className="text mono scenario-statement">{change.b ?? <span className="muted">— (not set)</span>}</td>
+        </tr>
+      ))}
+    </DataTable>
   )
 }
 
+/** The price columns of both runs and their change (the summary and the years tables end with them). */
+function priceColumns(data: Data): Column[] {
+  return [column(data.a.name, 'num'), column(data.b.name, 'num'), column('Change', 'num')]
+}
+
 function SummaryTable({ data }: { data: Data }) {
+  const columns = [column('Hub'), column('Block'), ...priceColumns(data)]
   return (
-    <div className="table-scroll">
-      <table className="data-table scenario-compare-summary">
-        <caption>{data.market} mean of the monthly prices 2030–2035, $/MWh</caption>
-        <thead>
-          <tr>
-            <th scope="col" className="text">
-              Hub
-            </th>
-            <th scope="col" className="text">
-              Block
-            </th>
-            <th scope="col" className="num">
-              {data.a.name}
-            </th>
-            <th scope="col" className="num">
-              {data.b.name}
-            </th>
-            <th scope="col" className="num">
-              Change
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.summary.map((row) => (
-            <tr key={`${row.hub}:${row.block}`} data-hub={row.hub} data-block={row.block}>
-              <th scope="row" className="text">
-                {row.hub}
-              </th>
-              <td className="text">{blockLabel(row.block)}</td>
-              <td className="num">{formatPrice(row.a)}</td>
-              <td className="num">{formatPrice(row.b)}</td>
-              <ChangeCell value={row.delta} />
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable className="scenario-compare-summary" caption={`${data.market} mean of the monthly prices 2030–2035, $/MWh`} columns={columns}>
+      {data.summary.map((row) => (
+        <tr key={`${row.hub}:${row.block}`} data-hub={row.hub} data-block={row.block}>
+          <th scope="row" className="text">
+            {row.hub}
+          </th>
+          <td className="text">{blockLabel(row.block)}</td>
+          <td className="num">{formatPrice(row.a)}</td>
+          <td className="num">{formatPrice(row.b)}</td>
+          <ChangeCell value={row.delta} />
+        </tr>
+      ))}
+    </DataTable>
   )
 }
 
 function YearsTable({ data }: { data: Data }) {
+  const columns = [column('Year'), ...priceColumns(data), column('Change %', 'num')]
   return (
-    <div className="table-scroll">
-      <table className="data-table scenario-delta-table">
-        <caption>
+    <DataTable
+      className="scenario-delta-table"
+      caption={
+        <>
           {data.market} {data.hub} {blockLabel(data.block).toLowerCase()} by year (mean of the monthly prices), $/MWh · change = {data.b.name} − {data.a.name}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col" className="text">
-              Year
-            </th>
-            <th scope="col" className="num">
-              {data.a.name}
-            </th>
-            <th scope="col" className="num">
-              {data.b.name}
-            </th>
-            <th scope="col" className="num">
-              Change
-            </th>
-            <th scope="col" className="num">
-              Change %
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.years.map((y) => (
-            <tr key={y.year} data-year={y.year}>
-              <th scope="row" className="text">
-                {y.year}
-              </th>
-              <td className="num">{formatPrice(y.a)}</td>
-              <td className="num">{formatPrice(y.b)}</td>
-              <ChangeCell value={y.delta} />
-              <ChangeCell value={y.deltaPct} suffix=" %" />
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        </>
+      }
+      columns={columns}
+    >
+      {data.years.map((y) => (
+        <tr key={y.year} data-year={y.year}>
+          <th scope="row" className="text">
+            {y.year}
+          </th>
+          <td className="num">{formatPrice(y.a)}</td>
+          <td className="num">{formatPrice(y.b)}</td>
+          <ChangeCell value={y.delta} />
+          <ChangeCell value={y.deltaPct} suffix=" %" />
+        </tr>
+      ))}
+    </DataTable>
   )
 }
 
@@ -174,28 +123,29 @@ export default function CompareRuns() {
   const label = `${data.hub ?? ''} ${blockLabel(data.block).toLowerCase()}`
   return (
     <div className="page scenario-compare-page" data-a={data.a.runId} data-b={data.b.runId}>
-      <header className="page-header">
-        <div>
-          <p className="breadcrumb">
-            <Link to="/scenarios">Scenarios</Link> / <span aria-current="page">Compare</span>
-          </p>
-          <h1>
+      <PageHeader
+        trail={[{ to: '/scenarios', label: 'Scenarios' }]}
+        here="Compare"
+        title={
+          <>
             {data.b.name} <span className="h1-sub">against {data.a.name}</span>
-          </h1>
-          <p className="page-lede">
+          </>
+        }
+        lede={
+          <>
             <RunLabel run={data.b} /> compared with <RunLabel run={data.a} /> · changes are {data.b.name} minus {data.a.name} ·{' '}
             <Link to={compareHref(data.b.runId, data.a.runId, base)}>Swap</Link>
-          </p>
-        </div>
-      </header>
+          </>
+        }
+      />
 
-      <section className="panel" aria-labelledby="assumptions-title">
-        <div className="panel-header">
-          <h2 id="assumptions-title">Assumptions</h2>
-          <span className="panel-meta">{data.assumptions.length === 1 ? '1 statement differs' : `${data.assumptions.length} statements differ`}</span>
-        </div>
+      <Panel
+        id="assumptions-title"
+        title="Assumptions"
+        meta={data.assumptions.length === 1 ? '1 statement differs' : `${data.assumptions.length} statements differ`}
+      >
         <Assumptions data={data} />
-      </section>
+      </Panel>
 
       <div className="toolbar" role="group" aria-label="View options">
         <Segmented label="Market" current={data.market} options={data.markets.map((m) => ({ value: m, label: m, href: href({ market: m, hub: null }) }))} />
@@ -203,33 +153,30 @@ export default function CompareRuns() {
         <Segmented label="Block" current={data.block} options={SCENARIO_BLOCKS.map((b) => ({ value: b, label: blockLabel(b), href: href({ block: b }) }))} />
       </div>
 
-      <section className="panel chart-panel" aria-labelledby="delta-title">
-        <div className="panel-header">
-          <h2 id="delta-title">Price change</h2>
-          <span className="panel-meta">
+      <Panel
+        id="delta-title"
+        title="Price change"
+        className="chart-panel"
+        meta={
+          <>
             {data.market} {label}
-          </span>
-        </div>
+          </>
+        }
+      >
         {data.years.length > 0 ? (
           <PriceDeltaChart rows={data.years} label={`${data.market} ${label}`} title={`${data.market} ${label}: price change by year, ${data.b.name} against ${data.a.name}`} />
         ) : (
           <p className="muted panel-empty">These runs have no {data.market} prices.</p>
         )}
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="summary-title">
-        <div className="panel-header">
-          <h2 id="summary-title">2030–2035</h2>
-        </div>
+      <Panel id="summary-title" title="2030–2035">
         <SummaryTable data={data} />
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="years-title">
-        <div className="panel-header">
-          <h2 id="years-title">By year</h2>
-        </div>
+      <Panel id="years-title" title="By year">
         <YearsTable data={data} />
-      </section>
+      </Panel>
     </div>
   )
 }

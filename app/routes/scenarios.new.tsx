@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useActionData, useLoaderData } from '@remix-run/react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
-import { ScenarioForm } from '#app/components/scenario/scenario-form.tsx'
 import { LanguageHelp } from '#app/components/scenario/language-help.tsx'
+import { PageHeader } from '#app/components/scenario/page-parts.tsx'
+import { ScenarioForm } from '#app/components/scenario/scenario-form.tsx'
 import { loadNewScenario, submitScenario } from '#app/utils/scenarios.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'New scenario · 254Carbon' }]
@@ -22,18 +23,12 @@ export default function NewScenario() {
   const answer = useActionData<typeof action>()
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <p className="breadcrumb">
-            <Link to="/scenarios">Scenarios</Link> / <span aria-current="page">New</span>
-          </p>
-          <h1>New scenario</h1>
-          <p className="page-lede">
-            Name it on the first line and change what differs from its parent; everything else comes from the parent. Problems are underlined as you
-            type and listed under the editor. Your scenarios are private to your organization.
-          </p>
-        </div>
-      </header>
+      <PageHeader
+        trail={[{ to: '/scenarios', label: 'Scenarios' }]}
+        here="New"
+        title="New scenario"
+        lede="Name it on the first line and change what differs from its parent; everything else comes from the parent. Problems are underlined as you type and listed under the editor. Your scenarios are private to your organization."
+      />
       <section className="panel scenario-editor-panel" aria-label="Editor">
         <ScenarioForm editorKey="new" text={text} parents={parents} file="scenario" house={false} answer={answer} />
       </section>

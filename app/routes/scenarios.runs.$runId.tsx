@@ -1,14 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
+import { Form, useLoaderData } from '@remix-run/react'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { LineagePanel } from '#app/components/scenario/lineage-panel.tsx'
+import { column, DataTable, PageHeader, Panel } from '#app/components/scenario/page-parts.tsx'
 import { RunProgress } from '#app/components/scenario/run-status.tsx'
 import { CapacityChart, GenerationMixChart, ScenarioPriceChart } from '#app/components/scenario/scenario-charts.tsx'
 import { Segmented } from '#app/components/segmented.tsx'
 import { formatPrice } from '#app/utils/format.ts'
 import { loadRun } from '#app/utils/scenarios.server.ts'
-import { columnKey, runHref, SCENARIO_BLOCK_LABELS, SCENARIO_BLOCKS, scenarioHref, type RunQuery, type ScenarioBlock } from '#app/utils/scenarios.ts'
+import { columnKey, runHref, SCENARIO_BLOCK_LABELS, SCENARIO_BLOCKS, scenarioHref, utcMinute, type RunQuery, type ScenarioBlock } from '#app/utils/scenarios.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Run ${data.run.runId.slice(0, 12)} of ${data.run.scenario.name} · 254Carbon` : 'Run not found · 254Carbon' },
@@ -46,38 +47,22 @@ function SummaryCards({ summary }: { summary: Data['run']['summary'] }) {
 }
 
 function AnnualTable({ annual, market }: { annual: Results['annual']; market: string }) {
+  const columns = [column('Year'), ...annual.columns.map((c) => column(`${c.hub} ${blockLabel(c.block)}`, 'num', c.key))]
   return (
-    <div className="table-scroll">
-      <table className="data-table scenario-annual">
-        <caption>{market} yearly averages of the monthly prices, $/MWh</caption>
-        <thead>
-          <tr>
-            <th scope="col" className="text">
-              Year
-            </th>
-            {annual.columns.map((c) => (
-              <th scope="col" className="num" key={c.key}>
-                {c.hub} {blockLabel(c.block)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {annual.years.map((y) => (
-            <tr key={y.year} data-year={y.year}>
-              <th scope="row" className="text">
-                {y.year}
-              </th>
-              {annual.columns.map((c) => (
-                <td className="num" key={c.key} data-column={columnKey(c.hub, c.block)}>
-                  {formatPrice(y.values[c.key])}
-                </td>
-              ))}
-            </tr>
+    <DataTable className="scenario-annual" caption={`${market} yearly averages of the monthly prices, $/MWh`} columns={columns}>
+      {annual.years.map((y) => (
+        <tr key={y.year} data-year={y.year}>
+          <th scope="row" className="text">
+            {y.year}
+          </th>
+          {annual.columns.map((c) => (
+            <td className="num" key={c.key} data-column={columnKey(c.hub, c.block)}>
+              {formatPrice(y.values[c.key])}
+            </td>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </tr>
+      ))}
+    </DataTable>
   )
 }
 
@@ -117,47 +102,39 @@ function ResultsView({ data, results }: { data: Data; results: Results }) {
         <Segmented label="Hub" current={results.hub ?? ''} options={results.hubs.map((h) => ({ value: h, label: h, href: href({ hub: h }) }))} />
         <Segmented label="Block" current={block} options={SCENARIO_BLOCKS.map((b) => ({ value: b, label: blockLabel(b), href: href({ block: b }) }))} />
       </div>
-      <section className="panel chart-panel" aria-labelledby="prices-title">
-        <div className="panel-header">
-          <h2 id="prices-title">Prices to 2050</h2>
-          <span className="panel-meta">
+      <Panel
+        id="prices-title"
+        title="Prices to 2050"
+        className="chart-panel"
+        meta={
+          <>
             {market} {label} · monthly{results.bands ? ' · P10–P90 band from the Monte Carlo draws' : ''}
-          </span>
-        </div>
+          </>
+        }
+      >
         {results.series.length > 0 ? (
           <ScenarioPriceChart points={results.series} label={label} bands={results.bands} title={`${market} ${label} prices by month to 2050`} />
         ) : (
           <p className="muted panel-empty">This run has no {market} prices.</p>
         )}
-      </section>
-      <section className="panel" aria-labelledby="annual-title">
-        <div className="panel-header">
-          <h2 id="annual-title">Yearly averages</h2>
-        </div>
+      </Panel>
+      <Panel id="annual-title" title="Yearly averages">
         <AnnualTable annual={results.annual} market={market} />
-      </section>
-      <section className="panel chart-panel" aria-labelledby="mix-title">
-        <div className="panel-header">
-          <h2 id="mix-title">Generation mix</h2>
-          <span className="panel-meta">{market} · by technology, per year</span>
-        </div>
+      </Panel>
+      <Panel id="mix-title" title="Generation mix" className="chart-panel" meta={`${market} · by technology, per year`}>
         {results.generation.length > 0 ? (
           <GenerationMixChart points={results.generation} technologies={results.technologies} title={`${market} generation by technology per year`} />
         ) : (
           <p className="muted panel-empty">This run has no {market} generation.</p>
         )}
-      </section>
-      <section className="panel chart-panel" aria-labelledby="capacity-title">
-        <div className="panel-header">
-          <h2 id="capacity-title">Capacity</h2>
-          <span className="panel-meta">{market} · installed by technology at each year&rsquo;s end</span>
-        </div>
+      </Panel>
+      <Panel id="capacity-title" title="Capacity" className="chart-panel" meta={`${market} · installed by technology at each year’s end`}>
         {results.capacity.length > 0 ? (
           <CapacityChart points={results.capacity} technologies={results.technologies} title={`${market} installed capacity by technology per year`} />
         ) : (
           <p className="muted panel-empty">This run has no {market} capacity.</p>
         )}
-      </section>
+      </Panel>
     </>
   )
 }
@@ -167,22 +144,24 @@ export default function RunPage() {
   const { run, results } = data
   return (
     <div className="page scenario-run-page" data-run={run.runId} data-status={run.status}>
-      <header className="page-header">
-        <div>
-          <p className="breadcrumb">
-            <Link to="/scenarios">Scenarios</Link> / <Link to={scenarioHref(run.scenario.id, run.scenario.version)}>{run.scenario.name}</Link> /{' '}
-            <span aria-current="page">Run {run.runId.slice(0, 12)}</span>
-          </p>
-          <h1>
+      <PageHeader
+        trail={[
+          { to: '/scenarios', label: 'Scenarios' },
+          { to: scenarioHref(run.scenario.id, run.scenario.version), label: run.scenario.name },
+        ]}
+        here={`Run ${run.runId.slice(0, 12)}`}
+        title={
+          <>
             {run.scenario.name} v{run.scenario.version} <span className="h1-sub">run {run.runId.slice(0, 12)}</span>
-          </h1>
-          <p className="page-lede">
-            {run.mode === 'montecarlo' ? `Monte Carlo, ${run.draws ?? '—'} draws (seed ${run.seed ?? '—'})` : 'Deterministic'} · requested{' '}
-            {run.requestedAt.slice(0, 16).replace('T', ' ')} UTC
-            {run.finishedAt ? ` · finished ${run.finishedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}
-          </p>
-        </div>
-      </header>
+          </>
+        }
+        lede={
+          <>
+            {run.mode === 'montecarlo' ? `Monte Carlo, ${run.draws ?? '—'} draws (seed ${run.seed ?? '—'})` : 'Deterministic'} · requested {utcMinute(run.requestedAt)}
+            {run.finishedAt ? ` · finished ${utcMinute(run.finishedAt)}` : ''}
+          </>
+        }
+      />
 
       {run.status === 'queued' || run.status === 'running' ? (
         <section className="panel scenario-progress-panel" aria-label="Progress">

@@ -11,6 +11,7 @@ import {
   priceSeries,
   runHref,
   technologiesOf,
+  utcMinute,
   type PriceDiffRow,
   type ScenarioMixRow,
   type ScenarioPriceRow,
@@ -126,5 +127,13 @@ describe('diagnostics', () => {
     expect(diagnosticText({ message: 'unknown target fuel.gaz; did you mean fuel.gas?', suggestion: 'fuel.gas' })).toBe('unknown target fuel.gaz; did you mean fuel.gas?')
     expect(diagnosticText({ message: 'unknown unit', suggestion: '$/MMBtu' })).toBe('unknown unit (did you mean $/MMBtu?)')
     expect(diagnosticText({ message: 'missing number' })).toBe('missing number')
+  })
+})
+
+describe('utcMinute', () => {
+  it('shows an ISO timestamp to the minute in UTC, and a dash when there is none', () => {
+    expect(utcMinute('2026-12-06T10:02:17.123Z')).toBe('2026-12-06 10:02 UTC')
+    expect(utcMinute(null)).toBe('—')
+    expect(utcMinute(undefined)).toBe('—')
   })
 })

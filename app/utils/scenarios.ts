@@ -227,6 +227,11 @@ export function diagnosticText(d: Pick<DiagnosticLike, 'message' | 'suggestion'>
   return `${d.message} (did you mean ${d.suggestion}?)`
 }
 
+/** An ISO timestamp to the minute, in UTC ("2026-12-06 10:02 UTC"); '—' when there is none. */
+export function utcMinute(iso: string | null | undefined): string {
+  return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—'
+}
+
 /** The first 12 characters of a hash, for labels (the full hash goes in a title). */
 export function shortId(hash: string | null | undefined): string {
   return hash ? hash.slice(0, 12) : '—'

@@ -1,17 +1,17 @@
 import { completions, CONCRETE_TARGETS } from '@carbon/scenario/language'
+import { column, DataTable, Panel, type Column } from './page-parts.tsx'
 
 /** The target patterns of `set` (types.ts SET_TARGETS, one entry per pattern) and the names `<tech>` and `<market>` stand for. */
 const SET_TARGETS = [...new Set(CONCRETE_TARGETS.map((t) => t.spec))]
 const TECHNOLOGIES = completions().filter((c) => c.type === 'technology').map((c) => c.label)
 const SCENARIO_MARKETS = completions().filter((c) => c.type === 'market').map((c) => c.label)
 
+const TARGET_COLUMNS: Column[] = [column('Target'), column('Unit'), column('Escalate'), column('Meaning')]
+
 /** A short reference of the scenario language under the editor: statements, targets and their units. */
 export function LanguageHelp() {
   return (
-    <section className="panel scenario-help" aria-labelledby="language-help-title">
-      <div className="panel-header">
-        <h2 id="language-help-title">The scenario language</h2>
-      </div>
+    <Panel id="language-help-title" title="The scenario language" className="scenario-help">
       <div className="scenario-help-body">
         <pre className="scenario-example mono">
           {[
@@ -24,42 +24,27 @@ export function LanguageHelp() {
             'retire coal 3000 MW in MISO at 2029-01',
           ].join('\n')}
         </pre>
-        <div className="table-scroll">
-          <table className="data-table scenario-targets">
-            <caption>
+        <DataTable
+          className="scenario-targets"
+          caption={
+            <>
               What <code>set</code> may change · <code>&lt;market&gt;</code>: {SCENARIO_MARKETS.join(', ')} · <code>&lt;tech&gt;</code>: {TECHNOLOGIES.join(', ')}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" className="text">
-                  Target
-                </th>
-                <th scope="col" className="text">
-                  Unit
-                </th>
-                <th scope="col" className="text">
-                  Escalate
-                </th>
-                <th scope="col" className="text">
-                  Meaning
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {SET_TARGETS.map((t) => (
-                <tr key={t.pattern}>
-                  <th scope="row" className="text mono">
-                    {t.pattern}
-                  </th>
-                  <td className="text mono">{t.unit}</td>
-                  <td className="text">{t.escalates ? 'yes' : 'no'}</td>
-                  <td className="text">{t.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            </>
+          }
+          columns={TARGET_COLUMNS}
+        >
+          {SET_TARGETS.map((t) => (
+            <tr key={t.pattern}>
+              <th scope="row" className="text mono">
+                {t.pattern}
+              </th>
+              <td className="text mono">{t.unit}</td>
+              <td className="text">{t.escalates ? 'yes' : 'no'}</td>
+              <td className="text">{t.description}</td>
+            </tr>
+          ))}
+        </DataTable>
       </div>
-    </section>
+    </Panel>
   )
 }

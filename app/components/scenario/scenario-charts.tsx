@@ -1,5 +1,4 @@
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipProps } from 'recharts'
-import { yearTicks } from '#app/utils/curve-view.ts'
 import { formatChange, formatPrice } from '#app/utils/format.ts'
 import {
   TECHNOLOGY_COLORS,
@@ -8,7 +7,7 @@ import {
   type AnnualStackPoint,
   type PricePoint,
 } from '#app/utils/scenarios.ts'
-import { AxisTick, linearRounded, timeAxisProps, useChartWidth, type TickProps } from '../chart-parts.tsx'
+import { AxisTick, LegendItem, linearRounded, priceTickLabel, useChartWidth, useYearAxis, valueAxisProps, type TickProps } from '../chart-parts.tsx'
 
 /**
  * The scenario results charts (recharts 2, server-rendered like the curve chart; coordinates rounded
@@ -62,47 +61,27 @@ export function roundedAreaCurve(context: PathContext) {
   }
 }
 
-const yearLabel = (ms: number) => String(new Date(ms).getUTCFullYear())
-
-function valueAxis(format: (v: number) => string) {
-  return {
-    width: 56,
-    interval: 0 as const,
-    tick: (props: TickProps) => <AxisTick {...props} anchor="end" dy={4} text={format(props.payload.value)} />,
-    tickLine: false,
-    axisLine: false,
-  }
-}
-
-const priceTick = (v: number) => formatPrice(v).replace(/\.00$/, '')
 const plainTick = (v: number) => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : String(Math.round(v * 10) / 10))
 
 /** Monthly prices of one hub and block to 2050, with the P10-P90 band when the run has one. */
 export function ScenarioPriceChart({ points, label, bands, title }: { points: PricePoint[]; label: string; bands: boolean; title: string }) {
-  const [box, width] = useChartWidth(DEFAULT_WIDTH)
-  const from = points[0]?.t ?? 0
-  const to = points.at(-1)?.t ?? 0
-  const ticks = yearTicks(from, to, Math.max(4, Math.floor(width / 80)))
+  const { box, width, xAxis } = useYearAxis(points, DEFAULT_WIDTH)
   return (
     <figure className="chart scenario-chart scenario-price-chart" aria-label={title} data-months={points.length} data-bands={bands ? 'yes' : 'no'}>
       <figcaption className="chart-legend">
-        <span className="legend-item">
-          <span className="legend-swatch" style={{ background: SCENARIO_COLORS.price }} aria-hidden="true" />
-          {label}
-        </span>
+        <LegendItem style={{ background: SCENARIO_COLORS.price }}>{label}</LegendItem>
         {bands ? (
-          <span className="legend-item">
-            <span className="legend-swatch legend-swatch-band" style={{ background: SCENARIO_COLORS.band }} aria-hidden="true" />
+          <LegendItem swatch="legend-swatch-band" style={{ background: SCENARIO_COLORS.band }}>
             P10–P90 band
-          </span>
+          </LegendItem>
         ) : null}
         <span className="legend-note">$/MWh · month</span>
       </figcaption>
       <div className="chart-box" ref={box}>
         <ComposedChart id="scenario-price-chart" width={width} height={HEIGHT} data={points} margin={MARGIN} title={title}>
           <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
-          <XAxis {...timeAxisProps(from, to, ticks, yearLabel)} />
-          <YAxis {...valueAxis(priceTick)} domain={['auto', 'auto']} />
+          <XAxis {...xAxis} />
+          <YAxis {...valueAxisProps(priceTickLabel)} domain={['auto', 'auto']} />
           <Tooltip content={<PriceTooltip label={label} bands={bands} />} isAnimationActive={false} />
           {bands ? (
             <Area
@@ -157,10 +136,9 @@ function TechLegend({ technologies, unit }: { technologies: string[]; unit: stri
   return (
     <figcaption className="chart-legend">
       {technologies.map((t) => (
-        <span className="legend-item" key={t}>
-          <span className="legend-swatch legend-swatch-block" style={{ background: TECHNOLOGY_COLORS[t] ?? '#9ca3af' }} aria-hidden="true" />
+        <LegendItem key={t} swatch="legend-swatch-block" style={{ background: TECHNOLOGY_COLORS[t] ?? '#9ca3af' }}>
           {TECHNOLOGY_LABELS[t] ?? t}
-        </span>
+        </LegendItem>
       ))}
       <span className="legend-note">{unit}</span>
     </figcaption>
@@ -169,18 +147,15 @@ function TechLegend({ technologies, unit }: { technologies: string[]; unit: stri
 
 /** Yearly generation by technology as stacked areas (TWh). */
 export function GenerationMixChart({ points, technologies, title }: { points: AnnualStackPoint[]; technologies: string[]; title: string }) {
-  const [box, width] = useChartWidth(DEFAULT_WIDTH)
-  const from = points[0]?.t ?? 0
-  const to = points.at(-1)?.t ?? 0
-  const ticks = yearTicks(from, to, Math.max(4, Math.floor(width / 80)))
+  const { box, width, xAxis } = useYearAxis(points, DEFAULT_WIDTH)
   return (
     <figure className="chart scenario-chart scenario-mix-chart" aria-label={title} data-years={points.length}>
       <TechLegend technologies={technologies} unit="TWh per year" />
       <div className="chart-box" ref={box}>
         <AreaChart id="scenario-mix-chart" width={width} height={HEIGHT} data={points} margin={MARGIN} title={title}>
           <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
-          <XAxis {...timeAxisProps(from, to, ticks, yearLabel)} />
-          <YAxis {...valueAxis(plainTick)} />
+          <XAxis {...xAxis} />
+          <YAxis {...valueAxisProps(plainTick)} />
           <Tooltip content={<StackTooltip technologies={technologies} unit="TWh" />} isAnimationActive={false} />
           {technologies.map((t) => (
             <Area
@@ -214,7 +189,7 @@ export function CapacityChart({ points, technologies, title }: { points: AnnualS
         <BarChart id="scenario-capacity-chart" width={width} height={HEIGHT} data={points} margin={MARGIN} title={title} barCategoryGap={2}>
           <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
           <XAxis dataKey="year" {...yearCategoryAxis(points.length)} />
-          <YAxis {...valueAxis(plainTick)} />
+          <YAxis {...valueAxisProps(plainTick)} />
           <Tooltip content={<StackTooltip technologies={technologies} unit="GW" />} isAnimationActive={false} cursor={{ fill: '#f1f5f9' }} />
           {technologies.map((t) => (
             <Bar key={t} id={`scenario-capacity-${t}`} dataKey={t} name={TECHNOLOGY_LABELS[t] ?? t} stackId="capacity" fill={TECHNOLOGY_COLORS[t] ?? '#9ca3af'} isAnimationActive={false} />
@@ -262,21 +237,19 @@ export function PriceDeltaChart({ rows, title, label }: { rows: AnnualDiffRow[];
   return (
     <figure className="chart scenario-chart scenario-delta-chart" aria-label={title} data-years={rows.length}>
       <figcaption className="chart-legend">
-        <span className="legend-item">
-          <span className="legend-swatch legend-swatch-block" style={{ background: SCENARIO_COLORS.up }} aria-hidden="true" />
+        <LegendItem swatch="legend-swatch-block" style={{ background: SCENARIO_COLORS.up }}>
           Higher
-        </span>
-        <span className="legend-item">
-          <span className="legend-swatch legend-swatch-block" style={{ background: SCENARIO_COLORS.down }} aria-hidden="true" />
+        </LegendItem>
+        <LegendItem swatch="legend-swatch-block" style={{ background: SCENARIO_COLORS.down }}>
           Lower
-        </span>
+        </LegendItem>
         <span className="legend-note">{label} · $/MWh, yearly mean</span>
       </figcaption>
       <div className="chart-box" ref={box}>
         <BarChart id="scenario-delta-chart" width={width} height={260} data={rows} margin={MARGIN} title={title} barCategoryGap={2}>
           <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
           <XAxis dataKey="year" {...yearCategoryAxis(rows.length)} />
-          <YAxis {...valueAxis(priceTick)} />
+          <YAxis {...valueAxisProps(priceTickLabel)} />
           <ReferenceLine y={0} stroke="#9ca3af" />
           <Tooltip content={<DeltaTooltip />} isAnimationActive={false} cursor={{ fill: '#f1f5f9' }} />
           <Bar id="scenario-delta-bars" dataKey="delta" name="Change" isAnimationActive={false}>

@@ -1,19 +1,14 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { addMonths, monthHours, monthRange, type CurveMonth } from '@carbon/curves'
 import { isOnPeak, type PriceRecord } from '@carbon/schemas'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { migratePostgres } from '../../adapters/postgres/client.ts'
-import { curveBuilds, organizations } from '../../adapters/postgres/schema/index.ts'
-import { createScratchServerDatabase } from '../../adapters/postgres/testing.ts'
-import { parseEnv } from '../../env.ts'
+import { curveBuilds } from '../../adapters/postgres/schema/index.ts'
 import { isAppError } from '../../errors.ts'
-import { openPlatform, seedReferenceData, type Platform } from '../../platform.ts'
+import type { Platform } from '../../platform.ts'
 import { insertCurvePoints } from '../curves/points.ts'
 import { insertPrices } from '../prices/index.ts'
 import { BacktestOutput, monthStartUtc, runBacktest } from './index.ts'
+import { createTestOrganization, openTestPlatform, type TestPlatform } from '../../../tests/support/platform.ts'
 
 /*
  * The backtest against the real stores (scratch PostgreSQL, embedded chDB) with hand-made curve
@@ -22,8 +17,7 @@ import { BacktestOutput, monthStartUtc, runBacktest } from './index.ts'
  */
 const log = pino({ level: 'silent' })
 let platform: Platform
-let database: Awaited<ReturnType<typeof createScratchServerDatabase>>
-let dataDir: string
+let stores: TestPlatform
 let orgA: string
 let orgB: string
 const CURVE = 'MISO:INDIANA.HUB'
@@ -37,14 +31,10 @@ const REALIZED: Record<string, { onpeak: number; offpeak: number; days?: number 
 }
 
 beforeAll(async () => {
-  database = await createScratchServerDatabase(inject('postgresUrl'))
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-backtest-'))
-  const env = parseEnv({ DATA_DIR: dataDir, DATABASE_URL: database.url })
-  platform = await openPlatform(env, log)
-  await migratePostgres(platform.pg)
-  await seedReferenceData(platform.pg, env)
-  orgA = await createOrganization('backtest-a')
-  orgB = await createOrganization('backtest-b')
+  stores = await openTestPlatform({ serverUrl: inject('postgresUrl'), dirPrefix: 'carbon-backtest-', log })
+  platform = stores.platform
+  orgA = await createTestOrganization(platform.pg.db, 'backtest-a')
+  orgB = await createTestOrganization(platform.pg.db, 'backtest-b')
   await insertPrices(platform.ch, Object.entries(REALIZED).flatMap(([month, p]) => dayAheadMonth(month, p.onpeak, p.offpeak, p.days)))
   // Organization A's own build as of 2026-03-31 (months 1..6 = 2026-04..09): errors 10 %, 4 %, 10 %, 30 % on the complete months.
   await handMadeBuild(orgA, '2026-03-31', { '2026-04': [55, 24], '2026-05': [44, 26], '2026-06': [66, 33] })
@@ -56,15 +46,8 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await platform?.close()
-  await database?.drop()
-  fs.rmSync(dataDir, { recursive: true, force: true })
+  await stores?.close()
 })
-
-async function createOrganization(slug: string): Promise<string> {
-  const [org] = await platform.pg.db.insert(organizations).values({ slug, name: slug }).returning({ id: organizations.id })
-  return org!.id
-}
 
 /** Hourly DA records of INDIANA.HUB over a month (local prevailing time), on-peak hours at `on`, off-peak at `off`. */
 function dayAheadMonth(month: string, on: number, off: number, days?: number): PriceRecord[] {

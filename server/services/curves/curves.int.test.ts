@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { parseQuotesCsv, repriceQuote, type CurveBuild } from '@carbon/curves'
 import { DEMO_CURVE_HUBS, demoQuotes } from '@carbon/demo-data'
 import { eq } from 'drizzle-orm'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { TOPICS } from '../../adapters/bus/index.ts'
-import { migratePostgres } from '../../adapters/postgres/client.ts'
-import { curveBuilds, organizations } from '../../adapters/postgres/schema/index.ts'
-import { createScratchServerDatabase } from '../../adapters/postgres/testing.ts'
-import { parseEnv } from '../../env.ts'
+import { curveBuilds } from '../../adapters/postgres/schema/index.ts'
 import { isAppError } from '../../errors.ts'
-import { openPlatform, seedReferenceData, type Platform } from '../../platform.ts'
+import type { Platform } from '../../platform.ts'
 import { startCurveSolver, type CurveSolver } from '../../workers/curve-solver.ts'
 import { compareCurves, curveHistory, getCurve, listCurves, publishBuild, requestBuild, runBuild, waitForBuild } from './index.ts'
 import { readCurvePoints } from './points.ts'
 import { CurveBuildInput, CurveHistoryInput } from './schemas.ts'
+import { createTestOrganization, openTestPlatform, type TestPlatform } from '../../../tests/support/platform.ts'
 
 /*
  * The curve service against the real stores: a scratch PostgreSQL database, embedded chDB and the
@@ -25,8 +20,7 @@ import { CurveBuildInput, CurveHistoryInput } from './schemas.ts'
  */
 const log = pino({ level: 'silent' })
 let platform: Platform
-let database: Awaited<ReturnType<typeof createScratchServerDatabase>>
-let dataDir: string
+let stores: TestPlatform
 let solver: CurveSolver
 /** House builds (no organization), as the demo seeds them; `viewer` is an organization without builds of its own. */
 const requester = { userId: null, label: 'curves-int-test', organizationId: null }
@@ -35,27 +29,16 @@ const deps = () => ({ db: platform.pg.db, ch: platform.ch })
 const indiana = DEMO_CURVE_HUBS.find((h) => h.node === 'INDIANA.HUB')!
 
 beforeAll(async () => {
-  database = await createScratchServerDatabase(inject('postgresUrl'))
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-curves-'))
-  const env = parseEnv({ DATA_DIR: dataDir, DATABASE_URL: database.url })
-  platform = await openPlatform(env, log)
-  await migratePostgres(platform.pg)
-  await seedReferenceData(platform.pg, env)
-  viewer = { organizationId: await createOrganization('viewer-org') }
+  stores = await openTestPlatform({ serverUrl: inject('postgresUrl'), dirPrefix: 'carbon-curves-', log })
+  platform = stores.platform
+  viewer = { organizationId: await createTestOrganization(platform.pg.db, 'viewer-org') }
   solver = await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log })
 })
 
 afterAll(async () => {
   await solver?.stop()
-  await platform?.close()
-  await database?.drop()
-  fs.rmSync(dataDir, { recursive: true, force: true })
+  await stores?.close()
 })
-
-async function createOrganization(slug: string): Promise<string> {
-  const [org] = await platform.pg.db.insert(organizations).values({ slug, name: slug }).returning({ id: organizations.id })
-  return org!.id
-}
 
 async function build(asOf: string, quotes = demoQuotes(indiana, asOf)) {
   const queued = await requestBuild({ db: platform.pg.db, bus: platform.bus }, { market: 'MISO', node: 'INDIANA.HUB', asOf, quotes, source: 'api' }, requester)
@@ -247,8 +230,8 @@ describe('curves belong to an organization (issue 11, item 10)', () => {
   const privateQuotes = [{ contract: 'Cal-2031', block: 'onpeak' as const, price: 71.234 }]
 
   beforeAll(async () => {
-    orgA = await createOrganization('curves-org-a')
-    orgB = await createOrganization('curves-org-b')
+    orgA = await createTestOrganization(platform.pg.db, 'curves-org-a')
+    orgB = await createTestOrganization(platform.pg.db, 'curves-org-b')
     // A house build older than A's private one: B's latest must stay this one.
     expect((await build('2026-10-01')).status).toBe('done')
     const queued = await requestBuild(

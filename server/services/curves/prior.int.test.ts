@@ -1,20 +1,15 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { repriceQuote, normalizeQuotes } from '@carbon/curves'
 import { resolveBase, runBaseScenario, runScenario, type Assumptions, type ScenarioResult } from '@carbon/scenario'
 import { DEMO_CURVE_HUBS, demoQuotes } from '@carbon/demo-data'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { migratePostgres } from '../../adapters/postgres/client.ts'
-import { curves, organizations, scenarioRuns, scenarios, scenarioVersions } from '../../adapters/postgres/schema/index.ts'
-import { createScratchServerDatabase } from '../../adapters/postgres/testing.ts'
-import { parseEnv } from '../../env.ts'
+import { curves, scenarioRuns, scenarios, scenarioVersions } from '../../adapters/postgres/schema/index.ts'
 import { isAppError } from '../../errors.ts'
-import { openPlatform, seedReferenceData, type Platform } from '../../platform.ts'
+import type { Platform } from '../../platform.ts'
 import { createBuild, getCurve, runBuild, toBuildSummary, type Requester } from './index.ts'
 import { readCurvePoints } from './points.ts'
 import { baseRunId, scenarioHubOf } from './prior.ts'
+import { createTestOrganization, openTestPlatform, type TestPlatform } from '../../../tests/support/platform.ts'
 
 /*
  * The curve prior from scenario runs against the real stores (scratch PostgreSQL, embedded chDB):
@@ -23,8 +18,7 @@ import { baseRunId, scenarioHubOf } from './prior.ts'
  */
 const log = pino({ level: 'silent' })
 let platform: Platform
-let database: Awaited<ReturnType<typeof createScratchServerDatabase>>
-let dataDir: string
+let stores: TestPlatform
 let orgA: string
 let orgB: string
 const indiana = DEMO_CURVE_HUBS.find((h) => h.node === 'INDIANA.HUB')!
@@ -35,14 +29,10 @@ const RUNNING_RUN = 'test-running-run'
 const EMPTY_RUN = 'test-empty-run'
 
 beforeAll(async () => {
-  database = await createScratchServerDatabase(inject('postgresUrl'))
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-curve-prior-'))
-  const env = parseEnv({ DATA_DIR: dataDir, DATABASE_URL: database.url })
-  platform = await openPlatform(env, log)
-  await migratePostgres(platform.pg)
-  await seedReferenceData(platform.pg, env)
-  orgA = await createOrganization('prior-org-a')
-  orgB = await createOrganization('prior-org-b')
+  stores = await openTestPlatform({ serverUrl: inject('postgresUrl'), dirPrefix: 'carbon-curve-prior-', log })
+  platform = stores.platform
+  orgA = await createTestOrganization(platform.pg.db, 'prior-org-a')
+  orgB = await createTestOrganization(platform.pg.db, 'prior-org-b')
   const highGas = runScenario(highGasAssumptions())
   await storeRun(orgA, HIGH_GAS_RUN, 'done', highGas)
   await storeRun(orgB, OTHER_ORG_RUN, 'done', highGas)
@@ -51,15 +41,8 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await platform?.close()
-  await database?.drop()
-  fs.rmSync(dataDir, { recursive: true, force: true })
+  await stores?.close()
 })
-
-async function createOrganization(slug: string): Promise<string> {
-  const [org] = await platform.pg.db.insert(organizations).values({ slug, name: slug }).returning({ id: organizations.id })
-  return org!.id
-}
 
 /** The base scenario with Henry Hub at 8 $/MMBtu from 2027-01, escalating 2 %/yr: a higher-gas run of the real model. */
 function highGasAssumptions(): Assumptions {

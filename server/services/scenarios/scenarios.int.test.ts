@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { runBaseScenario } from '@carbon/scenario'
 import { TOPICS } from '../../adapters/bus/index.ts'
-import { migratePostgres } from '../../adapters/postgres/client.ts'
-import { organizations, scenarioRuns, scenarioVersions } from '../../adapters/postgres/schema/index.ts'
-import { createScratchServerDatabase } from '../../adapters/postgres/testing.ts'
-import { parseEnv } from '../../env.ts'
+import { scenarioRuns, scenarioVersions } from '../../adapters/postgres/schema/index.ts'
 import { isAppError } from '../../errors.ts'
-import { openPlatform, seedReferenceData, type Platform } from '../../platform.ts'
+import type { Platform } from '../../platform.ts'
 import { startScenarioWorker, type ScenarioWorker } from '../../workers/scenario-worker.ts'
 import {
   computeRunRows,
@@ -35,6 +29,7 @@ import {
 } from './index.ts'
 import { identityOf } from './engine.ts'
 import { HOUSE_ACCESS, HOUSE_BASE_ID, type ScenarioAccess } from './schemas.ts'
+import { createTestOrganization, openTestPlatform, type TestPlatform } from '../../../tests/support/platform.ts'
 
 /*
  * The scenario service against the real stores (a scratch PostgreSQL database, embedded chDB, the
@@ -43,8 +38,7 @@ import { HOUSE_ACCESS, HOUSE_BASE_ID, type ScenarioAccess } from './schemas.ts'
  */
 const log = pino({ level: 'silent' })
 let platform: Platform
-let database: Awaited<ReturnType<typeof createScratchServerDatabase>>
-let dataDir: string
+let stores: TestPlatform
 let worker: ScenarioWorker
 let orgA: ScenarioAccess
 let orgB: ScenarioAccess
@@ -65,16 +59,9 @@ set fuel.gas = 6.5 $/MMBtu from 2027-01 escalate 2.0 %/yr
 `
 
 beforeAll(async () => {
-  database = await createScratchServerDatabase(inject('postgresUrl'))
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-scenarios-'))
-  const env = parseEnv({ DATA_DIR: dataDir, DATABASE_URL: database.url })
-  platform = await openPlatform(env, log)
-  await migratePostgres(platform.pg)
-  await seedReferenceData(platform.pg, env)
-  const org = async (slug: string) => {
-    const [row] = await platform.pg.db.insert(organizations).values({ slug, name: slug }).returning({ id: organizations.id })
-    return row!.id
-  }
+  stores = await openTestPlatform({ serverUrl: inject('postgresUrl'), dirPrefix: 'carbon-scenarios-', log })
+  platform = stores.platform
+  const org = (slug: string) => createTestOrganization(platform.pg.db, slug)
   orgA = { organizationId: await org('scenario-org-a'), userId: null, label: 'ann@org-a.example' }
   orgB = { organizationId: await org('scenario-org-b'), userId: null, label: 'bob@org-b.example' }
   worker = await startScenarioWorker({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log, relay: false })
@@ -82,9 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop()
-  await platform?.close()
-  await database?.drop()
-  fs.rmSync(dataDir, { recursive: true, force: true })
+  await stores?.close()
 })
 
 async function runToEnd(access: ScenarioAccess, request: Parameters<typeof requestRun>[2]) {

@@ -11,6 +11,9 @@ import { dispatchMarket, type MarketInputs, type ModelContext } from './engine.t
 /** Hours-weighted annual averages, $/MWh; atc = (onpeak x on-peak hours + offpeak x off-peak hours) / all hours. */
 export type BackcastRow = { market: ScenarioMarket; hub: string; onpeak: number; offpeak: number; atc: number }
 
+/** The `hub` of a market's row priced before hub factors (what a market-wide composite is compared with). */
+export const SYSTEM_HUB = 'system'
+
 function flat(n: number, v: number): Float64Array {
   return new Float64Array(n).fill(v)
 }
@@ -51,7 +54,10 @@ export function backcastInputs(ctx: ModelContext, base: MarketBase, year: number
   }
 }
 
-/** Hours-weighted annual averages of each hub's on-peak and off-peak prices for a past year. */
+/**
+ * Hours-weighted annual averages of each hub's on-peak and off-peak prices for a past year, per
+ * market its hubs (base-data order) then its SYSTEM_HUB row (the price before hub factors).
+ */
 export function backcastWith(ctx: ModelContext, year: number): BackcastRow[] {
   const rows: BackcastRow[] = []
   for (const market of SCENARIO_MARKETS) {
@@ -59,21 +65,27 @@ export function backcastWith(ctx: ModelContext, year: number): BackcastRow[] {
     const inputs = backcastInputs(ctx, base, year)
     const result = dispatchMarket(base, inputs)
     const hours = inputs.months.map((m) => ({ on: onpeakHours(base, m), off: offpeakHours(base, m) }))
-    for (const hub of result.hubs) {
-      let on = 0
-      let off = 0
-      let onH = 0
-      let offH = 0
-      for (let i = 0; i < 12; i++) {
-        on += hub.onpeak[i]! * hours[i]!.on
-        off += hub.offpeak[i]! * hours[i]!.off
-        onH += hours[i]!.on
-        offH += hours[i]!.off
-      }
-      rows.push({ market, hub: hub.hub, onpeak: on / onH, offpeak: off / offH, atc: (on + off) / (onH + offH) })
-    }
+    for (const hub of result.hubs) rows.push(annualRow(market, hub.hub, hub.onpeak, hub.offpeak, hours))
+    const spec = base.hubs[0]!
+    const unfactor = (p: Float64Array, factor: number) => p.map((v) => (v - spec.adder) / factor)
+    const first = result.hubs[0]!
+    rows.push(annualRow(market, SYSTEM_HUB, unfactor(first.onpeak, spec.onpeak), unfactor(first.offpeak, spec.offpeak), hours))
   }
   return rows
+}
+
+function annualRow(market: ScenarioMarket, hub: string, onpeak: ArrayLike<number>, offpeak: ArrayLike<number>, hours: readonly { on: number; off: number }[]): BackcastRow {
+  let on = 0
+  let off = 0
+  let onH = 0
+  let offH = 0
+  for (let i = 0; i < hours.length; i++) {
+    on += onpeak[i]! * hours[i]!.on
+    off += offpeak[i]! * hours[i]!.off
+    onH += hours[i]!.on
+    offH += hours[i]!.off
+  }
+  return { market, hub, onpeak: on / onH, offpeak: off / offH, atc: (on + off) / (onH + offH) }
 }
 
 function onpeakHours(base: MarketBase, m: MonthKey): number {

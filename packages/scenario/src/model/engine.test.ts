@@ -1,6 +1,7 @@
-import { monthIndex } from '@carbon/curves'
+import { monthHours, monthIndex } from '@carbon/curves'
 import { describe, expect, it } from 'vitest'
 import { MODEL_FIRST_MONTH, MODEL_LAST_MONTH, SCENARIO_HUBS, SCENARIO_MARKETS, TECHNOLOGIES } from '../types.ts'
+import { MARKET_BASES } from './base/index.ts'
 import { ENGINE_VERSION, runScenarioWith } from './engine.ts'
 import { baseAssumptions, market, mean, resultDigest, syntheticContext, withChange, withSet } from './test-support.ts'
 
@@ -55,6 +56,24 @@ describe('runScenario output', () => {
     // imports are not a technology: generation is below load by at most the import capacity x hours
     expect(generated).toBeLessThanOrEqual(miso.loadMwh[k]! * 1.05)
     expect(generated).toBeGreaterThan(miso.loadMwh[k]! * 0.85)
+  })
+
+  it("runs CAISO's gas CHP as must-take, reported as gas CT generation, never above the gas CT fleet", () => {
+    const chpMw = MARKET_BASES.CAISO.gasChpMustRunMw
+    expect(chpMw).toBe(2_000)
+    expect(MARKET_BASES.MISO.gasChpMustRunMw).toBe(0)
+    const hours = (m: string) => monthHours('CAISO', m).onpeak + monthHours('CAISO', m).offpeak
+    const caiso = market(baseRun, 'CAISO')
+    // gas CT generates at least the CHP in every hour of every month
+    for (const k of [at('2025-04'), at('2030-07'), at('2045-01')]) {
+      expect(caiso.generationMwh.gas_ct[k]!).toBeGreaterThanOrEqual(chpMw * hours(baseRun.months[k]!) - 1e-6)
+    }
+    // retire every gas CT MW: no CHP left to run, and the stack loses it (prices rise)
+    const gone = runScenarioWith(ctx, withChange(base, { kind: 'retire', technology: 'gas_ct', mw: 20_000, market: 'CAISO', at: '2027-01' }))
+    const k = at('2030-07')
+    expect(market(gone, 'CAISO').capacityMw.gas_ct[k]).toBe(0)
+    expect(market(gone, 'CAISO').generationMwh.gas_ct[k]).toBe(0)
+    expect(market(gone, 'CAISO').hubs[0]!.offpeak[k]!).toBeGreaterThan(caiso.hubs[0]!.offpeak[k]!)
   })
 
   it('applies the scenario: gas path, CAISO carbon, growth and builds', () => {

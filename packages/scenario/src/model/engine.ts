@@ -169,6 +169,11 @@ function growthAt(index: Path, k: number): number {
   return k < 0 ? 1 : index[Math.min(k, index.length - 1)]!
 }
 
+/** Gas CHP run as must-take in month k: the base data's MW, at most the installed gas_ct capacity. */
+export function chpMustRunMw(base: MarketBase, inputs: MarketInputs, k: number): number {
+  return Math.min(base.gasChpMustRunMw, inputs.capacityMw.gas_ct[k]!)
+}
+
 /** The supply offers of one month (nuclear, thermal tranches, imports) with their marginal costs. */
 export function monthOffers(base: MarketBase, inputs: MarketInputs, k: number, m0: number): Offer[] {
   const cap = (t: Technology) => inputs.capacityMw[t][k]!
@@ -182,13 +187,15 @@ export function monthOffers(base: MarketBase, inputs: MarketInputs, k: number, m
       cost: inputs.uranium[k]! * base.nuclearHeatRate + inputs.vom.nuclear[k]!,
     },
   ]
+  const chp = chpMustRunMw(base, inputs, k)
   for (const tr of base.tranches) {
     const isGas = tr.technology !== 'coal'
+    const offered = tr.technology === 'gas_ct' ? cap('gas_ct') - chp : cap(tr.technology)
     const fuel = isGas ? gasDelivered : inputs.coal[k]!
     const co2 = isGas ? base.co2PerMmbtu.gas : base.co2PerMmbtu.coal
     offers.push({
       technology: tr.technology,
-      mw: cap(tr.technology) * tr.share * base.availability[tr.technology][m0]!,
+      mw: offered * tr.share * base.availability[tr.technology][m0]!,
       cost: (tr.heatRate * (fuel + carbon * co2) + inputs.vom[tr.technology][k]!) * markup,
     })
   }
@@ -248,6 +255,8 @@ export function dispatchMarket(base: MarketBase, inputs: MarketInputs): MarketRe
     const hydroFlexPower = Math.max(0, hydroMw - hydroFlat)
     const hydroFlexEnergy = hydroMw * inputs.hydroCf[k]! * base.hydroFlexShare * HOURS
     const storageEnergy = storageMw * base.storage.durationHours
+    const chpMw = chpMustRunMw(base, inputs, k)
+    const mustRunMw = base.otherMustRunMw + chpMw
     const energy = inputs.energyMwh[k]!
     s.gen.fill(0)
     let onSum = 0
@@ -257,7 +266,7 @@ export function dispatchMarket(base: MarketBase, inputs: MarketInputs): MarketRe
       const r0 = d * HOURS
       for (let h = 0; h < HOURS; h++) {
         s.load[h] = energy * frame.loadPerMwh[r0 + h]!
-        s.net[h] = s.load[h]! - solarMw * frame.solar[h]! - windMw * frame.wind[h]! - hydroFlat - base.otherMustRunMw
+        s.net[h] = s.load[h]! - solarMw * frame.solar[h]! - windMw * frame.wind[h]! - hydroFlat - mustRunMw
       }
       shapeHydro(s.net, hydroFlexPower, hydroFlexEnergy, s.hydro)
       for (let h = 0; h < HOURS; h++) s.net[h] = s.net[h]! - s.hydro[h]!
@@ -278,6 +287,7 @@ export function dispatchMarket(base: MarketBase, inputs: MarketInputs): MarketRe
         s.gen[T.wind] = s.gen[T.wind]! + wind * used * w
         s.gen[T.hydro] = s.gen[T.hydro]! + (hydroFlat + s.hydro[h]!) * w
         s.gen[T.storage] = s.gen[T.storage]! + s.discharge[h]! * w
+        s.gen[T.gas_ct] = s.gen[T.gas_ct]! + chpMw * w
       }
     }
     onSys[k] = onSum / frame.onpeakHours
@@ -285,7 +295,7 @@ export function dispatchMarket(base: MarketBase, inputs: MarketInputs): MarketRe
     for (const t of TECHNOLOGIES) generation[t][k] = s.gen[T[t]]!
     const ph = frame.peakRep % HOURS
     const peak = inputs.peakMw[k]!
-    const available = stack.totalMw + storageMw + hydroMw + base.otherMustRunMw + solarMw * frame.solar[ph]! + windMw * frame.wind[ph]!
+    const available = stack.totalMw + storageMw + hydroMw + mustRunMw + solarMw * frame.solar[ph]! + windMw * frame.wind[ph]!
     reserveMargin[k] = (available - peak) / peak
   }
   return {

@@ -18,10 +18,19 @@ export { MARKET_BASES } from './base/index.ts'
 export type { MarketBase, HubSpec, ImportSpec, TrancheSpec, YearData, TargetDefaults } from './base/index.ts'
 export { buildStack, clearPrice, scarcityAdder, shiftStorage, shapeHydro, accumulateDispatch, type Offer, type Stack, type ScarcityCurve } from './dispatch.ts'
 export { runMonteCarloWith, mulberry32, type MonteCarloOptions, type MonteCarloResult } from './montecarlo.ts'
-export { backcastWith, backcastInputs, type BackcastRow } from './backcast.ts'
+export { backcastWith, backcastInputs, SYSTEM_HUB, type BackcastRow } from './backcast.ts'
 export { canonicalJson } from './versions.ts'
 export { HENRY_HUB_FILE } from './fuel-history.ts'
-export { CALIBRATION_TOLERANCE, CALIBRATION_YEAR, PUBLISHED_AVERAGES, type PublishedAverage } from './calibration.ts'
+export {
+  CALIBRATION_TOLERANCE,
+  CALIBRATION_YEAR,
+  PUBLISHED_AVERAGES,
+  compareWithPublished,
+  type CalibrationComparison,
+  type PublishedAverage,
+  type PublishedBlock,
+  type PublishedUse,
+} from './calibration.ts'
 export { BASE_SCENARIO_TEXT, BASE_BUILDS } from '../base.ts'
 
 type Defaults = { ctx: ModelContext; baseDataVersion: string; fuelHistoryId: string }

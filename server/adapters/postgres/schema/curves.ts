@@ -26,6 +26,26 @@ export const curves = pgTable(
 )
 
 /**
+ * The columns of a work row that is its own outbox entry (server/services/outbox/relay.ts): who
+ * asked and when, when the work started and finished, and the outbox state. Curve builds and
+ * scenario runs carry them; fresh builders per call (a column builder belongs to one table).
+ */
+export function requestAndOutboxColumns() {
+  return {
+    requestedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    /** Who asked, as the audit log names principals (an email, a token name, 'demo'). */
+    requestedByLabel: text().notNull(),
+    requestedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp({ withTimezone: true }),
+    finishedAt: timestamp({ withTimezone: true }),
+    /** When the row was last put on its topic; null while it still has to be (the outbox). */
+    publishedAt: timestamp({ withTimezone: true }),
+    /** How many times the row was put on its topic. */
+    publishAttempts: integer().notNull().default(0),
+  }
+}
+
+/**
  * One build of a curve: the quotes it was given (as validated, in input order), the method
  * parameters, and once solved the solver's diagnostics. Versioned by curve, owner, as-of date and
  * `version` (1, 2, ... per curve, owner and as-of): a snapshot is never overwritten, a rebuild is a
@@ -66,16 +86,7 @@ export const curveBuilds = pgTable(
     method: text(),
     diagnostics: jsonb(),
     error: text(),
-    requestedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
-    /** Who asked, as the audit log names principals (an email, a token name, 'demo'). */
-    requestedByLabel: text().notNull(),
-    requestedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    startedAt: timestamp({ withTimezone: true }),
-    finishedAt: timestamp({ withTimezone: true }),
-    /** When the request was last put on curves.build; null while it still has to be (the outbox). */
-    publishedAt: timestamp({ withTimezone: true }),
-    /** How many times the request was put on curves.build. */
-    publishAttempts: integer().notNull().default(0),
+    ...requestAndOutboxColumns(),
     /**
      * The scenario run (scenario_runs.run_id) whose prices were the prior beyond the quoted tenor;
      * null for builds made before scenario priors (the escalation prior).

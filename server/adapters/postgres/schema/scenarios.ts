@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, jsonb, pgTable, real, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core'
+import { requestAndOutboxColumns } from './curves.ts'
 import { organizations, users } from './identity.ts'
 
 /**
@@ -84,13 +85,7 @@ export const scenarioRuns = pgTable(
     error: text(),
     /** Summary figures written when done (e.g. average prices per market), for lists. */
     summary: jsonb(),
-    requestedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
-    requestedByLabel: text().notNull(),
-    requestedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    startedAt: timestamp({ withTimezone: true }),
-    finishedAt: timestamp({ withTimezone: true }),
-    publishedAt: timestamp({ withTimezone: true }),
-    publishAttempts: integer().notNull().default(0),
+    ...requestAndOutboxColumns(),
   },
   (t) => [
     unique('scenario_runs_owner_run_key').on(t.organizationId, t.runId).nullsNotDistinct(),

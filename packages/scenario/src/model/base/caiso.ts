@@ -36,7 +36,7 @@ export const CAISO_BASE: MarketBase = {
     evening: 0.24,
     afternoon: 0.32,
     night: 0.14,
-    btmSolar: 0.12,
+    btmSolar: 0.4,
     offDayFactor: 0.94,
     tzShift: 0,
   },
@@ -64,6 +64,7 @@ export const CAISO_BASE: MarketBase = {
   co2PerMmbtu: { gas: 0.05307, coal: 0.0955, oil: 0.07415 },
   storage: { durationHours: 4, efficiency: 0.85 },
   otherMustRunMw: 2_500,
+  gasChpMustRunMw: 2_000,
   imports: [
     { name: 'northwest-hydro', kind: 'fixed', mw: 2_500, price: 15, co2: 0, monthlyAvailability: [0.7, 0.7, 0.8, 1, 1, 1, 0.9, 0.8, 0.7, 0.6, 0.6, 0.7] },
     { name: 'west-unspecified', kind: 'gas', mw: 8_000, heatRate: 8, adder: 3, co2: 0.428, monthlyAvailability: [1, 1, 1, 1, 1, 1, 0.9, 0.85, 0.85, 1, 1, 1] },

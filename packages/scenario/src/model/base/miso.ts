@@ -68,6 +68,7 @@ export const MISO_BASE: MarketBase = {
   co2PerMmbtu: { gas: 0.05307, coal: 0.0955, oil: 0.07415 },
   storage: { durationHours: 6, efficiency: 0.8 },
   otherMustRunMw: 1_500,
+  gasChpMustRunMw: 0,
   imports: [
     { name: 'manitoba-hydro', kind: 'fixed', mw: 1_500, price: 12, co2: 0, monthlyAvailability: [0.8, 0.8, 0.8, 0.9, 1, 1, 1, 1, 0.9, 0.8, 0.8, 0.8] },
     { name: 'pjm-spp-interchange', kind: 'gas', mw: 4_000, heatRate: 9, adder: 3, co2: 0.4, monthlyAvailability: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] },

@@ -94,6 +94,12 @@ export type MarketBase = {
   storage: { durationHours: number; efficiency: number }
   /** Must-take supply outside the technologies (geothermal, biomass, small QFs), MW, flat. */
   otherMustRunMw: number
+  /**
+   * Gas-fired CHP (qualifying facilities) that runs to its thermal host's schedule, not to price:
+   * MW of the installed gas_ct capacity taken out of the offers and run flat as must-take (at most
+   * the month's gas_ct capacity), reported as gas_ct generation.
+   */
+  gasChpMustRunMw: number
   imports: readonly ImportSpec[]
   /** Announced retirements (applied to every scenario), MW at month. */
   retirements: readonly { technology: Technology; mw: number; at: string; note: string }[]
