@@ -12,7 +12,7 @@
  * measures; it asserts nothing beyond the sanity of its own setup.
  */
 import os from 'node:os'
-import { BASE_SCENARIO_TEXT, checkScenario, ENGINE_VERSION, BASE_DATA_VERSION, runMonteCarlo, runScenario } from '@carbon/scenario'
+import { ENGINE_VERSION, BASE_DATA_VERSION, resolveBase, runMonteCarlo, runScenario } from '@carbon/scenario'
 
 const RUNS = Math.max(1, Number(process.env.BENCH_SCENARIO_RUNS ?? 9))
 const DRAWS = Math.max(1, Number(process.env.BENCH_SCENARIO_DRAWS ?? 1_000))
@@ -32,12 +32,8 @@ function progress(label: string) {
 }
 
 function main() {
-  const check = checkScenario(BASE_SCENARIO_TEXT, 'base', () => undefined)
-  if (!check.assumptions) {
-    process.stderr.write(`the base scenario does not parse: ${JSON.stringify(check.diagnostics)}\n`)
-    process.exit(1)
-  }
-  const assumptions = check.assumptions
+  // Throws, listing the diagnostics, if the built-in base does not check.
+  const assumptions = resolveBase()
 
   progress('warm-up run (builds the calendar frames)...')
   let started = performance.now()

@@ -9,6 +9,7 @@ import {
   getScenario,
   listRuns,
   listScenarios,
+  parentCandidates,
   requestRun,
   saveScenario,
 } from '#server/services/scenarios/index.ts'
@@ -82,11 +83,9 @@ export async function loadScenarioList(request: Request, context: AppLoadContext
 
 /** Texts of every scenario the user can see (house + own organization), for `extends` in the editor. */
 async function parentTexts(access: DataAccess, except: string | null) {
-  const caller = callerOf(access)
-  const { db } = access.platform.pg
-  const list = await listScenarios(db, caller)
-  const details = await Promise.all(list.filter((s) => s.id !== except).map((s) => getScenario(db, caller, { id: s.id })))
-  return details.map((d) => ({ name: d.name, text: d.text }))
+  const candidates = await parentCandidates(access.platform.pg.db, callerOf(access))
+  // The built-in base before it is seeded (no scenario id) is not a saved scenario: the editor lists saved ones.
+  return [...candidates.values()].filter((c) => c.scenarioId !== '' && c.scenarioId !== except).map(({ name, text }) => ({ name, text }))
 }
 
 /** The new-scenario page: a starter text extending `?extends=` (default base). */
@@ -167,7 +166,11 @@ export async function submitScenario(request: Request, context: AppLoadContext, 
   try {
     const current = existing ? await getScenario(db, caller, { id: existing }) : null
     if (current && current.owner === 'house') {
-      invariantResponse(intent === 'run', `${current.name} is a house scenario: it cannot be changed. Start a new scenario that extends it.`, { status: 403 })
+      if (intent !== 'run') {
+        const message = `${current.name} is a house scenario: it cannot be changed. Start a new scenario that extends it.`
+        await access.served({ details: { scenarioId: existing, refused: message } })
+        return refuse(text, message, 403)
+      }
       target = { id: current.id, version: current.version }
     } else {
       const saved = await saveScenario(db, caller, { id: existing ?? undefined, text })
@@ -175,10 +178,6 @@ export async function submitScenario(request: Request, context: AppLoadContext, 
       await access.served({ details: { scenarioId: saved.id, version: saved.version, created: saved.created, intent } })
     }
   } catch (error) {
-    if (error instanceof Response) {
-      await access.served({ details: { scenarioId: existing, refused: await error.clone().text() } })
-      return refuse(text, await error.text(), error.status)
-    }
     if (!isAppError(error) || error.status >= 500) throw error
     const diagnostics = diagnosticsOf(error)
     await access.served({ details: { scenarioId: existing, refused: error.userMessage, problems: diagnostics.length } })

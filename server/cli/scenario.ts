@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { monthHours } from '@carbon/curves'
+import { addMonths, monthHours } from '@carbon/curves'
 import { checkScenario, formatDiagnostic, parseScenario, type Diagnostic, type ScenarioDocument } from '@carbon/scenario/language'
 import type { Assumptions, ScenarioResult } from '@carbon/scenario'
 import { BASE_SCENARIO_TEXT } from '../../packages/scenario/src/base.ts'
@@ -133,8 +133,7 @@ async function printDiagnostics(diagnostics: Diagnostic[], err: CliOutput): Prom
 
 /** The month after `now`'s month (UTC), `YYYY-MM`. */
 export function nextMonth(now: Date): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1))
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`
+  return addMonths(now.toISOString().slice(0, 7), 1)
 }
 
 /** $/MWh rounded half up to 4 decimals, never -0. */

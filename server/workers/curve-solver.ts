@@ -1,9 +1,10 @@
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import { TOPICS, type Bus, type ReceivedMessage } from '../adapters/bus/index.ts'
+import { TOPICS, type Bus } from '../adapters/bus/index.ts'
 import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
 import type { Database } from '../adapters/postgres/schema/index.ts'
 import { runBuild, startBuildRelay, type RelayOptions } from '../services/curves/index.ts'
+import { deadLetterRequest, decodeRequest } from './requests.ts'
 
 /**
  * The curve solver: `curves.build` -> packages/curves -> ClickHouse `curve_points` + the build's
@@ -24,29 +25,11 @@ import { runBuild, startBuildRelay, type RelayOptions } from '../services/curves
 
 export const CURVE_SOLVER_GROUP = 'curve-solver'
 
+const DEAD_LETTER = { sourceTopic: TOPICS.curvesBuild, deadLetterTopic: TOPICS.curvesDlq }
+
 const BuildMessage = z.object({ buildId: z.uuid() })
 
 export type CurveSolver = { stop(): Promise<void> }
-
-function decode(message: ReceivedMessage): { buildId: string } | { reason: string } {
-  try {
-    const parsed = BuildMessage.safeParse(JSON.parse(message.value.toString('utf8')))
-    return parsed.success ? parsed.data : { reason: `not a build request: ${z.prettifyError(parsed.error)}` }
-  } catch (error) {
-    return { reason: `not JSON: ${(error as Error).message}` }
-  }
-}
-
-/** Publishes a curves.build message to curves.dlq with the reason. */
-async function deadLetter(bus: Bus, message: ReceivedMessage, reason: string): Promise<void> {
-  await bus.publish(TOPICS.curvesDlq, [
-    {
-      key: message.key,
-      value: message.value,
-      headers: { reason, 'source-topic': TOPICS.curvesBuild, 'source-offset': String(message.offset), 'failed-at': new Date().toISOString() },
-    },
-  ])
-}
 
 export async function startCurveSolver(deps: {
   bus: Bus
@@ -65,17 +48,17 @@ export async function startCurveSolver(deps: {
     maxBatchSize: 20,
     handler: async (batch) => {
       for (const message of batch.messages) {
-        const decoded = decode(message)
+        const decoded = decodeRequest(message, BuildMessage, 'a build request')
         if ('reason' in decoded) {
           log.warn({ offset: message.offset, reason: decoded.reason }, 'curve build request dead-lettered')
-          await deadLetter(deps.bus, message, decoded.reason)
+          await deadLetterRequest(deps.bus, message, DEAD_LETTER, decoded.reason)
           continue
         }
         const row = await runBuild({ db: deps.db, ch: deps.ch, log }, decoded.buildId)
         if (!row) {
           const reason = `unknown build ${decoded.buildId}: no curve build has this id`
           log.warn({ offset: message.offset, buildId: decoded.buildId }, 'curve build request for an unknown build dead-lettered')
-          await deadLetter(deps.bus, message, reason)
+          await deadLetterRequest(deps.bus, message, DEAD_LETTER, reason)
         }
       }
     },

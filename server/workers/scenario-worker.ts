@@ -1,9 +1,10 @@
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import { TOPICS, type Bus, type ReceivedMessage } from '../adapters/bus/index.ts'
+import { TOPICS, type Bus } from '../adapters/bus/index.ts'
 import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
 import type { Database } from '../adapters/postgres/schema/index.ts'
 import { createModelRunner, executeRun, startRunRelay, type ModelRunner, type RunRelayOptions } from '../services/scenarios/index.ts'
+import { deadLetterRequest, decodeRequest } from './requests.ts'
 
 /**
  * The scenario worker: `scenarios.run` -> packages/scenario's model (in a worker thread, so the
@@ -24,29 +25,11 @@ import { createModelRunner, executeRun, startRunRelay, type ModelRunner, type Ru
 
 export const SCENARIO_WORKER_GROUP = 'scenario-worker'
 
+const DEAD_LETTER = { sourceTopic: TOPICS.scenariosRun, deadLetterTopic: TOPICS.scenariosDlq }
+
 const RunMessage = z.object({ id: z.uuid() })
 
 export type ScenarioWorker = { stop(): Promise<void> }
-
-function decode(message: ReceivedMessage): { id: string } | { reason: string } {
-  try {
-    const parsed = RunMessage.safeParse(JSON.parse(message.value.toString('utf8')))
-    return parsed.success ? parsed.data : { reason: `not a scenario run request: ${z.prettifyError(parsed.error)}` }
-  } catch (error) {
-    return { reason: `not JSON: ${(error as Error).message}` }
-  }
-}
-
-/** Publishes a scenarios.run message to scenarios.dlq with the reason. */
-async function deadLetter(bus: Bus, message: ReceivedMessage, reason: string): Promise<void> {
-  await bus.publish(TOPICS.scenariosDlq, [
-    {
-      key: message.key,
-      value: message.value,
-      headers: { reason, 'source-topic': TOPICS.scenariosRun, 'source-offset': String(message.offset), 'failed-at': new Date().toISOString() },
-    },
-  ])
-}
 
 export async function startScenarioWorker(deps: {
   bus: Bus
@@ -70,17 +53,17 @@ export async function startScenarioWorker(deps: {
     deadLetterTopic: TOPICS.scenariosDlq,
     handler: async (batch) => {
       for (const message of batch.messages) {
-        const decoded = decode(message)
+        const decoded = decodeRequest(message, RunMessage, 'a scenario run request')
         if ('reason' in decoded) {
           log.warn({ offset: message.offset, reason: decoded.reason }, 'scenario run request dead-lettered')
-          await deadLetter(deps.bus, message, decoded.reason)
+          await deadLetterRequest(deps.bus, message, DEAD_LETTER, decoded.reason)
           continue
         }
         const row = await executeRun({ db: deps.db, ch: deps.ch, bus: deps.bus, log, model }, decoded.id)
         if (!row) {
           const reason = `unknown scenario run ${decoded.id}: no scenario run has this id`
           log.warn({ offset: message.offset, id: decoded.id }, 'scenario run request for an unknown run dead-lettered')
-          await deadLetter(deps.bus, message, reason)
+          await deadLetterRequest(deps.bus, message, DEAD_LETTER, reason)
         }
       }
     },

@@ -14,7 +14,7 @@
  *   anchored to the scenario's nearest covered month (continuous at the edge of the coverage).
  */
 import type { MarketId } from '@carbon/schemas'
-import { addMonths, compareMonths, monthIndex, type MonthKey } from './calendar.ts'
+import { addMonths, compareMonths, isMonthKey, monthIndex, type MonthKey } from './calendar.ts'
 import { CurveInputError, type CurveInputIssue } from './errors.ts'
 import { escalationPrior } from './prior.ts'
 
@@ -53,7 +53,7 @@ export type ScenarioPriorDiagnostics = {
 export function checkScenarioPrior(prior: ScenarioPrior): CurveInputIssue[] {
   const issues: CurveInputIssue[] = []
   const at = (field: string, value: string, message: string) => issues.push({ field: `scenarioPrior.${field}`, value, message })
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(prior.firstMonth)) at('firstMonth', String(prior.firstMonth), 'must be a month YYYY-MM')
+  if (!isMonthKey(prior.firstMonth)) at('firstMonth', String(prior.firstMonth), 'must be a month YYYY-MM')
   if (prior.onpeak.length === 0) at('onpeak', '[]', 'no months: a scenario prior needs prices')
   if (prior.onpeak.length !== prior.offpeak.length) {
     at('offpeak', `${prior.offpeak.length} months`, `must have as many months as onpeak (${prior.onpeak.length})`)

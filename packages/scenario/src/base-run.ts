@@ -20,17 +20,31 @@ export function resolveBase(): Assumptions {
   return checked.assumptions
 }
 
+export type BaseRunIdentity = { runId: string; inputsHash: string; canonical: string; assumptions: Assumptions }
 export type BaseRun = { runId: string; inputsHash: string; canonical: string; result: ScenarioResult }
 
+let identityMemo: BaseRunIdentity | null = null
 let memo: BaseRun | null = null
+
+/**
+ * The base run's identity (run id, inputs hash, canonical text), once per process, without running the
+ * model: what a caller that only names the base run needs (a curve summary, a prior request).
+ */
+export function baseRunIdentity(): BaseRunIdentity {
+  if (!identityMemo) {
+    const assumptions = resolveBase()
+    const canonical = canonicalText(assumptions)
+    const identity = runIdentity({ canonical, baseDataVersion: BASE_DATA_VERSION, engineVersion: ENGINE_VERSION, mode: 'deterministic' })
+    identityMemo = { ...identity, canonical, assumptions }
+  }
+  return identityMemo
+}
 
 /** The deterministic run of the base scenario, computed once per process. */
 export function runBaseScenario(): BaseRun {
   if (!memo) {
-    const assumptions = resolveBase()
-    const canonical = canonicalText(assumptions)
-    const identity = runIdentity({ canonical, baseDataVersion: BASE_DATA_VERSION, engineVersion: ENGINE_VERSION, mode: 'deterministic' })
-    memo = { ...identity, canonical, result: runScenario(assumptions) }
+    const { runId, inputsHash, canonical, assumptions } = baseRunIdentity()
+    memo = { runId, inputsHash, canonical, result: runScenario(assumptions) }
   }
   return memo
 }

@@ -1,10 +1,11 @@
 import type { ScenarioPrior } from '@carbon/curves'
-import { runBaseScenario, SCENARIO_HUBS, SCENARIO_MARKETS, type ScenarioMarket } from '@carbon/scenario'
+import { baseRunIdentity, runBaseScenario, SCENARIO_HUBS, SCENARIO_MARKETS, type ScenarioMarket } from '@carbon/scenario'
 import type { MarketId } from '@carbon/schemas'
 import { and, eq, isNull, or } from 'drizzle-orm'
 import { queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { scenarioRuns, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
+import { ScenarioRunId } from './schemas.ts'
 
 /**
  * The prior of a curve build: a fundamentals scenario run's monthly prices at the curve's hub
@@ -43,15 +44,13 @@ export function scenarioHubOf(market: MarketId, node: string): string | null {
   return NEAREST_SCENARIO_HUB[`${market}:${node}`] ?? hubs[0] ?? null
 }
 
-/** The built-in base scenario's run id (the run is computed once per process). */
+/** The built-in base scenario's run id (its identity only: the model does not run for it). */
 export function baseRunId(): string {
-  return runBaseScenario().runId
+  return baseRunIdentity().runId
 }
 
 /** Which run a build's prior comes from, and whether it is the base run. */
 export type PriorRun = { runId: string; base: boolean }
-
-const RUN_ID = /^[A-Za-z0-9_.:-]{1,128}$/
 
 /**
  * The run a build request's prior comes from: the base run when none is named, else the named run,
@@ -61,7 +60,7 @@ const RUN_ID = /^[A-Za-z0-9_.:-]{1,128}$/
 export async function resolvePriorRun(db: Database, requested: string | undefined, requester: { organizationId: string | null }): Promise<PriorRun> {
   const base = baseRunId()
   if (requested === undefined || requested === base) return { runId: base, base: true }
-  if (!RUN_ID.test(requested)) throw new AppError('BAD_REQUEST', `priorRunId ${JSON.stringify(requested)} is not a scenario run id`, { details: { field: 'priorRunId', value: requested } })
+  if (!ScenarioRunId.safeParse(requested).success) throw new AppError('BAD_REQUEST', `priorRunId ${JSON.stringify(requested)} is not a scenario run id`, { details: { field: 'priorRunId', value: requested } })
   const owner = requester.organizationId ? or(eq(scenarioRuns.organizationId, requester.organizationId), isNull(scenarioRuns.organizationId)) : isNull(scenarioRuns.organizationId)
   const runs = await db
     .select({ status: scenarioRuns.status, mode: scenarioRuns.mode })

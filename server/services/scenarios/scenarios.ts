@@ -81,7 +81,7 @@ type ParentCandidate = { scenarioId: string; versionId: string; name: string; te
  * name before the house one (an organization cannot take a house name, so this only matters for
  * scenarios saved before a house scenario of that name existed).
  */
-async function parentCandidates(db: Database, access: ScenarioAccess): Promise<Map<string, ParentCandidate>> {
+export async function parentCandidates(db: Database, access: ScenarioAccess): Promise<Map<string, ParentCandidate>> {
   const rows = await db
     .select({
       scenarioId: scenarios.id,

@@ -27,7 +27,7 @@ export function henryHubHistory(): LoadedHistory {
   if (!loaded) {
     const bytes = new Uint8Array(fs.readFileSync(henryHubPath()))
     const parsed = parseHenryHubMonthlyXls(bytes, `packages/scenario/data/${HENRY_HUB_FILE}`)
-    loaded = { bytes, history: { release: parsed.release, months: parsed.months.map((m) => ({ month: m.month, price: m.price })) } }
+    loaded = { bytes, history: { release: parsed.release, months: parsed.months } }
   }
   return loaded
 }
