@@ -107,6 +107,12 @@ function TopNav() {
           <NavLink to="/backtest" className={navClass}>
             Backtest
           </NavLink>
+          <NavLink to="/reports" className={navClass}>
+            Reports
+          </NavLink>
+          <NavLink to="/downloads" className={navClass}>
+            Downloads
+          </NavLink>
           <NavLink to="/data-health" className={navClass}>
             Data health
           </NavLink>

@@ -71,5 +71,18 @@ function suitesFailedOutsideTests(json) {
   return (json.testResults ?? []).filter((r) => r.status === 'failed' && !r.assertionResults.some((a) => a.status === 'failed')).length
 }
 
+if (fs.existsSync(report)) printSlowestFiles(JSON.parse(fs.readFileSync(report, 'utf8')))
+
+/** The ten slowest test files on stderr: where the suite's time goes (the target is about 15 minutes). */
+function printSlowestFiles(json) {
+  const files = (json.testResults ?? [])
+    .map((r) => ({ file: path.relative(root, r.name), seconds: (r.endTime - r.startTime) / 1000 }))
+    .filter((f) => Number.isFinite(f.seconds))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 10)
+  if (files.length === 0) return
+  process.stderr.write(`\nslowest test files:\n${files.map((f) => `  ${f.seconds.toFixed(1).padStart(7)} s  ${f.file}`).join('\n')}\n`)
+}
+
 process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`)
 process.exit(run.status === 0 && failed === 0 ? 0 : 1)

@@ -5,10 +5,9 @@ import { getLogger } from './logger.ts'
 import { runMigrate, runSeedDemo, runServe } from './cli/commands.ts'
 import { parseHelp, runParse } from './cli/parse.ts'
 import { CURVE_HELP, runCurveBuild } from './cli/curve.ts'
-import { runBackfillCommand, runConsumerCommand, runIngestCommand, runSolverCommand } from './cli/workers.ts'
+import { runBackfillCommand, runConsumerCommand, runExportWorkerCommand, runIngestCommand, runScenarioWorkerCommand, runSolverCommand } from './cli/workers.ts'
 import { DLQ_HELP, runDlqCommand } from './cli/dlq.ts'
 import { runScenarioCommand, SCENARIO_HELP } from './cli/scenario.ts'
-import { runScenarioWorkerCommand } from './cli/scenario-worker.ts'
 import { exitAfterFlush, stderr, stdout } from './cli/output.ts'
 
 const HELP = `254Carbon command line
@@ -26,6 +25,8 @@ Commands:
   solver       Run the curve solver sidecar: curves.build -> curve points (needs KAFKA_BROKERS)
   scenario-worker
                Run the scenario worker sidecar: scenarios.run -> scenario results (needs KAFKA_BROKERS)
+  export-worker
+               Run the export worker sidecar: exports.run and reports.render -> files in the object store (needs KAFKA_BROKERS)
   scenario check <file>
                Check a scenario file; exit 2 with file:line:col: message on an error
   scenario run <file> [--json]
@@ -127,6 +128,8 @@ async function main(argv: string[]): Promise<number> {
       return runSolverCommand(env, log)
     case 'scenario-worker':
       return runScenarioWorkerCommand(env, log)
+    case 'export-worker':
+      return runExportWorkerCommand(env, log)
     case 'backfill':
       return runBackfillCommand(env, log, {
         market: values.market,

@@ -91,6 +91,16 @@ export const EnvSchema = z
     INGEST_USER_AGENT: z.string().default('254Carbon-ingest/0.1 (+https://254carbon.com/contact)'),
     /** MISO Data Exchange subscription key (header Ocp-Apim-Subscription-Key). Never logged. */
     MISO_DX_KEY: z.string().optional(),
+    /** Lifetime of a download link (signed S3 or local URL) in seconds; at most 15 minutes. */
+    DOWNLOAD_LINK_SECONDS: z.coerce.number().int().min(10).max(900).default(900),
+    /** Hours an export file (and a scheduled report's PDF) is kept before the clean-up removes it and its row. */
+    EXPORT_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(168),
+    /** Largest export one job may produce, in rows (checked against the estimate before the job starts). */
+    EXPORT_MAX_ROWS: z.coerce.number().int().min(1).default(50_000_000),
+    /** Export jobs an organization may have queued or running at once. */
+    EXPORT_MAX_ACTIVE_PER_ORGANIZATION: z.coerce.number().int().min(1).default(3),
+    /** Estimated rows an organization may export per UTC day (all its jobs). */
+    EXPORT_MAX_ROWS_PER_DAY: z.coerce.number().int().min(1).default(200_000_000),
     /** Bearer token Prometheus presents to scrape /metrics; unset = /metrics answers 404. */
     METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   })

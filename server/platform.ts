@@ -1,9 +1,8 @@
-import { createHmac } from 'node:crypto'
 import { openBus } from './adapters/bus/index.ts'
 import type { Bus } from './adapters/bus/types.ts'
 import { openClickHouse, type ClickHouseHandle } from './adapters/clickhouse/client.ts'
 import { clickHouseMigrationStatus, migrateClickHouse } from './adapters/clickhouse/migrate.ts'
-import { openObjectStore } from './adapters/objects/index.ts'
+import { localSigningSecret, openObjectStore } from './adapters/objects/index.ts'
 import type { ObjectStore } from './adapters/objects/types.ts'
 import { describePostgres, migratePostgres, openPostgres, seedMarkets, type PostgresHandle } from './adapters/postgres/client.ts'
 import { postgresMigrationStatus, schemaRefusal } from './adapters/postgres/migration-status.ts'
@@ -62,8 +61,7 @@ export async function openPlatform(
   // Dead letters are stored in PostgreSQL before the bus holds them (decision 009).
   const bus = openBus(env, log, { clientId: 'carbon', deadLetters: createDeadLetterStore(pg.db, log) })
   const objects = await openObjectStore(env, {
-    // Its own key, derived from the session secret, for signed download URLs of the local store.
-    signingSecret: createHmac('sha256', auth.sessionSecret).update('carbon:objects:signed-urls').digest('base64url'),
+    signingSecret: localSigningSecret(auth.sessionSecret),
     baseUrl: env.publicUrl,
     log,
   })

@@ -14,6 +14,8 @@ import { loadDemoUntilComplete, type DemoLoadOptions } from '../services/demo/lo
 import { setPriceFanout, startPriceFanout } from '../services/stream/index.ts'
 import { startIngestWorker, resolveIngestSource } from '../workers/ingest.ts'
 import { startCurveSolver } from '../workers/curve-solver.ts'
+import { startExportWorker } from '../workers/export-worker.ts'
+import { startReportRenderer } from '../workers/report-renderer.ts'
 import { startScenarioWorker } from '../workers/scenario-worker.ts'
 import { requestHouseBaseRun, seedHouseScenarios } from '../services/scenarios/index.ts'
 import { startPricesConsumer } from '../workers/prices-consumer.ts'
@@ -175,13 +177,17 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
   const inProcess = embedded.bus || embedded.clickhouse
   // Started together: with Kafka each joins its own consumer group, which takes seconds apiece.
   // The scenario worker runs where the curve solver runs: it reads the bus and writes ClickHouse.
-  const [consumer, solver, scenarios] = inProcess
+  // So do the export worker and the report renderer: they read ClickHouse and write the object store.
+  const files = { bus: platform.bus, db: platform.pg.db, ch: platform.ch, objects: platform.objects, env: platform.env, log: platform.log }
+  const [consumer, solver, scenarios, exports, reports] = inProcess
     ? await Promise.all([
         startPricesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log }),
         startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }),
         startScenarioWorker({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }),
+        startExportWorker(files),
+        startReportRenderer(files),
       ])
-    : [null, null, null]
+    : [null, null, null, null, null]
   const source = ingest && embedded.bus ? resolveIngestSource(platform.env) : 'off'
   const worker = source === 'off' ? null : await startIngestWorker(platform, source)
   if (worker) await stdout().write(`Live prices: ingest from ${worker.publisherUrl ? `the publisher simulator (${worker.publisherUrl})` : 'MISO and CAISO'}\n`)
@@ -194,7 +200,7 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
         platform.log.warn({ waitedMs: DRAIN_TIMEOUT_MS }, 'prices still unconsumed at shutdown: they are lost with the in-process bus')
       }
       // Each leaves its consumer group (seconds apiece with Kafka): together, within the shutdown bound.
-      await Promise.all([consumer?.stop(), solver?.stop(), scenarios?.stop()])
+      await Promise.all([consumer?.stop(), solver?.stop(), scenarios?.stop(), exports?.stop(), reports?.stop()])
     },
   }
 }

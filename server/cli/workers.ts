@@ -6,7 +6,10 @@ import { openPlatform, type Platform } from '../platform.ts'
 import { runBackfill as backfill } from '../services/ingest/backfill.ts'
 import { resolveDataset } from '../services/ingest/datasets.ts'
 import { startCurveSolver } from '../workers/curve-solver.ts'
+import { startExportWorker } from '../workers/export-worker.ts'
 import { startPricesConsumer, type PricesConsumer } from '../workers/prices-consumer.ts'
+import { startReportRenderer } from '../workers/report-renderer.ts'
+import { startScenarioWorker } from '../workers/scenario-worker.ts'
 import { openWhenAvailable } from '../workers/stores.ts'
 import { connectorConfig, ingestHttpClient, pipelineDeps, resolveIngestSource, startEmbeddedSimulator, startIngestWorker } from '../workers/ingest.ts'
 import { acquireDataLock } from './commands.ts'
@@ -62,6 +65,40 @@ export async function runSolverCommand(env: Env, log: Logger): Promise<number> {
   const solver = await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log })
   const code = untilSignal(platform, log, release, () => solver.stop())
   await stdout().write('curve solver running: curves.build -> curve points (Ctrl-C stops)\n')
+  return code
+}
+
+/**
+ * `carbon scenario-worker`: scenarios.run -> the fundamentals model -> scenario results. A run in
+ * flight at shutdown goes back to the outbox.
+ */
+export async function runScenarioWorkerCommand(env: Env, log: Logger): Promise<number> {
+  if (env.embedded.bus) {
+    throw new AppError('BAD_REQUEST', 'the scenario worker sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the scenario worker itself)')
+  }
+  const { platform, release } = await openWorkerPlatform(env, log)
+  const worker = await startScenarioWorker({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log })
+  const code = untilSignal(platform, log, release, () => worker.stop())
+  await stdout().write('scenario worker running: scenarios.run -> scenario results (Ctrl-C stops)\n')
+  return code
+}
+
+/**
+ * `carbon export-worker`: exports.run -> CSV/Parquet files, and reports.render -> scheduled report
+ * PDFs (with the daily schedule), both into the object store. A job in flight at shutdown is
+ * delivered again at the next start.
+ */
+export async function runExportWorkerCommand(env: Env, log: Logger): Promise<number> {
+  if (env.embedded.bus) {
+    throw new AppError('BAD_REQUEST', 'the export worker sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the export worker itself)')
+  }
+  const { platform, release } = await openWorkerPlatform(env, log)
+  const deps = { bus: platform.bus, db: platform.pg.db, ch: platform.ch, objects: platform.objects, env: platform.env, log }
+  const [exports, reports] = await Promise.all([startExportWorker(deps), startReportRenderer(deps)])
+  const code = untilSignal(platform, log, release, async () => {
+    await Promise.all([exports.stop(), reports.stop()])
+  })
+  await stdout().write('export worker running: exports.run -> files, reports.render -> report PDFs, in the object store (Ctrl-C stops)\n')
   return code
 }
 

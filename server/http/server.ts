@@ -25,6 +25,7 @@ import {
   sendJsonError,
   trpcBatchLimit,
 } from './limits.ts'
+import { localObjectsHandler, OBJECTS_ROUTE } from './objects.ts'
 import { sameOriginForms, securityHeaders, validHost } from './security.ts'
 import { PRICE_STREAM_PATH, priceStreamHandler } from './stream.ts'
 import { TRPC_LIVE_PATH, trpcLiveHandler } from './trpc-live.ts'
@@ -160,6 +161,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.get(PRICE_STREAM_PATH, priceStreamHandler({ log }))
   // The hub's and the SDK's live subscription (tRPC's SSE protocol), written with shared payloads.
   app.get(TRPC_LIVE_PATH, trpcLiveHandler({ log }))
+  // Signed downloads of the local object store (exports, reports); 404 when the store is S3 (S3 serves its own links).
+  app.get(OBJECTS_ROUTE, localObjectsHandler({ log }))
 
   const getBuild = await remixBuildLoader(options.dev, app)
   // API paths no route serves answer JSON, not the hub's HTML 404 page.

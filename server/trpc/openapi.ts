@@ -1,5 +1,6 @@
 import { generateOpenApiDocument } from 'trpc-to-openapi'
 import { z } from 'zod'
+import { CurveReportParams, MarketSummaryParams, ScenarioReportParams } from '../services/reports/types.ts'
 import { LiveInput } from '../services/stream/index.ts'
 import { LiveEventOutput, StreamPriceSchema } from '../services/stream/schemas.ts'
 import { appRouter } from './root.ts'
@@ -105,9 +106,76 @@ function withPriceStream(doc: OpenApiDocument): OpenApiDocument {
   return { ...doc, components: { ...components, schemas }, paths: { ...doc.paths, '/stream/prices': { get } } }
 }
 
+const REPORTS = [
+  {
+    path: 'market-summary',
+    params: MarketSummaryParams,
+    required: ['market'],
+    summary: 'Market summary of one day',
+    description:
+      'Hubs and zones of one market on one operating day: day-ahead and real-time averages, on-peak and off-peak, ' +
+      'the DA-RT spread, top movers against the day before, an hourly price chart and the data health of the day. ' +
+      'Without `date`, the latest complete day with day-ahead prices.',
+    scope: 'read:prices',
+  },
+  {
+    path: 'curve',
+    params: CurveReportParams,
+    required: ['market', 'node'],
+    summary: 'Forward curve report of one hub',
+    description: 'The hub\'s forward curve to 2050 (quarters for ten years, then calendar years), on-peak, off-peak and ATC, and its change against an earlier as-of date.',
+    scope: 'read:curves',
+  },
+  {
+    path: 'scenario',
+    params: ScenarioReportParams,
+    required: ['runId'],
+    summary: 'Scenario run report',
+    description: 'A scenario run: its assumptions, hub prices per year and block, Monte Carlo bands, generation mix and capacity, and lineage. Shows the markets your organization may use through the API.',
+    scope: 'read:curves',
+  },
+] as const
+
+/**
+ * GET /reports/{kind} (HTML) and /reports/{kind}.pdf, served by Remix resource routes
+ * (app/routes/api.v1.reports.*) rather than procedures, documented here from the same schemas.
+ */
+function withReports(doc: OpenApiDocument): OpenApiDocument {
+  const paths: NonNullable<OpenApiDocument['paths']> = {}
+  for (const report of REPORTS) {
+    const shape = report.params.shape as Record<string, z.ZodType>
+    const parameters: Parameter[] = Object.keys(shape).map((name) => {
+      const { description, ...schema } = jsonSchema(shape[name]!, 'input')
+      return { in: 'query', name, required: (report.required as readonly string[]).includes(name), schema, description }
+    })
+    for (const pdf of [false, true]) {
+      const get: Operation = {
+        operationId: `report-${report.path}${pdf ? '-pdf' : ''}`,
+        summary: `${report.summary}${pdf ? ' (PDF)' : ' (HTML)'}`,
+        description: `${report.description} The same report as ${pdf ? 'a PDF with vector charts' : 'a printable HTML page'}; ` +
+          `the ${pdf ? 'HTML page' : 'PDF'} is at /reports/${report.path}${pdf ? '' : '.pdf'}. Token scope ${report.scope}.`,
+        tags: ['reports'],
+        security: [{ bearerAuth: [] }],
+        parameters,
+        responses: {
+          '200': pdf
+            ? { description: 'The report as a PDF (attachment with its file name)', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }
+            : { description: 'The report as an HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
+          '400': errorResponse('Invalid parameters (the message names each one)', 'BAD_REQUEST'),
+          '401': errorResponse('No bearer token, or a token that is invalid, expired or revoked', 'UNAUTHORIZED'),
+          '403': errorResponse('Your organization is not entitled to the market through the API, or the token lacks the scope', 'FORBIDDEN'),
+          '404': errorResponse('No such hub curve, as-of date or scenario run', 'NOT_FOUND'),
+        },
+      }
+      paths[`/reports/${report.path}${pdf ? '.pdf' : ''}`] = { get }
+    }
+  }
+  return { ...doc, paths: { ...doc.paths, ...paths } }
+}
+
 /** The OpenAPI 3.1 document of every procedure that carries `.meta({ openapi })`. */
 export function getOpenApiDocument(baseUrl: string) {
-  cached ??= withPriceStream(
+  cached ??= withReports(withPriceStream(
     generateOpenApiDocument(appRouter, {
       title: '254Carbon API',
       description:
@@ -116,10 +184,11 @@ export function getOpenApiDocument(baseUrl: string) {
         'and your organization\'s API entitlement for the market (CAISO is not available through the API in the pilot). ' +
         'Live prices: GET /stream/prices, a Server-Sent Events stream. Forward curves per hub (to 2050) and their ' +
         'backtest; scenarios in the scenario language, their runs through the fundamentals model (monthly to 2050, ' +
-        'with Monte Carlo bands), results and diffs.',
+        'with Monte Carlo bands), results and diffs. Reports (market summary, curve, scenario) as HTML or PDF; exports of ' +
+        'prices, curves and scenario results as CSV or Parquet, downloaded through short-lived signed links.',
       version: '1.0.0',
       baseUrl: `${baseUrl}/api/v1`,
-      tags: ['markets', 'nodes', 'prices', 'curves', 'scenarios'],
+      tags: ['markets', 'nodes', 'prices', 'curves', 'scenarios', 'reports', 'exports'],
       securitySchemes: {
         bearerAuth: {
           type: 'http',
@@ -130,6 +199,6 @@ export function getOpenApiDocument(baseUrl: string) {
         },
       },
     }),
-  )
+  ))
   return { ...cached, servers: [{ url: `${baseUrl}/api/v1` }] }
 }

@@ -1,4 +1,5 @@
 import { curvesRouter } from './routers/curves.ts'
+import { exportsRouter } from './routers/exports.ts'
 import { marketsRouter } from './routers/markets.ts'
 import { nodesRouter } from './routers/nodes.ts'
 import { pricesRouter } from './routers/prices.ts'
@@ -11,6 +12,7 @@ export const appRouter = router({
   prices: pricesRouter,
   curves: curvesRouter,
   scenarios: scenariosRouter,
+  exports: exportsRouter,
 })
 
 export type AppRouter = typeof appRouter

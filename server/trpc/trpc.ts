@@ -34,9 +34,18 @@ export type Context = {
  * Procedure metadata: the REST mapping, what access the procedure needs beyond entitlement, and
  * an example input (MISO) that the access test calls every procedure with.
  */
-export type Meta = OpenApiMeta & { access?: { role?: Role; scope?: Scope }; example?: Record<string, unknown> }
+export type Meta = OpenApiMeta & {
+  /**
+   * role: a user role the caller must hold; scope: the token scope (default read:prices);
+   * downloads: the procedure hands out files (exports), so the caller's organization also needs the
+   * downloads channel (of the input's market, else of at least one market), besides the caller's own channel.
+   */
+  access?: { role?: Role; scope?: Scope; downloads?: true }
+  example?: Record<string, unknown>
+}
 
-const TRPC_CODE: Record<ErrorCode, TRPCError['code']> = {
+/** The tRPC code of each application error code: also the `code` of /api/v1's JSON errors. */
+export const TRPC_CODE: Record<ErrorCode, TRPCError['code']> = {
   BAD_REQUEST: 'BAD_REQUEST',
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
@@ -199,12 +208,9 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
   }
   const market = MarketId.safeParse(scope.market)
   try {
-    await authorize(platform.pg.db, principal, {
-      channel: auth.channel,
-      market: market.success ? market.data : undefined,
-      role: meta?.access?.role,
-      scope: meta?.access?.scope ?? 'read:prices',
-    })
+    const request = { market: market.success ? market.data : undefined, role: meta?.access?.role, scope: meta?.access?.scope ?? 'read:prices' }
+    await authorize(platform.pg.db, principal, { ...request, channel: auth.channel })
+    if (meta?.access?.downloads) await authorize(platform.pg.db, principal, { ...request, channel: 'downloads' })
   } catch (error) {
     if (isAppError(error)) throw await deny(error)
     throw error

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino'
-import { z } from 'zod'
 import { TOPICS, type Bus } from '../adapters/bus/index.ts'
 import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
 import type { Database } from '../adapters/postgres/schema/index.ts'
 import { createModelRunner, executeRun, startRunRelay, type ModelRunner, type RunRelayOptions } from '../services/scenarios/index.ts'
-import { deadLetterRequest, decodeRequest } from './requests.ts'
+import { subscribeJobRequests } from './requests.ts'
 
 /**
  * The scenario worker: `scenarios.run` -> packages/scenario's model (in a worker thread, so the
@@ -25,10 +24,6 @@ import { deadLetterRequest, decodeRequest } from './requests.ts'
 
 export const SCENARIO_WORKER_GROUP = 'scenario-worker'
 
-const DEAD_LETTER = { sourceTopic: TOPICS.scenariosRun, deadLetterTopic: TOPICS.scenariosDlq }
-
-const RunMessage = z.object({ id: z.uuid() })
-
 export type ScenarioWorker = { stop(): Promise<void> }
 
 export async function startScenarioWorker(deps: {
@@ -44,29 +39,15 @@ export async function startScenarioWorker(deps: {
 }): Promise<ScenarioWorker> {
   const log = deps.log.child({ worker: 'scenario-worker' })
   const model = deps.model ?? createModelRunner(log)
-  const subscription = await deps.bus.subscribe({
+  const subscription = await subscribeJobRequests({
+    bus: deps.bus,
+    log,
     topic: TOPICS.scenariosRun,
-    groupId: deps.groupId ?? SCENARIO_WORKER_GROUP,
-    fromBeginning: true,
-    // One run per batch: a run takes up to a minute, and the commit follows each.
-    maxBatchSize: 1,
     deadLetterTopic: TOPICS.scenariosDlq,
-    handler: async (batch) => {
-      for (const message of batch.messages) {
-        const decoded = decodeRequest(message, RunMessage, 'a scenario run request')
-        if ('reason' in decoded) {
-          log.warn({ offset: message.offset, reason: decoded.reason }, 'scenario run request dead-lettered')
-          await deadLetterRequest(deps.bus, message, DEAD_LETTER, decoded.reason)
-          continue
-        }
-        const row = await executeRun({ db: deps.db, ch: deps.ch, bus: deps.bus, log, model }, decoded.id)
-        if (!row) {
-          const reason = `unknown scenario run ${decoded.id}: no scenario run has this id`
-          log.warn({ offset: message.offset, id: decoded.id }, 'scenario run request for an unknown run dead-lettered')
-          await deadLetterRequest(deps.bus, message, DEAD_LETTER, reason)
-        }
-      }
-    },
+    groupId: deps.groupId ?? SCENARIO_WORKER_GROUP,
+    what: 'a scenario run',
+    execute: (id) => executeRun({ db: deps.db, ch: deps.ch, bus: deps.bus, log, model }, id),
+    unknown: (id) => `unknown scenario run ${id}: no scenario run has this id`,
   })
   const relay = deps.relay === false ? null : startRunRelay({ db: deps.db, bus: deps.bus, log }, deps.relay)
   log.info('scenario worker listening on scenarios.run')

@@ -161,10 +161,53 @@ afterAll(async () => {
   for (const b of browsers) await b.close()
 })
 
+/** Procedures that hand out files (exports): the caller's organization also needs the downloads channel. */
+const needsDownloads = (p: ProcedureInfo) => p.meta?.access?.downloads === true
+
+/**
+ * The input an entitled caller sends: the example, except that a procedure on one export (`{id}`)
+ * gets a job of the caller's own organization, created first with the same credentials.
+ */
+async function entitledInput(p: ProcedureInfo, c: Credentials, via: 'trpc' | 'rest'): Promise<Record<string, unknown>> {
+  const input = exampleOf(p)
+  if (!needsDownloads(p)) return input
+  if (!('id' in input)) return 'dataset' in input ? withRecentRange(input) : input
+  const create = procedures.find((x) => x.path === 'exports.create')!
+  const example = withRecentRange(exampleOf(create))
+  const made = via === 'trpc' ? await callTrpc(create, example, c) : await callRest(create, example, c)
+  expect(made.status, made.body).toBe(200)
+  const body = JSON.parse(made.body) as { id?: string; result?: { data: { id: string } } }
+  return { ...input, id: body.id ?? body.result!.data.id }
+}
+
+/** An export example moved to yesterday (the demo holds the last 90 days; an export of nothing is refused). */
+function withRecentRange(input: Record<string, unknown>): Record<string, unknown> {
+  const today = Date.parse(new Date().toISOString().slice(0, 10))
+  return { ...input, from: new Date(today - 86_400_000).toISOString(), to: new Date(today).toISOString() }
+}
+
+/** Cancelling a job that already finished is a conflict (409): past the gate all the same. */
+function expectAllowed(p: ProcedureInfo, res: { status: number; body: string }) {
+  if (p.path === 'exports.cancel' || p.meta?.openapi?.path === '/exports/{id}/cancel') expect([200, 409], res.body).toContain(res.status)
+  else expect(res.status, res.body).toBe(200)
+}
+
 describe('every tRPC procedure (hub and SDK channel)', () => {
   it('has procedures to check', () => expect(procedures.length).toBeGreaterThanOrEqual(4))
 
-  for (const p of procedures) {
+  for (const p of procedures.filter(needsDownloads)) {
+    it(`${p.path}: anonymous 401, no downloads 403 (analyst session, analyst token), downloads 200 (admin session, quant token)`, async () => {
+      const input = exampleOf(p)
+      expect((await callTrpc(p, input, {})).status).toBe(401)
+      expect((await callTrpc(p, input, { cookie: sessions.none })).status).toBe(403)
+      expect((await callTrpc(p, input, { cookie: sessions.analyst })).status).toBe(403)
+      expect((await callTrpc(p, input, { bearer: tokens.analyst })).status).toBe(403)
+      expectAllowed(p, await callTrpc(p, await entitledInput(p, { cookie: sessions.admin }, 'trpc'), { cookie: sessions.admin }))
+      expectAllowed(p, await callTrpc(p, await entitledInput(p, { bearer: tokens.quant }, 'trpc'), { bearer: tokens.quant }))
+    })
+  }
+
+  for (const p of procedures.filter((x) => !needsDownloads(x))) {
     it(`${p.path}: anonymous 401, unentitled 403, entitled 200`, async () => {
       const input = exampleOf(p)
       expect((await callTrpc(p, input, {})).status).toBe(401)
@@ -185,10 +228,10 @@ describe('every REST path of the OpenAPI document (API channel)', () => {
     documentPaths = Object.keys(doc.paths)
   })
 
-  it('documents exactly the procedures that declare a REST mapping, and the live price stream', () => {
+  it('documents exactly the procedures that declare a REST mapping, the live price stream and the reports', () => {
     // One path may serve two methods (GET /scenarios lists, POST /scenarios saves).
     const mapped = procedures.filter((p) => p.meta?.openapi).map((p) => p.meta!.openapi!.path)
-    expect([...documentPaths].sort()).toEqual([...new Set([...mapped, STREAM_PATH])].sort())
+    expect([...documentPaths].sort()).toEqual([...new Set([...mapped, STREAM_PATH, ...REPORT_PATHS])].sort())
   })
 
   for (const p of procedures.filter((x) => x.meta?.openapi)) {
@@ -199,9 +242,10 @@ describe('every REST path of the OpenAPI document (API channel)', () => {
       expect((await callRest(p, input, { cookie: sessions.analyst })).status).toBe(401)
       expect((await callRest(p, input, { bearer: tokens.none })).status).toBe(403)
       expect((await callRest(p, input, { bearer: tokens.analyst })).status).toBe(403)
-      const ok = await callRest(p, input, { bearer: tokens.quant })
-      expect(ok.status, ok.body).toBe(200)
-      expect((await callRest(p, input, { bearer: serviceJwt })).status).toBe(serviceMay(p) ? 200 : 403)
+      // Lakeshore Quant (the quant's token and the service client) has MISO API and downloads.
+      expectAllowed(p, await callRest(p, await entitledInput(p, { bearer: tokens.quant }, 'rest'), { bearer: tokens.quant }))
+      if (serviceMay(p)) expectAllowed(p, await callRest(p, await entitledInput(p, { bearer: serviceJwt }, 'rest'), { bearer: serviceJwt }))
+      else expect((await callRest(p, input, { bearer: serviceJwt })).status).toBe(403)
     })
 
     if ('market' in (p.meta?.example ?? {})) {
@@ -219,6 +263,25 @@ describe('every REST path of the OpenAPI document (API channel)', () => {
 
 /** GET /api/v1/stream/prices: a plain handler (no procedure), documented in the OpenAPI document. */
 const STREAM_PATH = '/stream/prices'
+
+/** The reports (Remix resource routes, no procedures), documented in the OpenAPI document; access checked below. */
+const REPORT_PATHS = ['market-summary', 'curve', 'scenario'].flatMap((kind) => [`/reports/${kind}`, `/reports/${kind}.pdf`])
+
+describe('the reports (REST, HTML and PDF)', () => {
+  it('market summary: anonymous 401, hub cookie 401, unentitled token 403, entitled token and service 200; CAISO 403 for everyone', async () => {
+    const call = (query: string, c: Credentials) => tracked(`${baseUrl}/api/v1/reports/market-summary.pdf?${query}`, c, `rest /reports/market-summary.pdf ${query}`)
+    expect((await call('market=MISO', {})).status).toBe(401)
+    expect((await call('market=MISO', { cookie: sessions.analyst })).status).toBe(401)
+    for (const who of ['none', 'analyst'] as const) expect((await call('market=MISO', { bearer: tokens[who] })).status, who).toBe(403)
+    for (const c of [{ bearer: tokens.quant }, { bearer: serviceJwt }]) {
+      const ok = await call('market=MISO', c)
+      expect(ok.status).toBe(200)
+      expect(ok.headers.get('content-type')).toBe('application/pdf')
+      await ok.arrayBuffer()
+    }
+    for (const who of Object.keys(tokens)) expect((await call('market=CAISO', { bearer: tokens[who] })).status, who).toBe(403)
+  })
+})
 
 describe('the live price stream (REST, Server-Sent Events)', () => {
   async function callStream(query: string, c: Credentials) {

@@ -41,7 +41,7 @@ describe('OpenAPI document', () => {
     expect(result.valid).toBe(true)
   })
 
-  it('lists every REST procedure under /api/v1, and the live price stream', () => {
+  it('lists every REST procedure under /api/v1, the live price stream and the reports', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/backtest',
       '/curves',
@@ -49,10 +49,20 @@ describe('OpenAPI document', () => {
       '/curves/compare',
       '/curves/history',
       '/curves/points',
+      '/exports',
+      '/exports/estimate',
+      '/exports/{id}',
+      '/exports/{id}/cancel',
       '/markets',
       '/nodes',
       '/prices/history',
       '/prices/latest',
+      '/reports/curve',
+      '/reports/curve.pdf',
+      '/reports/market-summary',
+      '/reports/market-summary.pdf',
+      '/reports/scenario',
+      '/reports/scenario.pdf',
       '/scenario-runs',
       '/scenario-runs/diff',
       '/scenario-runs/{runId}',

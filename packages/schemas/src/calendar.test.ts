@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isOnPeak, nercHolidays } from './calendar.ts'
+import { addDays, dateIn, dayStartUtc, isOnPeak, nercHolidays } from './calendar.ts'
 
 describe('nercHolidays', () => {
   it('lists the six NERC holidays of 2026', () => {
@@ -42,5 +42,32 @@ describe('isOnPeak', () => {
     // Thanksgiving 2026-11-26, a Thursday, noon Pacific.
     expect(isOnPeak('CAISO', new Date('2026-11-26T20:00:00Z'))).toBe(false)
     expect(isOnPeak('CAISO', new Date('2026-11-25T20:00:00Z'))).toBe(true)
+  })
+})
+
+const MISO = 'Etc/GMT+5'
+const CAISO = 'America/Los_Angeles'
+
+describe('market clock days (addDays, dateIn, dayStartUtc)', () => {
+  it.each([
+    ['2026-07-14', MISO, '2026-07-14T05:00:00.000Z'],
+    ['2026-01-14', MISO, '2026-01-14T05:00:00.000Z'],
+    ['2026-07-14', CAISO, '2026-07-14T07:00:00.000Z'],
+    ['2026-01-14', CAISO, '2026-01-14T08:00:00.000Z'],
+    // DST starts (2026-03-08) and ends (2026-11-01) in California: midnight is before the switch.
+    ['2026-03-08', CAISO, '2026-03-08T08:00:00.000Z'],
+    ['2026-03-09', CAISO, '2026-03-09T07:00:00.000Z'],
+    ['2026-11-01', CAISO, '2026-11-01T07:00:00.000Z'],
+    ['2026-11-02', CAISO, '2026-11-02T08:00:00.000Z'],
+  ])('%s starts in %s at %s', (date, zone, utc) => {
+    expect(dayStartUtc(date, zone).toISOString()).toBe(utc)
+    expect(dateIn(new Date(utc), zone)).toBe(date)
+    expect(dateIn(new Date(Date.parse(utc) - 1), zone)).toBe(addDays(date, -1))
+  })
+
+  it('moves dates across months and years', () => {
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01')
+    expect(addDays('2024-03-01', -1)).toBe('2024-02-29')
+    expect(() => addDays('14/07/2026', 1)).toThrow('not a date')
   })
 })

@@ -69,6 +69,39 @@ export function zonedParts(instant: Date, timeZone: string): ZonedParts {
   return out as ZonedParts
 }
 
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+
+function dateParts(date: string): [number, number, number] {
+  const match = ISO_DATE.exec(date)
+  if (!match) throw new RangeError(`not a date (YYYY-MM-DD): ${date}`)
+  return [Number(match[1]), Number(match[2]), Number(match[3])]
+}
+
+/** `date` (YYYY-MM-DD) moved by `days` calendar days (a date is a date: no time zone). */
+export function addDays(date: string, days: number): string {
+  const [year, month, day] = dateParts(date)
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10)
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant on a clock. */
+export function dateIn(instant: Date, timeZone: string): string {
+  const parts = zonedParts(instant, timeZone)
+  return `${parts.year}-${parts.month}-${parts.day}`
+}
+
+/** The UTC instant at which `date` (YYYY-MM-DD) begins on a clock: local midnight, DST-safe (23- and 25-hour days). */
+export function dayStartUtc(date: string, timeZone: string): Date {
+  const [year, month, day] = dateParts(date)
+  const wall = Date.UTC(year, month - 1, day)
+  let guess = wall
+  // Two corrections reach the offset in force at that wall time (midnight is never skipped by DST in the markets' zones).
+  for (let i = 0; i < 2; i++) {
+    const p = zonedParts(new Date(guess), timeZone)
+    guess += wall - Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute))
+  }
+  return new Date(guess)
+}
+
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
 function localParts(instant: Date, timeZone: string) {
   const parts = zonedParts(instant, timeZone)

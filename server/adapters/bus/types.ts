@@ -74,6 +74,14 @@ export const TOPIC_CURVES_DLQ = 'curves.dlq'
 export const TOPIC_SCENARIOS_RUN = 'scenarios.run'
 /** scenarios.run messages the scenario worker could not read or whose run does not exist, with the reason in headers. */
 export const TOPIC_SCENARIOS_DLQ = 'scenarios.dlq'
+/** Export jobs for the export worker: `{id}`, the export_jobs row id, keyed by the same id. */
+export const TOPIC_EXPORTS_RUN = 'exports.run'
+/** exports.run messages the export worker could not read or whose job does not exist, with the reason in headers. */
+export const TOPIC_EXPORTS_DLQ = 'exports.dlq'
+/** Report renderings for the export worker: `{id}`, the report_outputs row id, keyed by the same id. */
+export const TOPIC_REPORTS_RENDER = 'reports.render'
+/** reports.render messages the worker could not read or whose output row does not exist, with the reason in headers. */
+export const TOPIC_REPORTS_DLQ = 'reports.dlq'
 /** Progress and completion events of background jobs, keyed by job id (scenario runs: `{kind: 'scenario', runId, id, progress, status}`). */
 export const TOPIC_JOBS_PROGRESS = 'jobs.progress'
 
@@ -85,6 +93,10 @@ export const TOPICS = {
   curvesDlq: TOPIC_CURVES_DLQ,
   scenariosRun: TOPIC_SCENARIOS_RUN,
   scenariosDlq: TOPIC_SCENARIOS_DLQ,
+  exportsRun: TOPIC_EXPORTS_RUN,
+  exportsDlq: TOPIC_EXPORTS_DLQ,
+  reportsRender: TOPIC_REPORTS_RENDER,
+  reportsDlq: TOPIC_REPORTS_DLQ,
   jobsProgress: TOPIC_JOBS_PROGRESS,
 } as const
 export type KnownTopic = (typeof TOPICS)[keyof typeof TOPICS]
@@ -180,6 +192,8 @@ const DEAD_LETTER_TOPICS: Record<string, string> = {
   [TOPIC_PRICES_RAW]: TOPIC_PRICES_DLQ,
   [TOPIC_CURVES_BUILD]: TOPIC_CURVES_DLQ,
   [TOPIC_SCENARIOS_RUN]: TOPIC_SCENARIOS_DLQ,
+  [TOPIC_EXPORTS_RUN]: TOPIC_EXPORTS_DLQ,
+  [TOPIC_REPORTS_RENDER]: TOPIC_REPORTS_DLQ,
 }
 
 /** A topic's dead-letter topic: prices.* -> prices.dlq, curves.build -> curves.dlq, scenarios.run -> scenarios.dlq, else `<topic>.dlq`. */

@@ -6,7 +6,7 @@ import { createS3Store } from './s3.ts'
 import type { ObjectStore } from './types.ts'
 
 export * from './types.ts'
-export { createLocalStore, openLocalStore, verifyLocalSignature, encodeKeyPath, LOCAL_OBJECTS_PATH, type LocalStoreOptions } from './local.ts'
+export { createLocalStore, openLocalStore, verifyLocalSignature, localSigningSecret, encodeKeyPath, LOCAL_OBJECTS_PATH, type LocalStoreOptions } from './local.ts'
 export { createS3Store, type S3ObjectStore, type S3StoreOptions } from './s3.ts'
 
 export type ObjectStoreEnv = Pick<

@@ -44,6 +44,11 @@ export type LocalStoreOptions = {
 /** The path the web server mounts local downloads under. */
 export const LOCAL_OBJECTS_PATH = '/objects'
 
+/** The key local download URLs are signed with: its own, derived from the session secret. */
+export function localSigningSecret(sessionSecret: string): string {
+  return createHmac('sha256', sessionSecret).update('carbon:objects:signed-urls').digest('base64url')
+}
+
 type Sidecar = { contentType: string; metadata: Record<string, string>; etag: string; sha256: string; size: number }
 
 function errorCode(error: unknown): string | undefined {

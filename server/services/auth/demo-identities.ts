@@ -49,6 +49,8 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
     entitlements: [
       { market: 'MISO', channel: 'hub' },
       { market: 'MISO', channel: 'api' },
+      // Exports through the API (POST /api/v1/exports) with the service client's credentials alone.
+      { market: 'MISO', channel: 'downloads' },
     ],
   },
   {
@@ -85,7 +87,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
     name: 'Quinn Quant',
     organization: 'lakeshore-quant',
     roles: ['analyst'],
-    description: 'Quant: MISO in the hub and through the API (personal access tokens)',
+    description: 'Quant: MISO in the hub, through the API (personal access tokens) and as downloads (exports)',
   },
   {
     username: 'caiso',

@@ -28,7 +28,7 @@ const CHANNELS: Channel[] = ['hub', 'api', 'downloads']
 const EXPECTED: Record<string, string[]> = {
   admin: ['MISO/hub', 'MISO/api', 'MISO/downloads', 'CAISO/hub', 'CAISO/downloads'],
   analyst: ['MISO/hub', 'CAISO/hub'],
-  quant: ['MISO/hub', 'MISO/api'],
+  quant: ['MISO/hub', 'MISO/api', 'MISO/downloads'],
   caiso: ['CAISO/hub', 'CAISO/downloads'],
   none: [],
 }

@@ -1,4 +1,4 @@
-import { MARKETS, nercHolidaysBetween, PriceRecord } from '@carbon/schemas'
+import { MARKETS, nercHolidaysBetween, PriceRecord, type MarketId, type MarketRun } from '@carbon/schemas'
 import { z } from 'zod'
 import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { AppError } from '../../errors.ts'
@@ -195,13 +195,22 @@ WITH
     AND has({peakDays:Array(UInt8)}, toDayOfWeek(peak_local))
     AND NOT has({holidays:Array(Date)}, toDate(peak_local)) AS on_peak`
 
-const HISTORY_WHERE = `
+/**
+ * Which nodes a history query reads, and how it groups and limits them: one node (priceHistory),
+ * or a set of nodes read at once, grouped and ordered by node (priceSummaries, priceHistories).
+ * Both are built from the same fragments below, so the peak logic exists once.
+ */
+type NodeScope = { where: string; select: string; groupBy: string }
+const ONE_NODE: NodeScope = { where: 'node = {node:String}', select: '', groupBy: '' }
+const NODE_SET: NodeScope = { where: 'node IN {nodes:Array(String)}', select: '\n  node AS node,', groupBy: 'node, ' }
+
+const historyWhere = (scope: NodeScope) => `
 FROM prices FINAL
-WHERE market = {market:String} AND node = {node:String} AND run = {run:String}
+WHERE market = {market:String} AND ${scope.where} AND run = {run:String}
   AND interval_start >= {from:DateTime64(3, 'UTC')} AND interval_start < {to:DateTime64(3, 'UTC')}`
 
-const RAW_SQL = `${HISTORY_WITH}
-SELECT
+const rawSql = (scope: NodeScope) => `${HISTORY_WITH}
+SELECT${scope.select}
   toUnixTimestamp64Milli(interval_start) AS start_ms,
   toUnixTimestamp64Milli(interval_end) AS end_ms,
   lmp AS lmp_avg, lmp AS lmp_min, lmp AS lmp_max,
@@ -209,8 +218,8 @@ SELECT
   if(on_peak, lmp, NULL) AS on_peak_lmp,
   if(on_peak, NULL, lmp) AS off_peak_lmp,
   1 AS samples
-${HISTORY_WHERE}
-ORDER BY interval_start
+${historyWhere(scope)}
+ORDER BY ${scope.groupBy}interval_start
 LIMIT {limit:UInt32}`
 
 /** Bucket start and end per aggregated resolution: hourly in UTC, daily in the market's time zone. */
@@ -220,9 +229,9 @@ const BUCKETS: Record<Exclude<Resolution, 'raw'>, { start: string; end: string }
   daily: { start: 'toStartOfDay(toTimeZone(interval_start, {tz:String}))', end: 'toDateTime(toDate(bucket) + 1, {tz:String})' },
 }
 
-const aggregateSql = (bucket: { start: string; end: string }) => `${HISTORY_WITH},
+const aggregateSql = (bucket: { start: string; end: string }, scope: NodeScope) => `${HISTORY_WITH},
   ${bucket.start} AS bucket
-SELECT
+SELECT${scope.select}
   toUnixTimestamp(bucket) * 1000 AS start_ms,
   toUnixTimestamp(${bucket.end}) * 1000 AS end_ms,
   avg(lmp) AS lmp_avg, min(lmp) AS lmp_min, max(lmp) AS lmp_max,
@@ -230,23 +239,48 @@ SELECT
   avgIfOrNull(lmp, on_peak) AS on_peak_lmp,
   avgIfOrNull(lmp, NOT on_peak) AS off_peak_lmp,
   count() AS samples
-${HISTORY_WHERE}
-GROUP BY bucket
-ORDER BY bucket
+${historyWhere(scope)}
+GROUP BY ${scope.groupBy}bucket
+ORDER BY ${scope.groupBy}bucket
 LIMIT {limit:UInt32}`
 
-const HISTORY_SQL: Record<Resolution, string> = {
-  raw: RAW_SQL,
-  hourly: aggregateSql(BUCKETS.hourly),
-  daily: aggregateSql(BUCKETS.daily),
-}
+const historySql = (scope: NodeScope): Record<Resolution, string> => ({
+  raw: rawSql(scope),
+  hourly: aggregateSql(BUCKETS.hourly, scope),
+  daily: aggregateSql(BUCKETS.daily, scope),
+})
+const HISTORY_SQL = historySql(ONE_NODE)
+const HISTORIES_SQL = historySql(NODE_SET)
 
-const SUMMARY_SQL = `${HISTORY_WITH}
-SELECT
+const summarySql = (scope: NodeScope) => `${HISTORY_WITH}
+SELECT${scope.select}
   count() AS count,
   minOrNull(lmp) AS lmp_min, maxOrNull(lmp) AS lmp_max, avgOrNull(lmp) AS atc,
   avgIfOrNull(lmp, on_peak) AS on_peak_lmp, avgIfOrNull(lmp, NOT on_peak) AS off_peak_lmp
-${HISTORY_WHERE}`
+${historyWhere(scope)}${scope.groupBy ? '\nGROUP BY node' : ''}`
+const SUMMARY_SQL = summarySql(ONE_NODE)
+const SUMMARIES_SQL = summarySql(NODE_SET)
+
+/**
+ * The bound parameters of every history query but the node(s): the range, the market's time
+ * zone (daily buckets) and its peak definition (HISTORY_WITH), and the row limit.
+ */
+function historyParams(market: MarketId, run: MarketRun, from: Date, to: Date) {
+  const def = MARKETS[market]
+  return {
+    market,
+    run,
+    from: toClickHouseTime(from),
+    to: toClickHouseTime(to),
+    tz: def.timeZone,
+    peakTz: def.peakTimeZone,
+    peakFrom: def.peakHourEndingFrom,
+    peakTo: def.peakHourEndingTo,
+    peakDays: [...def.peakDays],
+    holidays: nercHolidaysBetween(from, to),
+    limit: MAX_HISTORY_POINTS + 1,
+  }
+}
 
 type PointRow = {
   start_ms: number | string
@@ -272,6 +306,34 @@ type SummaryRow = {
   off_peak_lmp: number | null
 }
 
+/** The summary of a history: count, min, max, around-the-clock, on- and off-peak averages. */
+export type HistorySummary = PriceHistoryOutput['summary']
+
+const toPoint = (r: PointRow): HistoryPoint => ({
+  intervalStart: msToIso(r.start_ms),
+  intervalEnd: msToIso(r.end_ms),
+  lmp: r.lmp_avg,
+  min: r.lmp_min,
+  max: r.lmp_max,
+  energy: r.energy_avg,
+  congestion: r.congestion_avg,
+  loss: r.loss_avg,
+  ghg: r.ghg_avg,
+  onPeak: r.on_peak_lmp,
+  offPeak: r.off_peak_lmp,
+  samples: Number(r.samples),
+})
+
+/** A summary row as the API gives it; no row (no prices) is the empty summary. */
+const toSummary = (summary: SummaryRow | undefined): HistorySummary => ({
+  count: Number(summary?.count ?? 0),
+  min: toNumberOrNull(summary?.lmp_min),
+  max: toNumberOrNull(summary?.lmp_max),
+  atc: toNumberOrNull(summary?.atc),
+  onPeak: toNumberOrNull(summary?.on_peak_lmp),
+  offPeak: toNumberOrNull(summary?.off_peak_lmp),
+})
+
 /**
  * Prices of one node and run with interval_start in [from, to): raw intervals, UTC-hour buckets
  * or calendar-day buckets of the market's time zone (23 and 25 hours long on DST changes), each
@@ -284,59 +346,69 @@ export async function priceHistory(ch: ClickHouseHandle, input: PriceHistoryInpu
   // from < to is the schema's rule (PriceHistoryInput).
   const from = new Date(range.from)
   const to = new Date(range.to)
-  const def = MARKETS[market]
-  const buckets = maxHistoryBuckets(resolution, run, from, to, def.timeZone)
+  const timeZone = MARKETS[market].timeZone
+  const buckets = maxHistoryBuckets(resolution, run, from, to, timeZone)
   if (buckets > MAX_HISTORY_POINTS) throw tooManyPoints(resolution, buckets)
 
-  const params = {
-    market,
-    node,
-    run,
-    from: toClickHouseTime(from),
-    to: toClickHouseTime(to),
-    tz: def.timeZone,
-    peakTz: def.peakTimeZone,
-    peakFrom: def.peakHourEndingFrom,
-    peakTo: def.peakHourEndingTo,
-    peakDays: [...def.peakDays],
-    holidays: nercHolidaysBetween(from, to),
-    limit: MAX_HISTORY_POINTS + 1,
-  }
+  const params = { ...historyParams(market, run, from, to), node }
   const rows = await queryRows<PointRow>(ch, `prices.history.${resolution}`, HISTORY_SQL[resolution], params)
   // Unreachable while buckets are counted from the range; kept in case intervals are shorter than the run's.
   if (rows.length > MAX_HISTORY_POINTS) throw tooManyPoints(resolution, rows.length)
   const [summary] = await queryRows<SummaryRow>(ch, 'prices.history.summary', SUMMARY_SQL, params)
 
-  const points: HistoryPoint[] = rows.map((r) => ({
-    intervalStart: msToIso(r.start_ms),
-    intervalEnd: msToIso(r.end_ms),
-    lmp: r.lmp_avg,
-    min: r.lmp_min,
-    max: r.lmp_max,
-    energy: r.energy_avg,
-    congestion: r.congestion_avg,
-    loss: r.loss_avg,
-    ghg: r.ghg_avg,
-    onPeak: r.on_peak_lmp,
-    offPeak: r.off_peak_lmp,
-    samples: Number(r.samples),
-  }))
-  return {
-    market,
-    node,
-    run,
-    resolution,
-    timeZone: def.timeZone,
-    points,
-    summary: {
-      count: Number(summary?.count ?? 0),
-      min: toNumberOrNull(summary?.lmp_min),
-      max: toNumberOrNull(summary?.lmp_max),
-      atc: toNumberOrNull(summary?.atc),
-      onPeak: toNumberOrNull(summary?.on_peak_lmp),
-      offPeak: toNumberOrNull(summary?.off_peak_lmp),
-    },
-  }
+  return { market, node, run, resolution, timeZone, points: rows.map(toPoint), summary: toSummary(summary) }
+}
+
+/** A range of several nodes of one run: priceHistory's input with `nodes` (as latestPrices takes them) for `node`. */
+const NodesRange = z.object({
+  market: PriceHistoryInput.shape.market,
+  run: PriceHistoryInput.shape.run,
+  nodes: LatestPricesInput.shape.nodes,
+  from: PriceHistoryInput.shape.from,
+  to: PriceHistoryInput.shape.to,
+})
+const fromBeforeTo = (input: { from: string; to: string }) => Date.parse(input.from) < Date.parse(input.to)
+const AFTER_FROM = { path: ['to'], message: 'must be after from' }
+
+export const PriceSummariesInput = NodesRange.refine(fromBeforeTo, AFTER_FROM)
+export type PriceSummariesInput = z.input<typeof PriceSummariesInput>
+export const PriceHistoriesInput = NodesRange.extend({ resolution: PriceHistoryInput.shape.resolution }).refine(fromBeforeTo, AFTER_FROM)
+export type PriceHistoriesInput = z.input<typeof PriceHistoriesInput>
+
+/**
+ * priceHistory's summary for each of several nodes of one run over [from, to), in one query:
+ * per requested node (in request order, duplicates once) the same count, min, max, around-the-
+ * clock and on-/off-peak averages; a node without prices has the empty summary (count 0, nulls).
+ */
+export async function priceSummaries(ch: ClickHouseHandle, input: PriceSummariesInput): Promise<Map<string, HistorySummary>> {
+  const { market, run, nodes, ...range } = parseInput(PriceSummariesInput, input)
+  const unique = [...new Set(nodes)]
+  const params = { ...historyParams(market, run, new Date(range.from), new Date(range.to)), nodes: unique }
+  const rows = await queryRows<SummaryRow & { node: string }>(ch, 'prices.summaries', SUMMARIES_SQL, params)
+  const byNode = new Map(rows.map((r) => [r.node, r]))
+  return new Map(unique.map((node) => [node, toSummary(byNode.get(node))]))
+}
+
+/**
+ * priceHistory's points for each of several nodes of one run over [from, to), in one query: per
+ * requested node (in request order, duplicates once) the same raw intervals or hourly or daily
+ * buckets, oldest first; a node without prices has none. Refuses what priceHistory refuses, and
+ * ranges whose buckets over all the nodes could be more than MAX_HISTORY_POINTS (BAD_REQUEST).
+ */
+export async function priceHistories(ch: ClickHouseHandle, input: PriceHistoriesInput): Promise<Map<string, HistoryPoint[]>> {
+  const { market, run, nodes, resolution, ...range } = parseInput(PriceHistoriesInput, input)
+  const unique = [...new Set(nodes)]
+  const from = new Date(range.from)
+  const to = new Date(range.to)
+  const buckets = maxHistoryBuckets(resolution, run, from, to, MARKETS[market].timeZone) * unique.length
+  if (buckets > MAX_HISTORY_POINTS) throw tooManyPoints(resolution, buckets)
+
+  const params = { ...historyParams(market, run, from, to), nodes: unique }
+  const rows = await queryRows<PointRow & { node: string }>(ch, `prices.histories.${resolution}`, HISTORIES_SQL[resolution], params)
+  if (rows.length > MAX_HISTORY_POINTS) throw tooManyPoints(resolution, rows.length)
+  const out = new Map<string, HistoryPoint[]>(unique.map((node) => [node, []]))
+  for (const row of rows) out.get(row.node)?.push(toPoint(row))
+  return out
 }
 
 function tooManyPoints(resolution: Resolution, buckets: number): AppError {

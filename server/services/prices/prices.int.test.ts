@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { queryRows } from '../../adapters/clickhouse/client.ts'
 import { openScratchClickHouse } from '../../adapters/clickhouse/testing.ts'
 import { AppError } from '../../errors.ts'
-import { insertPrices, latestPrices, priceHistory } from './index.ts'
+import { insertPrices, latestPrices, priceHistories, priceHistory, priceSummaries } from './index.ts'
 import { LatestPricesOutput, PriceHistoryOutput, type HistoryPoint, type PriceHistoryInput } from './schemas.ts'
 
 const MINUTE = 60_000
@@ -455,5 +455,86 @@ describe('priceHistory', () => {
     expect(odd2.points.map((p) => p.lmp)).toEqual(odd.map((r) => r.lmp))
     const [row] = await queryRows<{ n: number }>(ch, 'test', 'SELECT count() AS n FROM prices FINAL')
     expect(Number(row?.n)).toBeGreaterThan(hub.length)
+  })
+})
+
+describe('priceSummaries and priceHistories (several nodes, one query)', () => {
+  const ranges = [
+    // MISO RT5: a day of both peak classes, with the revised interval; the whole series (partial EST days).
+    { market: 'MISO', run: 'RT5', from: '2026-06-10T05:00:00.000Z', to: '2026-06-11T05:00:00.000Z' },
+    { market: 'MISO', run: 'RT5', from: '2026-06-01T00:00:00.000Z', to: '2026-06-12T00:00:00.000Z' },
+    // MISO DA around Memorial Day (a holiday: off-peak all day); CAISO DA across both DST changes.
+    { market: 'MISO', run: 'DA', from: '2026-05-24T05:00:00.000Z', to: '2026-05-27T05:00:00.000Z' },
+    { market: 'CAISO', run: 'DA', from: '2026-03-07T08:00:00.000Z', to: '2026-03-10T07:00:00.000Z' },
+    { market: 'CAISO', run: 'DA', from: '2026-10-31T07:00:00.000Z', to: '2026-11-03T08:00:00.000Z' },
+  ] as const
+  const NODES = { MISO: ['MISO.HUB', 'MISO.SINGLE', 'MISO.GAP', 'MISO.OLD', ODD_NAME, 'MISO.NONE'], CAISO: ['TH_NP15', 'TH_SP15'] }
+
+  it("gives each node priceHistory's summary, a node without prices the empty one, in request order", async () => {
+    for (const range of ranges) {
+      const nodes = NODES[range.market]
+      const summaries = await priceSummaries(ch, { ...range, nodes: [...nodes, nodes[0]!] })
+      expect([...summaries.keys()], JSON.stringify(range)).toEqual(nodes)
+      for (const node of nodes) {
+        const { summary } = await history({ ...range, node, resolution: 'daily' })
+        const got = summaries.get(node)!
+        expect({ count: got.count, min: got.min, max: got.max }, node).toEqual({ count: summary.count, min: summary.min, max: summary.max })
+        for (const k of ['atc', 'onPeak', 'offPeak'] as const) expectClose(got[k], summary[k])
+      }
+    }
+    const day = await priceSummaries(ch, { ...ranges[0], nodes: ['MISO.HUB', 'MISO.NONE'] })
+    // Both peak classes on the Wednesday; the Memorial Day holiday has no on-peak hour.
+    expect(day.get('MISO.HUB')).toMatchObject({ count: 288, max: 999.125 })
+    expect(day.get('MISO.HUB')!.onPeak).not.toBeNull()
+    expect(day.get('MISO.HUB')!.offPeak).not.toBeNull()
+    expect(day.get('MISO.NONE')).toEqual({ count: 0, min: null, max: null, atc: null, onPeak: null, offPeak: null })
+    const holiday = await priceSummaries(ch, { market: 'MISO', run: 'DA', nodes: ['MISO.HUB'], from: '2026-05-25T05:00:00Z', to: '2026-05-26T05:00:00Z' })
+    expect(holiday.get('MISO.HUB')).toMatchObject({ count: 24, onPeak: null })
+    expectClose(holiday.get('MISO.HUB')!.offPeak, holiday.get('MISO.HUB')!.atc)
+  })
+
+  it("gives each node priceHistory's points at every resolution, none for a node without prices", async () => {
+    for (const range of ranges) {
+      const nodes = NODES[range.market]
+      for (const resolution of ['raw', 'hourly', 'daily'] as const) {
+        const histories = await priceHistories(ch, { ...range, nodes, resolution })
+        expect([...histories.keys()]).toEqual(nodes)
+        for (const node of nodes) {
+          const { points } = await history({ ...range, node, resolution })
+          const got = histories.get(node)!
+          expect(got.map((p) => [p.intervalStart, p.intervalEnd, p.samples, p.min, p.max]), `${node} ${resolution}`).toEqual(
+            points.map((p) => [p.intervalStart, p.intervalEnd, p.samples, p.min, p.max]),
+          )
+          got.forEach((p, i) => {
+            for (const k of ['lmp', 'energy', 'congestion', 'loss', 'ghg', 'onPeak', 'offPeak'] as const) expectClose(p[k], points[i]![k])
+          })
+        }
+        expect(histories.get(nodes.at(-1)!)).toEqual([])
+      }
+    }
+  })
+
+  it('treats node names full of SQL as data', async () => {
+    const range = { market: 'MISO', run: 'RT5', from: '2026-06-01T00:00:00Z', to: '2026-07-01T00:00:00Z' } as const
+    const nodes = [ODD_NAME, "x' OR 1=1 --", "'); DROP TABLE prices; --"]
+    const summaries = await priceSummaries(ch, { ...range, nodes })
+    expect(nodes.map((n) => summaries.get(n)!.count)).toEqual([odd.length, 0, 0])
+    const raw = await priceHistories(ch, { ...range, nodes, resolution: 'raw' })
+    expect(raw.get(ODD_NAME)!.map((p) => p.lmp)).toEqual(odd.map((r) => r.lmp))
+  })
+
+  it('refuses from >= to, no nodes, and more than MAX_HISTORY_POINTS buckets over all the nodes', async () => {
+    const base = { market: 'MISO' as const, run: 'RT5' as const, nodes: ['MISO.HUB'] }
+    const backwards = { from: '2026-06-11T00:00:00Z', to: '2026-06-10T00:00:00Z' }
+    expect((await failure(priceSummaries(ch, { ...base, ...backwards }))).message).toMatch(/must be after from/)
+    expect((await failure(priceHistories(ch, { ...base, ...backwards }))).message).toMatch(/must be after from/)
+    const day = { from: '2026-06-10T00:00:00Z', to: '2026-06-11T00:00:00Z' }
+    expect((await failure(priceSummaries(ch, { ...base, ...day, nodes: [] }))).code).toBe('BAD_REQUEST')
+    // Eight months of 5-minute intervals (~70,000) fit for one node, not for two.
+    const half = { from: '2026-01-01T00:00:00Z', to: '2026-09-01T00:00:00Z', resolution: 'raw' } as const
+    expect((await priceHistories(ch, { ...base, ...half })).get('MISO.HUB')).toHaveLength(hub.length)
+    const two = await failure(priceHistories(ch, { ...base, ...half, nodes: ['MISO.HUB', 'MISO.GAP'] }))
+    expect(two.code).toBe('BAD_REQUEST')
+    expect(two.userMessage).toMatch(/coarser resolution \(hourly or daily\) or a shorter range/)
   })
 })

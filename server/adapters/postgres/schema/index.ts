@@ -2,6 +2,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { auditEvents, auditOutcome, principalType } from './audit.ts'
 import { curveBuilds, curves } from './curves.ts'
 import { deadLetters } from './dead-letters.ts'
+import { exportJobs, reportOutputs, reportSubscriptions } from './delivery.ts'
 import { apiTokens, channel, entitlements, organizations, users } from './identity.ts'
 import { ingestBackfills, ingestRuns, ingestWatermarks } from './ingest.ts'
 import { markets, nodeType, pricingNodes } from './markets.ts'
@@ -11,6 +12,7 @@ import { sessions } from './sessions.ts'
 export * from './audit.ts'
 export * from './curves.ts'
 export * from './dead-letters.ts'
+export * from './delivery.ts'
 export * from './identity.ts'
 export * from './ingest.ts'
 export * from './markets.ts'
@@ -40,6 +42,9 @@ export const schema = {
   scenarios,
   scenarioVersions,
   scenarioRuns,
+  exportJobs,
+  reportSubscriptions,
+  reportOutputs,
 }
 
 /** The drizzle database both drivers (PGlite and postgres.js) provide; services take this. */

@@ -1,0 +1,7 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { apiReport } from '#app/utils/api-access.server.ts'
+
+/** GET /api/v1/reports/scenario.pdf: the scenario report as application/pdf (bearer token, api channel, audited as api:report-scenario-pdf). */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  return apiReport(request, context, 'scenario', 'pdf')
+}

@@ -1,0 +1,209 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { parseCsv } from '../support/csv.ts'
+import { cookieHeader, createApiTokenInHub, launchBrowser, sessionFor, signIn } from './support/browser.ts'
+
+/**
+ * The reports against `carbon serve` with demo data: the market summary page in Chromium (hub
+ * table, chart), its PDF fetched with the same session and read with pdftotext (the same hub
+ * averages as the page), the API's PDF with a bearer token, CAISO refused on the API and audited,
+ * no token 401, a bad parameter 400 naming it.
+ */
+
+const baseUrl = inject('baseUrl')
+const url = (p: string) => new URL(p, baseUrl).toString()
+let closeBrowser: () => Promise<void> = async () => {}
+let page: Page
+let cookie = ''
+let token = ''
+const errors: string[] = []
+
+beforeAll(async () => {
+  const browser = await launchBrowser()
+  closeBrowser = browser.close
+  browser.context.on('weberror', (e) => errors.push(`pageerror: ${e.error().message}`))
+  page = await browser.context.newPage()
+  page.setDefaultTimeout(30_000)
+  await page.setViewportSize({ width: 1440, height: 900 })
+  // Quinn Quant (Lakeshore Quant): MISO in the hub and through the API; no CAISO API (nobody has it).
+  await signIn(page, baseUrl, 'Quinn Quant')
+  cookie = await cookieHeader(browser.context, baseUrl)
+  token = await createApiTokenInHub(page, baseUrl, 'reports-e2e', ['read:prices', 'read:curves'])
+}, 180_000)
+
+afterAll(() => closeBrowser())
+
+function pdfText(pdf: Uint8Array): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'carbon-reports-e2e-'))
+  try {
+    const file = path.join(dir, 'report.pdf')
+    writeFileSync(file, pdf)
+    return execFileSync('/usr/bin/pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The body rows of a report table (the section titled `section`), each as its cells' text. */
+async function tableCells(section: string): Promise<string[][]> {
+  const table = page.locator('section.report-section', { has: page.locator('h2', { hasText: section }) }).locator('table')
+  return table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').trim())))
+}
+
+/** The rows of a report table by their first cell (node, period, item). */
+async function tableRows(section: string): Promise<Map<string, string[]>> {
+  return new Map((await tableCells(section)).map((r) => [r[0]!, r]))
+}
+
+describe('market summary in the hub', () => {
+  let hubs: Map<string, string[]>
+
+  it('renders the printable page with the hub table, the zones and the hourly chart', async () => {
+    const res = await page.goto(url('/reports/market-summary?market=MISO'))
+    expect(res?.status()).toBe(200)
+    await expect(page.locator('h1#report-title').textContent()).resolves.toBe('MISO market summary')
+    hubs = await tableRows('Hubs')
+    expect([...hubs.keys()]).toEqual(expect.arrayContaining(['INDIANA.HUB', 'ILLINOIS.HUB', 'MINN.HUB', 'MICHIGAN.HUB']))
+    for (const [node, cells] of hubs) {
+      expect(cells, node).toHaveLength(7)
+      expect(cells[1], node).toMatch(/^-?[\d,]+\.\d{2}$/)
+    }
+    expect((await tableRows('Zones')).size).toBeGreaterThan(0)
+    const lines = page.locator('figure.report-chart polyline.report-line')
+    expect(await lines.count()).toBeGreaterThanOrEqual(hubs.size)
+    expect(await lines.first().getAttribute('points')).toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+){10,}/)
+    await expect(page.locator('a', { hasText: 'Download PDF' }).getAttribute('href')).resolves.toBe('/reports/market-summary.pdf?market=MISO')
+    await expect(page.locator('a[href="/downloads"]').count()).resolves.toBeGreaterThan(0)
+    // Printed, the hub's navigation is hidden.
+    await page.emulateMedia({ media: 'print' })
+    expect(await page.locator('header.topbar').isVisible()).toBe(false)
+    expect(await page.locator('.report-actions').isVisible()).toBe(false)
+    await page.emulateMedia({ media: 'screen' })
+    expect(errors).toEqual([])
+  })
+
+  it('serves the PDF with the same session: every hub with the page’s DA and on-peak averages', async () => {
+    const res = await fetch(url('/reports/market-summary.pdf?market=MISO'), { headers: { cookie } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/pdf')
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="254carbon-MISO-market-summary-\d{4}-\d{2}-\d{2}\.pdf"$/)
+    const text = pdfText(new Uint8Array(await res.arrayBuffer()))
+    const pdfLines = text.split('\n').map((l) => l.trim())
+    for (const [node, cells] of hubs) {
+      const line = pdfLines.find((l) => l.startsWith(`${node} `))
+      expect(line, node).toBeDefined()
+      const numbers = line!.slice(node.length).trim().split(/\s+/)
+      // DA avg, RT avg, DA on-peak, DA off-peak: the page's strings.
+      expect(numbers.slice(0, 4), node).toEqual(cells.slice(1, 5))
+    }
+  })
+
+  it('answers a bad parameter with a 400 page naming it', async () => {
+    const res = await page.goto(url('/reports/market-summary?market=MISO&date=2026-02-30'))
+    expect(res?.status()).toBe(400)
+    await expect(page.locator('.error-message').textContent()).resolves.toMatch(/^date: .*"2026-02-30"/)
+    const pdf = await fetch(url('/reports/market-summary.pdf?market=PJM'), { headers: { cookie } })
+    expect(pdf.status).toBe(400)
+    expect(await pdf.text()).toMatch(/^market: must be one of MISO, CAISO \(got "PJM"\)/)
+  })
+
+  it('lists the reports in the catalogue', async () => {
+    const res = await page.goto(url('/reports'))
+    expect(res?.status()).toBe(200)
+    await expect(page.locator('h1').textContent()).resolves.toBe('Reports')
+    await page.locator('form[action="/reports/market-summary"] button', { hasText: 'Open report' }).click()
+    await page.waitForURL(/\/reports\/market-summary\?market=MISO/)
+    await expect(page.locator('h1#report-title').textContent()).resolves.toBe('MISO market summary')
+  })
+})
+
+describe('curve and scenario reports in the hub', () => {
+  it('opens the curve report of a demo hub with its chart, to Cal-2050, and the change against the as-of date before', async () => {
+    const res = await page.goto(url('/reports/curve?market=MISO&node=INDIANA.HUB'))
+    expect(res?.status()).toBe(200)
+    await expect(page.locator('h1#report-title').textContent()).resolves.toBe('MISO Indiana Hub forward curve')
+    const rows = await tableRows('Curve')
+    expect(rows.has('Cal-2050')).toBe(true)
+    expect(rows.get('Cal-2050')).toHaveLength(8)
+    const series = await page.locator('figure.report-chart polyline.report-line').evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('data-series')))])
+    expect(series).toHaveLength(4)
+    expect(series[3]).toMatch(/^ATC \d{4}-\d{2}-\d{2}$/)
+    expect(errors).toEqual([])
+  })
+
+  it('opens the base scenario run from the catalogue, with assumptions, prices, mix and lineage', async () => {
+    await page.goto(url('/reports'))
+    await page.locator('form[action="/reports/scenario"] button', { hasText: 'Open report' }).click()
+    await page.waitForURL(/\/reports\/scenario\?runId=[0-9a-f]+/)
+    await expect(page.locator('h1#report-title').textContent()).resolves.toMatch(/^Scenario report: /)
+    // Quinn's organization sees MISO in the hub, not CAISO: the report shows MISO's hubs only.
+    const prices = await tableCells('Prices per hub and year')
+    expect(prices.length).toBeGreaterThan(20)
+    expect(new Set(prices.map((r) => r[0]))).toEqual(new Set(['MISO']))
+    expect(prices.some((r) => r[2] === '2050')).toBe(true)
+    expect((await tableRows('Lineage')).get('Run id')?.[1]).toBe(new URL(page.url()).searchParams.get('runId'))
+    expect((await tableRows('Mix by technology')).size).toBeGreaterThan(0)
+    expect(errors).toEqual([])
+  })
+})
+
+describe('reports through the API', () => {
+  const bearer = () => ({ authorization: `Bearer ${token}` })
+
+  it('GET /api/v1/reports/market-summary.pdf?market=MISO returns the PDF; without .pdf the same report as HTML', async () => {
+    const res = await fetch(url('/api/v1/reports/market-summary.pdf?market=MISO'), { headers: bearer() })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/pdf')
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    expect(Buffer.from(bytes.subarray(0, 5)).toString()).toBe('%PDF-')
+    const text = pdfText(bytes)
+    expect(text).toContain('INDIANA.HUB')
+    const html = await fetch(url('/api/v1/reports/market-summary?market=MISO'), { headers: bearer() })
+    expect(html.status).toBe(200)
+    expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    const body = await html.text()
+    expect(body).toMatch(/^<!DOCTYPE html>/)
+    const indiana = text.split('\n').map((l) => l.trim()).find((l) => l.startsWith('INDIANA.HUB '))!
+    const da = indiana.slice('INDIANA.HUB'.length).trim().split(/\s+/)[0]!
+    expect(body).toMatch(new RegExp(`<th scope="row" class="text">INDIANA.HUB</th><td class="num">${da.replace('.', '\\.')}</td>`))
+  })
+
+  it('refuses no token (401), CAISO (403, audited) and a bad parameter (400 naming it) as JSON', async () => {
+    const none = await fetch(url('/api/v1/reports/market-summary.pdf?market=MISO'))
+    expect(none.status).toBe(401)
+    expect(await none.json()).toMatchObject({ code: 'UNAUTHORIZED' })
+    const requestId = `reports-e2e-caiso-${Date.now().toString(36)}`
+    const caiso = await fetch(url('/api/v1/reports/market-summary.pdf?market=CAISO'), { headers: { ...bearer(), 'x-request-id': requestId } })
+    expect(caiso.status).toBe(403)
+    expect(await caiso.json()).toMatchObject({ code: 'FORBIDDEN', message: 'CAISO data is not available through the API' })
+    const bad = await fetch(url('/api/v1/reports/curve?market=MISO'), { headers: bearer() })
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ code: 'BAD_REQUEST', message: 'node: required (missing)' })
+
+    const admin = await sessionFor(baseUrl, 'Ada Admin')
+    try {
+      const audit = await fetch(url('/admin/audit.csv?procedure=api:report-market-summary-pdf'), { headers: { cookie: admin.cookie } })
+      expect(audit.status).toBe(200)
+      const [header, ...rows] = parseCsv(await audit.text())
+      const col = (name: string) => header!.indexOf(name)
+      const row = rows.find((r) => r[col('request_id')] === requestId)
+      expect(row, 'the CAISO refusal has its audit row').toBeDefined()
+      expect([row![col('outcome')], row![col('status')], row![col('market')], row![col('channel')]]).toEqual(['denied', '403', 'CAISO', 'api'])
+      expect(rows.some((r) => r[col('outcome')] === 'allowed' && r[col('market')] === 'MISO')).toBe(true)
+    } finally {
+      await admin.close()
+    }
+  })
+
+  it('serves the curve report of a demo hub as PDF', async () => {
+    const res = await fetch(url('/api/v1/reports/curve.pdf?market=MISO&node=INDIANA.HUB'), { headers: bearer() })
+    expect(res.status).toBe(200)
+    const text = pdfText(new Uint8Array(await res.arrayBuffer()))
+    expect(text).toContain('MISO Indiana Hub forward curve')
+    expect(text).toContain('Cal-2050')
+  })
+})
