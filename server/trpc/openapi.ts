@@ -115,7 +115,7 @@ const REPORTS = [
     description:
       'Hubs and zones of one market on one operating day: day-ahead and real-time averages, on-peak and off-peak, ' +
       'the DA-RT spread, top movers against the day before, an hourly price chart and the data health of the day. ' +
-      'Without `date`, the latest complete day with day-ahead prices.',
+      'Without `date`, the latest operating day that has ended with complete day-ahead prices.',
     scope: 'read:prices',
   },
   {

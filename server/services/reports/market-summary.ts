@@ -94,9 +94,10 @@ export async function marketSummary(deps: Deps, params: MarketSummaryParams): Pr
 }
 
 /**
- * The latest complete market-clock day of day-ahead prices: the day of the latest DA interval at
- * any of the nodes, or the day before when that day's prices stop before its end (a market still
- * publishing, or the demo's history ending now). Null without any DA price.
+ * The default day: the latest market-clock day that has ended and has complete day-ahead prices:
+ * the day of the latest DA interval at any of the nodes, or the day before when that day's prices
+ * stop before its end (a market still publishing, or the demo's history ending now), and never
+ * today or later (their real-time prices are still arriving). Null without any DA price.
  */
 async function latestDaDay(ch: ClickHouseHandle, market: MarketId, nodes: Node[]): Promise<string | null> {
   if (nodes.length === 0) return null
@@ -105,7 +106,10 @@ async function latestDaDay(ch: ClickHouseHandle, market: MarketId, nodes: Node[]
   const timeZone = MARKETS[market].timeZone
   const lastEnd = Math.max(...prices.map((p) => Date.parse(p.intervalEnd)))
   const day = dateIn(new Date(lastEnd - 1), timeZone)
-  return lastEnd < dayStartUtc(addDays(day, 1), timeZone).getTime() ? addDays(day, -1) : day
+  const complete = lastEnd < dayStartUtc(addDays(day, 1), timeZone).getTime() ? addDays(day, -1) : day
+  // Today's day-ahead prices are complete before the day is: its real-time prices are not yet.
+  const lastEnded = addDays(dateIn(new Date(), timeZone), -1)
+  return complete < lastEnded ? complete : lastEnded
 }
 
 /**

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { DEMO_CURVE_HUBS, DEMO_NODES, demoQuotes, generateDemoPrices } from '@carbon/demo-data'
-import { isOnPeak, type PriceRecord } from '@carbon/schemas'
+import { addDays, dateIn, dayStartUtc, isOnPeak, type PriceRecord } from '@carbon/schemas'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { isAppError } from '../../errors.ts'
@@ -17,7 +17,6 @@ import { insertPrices } from '../prices/index.ts'
 import { requestHouseBaseRun, requestRun, saveScenario, seedHouseScenarios, waitForRun } from '../scenarios/index.ts'
 import { HOUSE_ACCESS } from '../scenarios/schemas.ts'
 import { createTestOrganization, openTestPlatform, type TestPlatform } from '../../../tests/support/platform.ts'
-import { addDays, dayStartUtc } from '@carbon/schemas'
 import { formatChange, formatPrice } from './format.ts'
 import { curveReport, marketSummary, renderReportPdf, reportView, scenarioReport, type ReportDeps } from './index.ts'
 
@@ -194,6 +193,27 @@ describe('market summary', () => {
     expect((await marketSummary(deps(), { market: 'MISO' })).date).toBe(DAY)
     const asked = await marketSummary(deps(), { market: 'MISO', date: '2026-11-20' })
     expect(asked.nodes.map((n) => [n.node, n.da])).toEqual([['INDIANA.HUB', 42.5]])
+  })
+
+  it('never defaults to today: its day-ahead prices are complete, its real-time prices are not', async () => {
+    const today = dateIn(new Date(), 'Etc/GMT+5')
+    const start = dayStartUtc(today, 'Etc/GMT+5').getTime()
+    const wholeDay: PriceRecord[] = Array.from({ length: 24 }, (_, h) => ({
+      market: 'MISO',
+      node: 'INDIANA.HUB',
+      run: 'DA',
+      intervalStart: new Date(start + h * 3_600_000).toISOString(),
+      intervalEnd: new Date(start + (h + 1) * 3_600_000).toISOString(),
+      lmp: 30,
+      energy: null,
+      congestion: null,
+      loss: null,
+      ghg: null,
+      source: 'reports-test',
+      publishedAt: null,
+    }))
+    await insertPrices(platform.ch, wholeDay)
+    expect((await marketSummary(deps(), { market: 'MISO' })).date).toBe(addDays(today, -1))
   })
 })
 

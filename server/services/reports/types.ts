@@ -17,7 +17,7 @@ export type ReportKind = z.infer<typeof ReportKind>
 /** A market's day: hubs and zones, DA/RT averages, on/off-peak, DA-RT spread, movers, chart, data health. */
 export const MarketSummaryParams = z.object({
   market: MarketId,
-  date: DateKey.optional().describe('operating day in the market clock (default: the latest day with day-ahead prices)'),
+  date: DateKey.optional().describe('operating day in the market clock (default: the latest day that has ended with complete day-ahead prices)'),
 })
 export type MarketSummaryParams = z.infer<typeof MarketSummaryParams>
 

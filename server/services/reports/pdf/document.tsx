@@ -120,8 +120,9 @@ function TextBlock({ section }: { section: TextSection }) {
 }
 
 function Section({ section }: { section: ReportSection }) {
+  // A chart moves to the next page with its title and note, never apart from them.
   return (
-    <View style={styles.section}>
+    <View style={styles.section} wrap={section.kind !== 'chart'}>
       <Text style={styles.sectionTitle} minPresenceAhead={40}>
         {section.title}
       </Text>
