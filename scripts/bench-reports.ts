@@ -72,7 +72,7 @@ async function benchMarketSummary(platform: Platform) {
   }
   const chromiumMs = await chromiumPrint(html)
   return {
-    what: 'MISO market summary PDF of the latest complete demo day: data = the service queries; render = @react-pdf/renderer on the finished view; whole = renderReportPdf',
+    what: 'MISO market summary PDF of its default day (the latest that has ended) over 7 demo days: data = the service queries; render = @react-pdf/renderer on the finished view; whole = renderReportPdf',
     day: first.value.reportDate,
     pdfBytes: first.value.pdf.byteLength,
     firstMs: round(first.ms),

@@ -23,6 +23,9 @@ export function sendJsonError(res: Response, status: number, code: string, messa
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE'])
 
+/** Largest refused body still read (and discarded) so that its sender receives the 413. */
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024
+
 export type BodyLimitOptions = {
   /** Largest body in bytes for every path but `upload`. */
   defaultBytes: number
@@ -59,9 +62,16 @@ export function bodyLimit(options: BodyLimitOptions) {
     const length = /^\d{1,15}$/.test(header) ? Number(header) : NaN
     if (!Number.isSafeInteger(length)) return sendJsonError(res, 400, 'BAD_REQUEST', 'content-length: not a number of bytes')
     if (length > limit) {
-      // The unread body is not drained: the connection closes after the answer.
+      // The connection closes after the answer. A body of moderate size is discarded unread (never
+      // buffered or parsed) before the answer, so a client still sending it gets the 413 rather than
+      // a broken pipe; a huge one is answered at once and its connection cut.
       res.setHeader('Connection', 'close')
-      return sendJsonError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body of ${length} bytes is larger than the limit of ${describeBytes(limit)}`)
+      const refuse = () => sendJsonError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body of ${length} bytes is larger than the limit of ${describeBytes(limit)}`)
+      if (length > DRAIN_MAX_BYTES) return refuse()
+      req.once('end', refuse)
+      req.once('error', () => res.destroy())
+      req.resume()
+      return
     }
     next()
   }

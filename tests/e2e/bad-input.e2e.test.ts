@@ -95,7 +95,8 @@ function nextRequestId(what: string) {
 
 async function callTrpc(p: ProcedureInfo, input: unknown, raw?: string): Promise<Answer> {
   const requestId = nextRequestId(p.path)
-  const headers = { cookie: analystCookie, 'x-request-id': requestId }
+  // The exports need the downloads channel, which the analyst's organization lacks: the admin asks those.
+  const headers = { cookie: p.meta?.access?.downloads ? adminCookie : analystCookie, 'x-request-id': requestId }
   const encoded = raw ?? JSON.stringify(input)
   const res =
     p.type === 'mutation'
@@ -136,6 +137,12 @@ function expectFieldError(answer: Answer, field: string, what: string) {
 }
 
 /** Whether a JSON value holds any data: a non-empty array anywhere in it. */
+/** An export estimate of nothing: zero rows, refused by the limits with the field to look at. */
+function isEmptyEstimate(value: unknown): boolean {
+  const estimate = value as { rows?: unknown; withinLimits?: unknown; limitReason?: unknown } | null
+  return estimate?.rows === 0 && estimate.withinLimits === false && typeof estimate.limitReason === 'string' && /^nodes: /.test(estimate.limitReason)
+}
+
 function holdsData(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0
   if (value && typeof value === 'object') return Object.values(value).some(holdsData)
@@ -170,6 +177,7 @@ function expectRefusedOrEmpty(answer: Answer, field: string, what: string) {
   if (answer.status === 400) return expectFieldError(answer, field, what)
   if (answer.status === 404) return
   if (answer.status === 200 && isValidatorRefusal(unwrapTrpc(answer.json))) return
+  if (answer.status === 200 && isEmptyEstimate(unwrapTrpc(answer.json))) return
   expect(answer.status, `${what}: ${answer.text.slice(0, 300)}`).toBe(200)
   expect(holdsData(answer.json), `${what} served data: ${answer.text.slice(0, 300)}`).toBe(false)
 }
@@ -259,11 +267,12 @@ describe('every tRPC procedure refuses bad input naming the field (hub session)'
 })
 
 describe('every REST path refuses bad input naming the field (bearer token)', () => {
-  it('covers every path of the OpenAPI document but the live stream', async () => {
+  it('covers every path of the OpenAPI document but the live stream and the reports (their parameters: reports.e2e.test.ts)', async () => {
     const doc = (await (await fetch(`${baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, unknown> }
     const mapped = callable.filter((p) => p.meta?.openapi).map((p) => p.meta!.openapi!.path)
     // A path may serve several methods (GET and POST /scenarios): each path once.
-    expect(Object.keys(doc.paths).filter((path) => path !== '/stream/prices').sort()).toEqual([...new Set(mapped)].sort())
+    const procedurePaths = Object.keys(doc.paths).filter((path) => path !== '/stream/prices' && !path.startsWith('/reports/'))
+    expect(procedurePaths.sort()).toEqual([...new Set(mapped)].sort())
   })
 
   for (const p of callable.filter((x) => x.meta?.openapi)) {

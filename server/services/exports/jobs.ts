@@ -91,10 +91,17 @@ const fmt = (n: number) => n.toLocaleString('en-US')
 
 type LimitProblem = { status: 400 | 429; reason: string }
 
+/** Why an export of no rows is refused, naming the field to look at first (as input errors do). */
+function nothingToExport(request: ExportRequest): string {
+  if (request.dataset === 'scenario') return `runId: nothing to export: run ${request.runId} has no ${request.table} results for these markets`
+  if (request.dataset === 'curves') return 'nodes: nothing to export: these hubs have no curve points (check the hub names and the as-of date)'
+  return `nodes: nothing to export: no ${request.run.join('/')} prices of these nodes from ${request.from} to ${request.to} (check the node names, runs and range)`
+}
+
 /** The first limit the export would break, or null. */
-async function limitProblem(deps: Pick<ExportDeps, 'db' | 'env'>, organizationId: string, rows: number): Promise<LimitProblem | null> {
+async function limitProblem(deps: Pick<ExportDeps, 'db' | 'env'>, organizationId: string, request: ExportRequest, rows: number): Promise<LimitProblem | null> {
   const { env } = deps
-  if (rows === 0) return { status: 400, reason: 'nothing to export: no rows match the request (check the nodes, runs and range)' }
+  if (rows === 0) return { status: 400, reason: nothingToExport(request) }
   if (rows > env.EXPORT_MAX_ROWS) {
     return { status: 400, reason: `the export would hold ${fmt(rows)} rows, more than the ${fmt(env.EXPORT_MAX_ROWS)} one export may hold (EXPORT_MAX_ROWS): narrow the range, nodes or runs, or pick a coarser resolution` }
   }
@@ -142,7 +149,7 @@ async function plan(deps: ExportDeps, principal: Principal, channel: ExportChann
   // A scenario export's markets are known once its run is found: each is decided (and audited) here.
   if (!gateMarket) await authorizeMarkets(deps.db, principal, channel, source.markets, scope, audit)
   const rows = await source.countRows()
-  const problem = await limitProblem(deps, principal.organizationId, rows)
+  const problem = await limitProblem(deps, principal.organizationId, parsed, rows)
   const runId = parsed.dataset === 'scenario' ? parsed.runId : undefined
   const estimate: ExportEstimate = {
     markets: source.markets,
@@ -179,7 +186,7 @@ export async function createExport(deps: ExportDeps, principal: Principal, chann
   const { estimate } = planned
   const row = await deps.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`exports:${principal.organizationId}`}))`)
-    const problem = await limitProblem({ db: tx as unknown as Database, env: deps.env }, principal.organizationId, estimate.rows)
+    const problem = await limitProblem({ db: tx as unknown as Database, env: deps.env }, principal.organizationId, planned.request, estimate.rows)
     if (problem) {
       throw new AppError(problem.status === 429 ? 'TOO_MANY_REQUESTS' : 'BAD_REQUEST', problem.reason, { details: { rows: estimate.rows } })
     }

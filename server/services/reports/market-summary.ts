@@ -113,9 +113,9 @@ async function latestDaDay(ch: ClickHouseHandle, market: MarketId, nodes: Node[]
 }
 
 /**
- * The first real-time run of the market (RT5, RT15, RTH) that has prices that day at the first
- * of the first three nodes having any, with every node's summary of that run over the day. Each
- * run is read once, over all the nodes (usually the first run answers). Null without RT prices.
+ * The real-time run of the day: of the market's real-time runs (RT5, RT15, RTH), the one with
+ * prices at the most of the nodes that day, the finer run on a tie; with every node's summary of
+ * that run over the day. Each run is read once, over all the nodes. Null without RT prices.
  */
 async function realTimeDay(
   ch: ClickHouseHandle,
@@ -124,18 +124,14 @@ async function realTimeDay(
   range: { from: string; to: string },
 ): Promise<{ run: MarketRun; summaries: Map<string, HistorySummary> } | null> {
   const runs = RT_PREFERENCE.filter((r) => MARKETS[market].runs.includes(r))
-  const read = new Map<MarketRun, Map<string, HistorySummary>>()
-  for (const node of nodes.slice(0, 3)) {
-    for (const run of runs) {
-      let summaries = read.get(run)
-      if (!summaries) {
-        summaries = await priceSummaries(ch, { market, run, nodes: nodes.map((n) => n.name), ...range })
-        read.set(run, summaries)
-      }
-      if (summaries.get(node.name)!.atc !== null) return { run, summaries }
-    }
+  const names = nodes.map((n) => n.name)
+  const read = await Promise.all(runs.map(async (run) => ({ run, summaries: await priceSummaries(ch, { market, run, nodes: names, ...range }) })))
+  let best: { run: MarketRun; summaries: Map<string, HistorySummary>; covered: number } | null = null
+  for (const { run, summaries } of read) {
+    const covered = [...summaries.values()].filter((summary) => summary.atc !== null).length
+    if (covered > 0 && (best === null || covered > best.covered)) best = { run, summaries, covered }
   }
-  return null
+  return best && { run: best.run, summaries: best.summaries }
 }
 
 /** The nodes whose DA average moved most against the day before (absolute change, then name). */

@@ -195,6 +195,36 @@ describe('market summary', () => {
     expect(asked.nodes.map((n) => [n.node, n.da])).toEqual([['INDIANA.HUB', 42.5]])
   })
 
+  it('takes the real-time run that covers the most nodes that day, even when the first node has another one', async () => {
+    // 2026-11-17 has DA and RT5 at every node; add hourly RT (RTH) at the first listed node only.
+    const first = (await marketSummary(deps(), { market: 'MISO', date: '2026-11-17' })).nodes[0]!.node
+    const start = dayStartUtc('2026-11-17', 'Etc/GMT+5').getTime()
+    const hourly: PriceRecord[] = Array.from({ length: 24 }, (_, h) => ({
+      market: 'MISO',
+      node: first,
+      run: 'RTH',
+      intervalStart: new Date(start + h * 3_600_000).toISOString(),
+      intervalEnd: new Date(start + (h + 1) * 3_600_000).toISOString(),
+      lmp: 99,
+      energy: null,
+      congestion: null,
+      loss: null,
+      ghg: null,
+      source: 'reports-test',
+      publishedAt: null,
+    }))
+    // The first node's RT5 prices of that day are gone (a feed outage): only RTH is left there.
+    await platform.ch.client.command({
+      query: "ALTER TABLE prices DELETE WHERE market = 'MISO' AND node = {node:String} AND run = 'RT5' AND interval_start >= {from:DateTime64(3, 'UTC')} AND interval_start < {to:DateTime64(3, 'UTC')}",
+      query_params: { node: first, from: new Date(start).toISOString().replace('T', ' ').replace('Z', ''), to: new Date(start + 86_400_000).toISOString().replace('T', ' ').replace('Z', '') },
+      clickhouse_settings: { mutations_sync: '2' },
+    })
+    await insertPrices(platform.ch, hourly)
+    const report = await marketSummary(deps(), { market: 'MISO', date: '2026-11-17' })
+    expect(report.rtRun).toBe('RT5')
+    expect(report.nodes.find((n) => n.node === first)!.rt).toBeNull()
+  })
+
   it('never defaults to today: its day-ahead prices are complete, its real-time prices are not', async () => {
     const today = dateIn(new Date(), 'Etc/GMT+5')
     const start = dayStartUtc(today, 'Etc/GMT+5').getTime()
