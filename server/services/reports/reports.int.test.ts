@@ -66,6 +66,24 @@ function dayRecords(node: string, run: string, date: string) {
   return records.filter((r) => r.node === node && r.run === run && Date.parse(r.intervalStart) >= from && Date.parse(r.intervalStart) < to)
 }
 
+/** `count` hourly MISO records of one node and run from `start` (ms), priced by hour index. */
+function hourlyRecords(node: string, run: PriceRecord['run'], start: number, count: number, lmp: (h: number) => number): PriceRecord[] {
+  return Array.from({ length: count }, (_, h) => ({
+    market: 'MISO',
+    node,
+    run,
+    intervalStart: new Date(start + h * 3_600_000).toISOString(),
+    intervalEnd: new Date(start + (h + 1) * 3_600_000).toISOString(),
+    lmp: lmp(h),
+    energy: null,
+    congestion: null,
+    loss: null,
+    ghg: null,
+    source: 'reports-test',
+    publishedAt: null,
+  }))
+}
+
 /** The text pdftotext -layout reads from PDF bytes. */
 function pdfText(pdf: Uint8Array): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'carbon-report-pdf-'))
@@ -175,20 +193,7 @@ describe('market summary', () => {
   })
   it('takes the day before when the latest day of DA prices is not complete yet', async () => {
     const start = Date.parse('2026-11-20T05:00:00Z')
-    const partial: PriceRecord[] = Array.from({ length: 6 }, (_, h) => ({
-      market: 'MISO',
-      node: 'INDIANA.HUB',
-      run: 'DA',
-      intervalStart: new Date(start + h * 3_600_000).toISOString(),
-      intervalEnd: new Date(start + (h + 1) * 3_600_000).toISOString(),
-      lmp: 40 + h,
-      energy: null,
-      congestion: null,
-      loss: null,
-      ghg: null,
-      source: 'reports-test',
-      publishedAt: null,
-    }))
+    const partial: PriceRecord[] = hourlyRecords('INDIANA.HUB', 'DA', start, 6, (h) => 40 + h)
     await insertPrices(platform.ch, partial)
     expect((await marketSummary(deps(), { market: 'MISO' })).date).toBe(DAY)
     const asked = await marketSummary(deps(), { market: 'MISO', date: '2026-11-20' })
@@ -199,20 +204,7 @@ describe('market summary', () => {
     // 2026-11-17 has DA and RT5 at every node; add hourly RT (RTH) at the first listed node only.
     const first = (await marketSummary(deps(), { market: 'MISO', date: '2026-11-17' })).nodes[0]!.node
     const start = dayStartUtc('2026-11-17', 'Etc/GMT+5').getTime()
-    const hourly: PriceRecord[] = Array.from({ length: 24 }, (_, h) => ({
-      market: 'MISO',
-      node: first,
-      run: 'RTH',
-      intervalStart: new Date(start + h * 3_600_000).toISOString(),
-      intervalEnd: new Date(start + (h + 1) * 3_600_000).toISOString(),
-      lmp: 99,
-      energy: null,
-      congestion: null,
-      loss: null,
-      ghg: null,
-      source: 'reports-test',
-      publishedAt: null,
-    }))
+    const hourly: PriceRecord[] = hourlyRecords(first, 'RTH', start, 24, () => 99)
     // The first node's RT5 prices of that day are gone (a feed outage): only RTH is left there.
     await platform.ch.client.command({
       query: "ALTER TABLE prices DELETE WHERE market = 'MISO' AND node = {node:String} AND run = 'RT5' AND interval_start >= {from:DateTime64(3, 'UTC')} AND interval_start < {to:DateTime64(3, 'UTC')}",
@@ -228,20 +220,7 @@ describe('market summary', () => {
   it('never defaults to today: its day-ahead prices are complete, its real-time prices are not', async () => {
     const today = dateIn(new Date(), 'Etc/GMT+5')
     const start = dayStartUtc(today, 'Etc/GMT+5').getTime()
-    const wholeDay: PriceRecord[] = Array.from({ length: 24 }, (_, h) => ({
-      market: 'MISO',
-      node: 'INDIANA.HUB',
-      run: 'DA',
-      intervalStart: new Date(start + h * 3_600_000).toISOString(),
-      intervalEnd: new Date(start + (h + 1) * 3_600_000).toISOString(),
-      lmp: 30,
-      energy: null,
-      congestion: null,
-      loss: null,
-      ghg: null,
-      source: 'reports-test',
-      publishedAt: null,
-    }))
+    const wholeDay: PriceRecord[] = hourlyRecords('INDIANA.HUB', 'DA', start, 24, () => 30)
     await insertPrices(platform.ch, wholeDay)
     expect((await marketSummary(deps(), { market: 'MISO' })).date).toBe(addDays(today, -1))
   })
