@@ -3,7 +3,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['build/**', '.data/**', '.tmp/**', 'node_modules/**', '**/node_modules/**', 'public/**', 'migrations/**', '.cache/**'] },
+  { ignores: ['build/**', 'dist/**', '.data/**', '.tmp/**', 'node_modules/**', '**/node_modules/**', 'public/**', 'migrations/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

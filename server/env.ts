@@ -103,6 +103,16 @@ export const EnvSchema = z
     EXPORT_MAX_ROWS_PER_DAY: z.coerce.number().int().min(1).default(200_000_000),
     /** Bearer token Prometheus presents to scrape /metrics; unset = /metrics answers 404. */
     METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    /** Port of a sidecar's own HTTP listener (/healthz, /readyz, /metrics); the web process serves them on PORT. 0 = a free port. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    /** The source revision this build was made from (the image sets it); shown in carbon_build_info. */
+    CARBON_REVISION: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a commit id or tag').optional(),
+    /** OTLP/HTTP collector base URL (e.g. http://otel-collector:4318); set = spans are exported to <url>/v1/traces. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    /** Extra headers for the OTLP exporter, `key=value,key2=value2` (e.g. an API key); never logged. */
+    OTEL_EXPORTER_OTLP_HEADERS: z.string().optional(),
+    /** The traced service's name; default carbon-<command> (carbon-serve, carbon-consumer, ...). */
+    OTEL_SERVICE_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, dot, dash or underscore').optional(),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production'

@@ -1,23 +1,35 @@
+import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import path from 'node:path'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createInProcessBus } from './adapters/bus/index.ts'
 import {
+  countDeadLetters,
+  dataRequestMarket,
   gateVerdict,
   LatencyWindow,
   metrics,
   metricsHandler,
   observeFanoutBatch,
+  observeJobFinished,
   observeStreamSend,
+  registerConsumerLag,
   registerQualityGauges,
+  registerStoreGauge,
   reportFanoutRing,
   resetStreamLatencyWindows,
+  setBuildInfo,
+  startDataRequest,
   streamLatencySummary,
   streamStatus,
+  timeJob,
   trackStreamSubscriber,
   WeightedHistogram,
 } from './metrics.ts'
+import { repoRoot } from './paths.ts'
 import type { DataHealth, DatasetHealth } from './services/quality/schemas.ts'
 import type { StreamPrice } from './services/stream/types.ts'
 
@@ -383,5 +395,148 @@ describe('live stream instruments', () => {
     }
     expect(streamStatus(T).subscribers).toBe(before.subscribers)
     expect(streamStatus(T).ring).toBeNull()
+  })
+})
+
+/** The value of one series of a metric of the process registry (0 when it has none yet); `name` picks _count/_sum of a histogram. */
+async function seriesValue(metric: { get(): Promise<{ values: { labels: object; value: number; metricName?: string }[] }> }, labels: Record<string, string>, name?: string): Promise<number> {
+  const { values } = await metric.get()
+  const found = values.find(
+    (v) => (name === undefined || v.metricName === name) && Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want),
+  )
+  return found?.value ?? 0
+}
+
+describe('service-level instruments', () => {
+  it('sets carbon_build_info once per process: version from package.json, revision, a bounded command', async () => {
+    const { version } = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+    setBuildInfo('solver', { revision: 'abc1234' })
+    let body = await (await scrape(`Bearer ${TOKEN}`)).text()
+    expect(body).toContain(`carbon_build_info{version="${version}",revision="abc1234",command="solver"} 1`)
+    // Called again (the CLI, then the sidecar itself): one series, the last.
+    setBuildInfo('Not A Command!', { revision: 'abc1234' })
+    body = await (await scrape(`Bearer ${TOKEN}`)).text()
+    expect(body.match(/^carbon_build_info\{/gm)).toHaveLength(1)
+    expect(body).toContain(`carbon_build_info{version="${version}",revision="abc1234",command="other"} 1`)
+  })
+
+  it('counts a data request once with its outcome; the market is the one asked for, multi, or none', async () => {
+    const allowed = { market: 'MISO', channel: 'api', outcome: 'allowed' }
+    const before = await seriesValue(metrics.dataRequests, allowed)
+    const beforeCount = await seriesValue(metrics.dataRequestDuration, { market: 'MISO', channel: 'api' }, 'carbon_data_request_duration_seconds_count')
+    const timer = startDataRequest({ market: dataRequestMarket({ market: 'MISO', node: 'INDIANA.HUB' }), channel: 'api' })
+    timer.end('allowed')
+    timer.end('error') // a rethrow after the count: still one request
+    expect(await seriesValue(metrics.dataRequests, allowed)).toBe(before + 1)
+    expect(await seriesValue(metrics.dataRequests, { market: 'MISO', channel: 'api', outcome: 'error' })).toBe(0)
+    expect(await seriesValue(metrics.dataRequestDuration, { market: 'MISO', channel: 'api' }, 'carbon_data_request_duration_seconds_count')).toBe(beforeCount + 1)
+
+    expect(dataRequestMarket({ markets: ['MISO', 'CAISO'] })).toBe('multi')
+    expect(dataRequestMarket({ markets: ['CAISO', 'CAISO'] })).toBe('CAISO')
+    expect(dataRequestMarket({ market: 'NOT-A-MARKET' })).toBe('none')
+    expect(dataRequestMarket({ q: 'hub' })).toBe('none')
+    expect(dataRequestMarket(undefined)).toBe('none')
+    // An unknown channel or market never becomes a label of its own.
+    startDataRequest({ market: 'x'.repeat(300), channel: 'carrier-pigeon' }).end('denied')
+    expect(await seriesValue(metrics.dataRequests, { market: 'none', channel: 'other', outcome: 'denied' })).toBeGreaterThanOrEqual(1)
+    startDataRequest({ market: ['MISO', 'CAISO'], channel: 'downloads' }).end('denied')
+    expect(await seriesValue(metrics.dataRequests, { market: 'multi', channel: 'downloads', outcome: 'denied' })).toBeGreaterThanOrEqual(1)
+  })
+
+  it('counts a job that the call finished, once; one finished before, still running or unknown counts nothing', async () => {
+    const done = { kind: 'export', outcome: 'done' }
+    const before = await seriesValue(metrics.jobs, done)
+    const beforeCount = await seriesValue(metrics.jobDuration, { kind: 'export' }, 'carbon_job_duration_seconds_count')
+    const beforeSum = await seriesValue(metrics.jobDuration, { kind: 'export' }, 'carbon_job_duration_seconds_sum')
+    const row = await timeJob('export', async () => {
+      const startedAt = new Date()
+      return { status: 'done', startedAt, finishedAt: new Date(startedAt.getTime() + 2_500) }
+    })
+    expect(row?.status).toBe('done')
+    expect(await seriesValue(metrics.jobs, done)).toBe(before + 1)
+    expect(await seriesValue(metrics.jobDuration, { kind: 'export' }, 'carbon_job_duration_seconds_count')).toBe(beforeCount + 1)
+    expect(await seriesValue(metrics.jobDuration, { kind: 'export' }, 'carbon_job_duration_seconds_sum')).toBeCloseTo(beforeSum + 2.5, 6)
+
+    // The redelivered request finds the row finished an hour ago: not a second job.
+    const hourAgo = new Date(Date.now() - 3_600_000)
+    await timeJob('export', async () => ({ status: 'done', startedAt: hourAgo, finishedAt: hourAgo }))
+    await timeJob('export', async () => ({ status: 'running', startedAt: new Date(), finishedAt: null }))
+    await timeJob('export', async () => null)
+    expect(await seriesValue(metrics.jobs, done)).toBe(before + 1)
+
+    const cancelled = await seriesValue(metrics.jobs, { kind: 'scenario_run', outcome: 'cancelled' })
+    const now = Date.now()
+    observeJobFinished('scenario_run', { status: 'cancelled', startedAt: new Date(now), finishedAt: new Date(now + 10) }, now)
+    observeJobFinished('scenario_run', { status: 'queued', startedAt: null, finishedAt: new Date(now + 10) }, now)
+    expect(await seriesValue(metrics.jobs, { kind: 'scenario_run', outcome: 'cancelled' })).toBe(cancelled + 1)
+  })
+
+  it('counts dead letters per topic and kind, with a bounded kind', async () => {
+    const before = await seriesValue(metrics.deadLetters, { topic: 'prices.dlq', kind: 'parse-issue' })
+    countDeadLetters('prices.dlq', 'parse-issue', 3)
+    countDeadLetters('prices.dlq', 'A Kind With Spaces and a node id 1234')
+    expect(await seriesValue(metrics.deadLetters, { topic: 'prices.dlq', kind: 'parse-issue' })).toBe(before + 3)
+    expect(await seriesValue(metrics.deadLetters, { topic: 'prices.dlq', kind: 'other' })).toBeGreaterThanOrEqual(1)
+  })
+
+  it('reports consumer lag per topic and group from the bus at scrape time, cached, until unregistered', async () => {
+    const bus = createInProcessBus()
+    let clock = 5_000_000
+    const unregister = registerConsumerLag(
+      bus,
+      [
+        { topic: 'curves.build', group: 'curve-solver' },
+        { topic: 'exports.run', group: 'export-worker' },
+      ],
+      { ttlMs: 15_000, now: () => clock },
+    )
+    try {
+      await bus.publish('curves.build', [1, 2, 3].map((i) => ({ key: `k${i}`, value: Buffer.from(`{"n":${i}}`) })))
+      let body = await (await scrape(`Bearer ${TOKEN}`)).text()
+      expect(body).toContain('# TYPE carbon_bus_consumer_lag_messages gauge')
+      expect(body).toContain('carbon_bus_consumer_lag_messages{topic="curves.build",group="curve-solver"} 3')
+      expect(body).toContain('carbon_bus_consumer_lag_messages{topic="exports.run",group="export-worker"} 0')
+
+      await bus.publish('curves.build', [{ key: 'k4', value: Buffer.from('{"n":4}') }])
+      body = await (await scrape(`Bearer ${TOKEN}`)).text()
+      expect(body).toContain('group="curve-solver"} 3') // still the cached answer
+      clock += 15_000
+      body = await (await scrape(`Bearer ${TOKEN}`)).text()
+      expect(body).toContain('carbon_bus_consumer_lag_messages{topic="curves.build",group="curve-solver"} 4')
+    } finally {
+      unregister()
+      await bus.close()
+    }
+    expect(await (await scrape(`Bearer ${TOKEN}`)).text()).not.toContain('carbon_bus_consumer_lag_messages{')
+  })
+
+  it('reports carbon_store_up per store from the readiness check, cached 15 s; a failing check reports nothing', async () => {
+    let clock = 9_000_000
+    let loads = 0
+    let fail = false
+    const unregister = registerStoreGauge(
+      async () => {
+        loads++
+        if (fail) throw new Error('platform not open')
+        return { postgres: { ok: true }, clickhouse: { ok: loads === 1 }, bus: { ok: true }, objects: { ok: true } }
+      },
+      { ttlMs: 15_000, now: () => clock, log },
+    )
+    try {
+      let body = await (await scrape(`Bearer ${TOKEN}`)).text()
+      expect(body).toContain('carbon_store_up{store="postgres"} 1')
+      expect(body).toContain('carbon_store_up{store="clickhouse"} 1')
+      clock += 15_000
+      body = await (await scrape(`Bearer ${TOKEN}`)).text()
+      expect(body).toContain('carbon_store_up{store="clickhouse"} 0')
+      expect(loads).toBe(2)
+      fail = true
+      clock += 15_000
+      body = await (await scrape(`Bearer ${TOKEN}`)).text()
+      expect(body).not.toContain('carbon_store_up{')
+      expect(logLines.some((l) => l.includes('store availability failed'))).toBe(true)
+    } finally {
+      unregister()
+    }
   })
 })

@@ -1,7 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import path from 'node:path'
+import { MarketId } from '@carbon/schemas'
 import type { Logger } from 'pino'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric, type MetricValueWithName } from 'prom-client'
+import { getEnv } from './env.ts'
+import { repoRoot } from './paths.ts'
 import type { DataHealth } from './services/quality/schemas.ts'
 import type { StreamEvent, StreamPrice } from './services/stream/types.ts'
 
@@ -9,8 +14,10 @@ import type { StreamEvent, StreamPrice } from './services/stream/types.ts'
  * Prometheus metrics of the platform: one Registry per process with the default process and
  * Node.js metrics, the ingest and consumer instruments (incremented where the work happens), the
  * live stream's latency, subscriber and queue instruments (fed by the fan-out and the
- * subscriptions, see "Live stream" below) and two data-quality gauges computed at scrape time
- * from the data-health summary.
+ * subscriptions, see "Live stream" below), two data-quality gauges computed at scrape time
+ * from the data-health summary, and the service-level instruments every process shares (build
+ * info, HTTP requests, data requests through the access gate, jobs, dead letters, consumer lag and
+ * store availability; see "Service levels" below).
  *
  * The registry is a process singleton kept on globalThis: the web process loads server code both
  * through tsx and through the Remix build, and Vite re-evaluates modules on hot reload; every
@@ -25,6 +32,8 @@ export type IngestStatus = (typeof INGEST_STATUSES)[number]
 
 /** How long a data-health summary serves scrapes before the next scrape computes a new one. */
 export const QUALITY_CACHE_MS = 15_000
+/** How long consumer lag and store availability serve scrapes (several Prometheus replicas ask the brokers and stores once). */
+export const SCRAPE_CACHE_MS = 15_000
 
 type IngestLabels = 'market' | 'dataset'
 
@@ -54,6 +63,22 @@ export type Metrics = {
   streamSkipped: Counter<string>
   /** Prices held by the fan-out's ring of recent prices (what a reconnecting client is replayed from). */
   streamRingPrices: Gauge<string>
+  /** 1, labelled with the package version, the source revision and the CLI command this process runs (setBuildInfo). */
+  buildInfo: Gauge<'version' | 'revision' | 'command'>
+  /** HTTP requests answered by the web process, by method, bounded route template and status code. */
+  httpRequests: Counter<'method' | 'route' | 'code'>
+  /** Time from a request's arrival to its response's end (or the connection's close). */
+  httpRequestDuration: Histogram<'method' | 'route'>
+  /** Data requests through the access gate (tRPC dataProcedure, the hub's accessData): outcome allowed | denied | error. */
+  dataRequests: Counter<'market' | 'channel' | 'outcome'>
+  /** Time a data request took, from the gate to the answer (allowed) or the refusal. */
+  dataRequestDuration: Histogram<'market' | 'channel'>
+  /** Dead letters stored (once per message published to a *.dlq topic), by dead-letter topic and kind. */
+  deadLetters: Counter<'topic' | 'kind'>
+  /** Jobs finished by this process's workers: kind curve_build | scenario_run | export | report, outcome done | failed | cancelled. */
+  jobs: Counter<'kind' | 'outcome'>
+  /** A finished job's running time (its row's startedAt to finishedAt). */
+  jobDuration: Histogram<'kind'>
 }
 
 /** Loads the data-health summary the quality gauges are computed from (the web process reads its platform). */
@@ -273,7 +298,7 @@ function queuedPrices(stream: StreamState): number {
   return total
 }
 
-type Slot = { metrics: Metrics; quality: QualityState; stream: StreamState }
+type Slot = { metrics: Metrics; quality: QualityState; stream: StreamState; lag: LagState; stores: StoreGaugeState }
 
 function createMetrics(): Slot {
   const registry = new Registry()
@@ -361,9 +386,77 @@ function createMetrics(): Slot {
         this.set(stream.ring?.size ?? 0)
       },
     }),
+    ...createServiceLevelInstruments(registers),
   }
   const quality: QualityState = { loader: null, ttlMs: QUALITY_CACHE_MS, now: Date.now, cached: null, gauges: null }
-  return { metrics, quality, stream }
+  const lag: LagState = { sources: new Set() }
+  const stores: StoreGaugeState = { loader: null, ttlMs: SCRAPE_CACHE_MS, now: Date.now, cached: null }
+  createScrapeTimeGauges(registers, lag, stores)
+  return { metrics, quality, stream, lag, stores }
+}
+
+/** 5 ms .. 30 s: the HTTP and data-request latency objectives read 0.25, 0.5, 1 and 2.5 s. */
+export const REQUEST_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+/** 100 ms .. 1 h: a curve solve takes under a second, a Monte Carlo run or a large export minutes. */
+export const JOB_DURATION_BUCKETS: readonly number[] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600]
+
+function createServiceLevelInstruments(registers: Registry[]): Pick<
+  Metrics,
+  'buildInfo' | 'httpRequests' | 'httpRequestDuration' | 'dataRequests' | 'dataRequestDuration' | 'deadLetters' | 'jobs' | 'jobDuration'
+> {
+  return {
+    buildInfo: new Gauge({
+      name: 'carbon_build_info',
+      help: 'Always 1: the package version, source revision (CARBON_REVISION) and CLI command of this process',
+      labelNames: ['version', 'revision', 'command'],
+      registers,
+    }),
+    httpRequests: new Counter({
+      name: 'carbon_http_requests_total',
+      help: 'HTTP requests answered, by method, route template (bounded: never ids or query strings) and status code (499: the client closed the connection before any answer)',
+      labelNames: ['method', 'route', 'code'],
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'carbon_http_request_duration_seconds',
+      help: "Time from a request's arrival to the end of its response (or the connection's close), by method and route template",
+      labelNames: ['method', 'route'],
+      buckets: [...REQUEST_DURATION_BUCKETS],
+      registers,
+    }),
+    dataRequests: new Counter({
+      name: 'carbon_data_requests_total',
+      help: 'Data requests through the access gate, by market asked for (multi: several, none: no known market), channel (hub, api, downloads) and outcome (allowed, denied, error)',
+      labelNames: ['market', 'channel', 'outcome'],
+      registers,
+    }),
+    dataRequestDuration: new Histogram({
+      name: 'carbon_data_request_duration_seconds',
+      help: 'Time a data request took from the access gate to its answer (allowed) or refusal',
+      labelNames: ['market', 'channel'],
+      buckets: [...REQUEST_DURATION_BUCKETS],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'carbon_dead_letters_total',
+      help: 'Dead letters stored in PostgreSQL (one per message published to a dead-letter topic), by topic and kind',
+      labelNames: ['topic', 'kind'],
+      registers,
+    }),
+    jobs: new Counter({
+      name: 'carbon_jobs_total',
+      help: 'Jobs finished by this process (curve_build, scenario_run, export, report), by outcome (done, failed, cancelled)',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'carbon_job_duration_seconds',
+      help: "A finished job's running time, from its start to its end as its row records them",
+      labelNames: ['kind'],
+      buckets: [...JOB_DURATION_BUCKETS],
+      registers,
+    }),
+  }
 }
 
 const globalForMetrics = globalThis as unknown as { __carbonMetrics?: Slot }
@@ -695,4 +788,237 @@ export function streamStatus(nowMs = Date.now()): StreamStatus {
 /** Empties the rolling windows (the histograms keep counting): a benchmark run or a test starts from nothing. */
 export function resetStreamLatencyWindows(): void {
   for (const stage of STREAM_STAGES) slot.stream.windows[stage].clear()
+}
+
+// ---------------------------------------------------------------- service levels
+
+/** A label value kept to a known set (or a safe shape): anything else is `fallback`, so no input can mint series. */
+function bounded(value: string | null | undefined, allowed: readonly string[] | RegExp, fallback: string): string {
+  if (typeof value !== 'string') return fallback
+  const ok = Array.isArray(allowed) ? allowed.includes(value) : (allowed as RegExp).test(value)
+  return ok ? value : fallback
+}
+
+/** A value that serves scrapes for `ttlMs`; concurrent scrapes share one load; a failed load is forgotten (and logged) so the next scrape tries again. */
+type Cached<T> = { at: number; value: Promise<T> } | null
+type CacheHolder<T> = { cached: Cached<T>; ttlMs: number; now: () => number; log?: Logger }
+
+async function cachedLoad<T>(holder: CacheHolder<T>, load: () => Promise<T>, what: string): Promise<T | null> {
+  const now = holder.now()
+  let entry = holder.cached
+  if (!entry || now - entry.at >= holder.ttlMs) {
+    const loaded = { at: now, value: load() }
+    loaded.value.catch((error: unknown) => {
+      if (holder.cached === loaded) holder.cached = null
+      holder.log?.warn({ err: error }, `metrics: ${what} failed; its series are omitted from this scrape`)
+    })
+    holder.cached = entry = loaded
+  }
+  try {
+    return await entry.value
+  } catch {
+    return null
+  }
+}
+
+// Build info ----------------------------------------------------------------
+
+let packageVersion: string | undefined
+
+function readPackageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version?: unknown }
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}
+
+/**
+ * Sets `carbon_build_info{version,revision,command} 1`: the root package.json's version (read
+ * once), CARBON_REVISION ("unknown" when unset) and the CLI command this process runs. Calling it
+ * again replaces the series (a process runs one command).
+ */
+export function setBuildInfo(command: string, info: { version?: string; revision?: string } = {}): void {
+  const version = info.version ?? (packageVersion ??= readPackageVersion())
+  const revision = info.revision ?? getEnv().CARBON_REVISION ?? 'unknown'
+  metrics.buildInfo.reset()
+  metrics.buildInfo.set({ version, revision, command: bounded(command, /^[a-z][a-z-]{0,31}$/, 'other') }, 1)
+}
+
+// Data requests ---------------------------------------------------------------
+
+export const DATA_CHANNELS = ['hub', 'api', 'downloads'] as const
+export const DATA_OUTCOMES = ['allowed', 'denied', 'error'] as const
+export type DataOutcome = (typeof DATA_OUTCOMES)[number]
+
+/**
+ * The market label of a data request: the one known market asked for, `multi` for several, `none`
+ * for none (or none the platform knows: an unknown name must not mint a series).
+ */
+export function marketLabel(asked: string | readonly unknown[] | null | undefined): string {
+  const list = Array.isArray(asked) ? asked : asked === null || asked === undefined ? [] : [asked]
+  const known = new Set(list.filter((m): m is string => typeof m === 'string' && MarketId.safeParse(m).success))
+  if (known.size === 0) return 'none'
+  return known.size === 1 ? [...known][0]! : 'multi'
+}
+
+/** The market a raw request input asks for (`market`, or `markets`), as marketLabel names it. */
+export function dataRequestMarket(input: unknown): string {
+  if (input === null || typeof input !== 'object') return 'none'
+  const { market, markets } = input as { market?: unknown; markets?: unknown }
+  const asked = [...(typeof market === 'string' ? [market] : []), ...(Array.isArray(markets) ? markets : [])]
+  return marketLabel(asked)
+}
+
+export type DataRequestTimer = {
+  /** Counts the request with its outcome and duration; only the first call counts (a refusal, then its rethrow, is one request). */
+  end(outcome: DataOutcome): void
+}
+
+/**
+ * Starts timing one data request at the access gate: `end(outcome)` counts
+ * carbon_data_requests_total{market,channel,outcome} and observes
+ * carbon_data_request_duration_seconds{market,channel}.
+ */
+export function startDataRequest(labels: { market: string | readonly unknown[] | null | undefined; channel: string }): DataRequestTimer {
+  const started = performance.now()
+  const market = typeof labels.market === 'string' && ['multi', 'none'].includes(labels.market) ? labels.market : marketLabel(labels.market)
+  const channel = bounded(labels.channel, DATA_CHANNELS, 'other')
+  let ended = false
+  return {
+    end(outcome) {
+      if (ended) return
+      ended = true
+      metrics.dataRequests.inc({ market, channel, outcome })
+      metrics.dataRequestDuration.observe({ market, channel }, (performance.now() - started) / 1000)
+    },
+  }
+}
+
+// Jobs --------------------------------------------------------------------------
+
+export const JOB_KINDS = ['curve_build', 'scenario_run', 'export', 'report'] as const
+export type JobKind = (typeof JOB_KINDS)[number]
+export const JOB_OUTCOMES = ['done', 'failed', 'cancelled'] as const
+
+/** What a job row says of its end (curve_builds, scenario_runs, export_jobs, report_outputs). */
+export type JobRow = { status: string; startedAt: Date | null; finishedAt: Date | null }
+
+/**
+ * Counts a job that `run` finished: carbon_jobs_total{kind,outcome} and
+ * carbon_job_duration_seconds{kind} (the row's startedAt to finishedAt). A row that was already
+ * finished before the call (a redelivered request: the workers leave finished jobs alone), one
+ * still running (interrupted: back to the outbox) or none (unknown id) counts nothing, so each job
+ * counts once however often its request is delivered.
+ */
+export async function timeJob<R extends JobRow>(kind: JobKind, run: () => Promise<R | null>): Promise<R | null> {
+  const calledAt = Date.now()
+  const row = await run()
+  observeJobFinished(kind, row, calledAt)
+  return row
+}
+
+/** timeJob's count, for a row `calledAtMs` (epoch ms) before which the job had not finished. */
+export function observeJobFinished(kind: JobKind, row: JobRow | null, calledAtMs: number): void {
+  if (!row?.finishedAt || row.finishedAt.getTime() < calledAtMs) return
+  const outcome = JOB_OUTCOMES.find((o) => o === row.status)
+  if (!outcome) return
+  metrics.jobs.inc({ kind, outcome })
+  if (row.startedAt) metrics.jobDuration.observe({ kind }, Math.max(0, (row.finishedAt.getTime() - row.startedAt.getTime()) / 1000))
+}
+
+// Dead letters ------------------------------------------------------------------
+
+/** Counts `count` stored dead letters of `topic` (a *.dlq topic) and `kind` (the dead letter's kind header, e.g. parse-issue). */
+export function countDeadLetters(topic: string, kind: string, count = 1): void {
+  metrics.deadLetters.inc({ topic: bounded(topic, /^[a-z][a-z0-9.-]{0,63}$/, 'other'), kind: bounded(kind, /^[a-z][a-z0-9_-]{0,47}$/, 'other') }, count)
+}
+
+// Consumer lag and store availability (scrape time) -------------------------------
+
+/** A topic a consumer group of this process reads. */
+export type ConsumedTopic = { topic: string; group: string }
+/** What the lag gauge asks: the bus (`Bus.lag`), null when the brokers cannot tell. */
+export type LagSource = { lag(topic: string, groupId: string): Promise<number | null> }
+type LagSample = ConsumedTopic & { messages: number | null }
+type LagRegistration = CacheHolder<LagSample[]> & { bus: LagSource; consumed: readonly ConsumedTopic[] }
+type LagState = { sources: Set<LagRegistration> }
+
+export const STORES = ['postgres', 'clickhouse', 'bus', 'objects'] as const
+/** Per store whether it answered (the readiness result: server/services/health checkReadiness). */
+export type StoreStates = Partial<Record<(typeof STORES)[number], { ok: boolean }>>
+export type StoreLoader = () => Promise<StoreStates>
+type StoreGaugeState = CacheHolder<StoreStates> & { loader: StoreLoader | null }
+
+/** The two scrape-time gauges; each reports no series until something registers its source. */
+function createScrapeTimeGauges(registers: Registry[], lag: LagState, stores: StoreGaugeState): void {
+  new Gauge({
+    name: 'carbon_bus_consumer_lag_messages',
+    help: "Messages of a topic the consumer group has not committed (the brokers' view, asked at scrape time, cached 15 s), for the groups this process consumes in",
+    labelNames: ['topic', 'group'],
+    registers,
+    async collect() {
+      const samples = await Promise.all([...lag.sources].map((source) => cachedLoad(source, () => readLag(source), 'consumer lag')))
+      this.reset()
+      for (const sample of samples.flatMap((s) => s ?? [])) {
+        if (sample.messages !== null) this.set({ topic: sample.topic, group: sample.group }, sample.messages)
+      }
+    },
+  })
+  new Gauge({
+    name: 'carbon_store_up',
+    help: 'Whether the store (postgres, clickhouse, bus, objects) answered its readiness probe within 2 s: 1 or 0 (asked at scrape time, cached 15 s)',
+    labelNames: ['store'],
+    registers,
+    async collect() {
+      const loader = stores.loader
+      const states = loader ? await cachedLoad(stores, loader, 'store availability') : null
+      this.reset()
+      for (const store of STORES) {
+        const state = states?.[store]
+        if (state) this.set({ store }, state.ok ? 1 : 0)
+      }
+    },
+  })
+}
+
+async function readLag(source: LagRegistration): Promise<LagSample[]> {
+  return Promise.all(
+    source.consumed.map(async (c) => ({ ...c, messages: await source.bus.lag(c.topic, c.group).catch(() => null) })),
+  )
+}
+
+/**
+ * Adds `carbon_bus_consumer_lag_messages{topic,group}` series for the consumer groups this
+ * process reads in, asked of `bus` at scrape time (cached `ttlMs`, default 15 s: each Kafka ask
+ * opens an admin connection). A pair the brokers cannot answer reports no series for that scrape.
+ * Returns the removal of these series.
+ */
+export function registerConsumerLag(bus: LagSource, consumed: readonly ConsumedTopic[], options: { ttlMs?: number; now?: () => number; log?: Logger } = {}): () => void {
+  const registration: LagRegistration = { bus, consumed: [...consumed], ttlMs: options.ttlMs ?? SCRAPE_CACHE_MS, now: options.now ?? Date.now, log: options.log, cached: null }
+  if (registration.consumed.length > 0) slot.lag.sources.add(registration)
+  return () => {
+    slot.lag.sources.delete(registration)
+  }
+}
+
+/**
+ * Sets where `carbon_store_up{store}` comes from: `loader` (the readiness check of the process's
+ * platform) at scrape time, cached `ttlMs` (default 15 s). A store the result does not name, or a
+ * loader that fails, reports no series. Calling it again replaces the loader; the returned
+ * function removes it (if still the current one).
+ */
+export function registerStoreGauge(loader: StoreLoader, options: { ttlMs?: number; now?: () => number; log?: Logger } = {}): () => void {
+  const state = slot.stores
+  state.loader = loader
+  state.ttlMs = options.ttlMs ?? SCRAPE_CACHE_MS
+  state.now = options.now ?? Date.now
+  state.log = options.log
+  state.cached = null
+  return () => {
+    if (state.loader !== loader) return
+    state.loader = null
+    state.cached = null
+  }
 }

@@ -7,6 +7,7 @@ import reportsCss from '#app/styles/reports.css?raw'
 import { AppError, isAppError } from '#server/errors.ts'
 import { getPlatform, type Platform } from '#server/platform.ts'
 import { recordAudit, type AuditEntry } from '#server/services/auth/audit.ts'
+import { startDataRequest } from '#server/metrics.ts'
 import { authorize, entitledMarkets } from '#server/services/auth/entitlements.ts'
 import { findUnsafeInput, unsafeInputError } from '#server/services/auth/input-check.ts'
 import { takeRequest } from '#server/services/auth/request-limit.ts'
@@ -80,8 +81,10 @@ async function openApiAccess(request: Request, context: AppLoadContext, spec: Ap
     clientAddress: context.clientAddress,
     userAgent: request.headers.get('user-agent'),
   }
+  const timer = startDataRequest({ market: spec.market, channel: 'api' })
   const deny = async (error: AppError, headers: Record<string, string> = {}) => {
     const outcome = error.status >= 500 ? 'error' : 'denied'
+    timer.end(outcome)
     await recordAudit(platform.pg.db, { ...base, outcome, status: error.status, details: { reason: error.userMessage, url: request.url.slice(0, 2000) } })
     return apiErrorResponse(error, headers)
   }
@@ -105,7 +108,9 @@ async function openApiAccess(request: Request, context: AppLoadContext, spec: Ap
     async served(scope: AuditScope = {}) {
       try {
         await recordAudit(platform.pg.db, { ...base, ...scope, outcome: 'allowed', status: 200 })
+        timer.end('allowed')
       } catch (error) {
+        timer.end('error')
         platform.log.error({ err: error, procedure: spec.procedure }, 'audit write failed: answer withheld')
         throw apiErrorResponse(new AppError('UNAVAILABLE', 'The audit log is unavailable; no data was served'))
       }

@@ -1,6 +1,7 @@
 import type { MarketId } from '@carbon/schemas'
 import type { AppLoadContext } from '@remix-run/node'
 import { isAppError } from '#server/errors.ts'
+import { startDataRequest, type DataOutcome, type DataRequestTimer } from '#server/metrics.ts'
 import { getPlatform, type Platform } from '#server/platform.ts'
 import { recordAudit, type AuditEntry } from '#server/services/auth/audit.ts'
 import { authorize, entitledMarkets } from '#server/services/auth/entitlements.ts'
@@ -64,12 +65,38 @@ function plainResponse(message: string, status: number, headers: Record<string, 
  * naming the field), the session's rate limit (else 429 with Retry-After), the one authorization
  * decision for the market and channel (else 403), and an audit row before the data leaves (if
  * the row cannot be written, the page fails instead of serving data). Every refusal is audited.
+ *
+ * Each access counts once in carbon_data_requests_total{market,channel,outcome} and
+ * carbon_data_request_duration_seconds: allowed when `served` writes its audit row (the duration
+ * then covers the loader's reads), denied or error at the refusal.
  */
 export async function accessData(request: Request, context: AppLoadContext, spec: AccessSpec): Promise<DataAccess> {
+  const timer = startDataRequest({ market: spec.market, channel: spec.channel ?? 'hub' })
   try {
-    return await openDataAccess(request, context, spec)
+    return countedServed(await openDataAccess(request, context, spec), timer)
   } catch (error) {
+    timer.end(refusalOutcome(error))
     throw unavailableAsResponse(error)
+  }
+}
+
+/** A refusal thrown at the door: a 4xx Response (a redirect to sign-in included) is denied; a 5xx or anything else is an error. */
+function refusalOutcome(error: unknown): DataOutcome {
+  return error instanceof Response && error.status < 500 ? 'denied' : 'error'
+}
+
+function countedServed(access: DataAccess, timer: DataRequestTimer): DataAccess {
+  return {
+    ...access,
+    async served(scope) {
+      try {
+        await access.served(scope)
+      } catch (error) {
+        timer.end('error')
+        throw error
+      }
+      timer.end('allowed')
+    },
   }
 }
 
@@ -105,6 +132,7 @@ export async function auditedInput<T>(request: Request, context: AppLoadContext,
     return read()
   } catch (refusal) {
     if (!(refusal instanceof Response) || refusal.status < 400 || refusal.status >= 500) throw refusal
+    startDataRequest({ market: spec.market, channel: spec.channel ?? 'hub' }).end('denied')
     try {
       const platform = await getPlatform()
       const principal = await requireUser(request)

@@ -7,8 +7,10 @@ import type { Env } from '../env.ts'
 import { AppError } from '../errors.ts'
 import { startHttpServer } from '../http/server.ts'
 import type { Logger } from '../logger.ts'
+import { registerConsumerLag, registerStoreGauge } from '../metrics.ts'
 import { openPlatform, seedReferenceData, setPlatform, type Platform } from '../platform.ts'
 import { DEV_IDP_PATH } from '../services/auth/config.ts'
+import { checkReadiness, platformProbes } from '../services/health/index.ts'
 import { clearDemo, DEFAULT_DEMO_DAYS } from '../services/demo/index.ts'
 import { loadDemoUntilComplete, type DemoLoadOptions } from '../services/demo/load.ts'
 import { setPriceFanout, startPriceFanout } from '../services/stream/index.ts'
@@ -22,6 +24,7 @@ import { startPricesConsumer } from '../workers/prices-consumer.ts'
 import { stderr, stdout } from './output.ts'
 import { createProgress } from './progress.ts'
 import { DRAIN_TIMEOUT_MS, stopOnSignals } from './shutdown.ts'
+import { CONSUMED_TOPICS } from './workers.ts'
 
 function usesEmbeddedFiles(env: Env) {
   return env.embedded.postgres || env.embedded.clickhouse
@@ -188,6 +191,8 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
         startReportRenderer(files),
       ])
     : [null, null, null, null, null]
+  // Their consumer groups' lag, on this process's /metrics (the fan-out's own group is per process: left out).
+  const unregisterLag = inProcess ? registerConsumerLag(platform.bus, Object.values(CONSUMED_TOPICS).flat(), { log: platform.log }) : () => {}
   const source = ingest && embedded.bus ? resolveIngestSource(platform.env) : 'off'
   const worker = source === 'off' ? null : await startIngestWorker(platform, source)
   if (worker) await stdout().write(`Live prices: ingest from ${worker.publisherUrl ? `the publisher simulator (${worker.publisherUrl})` : 'MISO and CAISO'}\n`)
@@ -201,6 +206,7 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
       }
       // Each leaves its consumer group (seconds apiece with Kafka): together, within the shutdown bound.
       await Promise.all([consumer?.stop(), solver?.stop(), scenarios?.stop(), exports?.stop(), reports?.stop()])
+      unregisterLag()
     },
   }
 }
@@ -217,6 +223,8 @@ export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolea
     throw error
   })
   setPlatform(platform)
+  // carbon_store_up: the readiness check of this platform, at scrape time.
+  registerStoreGauge(() => checkReadiness(platformProbes(platform)), { log })
   // The house scenarios (the built-in base), saved at every start: a new engine's base is a new version, an unchanged one nothing.
   await seedHouseScenarios(platform.pg.db)
   const idp = platform.auth.devProvider ? await devIdentityProvider(platform) : null

@@ -36,16 +36,20 @@ export function stopOnSignals(log: Logger, stop: () => Promise<void>, options: {
       process.exit(1)
     }, timeoutMs)
     timer.unref()
-    stop().then(
-      () => {
-        log.info('shut down')
-        return exitAfterFlush(0)
-      },
+    const stopped = stop().then(
+      () => 0,
       (error: unknown) => {
         log.error({ err: error }, 'shutdown failed')
-        return exitAfterFlush(1)
+        return 1
       },
     )
+    void stopped.then(async (code) => {
+      // Spans of the last work leave before the exit, a failed stop's included (tracing off: nothing to flush).
+      const { stopTelemetry } = await import('./telemetry.ts')
+      await stopTelemetry().catch(() => {})
+      if (code === 0) log.info('shut down')
+      return exitAfterFlush(code)
+    })
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)

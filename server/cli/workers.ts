@@ -1,15 +1,19 @@
 import { MarketId } from '@carbon/schemas'
+import { TOPICS } from '../adapters/bus/index.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../errors.ts'
+import { startWorkerHttp, type WorkerHttp } from '../http/worker-http.ts'
 import type { Logger } from '../logger.ts'
+import { registerConsumerLag, registerStoreGauge, setBuildInfo, type ConsumedTopic } from '../metrics.ts'
 import { openPlatform, type Platform } from '../platform.ts'
+import { checkReadiness, platformProbes } from '../services/health/index.ts'
 import { runBackfill as backfill } from '../services/ingest/backfill.ts'
 import { resolveDataset } from '../services/ingest/datasets.ts'
-import { startCurveSolver } from '../workers/curve-solver.ts'
-import { startExportWorker } from '../workers/export-worker.ts'
-import { startPricesConsumer, type PricesConsumer } from '../workers/prices-consumer.ts'
-import { startReportRenderer } from '../workers/report-renderer.ts'
-import { startScenarioWorker } from '../workers/scenario-worker.ts'
+import { CURVE_SOLVER_GROUP, startCurveSolver } from '../workers/curve-solver.ts'
+import { EXPORT_WORKER_GROUP, startExportWorker } from '../workers/export-worker.ts'
+import { PRICES_CONSUMER_GROUP, startPricesConsumer, type PricesConsumer } from '../workers/prices-consumer.ts'
+import { REPORT_RENDERER_GROUP, startReportRenderer } from '../workers/report-renderer.ts'
+import { SCENARIO_WORKER_GROUP, startScenarioWorker } from '../workers/scenario-worker.ts'
 import { openWhenAvailable } from '../workers/stores.ts'
 import { connectorConfig, ingestHttpClient, pipelineDeps, resolveIngestSource, startEmbeddedSimulator, startIngestWorker } from '../workers/ingest.ts'
 import { acquireDataLock } from './commands.ts'
@@ -18,21 +22,74 @@ import { createProgress } from './progress.ts'
 import { DRAIN_TIMEOUT_MS, stopOnSignals } from './shutdown.ts'
 
 /**
- * The sidecar commands: `carbon ingest`, `carbon consumer` and `carbon backfill`. Against real
- * engines (Kafka, PostgreSQL, ClickHouse) each runs alone, scaled as its own deployment. On the
- * in-process bus nothing crosses processes, so `ingest` and `backfill` also run the prices
- * consumer in their own process (otherwise nothing would store what they publish) and `consumer`
- * alone is refused: `carbon serve` runs everything there.
+ * The sidecar commands: `carbon ingest`, `consumer`, `solver`, `scenario-worker`, `export-worker`
+ * and `backfill`. Against real engines (Kafka, PostgreSQL, ClickHouse) each runs alone, scaled as
+ * its own deployment. On the in-process bus nothing crosses processes, so `ingest` and `backfill`
+ * also run the prices consumer in their own process (otherwise nothing would store what they
+ * publish) and the others are refused: `carbon serve` runs everything there. Each long-running
+ * sidecar (not backfill, a Job) also serves /healthz, /readyz and /metrics on METRICS_PORT
+ * (server/http/worker-http.ts).
  */
 
-/** Runs until SIGINT/SIGTERM, then stops `stop` and closes the platform (bounded: shutdown.ts). */
-function untilSignal(platform: Platform, log: Logger, release: () => void, stop: () => Promise<void>): number {
+/** The topics and consumer groups each worker reads (the lag gauge's series). */
+export const CONSUMED_TOPICS = {
+  consumer: [{ topic: TOPICS.pricesNormalized, group: PRICES_CONSUMER_GROUP }],
+  solver: [{ topic: TOPICS.curvesBuild, group: CURVE_SOLVER_GROUP }],
+  scenarioWorker: [{ topic: TOPICS.scenariosRun, group: SCENARIO_WORKER_GROUP }],
+  exportWorker: [{ topic: TOPICS.exportsRun, group: EXPORT_WORKER_GROUP }],
+  reportRenderer: [{ topic: TOPICS.reportsRender, group: REPORT_RENDERER_GROUP }],
+} as const satisfies Record<string, readonly ConsumedTopic[]>
+
+/**
+ * A sidecar's health and metrics: carbon_build_info for `command`, and the listener on
+ * METRICS_PORT (/healthz, /readyz, /metrics), started before the platform opens so liveness holds
+ * while the sidecar waits for its stores. `opened` hands it the platform and registers the
+ * platform's scrape-time series (carbon_store_up, and the lag of the groups the sidecar reads);
+ * `close` stops the listener and removes them.
+ */
+async function startSidecarHttp(env: Env, log: Logger, command: string) {
+  setBuildInfo(command)
+  let platform: Platform | null = null
+  const unregister: (() => void)[] = []
+  const http: WorkerHttp = await startWorkerHttp({ env, platform: () => platform, port: env.METRICS_PORT, log })
+  return {
+    opened(opened: Platform, consumed: readonly ConsumedTopic[]) {
+      platform = opened
+      unregister.push(registerStoreGauge(() => checkReadiness(platformProbes(opened)), { log }))
+      unregister.push(registerConsumerLag(opened.bus, consumed, { log }))
+    },
+    async close() {
+      for (const remove of unregister.splice(0)) remove()
+      await http.close()
+    },
+  }
+}
+
+type SidecarHttp = Awaited<ReturnType<typeof startSidecarHttp>>
+
+/**
+ * Runs until SIGINT/SIGTERM, then closes the health and metrics listener, stops `stop` and closes
+ * the platform (bounded: shutdown.ts).
+ */
+function untilSignal(platform: Platform, log: Logger, release: () => void, http: SidecarHttp, stop: () => Promise<void>): number {
   stopOnSignals(log, async () => {
+    await http.close()
     await stop()
     await platform.close()
     release()
   })
   return -1
+}
+
+/** Opens the sidecar's platform (`open`) after its listener started; the listener is closed again when opening fails. */
+async function openSidecar(env: Env, log: Logger, command: string, open: () => Promise<{ platform: Platform; release: () => void }>) {
+  const http = await startSidecarHttp(env, log, command)
+  try {
+    return { ...(await open()), http }
+  } catch (error) {
+    await http.close()
+    throw error
+  }
 }
 
 async function openWorkerPlatform(env: Env, log: Logger): Promise<{ platform: Platform; release: () => void }> {
@@ -50,9 +107,12 @@ export async function runConsumerCommand(env: Env, log: Logger): Promise<number>
     throw new AppError('BAD_REQUEST', 'the consumer sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the consumer itself)')
   }
   // ClickHouse down (or its embedded directory held elsewhere): wait, reading nothing, not exit.
-  const { platform, release } = await openWhenAvailable(() => openWorkerPlatform(env, log), { log, what: 'ClickHouse (or another store of the consumer)' })
+  const { platform, release, http } = await openSidecar(env, log, 'consumer', () =>
+    openWhenAvailable(() => openWorkerPlatform(env, log), { log, what: 'ClickHouse (or another store of the consumer)' }),
+  )
+  http.opened(platform, CONSUMED_TOPICS.consumer)
   const consumer = await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log })
-  const code = untilSignal(platform, log, release, () => consumer.stop())
+  const code = untilSignal(platform, log, release, http, () => consumer.stop())
   await stdout().write('prices consumer running: prices.normalized -> ClickHouse (Ctrl-C stops)\n')
   return code
 }
@@ -61,9 +121,10 @@ export async function runSolverCommand(env: Env, log: Logger): Promise<number> {
   if (env.embedded.bus) {
     throw new AppError('BAD_REQUEST', 'the solver sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the solver itself)')
   }
-  const { platform, release } = await openWorkerPlatform(env, log)
+  const { platform, release, http } = await openSidecar(env, log, 'solver', () => openWorkerPlatform(env, log))
+  http.opened(platform, CONSUMED_TOPICS.solver)
   const solver = await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log })
-  const code = untilSignal(platform, log, release, () => solver.stop())
+  const code = untilSignal(platform, log, release, http, () => solver.stop())
   await stdout().write('curve solver running: curves.build -> curve points (Ctrl-C stops)\n')
   return code
 }
@@ -76,9 +137,10 @@ export async function runScenarioWorkerCommand(env: Env, log: Logger): Promise<n
   if (env.embedded.bus) {
     throw new AppError('BAD_REQUEST', 'the scenario worker sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the scenario worker itself)')
   }
-  const { platform, release } = await openWorkerPlatform(env, log)
+  const { platform, release, http } = await openSidecar(env, log, 'scenario-worker', () => openWorkerPlatform(env, log))
+  http.opened(platform, CONSUMED_TOPICS.scenarioWorker)
   const worker = await startScenarioWorker({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log })
-  const code = untilSignal(platform, log, release, () => worker.stop())
+  const code = untilSignal(platform, log, release, http, () => worker.stop())
   await stdout().write('scenario worker running: scenarios.run -> scenario results (Ctrl-C stops)\n')
   return code
 }
@@ -92,10 +154,11 @@ export async function runExportWorkerCommand(env: Env, log: Logger): Promise<num
   if (env.embedded.bus) {
     throw new AppError('BAD_REQUEST', 'the export worker sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the export worker itself)')
   }
-  const { platform, release } = await openWorkerPlatform(env, log)
+  const { platform, release, http } = await openSidecar(env, log, 'export-worker', () => openWorkerPlatform(env, log))
+  http.opened(platform, [...CONSUMED_TOPICS.exportWorker, ...CONSUMED_TOPICS.reportRenderer])
   const deps = { bus: platform.bus, db: platform.pg.db, ch: platform.ch, objects: platform.objects, env: platform.env, log }
   const [exports, reports] = await Promise.all([startExportWorker(deps), startReportRenderer(deps)])
-  const code = untilSignal(platform, log, release, async () => {
+  const code = untilSignal(platform, log, release, http, async () => {
     await Promise.all([exports.stop(), reports.stop()])
   })
   await stdout().write('export worker running: exports.run -> files, reports.render -> report PDFs, in the object store (Ctrl-C stops)\n')
@@ -105,10 +168,12 @@ export async function runExportWorkerCommand(env: Env, log: Logger): Promise<num
 export async function runIngestCommand(env: Env, log: Logger): Promise<number> {
   const source = resolveIngestSource(env)
   if (source === 'off') throw new AppError('BAD_REQUEST', 'INGEST_SOURCE is off: nothing to ingest (set INGEST_SOURCE=publishers or simulator)')
-  const { platform, release } = await openWorkerPlatform(env, log)
+  const { platform, release, http } = await openSidecar(env, log, 'ingest', () => openWorkerPlatform(env, log))
+  // With Kafka the ingest reads no topic; on the in-process bus it runs the prices consumer too.
+  http.opened(platform, env.embedded.bus ? CONSUMED_TOPICS.consumer : [])
   const consumer: PricesConsumer | null = env.embedded.bus ? await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log }) : null
   const worker = await startIngestWorker(platform, source)
-  const code = untilSignal(platform, log, release, async () => {
+  const code = untilSignal(platform, log, release, http, async () => {
     await worker.stop()
     // The in-process bus forgets what it holds: store everything published before stopping.
     if (consumer && !(await consumer.drain(DRAIN_TIMEOUT_MS))) {

@@ -16,6 +16,7 @@ import { getPlatform } from '../platform.ts'
 import { dataHealth } from '../services/quality/index.ts'
 import { DEFAULT_WINDOW_MS } from '../services/quality/schemas.ts'
 import { checkReadiness, platformProbes, type Readiness } from '../services/health/index.ts'
+import { httpMetrics } from './http-metrics.ts'
 import {
   answerClientErrors,
   bodyLimit,
@@ -29,6 +30,7 @@ import { localObjectsHandler, OBJECTS_ROUTE } from './objects.ts'
 import { sameOriginForms, securityHeaders, validHost } from './security.ts'
 import { PRICE_STREAM_PATH, priceStreamHandler } from './stream.ts'
 import { TRPC_LIVE_PATH, trpcLiveHandler } from './trpc-live.ts'
+import { tracingMiddleware } from './tracing-middleware.ts'
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -100,6 +102,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { log } = options
   const app = express()
   app.disable('x-powered-by')
+  app.use(httpMetrics())
+  app.use(tracingMiddleware())
   app.use(compression({ filter: (req, res) => res.getHeader('Content-Type') !== 'text/event-stream' && compression.filter(req, res) }))
 
   app.use((req, res, next) => {

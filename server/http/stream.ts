@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts'
 import { getPlatform, type Platform } from '../platform.ts'
 import { recordAudit, type AuditEntry } from '../services/auth/audit.ts'
 import { authorize } from '../services/auth/entitlements.ts'
+import { startDataRequest } from '../metrics.ts'
 import { findUnsafeInput, unsafeInputError } from '../services/auth/input-check.ts'
 import { resolveRequestAuth } from '../services/auth/resolve.ts'
 import type { PriceFanout } from '../services/stream/fanout.ts'
@@ -146,8 +147,11 @@ async function admit(options: PriceStreamOptions, req: IncomingMessage, res: Ser
     userAgent: headerOf(req, 'user-agent') ?? null,
   } satisfies Partial<AuditEntry>
 
+  // Counted to the moment the stream opens (its lifetime is not a request's duration).
+  const timer = startDataRequest({ market: raw.market ?? null, channel: auth.channel })
   const refuse = async (error: AppError, extra: { zodError?: z.ZodError; retryAfter?: number } = {}) => {
     const outcome = error.status >= 500 ? 'error' : 'denied'
+    timer.end(outcome)
     try {
       await recordAudit(db, { ...base, outcome, status: error.status, details: { reason: error.userMessage } })
     } catch (auditError) {
@@ -200,7 +204,9 @@ async function admit(options: PriceStreamOptions, req: IncomingMessage, res: Ser
   }
   try {
     await recordAudit(db, { ...base, outcome: 'allowed', status: 200 })
+    timer.end('allowed')
   } catch (error) {
+    timer.end('error')
     stream.close()
     log.error({ err: error }, 'audit write failed: stream withheld')
     sendError(res, new AppError('UNAVAILABLE', 'The audit log is unavailable; no data was served'))

@@ -4,6 +4,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi'
 import { z } from 'zod'
 import { AppError, isAppError, type ErrorCode } from '../errors.ts'
 import type { Logger } from '../logger.ts'
+import { dataRequestMarket, startDataRequest, type DataOutcome } from '../metrics.ts'
 import type { Platform } from '../platform.ts'
 import { recordAudit, type AuditEntry } from '../services/auth/audit.ts'
 import { authorize, entitledMarkets } from '../services/auth/entitlements.ts'
@@ -171,7 +172,8 @@ const STATUS_OF: Partial<Record<TRPCError['code'], number>> = {
  * one authorization decision (entitlement per market and channel, role, token scope) and the
  * audit row. The audit row is written before the answer leaves: if it cannot be written, the
  * caller gets an error instead of data. recordAudit makes any input storable, so a refused
- * request always leaves its row.
+ * request always leaves its row. Each call counts once in carbon_data_requests_total and
+ * carbon_data_request_duration_seconds with the outcome its audit row records.
  */
 const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
   const { platform, auth } = ctx
@@ -182,6 +184,7 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
     return undefined
   })
   const scope = auditScope(raw)
+  const timer = startDataRequest({ market: dataRequestMarket(raw), channel: auth.channel })
   const base = {
     requestId: ctx.requestId,
     principal: auth.principal,
@@ -193,6 +196,7 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
   }
   const deny = async (error: AppError) => {
     const outcome = error.status >= 500 ? 'error' : 'denied'
+    timer.end(outcome)
     await recordAudit(platform.pg.db, { ...base, outcome, status: error.status, details: { reason: error.userMessage } })
     return toTRPCError(error)
   }
@@ -213,17 +217,24 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
     if (meta?.access?.downloads) await authorize(platform.pg.db, principal, { ...request, channel: 'downloads' })
   } catch (error) {
     if (isAppError(error)) throw await deny(error)
+    timer.end('error')
     throw error
   }
-  const entitled = await entitledMarkets(platform.pg.db, principal as Principal, auth.channel)
+  const entitled = await entitledMarkets(platform.pg.db, principal as Principal, auth.channel).catch((error: unknown) => {
+    timer.end('error')
+    throw error
+  })
   const result = await next({ ctx: { principal: principal as Principal, entitled } })
   // A service's AppError reaches this middleware wrapped by tRPC (INTERNAL_SERVER_ERROR, the AppError
   // as cause); the audit row records the status the caller gets (appErrors maps it on the way out).
   const cause = result.ok ? null : result.error.cause
   const status = result.ok ? 200 : isAppError(cause) ? cause.status : (STATUS_OF[result.error.code] ?? 500)
+  const outcome: DataOutcome = result.ok ? 'allowed' : status < 500 ? 'denied' : 'error'
   try {
-    await recordAudit(platform.pg.db, { ...base, outcome: result.ok ? 'allowed' : status < 500 ? 'denied' : 'error', status })
+    await recordAudit(platform.pg.db, { ...base, outcome, status })
+    timer.end(outcome)
   } catch (error) {
+    timer.end('error')
     ctx.log.error({ err: error, procedure: path }, 'audit write failed: answer withheld')
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'The audit log is unavailable; no data was served', cause: error })
   }

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { TOPICS, type Bus } from '../adapters/bus/index.ts'
 import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
 import type { Database } from '../adapters/postgres/schema/index.ts'
+import { timeJob } from '../metrics.ts'
 import { runBuild, startBuildRelay, type RelayOptions } from '../services/curves/index.ts'
 import { deadLetterRequest, decodeRequest } from './requests.ts'
 
@@ -54,7 +55,7 @@ export async function startCurveSolver(deps: {
           await deadLetterRequest(deps.bus, message, DEAD_LETTER, decoded.reason)
           continue
         }
-        const row = await runBuild({ db: deps.db, ch: deps.ch, log }, decoded.buildId)
+        const row = await timeJob('curve_build', () => runBuild({ db: deps.db, ch: deps.ch, log }, decoded.buildId))
         if (!row) {
           const reason = `unknown build ${decoded.buildId}: no curve build has this id`
           log.warn({ offset: message.offset, buildId: decoded.buildId }, 'curve build request for an unknown build dead-lettered')

@@ -3,6 +3,7 @@ import { TOPICS, type Bus } from '../adapters/bus/index.ts'
 import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
 import type { ObjectStore } from '../adapters/objects/index.ts'
 import type { Database } from '../adapters/postgres/schema/index.ts'
+import { timeJob } from '../metrics.ts'
 import type { OutboxRelayOptions } from '../services/outbox/relay.ts'
 import { cleanupExports, executeExport, startExportRelay, type ExportEnv } from '../services/exports/index.ts'
 import { subscribeJobRequests } from './requests.ts'
@@ -53,7 +54,7 @@ export async function startExportWorker(deps: {
     deadLetterTopic: TOPICS.exportsDlq,
     groupId: deps.groupId ?? EXPORT_WORKER_GROUP,
     what: 'an export',
-    execute: (id) => executeExport(runDeps, id),
+    execute: (id) => timeJob('export', () => executeExport(runDeps, id)),
     unknown: (id) => `unknown export ${id}: no export job has this id`,
   })
   const relay = deps.relay === false ? null : startExportRelay({ db: deps.db, bus: deps.bus, log }, deps.relay)

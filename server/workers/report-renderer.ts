@@ -4,6 +4,7 @@ import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
 import type { ObjectStore } from '../adapters/objects/types.ts'
 import type { Database } from '../adapters/postgres/schema/index.ts'
 import type { Env } from '../env.ts'
+import { timeJob } from '../metrics.ts'
 import {
   cleanupReportOutputs,
   executeReportOutput,
@@ -57,7 +58,7 @@ export async function startReportRenderer(deps: ReportRendererDeps): Promise<Rep
     deadLetterTopic: TOPICS.reportsDlq,
     groupId: deps.groupId ?? REPORT_RENDERER_GROUP,
     what: 'a report render',
-    execute: (id) => executeReportOutput(renderDeps, id),
+    execute: (id) => timeJob('report', () => executeReportOutput(renderDeps, id)),
     unknown: (id) => `unknown report ${id}: no report_outputs row has this id`,
   })
   const relay = deps.relay === false ? null : startReportRelay({ db: deps.db, bus: deps.bus, log }, deps.relay)

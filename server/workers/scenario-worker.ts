@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import { TOPICS, type Bus } from '../adapters/bus/index.ts'
 import type { ClickHouseHandle } from '../adapters/clickhouse/client.ts'
 import type { Database } from '../adapters/postgres/schema/index.ts'
+import { timeJob } from '../metrics.ts'
 import { createModelRunner, executeRun, startRunRelay, type ModelRunner, type RunRelayOptions } from '../services/scenarios/index.ts'
 import { subscribeJobRequests } from './requests.ts'
 
@@ -46,7 +47,7 @@ export async function startScenarioWorker(deps: {
     deadLetterTopic: TOPICS.scenariosDlq,
     groupId: deps.groupId ?? SCENARIO_WORKER_GROUP,
     what: 'a scenario run',
-    execute: (id) => executeRun({ db: deps.db, ch: deps.ch, bus: deps.bus, log, model }, id),
+    execute: (id) => timeJob('scenario_run', () => executeRun({ db: deps.db, ch: deps.ch, bus: deps.bus, log, model }, id)),
     unknown: (id) => `unknown scenario run ${id}: no scenario run has this id`,
   })
   const relay = deps.relay === false ? null : startRunRelay({ db: deps.db, bus: deps.bus, log }, deps.relay)

@@ -5,19 +5,23 @@ import { createServer, type Server } from 'node:http'
 import net, { type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { metrics, metricsHandler } from '../../server/metrics.ts'
+import { startWorkerHttp, type WorkerHttp } from '../../server/http/worker-http.ts'
+import { metrics, metricsHandler, setBuildInfo } from '../../server/metrics.ts'
 
 /*
  * A real Prometheus (Debian's package, /usr/bin/prometheus) scraping metricsHandler over HTTP:
  * one job presents the bearer token through `authorization` in its scrape config, one a wrong
- * token. The outcome is read back through Prometheus's HTTP API.
+ * token; a third scrapes a sidecar's own listener (server/http/worker-http.ts) as the chart's
+ * carbon-solver job would. The outcome is read back through Prometheus's HTTP API.
  */
 
 const PROMETHEUS = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus'
 const TOKEN = 'prometheus-test-token-0123456789abcdef'
 
 let server: Server
+let worker: WorkerHttp | undefined
 let prometheus: ChildProcess | undefined
 let prometheusLog = ''
 let dir = ''
@@ -48,6 +52,8 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const target = `127.0.0.1:${(server.address() as AddressInfo).port}`
+  // The sidecar listener with no platform yet (its /readyz would say so); /metrics serves the registry.
+  worker = await startWorkerHttp({ env: { METRICS_TOKEN: TOKEN, HOST: '127.0.0.1', NODE_ENV: 'test' }, platform: () => null, port: 0, log: pino({ level: 'silent' }) })
 
   dir = await mkdtemp(path.join(os.tmpdir(), 'carbon-prometheus-'))
   const config = [
@@ -69,6 +75,13 @@ beforeAll(async () => {
     '      credentials: not-the-metrics-token-at-all',
     '    static_configs:',
     `      - targets: ['${target}']`,
+    '  - job_name: carbon-solver',
+    '    metrics_path: /metrics',
+    '    authorization:',
+    '      type: Bearer',
+    `      credentials: ${TOKEN}`,
+    '    static_configs:',
+    `      - targets: ['127.0.0.1:${worker.port}']`,
     '',
   ].join('\n')
   await writeFile(path.join(dir, 'prometheus.yml'), config)
@@ -95,6 +108,7 @@ afterAll(async () => {
     await exited
   }
   await new Promise((resolve) => server?.close(resolve))
+  await worker?.close()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
@@ -145,5 +159,16 @@ describe('Prometheus scraping /metrics', () => {
     const wrong = targets.data.activeTargets.find((t) => t.labels.job === 'carbon-wrong-token')
     expect(wrong?.health).toBe('down')
     expect(wrong?.lastError).toMatch(/401/)
+  })
+
+  it("scrapes a sidecar's own listener: its build info under the sidecar's job", async () => {
+    setBuildInfo('solver', { version: '9.9.9', revision: 'prom-int-test' })
+    const expr = 'carbon_build_info{job="carbon-solver",command="solver",revision="prom-int-test"}'
+    const scraped = await eventually(async () => (await query(expr)).length > 0)
+    expect(scraped, `the sidecar listener was not scraped; Prometheus said:\n${prometheusLog}`).toBe(true)
+    const [series] = await query(expr)
+    expect(series!.metric).toMatchObject({ __name__: 'carbon_build_info', job: 'carbon-solver', version: '9.9.9', command: 'solver' })
+    expect(series!.value[1]).toBe('1')
+    expect((await query('up{job="carbon-solver"}')).map((r) => r.value[1])).toEqual(['1'])
   })
 })

@@ -1,12 +1,21 @@
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import type { SourceId } from './sources.ts'
 
 /**
  * The real publisher files kept in this package (`fixtures/iso/`, byte for byte as published,
  * see its README.md), each with the source that reads it. Tests and the demo data use them.
- * The folder is found from this module's own URL, so this works from the source tree (tsx,
- * vitest), not from a bundle that moves this module away from `fixtures/`.
+ * The folder is resolved through the package's `./fixtures/*` export, not relative to this
+ * module: the hub's server build and the compiled CLI bundle this module elsewhere.
  */
-export const FIXTURE_DIR = new URL('../fixtures/iso/', import.meta.url)
+export const FIXTURE_DIR = fixtureDir('iso')
+
+/** `fixtures/<folder>/` of this package as a file URL ending in a slash (each folder has a README.md or PROVENANCE.md). */
+export function fixtureDir(folder: 'iso' | 'eia'): URL {
+  const marker = folder === 'iso' ? 'README.md' : 'PROVENANCE.md'
+  const file = createRequire(import.meta.url).resolve(`@carbon/connectors/fixtures/${folder}/${marker}`)
+  return new URL('./', pathToFileURL(file))
+}
 
 export const FIXTURE_FILES: readonly { name: string; source: SourceId }[] = [
   { name: 'miso_da_expost_lmp_20260714_hubs.csv', source: 'miso.da_expost_lmp' },

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { assertMaxRetries, assertMessages, assertTopic, closedError, deliverChunk, recordDeadLetters, silentLogger, sleep, subscribeDefaults } from './shared.ts'
+import { publishTraced } from './tracing.ts'
 import {
   DEFAULT_MAX_RETRIES,
   type Bus,
@@ -193,6 +194,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       }
       const delivered = await deliverChunk({
         settings: member.options,
+        system: 'in-process',
         partition: 0,
         // Built per attempt: every delivery gets fresh Buffers.
         messages: () => Array.from({ length: count }, (_, i) => received(t, start + i)),
@@ -233,21 +235,24 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       assertTopic(topic)
       assertMessages(topic, messages)
       if (messages.length === 0) return
-      await recordDeadLetters(options.deadLetters, topic, messages)
-      if (closed) throw closedError()
-      const t = topicLog(topic)
-      const timestamp = Date.now()
-      for (const message of messages) {
-        t.entries.push({
-          key: message.key,
-          // Copy: the caller may reuse its Buffer after publish resolves.
-          value: Buffer.from(message.value),
-          headers: { ...message.headers },
-          timestamp,
-        })
-      }
-      trim(t)
-      for (const group of t.groups.values()) wakeGroup(group)
+      // A PRODUCER span; every message carries its traceparent (tracing.ts).
+      await publishTraced('in-process', topic, messages, async (stamped) => {
+        await recordDeadLetters(options.deadLetters, topic, stamped)
+        if (closed) throw closedError()
+        const t = topicLog(topic)
+        const timestamp = Date.now()
+        for (const message of stamped) {
+          t.entries.push({
+            key: message.key,
+            // Copy: the caller may reuse its Buffer after publish resolves.
+            value: Buffer.from(message.value),
+            headers: { ...message.headers },
+            timestamp,
+          })
+        }
+        trim(t)
+        for (const group of t.groups.values()) wakeGroup(group)
+      })
     },
 
     async subscribe(raw: SubscribeOptions): Promise<Subscription> {

@@ -13,6 +13,7 @@ import {
 import type { Logger } from 'pino'
 import { AppError } from '../../errors.ts'
 import { assertMaxRetries, assertMessages, assertTopic, closedError, deliverChunk, recordDeadLetters, silentLogger, sleep, subscribeDefaults } from './shared.ts'
+import { publishTraced } from './tracing.ts'
 import { DEFAULT_MAX_RETRIES, type Bus, type BusMessage, type DeadLetterSink, type ReceivedMessage, type SubscribeOptions, type Subscription } from './types.ts'
 
 /**
@@ -128,16 +129,19 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       assertTopic(topic)
       assertMessages(topic, messages)
       if (messages.length === 0) return
-      await recordDeadLetters(options.deadLetters, topic, messages)
-      const p = await connectedProducer()
-      for (let i = 0; i < messages.length; i += PUBLISH_CHUNK) {
-        await p.send({
-          topic,
-          acks: -1,
-          compression: CompressionTypes.GZIP,
-          messages: messages.slice(i, i + PUBLISH_CHUNK).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-        })
-      }
+      // A PRODUCER span; every message carries its traceparent (tracing.ts).
+      await publishTraced('kafka', topic, messages, async (stamped) => {
+        await recordDeadLetters(options.deadLetters, topic, stamped)
+        const p = await connectedProducer()
+        for (let i = 0; i < stamped.length; i += PUBLISH_CHUNK) {
+          await p.send({
+            topic,
+            acks: -1,
+            compression: CompressionTypes.GZIP,
+            messages: stamped.slice(i, i + PUBLISH_CHUNK).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          })
+        }
+      })
     },
 
     async subscribe(raw: SubscribeOptions): Promise<Subscription> {
@@ -167,6 +171,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
           }
           const delivered = await deliverChunk({
             settings: opts,
+            system: 'kafka',
             partition,
             messages: () => chunk.map(toReceived),
             publish: (to, messages) => bus.publish(to, messages),

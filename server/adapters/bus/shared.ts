@@ -14,6 +14,7 @@ import {
   type ReceivedMessage,
   type SubscribeOptions,
 } from './types.ts'
+import { handleTraced, inMessageContext, type BusSystem } from './tracing.ts'
 
 /** Helpers both adapters share, so they reject the same inputs with the same errors. */
 
@@ -127,6 +128,8 @@ export function isTransientError(error: unknown, depth = 0): boolean {
 /** How one chunk of a partition is delivered, whichever adapter: see `deliverChunk`. */
 export type ChunkDelivery = {
   settings: SubscribeSettings
+  /** Which adapter delivers (the consumer span's messaging.system). */
+  system: BusSystem
   partition: number
   /** Fresh copies of the chunk's messages, in offset order (a handler may mutate what it got). */
   messages(): ReceivedMessage[]
@@ -177,7 +180,8 @@ async function attempt(delivery: ChunkDelivery, pick: (messages: ReceivedMessage
     if (delivery.stopped()) return 'stopped'
     const batch: Batch = { topic: settings.topic, partition, messages: pick(delivery.messages()) }
     try {
-      await invoke(settings.handler, batch)
+      // One CONSUMER span per attempt, active while the handler runs (tracing.ts).
+      await handleTraced(delivery.system, { groupId: settings.groupId, attempt: failures + 1 }, batch, (b) => invoke(settings.handler, b))
       return 'ok'
     } catch (error) {
       failures++
@@ -227,7 +231,8 @@ async function deadLetter(delivery: ChunkDelivery, index: number, failure: { err
   for (let tries = 1; ; tries++) {
     if (delivery.stopped()) return false
     try {
-      await delivery.publish(settings.deadLetterTopic, [letter])
+      // In the failed message's trace: the dead letter's PRODUCER span joins it.
+      await inMessageContext(message, () => delivery.publish(settings.deadLetterTopic, [letter]))
       break
     } catch (error) {
       log.warn({ topic: settings.topic, deadLetterTopic: settings.deadLetterTopic, offset: message.offset, err: error }, 'dead-letter publish failed; trying again')

@@ -54,6 +54,10 @@
  *   loses what is published to it while the group is down. `false` suits live views (a fresh group
  *   that only wants what happens from now on).
  * - Message values arrive as Buffers, headers as strings, whichever form was published.
+ * - Tracing (tracing.ts): each publish is a PRODUCER span whose W3C `traceparent`/`tracestate`
+ *   replace those headers in every message; each handler call is a CONSUMER span, child of the
+ *   context its messages carry (when they all carry the same one), active while the handler runs.
+ *   With tracing off no header is added.
  *
  * Topics: Kafka topics (and their partition counts) are created by operations (the Helm chart's
  * topic job or the platform team), never by this code; a broker that auto-creates topics gives

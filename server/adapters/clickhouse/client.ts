@@ -8,7 +8,6 @@ import {
   type Logger as ClientLogger,
   type LogParams,
 } from '@clickhouse/client'
-import { createChdbConnection } from 'chdb/connection'
 import type { Logger } from 'pino'
 import type { Env } from '../../env.ts'
 import { AppError } from '../../errors.ts'
@@ -94,6 +93,8 @@ async function openChdb(dataDir: string, database: string, log: Logger | undefin
   const started = performance.now()
   await mkdir(dataDir, { recursive: true })
   // new Session(path) is synchronous (~0.1-0.5 s): it blocks the event loop once, at startup.
+  // Loaded only here: the production image carries no embedded engine (CLICKHOUSE_URL is set there).
+  const { createChdbConnection } = await import('chdb/connection')
   let connection: ClientConnection
   try {
     connection = createChdbConnection({ path: dataDir }) as unknown as ClientConnection

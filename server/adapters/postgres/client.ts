@@ -2,12 +2,10 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { PGlite } from '@electric-sql/pglite'
 import { MARKETS, RUN_INTERVAL_MINUTES } from '@carbon/schemas'
 import { sql } from 'drizzle-orm'
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger'
-import { drizzle as drizzlePglite, type PgliteDatabase } from 'drizzle-orm/pglite'
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import type { PgliteDatabase } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgresJs, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgresJs } from 'drizzle-orm/postgres-js/migrator'
 import type { Logger } from 'pino'
@@ -45,6 +43,8 @@ export async function openPostgres(env: PostgresEnv, log?: Logger): Promise<Post
     const dataDir = path.join(env.dataDir, 'postgres')
     await mkdir(dataDir, { recursive: true })
     const started = performance.now()
+    // Loaded only here: the production image carries no embedded engine (DATABASE_URL is set there).
+    const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')])
     const client = await PGlite.create(dataDir)
     const db = drizzlePglite({ client, schema, casing: 'snake_case', logger })
     log?.info({ kind: 'pglite', dataDir, ms: Math.round(performance.now() - started) }, 'postgres: opened embedded database')
@@ -102,6 +102,7 @@ export async function migratePostgres(
   }
   const before = await countAppliedMigrations(handle.db)
   if (handle.kind === 'pglite') {
+    const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator')
     await migratePglite(handle.db as PgliteDatabase<typeof schema>, config)
   } else {
     await migratePostgresJs(handle.db as PostgresJsDatabase<typeof schema>, config)

@@ -8,6 +8,7 @@ import { TOPICS, isDeadLetterTopic, type Bus, type BusMessage, type DeadLetterSi
 import type { ObjectStore } from '../../adapters/objects/types.ts'
 import { deadLetters, ingestRuns, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
+import { countDeadLetters } from '../../metrics.ts'
 import { decodePriceMessage } from '../../workers/prices-consumer.ts'
 import { createNodeCatalogue } from '../ingest/catalogue.ts'
 import { parseAndPublish } from '../ingest/pipeline.ts'
@@ -59,6 +60,8 @@ export function createDeadLetterStore(db: Database, log: Logger): DeadLetterSink
           target: deadLetters.fingerprint,
           set: { occurrences: sql`${deadLetters.occurrences} + excluded.occurrences`, lastSeenAt: sql`now()` },
         })
+      // Counted once stored: carbon_dead_letters_total{topic,kind}, one per message (a repeated one is an occurrence more).
+      for (const row of rows.values()) countDeadLetters(topic, row.kind, row.occurrences)
       log.debug({ topic, deadLetters: messages.length }, 'dead letters stored')
     },
   }

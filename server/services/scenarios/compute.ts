@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
@@ -50,8 +51,14 @@ export type ModelRunner = {
 
 type Pending = { id: number; resolve: (rows: RunRows) => void; reject: (error: Error) => void; onProgress?: (progress: number) => void }
 
-/** From the repository root, not import.meta.url: the hub's server bundle inlines this module elsewhere. */
-const THREAD_ENTRY = path.join(repoRoot, 'server/services/scenarios/model-thread.mjs')
+/**
+ * The thread's entry, from the repository root (not import.meta.url: the hub's server bundle
+ * inlines this module elsewhere): the TypeScript sources through tsx where they exist, else (the
+ * production image) the compiled thread of `npm run build:server`.
+ */
+const THREAD_ENTRY = existsSync(path.join(repoRoot, 'server/services/scenarios/model-thread.ts'))
+  ? path.join(repoRoot, 'server/services/scenarios/model-thread.mjs')
+  : path.join(repoRoot, 'dist/server/model-thread.js')
 
 export function createModelRunner(log: Logger): ModelRunner {
   let worker: Worker | null = null
