@@ -27,6 +27,7 @@ const externalPackages = {
 
 fs.rmSync(outdir, { recursive: true, force: true })
 const started = performance.now()
+const startedAt = Date.now()
 const result = await build({
   absWorkingDir: root,
   entryPoints: { cli: 'server/cli.ts', 'model-thread': 'server/services/scenarios/model-thread.ts' },
@@ -46,6 +47,10 @@ const result = await build({
   // Bundled CommonJS helpers call require(); ESM output has none unless it is made.
   banner: { js: "import { createRequire as __carbonRequire } from 'node:module'; const require = __carbonRequire(import.meta.url);" },
 })
+// What bin/carbon.js checks before running this build in a checkout: the build's start time and
+// every source file that went into it (one changed since, or gone, and the sources run instead).
+const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.includes('node_modules/'))
+fs.writeFileSync(path.join(outdir, 'inputs.json'), `${JSON.stringify({ builtAt: startedAt, inputs })}\n`)
 const bytes = Object.entries(result.metafile.outputs)
   .filter(([file]) => file.endsWith('.js'))
   .reduce((sum, [, output]) => sum + output.bytes, 0)

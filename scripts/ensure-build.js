@@ -1,5 +1,6 @@
-// `npm start` runs this first: builds the Remix app when there is no build or a source file is
-// newer than it, so a fresh clone needs only `npm install && npm start`.
+// `npm start` runs this first: builds the Remix app, and the compiled command line (dist/server,
+// which bin/carbon.js runs while it is current), when there is no build or a source file is newer
+// than it, so a fresh clone needs only `npm install && npm start`.
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -29,4 +30,10 @@ if (built < newest) {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
   })
+}
+
+const compiled = path.join(root, 'dist/server/cli.js')
+const compiledAt = fs.existsSync(compiled) ? fs.statSync(compiled).mtimeMs : 0
+if (compiledAt < newest) {
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
 }
