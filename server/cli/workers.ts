@@ -4,7 +4,7 @@ import type { Env } from '../env.ts'
 import { AppError } from '../errors.ts'
 import { startWorkerHttp, type WorkerHttp } from '../http/worker-http.ts'
 import type { Logger } from '../logger.ts'
-import { registerConsumerLag, registerStoreGauge, setBuildInfo, type ConsumedTopic } from '../metrics.ts'
+import { registerConsumerLag, registerStoreGauge, type ConsumedTopic } from '../metrics.ts'
 import { openPlatform, type Platform } from '../platform.ts'
 import { checkReadiness, platformProbes } from '../services/health/index.ts'
 import { runBackfill as backfill } from '../services/ingest/backfill.ts'
@@ -41,14 +41,13 @@ export const CONSUMED_TOPICS = {
 } as const satisfies Record<string, readonly ConsumedTopic[]>
 
 /**
- * A sidecar's health and metrics: carbon_build_info for `command`, and the listener on
- * METRICS_PORT (/healthz, /readyz, /metrics), started before the platform opens so liveness holds
+ * A sidecar's health and metrics (its carbon_build_info is set by the CLI's telemetry start,
+ * server/cli/telemetry.ts): the listener on METRICS_PORT (/healthz, /readyz, /metrics), started before the platform opens so liveness holds
  * while the sidecar waits for its stores. `opened` hands it the platform and registers the
  * platform's scrape-time series (carbon_store_up, and the lag of the groups the sidecar reads);
  * `close` stops the listener and removes them.
  */
-async function startSidecarHttp(env: Env, log: Logger, command: string) {
-  setBuildInfo(command)
+async function startSidecarHttp(env: Env, log: Logger) {
   let platform: Platform | null = null
   const unregister: (() => void)[] = []
   const http: WorkerHttp = await startWorkerHttp({ env, platform: () => platform, port: env.METRICS_PORT, log })
@@ -82,8 +81,8 @@ function untilSignal(platform: Platform, log: Logger, release: () => void, http:
 }
 
 /** Opens the sidecar's platform (`open`) after its listener started; the listener is closed again when opening fails. */
-async function openSidecar(env: Env, log: Logger, command: string, open: () => Promise<{ platform: Platform; release: () => void }>) {
-  const http = await startSidecarHttp(env, log, command)
+async function openSidecar(env: Env, log: Logger, open: () => Promise<{ platform: Platform; release: () => void }>) {
+  const http = await startSidecarHttp(env, log)
   try {
     return { ...(await open()), http }
   } catch (error) {
@@ -107,7 +106,7 @@ export async function runConsumerCommand(env: Env, log: Logger): Promise<number>
     throw new AppError('BAD_REQUEST', 'the consumer sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the consumer itself)')
   }
   // ClickHouse down (or its embedded directory held elsewhere): wait, reading nothing, not exit.
-  const { platform, release, http } = await openSidecar(env, log, 'consumer', () =>
+  const { platform, release, http } = await openSidecar(env, log, () =>
     openWhenAvailable(() => openWorkerPlatform(env, log), { log, what: 'ClickHouse (or another store of the consumer)' }),
   )
   http.opened(platform, CONSUMED_TOPICS.consumer)
@@ -121,7 +120,7 @@ export async function runSolverCommand(env: Env, log: Logger): Promise<number> {
   if (env.embedded.bus) {
     throw new AppError('BAD_REQUEST', 'the solver sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the solver itself)')
   }
-  const { platform, release, http } = await openSidecar(env, log, 'solver', () => openWorkerPlatform(env, log))
+  const { platform, release, http } = await openSidecar(env, log, () => openWorkerPlatform(env, log))
   http.opened(platform, CONSUMED_TOPICS.solver)
   const solver = await startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log })
   const code = untilSignal(platform, log, release, http, () => solver.stop())
@@ -137,7 +136,7 @@ export async function runScenarioWorkerCommand(env: Env, log: Logger): Promise<n
   if (env.embedded.bus) {
     throw new AppError('BAD_REQUEST', 'the scenario worker sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the scenario worker itself)')
   }
-  const { platform, release, http } = await openSidecar(env, log, 'scenario-worker', () => openWorkerPlatform(env, log))
+  const { platform, release, http } = await openSidecar(env, log, () => openWorkerPlatform(env, log))
   http.opened(platform, CONSUMED_TOPICS.scenarioWorker)
   const worker = await startScenarioWorker({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log })
   const code = untilSignal(platform, log, release, http, () => worker.stop())
@@ -154,7 +153,7 @@ export async function runExportWorkerCommand(env: Env, log: Logger): Promise<num
   if (env.embedded.bus) {
     throw new AppError('BAD_REQUEST', 'the export worker sidecar reads Kafka: set KAFKA_BROKERS (on the embedded default `carbon serve` runs the export worker itself)')
   }
-  const { platform, release, http } = await openSidecar(env, log, 'export-worker', () => openWorkerPlatform(env, log))
+  const { platform, release, http } = await openSidecar(env, log, () => openWorkerPlatform(env, log))
   http.opened(platform, [...CONSUMED_TOPICS.exportWorker, ...CONSUMED_TOPICS.reportRenderer])
   const deps = { bus: platform.bus, db: platform.pg.db, ch: platform.ch, objects: platform.objects, env: platform.env, log }
   const [exports, reports] = await Promise.all([startExportWorker(deps), startReportRenderer(deps)])
@@ -168,7 +167,7 @@ export async function runExportWorkerCommand(env: Env, log: Logger): Promise<num
 export async function runIngestCommand(env: Env, log: Logger): Promise<number> {
   const source = resolveIngestSource(env)
   if (source === 'off') throw new AppError('BAD_REQUEST', 'INGEST_SOURCE is off: nothing to ingest (set INGEST_SOURCE=publishers or simulator)')
-  const { platform, release, http } = await openSidecar(env, log, 'ingest', () => openWorkerPlatform(env, log))
+  const { platform, release, http } = await openSidecar(env, log, () => openWorkerPlatform(env, log))
   // With Kafka the ingest reads no topic; on the in-process bus it runs the prices consumer too.
   http.opened(platform, env.embedded.bus ? CONSUMED_TOPICS.consumer : [])
   const consumer: PricesConsumer | null = env.embedded.bus ? await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log }) : null

@@ -5,7 +5,7 @@ import { parse } from 'yaml'
 
 /**
  * The GitLab pipeline and .ci/run run the same steps: every job's commands are scripts/ci/*.sh
- * that exist, and .ci/run calls the same set (deploy.sh aside: it never runs on a development
+ * that exist or the README's test command (`npm test [-- <vitest args>]`), and .ci/run calls the same set (deploy.sh aside: it never runs on a development
  * machine), so the two cannot drift.
  */
 
@@ -18,6 +18,9 @@ const SHARED_OTHER = new Set(['scripts/install-swift.sh'])
 /** Setup lines allowed in before_script: the Trivy image has no bash to run the steps with. */
 const SETUP_LINES = new Set(['apk add --no-cache bash'])
 const STEP = /^bash (scripts\/[a-z0-9/-]+\.sh)(?: [^;&|`$<>]*)?$/
+/** The README's test command, the tests' step in both runners (vitest arguments after `--` in GitLab). */
+const TEST_COMMAND = 'npm test'
+const TEST_LINE = /^npm test(?: -- [^;&|`$<>]*)?$/
 
 type Job = { stage?: string; script?: string[]; before_script?: string[]; extends?: string | string[]; needs?: string[]; rules?: { if?: string; when?: string }[]; variables?: Record<string, string>; services?: unknown[] }
 type Pipeline = Record<string, unknown> & { stages: string[]; default: Job }
@@ -35,7 +38,9 @@ function resolveJob(name: string): Job {
 const jobNames = Object.keys(pipeline).filter((key) => !RESERVED.has(key) && !key.startsWith('.'))
 const jobs = Object.fromEntries(jobNames.map((name) => [name, resolveJob(name)]))
 
+/** The step a command line runs: a script's path, or TEST_COMMAND. */
 function scriptOf(line: string): string | null {
+  if (TEST_LINE.test(line.trim())) return TEST_COMMAND
   return STEP.exec(line.trim())?.[1] ?? null
 }
 
@@ -50,12 +55,12 @@ function gitlabScripts(): Set<string> {
   return called
 }
 
-/** The commands of .ci/run after its preamble: `bash <script> [args]` lines. */
+/** The commands of .ci/run after its preamble: `bash <script> [args]` lines and the tests. */
 function ciRunCommands(): string[] {
   return ciRun
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line.startsWith('bash '))
+    .filter((line) => line.startsWith('bash ') || line.startsWith('npm '))
 }
 
 describe('.gitlab-ci.yml', () => {
@@ -67,12 +72,13 @@ describe('.gitlab-ci.yml', () => {
     for (const stage of STAGES) expect(Object.values(jobs).some((job) => job.stage === stage), stage).toBe(true)
   })
 
-  it("runs only scripts/ci/*.sh steps that exist (the shared swift installer aside)", () => {
+  it("runs only scripts/ci/*.sh steps that exist and npm test (the shared swift installer aside)", () => {
     for (const [name, job] of Object.entries(jobs)) {
       expect(job.script?.length, `${name} has a script`).toBeGreaterThan(0)
       for (const line of job.script!) {
         const script = scriptOf(line)
-        expect(script, `${name}: "${line}" is not "bash scripts/ci/<step>.sh [args]"`).not.toBeNull()
+        expect(script, `${name}: "${line}" is not "bash scripts/ci/<step>.sh [args]" or "npm test [-- args]"`).not.toBeNull()
+        if (script === TEST_COMMAND) continue
         expect(script!.startsWith('scripts/ci/') || SHARED_OTHER.has(script!), `${name}: ${script}`).toBe(true)
         expect(fs.existsSync(path.join(root, script!)), `${name}: ${script} exists`).toBe(true)
       }
@@ -128,12 +134,12 @@ describe('.ci/run and .gitlab-ci.yml', () => {
 
   it('ends .ci/run with the tests, after the image is built and smoke-tested, with nothing after them', () => {
     const commands = ciRunCommands()
-    expect(commands.at(-1)).toBe('bash scripts/ci/test.sh')
+    expect(commands.at(-1)).toBe(TEST_COMMAND)
     const order = commands.map(scriptOf)
     expect(order.indexOf('scripts/ci/image-build.sh')).toBeGreaterThan(-1)
     expect(order.indexOf('scripts/ci/image-smoke.sh')).toBeGreaterThan(order.indexOf('scripts/ci/image-build.sh'))
     const lines = ciRun.trimEnd().split('\n')
-    expect(lines.at(-1)).toBe('bash scripts/ci/test.sh')
+    expect(lines.at(-1)).toBe(TEST_COMMAND)
     // No step is allowed to fail quietly.
     expect(ciRun).not.toMatch(/\|\|\s*true/)
     expect(ciRun).toMatch(/^set -euo pipefail$/m)
