@@ -183,12 +183,17 @@ function print(text: string, code: number): number {
   return code
 }
 
+/** The table's own entry for `command` (never an inherited one: `carbon toString` is an unknown command). */
+function commandIn(table: Record<string, CommandRun>, command: string): CommandRun | undefined {
+  return Object.hasOwn(table, command) ? table[command] : undefined
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parseCommandLine(argv)
   const command = args.positionals[0] ?? 'help'
-  const standalone = STANDALONE[command]
+  const standalone = commandIn(STANDALONE, command)
   if (standalone) return standalone(args)
-  const configured = Object.hasOwn(CONFIGURED, command) ? CONFIGURED[command] : undefined
+  const configured = commandIn(CONFIGURED, command)
   if (configured && (!args.values.help || OWN_HELP.has(command))) return configured(args)
   if (args.values.help || command === 'help') return print(HELP, 0)
   process.stderr.write(`Unknown command "${command}".\n\n${HELP}\n`)
