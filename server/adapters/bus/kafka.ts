@@ -64,6 +64,22 @@ export type KafkaBusOptions = {
 /** Messages per produce request; a larger publish is sent as several requests, in order. */
 const PUBLISH_CHUNK = 1_000
 
+/**
+ * Joining a group is tried this often when the broker refuses it with an error code kafkajs does
+ * not restart on. The librdkafka mock cluster does so when the leader's SyncGroup completes the
+ * generation before a follower's arrives (INVALID_REQUEST); a real broker can refuse a join while
+ * its coordinator moves. A connection failure is not retried here.
+ */
+const JOIN_ATTEMPTS = 3
+const JOIN_RETRY_MS = 500
+
+function isBrokerRefusal(error: unknown): boolean {
+  for (let e = error as { name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.name === 'KafkaJSProtocolError') return true
+  }
+  return false
+}
+
 export function createKafkaBus(options: KafkaBusOptions): Bus {
   if (!Array.isArray(options.brokers) || options.brokers.length === 0) {
     throw new AppError('INTERNAL', 'createKafkaBus: at least one broker (host:port) is required')
@@ -147,103 +163,15 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     async subscribe(raw: SubscribeOptions): Promise<Subscription> {
       if (closed) throw closedError()
       const opts = subscribeDefaults(raw, busMaxRetries)
-      const { topic, groupId, maxBatchSize } = opts
-      const consumerLog = log.child({ topic, groupId })
-      const consumer: Consumer = kafka.consumer({
-        groupId,
-        sessionTimeout,
-        heartbeatInterval,
-        rebalanceTimeout: options.consumer?.rebalanceTimeout,
-        maxWaitTimeInMs: options.consumer?.maxWaitTimeInMs,
-      })
-      const abort = new AbortController()
-
-      async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
-        const { partition } = batch
-        for (let i = 0; i < batch.messages.length; i += maxBatchSize) {
-          const chunk = batch.messages.slice(i, i + maxBatchSize)
-          const last = chunk[chunk.length - 1]!.offset
-          const commit = async (offset: string) => {
-            resolveOffset(offset)
-            const next = (BigInt(offset) + 1n).toString()
-            await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] })
-            await heartbeat()
-          }
-          const delivered = await deliverChunk({
-            settings: opts,
-            system: 'kafka',
-            partition,
-            messages: () => chunk.map(toReceived),
-            publish: (to, messages) => bus.publish(to, messages),
-            commit,
-            // Heartbeat through the backoff so a long one does not get this member evicted.
-            wait: async (delay) => {
-              for (let waited = 0; waited < delay && !abort.signal.aborted; waited += heartbeatInterval) {
-                await sleep(Math.min(heartbeatInterval, delay - waited), abort.signal)
-                if (!abort.signal.aborted) await heartbeat()
-              }
-            },
-            // Stopping or rebalanced away: leave the rest unresolved and uncommitted.
-            stopped: () => !isRunning() || isStale() || abort.signal.aborted,
-            log,
-          })
-          if (!delivered) return
-          await commit(last)
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await joinOnce(opts)
+        } catch (error) {
+          if (closed || attempt >= JOIN_ATTEMPTS || !isBrokerRefusal(error)) throw error
+          log.warn({ err: error, topic: opts.topic, groupId: opts.groupId, attempt }, 'the broker refused joining the group; trying again')
+          await sleep(JOIN_RETRY_MS * attempt)
         }
       }
-
-      // Resolves after the first fetch: by then the group is joined and every assigned partition's
-      // start offset is resolved, so "fromBeginning: false" means "published after subscribe".
-      // Rejects if the consumer crashes for good before that.
-      let crashedForGood: ((error: Error) => void) | undefined
-      const firstFetch = new Promise<void>((resolve, reject) => {
-        crashedForGood = reject
-        const off = consumer.on(consumer.events.FETCH, () => {
-          off()
-          resolve()
-        })
-        abort.signal.addEventListener('abort', () => resolve(), { once: true })
-      })
-      // Awaited below; this only keeps a crash after a failed start from being an unhandled rejection.
-      firstFetch.catch(() => {})
-      consumer.on(consumer.events.CRASH, (event) => {
-        const { error, restart } = event.payload
-        // kafkajs restarts the consumer itself after a retriable crash; otherwise it is dead.
-        if (restart) consumerLog.warn({ err: error }, 'bus consumer crashed; kafkajs restarts it')
-        else {
-          consumerLog.error({ err: error }, 'bus consumer crashed and stopped')
-          crashedForGood?.(error)
-        }
-      })
-
-      let stopping: Promise<void> | undefined
-      const subscription: Subscription = {
-        stop() {
-          stopping ??= (async () => {
-            abort.abort()
-            try {
-              await consumer.disconnect()
-            } finally {
-              subscriptions.delete(subscription)
-              consumerLog.debug('bus subscription stopped')
-            }
-          })()
-          return stopping
-        },
-      }
-      subscriptions.add(subscription)
-
-      try {
-        await consumer.connect()
-        await consumer.subscribe({ topics: [topic], fromBeginning: opts.fromBeginning })
-        await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch })
-        await firstFetch
-      } catch (error) {
-        await subscription.stop().catch(() => {})
-        throw new AppError('UNAVAILABLE', `Cannot subscribe to ${topic} as ${groupId}: ${(error as Error).message}`, { cause: error })
-      }
-      consumerLog.debug('bus subscribed')
-      return subscription
     },
 
     close() {
@@ -256,6 +184,107 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       })()
       return closing
     },
+  }
+
+  /** One consumer joining the group; resolves after its first fetch (see firstFetch). */
+  async function joinOnce(opts: ReturnType<typeof subscribeDefaults>): Promise<Subscription> {
+    const { topic, groupId, maxBatchSize } = opts
+    const consumerLog = log.child({ topic, groupId })
+    const consumer: Consumer = kafka.consumer({
+      groupId,
+      sessionTimeout,
+      heartbeatInterval,
+      rebalanceTimeout: options.consumer?.rebalanceTimeout,
+      maxWaitTimeInMs: options.consumer?.maxWaitTimeInMs,
+    })
+    const abort = new AbortController()
+
+    async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
+      const { partition } = batch
+      for (let i = 0; i < batch.messages.length; i += maxBatchSize) {
+        const chunk = batch.messages.slice(i, i + maxBatchSize)
+        const last = chunk[chunk.length - 1]!.offset
+        const commit = async (offset: string) => {
+          resolveOffset(offset)
+          const next = (BigInt(offset) + 1n).toString()
+          await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] })
+          await heartbeat()
+        }
+        const delivered = await deliverChunk({
+          settings: opts,
+          system: 'kafka',
+          partition,
+          messages: () => chunk.map(toReceived),
+          publish: (to, messages) => bus.publish(to, messages),
+          commit,
+          // Heartbeat through the backoff so a long one does not get this member evicted.
+          wait: async (delay) => {
+            for (let waited = 0; waited < delay && !abort.signal.aborted; waited += heartbeatInterval) {
+              await sleep(Math.min(heartbeatInterval, delay - waited), abort.signal)
+              if (!abort.signal.aborted) await heartbeat()
+            }
+          },
+          // Stopping or rebalanced away: leave the rest unresolved and uncommitted.
+          stopped: () => !isRunning() || isStale() || abort.signal.aborted,
+          log,
+        })
+        if (!delivered) return
+        await commit(last)
+      }
+    }
+
+    // Resolves after the first fetch: by then the group is joined and every assigned partition's
+    // start offset is resolved, so "fromBeginning: false" means "published after subscribe".
+    // Rejects if the consumer crashes for good before that.
+    let crashedForGood: ((error: Error) => void) | undefined
+    const firstFetch = new Promise<void>((resolve, reject) => {
+      crashedForGood = reject
+      const off = consumer.on(consumer.events.FETCH, () => {
+        off()
+        resolve()
+      })
+      abort.signal.addEventListener('abort', () => resolve(), { once: true })
+    })
+    // Awaited below; this only keeps a crash after a failed start from being an unhandled rejection.
+    firstFetch.catch(() => {})
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload
+      // kafkajs restarts the consumer itself after a retriable crash; otherwise it is dead.
+      if (restart) consumerLog.warn({ err: error }, 'bus consumer crashed; kafkajs restarts it')
+      else {
+        consumerLog.error({ err: error }, 'bus consumer crashed and stopped')
+        crashedForGood?.(error)
+      }
+    })
+
+    let stopping: Promise<void> | undefined
+    const subscription: Subscription = {
+      stop() {
+        stopping ??= (async () => {
+          abort.abort()
+          try {
+            await consumer.disconnect()
+          } finally {
+            subscriptions.delete(subscription)
+            consumerLog.debug('bus subscription stopped')
+          }
+        })()
+        return stopping
+      },
+    }
+    subscriptions.add(subscription)
+
+    try {
+      await consumer.connect()
+      await consumer.subscribe({ topics: [topic], fromBeginning: opts.fromBeginning })
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch })
+      await firstFetch
+    } catch (error) {
+      await subscription.stop().catch(() => {})
+      throw new AppError('UNAVAILABLE', `Cannot subscribe to ${topic} as ${groupId}: ${(error as Error).message}`, { cause: error })
+    }
+    consumerLog.debug('bus subscribed')
+    return subscription
   }
   return bus
 }
