@@ -1,10 +1,19 @@
 /**
- * `npm run bench:api`: REST throughput and latency of prices.latest and prices.history on the
- * embedded default (PGlite + chDB), against the server's own /healthz as the baseline measured in
- * the same run. Seeds a fresh data directory: 7 days of demo data for every node plus one year of
- * 5-minute prices for INDIANA.HUB. Calls carry a personal access token of the demo quant, so
- * every call pays for token verification, the entitlement check and its audit row. The last line
- * is one JSON object.
+ * `npm run bench:api`: REST throughput and latency of markets.list, prices.latest and
+ * prices.history, against the server's own /healthz as the baseline measured in the same run, on
+ * two stores side by side (BENCH_STORES, default both, in this order):
+ *   embedded   the default of `npm start`: PGlite + chDB in a fresh DATA_DIR;
+ *   postgres   the same with DATABASE_URL on a new database of the local PostgreSQL server
+ *              (TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres), chDB as above.
+ * Each store is seeded fresh: 7 days of demo data for every node plus one year of 5-minute prices
+ * for INDIANA.HUB. Calls carry a personal access token of the demo quant, so every call pays for
+ * token verification, the entitlement check and its audit row. The server is `carbon serve` in a
+ * child process; autocannon (BENCH_CONNECTIONS, default 10, for BENCH_DURATION s, default 10)
+ * runs in this one.
+ * BENCH_PROFILE=<scenario,...|all>: afterwards, each named scenario runs once more for 5 s against
+ * a fresh server started with --cpu-prof, and the functions with the most self time are printed
+ * (not counted in the figures above).
+ * The last line is one JSON object.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -18,6 +27,8 @@ import { parseEnv } from '../server/env.ts'
 import { openPlatform } from '../server/platform.ts'
 import { seedDemo } from '../server/services/demo/index.ts'
 import { insertPrices } from '../server/services/prices/index.ts'
+import { createScratchServerDatabase } from '../server/adapters/postgres/testing.ts'
+import { profileTable, topSelfTime, type CpuProfile, type ProfileLine } from './support/cpu-profile.ts'
 import { demoQuantToken } from './support/demo-token.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -25,10 +36,17 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const END = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000)
 const YEAR_FROM = new Date(END.getTime() - 365 * 86_400_000)
+const STORES = (process.env.BENCH_STORES ?? 'embedded,postgres').split(',').map((s) => s.trim()).filter(Boolean) as Store[]
+const PROFILE = (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+const POSTGRES_SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+
+type Store = 'embedded' | 'postgres'
+/** Where one store's run keeps its data: DATA_DIR always (chDB, objects), DATABASE_URL for postgres. */
+type StoreEnv = { DATA_DIR: string; DATABASE_URL?: string }
 
 /** Seeds the store and returns a personal access token of the demo quant (MISO API entitlement). */
-async function seed(dataDir: string): Promise<string> {
-  const platform = await openPlatform(parseEnv({ DATA_DIR: dataDir }), pino({ level: 'warn' }))
+async function seed(storeEnv: StoreEnv): Promise<string> {
+  const platform = await openPlatform(parseEnv({ ...storeEnv }), pino({ level: 'warn' }))
   try {
     const token = await demoQuantToken(platform, 'bench')
     await seedDemo(platform, { days: 7, end: END, progress: (total) => createProgress('Seeding 7 demo days', total) })
@@ -51,11 +69,12 @@ async function seed(dataDir: string): Promise<string> {
   }
 }
 
-function startServer(dataDir: string): Promise<{ url: string; stop(): Promise<void>; pid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli.ts'), 'serve', '--port', '0', '--no-demo'], {
+function startServer(storeEnv: StoreEnv, profileDir?: string): Promise<{ url: string; stop(): Promise<void>; pid: number }> {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'server/cli.ts'), 'serve', '--port', '0', '--no-demo'], {
     cwd: root,
     // The rate limit is lifted: the bench measures the platform, not the limiter.
-    env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'warn', UV_THREADPOOL_SIZE: '8', RATE_LIMIT_PER_MINUTE: '100000000' },
+    env: { ...process.env, ...storeEnv, NODE_ENV: 'test', LOG_LEVEL: 'warn', UV_THREADPOOL_SIZE: '8', RATE_LIMIT_PER_MINUTE: '100000000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   return new Promise((resolve, reject) => {
@@ -81,7 +100,7 @@ function startServer(dataDir: string): Promise<{ url: string; stop(): Promise<vo
 
 type Scenario = { name: string; path: string; connections?: number; anonymous?: boolean }
 
-async function measure(base: string, token: string, scenario: Scenario) {
+async function measure(base: string, token: string, scenario: Scenario, duration = DURATION_S) {
   const headers: Record<string, string> = scenario.anonymous ? {} : { authorization: `Bearer ${token}` }
   // Warm-up: one request, checked for success, so a broken endpoint fails loudly.
   const warm = await fetch(base + scenario.path, { headers })
@@ -91,7 +110,7 @@ async function measure(base: string, token: string, scenario: Scenario) {
     url: base + scenario.path,
     headers,
     connections: scenario.connections ?? CONNECTIONS,
-    duration: DURATION_S,
+    duration,
   })
   return {
     requestsPerSec: Math.round(result.requests.average * 10) / 10,
@@ -105,15 +124,10 @@ async function measure(base: string, token: string, scenario: Scenario) {
   }
 }
 
-async function main() {
-  const build = spawnSync(process.execPath, [path.join(root, 'scripts/ensure-build.js')], { cwd: root, stdio: 'inherit' })
-  if (build.status !== 0) throw new Error('build failed')
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-bench-'))
-  const token = await seed(dataDir)
-  const server = await startServer(dataDir)
+function scenarios(): Scenario[] {
   const year = `from=${YEAR_FROM.toISOString()}&to=${END.toISOString()}`
   const weekFrom = new Date(END.getTime() - 7 * 86_400_000).toISOString()
-  const scenarios: Scenario[] = [
+  return [
     { name: 'baseline_healthz', path: '/healthz', anonymous: true },
     { name: 'markets_list_authenticated', path: '/api/v1/markets' },
     { name: 'latest_miso_rt5_hubs_zones', path: '/api/v1/prices/latest?market=MISO&run=RT5&sparklineHours=24' },
@@ -123,27 +137,113 @@ async function main() {
     { name: 'history_week_raw', path: `/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=RT5&resolution=raw&from=${weekFrom}&to=${END.toISOString()}` },
     { name: 'history_year_raw', path: `/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=RT5&resolution=raw&${year}`, connections: 2 },
   ]
-  const results: Record<string, Awaited<ReturnType<typeof measure>>> = {}
+}
+
+type Result = Awaited<ReturnType<typeof measure>>
+
+/** A fresh store of the given kind: its environment and how to remove it. */
+async function openStore(store: Store): Promise<{ env: StoreEnv; remove(): Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-bench-'))
+  const removeDir = () => fs.rmSync(dataDir, { recursive: true, force: true })
+  if (store === 'embedded') return { env: { DATA_DIR: dataDir }, remove: async () => removeDir() }
+  const database = await createScratchServerDatabase(POSTGRES_SERVER)
+  return {
+    env: { DATA_DIR: dataDir, DATABASE_URL: database.url },
+    async remove() {
+      removeDir()
+      await database.drop()
+    },
+  }
+}
+
+/** Each scenario against one server; then the profiled ones, each on a server of its own. */
+async function runStore(store: Store): Promise<{ results: Record<string, Result>; profiles: Record<string, ProfileLine[]> }> {
+  process.stderr.write(`\n== store: ${store}\n`)
+  const { env, remove } = await openStore(store)
+  const results: Record<string, Result> = {}
+  const profiles: Record<string, ProfileLine[]> = {}
   try {
-    for (const scenario of scenarios) {
-      process.stderr.write(`Measuring ${scenario.name} for ${DURATION_S} s...\n`)
-      results[scenario.name] = await measure(server.url, token, scenario)
+    const token = await seed(env)
+    const server = await startServer(env)
+    try {
+      for (const scenario of scenarios()) {
+        process.stderr.write(`Measuring ${store} ${scenario.name} for ${DURATION_S} s...\n`)
+        results[scenario.name] = await measure(server.url, token, scenario)
+      }
+    } finally {
+      await server.stop()
+    }
+    for (const scenario of scenarios().filter((s) => PROFILE.includes(s.name) || PROFILE.includes('all'))) {
+      process.stderr.write(`Profiling ${store} ${scenario.name} for 5 s...\n`)
+      profiles[scenario.name] = await profileScenario(env, token, scenario)
     }
   } finally {
-    await server.stop()
-    fs.rmSync(dataDir, { recursive: true, force: true })
+    await remove()
   }
+  return { results, profiles }
+}
+
+async function profileScenario(env: StoreEnv, token: string, scenario: Scenario): Promise<ProfileLine[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbon-bench-prof-'))
+  try {
+    const server = await startServer(env, dir)
+    const started = performance.now()
+    try {
+      await measure(server.url, token, scenario, 5)
+    } finally {
+      await server.stop()
+    }
+    // The profile covers the whole process; only the measured seconds (and the stop) count.
+    const window = performance.now() - started
+    const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
+    if (!file) throw new Error(`no CPU profile written in ${dir}`)
+    return topSelfTime(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CpuProfile, root, 25, window)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000
+
+function ratiosOf(results: Record<string, Result>) {
   const baseline = results.baseline_healthz!
-  const ratios = Object.fromEntries(
+  return Object.fromEntries(
     Object.entries(results)
       .filter(([name]) => name !== 'baseline_healthz')
-      .map(([name, r]) => [name, { rpsVsBaseline: Math.round((r.requestsPerSec / baseline.requestsPerSec) * 1000) / 1000, p50VsBaseline: baseline.latencyP50Ms ? Math.round((r.latencyP50Ms / baseline.latencyP50Ms) * 10) / 10 : null }]),
+      .map(([name, r]) => [name, { rpsVsBaseline: round3(r.requestsPerSec / baseline.requestsPerSec), p50VsBaseline: baseline.latencyP50Ms ? Math.round((r.latencyP50Ms / baseline.latencyP50Ms) * 10) / 10 : null }]),
   )
-  for (const [name, r] of Object.entries(results)) {
-    process.stderr.write(`${name.padEnd(30)} ${String(r.requestsPerSec).padStart(9)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  ${r.responseBytes} B\n`)
+}
+
+async function main() {
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts/ensure-build.js')], { cwd: root, stdio: 'inherit' })
+  if (build.status !== 0) throw new Error('build failed')
+  const stores: Partial<Record<Store, { results: Record<string, Result>; ratios: ReturnType<typeof ratiosOf> }>> = {}
+  for (const store of STORES) {
+    const { results, profiles } = await runStore(store)
+    stores[store] = { results, ratios: ratiosOf(results) }
+    for (const [name, lines] of Object.entries(profiles)) {
+      process.stdout.write(`\nCPU profile, ${store}, ${name} (server main thread, self time over 5 s):\n${profileTable(lines.slice(0, 20))}\n`)
+    }
   }
+  process.stdout.write('\n')
+  for (const [store, { results }] of Object.entries(stores)) {
+    for (const [name, r] of Object.entries(results)) {
+      process.stdout.write(`${store.padEnd(9)} ${name.padEnd(30)} ${String(r.requestsPerSec).padStart(9)} req/s  p50 ${String(r.latencyP50Ms).padStart(5)} ms  p99 ${String(r.latencyP99Ms).padStart(5)} ms  ${r.responseBytes} B\n`)
+    }
+  }
+  const side = Object.fromEntries(
+    scenarios().map((s) => [s.name, Object.fromEntries(Object.entries(stores).map(([store, v]) => [store, { rps: v.results[s.name]?.requestsPerSec, p99Ms: v.results[s.name]?.latencyP99Ms }]))]),
+  )
   process.stdout.write(
-    `${JSON.stringify({ bench: 'api', store: 'embedded (PGlite + chDB)', durationSec: DURATION_S, cores: os.cpus().length, results, ratios })}\n`,
+    `${JSON.stringify({
+      bench: 'api',
+      what: 'REST GET with a personal access token (verified, entitled, audited) vs /healthz, autocannon in the bench process, server in a child',
+      durationSec: DURATION_S,
+      connections: CONNECTIONS,
+      cores: os.cpus().length,
+      stores,
+      sideBySide: side,
+    })}\n`,
   )
 }
 

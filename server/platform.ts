@@ -10,6 +10,7 @@ import { getEnv, type Env } from './env.ts'
 import { AppError } from './errors.ts'
 import { getLogger, type Logger } from './logger.ts'
 import { authConfigFromEnv, type AuthConfig } from './services/auth/config.ts'
+import { startAuthChangeFeed } from './services/auth/credential-cache.ts'
 import { seedOrganizations } from './services/auth/entitlements.ts'
 import { seedCurves } from './services/curves/builds.ts'
 import { createDeadLetterStore } from './services/dlq/index.ts'
@@ -57,6 +58,8 @@ export async function openPlatform(
     await Promise.allSettled([pg.close(), ch.close()])
     throw error
   }
+  // Credentials are cached only while this feed of revocations works (credential-cache.ts).
+  const authFeed = await startAuthChangeFeed(pg, log)
   const auth = authConfigFromEnv(env)
   // Dead letters are stored in PostgreSQL before the bus holds them (decision 009).
   const bus = openBus(env, log, { clientId: 'carbon', deadLetters: createDeadLetterStore(pg.db, log) })
@@ -74,6 +77,7 @@ export async function openPlatform(
     bus,
     objects,
     async close() {
+      await authFeed?.stop().catch(() => {})
       await Promise.allSettled([bus.close(), objects.close(), pg.close(), ch.close()])
     },
   }

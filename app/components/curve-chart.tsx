@@ -1,7 +1,9 @@
+import { memo } from 'react'
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipProps } from 'recharts'
 import { formatPrice } from '#app/utils/format.ts'
 import { yearTicks, type CurveChartPoint, type QuoteSegment } from '#app/utils/curve-view.ts'
-import { AxisTick, stepAfterRounded, timeAxisProps, useChartWidth, type TickProps } from './chart-parts.tsx'
+import { ChartBox } from './chart-box.tsx'
+import { AxisTick, stepAfterRounded, timeAxisProps, type TickProps } from './chart-parts.tsx'
 
 /** The curve (blue as the hub's real-time line), the compared date (grey, dashed) and the quotes (amber). */
 export const CURVE_COLORS = { curve: '#2563eb', compare: '#6b7280', quote: '#d97706' } as const
@@ -51,13 +53,12 @@ function QuoteLine(props: { x1?: number; y1?: number; x2?: number; y2?: number; 
  * step line over its delivery periods (x = delivery month, UTC month starts), the compared as-of
  * date as a dashed step line, and the quotes of the block as segments over their delivery months,
  * so how the curve honours each quote shows at a glance. Coordinates are rounded so the server
- * HTML and hydration agree.
+ * HTML and hydration agree. The browser keeps the server's drawing until it must redraw
+ * (ChartBox), and the chart is memoized so the page's other state leaves it alone.
  */
-export function CurveChart({ points, segments, seriesLabel, compareLabel, firstPeriod, lastPeriod, title }: CurveChartProps) {
-  const [box, width] = useChartWidth(DEFAULT_WIDTH)
+export const CurveChart = memo(function CurveChart({ points, segments, seriesLabel, compareLabel, firstPeriod, lastPeriod, title }: CurveChartProps) {
   const from = points[0]?.t ?? 0
   const to = points.at(-1)?.t ?? 0
-  const ticks = yearTicks(from, to, Math.max(4, Math.floor(width / 80)))
   return (
     <figure className="chart curve-chart" aria-label={title} data-first-period={firstPeriod ?? undefined} data-last-period={lastPeriod ?? undefined} data-quotes={segments.length}>
       <figcaption className="chart-legend">
@@ -79,10 +80,11 @@ export function CurveChart({ points, segments, seriesLabel, compareLabel, firstP
         ) : null}
         <span className="legend-note">$/MWh · delivery month</span>
       </figcaption>
-      <div className="chart-box" ref={box}>
+      <ChartBox defaultWidth={DEFAULT_WIDTH} content={points}>
+        {(width) => (
         <LineChart id="curve-chart" width={width} height={HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 4, left: 4 }} title={title}>
           <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
-          <XAxis {...timeAxisProps(from, to, ticks, (ms) => String(new Date(ms).getUTCFullYear()))} />
+          <XAxis {...timeAxisProps(from, to, yearTicks(from, to, Math.max(4, Math.floor(width / 80))), (ms) => String(new Date(ms).getUTCFullYear()))} />
           <YAxis
             width={56}
             domain={['auto', 'auto']}
@@ -132,10 +134,11 @@ export function CurveChart({ points, segments, seriesLabel, compareLabel, firstP
             connectNulls={false}
           />
         </LineChart>
-      </div>
+        )}
+      </ChartBox>
     </figure>
   )
-}
+})
 
 function CurveTooltip({ active, payload, seriesLabel, compareLabel }: TooltipProps<number, string> & { seriesLabel: string; compareLabel: string | null }) {
   if (!active || !payload?.length) return null

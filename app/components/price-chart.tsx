@@ -1,9 +1,11 @@
+import { memo } from 'react'
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipProps } from 'recharts'
 import { formatPrice } from '#app/utils/format.ts'
 import type { LiveChartPoint } from '#app/utils/live-chart.ts'
 import type { ViewResolution } from '#app/utils/node-view.ts'
 import { DAY_MS, formatInZone, timeTicks, zoneLabel } from '#app/utils/time.ts'
-import { AxisTick, linearRounded, stepAfterRounded, timeAxisProps, useChartWidth, type TickProps } from './chart-parts.tsx'
+import { ChartBox } from './chart-box.tsx'
+import { AxisTick, linearRounded, stepAfterRounded, timeAxisProps, type TickProps } from './chart-parts.tsx'
 
 export const SERIES_COLORS = { da: '#d97706', rt: '#2563eb', live: '#0891b2' } as const
 
@@ -23,15 +25,15 @@ type PriceChartProps = {
 
 /**
  * DA vs real-time LMP (recharts 2, which renders the full SVG on the server). The server draws
- * it at a default width that CSS scales down through the viewBox; in the browser the width is
- * measured so tooltips line up. Axis ticks are computed in the market's time zone. Live
- * real-time prices drawn over an hourly or daily view are their own series ("RT5 live").
+ * it at a default width that CSS scales down through the viewBox; the browser keeps that drawing
+ * until it must redraw (ChartBox: new points, a much narrower box, a pointer for tooltips), then
+ * draws at the measured width. Axis ticks are computed in the market's time zone. Live real-time
+ * prices drawn over an hourly or daily view are their own series ("RT5 live"). Memoized: the
+ * node page re-renders on every live-connection change, and the chart only needs to when its
+ * props change.
  */
-export function PriceChart({ points, from, to, timeZone, rtRun, resolution, title }: PriceChartProps) {
-  const [box, width] = useChartWidth(DEFAULT_WIDTH)
-
+export const PriceChart = memo(function PriceChart({ points, from, to, timeZone, rtRun, resolution, title }: PriceChartProps) {
   const span = to - from
-  const ticks = timeTicks(from, to, timeZone, Math.max(4, Math.floor(width / 110)))
   const tickStyle = span <= 2 * DAY_MS ? 'time' : 'day'
   let min = Infinity
   let max = -Infinity
@@ -69,10 +71,11 @@ export function PriceChart({ points, from, to, timeZone, rtRun, resolution, titl
         ) : null}
         <span className="legend-note">$/MWh · {zone}</span>
       </figcaption>
-      <div className="chart-box" ref={box}>
+      <ChartBox defaultWidth={DEFAULT_WIDTH} content={points}>
+        {(width) => (
         <LineChart id="price-chart" width={width} height={HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 4, left: 4 }} title={title}>
           <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
-          <XAxis {...timeAxisProps(from, to, ticks, (ms) => formatInZone(ms, timeZone, tickStyle))} />
+          <XAxis {...timeAxisProps(from, to, timeTicks(from, to, timeZone, Math.max(4, Math.floor(width / 110))), (ms) => formatInZone(ms, timeZone, tickStyle))} />
           <YAxis
             width={56}
             domain={['auto', 'auto']}
@@ -124,10 +127,11 @@ export function PriceChart({ points, from, to, timeZone, rtRun, resolution, titl
             />
           ) : null}
         </LineChart>
-      </div>
+        )}
+      </ChartBox>
     </figure>
   )
-}
+})
 
 function ChartTooltip({
   active,

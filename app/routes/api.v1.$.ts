@@ -1,21 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import { createOpenApiFetchHandler } from 'trpc-to-openapi'
-import { createContext } from '#server/trpc/context.ts'
-import { appRouter } from '#server/trpc/root.ts'
-import type { Context } from '#server/trpc/trpc.ts'
+import { errorBody } from '#server/http/limits.ts'
 
-/** The public REST API (bearer tokens only, channel api): every procedure with `.meta({ openapi })`. */
-function handle({ request, context }: LoaderFunctionArgs | ActionFunctionArgs) {
-  return createOpenApiFetchHandler({
-    endpoint: '/api/v1',
-    req: request,
-    router: appRouter,
-    createContext: () =>
-      createContext(request, { endpoint: 'rest', clientAddress: context.clientAddress, requestId: context.requestId }),
-    // A plain object: trpc-to-openapi copies headers with Object.entries.
-    responseMeta: ({ ctx }) => ({ headers: Object.fromEntries((ctx as Context | undefined)?.responseHeaders ?? []) }),
+/**
+ * /api/v1 paths that no REST procedure serves. The procedures themselves are answered before Remix
+ * by server/http/rest.ts (a handler built once); the report files under /api/v1/reports are their
+ * own routes. Everything else is a JSON 404 naming the method and path.
+ */
+function notFound({ request }: LoaderFunctionArgs | ActionFunctionArgs) {
+  const { pathname } = new URL(request.url)
+  return Response.json(errorBody('NOT_FOUND', `No API endpoint for ${request.method} ${pathname.slice(0, 200)}`), {
+    status: 404,
+    headers: { 'Cache-Control': 'no-store' },
   })
 }
 
-export const loader = handle
-export const action = handle
+export const loader = notFound
+export const action = notFound

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useParams, useSubmit } from '@remix-run/react'
+import { useMemo } from 'react'
 import { CurveChart } from '#app/components/curve-chart.tsx'
 import { errorMessage, GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { Segmented } from '#app/components/segmented.tsx'
@@ -256,11 +257,14 @@ export default function CurvePage() {
   const base: CurveViewQuery = { ...query, compare: compareAsOf }
   const selfHref = (q: Partial<CurveViewQuery>) => curveHref(market.id, curve.node, curveSearch({ ...base, ...q }))
   const block = query.block
-  const compareSpans: PriceSpan[] | null = compare
-    ? compare.rows.flatMap((r) => (r.other ? [{ period: r.period, first: r.first, last: r.last, value: r.other[block] }] : []))
-    : null
-  const series = chartSeries(blockSpans(data.points, block), compareSpans)
-  const segments = quoteSegments(data.quotes, block)
+  // Memoized on the loader data: the chart keeps the server's drawing while its points are the same (ChartBox).
+  const series = useMemo(() => {
+    const compareSpans: PriceSpan[] | null = compare
+      ? compare.rows.flatMap((r) => (r.other ? [{ period: r.period, first: r.first, last: r.last, value: r.other[block] }] : []))
+      : null
+    return chartSeries(blockSpans(data.points, block), compareSpans)
+  }, [compare, data.points, block])
+  const segments = useMemo(() => quoteSegments(data.quotes, block), [data.quotes, block])
   const seriesLabel = `${BLOCK_LABELS[block]}, as of ${build.asOf} v${build.version}`
   const compareLabel = compare ? `${BLOCK_LABELS[block]}, as of ${compare.other.asOf} v${compare.other.version}` : null
   const title = `${curve.name} ${BLOCK_LABELS[block].toLowerCase()} forward curve as of ${build.asOf}, ${GRANULARITY_LABELS[query.granularity].toLowerCase()} view`

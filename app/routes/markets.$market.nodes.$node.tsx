@@ -1,7 +1,7 @@
 import type { MarketId, MarketRun } from '@carbon/schemas'
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useParams, useRevalidator } from '@remix-run/react'
-import { useCallback, useState } from 'react'
+import { useCallback, useMemo, useState } from 'react'
 import { NoPricesYet } from '#app/components/empty-state.tsx'
 import { errorMessage, GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { HistoryTable } from '#app/components/history-table.tsx'
@@ -72,6 +72,8 @@ function useLiveNode(market: MarketId, node: string, rt: MarketRun, cursor: stri
         return
       }
       const incoming = event.prices.filter((p) => p.node === node).map(toSample)
+      // Nothing for this node: no state change, so the chart keeps what it shows.
+      if (incoming.length === 0) return
       setState((before) => {
         const base = before.key === key ? before : { key, samples: [], count: 0 }
         return { key, samples: addSamples(base.samples, incoming), count: base.count + incoming.length }
@@ -90,14 +92,21 @@ export default function NodePage() {
   const { market, node, query, window, table, summary, notice, latest } = data
   const tz = market.timeZone
   const live = useLiveNode(market.id, node.name, query.rt, data.live.cursor, Boolean(window && !notice))
-  const chart = window
-    ? liveChart(data.chart, { from: Date.parse(window.from), to: Date.parse(window.to) }, live.samples, {
-        resolution: query.resolution,
-        rtRun: query.rt,
-        anchorRun: query.end === 'da' && latest.da ? 'DA' : query.rt,
-        timeZone: tz,
-      })
-    : null
+  // Memoized: the page re-renders on every live-connection change, the chart only when prices
+  // arrive or the view changes (and until then keeps the server's drawing: ChartBox).
+  const anchorRun = query.end === 'da' && latest.da ? 'DA' : query.rt
+  const chart = useMemo(
+    () =>
+      window
+        ? liveChart(data.chart, { from: Date.parse(window.from), to: Date.parse(window.to) }, live.samples, {
+            resolution: query.resolution,
+            rtRun: query.rt,
+            anchorRun,
+            timeZone: tz,
+          })
+        : null,
+    [window, data.chart, live.samples, query.resolution, query.rt, anchorRun, tz],
+  )
   const zone = zoneLabel(tz)
   const base: Partial<NodeViewQuery> = {
     range: query.range,
@@ -115,6 +124,27 @@ export default function NodePage() {
       )} ${zone}`
     : null
   const title = `${node.name} DA vs ${query.rt} LMP, ${RESOLUTION_LABELS[query.resolution].toLowerCase()}, ${RANGES[query.range].label}`
+  // The table (a page of up to 200 rows) changes only with the loader data: live-connection
+  // changes re-render the page, never these rows.
+  const tableCaption = `${title}${rangeText ? ` (${rangeText})` : ''}, $/MWh`
+  const historyTable = useMemo(
+    () => (
+      <HistoryTable
+        rows={table.rows}
+        resolution={query.resolution}
+        rtRun={query.rt}
+        timeZone={tz}
+        caption={tableCaption}
+        page={table.page}
+        pageCount={table.pageCount}
+        total={table.total}
+        pageSize={PAGE_SIZE}
+        pageHref={(page) => nodeHref(market.id, node.name, viewSearch({ page }, base))}
+      />
+    ),
+    // `base` is rebuilt every render from `query` and `market`, which are the loader data's own objects.
+    [table, query, market, node.name, tz, tableCaption],
+  )
 
   return (
     <div className="page" data-live-count={live.count}>
@@ -217,18 +247,7 @@ export default function NodePage() {
             )}
           </section>
           <section className="panel" aria-label="Price table">
-            <HistoryTable
-              rows={table.rows}
-              resolution={query.resolution}
-              rtRun={query.rt}
-              timeZone={tz}
-              caption={`${title}${rangeText ? ` (${rangeText})` : ''}, $/MWh`}
-              page={table.page}
-              pageCount={table.pageCount}
-              total={table.total}
-              pageSize={PAGE_SIZE}
-              pageHref={(page) => nodeHref(market.id, node.name, viewSearch({ page }, base))}
-            />
+            {historyTable}
           </section>
         </>
       )}

@@ -47,6 +47,21 @@ export function formatInZone(value: Date | number | string, timeZone: string, st
   }
 }
 
+const zoneNameFormatters = new Map<string, Intl.DateTimeFormat>()
+
+/**
+ * One formatter per zone: building an Intl.DateTimeFormat costs far more than using one, and a
+ * board labels the interval of every cell with it.
+ */
+function zoneNameFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = zoneNameFormatters.get(timeZone)
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+    zoneNameFormatters.set(timeZone, formatter)
+  }
+  return formatter
+}
+
 /**
  * Short label of a time zone at an instant: "EST" for MISO's fixed Etc/GMT+5 clock (Intl would
  * say "GMT-5"), "PST"/"PDT" for America/Los_Angeles.
@@ -56,7 +71,7 @@ export function zoneLabel(timeZone: string, at: Date | number | string = Date.no
   const known = fixed[timeZone]
   if (known) return known
   const instant = at instanceof Date ? at : new Date(at)
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+  const name = zoneNameFormatter(timeZone)
     .formatToParts(instant)
     .find((p) => p.type === 'timeZoneName')?.value
   return name ?? timeZone

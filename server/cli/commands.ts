@@ -13,6 +13,7 @@ import { DEV_IDP_PATH } from '../services/auth/config.ts'
 import { checkReadiness, platformProbes } from '../services/health/index.ts'
 import { clearDemo, DEFAULT_DEMO_DAYS } from '../services/demo/index.ts'
 import { loadDemoUntilComplete, type DemoLoadOptions } from '../services/demo/load.ts'
+import { pricesPublished } from '../services/prices/read-cache.ts'
 import { setPriceFanout, startPriceFanout } from '../services/stream/index.ts'
 import { startIngestWorker, resolveIngestSource } from '../workers/ingest.ts'
 import { startCurveSolver } from '../workers/curve-solver.ts'
@@ -236,6 +237,9 @@ export async function runServe(baseEnv: Env, log: Logger, options: { dev: boolea
   // The live price fan-out first, so it sees every price the workers below publish.
   const fanout = await startPriceFanout({ bus: platform.bus, log })
   setPriceFanout(fanout)
+  // Every price the fan-out sees makes the cached answers about its market and run stale
+  // (services/prices/read-cache.ts): the sidecar consumer stores what this process only sees.
+  fanout.attach((prices) => void pricesPublished(platform.ch, prices))
   const workers = await startEmbeddedWorkers(platform, options.ingest ?? true)
   const server = await startHttpServer({
     port,

@@ -27,6 +27,7 @@ import {
   trpcBatchLimit,
 } from './limits.ts'
 import { localObjectsHandler, OBJECTS_ROUTE } from './objects.ts'
+import { REST_PATH, restApiHandler } from './rest.ts'
 import { sameOriginForms, securityHeaders, validHost } from './security.ts'
 import { PRICE_STREAM_PATH, priceStreamHandler } from './stream.ts'
 import { TRPC_LIVE_PATH, trpcLiveHandler } from './trpc-live.ts'
@@ -112,9 +113,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     req.headers['x-request-id'] = requestId
     res.setHeader('X-Request-Id', requestId)
     const started = performance.now()
+    // Read now: a handler mounted at a path (REST_PATH) leaves req.path relative to it.
+    const requestPath = req.path
     res.once('finish', () => {
       const ms = Math.round(performance.now() - started)
-      const line = { requestId, method: req.method, path: req.path, status: res.statusCode, ms }
+      const line = { requestId, method: req.method, path: requestPath, status: res.statusCode, ms }
       if (res.statusCode >= 500) log.error(line, 'request failed')
       else log.debug(line, 'request')
     })
@@ -163,6 +166,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   for (const mount of options.mounts ?? []) app.use(mount.path, (req, res) => mount.handler(req, res))
   // Live prices of the REST API as Server-Sent Events: a plain handler that owns its socket.
   app.get(PRICE_STREAM_PATH, priceStreamHandler({ log }))
+  // The REST procedures, with a handler built once (rest.ts); other /api/v1 paths go on to Remix.
+  app.use(REST_PATH, restApiHandler())
   // The hub's and the SDK's live subscription (tRPC's SSE protocol), written with shared payloads.
   app.get(TRPC_LIVE_PATH, trpcLiveHandler({ log }))
   // Signed downloads of the local object store (exports, reports); 404 when the store is S3 (S3 serves its own links).

@@ -20,6 +20,12 @@ export type PostgresHandle = {
   db: Database
   /** 'pglite': embedded, in-process, under `${dataDir}/postgres`; 'postgres': a server at DATABASE_URL. */
   kind: 'pglite' | 'postgres'
+  /**
+   * LISTEN on a channel: `onNotify` gets each notification's payload. `onListen` runs whenever
+   * the listener is (again) listening: after a lost connection was restored, notifications sent
+   * meanwhile are lost, so a cache fed by them starts over there. Resolves once listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onListen?: () => void): Promise<{ stop(): Promise<void> }>
   close(): Promise<void>
 }
 
@@ -51,6 +57,12 @@ export async function openPostgres(env: PostgresEnv, log?: Logger): Promise<Post
     return {
       db,
       kind: 'pglite',
+      async listen(channel, onNotify, onListen) {
+        // In-process: no connection to lose.
+        const unlisten = await client.listen(channel, onNotify)
+        onListen?.()
+        return { stop: () => (client.closed ? Promise.resolve() : unlisten()) }
+      },
       close: once(async () => {
         if (!client.closed) await client.close()
       }),
@@ -77,6 +89,11 @@ export async function openPostgres(env: PostgresEnv, log?: Logger): Promise<Post
   return {
     db,
     kind: 'postgres',
+    async listen(channel, onNotify, onListen) {
+      // postgres.js keeps one connection for its listeners and reconnects it, calling onListen again.
+      const { unlisten } = await client.listen(channel, onNotify, onListen)
+      return { stop: () => unlisten().catch(() => {}) }
+    },
     close: once(() => client.end({ timeout: 5 })),
   }
 }

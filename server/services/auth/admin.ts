@@ -8,6 +8,7 @@ import {
   type Database,
 } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
+import { invalidateCredentials } from './credential-cache.ts'
 import { hasRole } from './entitlements.ts'
 import { Role, type Principal } from './types.ts'
 
@@ -130,6 +131,7 @@ export async function setUserRoles(
   }
   const [row] = await db.update(users).set({ roles }).where(eq(users.id, userId)).returning({ id: users.id })
   if (!row) throw AppError.notFound('User', { userId })
+  invalidateCredentials(db)
   return getUser(db, userId)
 }
 
@@ -169,7 +171,7 @@ export async function setUserDisabled(
       .update(apiTokens)
       .set({ revokedAt: sql`now()` })
       .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-  })
+  }).finally(() => invalidateCredentials(db))
   return getUser(db, userId)
 }
 

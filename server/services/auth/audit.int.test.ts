@@ -85,6 +85,19 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
   const latest = async () => (await pg.db.select().from(auditEvents).orderBy(desc(auditEvents.id)).limit(1))[0]!
 
   describe('recordAudit', () => {
+    it('writes concurrent rows together, each caller waiting for its own, and fails only the row that cannot be stored', async () => {
+      const entry = (i: number): AuditEntry => ({ requestId: `group-${i}`, principal: user, channel: 'api', procedure: 'group.commit', outcome: 'allowed', status: 200 })
+      // A principal kind outside the column's type: that row alone cannot be stored.
+      const broken: AuditEntry = { ...entry(-1), requestId: 'group-broken', principal: { ...user, kind: 'robot' as Principal['kind'] } }
+      const settled = await Promise.allSettled([...Array.from({ length: 40 }, (_, i) => recordAudit(pg.db, entry(i))), recordAudit(pg.db, broken)])
+      expect(settled.slice(0, 40).every((r) => r.status === 'fulfilled')).toBe(true)
+      const last = settled[40]!
+      expect(last.status).toBe('rejected')
+      expect(((last as PromiseRejectedResult).reason as AppError).code).toBe('UNAVAILABLE')
+      const stored = await pg.db.select({ requestId: auditEvents.requestId }).from(auditEvents).where(eq(auditEvents.procedure, 'group.commit'))
+      expect(stored.map((r) => r.requestId).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `group-${i}`).sort())
+    })
+
     it('inserts one row with the entry and the principal', async () => {
       await recordAudit(pg.db, {
         requestId: 'req-1',

@@ -62,7 +62,7 @@ export async function recordAudit(db: Database, entry: AuditEntry): Promise<void
     details = { ...details, nodeCount: entry.nodes.length }
   }
 
-  const row: typeof auditEvents.$inferInsert = {
+  const row: AuditInsert = {
     requestId: capOrNull(entry.requestId, MAX_TEXT),
     principalType: principal?.kind ?? 'anonymous',
     principalId: principal ? principalId(principal) : null,
@@ -80,7 +80,7 @@ export async function recordAudit(db: Database, entry: AuditEntry): Promise<void
     details,
   }
   try {
-    await db.insert(auditEvents).values(row)
+    await auditWriter(db)(row)
   } catch (error) {
     // The driver's message may quote the row; the cause keeps it for the server log only.
     throw new AppError('UNAVAILABLE', 'Could not write the audit log', {
@@ -88,6 +88,59 @@ export async function recordAudit(db: Database, entry: AuditEntry): Promise<void
       cause: error,
     })
   }
+}
+
+type AuditInsert = typeof auditEvents.$inferInsert
+type QueuedRow = { row: AuditInsert; resolve(): void; reject(error: unknown): void }
+
+/** Rows in one INSERT at most. */
+const AUDIT_BATCH_ROWS = 500
+const writers = new WeakMap<Database, (row: AuditInsert) => Promise<void>>()
+
+function auditWriter(db: Database): (row: AuditInsert) => Promise<void> {
+  let writer = writers.get(db)
+  if (!writer) writers.set(db, (writer = createAuditWriter(db)))
+  return writer
+}
+
+/**
+ * Group commit: a row is written at once when no insert is in flight; rows arriving while one is
+ * go together in the next INSERT (many concurrent requests, few round trips). Each caller's promise
+ * settles when its own row is stored or has failed, so no answer leaves before its row is written.
+ * A failed batch is written again row by row, so one bad row fails only its own request.
+ */
+function createAuditWriter(db: Database): (row: AuditInsert) => Promise<void> {
+  let queue: QueuedRow[] = []
+  let writing = false
+
+  async function drain() {
+    writing = true
+    try {
+      while (queue.length > 0) {
+        const batch = queue.slice(0, AUDIT_BATCH_ROWS)
+        queue = queue.slice(batch.length)
+        await writeBatch(batch)
+      }
+    } finally {
+      writing = false
+    }
+  }
+
+  async function writeBatch(batch: QueuedRow[]) {
+    try {
+      await db.insert(auditEvents).values(batch.map((q) => q.row))
+      for (const q of batch) q.resolve()
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error)
+      for (const q of batch) await writeBatch([q])
+    }
+  }
+
+  return (row) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ row, resolve, reject })
+      if (!writing) void drain()
+    })
 }
 
 function principalId(principal: Principal): string | null {

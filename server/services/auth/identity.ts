@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm'
 import { organizations, users, type Database } from '../../adapters/postgres/schema/index.ts'
 import type { Env } from '../../env.ts'
 import { AppError } from '../../errors.ts'
+import { invalidateCredentials } from './credential-cache.ts'
 import { type Principal, Role } from './types.ts'
 
 /**
@@ -183,6 +184,8 @@ export async function provisionUser(
       setWhere: isNull(users.disabledAt),
     })
     .returning({ id: users.id })
+  // The roles may have changed: tokens of this user verified before must be read again.
+  invalidateCredentials(db)
 
   const [row] = await db
     .select({ user: users, organizationSlug: organizations.slug })

@@ -3,6 +3,7 @@ import { and, eq, gt, isNotNull, isNull, lt, lte, or } from 'drizzle-orm'
 import { z } from 'zod'
 import { organizations, sessions, users, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
+import { cachedCredential, invalidateCredentials } from './credential-cache.ts'
 import { rolesFromClaim } from './identity.ts'
 import { parseInput } from './tokens.ts'
 import type { Principal } from './types.ts'
@@ -87,17 +88,21 @@ export async function createSession(
   return { token, expiresAt }
 }
 
+type SessionRead = { sessionId: string; principal: Principal; idToken: string | null; expiresAt: Date }
+
 /**
  * The session of a cookie's token, with its user as a principal; null when the token is
  * malformed, unknown, expired or revoked, or the user is disabled. Touches last_seen_at at most
- * once a minute.
+ * once a minute. A session read is remembered for a while (credential-cache.ts: any revocation
+ * drops it at once).
  */
-export async function readSession(
-  db: Database,
-  token: string,
-): Promise<{ sessionId: string; principal: Principal; idToken: string | null; expiresAt: Date } | null> {
+export async function readSession(db: Database, token: string): Promise<SessionRead | null> {
   if (typeof token !== 'string' || !SESSION_TOKEN.test(token)) return null
   const sessionId = sessionIdOf(token)
+  return cachedCredential(db, `session:${sessionId}`, () => loadSession(db, sessionId), (session) => session.expiresAt.getTime())
+}
+
+async function loadSession(db: Database, sessionId: string): Promise<SessionRead | null> {
   const [row] = await db
     .select({
       expiresAt: sessions.expiresAt,
@@ -166,7 +171,7 @@ export async function revokeSession(db: Database, token: string): Promise<{ idTo
       .set({ revokedAt: row.revokedAt ?? new Date(), idToken: null })
       .where(eq(sessions.id, sessionId))
     return { idToken: row.idToken }
-  })
+  }).finally(() => invalidateCredentials(db))
 }
 
 /** Ends every live session of a user (an administrator's "sign out everywhere"); returns how many. */
@@ -178,6 +183,7 @@ export async function revokeUserSessions(db: Database, userId: string): Promise<
     .set({ revokedAt: now, idToken: null })
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .returning({ id: sessions.id })
+  invalidateCredentials(db)
   return revoked.length
 }
 

@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, lt, or, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { apiTokens, organizations, users, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
+import { cachedCredential, invalidateCredentials } from './credential-cache.ts'
 import { rolesFromClaim } from './identity.ts'
 import { type Principal, Scope } from './types.ts'
 
@@ -138,11 +139,22 @@ export async function createApiToken(
 /**
  * The principal of a presented token, or null when it is malformed, unknown, wrong, revoked,
  * expired, its user is disabled, or its user has moved to another organization since it was
- * issued. Touches last_used_at at most once a minute.
+ * issued. Touches last_used_at at most once a minute. A verified token is remembered for a while
+ * (credential-cache.ts: any revocation drops it at once).
  */
 export async function verifyApiToken(db: Database, token: string): Promise<Principal | null> {
   const parsed = parseApiToken(token)
   if (!parsed) return null
+  const verified = await cachedCredential(
+    db,
+    `token:${digest(token).toString('hex')}`,
+    () => loadApiToken(db, token, parsed.prefix),
+    (v) => v.expiresAt?.getTime() ?? null,
+  )
+  return verified?.principal ?? null
+}
+
+async function loadApiToken(db: Database, token: string, prefix: string): Promise<{ principal: Principal; expiresAt: Date | null } | null> {
   const [row] = await db
     .select({
       id: apiTokens.id,
@@ -165,7 +177,7 @@ export async function verifyApiToken(db: Database, token: string): Promise<Princ
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
-    .where(eq(apiTokens.prefix, parsed.prefix))
+    .where(eq(apiTokens.prefix, prefix))
   if (!row) return null
 
   const presented = digest(token)
@@ -190,7 +202,7 @@ export async function verifyApiToken(db: Database, token: string): Promise<Princ
       )
   }
 
-  return {
+  const principal: Principal = {
     kind: 'token',
     userId: row.userId,
     organizationId: row.organizationId,
@@ -200,6 +212,7 @@ export async function verifyApiToken(db: Database, token: string): Promise<Princ
     scopes: scopesOf(row.scopes),
     credentialId: row.id,
   }
+  return { principal, expiresAt: row.expiresAt }
 }
 
 /**
@@ -255,6 +268,8 @@ export async function revokeApiToken(db: Database, input: { tokenId: string; by:
     .update(apiTokens)
     .set({ revokedAt: new Date() })
     .where(and(eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
+  // Other processes drop theirs on the trigger's notification; this one at once.
+  invalidateCredentials(db)
 }
 
 function scopesOf(values: readonly string[]): Scope[] {

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm'
 import type { Platform } from '../../platform.ts'
 import { upsertNodes } from '../nodes/index.ts'
 import { insertPrices } from '../prices/index.ts'
+import { allPricesChanged } from '../prices/read-cache.ts'
 
 export const DEFAULT_DEMO_DAYS = 90
 
@@ -30,6 +31,7 @@ export async function hasPrices(platform: Platform): Promise<boolean> {
 /** Removes every price and pricing node, so the demo starts over. */
 export async function clearDemo(platform: Platform): Promise<void> {
   await platform.ch.client.command({ query: 'TRUNCATE TABLE IF EXISTS prices' })
+  allPricesChanged(platform.ch)
   await platform.pg.db.execute(sql`DELETE FROM pricing_nodes`)
 }
 

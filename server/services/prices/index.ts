@@ -2,6 +2,7 @@ import { MARKETS, nercHolidaysBetween, PriceRecord, type MarketId, type MarketRu
 import { z } from 'zod'
 import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { AppError } from '../../errors.ts'
+import { cachedPriceRead, pricesChanged } from './read-cache.ts'
 import {
   intervalMinutes,
   keepLastPerKey,
@@ -76,6 +77,8 @@ export async function insertPrices(ch: ClickHouseHandle, records: PriceRecord[])
     logIfSlow(ch, 'prices.insert', started, { rows: values.length })
     inserted += values.length
   }
+  // Cached answers about these markets and runs are now stale (read-cache.ts).
+  if (records.length > 0) pricesChanged(ch, records)
   return { inserted }
 }
 
@@ -141,6 +144,13 @@ ORDER BY node, hour`
 export async function latestPrices(ch: ClickHouseHandle, input: LatestPricesInput): Promise<LatestPricesOutput> {
   const { market, run, nodes, sparklineHours } = parseInput(LatestPricesInput, input)
   const unique = [...new Set(nodes)]
+  const key = `latest|${market}|${run}|${sparklineHours}|${unique.join(',')}`
+  return cachedPriceRead(ch, { market, run }, key, () => loadLatestPrices(ch, market, run, unique, sparklineHours), latestWeight)
+}
+
+const latestWeight = (out: LatestPricesOutput) => out.prices.reduce((sum, p) => sum + 1 + p.sparkline.length, 1)
+
+async function loadLatestPrices(ch: ClickHouseHandle, market: MarketId, run: MarketRun, unique: string[], sparklineHours: number): Promise<LatestPricesOutput> {
   const params = { market, run, nodes: unique }
   const rows = await queryRows<LatestRow>(ch, 'prices.latest', LATEST_SQL, params)
 
@@ -349,7 +359,14 @@ export async function priceHistory(ch: ClickHouseHandle, input: PriceHistoryInpu
   const timeZone = MARKETS[market].timeZone
   const buckets = maxHistoryBuckets(resolution, run, from, to, timeZone)
   if (buckets > MAX_HISTORY_POINTS) throw tooManyPoints(resolution, buckets)
+  const key = `history|${market}|${node}|${run}|${resolution}|${from.getTime()}|${to.getTime()}`
+  return cachedPriceRead(ch, { market, run }, key, () => loadPriceHistory(ch, { market, node, run, resolution, from, to, timeZone }), (out) => out.points.length + 1)
+}
 
+async function loadPriceHistory(
+  ch: ClickHouseHandle,
+  { market, node, run, resolution, from, to, timeZone }: { market: MarketId; node: string; run: MarketRun; resolution: Resolution; from: Date; to: Date; timeZone: string },
+): Promise<PriceHistoryOutput> {
   const params = { ...historyParams(market, run, from, to), node }
   const rows = await queryRows<PointRow>(ch, `prices.history.${resolution}`, HISTORY_SQL[resolution], params)
   // Unreachable while buckets are counted from the range; kept in case intervals are shorter than the run's.

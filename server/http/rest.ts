@@ -1,0 +1,77 @@
+import type { NextFunction, Request, Response } from 'express'
+import { createOpenApiHttpHandler, forEachOpenApiProcedure, getPathRegExp, normalizePath } from 'trpc-to-openapi'
+import { createContext } from '../trpc/context.ts'
+import { sendJsonError } from './limits.ts'
+import { appRouter } from '../trpc/root.ts'
+import type { Context } from '../trpc/trpc.ts'
+
+/** Where the public REST API is mounted (trpc-to-openapi serves every procedure with `meta.openapi`). */
+export const REST_PATH = '/api/v1'
+
+/**
+ * The public REST API as an Express handler in front of Remix, built once per process.
+ *
+ * Why not the Remix route (app/routes/api.v1.$.ts) with trpc-to-openapi's fetch adapter: that
+ * adapter builds its request handler on every call, and building it indexes every procedure and,
+ * outside NODE_ENV=production, generates the whole OpenAPI document to validate the router: about
+ * 20 ms of a 2-core machine per request, most of an authenticated call's cost (bench:api's profile).
+ * Here the same handler (the same procedures, middleware, errors and headers) is built once.
+ *
+ * A path no REST procedure serves goes on (next): the report files under /api/v1/reports are Remix
+ * routes, and the Remix catch-all answers anything else with trpc-to-openapi's JSON 404.
+ */
+export function restApiHandler(): (req: Request, res: Response, next: NextFunction) => void {
+  const handle = createOpenApiHttpHandler({
+    router: appRouter,
+    createContext: ({ req, res }) =>
+      createContext(req as unknown as globalThis.Request, {
+        endpoint: 'rest',
+        clientAddress: (res as unknown as Response).req.socket.remoteAddress ?? null,
+      }),
+    // A plain object: trpc-to-openapi copies headers with Object.entries.
+    responseMeta: ({ ctx }) => ({ headers: Object.fromEntries((ctx as Context | undefined)?.responseHeaders ?? []) }),
+  })
+  const serves = restRoutes()
+  return (req, res, next) => {
+    // Mounted at REST_PATH: req.url is the rest of the path, as the REST handler wants it.
+    if (!serves(req.method, req.path)) return next()
+    readJsonBody(req)
+      .then((body) => {
+        if (body.ok) return handle(req, res)
+        sendJsonError(res, 400, 'PARSE_ERROR', `The request body is not valid JSON: ${body.reason}`)
+      })
+      .catch(next)
+  }
+}
+
+/**
+ * Reads a JSON body and leaves its text on req.body, where the handler takes it from; a body that
+ * does not parse is refused here with a 400 (the handler would answer a JSON syntax error with a
+ * 500). bodyLimit has already refused a body without a length or over the limit. Other methods
+ * and content types pass unread.
+ */
+async function readJsonBody(req: Request): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (req.method === 'GET' || req.method === 'HEAD' || !req.is('application/json')) return { ok: true }
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  const text = Buffer.concat(chunks).toString('utf8')
+  try {
+    JSON.parse(text)
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message.slice(0, 200) }
+  }
+  req.body = text
+  return { ok: true }
+}
+
+/** Whether a REST procedure answers this method and path (the paths of the procedures' `meta.openapi`). */
+function restRoutes(): (method: string, path: string) => boolean {
+  const routes = new Map<string, RegExp[]>()
+  forEachOpenApiProcedure(appRouter._def.procedures, ({ procedure, meta: { openapi } }) => {
+    if (procedure._def.type === 'subscription') return
+    const list = routes.get(openapi.method) ?? []
+    list.push(getPathRegExp(normalizePath(openapi.path)))
+    routes.set(openapi.method, list)
+  })
+  return (method, path) => (routes.get(method.toUpperCase()) ?? []).some((pattern) => pattern.test(normalizePath(path)))
+}
