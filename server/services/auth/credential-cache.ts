@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { PostgresHandle } from '../../adapters/postgres/client.ts'
 import type { Database } from '../../adapters/postgres/schema/index.ts'
+import { deepFreeze } from '../../freeze.ts'
 import type { Logger } from '../../logger.ts'
 import { invalidateEntitlements } from './entitlements.ts'
 
@@ -54,6 +55,8 @@ export async function cachedCredential<T>(db: Database, key: string, load: () =>
   if (value === null || generation !== state.generation || !state.trusted()) return value
   const until = Math.min(now + CREDENTIAL_CACHE_TTL_MS, expiresAt(value) ?? Infinity)
   if (state.entries.size >= MAX_ENTRIES) state.entries.clear()
+  // Every later request gets this same object: one that changed it in place would throw.
+  deepFreeze(value)
   state.entries.set(key, { value, until })
   return value
 }

@@ -1,4 +1,5 @@
 import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { deepFreeze } from '../../freeze.ts'
 
 /**
  * Answers of the price reads (latest prices, histories) kept in memory until the prices they were
@@ -115,10 +116,4 @@ function remember(state: CacheState, key: string, entry: Entry): void {
 function forget(state: CacheState, key: string, entry: Entry): void {
   state.entries.delete(key)
   state.weight -= entry.weight
-}
-
-function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return
-  Object.freeze(value)
-  for (const child of Object.values(value)) deepFreeze(child)
 }
