@@ -1,33 +1,47 @@
 /**
- * The SSE clients of `npm run bench:stream`, in a process of their own (spawned by
- * scripts/bench-stream.ts with an IPC channel), so their work is not counted as the server's.
+ * The SSE clients of `npm run bench:stream`, in processes of their own (scripts/bench-stream.ts
+ * spawns several, each with an IPC channel), so their work is not counted as the server's and
+ * they do not all queue behind one event loop.
  *
  * Opens N concurrent connections to one live price stream URL with `Authorization: Bearer
- * <token>` (the token arrives over IPC, never on the command line), and parses the Server-Sent
- * Events itself on node:http: events end at a blank line, lines `event:`, `id:`, `data:`,
- * `retry:`. Both transports: tRPC's prices.live (unnamed data events after `event: connected`)
- * and the REST endpoint /api/v1/stream/prices (`retry:` first, events named prices|skipped|reset). For each
- * data event it records, per price, the receipt time (when the event's last byte arrived) minus
- * the price's `ingestedAt`, and counts the prices each client received. The data is read as bytes
- * with a scan rather than decoded and JSON.parsed: per price, its `"ingestedAt":` and `"offset":`
- * fields (in that order in every price the server sends); a thousand clients decoding and parsing
- * every price would make this process, not the server, the bottleneck of the measurement.
+ * <token>` (the token arrives over IPC, never on the command line), and reads the Server-Sent
+ * Events itself on node:http as bytes: events end at a blank line; lines `event:`, `id:`,
+ * `data:`, `retry:`. Both transports: tRPC's prices.live (unnamed data events after `event:
+ * connected`) and the REST endpoint /api/v1/stream/prices (`retry:` first, events named
+ * prices|skipped|reset|end).
  *
- * Messages from the parent: start {url, token, clients, wave}, count, report, close.
- * Messages to the parent: connected {connected, failed}, count {...}, report {...}, error.
+ * Two kinds of client, so that the clients are not the bottleneck of what they measure:
+ *   parsing    (`parsing` of each process, spread over its connection order) read every price of every event: per price its
+ *              `"ingestedAt":` and `"offset":` (in that order in every price the server sends),
+ *              found by a byte scan rather than a decode and JSON.parse; they count prices, check
+ *              the order of offsets and record latency samples.
+ *   counting   read only where events end (a native search for the blank line) and each event's
+ *              first bytes (its id and type), and count its bytes. An event is identified by its id
+ *              and length; its prices (count and ingestedAt) are what a parsing client of this
+ *              process read for the same id and length (every client with the same filter is sent
+ *              the same bytes). Events no parsing client saw stay unresolved and are reported; a
+ *              non-`prices` event (skipped, reset, end) is read in full like a parsing client's.
+ * For each data event the receipt time is when its last byte arrived; a latency sample is that
+ * minus the price's `ingestedAt`, one per run of prices with the same ingestedAt.
+ *
+ * Messages from the parent: start {url, token, clients, wave, parsing}, count, cpu, report, close.
+ * Messages to the parent: connected {connected, failed}, count {...}, cpu {ms}, report {...}, error.
  */
 import http from 'node:http'
 
-type Start = { type: 'start'; url: string; token: string; clients: number; wave: number }
-type ParentMessage = Start | { type: 'count' } | { type: 'report' } | { type: 'close' }
+type Start = { type: 'start'; url: string; token: string; clients: number; wave: number; parsing: number }
+type ParentMessage = Start | { type: 'count' } | { type: 'cpu' } | { type: 'report' } | { type: 'close' }
 
 type ClientStats = {
+  kind: 'parsing' | 'counting'
   connected: boolean
   /** HTTP status of the answer (0: no answer). */
   status: number
   events: number
+  /** Prices received (for a counting client: of its resolved events). */
   prices: number
-  /** Prices that arrived with an offset not above the last one (a duplicate or out of order). */
+  bytes: number
+  /** Prices that arrived with an offset not above the last one (a duplicate or out of order; parsing clients). */
   outOfOrder: number
   lastOffset: number
   skippedEvents: number
@@ -38,9 +52,18 @@ type ClientStats = {
   ended: boolean
 }
 
+/** What a parsing client read of one event: its prices and their runs of equal ingestedAt ([ingestedMs, count] pairs, flat). */
+type EventContent = { prices: number; runs: number[] }
+
+/** A counting client's `prices` event: its key (id + length) and receipt time, resolved to its prices once known. */
+type CountedEvent = { key: string; receiptMs: number; content: EventContent | null }
+
 /** Latency samples, flat: [ingestedMs, receiptMs, prices] per run of prices with the same ingestedAt in one event. */
-const samples: number[] = []
+const parsingSamples: number[] = []
 const clients: ClientStats[] = []
+const counted = new Map<ClientStats, CountedEvent[]>()
+/** Event id + length -> what a parsing client of this process read in it. */
+const contents = new Map<string, EventContent>()
 const requests: http.ClientRequest[] = []
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity })
 
@@ -52,21 +75,25 @@ const INGESTED = Buffer.from('"ingestedAt":')
 const OFFSET = Buffer.from('"offset":')
 const SKIPPED = Buffer.from('"skipped":')
 const PRICES = Buffer.from('"prices":[')
+const BLANK_LINE = Buffer.from('\n\n')
 const QUOTE = 34
 const LF = 10
+/** Bytes of an event's start a counting client keeps: its id, event and the start of its data. */
+const HEAD_BYTES = 512
 
-/** Reads one data event's prices (the bytes of its `data:` value): counts, offsets and latency runs, without decoding it to a string. */
-function readPrices(stats: ClientStats, data: Buffer, receiptMs: number): void {
+/** Reads one data event's prices (the bytes of its `data:` value): counts, offsets and runs of equal ingestedAt, without decoding it to a string. */
+function readPrices(stats: ClientStats, data: Buffer): EventContent {
+  const content: EventContent = { prices: 0, runs: [] }
   let i = data.indexOf(PRICES)
   if (i < 0) {
     stats.errors.push(`event without prices: ${data.subarray(0, 80).toString('latin1')}`)
-    return
+    return content
   }
   let runIngested = ''
   let runMs = NaN
   let runCount = 0
   const flush = () => {
-    if (runCount > 0 && Number.isFinite(runMs)) samples.push(runMs, receiptMs, runCount)
+    if (runCount > 0 && Number.isFinite(runMs)) content.runs.push(runMs, runCount)
     runCount = 0
   }
   for (;;) {
@@ -85,7 +112,7 @@ function readPrices(stats: ClientStats, data: Buffer, receiptMs: number): void {
     let offset = 0
     for (let c = data[j]!; c >= 48 && c <= 57; c = data[++j]!) offset = offset * 10 + (c - 48)
     i = j
-    stats.prices++
+    content.prices++
     if (offset <= stats.lastOffset) stats.outOfOrder++
     else stats.lastOffset = offset
     if (ingested === runIngested) {
@@ -98,61 +125,159 @@ function readPrices(stats: ClientStats, data: Buffer, receiptMs: number): void {
     }
   }
   flush()
+  return content
 }
 
 /** Data events: tRPC sends them unnamed (`message`), the REST endpoint names them by type. */
-const DATA_EVENTS = new Set(['message', 'prices', 'skipped', 'reset'])
+const DATA_EVENTS = new Set(['message', 'prices', 'skipped', 'reset', 'end'])
 
-/** One event block (the bytes between blank lines): its `event:`, `retry:` and `data:` lines. */
-function onEvent(stats: ClientStats, block: Buffer, receiptMs: number): void {
-  let event = 'message'
-  let data: Buffer | null = null
-  let retry = false
+type Fields = { event: string; id: string | null; data: Buffer | null; retry: boolean }
+
+/** The `event:`, `id:`, `retry:` and `data:` lines of an event block (or of its first bytes). */
+function fieldsOf(block: Buffer): Fields {
+  const fields: Fields = { event: 'message', id: null, data: null, retry: false }
   for (let start = 0; start < block.length; ) {
     let end = block.indexOf(LF, start)
     if (end < 0) end = block.length
     // Only the field name is decoded; the data line stays bytes.
     const head = block.toString('latin1', start, Math.min(end, start + 6))
-    if (head.startsWith('data:')) data = block.subarray(start + (head === 'data: ' ? 6 : 5), end)
-    else if (head.startsWith('event:')) event = block.toString('latin1', start + 6, end).trim()
-    else if (head.startsWith('retry:')) retry = true
+    if (head.startsWith('data:')) fields.data = block.subarray(start + (head === 'data: ' ? 6 : 5), end)
+    else if (head.startsWith('event:')) fields.event = block.toString('latin1', start + 6, end).trim()
+    else if (head.startsWith('id:')) fields.id = block.toString('latin1', start + 3, end).trim()
+    else if (head.startsWith('retry:')) fields.retry = true
     start = end + 1
   }
+  return fields
+}
+
+const typeOf = (data: Buffer | null) => (data ? /^\{"type":"(\w+)"/.exec(data.toString('latin1', 0, 40))?.[1] : undefined)
+
+/** Control events (subscribed, errors); true when the block was one. */
+function onControl(stats: ClientStats, fields: Fields): boolean {
   // Subscribed: tRPC's `connected` event, or the REST endpoint's first block (`retry:`), sent once admitted.
-  if (event === 'connected' || (retry && data === null)) {
+  if (fields.event === 'connected' || (fields.retry && fields.data === null)) {
     if (!stats.connected) {
       stats.connected = true
       connectedCount++
     }
-    return
+    return true
   }
-  if (event === 'serialized-error') {
-    stats.errors.push(`serialized-error: ${data?.subarray(0, 300).toString('utf8') ?? ''}`)
-    return
+  if (fields.event === 'serialized-error') {
+    stats.errors.push(`serialized-error: ${fields.data?.subarray(0, 300).toString('utf8') ?? ''}`)
+    return true
   }
-  if (!DATA_EVENTS.has(event) || data === null) return
+  return !DATA_EVENTS.has(fields.event) || fields.data === null
+}
+
+/** A whole event block, read in full (parsing clients; counting clients' non-`prices` events). */
+function onEvent(stats: ClientStats, block: Buffer, receiptMs: number): void {
+  const fields = fieldsOf(block)
+  if (onControl(stats, fields)) return
+  const data = fields.data!
   stats.events++
-  const type = /^\{"type":"(\w+)"/.exec(data.toString('latin1', 0, 40))?.[1]
+  const type = typeOf(data)
+  if (type === 'end') return
   if (type === 'reset') stats.resets++
   if (type === 'skipped') {
     stats.skippedEvents++
     const k = data.lastIndexOf(SKIPPED)
     if (k >= 0) stats.skippedPrices += Number.parseInt(data.toString('latin1', k + SKIPPED.length, Math.min(data.length, k + SKIPPED.length + 20)), 10) || 0
   }
-  readPrices(stats, data, receiptMs)
+  const content = readPrices(stats, data)
+  stats.prices += content.prices
+  for (let r = 0; r < content.runs.length; r += 2) parsingSamples.push(content.runs[r]!, receiptMs, content.runs[r + 1]!)
+  if (stats.kind === 'parsing' && type === 'prices' && fields.id !== null) contents.set(`${fields.id}|${block.length}`, content)
+}
+
+/** A counting client's event, from its first bytes and its length: a `prices` event is recorded by key, anything else read in full. */
+function onCountedEvent(stats: ClientStats, head: Buffer, length: number, receiptMs: number, whole: () => Buffer): void {
+  const fields = fieldsOf(head)
+  if (onControl(stats, fields)) return
+  if (typeOf(fields.data) !== 'prices' || fields.id === null) return onEvent(stats, whole(), receiptMs)
+  stats.events++
+  counted.get(stats)!.push({ key: `${fields.id}|${length}`, receiptMs, content: null })
+}
+
+/** Resolves a counting client's events to their prices where a parsing client has read them; returns how many stay unresolved. */
+function resolve(stats: ClientStats): number {
+  let unresolved = 0
+  for (const event of counted.get(stats) ?? []) {
+    if (event.content) continue
+    const content = contents.get(event.key)
+    if (!content) {
+      unresolved++
+      continue
+    }
+    event.content = content
+    stats.prices += content.prices
+  }
+  return unresolved
 }
 
 let connectedCount = 0
 let failedCount = 0
 
-/** One connection, its SSE parsed chunk by chunk (no rescanning of what was already searched). */
+/**
+ * Splits a response into event blocks as chunks arrive (no rescanning of what was searched). A
+ * parsing client gets each block whole; a counting client gets the block's first bytes, its length
+ * and a way to have it whole (kept only while the block may need it: a non-`prices` event).
+ */
+function blockReader(stats: ClientStats): (chunk: Buffer) => void {
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  let head: Buffer | null = null
+  let keepWhole = true
+  let pendingEndsWithLf = false
+  const complete = (last: Buffer, receiptMs: number) => {
+    const length = pendingBytes + last.length
+    if (stats.kind === 'parsing' || keepWhole) pending.push(last)
+    const firstBytes = head ?? last.subarray(0, HEAD_BYTES)
+    const blocks = pending
+    pending = []
+    pendingBytes = 0
+    head = null
+    keepWhole = true
+    if (length === 0 || !firstBytes.some((byte) => byte !== LF)) return
+    const whole = () => (blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks))
+    if (stats.kind === 'parsing') onEvent(stats, whole(), receiptMs)
+    else onCountedEvent(stats, firstBytes, length, receiptMs, whole)
+  }
+  return (chunk) => {
+    const receiptMs = Date.now()
+    stats.bytes += chunk.length
+    let from = 0
+    if (pendingEndsWithLf && chunk[0] === LF) {
+      complete(Buffer.alloc(0), receiptMs)
+      from = 1
+    }
+    for (;;) {
+      const end = chunk.indexOf(BLANK_LINE, from)
+      if (end < 0) break
+      complete(chunk.subarray(from, end), receiptMs)
+      from = end + 2
+    }
+    const rest = from === 0 ? chunk : chunk.subarray(from)
+    if (rest.length > 0) {
+      if (stats.kind === 'counting' && pendingBytes === 0) {
+        // The start of a block: keep its first bytes; the rest only if it is not a `prices` event.
+        head = Buffer.from(rest.subarray(0, HEAD_BYTES))
+        keepWhole = !/"type":"prices"/.test(head.toString('latin1'))
+      }
+      if (stats.kind === 'parsing' || keepWhole) pending.push(rest)
+      pendingBytes += rest.length
+    }
+    pendingEndsWithLf = rest.length > 0 && rest[rest.length - 1] === LF
+  }
+}
+
+/** One connection. */
 function open(url: URL, token: string, stats: ClientStats): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((settleOpen) => {
     let settled = false
     const settle = () => {
       if (!settled) {
         settled = true
-        resolve()
+        settleOpen()
       }
     }
     const req = http.request(url, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (res) => {
@@ -168,31 +293,9 @@ function open(url: URL, token: string, stats: ClientStats): Promise<void> {
         })
         return
       }
-      // Bytes, not strings: a thousand clients decoding every event would cost more than the server's work.
-      let pending: Buffer[] = []
-      let pendingEndsWithLf = false
-      const complete = (last: Buffer, receiptMs: number) => {
-        pending.push(last)
-        const block = pending.length === 1 ? pending[0]! : Buffer.concat(pending)
-        pending = []
-        if (block.some((byte) => byte !== LF)) onEvent(stats, block, receiptMs)
-      }
+      const read = blockReader(stats)
       res.on('data', (chunk: Buffer) => {
-        const receiptMs = Date.now()
-        let from = 0
-        if (pendingEndsWithLf && chunk[0] === LF) {
-          complete(Buffer.alloc(0), receiptMs)
-          from = 1
-        }
-        for (;;) {
-          const end = chunk.indexOf('\n\n', from)
-          if (end < 0) break
-          complete(chunk.subarray(from, end), receiptMs)
-          from = end + 2
-        }
-        const rest = from === 0 ? chunk : chunk.subarray(from)
-        if (rest.length > 0) pending.push(rest)
-        pendingEndsWithLf = pending.length > 0 && rest.length > 0 && rest[rest.length - 1] === LF
+        read(chunk)
         if (stats.connected) settle()
       })
       res.on('end', () => {
@@ -218,8 +321,24 @@ async function start(message: Start) {
   for (let i = 0; i < message.clients; i += message.wave) {
     const wave: Promise<void>[] = []
     for (let j = i; j < Math.min(message.clients, i + message.wave); j++) {
-      const stats: ClientStats = { connected: false, status: 0, events: 0, prices: 0, outOfOrder: 0, lastOffset: -1, skippedEvents: 0, skippedPrices: 0, resets: 0, errors: [], ended: false }
+      const stats: ClientStats = {
+        // Spread over the connection order (the fan-out serves subscribers in the order they came).
+        kind: message.parsing > 0 && j % Math.ceil(message.clients / message.parsing) === 0 ? 'parsing' : 'counting',
+        connected: false,
+        status: 0,
+        events: 0,
+        prices: 0,
+        bytes: 0,
+        outOfOrder: 0,
+        lastOffset: -1,
+        skippedEvents: 0,
+        skippedPrices: 0,
+        resets: 0,
+        errors: [],
+        ended: false,
+      }
       clients.push(stats)
+      if (stats.kind === 'counting') counted.set(stats, [])
       wave.push(open(url, message.token, stats))
     }
     // One wave at a time: the server authenticates, checks and audits each subscription.
@@ -231,20 +350,35 @@ async function start(message: Start) {
 function counts() {
   let min = Infinity
   let total = 0
+  let unresolved = 0
   for (const c of clients) {
+    if (c.kind === 'counting') unresolved += resolve(c)
     const got = c.prices + c.skippedPrices
     min = Math.min(min, got)
     total += c.prices
   }
-  return { type: 'count', minReceived: clients.length ? min : 0, totalReceived: total, clients: clients.length }
+  return { type: 'count', minReceived: clients.length ? min : 0, totalReceived: total, clients: clients.length, unresolved }
 }
 
 function report() {
+  let unresolvedEvents = 0
+  // Every client's samples: the parsing clients' own, plus the counting clients' resolved events.
+  const allSamples = [...parsingSamples]
+  for (const c of clients) {
+    if (c.kind !== 'counting') continue
+    unresolvedEvents += resolve(c)
+    for (const event of counted.get(c)!) {
+      if (!event.content) continue
+      const runs = event.content.runs
+      for (let r = 0; r < runs.length; r += 2) allSamples.push(runs[r]!, event.receiptMs, runs[r + 1]!)
+    }
+  }
   const cpu = process.cpuUsage()
   return {
     type: 'report',
     clients: clients.map((c) => ({ ...c, errors: c.errors.slice(0, 3), errorCount: c.errors.length })),
-    samples,
+    samples: { parsing: parsingSamples, all: allSamples },
+    unresolvedEvents,
     cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
     rssBytes: process.memoryUsage().rss,
   }
@@ -255,6 +389,9 @@ process.on('message', (message: ParentMessage) => {
     start(message).catch((error: unknown) => send({ type: 'error', message: String(error) }))
   } else if (message.type === 'count') {
     send(counts())
+  } else if (message.type === 'cpu') {
+    const cpu = process.cpuUsage()
+    send({ type: 'cpu', ms: (cpu.user + cpu.system) / 1000 })
   } else if (message.type === 'report') {
     send(report())
   } else if (message.type === 'close') {

@@ -4,39 +4,60 @@
  *
  * In THIS process, as `carbon serve` runs them: the platform, the live price fan-out, the prices
  * consumer, the HTTP server (hub, tRPC, REST) and the ingest, fed by the publisher simulator
- * (full-size catalogues: about 2,600 MISO and 4,000 CAISO nodes). In a CHILD process
- * (scripts/bench-stream-clients.ts): N concurrent SSE connections with a personal access token of
- * the demo quant (MISO hub + API), subscribed to {"market":"MISO","runs":"RT5"} through one of two
- * transports (BENCH_MODES, default both, in this order):
+ * (full-size catalogues: about 2,600 MISO and 4,000 CAISO nodes). In CHILD processes
+ * (scripts/bench-stream-clients.ts; BENCH_CLIENT_PROCESSES, default 2 up to 300 clients and 4
+ * above): N concurrent SSE connections with a personal access token of the demo quant (MISO hub +
+ * API), through one of two transports (BENCH_MODES, default both, in this order):
  *   rest   GET /api/v1/stream/prices?market=...  (the public REST API's SSE endpoint)
  *   trpc   GET /api/trpc/prices.live?input=...   (the SDK's and the hub's subscription)
+ * subscribed to either
+ *   full   {"market":"MISO","runs":"RT5"}: every MISO price of every tick (BENCH_CLIENTS, default 100,1000)
+ *   hubs   {"market":"MISO","runs":"RT5","types":"hub,zone"}: the hubs and zones only, as the hub's
+ *          market page subscribes (the common case; BENCH_HUB_CLIENTS, default 10,000, per transport
+ *          of BENCH_HUB_MODES, default both; 0 leaves these runs out).
+ * BENCH_PARSING_CLIENTS (default 100) of a run's clients read every price; the others only find
+ * where events end and read each event's id and length, and count the prices a parsing client of
+ * their process read in the same event (same id and length: clients of one filter are sent the
+ * same bytes), so that a thousand clients parsing megabytes do not make the clients the bottleneck.
+ * Both views are reported: latency (every client) and latencyParsing (the parsing ones).
  * CAISO has no API channel in the pilot's entitlements, so API clients follow MISO only; the CAISO
  * interval is still ingested and passes through the fan-out (and its filter) with every tick, as
- * it would in production.
+ * it would in production. The stream caps per credential and organization are lifted (one token
+ * holds every connection); every stream is still authenticated, entitled, audited and re-checked.
+ * The open file limit (`ulimit -n`, read from /proc/self/limits) is printed; a run that needs more
+ * sockets than it allows stops the bench with what to raise.
  *
  * Per interval ("tick"), the simulated clock moves on 5 minutes and the ingest fetches, at once,
  * MISO RT5 Current (one interval, every node) and CAISO RTM PRC_INTVL_LMP (one interval,
  * ALL_APNODES) through runRequest (fetch, archive, parse, publish); the consumer stores them while
- * the fan-out streams them. The next tick starts once every client has every MISO price of this
- * one (plus a short pause) instead of 5 minutes later. The first tick with the clients connected
- * is the burst; the BENCH_TICKS (default 3) after it are the steady ticks.
+ * the fan-out streams them. The next tick starts once every client has every price of this one
+ * its filter accepts (counted by a listener of the fan-out in this process) plus a short pause,
+ * instead of 5 minutes later. The first tick with the clients connected is the burst; the
+ * BENCH_TICKS (default 3) after it are the steady ticks.
  *
- * Runs: 0 clients (the baseline: ingest + store without streaming), then BENCH_CLIENTS (default
- * 100,1000) per transport. Each run gets a fresh platform in a fresh DATA_DIR and one warm-up tick
- * without clients (node catalogue, JIT), so runs start equal and nothing a run leaves behind
- * weighs on the next. Per run:
+ * Runs: 0 clients (the baseline: ingest + store without streaming), then each client count per
+ * transport. Each run gets a fresh platform in a fresh DATA_DIR and one warm-up tick without
+ * clients (node catalogue, JIT), so runs start equal and nothing a run leaves behind weighs on the
+ * next. Per run:
  *   latency     per price, client receipt (the event's last byte) minus its ingestedAt (the ingest's
  *               bus publish), and minus the fetch start of its tick ("vendor file to screen"):
  *               p50/p95/p99/max in ms, all ticks and burst vs steady;
- *   records     expected per client (MISO records published) vs received; lost = expected -
- *               received - skipped (updates the server dropped for a slow client, counted apart);
- *               leftOpen: subscriptions the server still holds 10 s after every client left;
+ *   fanout      server side, per tick (p50/p95/p99 over ticks): handedMs, the tick's publish ->
+ *               the end of the fan-out's pass (every subscriber's event handed to its socket, or
+ *               queued behind its own still-full socket: `deferred`); passMs, the fan-out got the
+ *               batch -> pass end; longestSliceMs, the fan-out's longest run without yielding to
+ *               the event loop (its own stall); loopMaxPerTickMs, this process's worst event-loop
+ *               stall in the tick, ingest, consumer and store included (compare the 0-client run);
+ *   records     expected per client (the tick's prices its filter accepts) vs received; lost =
+ *               expected - received - skipped (updates the server dropped for a slow client,
+ *               counted apart); leftOpen: subscriptions the server still holds 10 s after every
+ *               client left;
  *   memory      this process's rss and heapUsed after a GC: before the clients connect, and with
  *               the N clients connected and idle, divided by N (rss is noisy: freed heap is not
  *               always returned to the system);
  *   cpu         this process's CPU time (user + system, all threads: server, ingest, simulator,
- *               consumer, chDB) over the run's ticks, the client process's, and this process's
- *               event loop delay (every SSE write waits behind whatever else runs);
+ *               consumer, chDB) over the run's ticks, each client process's over the same ticks,
+ *               and this process's event loop delay (every SSE write waits behind whatever else runs);
  *   server      the status page's stage percentiles (server/metrics.ts rolling window).
  * If BENCH_PROFILE is not 0, one more tick of the last client count is CPU-profiled per transport
  * (not counted above) and the functions with the most self time are listed.
@@ -58,14 +79,16 @@ import { createPublisherSimulator, type PublisherSimulator } from '@carbon/simul
 import { pino } from 'pino'
 import { parseEnv } from '../server/env.ts'
 import { startHttpServer, type RunningServer } from '../server/http/server.ts'
-import { resetStreamLatencyWindows, streamLatencySummary, streamStatus, STREAM_STAGES } from '../server/metrics.ts'
+import { recentFanoutPasses, resetStreamLatencyWindows, streamLatencySummary, streamStatus, STREAM_STAGES, type FanoutPass } from '../server/metrics.ts'
 import { openPlatform, setPlatform, type Platform } from '../server/platform.ts'
 import { createNodeCatalogue } from '../server/services/ingest/catalogue.ts'
 import { DATASETS } from '../server/services/ingest/datasets.ts'
 import type { PipelineDeps } from '../server/services/ingest/pipeline.ts'
 import { runRequest, type RequestResult } from '../server/services/ingest/request.ts'
-import { setPriceFanout, startPriceFanout, type PriceFanout } from '../server/services/stream/index.ts'
+import { LiveInput, resolveFilter, setPriceFanout, startPriceFanout, type PriceFanout } from '../server/services/stream/index.ts'
+import { matches } from '../server/services/stream/types.ts'
 import { startPricesConsumer, type PricesConsumer } from '../server/workers/prices-consumer.ts'
+import { profileTable, topSelfTime, type CpuProfile, type ProfileLine } from './support/cpu-profile.ts'
 import { demoQuantToken } from './support/demo-token.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -81,26 +104,39 @@ const FIVE_MINUTES = 5 * MINUTE
 const SIM_START = misoDayStart(Date.now()) - DAY + 12 * HOUR
 /** How long to wait for every client to have every price of a tick before reporting a stall. */
 const DELIVERY_TIMEOUT_MS = 180_000
-const CONNECT_TIMEOUT_MS = 300_000
+const CONNECT_TIMEOUT_MS = 600_000
 const PAUSE_BETWEEN_TICKS_MS = 1_000
 const CONNECT_WAVE = 50
 const CLOSE_WAIT_MS = 10_000
 const IPC_TIMEOUT_MS = 900_000
-const SUBSCRIPTION = { market: 'MISO', runs: 'RT5' } as const
+/** What the clients subscribe to: every MISO RT5 price (full ticks), or the hubs and zones only, as the hub's market page does. */
+const SUBSCRIPTIONS = {
+  full: { market: 'MISO', runs: 'RT5' },
+  hubs: { market: 'MISO', runs: 'RT5', types: 'hub,zone' },
+} as const
+type SubscriptionName = keyof typeof SUBSCRIPTIONS
+const SUBSCRIPTION = SUBSCRIPTIONS.full
 
 /** The two ways a client follows live prices: the same subscription, two transports. */
 const MODES = {
   trpc: {
-    path: `/api/trpc/prices.live?input=${encodeURIComponent(JSON.stringify(SUBSCRIPTION))}`,
-    transport: 'tRPC prices.live: GET /api/trpc/prices.live, SSE through the Remix request handler (JSON per client, web streams)',
+    path: (sub: Record<string, string>) => `/api/trpc/prices.live?input=${encodeURIComponent(JSON.stringify(sub))}`,
+    transport: 'tRPC prices.live: GET /api/trpc/prices.live, node handler before Remix (server/http/trpc-live.ts), the procedure through a server-side caller, events pushed by the fan-out as shared Buffers',
   },
   rest: {
-    path: `/api/v1/stream/prices?${new URLSearchParams(SUBSCRIPTION).toString()}`,
-    transport: 'REST GET /api/v1/stream/prices: node handler before Remix, one JSON per event shared by clients with the same filter, writes on drain',
+    path: (sub: Record<string, string>) => `/api/v1/stream/prices?${new URLSearchParams(sub).toString()}`,
+    transport: 'REST GET /api/v1/stream/prices: node handler before Remix, events pushed by the fan-out as shared Buffers, writes on drain',
   },
 } as const
 type Mode = keyof typeof MODES
 const REQUESTED_MODES = (process.env.BENCH_MODES ?? 'rest,trpc').split(',').map((s) => s.trim()).filter((m): m is Mode => m in MODES)
+/** Clients subscribed to hubs and zones only (the common case), per transport of BENCH_HUB_MODES; 0 leaves these runs out. */
+const HUB_CLIENTS = Math.max(0, Number(process.env.BENCH_HUB_CLIENTS ?? 10_000))
+const HUB_MODES = (process.env.BENCH_HUB_MODES ?? 'rest,trpc').split(',').map((s) => s.trim()).filter((m): m is Mode => m in MODES)
+/** Client processes per run (default: 2 for up to 300 clients, else 4). */
+const CLIENT_PROCESSES = process.env.BENCH_CLIENT_PROCESSES ? Math.max(1, Number(process.env.BENCH_CLIENT_PROCESSES)) : null
+/** Clients per run that read every price (the rest count bytes and events; see bench-stream-clients.ts). */
+const PARSING_CLIENTS = Math.max(1, Number(process.env.BENCH_PARSING_CLIENTS ?? 100))
 // Warnings go to stderr: stdout is the table and the JSON line.
 const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination({ dest: 2, sync: true }))
 
@@ -156,9 +192,18 @@ type Stack = {
 
 
 async function startStack(dataDir: string): Promise<Stack> {
-  // The rate limit is lifted: a thousand subscriptions on one token within a minute measure the
-  // stream, not the limiter.
-  const env = parseEnv({ DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'warn', HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '100000000' })
+  // The rate limit and the stream caps per credential and organization are lifted: thousands of
+  // subscriptions on one token within a minute measure the stream, not the limiter. Every stream
+  // is still authenticated, entitled, audited and re-checked by the guard every 2 s.
+  const env = parseEnv({
+    DATA_DIR: dataDir,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    STREAM_MAX_PER_CREDENTIAL: '100000',
+    STREAM_MAX_PER_ORGANIZATION: '100000',
+  })
   progress(`Opening the embedded platform in ${dataDir} (migrations run)...`)
   const platform = await openPlatform(env, log)
   setPlatform(platform)
@@ -219,12 +264,40 @@ type TickResult = {
   fetchStartMs: number
   misoRecords: number
   caisoRecords: number
+  /** Prices of the tick the clients' filter accepts (what every client must receive). */
+  expectedPerClient: number
   /** Fetch start to both runRequests done (fetch, archive, parse, publish, run rows). */
   ingestMs: number
-  /** Fetch start until every client had every MISO price of the tick (null: no clients, or it stalled). */
+  /** Fetch start until every client had every price of the tick it subscribed to (null: no clients, or it stalled). */
   deliveredToAllMs: number | null
   /** Fetch start until the consumer had handled every record published. */
   storedMs: number
+  /** The fan-out's passes over the tick's batches (server/metrics.ts FanoutPass), see fanoutOf. */
+  fanout: ReturnType<typeof fanoutOf>
+  /** This process's longest event-loop stall during the tick (ms; monitorEventLoopDelay max). */
+  loopMaxMs: number
+}
+
+/**
+ * The fan-out's figures for one tick, from its passes (those that started after the fetch start):
+ * handedMs: the tick's publish (ingestedAt) -> its last pass ended (every subscriber's event
+ * written to its socket, or queued behind its own still-full socket: `deferred`); passMs: the
+ * fan-out received the batch -> pass ended; longestSliceMs: the fan-out's longest run without
+ * yielding to the event loop (its own stall).
+ */
+function fanoutOf(passes: readonly FanoutPass[]) {
+  const served = passes.filter((p) => p.listeners > 0)
+  if (served.length === 0) return null
+  const handed = served.map((p) => (p.ingestedAt ? p.passEndMs - Date.parse(p.ingestedAt) : NaN)).filter(Number.isFinite)
+  return {
+    passes: served.length,
+    handedMs: handed.length ? Math.max(...handed) : null,
+    passMs: Math.max(...served.map((p) => p.passEndMs - p.receivedMs)),
+    longestSliceMs: round(Math.max(...served.map((p) => p.longestSliceMs))),
+    slices: served.reduce((sum, p) => sum + p.slices, 0),
+    deferred: served.reduce((sum, p) => sum + p.deferred, 0),
+    listeners: Math.max(...served.map((p) => p.listeners)),
+  }
 }
 
 function requestFor(dataset: string, config: ConnectorConfig, window: { start: number; end: number }, now: number) {
@@ -237,8 +310,25 @@ function checkIngest(what: string, result: RequestResult) {
   if (result.status !== 'ok') throw new Error(`${what}: ingest ${result.status}: ${result.error ?? ''}`)
 }
 
+/**
+ * Counts, in this process, what passes the fan-out and what of it the clients' filter accepts:
+ * the expected prices per client of every tick (a listener of the fan-out like a subscription's).
+ */
+type FanoutCounter = { seen: () => number; matched: () => number; detach(): void }
+
+async function countFanout(stack: Stack, sub: Record<string, string>): Promise<FanoutCounter> {
+  const filter = await resolveFilter(stack.platform.pg.db, LiveInput.parse(sub))
+  let seen = 0
+  let matched = 0
+  const { detach } = stack.fanout.attach((prices) => {
+    seen += prices.length
+    for (const price of prices) if (matches(filter, price)) matched++
+  })
+  return { seen: () => seen, matched: () => matched, detach }
+}
+
 /** One interval: clock forward, MISO Current + CAISO RTM fetched at once, then wait for the consumer and the clients. */
-async function tick(stack: Stack, kind: TickResult['kind'], clients: ClientsProcess | null, expectedBefore: number): Promise<TickResult> {
+async function tick(stack: Stack, kind: TickResult['kind'], clients: ClientsProcess | null, counter: FanoutCounter, expectedBefore: number): Promise<TickResult> {
   tickIndex++
   const now = SIM_START + tickIndex * FIVE_MINUTES
   stack.simulator.setNow(new Date(now))
@@ -246,6 +336,11 @@ async function tick(stack: Stack, kind: TickResult['kind'], clients: ClientsProc
   const miso = requestFor('miso.api.rt5_expost', stack.config, interval, now)
   const caiso = requestFor('caiso.oasis.prc_intvl_lmp', stack.config, interval, now)
   const consumedBefore = stack.consumed()
+  const seenBefore = counter.seen()
+  const matchedBefore = counter.matched()
+  const passesBefore = recentFanoutPasses().length
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
   const fetchStartMs = Date.now()
   const [misoResult, caisoResult] = await Promise.all([
     runRequest(stack.deps, stack.client, DATASETS['miso.api.rt5_expost']!, miso, 'schedule'),
@@ -257,18 +352,22 @@ async function tick(stack: Stack, kind: TickResult['kind'], clients: ClientsProc
   const published = misoResult.records + caisoResult.records
   let deliveredToAllMs: number | null = null
   let storedMs = NaN
+  let expected: number | null = null
   const deadline = Date.now() + DELIVERY_TIMEOUT_MS
-  const expected = expectedBefore + misoResult.records
   for (;;) {
     if (Number.isNaN(storedMs) && stack.consumed() >= consumedBefore + published) storedMs = Date.now() - fetchStartMs
-    if (clients && deliveredToAllMs === null && (await clients.count()).minReceived >= expected) deliveredToAllMs = Date.now() - fetchStartMs
-    if (!Number.isNaN(storedMs) && (deliveredToAllMs !== null || !clients)) break
+    // Every record of the tick has passed the fan-out: what the filter accepted is what each client must get.
+    if (expected === null && counter.seen() >= seenBefore + published) expected = expectedBefore + counter.matched() - matchedBefore
+    if (clients && expected !== null && deliveredToAllMs === null && (await clients.count()).minReceived >= expected) deliveredToAllMs = Date.now() - fetchStartMs
+    if (!Number.isNaN(storedMs) && expected !== null && (deliveredToAllMs !== null || !clients)) break
     if (Date.now() > deadline) {
       progress(`  tick ${tickIndex}: not every client had every price after ${DELIVERY_TIMEOUT_MS / 1000} s; going on`)
       break
     }
     await sleep(clients ? 20 : 10)
   }
+  loopDelay.disable()
+  const passes = recentFanoutPasses().slice(passesBefore)
   const result: TickResult = {
     tick: tickIndex,
     kind,
@@ -276,12 +375,18 @@ async function tick(stack: Stack, kind: TickResult['kind'], clients: ClientsProc
     fetchStartMs,
     misoRecords: misoResult.records,
     caisoRecords: caisoResult.records,
+    expectedPerClient: (expected ?? expectedBefore) - expectedBefore,
     ingestMs,
     deliveredToAllMs,
     storedMs: Number.isNaN(storedMs) ? -1 : storedMs,
+    fanout: fanoutOf(passes),
+    loopMaxMs: round(loopDelay.max / 1e6),
   }
+  const f = result.fanout
   progress(
-    `  tick ${tickIndex} (${kind}): ${misoResult.records} MISO + ${caisoResult.records} CAISO records; ingest ${ingestMs} ms, stored ${result.storedMs} ms, every client had every price ${deliveredToAllMs ?? '—'} ms after the fetch start`,
+    `  tick ${tickIndex} (${kind}): ${misoResult.records} MISO + ${caisoResult.records} CAISO records (${result.expectedPerClient} per client); ingest ${ingestMs} ms, stored ${result.storedMs} ms, every client had every price ${deliveredToAllMs ?? '—'} ms after the fetch start` +
+      (f ? `; fan-out: publish -> handed to every socket ${f.handedMs} ms, longest slice ${f.longestSliceMs} ms, deferred ${f.deferred}` : '') +
+      `; loop max ${result.loopMaxMs} ms`,
   )
   await sleep(PAUSE_BETWEEN_TICKS_MS)
   return result
@@ -291,10 +396,12 @@ async function tick(stack: Stack, kind: TickResult['kind'], clients: ClientsProc
 
 type ClientReport = {
   clients: {
+    kind: 'parsing' | 'counting'
     connected: boolean
     status: number
     events: number
     prices: number
+    bytes: number
     outOfOrder: number
     skippedEvents: number
     skippedPrices: number
@@ -303,15 +410,23 @@ type ClientReport = {
     errorCount: number
     ended: boolean
   }[]
-  samples: number[]
+  /** [ingestedMs, receiptMs, prices] flat: the parsing clients' own, and every client's (counting clients' events resolved by id). */
+  samples: { parsing: number[]; all: number[] }
+  unresolvedEvents: number
   cpuMs: { user: number; system: number }
   rssBytes: number
 }
 
+type ClientCount = { minReceived: number; totalReceived: number; unresolved: number }
+
+/** The client processes of a run, as one. */
 type ClientsProcess = {
-  child: ChildProcess
-  count(): Promise<{ minReceived: number; totalReceived: number }>
-  report(): Promise<ClientReport>
+  processes: number
+  count(): Promise<ClientCount>
+  /** CPU time (user + system, ms) of each process so far. */
+  cpu(): Promise<number[]>
+  /** One report per process. */
+  report(): Promise<ClientReport[]>
   close(): Promise<void>
 }
 
@@ -332,7 +447,10 @@ function request<T>(child: ChildProcess, message: { type: string }, reply: strin
   })
 }
 
-async function startClients(url: string, token: string, n: number, openBefore: number): Promise<{ process: ClientsProcess; connected: number; failed: number; connectMs: number }> {
+/** How many client processes a run of `n` clients gets: BENCH_CLIENT_PROCESSES, else 2 up to 300 clients and 4 above. */
+const processesFor = (n: number) => Math.min(n, CLIENT_PROCESSES ?? (n <= 300 ? 2 : 4))
+
+async function spawnClientProcess(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/bench-stream-clients.ts')], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -344,27 +462,61 @@ async function startClients(url: string, token: string, n: number, openBefore: n
     child.once('spawn', resolve)
     child.once('error', reject)
   })
+  return child
+}
+
+/**
+ * Starts `n` clients spread over processesFor(n) processes (PARSING_CLIENTS of them parse every
+ * price, spread over the processes; the rest count), connected one process after the other.
+ */
+async function startClients(url: string, token: string, n: number, openBefore: number): Promise<{ process: ClientsProcess; connected: number; failed: number; connectMs: number }> {
+  const count = processesFor(n)
+  const children = await Promise.all(Array.from({ length: count }, () => spawnClientProcess()))
   const started = Date.now()
-  // The token goes over IPC, never on a command line or in a URL.
-  const connected = await request<{ connected: number; failed: number }>(child, { type: 'start', url, token, clients: n, wave: CONNECT_WAVE } as { type: string }, 'connected', CONNECT_TIMEOUT_MS)
+  // Every process connects its share at once, in waves of CONNECT_WAVE / processes each.
+  const wave = Math.max(1, Math.floor(CONNECT_WAVE / count))
+  const answers = await Promise.all(
+    children.map((child, i) => {
+      const clients = Math.floor(n / count) + (i < n % count ? 1 : 0)
+      const parsing = Math.min(clients, Math.ceil(PARSING_CLIENTS / count))
+      // The token goes over IPC, never on a command line or in a URL.
+      const start = { type: 'start', url, token, clients, wave, parsing }
+      return request<{ connected: number; failed: number }>(child, start, 'connected', CONNECT_TIMEOUT_MS)
+    }),
+  )
+  const connected = answers.reduce((sum, a) => sum + a.connected, 0)
+  const failed = answers.reduce((sum, a) => sum + a.failed, 0)
   // Subscribed, not just connected: the subscription opens after the `connected` event.
   const deadline = Date.now() + 60_000
-  while (streamStatus().subscribers < openBefore + connected.connected && Date.now() < deadline) await sleep(50)
+  while (streamStatus().subscribers < openBefore + connected && Date.now() < deadline) await sleep(50)
   const clientsProcess: ClientsProcess = {
-    child,
+    processes: count,
     // Generous timeouts: this process's event loop may be held up for minutes (the timer would
     // fire before the answer waiting behind it is read), and a stall is caught by the tick's deadline.
-    count: () => request(child, { type: 'count' }, 'count', IPC_TIMEOUT_MS),
-    report: () => request(child, { type: 'report' }, 'report', IPC_TIMEOUT_MS),
+    count: async () => {
+      const counts = await Promise.all(children.map((child) => request<ClientCount>(child, { type: 'count' }, 'count', IPC_TIMEOUT_MS)))
+      return {
+        minReceived: Math.min(...counts.map((c) => c.minReceived)),
+        totalReceived: counts.reduce((sum, c) => sum + c.totalReceived, 0),
+        unresolved: counts.reduce((sum, c) => sum + c.unresolved, 0),
+      }
+    },
+    cpu: () => Promise.all(children.map(async (child) => (await request<{ ms: number }>(child, { type: 'cpu' }, 'cpu', IPC_TIMEOUT_MS)).ms)),
+    report: () => Promise.all(children.map((child) => request<ClientReport>(child, { type: 'report' }, 'report', IPC_TIMEOUT_MS))),
     close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve()
-        child.once('exit', () => resolve())
-        child.send({ type: 'close' })
-        setTimeout(() => child.kill('SIGTERM'), 10_000).unref()
-      }),
+      Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null) return resolve()
+              child.once('exit', () => resolve())
+              child.send({ type: 'close' })
+              setTimeout(() => child.kill('SIGTERM'), 10_000).unref()
+            }),
+        ),
+      ).then(() => undefined),
   }
-  return { process: clientsProcess, connected: connected.connected, failed: connected.failed, connectMs: Date.now() - started }
+  return { process: clientsProcess, connected, failed, connectMs: Date.now() - started }
 }
 
 // ---------------------------------------------------------------- one run
@@ -411,15 +563,21 @@ function serverStages() {
   )
 }
 
-async function measureRun(stack: Stack, n: number, mode: Mode | null, options: { profile: boolean }) {
-  progress(`Run with ${n} client${n === 1 ? '' : 's'}${mode ? ` (${mode})` : ''}:`)
+/** p50/p95/p99/max of one figure over ticks (nearest rank; null values left out). */
+function overTicks(values: (number | null | undefined)[]) {
+  return percentiles(values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).map((value) => ({ value, weight: 1 })))
+}
+
+async function measureRun(stack: Stack, n: number, mode: Mode | null, options: { profile: boolean; subscription: SubscriptionName }) {
+  const sub = SUBSCRIPTIONS[options.subscription]
+  progress(`Run with ${n} client${n === 1 ? '' : 's'}${mode ? ` (${mode}, ${JSON.stringify(sub)})` : ''}:`)
   const before = memory()
   // Subscriptions open before this run's clients (a transport that failed to close an earlier run's are still counted).
   const openBefore = streamStatus().subscribers
   let clients: Awaited<ReturnType<typeof startClients>> | null = null
   if (n > 0) {
-    progress(`  connecting ${n} SSE clients (waves of ${CONNECT_WAVE})...`)
-    clients = await startClients(`${baseUrl(stack)}${MODES[mode!].path}`, stack.token, n, openBefore)
+    progress(`  connecting ${n} SSE clients in ${processesFor(n)} processes (waves of ${CONNECT_WAVE})...`)
+    clients = await startClients(`${baseUrl(stack)}${MODES[mode!].path(sub)}`, stack.token, n, openBefore)
     progress(`  ${clients.connected} connected, ${clients.failed} failed, in ${clients.connectMs} ms; ${streamStatus().subscribers - openBefore} subscriptions opened`)
     await sleep(1_000)
   }
@@ -427,21 +585,24 @@ async function measureRun(stack: Stack, n: number, mode: Mode | null, options: {
   const perClient =
     n > 0 ? { rssBytes: Math.round((idle.rss - before.rss) / n), heapUsedBytes: Math.round((idle.heapUsed - before.heapUsed) / n), externalBytes: Math.round((idle.external - before.external) / n) } : null
 
+  const counter = await countFanout(stack, sub)
   resetStreamLatencyWindows()
   // How long this process's event loop was held up: every SSE write waits behind whatever runs.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 })
   loopDelay.enable()
   const cpu0 = process.cpuUsage()
+  const clientCpu0 = clients ? await clients.process.cpu() : null
   const wall0 = Date.now()
   const ticks: TickResult[] = []
   let expected = 0
   for (let i = 0; i <= STEADY_TICKS; i++) {
-    const result = await tick(stack, i === 0 ? 'burst' : 'steady', clients?.process ?? null, expected)
-    expected += result.misoRecords
+    const result = await tick(stack, i === 0 ? 'burst' : 'steady', clients?.process ?? null, counter, expected)
+    expected += result.expectedPerClient
     ticks.push(result)
   }
   const cpu = process.cpuUsage(cpu0)
   const wallMs = Date.now() - wall0
+  const clientCpu1 = clients ? await clients.process.cpu() : null
   loopDelay.disable()
   const eventLoopDelayMs = { p50: round(loopDelay.percentile(50) / 1e6), p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) }
   const server = serverStages()
@@ -456,18 +617,19 @@ async function measureRun(stack: Stack, n: number, mode: Mode | null, options: {
     await session.post('Profiler.enable')
     await session.post('Profiler.setSamplingInterval', { interval: 500 })
     await session.post('Profiler.start')
-    const profiled = await tick(stack, 'profiled', clients.process, expected)
+    const profiled = await tick(stack, 'profiled', clients.process, counter, expected)
     const { profile: cpuProfile } = await session.post('Profiler.stop')
     session.disconnect()
-    expected += profiled.misoRecords
+    expected += profiled.expectedPerClient
     profiledFrom = profiled.fetchStartMs
-    profile = topSelfTime(cpuProfile as CpuProfile, 25)
+    profile = topSelfTime(cpuProfile as CpuProfile, root, 25)
   }
+  counter.detach()
 
-  let report: ClientReport | null = null
+  let reports: ClientReport[] | null = null
   let leftOpen: number | null = null
   if (clients) {
-    report = await clients.process.report()
+    reports = await clients.process.report()
     await clients.process.close()
     const deadline = Date.now() + CLOSE_WAIT_MS
     while (streamStatus().subscribers > openBefore && Date.now() < deadline) await sleep(50)
@@ -477,38 +639,62 @@ async function measureRun(stack: Stack, n: number, mode: Mode | null, options: {
 
   // Records: every tick, the profiled one included (every price must arrive).
   const expectedPerClient = expected
-  const perClientReceived = report?.clients.map((c) => c.prices) ?? []
-  const records = report
+  const all = reports?.flatMap((r) => r.clients) ?? []
+  const lost = (list: typeof all) => list.reduce((sum, c) => sum + Math.max(0, expectedPerClient - c.prices - c.skippedPrices), 0)
+  const records = reports
     ? {
         expectedPerClient,
-        receivedMin: Math.min(...perClientReceived),
-        receivedMax: Math.max(...perClientReceived),
-        expectedTotal: expectedPerClient * report.clients.length,
-        receivedTotal: perClientReceived.reduce((a, b) => a + b, 0),
-        lost: report.clients.reduce((sum, c) => sum + Math.max(0, expectedPerClient - c.prices - c.skippedPrices), 0),
-        clientsWithLoss: report.clients.filter((c) => c.prices + c.skippedPrices < expectedPerClient).length,
-        skippedNotices: report.clients.reduce((sum, c) => sum + c.skippedEvents, 0),
-        skippedPrices: report.clients.reduce((sum, c) => sum + c.skippedPrices, 0),
-        outOfOrder: report.clients.reduce((sum, c) => sum + c.outOfOrder, 0),
-        resets: report.clients.reduce((sum, c) => sum + c.resets, 0),
-        events: report.clients.reduce((sum, c) => sum + c.events, 0),
-        clientErrors: report.clients.reduce((sum, c) => sum + c.errorCount, 0),
-        firstErrors: report.clients.flatMap((c) => c.errors).slice(0, 3),
-        endedEarly: report.clients.filter((c) => c.ended).length,
+        receivedMin: Math.min(...all.map((c) => c.prices)),
+        receivedMax: Math.max(...all.map((c) => c.prices)),
+        expectedTotal: expectedPerClient * all.length,
+        receivedTotal: all.reduce((a, c) => a + c.prices, 0),
+        lost: lost(all),
+        /** Of the clients that read every price (the others' prices are those of the same events, by id and length). */
+        lostParsing: lost(all.filter((c) => c.kind === 'parsing')),
+        parsingClients: all.filter((c) => c.kind === 'parsing').length,
+        countingClients: all.filter((c) => c.kind === 'counting').length,
+        /** Counting clients' events no parsing client of their process read (their prices are unknown, counted as lost). */
+        unresolvedEvents: reports.reduce((sum, r) => sum + r.unresolvedEvents, 0),
+        clientsWithLoss: all.filter((c) => c.prices + c.skippedPrices < expectedPerClient).length,
+        skippedNotices: all.reduce((sum, c) => sum + c.skippedEvents, 0),
+        skippedPrices: all.reduce((sum, c) => sum + c.skippedPrices, 0),
+        outOfOrder: all.reduce((sum, c) => sum + c.outOfOrder, 0),
+        resets: all.reduce((sum, c) => sum + c.resets, 0),
+        events: all.reduce((sum, c) => sum + c.events, 0),
+        bytesPerClient: Math.round(all.reduce((sum, c) => sum + c.bytes, 0) / Math.max(1, all.length)),
+        clientErrors: all.reduce((sum, c) => sum + c.errorCount, 0),
+        firstErrors: all.flatMap((c) => c.errors).slice(0, 3),
+        endedEarly: all.filter((c) => c.ended).length,
         /** Subscriptions the server still held CLOSE_WAIT_MS after the clients disconnected (should be 0). */
         leftOpen,
       }
     : null
   // Latency over the measured ticks only (prices of the profiled tick are left out).
-  const measuredSamples = report ? samplesBefore(report.samples, profiledFrom) : []
+  const latency = reports ? latencyOf(samplesBefore(reports.flatMap((r) => r.samples.all), profiledFrom), ticks) : null
+  const latencyParsing = reports ? latencyOf(samplesBefore(reports.flatMap((r) => r.samples.parsing), profiledFrom), ticks) : null
+  const clientCpuMs = clientCpu0 && clientCpu1 ? clientCpu1.map((ms, i) => round(ms - clientCpu0[i]!)) : null
+  const fanout = {
+    what: 'server side, per tick: publish (ingestedAt) -> every subscriber of the pass handed its event (written to its socket, or queued behind its own full socket: deferred); the fan-out longest run without yielding; this process event-loop max delay during the tick (ingest, consumer and store included; compare the 0-client run)',
+    handedMs: overTicks(ticks.map((t) => t.fanout?.handedMs)),
+    passMs: overTicks(ticks.map((t) => t.fanout?.passMs)),
+    longestSliceMs: overTicks(ticks.map((t) => t.fanout?.longestSliceMs)),
+    loopMaxPerTickMs: overTicks(ticks.map((t) => t.loopMaxMs)),
+    deferred: ticks.reduce((sum, t) => sum + (t.fanout?.deferred ?? 0), 0),
+  }
   return {
     clients: n,
     mode,
+    subscription: options.subscription,
     transport: mode ? MODES[mode].transport : null,
-    subscribedTo: n > 0 ? `${JSON.stringify(SUBSCRIPTION)} with an API token of the demo quant` : null,
+    subscribedTo: n > 0 ? `${JSON.stringify(sub)} with an API token of the demo quant` : null,
+    clientProcesses: clients?.process.processes ?? 0,
     connect: clients ? { connected: clients.connected, failed: clients.failed, ms: clients.connectMs } : null,
     ticks,
-    latency: report ? latencyOf(measuredSamples, ticks) : null,
+    /** Every client (counting clients' prices resolved by event id and length). */
+    latency,
+    /** The parsing clients only (each price read). */
+    latencyParsing,
+    fanout,
     records,
     memory: { before: { rss: before.rss, heapUsed: before.heapUsed }, withIdleClients: { rss: idle.rss, heapUsed: idle.heapUsed }, perClient },
     cpu: {
@@ -517,11 +703,27 @@ async function measureRun(stack: Stack, n: number, mode: Mode | null, options: {
       serverSystemMs: round(cpu.system / 1000),
       wallMs,
       serverCoresBusy: round((cpu.user + cpu.system) / 1000 / wallMs, 2),
-      clientProcessMs: report ? round(report.cpuMs.user + report.cpuMs.system) : null,
+      /** The client processes' CPU over the measured ticks, summed, and per process. */
+      clientProcessMs: clientCpuMs ? round(clientCpuMs.reduce((a, b) => a + b, 0)) : null,
+      clientProcessesMs: clientCpuMs,
+      clientCoresBusy: clientCpuMs ? round(clientCpuMs.reduce((a, b) => a + b, 0) / wallMs, 2) : null,
       eventLoopDelayMs,
     },
     server: { stages: server, skipped: status.skipped, ring: status.ring },
     profile,
+  }
+}
+
+/** This process's open file limit (the shell's `ulimit -n`, inherited); null if it cannot be read. */
+function openFileLimit(): number | null {
+  try {
+    const limits = fs.readFileSync('/proc/self/limits', 'utf8')
+    const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1]
+    return soft === undefined ? null : soft === 'unlimited' ? Infinity : Number(soft)
+  } catch {
+    const answer = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' })
+    const value = Number(answer.stdout.trim())
+    return Number.isFinite(value) ? value : null
   }
 }
 
@@ -531,72 +733,21 @@ function samplesBefore(samples: number[], endMs: number): number[] {
   return out
 }
 
-// ---------------------------------------------------------------- CPU profile
-
-type CpuProfile = {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]
-  samples: number[]
-  timeDeltas: number[]
-}
-type ProfileLine = { function: string; where: string; selfMs: number; share: number; via: string | null }
-
-/**
- * Self time per function (name + file:line) from a V8 CPU profile, highest first. For a function
- * without a source (native, GC, builtins) `via` names the nearest caller with one that spent the
- * most of that time.
- */
-function topSelfTime(profile: CpuProfile, limit: number): ProfileLine[] {
-  const byNode = new Map(profile.nodes.map((n) => [n.id, n]))
-  const parent = new Map<number, number>()
-  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id)
-  const frame = (id: number) => {
-    const { functionName, url, lineNumber } = byNode.get(id)!.callFrame
-    const where = url ? `${url.replace(/^file:\/\//, '').replace(`${root}/`, '')}:${lineNumber + 1}` : ''
-    return { name: functionName || '(anonymous)', where }
-  }
-  const self = new Map<string, { us: number; vias: Map<string, number> }>()
-  let total = 0
-  profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i] ?? 0
-    total += us
-    if (!byNode.has(id)) return
-    const f = frame(id)
-    const key = `${f.name}\u0000${f.where}`
-    let entry = self.get(key)
-    if (!entry) self.set(key, (entry = { us: 0, vias: new Map() }))
-    entry.us += us
-    if (!f.where) {
-      let up = parent.get(id)
-      while (up !== undefined && !frame(up).where) up = parent.get(up)
-      if (up !== undefined) {
-        const caller = frame(up)
-        const via = `${caller.name} ${caller.where}`
-        entry.vias.set(via, (entry.vias.get(via) ?? 0) + us)
-      }
-    }
-  })
-  // The profiler's own work (the inspector session serialising the profile) is left out.
-  return [...self]
-    .filter(([, { vias }]) => ![...vias.keys()].some((via) => via.includes('node:inspector')))
-    .sort((a, b) => b[1].us - a[1].us)
-    .slice(0, limit)
-    .map(([key, { us, vias }]) => {
-      const [fn, where] = key.split('\u0000')
-      const via = [...vias].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
-      return { function: fn!, where: where!, selfMs: round(us / 1000), share: round(us / Math.max(1, total), 3), via }
-    })
-}
-
 // ---------------------------------------------------------------- output
 
 function table(runs: RunResult[]): string {
   const columns: [string, number, (r: RunResult) => string | number][] = [
     ['mode', 5, (r) => r.mode ?? '—'],
+    ['sub', 5, (r) => (r.clients > 0 ? r.subscription : '—')],
     ['clients', 7, (r) => r.clients],
     ['p50 ms', 8, (r) => r.latency?.publishToClientMs?.p50 ?? '—'],
     ['p95 ms', 8, (r) => r.latency?.publishToClientMs?.p95 ?? '—'],
     ['p99 ms', 8, (r) => r.latency?.publishToClientMs?.p99 ?? '—'],
+    ['parse p95', 9, (r) => r.latencyParsing?.publishToClientMs?.p95 ?? '—'],
     ['file p95', 9, (r) => r.latency?.fetchStartToClientMs?.p95 ?? '—'],
+    ['handed p99', 10, (r) => r.fanout.handedMs?.p99 ?? '—'],
+    ['slice max', 9, (r) => r.fanout.longestSliceMs?.max ?? '—'],
+    ['loop/tick', 9, (r) => r.fanout.loopMaxPerTickMs?.max ?? '—'],
     ['expected', 9, (r) => r.records?.expectedTotal ?? '—'],
     ['received', 9, (r) => r.records?.receivedTotal ?? '—'],
     ['lost', 5, (r) => r.records?.lost ?? '—'],
@@ -605,12 +756,14 @@ function table(runs: RunResult[]): string {
     ['rss/client', 10, (r) => (r.memory.perClient ? `${round(r.memory.perClient.rssBytes / 1024)} KiB` : '—')],
     ['heap/client', 11, (r) => (r.memory.perClient ? `${round(r.memory.perClient.heapUsedBytes / 1024)} KiB` : '—')],
     ['server CPU', 10, (r) => `${round(r.cpu.serverMs / 1000, 2)} s`],
+    ['client CPU', 10, (r) => (r.cpu.clientProcessMs === null ? '—' : `${round(r.cpu.clientProcessMs / 1000, 2)} s`)],
     ['wall', 7, (r) => `${round(r.cpu.wallMs / 1000, 1)} s`],
     ['loop max', 9, (r) => `${r.cpu.eventLoopDelayMs.max} ms`],
   ]
   const row = (cells: (string | number)[]) => cells.map((cell, i) => String(cell).padStart(columns[i]![1])).join(' ')
   return [
-    'publish -> client receipt per price (p50/p95/p99); file p95: fetch start of the tick -> client receipt',
+    'publish -> client receipt per price, every client (p50/p95/p99); parse p95: the parsing clients only; file p95: fetch start of the tick -> client receipt;',
+    'handed p99: publish -> every socket handed its event, server side, over ticks; slice max: the fan-out longest run without yielding; loop/tick: the worst tick event-loop stall of the whole process (ingest and store included)',
     row(columns.map(([title]) => title)),
     ...runs.map((r) => row(columns.map(([, , value]) => value(r)))),
   ].join('\n')
@@ -623,13 +776,19 @@ async function main() {
   const runs: RunResult[] = []
   let nodes = { miso: 0, caiso: 0 }
   const modes: Mode[] = []
-  const plan: { n: number; mode: Mode | null; profile: boolean }[] = [{ n: 0, mode: null, profile: false }]
+  const plan: { n: number; mode: Mode | null; profile: boolean; subscription: SubscriptionName }[] = [{ n: 0, mode: null, profile: false, subscription: 'full' }]
   // Transport by transport: a transport that fails to close its subscriptions when clients leave
   // (leftOpen) then burdens only its own later runs (the leak outlives a platform: the
   // subscriptions' generators stay suspended), so the REST runs come first.
   for (const mode of REQUESTED_MODES) {
-    for (const [i, n] of CLIENT_COUNTS.entries()) plan.push({ n, mode, profile: PROFILE && i === CLIENT_COUNTS.length - 1 })
+    for (const [i, n] of CLIENT_COUNTS.entries()) plan.push({ n, mode, profile: PROFILE && i === CLIENT_COUNTS.length - 1, subscription: 'full' })
   }
+  // The common case: many screens on the hubs and zones only.
+  if (HUB_CLIENTS > 0) for (const mode of HUB_MODES) plan.push({ n: HUB_CLIENTS, mode, profile: PROFILE, subscription: 'hubs' })
+  const fdLimit = openFileLimit()
+  const mostClients = Math.max(0, ...plan.map((r) => r.n))
+  progress(`Open file limit (ulimit -n) of this process: ${fdLimit ?? 'unknown'}; the largest run needs about ${mostClients + 200} here (one socket per client) and ${Math.ceil(mostClients / processesFor(mostClients)) + 100} per client process`)
+  if (fdLimit !== null && fdLimit < mostClients + 200) throw new Error(`ulimit -n is ${fdLimit}: raise it (ulimit -n ${mostClients + 1000}) or lower BENCH_HUB_CLIENTS / BENCH_CLIENTS`)
   for (const [i, run] of plan.entries()) {
     if (run.mode && !modes.includes(run.mode)) continue
     // A fresh platform per run: every run starts equal, and subscriptions a transport fails to
@@ -642,14 +801,16 @@ async function main() {
       if (i === 0) {
         nodes = { miso: full.simulator.model.miso.nodes.length, caiso: full.simulator.model.caiso.nodes.length }
         for (const mode of REQUESTED_MODES) {
-          const status = await probe(`${baseUrl(full)}${MODES[mode].path}`, full.token)
+          const status = await probe(`${baseUrl(full)}${MODES[mode].path(SUBSCRIPTION)}`, full.token)
           if (status === 200) modes.push(mode)
-          else progress(`${mode}: ${MODES[mode].path} answered ${status}; this transport is left out`)
+          else progress(`${mode}: ${MODES[mode].path(SUBSCRIPTION)} answered ${status}; this transport is left out`)
         }
       }
       progress('  warm-up tick (no clients; first node catalogue, JIT; not counted)...')
-      await tick(full, 'warm-up', null, 0)
-      const result = await measureRun(full, run.n, run.mode, { profile: run.profile })
+      const warmUp = await countFanout(full, SUBSCRIPTIONS[run.subscription])
+      await tick(full, 'warm-up', null, warmUp, 0)
+      warmUp.detach()
+      const result = await measureRun(full, run.n, run.mode, { profile: run.profile, subscription: run.subscription })
       runs.push(result)
       progress(table([result]).split('\n').slice(1).join('\n'))
     } finally {
@@ -660,21 +821,27 @@ async function main() {
   process.stdout.write(`${table(runs)}\n`)
   for (const profiled of runs.filter((r) => r.profile)) {
     process.stdout.write(`\nCPU profile of one more tick, ${profiled.mode}, ${profiled.clients} clients (self time on this process's main thread):\n`)
-    for (const line of profiled.profile!.slice(0, 15)) process.stdout.write(`${String(line.selfMs).padStart(9)} ms ${(line.share * 100).toFixed(1).padStart(5)}%  ${line.function}  ${line.where}${line.via ? `  (via ${line.via})` : ''}\n`)
+    process.stdout.write(`${profileTable(profiled.profile!.slice(0, 15))}\n`)
   }
   process.stdout.write(
     `${JSON.stringify({
       bench: 'stream',
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, memoryGb: round(os.totalmem() / 2 ** 30), node: process.version },
-      store: 'embedded (PGlite + chDB, in-process bus, local objects); server, ingest, consumer and simulator in one process, SSE clients in a child process',
+      store: 'embedded (PGlite + chDB, in-process bus, local objects); server, ingest, consumer and simulator in one process, SSE clients in child processes',
       transports: Object.fromEntries(Object.entries(MODES).map(([mode, m]) => [mode, m.transport])),
       auth: 'Authorization: Bearer <personal access token of the demo quant>',
       subscription: SUBSCRIPTION,
+      subscriptions: SUBSCRIPTIONS,
+      clients: {
+        processes: 'BENCH_CLIENT_PROCESSES, else 2 up to 300 clients and 4 above',
+        parsing: `${PARSING_CLIENTS} per run read every price (BENCH_PARSING_CLIENTS); the others read where events end, their id and length, and take the prices of the same event from a parsing client (latency: every client; latencyParsing: the parsing ones)`,
+      },
+      openFileLimit: fdLimit,
       why: 'the demo quant has MISO hub + API; CAISO has no API channel in the pilot, so clients follow MISO; CAISO is ingested and passes the fan-out each tick',
       nodes,
       perTick: 'MISO RT5 Current (one interval, every node) + CAISO RTM PRC_INTVL_LMP (one interval, ALL_APNODES), fetched at once; next tick once every client has every MISO price',
       steadyTicksPerRun: STEADY_TICKS,
-      runs: Object.fromEntries(runs.map((r) => [`${r.mode ?? 'baseline'}_clients_${r.clients}`, r])),
+      runs: Object.fromEntries(runs.map((r) => [`${r.mode ?? 'baseline'}_${r.subscription === 'hubs' ? 'hub_' : ''}clients_${r.clients}`, r])),
       totalSec: round((Date.now() - started) / 1000),
     })}\n`,
   )

@@ -285,11 +285,13 @@ type StreamState = {
   subscribers: Set<{ queued: () => number }>
   ring: { size: number; capacity: number } | null
   skipped: { prices: number; events: number }
+  /** The fan-out's most recent passes, oldest first (at most FANOUT_PASSES_KEPT). */
+  passes: FanoutPass[]
 }
 
 function createStreamState(): StreamState {
   const windows = Object.fromEntries(STREAM_STAGES.map((stage) => [stage, new LatencyWindow()])) as Record<StreamStage, LatencyWindow>
-  return { windows, subscribers: new Set(), ring: null, skipped: { prices: 0, events: 0 } }
+  return { windows, subscribers: new Set(), ring: null, skipped: { prices: 0, events: 0 }, passes: [] }
 }
 
 function queuedPrices(stream: StreamState): number {
@@ -622,7 +624,7 @@ function sameSecret(presented: string, expected: string): boolean {
 
 type Run = { ms: number; count: number }
 /** An array's prices as runs of consecutive prices sharing a timestamp. */
-type Profile = { received: Run[]; ingested: Run[] }
+type Profile = { received: Run[]; ingested: Run[]; earliestMs: number }
 
 /**
  * Profiles per price array. Subscribers with the same filter are handed the same arrays, so the
@@ -652,7 +654,12 @@ function runsOf(prices: readonly StreamPrice[], pick: (price: StreamPrice) => st
 function profileOf(prices: readonly StreamPrice[]): Profile {
   let profile = profiles.get(prices)
   if (!profile) {
-    profile = { received: runsOf(prices, (p) => p.receivedAt), ingested: runsOf(prices, (p) => p.ingestedAt) }
+    const received = runsOf(prices, (p) => p.receivedAt)
+    const ingested = runsOf(prices, (p) => p.ingestedAt)
+    let earliestMs = Infinity
+    for (const run of received) earliestMs = Math.min(earliestMs, run.ms)
+    for (const run of ingested) earliestMs = Math.min(earliestMs, run.ms)
+    profile = { received, ingested, earliestMs }
     profiles.set(prices, profile)
   }
   return profile
@@ -715,8 +722,38 @@ export function observeStreamSend(event: Pick<StreamEvent, 'prices' | 'skipped'>
   }
   if (event.prices.length === 0) return
   const profile = profileOf(event.prices)
-  for (const run of profile.received) record('fanout_to_send', (nowMs - Math.max(run.ms, availableFromMs)) / 1000, run.count, nowMs)
-  for (const run of profile.ingested) record('ingest_to_send', (nowMs - Math.max(run.ms, availableFromMs)) / 1000, run.count, nowMs)
+  // The fan-out sends one shared event to thousands of subscribers within the same millisecond:
+  // identical observations are counted once with their number as weight (flushed at the next turn
+  // of the event loop, or before anything reads the windows).
+  // Subscribers that opened before every price of the event all observe the same latencies.
+  const unclamped = availableFromMs <= profile.earliestMs
+  const pending = pendingSend
+  if (pending && pending.profile === profile && pending.nowMs === nowMs && unclamped) {
+    pending.times++
+    return
+  }
+  flushPendingSend()
+  if (unclamped) {
+    pendingSend = { profile, nowMs, times: 1 }
+    setImmediate(flushPendingSend)
+    return
+  }
+  recordSend(profile, availableFromMs, nowMs, 1)
+}
+
+/** Identical send observations not yet recorded: a profile sent `times` times at `nowMs`. */
+let pendingSend: { profile: Profile; nowMs: number; times: number } | null = null
+
+function flushPendingSend(): void {
+  const pending = pendingSend
+  if (!pending) return
+  pendingSend = null
+  recordSend(pending.profile, -Infinity, pending.nowMs, pending.times)
+}
+
+function recordSend(profile: Profile, availableFromMs: number, nowMs: number, times: number): void {
+  for (const run of profile.received) record('fanout_to_send', (nowMs - Math.max(run.ms, availableFromMs)) / 1000, run.count * times, nowMs)
+  for (const run of profile.ingested) record('ingest_to_send', (nowMs - Math.max(run.ms, availableFromMs)) / 1000, run.count * times, nowMs)
 }
 
 /** Counts an open subscription (carbon_stream_subscribers) and its queue (carbon_stream_queued_prices); returns its removal (idempotent). */
@@ -726,6 +763,39 @@ export function trackStreamSubscriber(queued: () => number): () => void {
   return () => {
     slot.stream.subscribers.delete(entry)
   }
+}
+
+/**
+ * One pass of the fan-out over its listeners for a bus batch (server/services/stream/fanout.ts):
+ * when the batch reached the fan-out, when the pass started and ended (every listener served: its
+ * event written to its socket, or queued behind its own full socket), when the batch was published
+ * (`ingestedAt` of its first price), and the longest stretch the fan-out ran without yielding.
+ */
+export type FanoutPass = {
+  prices: number
+  listeners: number
+  /** Listeners whose connection was still full: the batch waits in their queue, written on 'drain'. */
+  deferred: number
+  receivedMs: number
+  passStartMs: number
+  passEndMs: number
+  ingestedAt: string | null
+  longestSliceMs: number
+  slices: number
+}
+
+const FANOUT_PASSES_KEPT = 1_000
+
+/** The fan-out's hook, once per pass (kept in memory for benchmarks and the status page; not exported to Prometheus). */
+export function observeFanoutPass(pass: FanoutPass): void {
+  const passes = slot.stream.passes
+  passes.push(pass)
+  if (passes.length > FANOUT_PASSES_KEPT) passes.splice(0, passes.length - FANOUT_PASSES_KEPT)
+}
+
+/** The fan-out's recent passes, oldest first. */
+export function recentFanoutPasses(): readonly FanoutPass[] {
+  return [...slot.stream.passes]
 }
 
 /** The fan-out's ring of recent prices: how many it holds of how many it may (null: no fan-out runs). */
@@ -752,6 +822,7 @@ export type StreamLatencySummary = {
 
 /** p50/p95/p99 per stage over the rolling window (the last 5 minutes, at most 10,000 observations per stage), per price. */
 export function streamLatencySummary(nowMs = Date.now()): StreamLatencySummary {
+  flushPendingSend()
   const stages = Object.fromEntries(STREAM_STAGES.map((stage) => [stage, slot.stream.windows[stage].stats(nowMs)])) as Record<StreamStage, LatencyStats | null>
   const p95 = stages[STREAM_LATENCY_TARGETS.stage]?.p95 ?? null
   return {
@@ -785,9 +856,11 @@ export function streamStatus(nowMs = Date.now()): StreamStatus {
   }
 }
 
-/** Empties the rolling windows (the histograms keep counting): a benchmark run or a test starts from nothing. */
+/** Empties the rolling windows and the fan-out's recent passes (the histograms keep counting): a benchmark run or a test starts from nothing. */
 export function resetStreamLatencyWindows(): void {
+  pendingSend = null
   for (const stage of STREAM_STAGES) slot.stream.windows[stage].clear()
+  slot.stream.passes = []
 }
 
 // ---------------------------------------------------------------- service levels

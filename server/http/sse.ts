@@ -8,7 +8,9 @@ import type { StreamEvent } from '../services/stream/types.ts'
  * An event's `data:` payload is the JSON of LiveEventOutput. It is serialized and UTF-8 encoded
  * once per shared prices array and kind, however many clients receive it: subscribers with one
  * filter share the batch's array (server/services/stream/queue.ts), so 1,000 clients cost one
- * JSON.stringify. Only the `id:` line is per client.
+ * JSON.stringify. The whole event as written (`id:` line, the REST `event:` line, the data) is
+ * built once per array, framing and id (subscribers at the live edge share ids, see
+ * server/services/stream/position.ts), so each client costs one write of a shared Buffer.
  */
 
 /** What a `data:` line carries: an event of the stream service or a `prices.live` event. */
@@ -53,6 +55,103 @@ export function eventBody(event: EventPayload): Buffer {
   let body = byKind.get(kind)
   if (!body) byKind.set(kind, (body = Buffer.from(`data: ${eventData(event)}\n\n`, 'utf8')))
   return body
+}
+
+/**
+ * The two framings of an event: `rest` (/api/v1/stream/prices: `id:`, `event: <type>`, `data:`)
+ * and `trpc` (tRPC's SSE protocol as httpSubscriptionLink reads it: `id:`, `data:`).
+ */
+export type Framing = 'rest' | 'trpc'
+
+/** An event to frame: its payload and its id (the resume cursor). */
+export type FramedEvent = EventPayload & { id: string }
+
+/** Whole events memoized per prices array: framing + kind -> id -> bytes (as an HTTP/1.1 chunk). */
+const frames = new WeakMap<object, Map<string, Map<string, Buffer>>>()
+/** Distinct ids memoized per array, framing and kind: past this (subscribers far apart), the head is written apart from the shared body. */
+const MAX_FRAMED_IDS = 8
+const PRICES_KIND: Record<Framing, string> = { rest: 'rest|prices|0|', trpc: 'trpc|prices|0|' }
+const CRLF = Buffer.from('\r\n')
+
+/** The lines before `data:`: per framing. */
+function frameHead(event: FramedEvent, framing: Framing): string {
+  return framing === 'rest' ? `id: ${event.id}\nevent: ${event.type}\n` : `id: ${event.id}\n`
+}
+
+/**
+ * The event as written in `framing`, as one HTTP/1.1 chunk (`<size>CRLF<event>CRLF`) shared by
+ * every client sent the same event; null when not memoized (then write the head and eventBody()
+ * through the response). `eventText` reads the event out of it.
+ */
+export function eventFrame(event: FramedEvent, framing: Framing): Buffer | null {
+  const kind = event.type === 'prices' && !event.skipped && !event.reason ? PRICES_KIND[framing] : `${framing}|${kindOf(event)}`
+  let byKind = frames.get(event.prices)
+  if (!byKind) frames.set(event.prices, (byKind = new Map()))
+  let byId = byKind.get(kind)
+  if (!byId) byKind.set(kind, (byId = new Map()))
+  let frame = byId.get(event.id)
+  if (frame) return frame
+  if (byId.size >= MAX_FRAMED_IDS) return null
+  const body = eventBody(event)
+  const head = Buffer.from(frameHead(event, framing), 'utf8')
+  const size = Buffer.from(`${(head.length + body.length).toString(16)}\r\n`, 'latin1')
+  frame = Buffer.concat([size, head, body, CRLF], size.length + head.length + body.length + CRLF.length)
+  byId.set(event.id, frame)
+  return frame
+}
+
+/** The SSE text of a frame of eventFrame (without the chunk's size line and CRLF). */
+export function eventText(frame: Buffer): string {
+  const start = frame.indexOf(CRLF) + CRLF.length
+  return frame.toString('utf8', start, frame.length - CRLF.length)
+}
+
+/**
+ * Writes one event in `framing`: on a chunked HTTP/1.1 response (every SSE response but an
+ * HTTP/1.0 client's) the shared chunk of eventFrame goes straight to the socket, one write with
+ * no per-client copy or framing; otherwise through the response. Returns whether the socket takes
+ * more now (false: wait for its 'drain').
+ */
+export function writeFramed(res: ServerResponse, event: FramedEvent, framing: Framing): boolean {
+  const frame = eventFrame(event, framing)
+  const socket = res.socket
+  // res.chunkedEncoding is set once the headers went out (openEventStream wrote them): the response
+  // then adds nothing but the chunk framing, which the frame already carries.
+  if (frame && socket && res.chunkedEncoding && res.headersSent && !res.writableEnded) return socket.write(frame)
+  if (frame) return res.write(eventText(frame))
+  res.write(frameHead(event, framing))
+  return res.write(eventBody(event))
+}
+
+/**
+ * Bytes a client's socket may hold unsent before its subscription waits for 'drain'. The socket's
+ * own high-water mark (16 KiB) is below one event of a full tick (about 1 MB) and even of a hubs
+ * tick; waiting for 'drain' after every such event would cost a listener and an event per client
+ * per tick. Past this bound the subscriber's own bounded queue keeps (and coalesces) what follows,
+ * so a slow client holds at most this much here.
+ */
+export const SOCKET_SOFT_LIMIT_BYTES = 2 * 1024 * 1024
+
+/**
+ * The subscription's push sink on a response (server/services/stream/subscription.ts deliver()):
+ * each event one write in `framing`; once the socket holds more than SOCKET_SOFT_LIMIT_BYTES
+ * unsent, the subscription waits for its 'drain' (or for the connection to close, which closes
+ * the subscription).
+ */
+export function responseSink(res: ServerResponse, framing: Framing, onEvent?: (event: FramedEvent) => void) {
+  return {
+    write(event: FramedEvent): boolean {
+      onEvent?.(event)
+      // Gone: nothing more is written; the connection's close handler closes the subscription.
+      if (res.destroyed || !res.socket || res.socket.destroyed) return false
+      return writeFramed(res, event, framing) || res.socket.writableLength <= SOCKET_SOFT_LIMIT_BYTES
+    },
+    onDrain(resume: () => void): void {
+      const socket = res.socket
+      if (!socket) return
+      socket.once('drain', resume)
+    },
+  }
 }
 
 export function headerOf(req: IncomingMessage, name: string): string | undefined {

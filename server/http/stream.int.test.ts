@@ -561,3 +561,51 @@ describe('SDK: carbon.prices.live', () => {
     expect(error.message).toBe('Your organization is not entitled to MISO through the API')
   })
 })
+
+describe('one batch, serialized once per filter and framing, to many clients', () => {
+  it('reaches clients with different filters on both transports, each its share; the SDK (tRPC client) reads the shared bytes', async () => {
+    const mine = nodesOf('ONCEA', 2)
+    const theirs = nodesOf('ONCEB', 3)
+    const restA1 = await openStream(`market=MISO&runs=RT5&nodes=${mine}`)
+    const restA2 = await openStream(`market=MISO&runs=RT5&nodes=${mine}`, { token: tokens.quant }, 1)
+    const restB = await openStream(`market=MISO&runs=RT5&nodes=${theirs}`, { token: tokens.quant }, 2)
+    const trpcB = await openTrpcLive({ market: 'MISO', runs: 'RT5', nodes: theirs }, {}, 3)
+    const carbon = createCarbonClient({ baseUrl, token: tokens.quant })
+    const received: { id: string; data: LiveEvent }[] = []
+    const errors: unknown[] = []
+    const before = fanout.listeners
+    const sdk = carbon.prices.live.subscribe(
+      { market: 'MISO', runs: 'RT5', nodes: mine },
+      { onData: (event) => received.push(event), onError: (error) => errors.push(error) },
+    )
+    try {
+      await until(() => fanout.listeners > before || errors.length > 0, 'the SDK subscription to attach')
+      expect(errors).toEqual([])
+      const a = records('ONCEA', 6, 2)
+      const b = records('ONCEB', 9, 3)
+      // One bus batch holding both filters' prices, interleaved, and prices nobody follows.
+      await publish([...a.slice(0, 3), ...b.slice(0, 5), ...records('ONCEC', 4), ...a.slice(3), ...b.slice(5)])
+      await until(() => received.flatMap((e) => e.data.prices).length >= 6, "the SDK's 6 prices")
+      await until(() => restA1.reader.prices.length >= 6 && restA2.reader.prices.length >= 6, '6 prices on both REST clients of one filter')
+      await until(() => restB.reader.prices.length >= 9 && trpcB.reader.prices.length >= 9, '9 prices on the other filter, both transports')
+
+      expect(lmps(received.flatMap((e) => e.data.prices))).toEqual(lmps(a))
+      expect(lmps(restA1.reader.prices)).toEqual(lmps(a))
+      expect(lmps(restB.reader.prices)).toEqual(lmps(b))
+      expect(lmps(trpcB.reader.prices)).toEqual(lmps(b))
+      // Clients of one filter are sent the same bytes: same ids, same data lines, on both transports.
+      const wire = (r: StreamReader) => r.messages.filter((m) => m.data !== undefined && m.event !== 'connected').map((m) => [m.id, m.data])
+      expect(wire(restA2.reader)).toEqual(wire(restA1.reader))
+      expect(wire(trpcB.reader)).toEqual(wire(restB.reader))
+      // The SDK parsed what the REST clients of its filter read: the same event ids and records.
+      expect(received.map((e) => e.id)).toEqual(restA1.reader.events.map((e) => e.id))
+      expect(received.map((e) => e.data)).toEqual(restA1.reader.events.map((e) => e.data))
+      // Each filter's event id covers the whole batch (what the filter passed over too): the same id.
+      expect(restB.reader.events.at(-1)!.id).toBe(restA1.reader.events.at(-1)!.id)
+      expect(errors).toEqual([])
+    } finally {
+      sdk.unsubscribe()
+      for (const s of [restA1, restA2, restB, trpcB]) s.close()
+    }
+  })
+})

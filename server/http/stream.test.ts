@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AppError } from '../errors.ts'
 import type { StreamEvent, StreamPrice } from '../services/stream/types.ts'
-import { eventData } from './sse.ts'
+import { eventData, eventFrame, eventText } from './sse.ts'
 import { formatEvent, restErrorBody } from './stream.ts'
 
 const price = (node: string, lmp: number, offset: number): StreamPrice => ({
@@ -84,5 +84,34 @@ describe('restErrorBody', () => {
   it('hides the message of an internal error', () => {
     const body = restErrorBody(new AppError('INTERNAL', 'pg: connection refused at 10.0.0.3'))
     expect(body).toMatchObject({ message: 'Internal error', code: 'INTERNAL_SERVER_ERROR', data: { httpStatus: 500 } })
+  })
+})
+
+describe('eventFrame: one Buffer per event, framing and id', () => {
+  it('frames REST and tRPC events as their readers expect, with the same data line, as one HTTP/1.1 chunk', () => {
+    const prices = [price('A', 1, 1), price('B', 2, 2)]
+    const event = { id: '0:2', type: 'prices' as const, prices }
+    const rest = eventFrame(event, 'rest')!
+    const trpc = eventFrame(event, 'trpc')!
+    expect(eventText(rest)).toBe(formatEvent(event))
+    expect(eventText(trpc)).toBe(`id: 0:2\ndata: ${eventData(event)}\n\n`)
+    const text = formatEvent(event)
+    expect(rest.toString('utf8')).toBe(`${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`)
+  })
+
+  it('is built once for every client sent the same event, and apart for another id, kind or array', () => {
+    const prices = [price('A', 1, 1)]
+    const first = eventFrame({ id: '0:1', type: 'prices', prices }, 'rest')
+    expect(eventFrame({ id: '0:1', type: 'prices', prices }, 'rest')).toBe(first)
+    expect(eventFrame({ id: '0:9', type: 'prices', prices }, 'rest')).not.toBe(first)
+    expect(eventText(eventFrame({ id: '0:1', type: 'skipped', prices, skipped: 3 }, 'rest')!)).toMatch(/^id: 0:1\nevent: skipped\ndata: .*"skipped":3/)
+    expect(eventFrame({ id: '0:1', type: 'prices', prices: [price('A', 1, 1)] }, 'rest')).not.toBe(first)
+  })
+
+  it('stops memoizing whole frames for an array sent under many ids (the head is then written apart)', () => {
+    const prices = [price('A', 1, 1)]
+    const frames = Array.from({ length: 20 }, (_, i) => eventFrame({ id: `0:${i}`, type: 'prices', prices }, 'trpc'))
+    expect(frames.filter((f) => f !== null).length).toBeLessThan(20)
+    expect(eventText(frames[0]!)).toBe(`id: 0:0\ndata: ${eventData({ type: 'prices', prices })}\n\n`)
   })
 })

@@ -16,7 +16,7 @@ import { openLiveStream, type LiveStream } from '../services/stream/live.ts'
 import type { QueueLimits } from '../services/stream/queue.ts'
 import type { StreamEvent } from '../services/stream/types.ts'
 import { auditScope, rateLimiter, toTRPCError } from '../trpc/trpc.ts'
-import { closeSignal, cutOffAfter, eventBody, eventData, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, writeEvents } from './sse.ts'
+import { closeSignal, cutOffAfter, eventData, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, responseSink } from './sse.ts'
 
 /**
  * GET /api/v1/stream/prices: live prices of the public REST API as Server-Sent Events.
@@ -96,12 +96,6 @@ function inputError(error: z.ZodError, raw: Record<string, string>): AppError {
 /** One SSE event on the wire: id, event type, and the shared `data:` line. */
 export function formatEvent(event: StreamEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${eventData(event)}\n\n`
-}
-
-/** Writes one event: the per-client id and type lines, then the shared body; false when the socket is full. */
-function writeEvent(res: ServerResponse, event: StreamEvent): boolean {
-  res.write(`id: ${event.id}\nevent: ${event.type}\n`)
-  return res.write(eventBody(event))
 }
 
 /** The query parameters, with the Last-Event-ID header (when sent) in place of `lastEventId`. */
@@ -218,18 +212,19 @@ async function admit(options: PriceStreamOptions, req: IncomingMessage, res: Ser
 /**
  * Writes the subscription's events as the socket takes them, until the client goes or the server
  * ends the stream (access gone, lifetime over: a last `end` event, then the response ends; a
- * client that does not take that event within END_GRACE_MS is cut off).
+ * client that does not take that event within END_GRACE_MS is cut off). The subscription writes
+ * each event itself, from the fan-out's pass, as one shared Buffer (sse.ts responseSink); while the
+ * socket is full its queue keeps (and if need be coalesces) what follows.
  */
 async function pump(res: ServerResponse, admitted: Admitted, signal: AbortSignal, keepAliveMs: number): Promise<void> {
   const { stream, log } = admitted
   const stopKeepAlive = openEventStream(res, `retry: ${RETRY_MS}\n\n`, keepAliveMs)
   let events = 0
-  // The client going closes the subscription, which ends the loop (no signal is handed to the
-  // queue: it would add an abort listener per wait).
+  // The client going closes the subscription, which ends the delivery.
   signal.addEventListener('abort', () => stream.close(), { once: true })
   try {
     void stream.whenEnded.then(() => cutOffAfter(res, END_GRACE_MS))
-    events = await writeEvents(res, stream.subscription.events(), (event) => writeEvent(res, event), signal)
+    events = await stream.subscription.deliver(responseSink(res, 'rest'))
   } catch (error) {
     log.error({ err: error }, 'price stream broke off')
   } finally {

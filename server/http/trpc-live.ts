@@ -2,10 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TrackedEnvelope } from '@trpc/server'
 import { getErrorShape, getLastEventId, getTRPCErrorFromUnknown, isAbortError, isTrackedEnvelope } from '@trpc/server/unstable-core-do-not-import'
 import type { Logger } from '../logger.ts'
+import type { LiveStream } from '../services/stream/live.ts'
 import type { LiveEvent } from '../services/stream/schemas.ts'
 import { createContext } from '../trpc/context.ts'
+import { accessEnded, liveStreamOf } from '../trpc/live.ts'
 import { appRouter, createCaller } from '../trpc/root.ts'
-import { closeSignal, cutOffAfter, eventBody, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, writeEvents } from './sse.ts'
+import { toTRPCError } from '../trpc/trpc.ts'
+import { closeSignal, cutOffAfter, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, responseSink, writeEvents, writeFramed } from './sse.ts'
 
 /**
  * GET /api/trpc/prices.live served by a node handler in front of Remix, speaking tRPC's SSE
@@ -16,8 +19,9 @@ import { closeSignal, cutOffAfter, eventBody, fetchRequest, headerOf, KEEP_ALIVE
  * TextEncoderStream and Remix's copy into the socket); with 1,000 clients on a 2,600-price tick
  * that was 1,000 serializations of the same batch and a p95 of minutes. Here the procedure itself
  * runs unchanged through a server-side caller (the same middleware: authentication, rate limit,
- * entitlement, audit, logging), and only the writing differs: each event's payload is the shared,
- * once-encoded body of server/http/sse.ts, written only when the socket takes more.
+ * entitlement, audit, logging), and only the writing differs: the subscription behind the
+ * procedure's answer (liveStreamOf) writes each event itself, from the fan-out's pass, as one
+ * shared Buffer in tRPC's framing (server/http/sse.ts), only while the socket takes more.
  *
  * A stream the server ends (server/trpc/live.ts) sends a last data event `{ type: 'end', reason }`;
  * for an access end a `serialized-error` follows; for `max_lifetime` nothing does (no `return`):
@@ -67,14 +71,40 @@ export function errorEvent(cause: unknown, input: Input): string {
   return `event: serialized-error\ndata: ${JSON.stringify(errorShape(cause, input))}\n\n`
 }
 
-/** Writes one tracked event: its id, then the shared body; returns the event. */
+/** Writes one tracked event (id, then the shared body, in tRPC's framing); returns the event. */
 function writeTracked(res: ServerResponse, value: unknown): LiveEvent {
   // A server-side caller yields the procedure's envelopes as they are (typed as the client sees them).
   if (!isTrackedEnvelope(value)) throw new TypeError('prices.live yielded an event without an id')
   const [id, event] = value as TrackedEnvelope<LiveEvent>
-  res.write(`id: ${id}\n`)
-  res.write(eventBody(event))
+  writeFramed(res, { ...event, id }, 'trpc')
   return event
+}
+
+/**
+ * Push delivery of the procedure's stream (see liveStreamOf): the subscription writes its events
+ * in tRPC's framing. Afterwards, as the procedure's generator would end: after an `end` for an
+ * access that is gone its error; after `end` for max_lifetime nothing; otherwise `return`.
+ */
+async function pushLive(res: ServerResponse, stream: LiveStream, closed: AbortSignal, input: Input): Promise<number> {
+  let endWritten = false
+  const sink = responseSink(res, 'trpc', (event) => {
+    // The server ended the stream: what follows (an error, or nothing) must not wait on a client that does not read.
+    if (event.type === 'end') {
+      endWritten = true
+      cutOffAfter(res, END_GRACE_MS)
+    }
+  })
+  try {
+    const events = await stream.subscription.deliver(sink)
+    if (closed.aborted || res.destroyed) return events
+    const reason = stream.ended
+    if (reason && endWritten) {
+      if (reason !== 'max_lifetime') res.write(errorEvent(toTRPCError(accessEnded(reason)), input))
+    } else res.write('event: return\ndata: \n\n')
+    return events
+  } finally {
+    stream.close()
+  }
 }
 
 /** How long a client whose stream the server ended has to take the last events before its connection is cut. */
@@ -100,6 +130,11 @@ async function serveLive(req: IncomingMessage, res: ServerResponse, request: Req
   }
   try {
     const subscription = await createCaller(ctx, { signal: closed }).prices.live(input as never)
+    const stream = liveStreamOf(subscription)
+    if (stream) {
+      events = await pushLive(res, stream, closed, input)
+      return
+    }
     events = await writeEvents(res, subscription, write, closed)
     // After `end` for max_lifetime: no `return` (which would make the client stop); the connection
     // closes and the client's EventSource reconnects with the last event id, resuming there.

@@ -3,7 +3,7 @@ import { AppError } from '../errors.ts'
 import type { Principal } from '../services/auth/types.ts'
 import { END_REASON_TEXT, type StreamEndReason } from '../services/stream/guard.ts'
 import { getPriceFanout, type LiveInput } from '../services/stream/index.ts'
-import { openLiveStream } from '../services/stream/live.ts'
+import { openLiveStream, type LiveStream } from '../services/stream/live.ts'
 import type { LiveEvent } from '../services/stream/schemas.ts'
 import { auditScope, toTRPCError, type Context } from './trpc.ts'
 
@@ -20,6 +20,20 @@ import { auditScope, toTRPCError, type Context } from './trpc.ts'
  * FORBIDDEN for an entitlement; message "Access ended: ...", details.reason), which the SDK raises
  * through onError and the hub shows, instead of reconnecting.
  */
+// Symbol.for: the Remix build bundles its own copy of this module.
+const LIVE_STREAM = Symbol.for('carbon.liveStream')
+
+/**
+ * The stream behind what prices.live returned, when it came from liveProcedure: the SSE handler
+ * (server/http/trpc-live.ts) writes its events itself, once-serialized and pushed from the fan-out,
+ * instead of pulling them one promise at a time through the generator. The generator stays what
+ * any other caller of the procedure iterates.
+ */
+export function liveStreamOf(value: unknown): LiveStream | null {
+  if (typeof value !== 'object' || value === null || !(LIVE_STREAM in value)) return null
+  return (value as { [LIVE_STREAM]: LiveStream })[LIVE_STREAM]
+}
+
 export async function liveProcedure(
   ctx: Context & { principal: Principal },
   input: LiveInput,
@@ -44,7 +58,7 @@ export async function liveProcedure(
   const gone = ctx.connectionClosed ? AbortSignal.any([signal ?? new AbortController().signal, ctx.connectionClosed]) : signal
   // Also when the generator is parked at a yield nobody pulls (or never started): detach now.
   gone?.addEventListener('abort', () => stream.close(), { once: true })
-  return (async function* () {
+  const events = (async function* () {
     try {
       for await (const event of stream.subscription.events(gone)) {
         yield tracked(event.id, { type: event.type, prices: event.prices, skipped: event.skipped ?? 0, reason: event.reason ?? null })
@@ -55,6 +69,7 @@ export async function liveProcedure(
       stream.close()
     }
   })()
+  return Object.assign(events, { [LIVE_STREAM]: stream })
 }
 
 /** The error that follows the `end` event of a stream whose access is gone. */

@@ -2,21 +2,33 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { TOPICS, type Batch, type Bus, type Subscription } from '../../adapters/bus/index.ts'
-import { observeFanoutBatch, reportFanoutRing } from '../../metrics.ts'
+import { observeFanoutBatch, observeFanoutPass, reportFanoutRing } from '../../metrics.ts'
 import { decodePriceMessage } from '../../workers/prices-consumer.ts'
 import { advance, type Cursor } from './cursor.ts'
+import { Position } from './position.ts'
+import { lastOffsets } from './queue.ts'
 import type { StreamPrice } from './types.ts'
 
 /**
  * The web process's view of `prices.normalized`: one subscription per process, in a consumer
  * group of its own (so every web replica sees every tick; with Kafka each replica reads all
- * partitions), starting at the end. Each bus batch becomes one array of StreamPrices handed
- * synchronously to every listener, and kept in a ring of the most recent `ringSize` records so a
- * reconnecting client can be sent what it missed without a store query.
+ * partitions), starting at the end. Each bus batch becomes one array of StreamPrices handed to
+ * every listener, and kept in a ring of the most recent `ringSize` records so a reconnecting
+ * client can be sent what it missed without a store query.
  *
- * Listeners must not block: subscriptions queue (and if need be coalesce) per client.
+ * Listeners must not block: subscriptions queue (and if need be coalesce) per client, and write
+ * to their client's socket from the listener when it has room (subscription.ts deliver()).
+ *
+ * The pass over the listeners is time-sliced: after `sliceMs` of work it yields to the event loop
+ * (setImmediate) and goes on, so a tick to thousands of sockets never holds up other requests,
+ * timers or socket I/O for longer than a slice. The bus hands the next batch only when the pass is
+ * done, so every listener gets the batches in order; what arrives meanwhile comes as one larger
+ * batch. The ring and the listeners to serve are taken in one synchronous step at the start of a
+ * pass: a listener attached during a pass has the batch in its ring snapshot and is not served it.
+ * Decoding a large batch is sliced the same way.
  */
-export type FanoutListener = (prices: readonly StreamPrice[]) => void
+/** Returns false when it could not hand the batch on yet (its client's connection is full: the batch waits in its queue). */
+export type FanoutListener = (prices: readonly StreamPrice[]) => boolean | void
 
 export type PriceFanout = {
   /** Registers a listener and returns the ring's content at that moment (one synchronous step: nothing falls between). */
@@ -25,32 +37,58 @@ export type PriceFanout = {
   ringStart(partition: number): number | undefined
   /** The newest offset seen per partition. */
   head(): Cursor
+  /** head() as the shared Position value (streams opened between two batches share it). */
+  position(): Position
   /** Listeners attached now. */
   readonly listeners: number
   stop(): Promise<void>
 }
 
 export const DEFAULT_RING_SIZE = 100_000
+/** Longest stretch of fan-out work (decoding, handing a batch to listeners) before it yields to the event loop. */
+export const DEFAULT_SLICE_MS = 10
 
-export async function startPriceFanout(options: { bus: Bus; log: Logger; ringSize?: number; groupId?: string }): Promise<PriceFanout> {
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Calls `step(i)` for i in [0, count), yielding to the event loop after every `sliceMs` of work; returns the slices' longest run (ms) and their count. */
+async function sliced(count: number, sliceMs: number, step: (i: number) => void): Promise<{ longestMs: number; slices: number }> {
+  let longestMs = 0
+  let slices = 0
+  let i = 0
+  while (i < count) {
+    const start = performance.now()
+    const until = start + sliceMs
+    do step(i++)
+    while (i < count && performance.now() < until)
+    slices++
+    longestMs = Math.max(longestMs, performance.now() - start)
+    if (i < count) await yieldToLoop()
+  }
+  return { longestMs, slices }
+}
+
+export async function startPriceFanout(options: { bus: Bus; log: Logger; ringSize?: number; groupId?: string; sliceMs?: number }): Promise<PriceFanout> {
   const log = options.log.child({ component: 'price-fanout' })
   const ringSize = options.ringSize ?? DEFAULT_RING_SIZE
+  const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS
   // Its own group per process: a live view, never sharing partitions with another replica.
   const groupId = options.groupId ?? `web-fanout-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`
   const listeners = new Set<FanoutListener>()
   let ring: StreamPrice[] = []
   const newest = new Map<number, number>()
+  let position = Position.start
   let invalid = 0
 
-  function handle(batch: Batch): Promise<void> {
+  async function decode(batch: Batch): Promise<{ prices: StreamPrice[]; longestMs: number }> {
     const receivedAt = new Date().toISOString()
     const prices: StreamPrice[] = []
-    for (const message of batch.messages) {
+    const { longestMs } = await sliced(batch.messages.length, sliceMs, (i) => {
+      const message = batch.messages[i]!
       const decoded = decodePriceMessage(message.value)
       if (!decoded.ok) {
         // The consumer dead-letters it; the live view just leaves it out.
         invalid++
-        continue
+        return
       }
       prices.push({
         ...decoded.record,
@@ -59,21 +97,46 @@ export async function startPriceFanout(options: { bus: Bus; log: Logger; ringSiz
         partition: batch.partition,
         offset: Number(message.offset),
       })
-    }
-    if (prices.length === 0) return Promise.resolve()
+    })
+    return { prices, longestMs }
+  }
+
+  async function handle(batch: Batch): Promise<void> {
+    const receivedMs = Date.now()
+    const decoded = await decode(batch)
+    const prices = decoded.prices
+    if (prices.length === 0) return
+    // One synchronous step: the ring, the head and the listeners this pass serves.
     for (const price of prices) advance(newest, price.partition, price.offset)
+    position = position.advancedBy(lastOffsets(prices))
     ring = ring.length + prices.length > ringSize ? [...ring, ...prices].slice(-ringSize) : ring.concat(prices)
-    for (const listener of listeners) {
+    const serving = [...listeners]
+    const passStartMs = Date.now()
+    let deferred = 0
+    const pass = await sliced(serving.length, sliceMs, (i) => {
+      const listener = serving[i]!
+      // Detached while the pass yielded: the subscription is gone.
+      if (!listeners.has(listener)) return
       try {
-        listener(prices)
+        if (listener(prices) === false) deferred++
       } catch (error) {
         log.error({ err: error }, 'stream listener failed')
       }
-    }
-    // Metrics after the listeners: ingest_to_fanout per price, the ring's size.
+    })
+    // Metrics after the listeners: ingest_to_fanout per price, the pass, the ring's size.
     observeFanoutBatch(prices)
+    observeFanoutPass({
+      prices: prices.length,
+      listeners: serving.length,
+      deferred,
+      receivedMs,
+      passStartMs,
+      passEndMs: Date.now(),
+      ingestedAt: prices[0]!.ingestedAt,
+      longestSliceMs: Math.max(pass.longestMs, decoded.longestMs),
+      slices: pass.slices,
+    })
     reportFanoutRing({ size: ring.length, capacity: ringSize })
-    return Promise.resolve()
   }
 
   const subscription: Subscription = await options.bus.subscribe({
@@ -97,6 +160,9 @@ export async function startPriceFanout(options: { bus: Bus; log: Logger; ringSiz
     },
     head() {
       return new Map(newest)
+    },
+    position() {
+      return position
     },
     get listeners() {
       return listeners.size

@@ -86,6 +86,8 @@ export type StreamHolder = { principal: Principal; channel: Channel; market: Mar
 export type StreamLease = { readonly ended: StreamEndReason | null; release(): void }
 
 type OpenStream = StreamHolder & {
+  /** What its verdict depends on (credential, organization, market, channel): streams sharing it share one verdict per check. */
+  verdictKey: string
   onEnd: (reason: StreamEndReason) => void
   ended: StreamEndReason | null
   released: boolean
@@ -157,8 +159,10 @@ export class StreamGuard {
     const expiresIn = holder.principal.expiresAt === undefined ? Infinity : holder.principal.expiresAt - openedAt
     const [endIn, endReason]: [number, StreamEndReason] =
       expiresIn < this.limits.maxLifetimeMs ? [Math.max(0, expiresIn), 'token_expired'] : [this.limits.maxLifetimeMs, 'max_lifetime']
+    const { kind, expiresAt } = holder.principal
     const stream: OpenStream = {
       ...holder,
+      verdictKey: `${kind}|${credentialId}|${organizationId}|${expiresAt ?? ''}|${holder.market}|${holder.channel}`,
       onEnd,
       ended: null,
       released: false,
@@ -238,10 +242,14 @@ export class StreamGuard {
   private async checkOnce(): Promise<void> {
     const streams = [...this.open].filter((s) => !s.ended)
     if (streams.length === 0) return
+    // One verdict per distinct holder (thousands of streams often share one token): the
+    // per-stream work is a map lookup.
+    const holders = new Map<string, OpenStream>()
+    for (const stream of streams) if (!holders.has(stream.verdictKey)) holders.set(stream.verdictKey, stream)
     const tokenIds = new Set<string>()
     const sessionIds = new Set<string>()
     const organizationIds = new Set<string>()
-    for (const { principal } of streams) {
+    for (const { principal } of holders.values()) {
       organizationIds.add(principal.organizationId)
       if (principal.kind === 'token' && UUID.test(principal.credentialId)) tokenIds.add(principal.credentialId)
       if (principal.kind === 'user') sessionIds.add(principal.credentialId)
@@ -252,10 +260,14 @@ export class StreamGuard {
       this.entitlementsOf([...organizationIds]),
     ])
     const now = Date.now()
+    const verdicts = new Map<string, StreamEndReason | null>()
+    for (const [key, holder] of holders) {
+      const credentials = holder.principal.kind === 'token' ? tokens : sessionRows
+      verdicts.set(key, credentialVerdict(holder.principal, credentials, now) ?? entitlementVerdict(holder, entitled))
+    }
     const ends: Promise<void>[] = []
     for (const stream of streams) {
-      const credentials = stream.principal.kind === 'token' ? tokens : sessionRows
-      const reason = credentialVerdict(stream.principal, credentials, now) ?? entitlementVerdict(stream, entitled)
+      const reason = verdicts.get(stream.verdictKey)
       if (reason) ends.push(this.end(stream, reason))
     }
     await Promise.all(ends)

@@ -1,4 +1,5 @@
-import { advance, formatCursor, type Cursor } from './cursor.ts'
+import { advance, type Cursor } from './cursor.ts'
+import { Position } from './position.ts'
 import type { StreamEvent, StreamPrice } from './types.ts'
 
 /**
@@ -12,6 +13,11 @@ import type { StreamEvent, StreamPrice } from './types.ts'
  *
  * Event ids: the cursor after the last price the event holds; once the queue is empty it also
  * covers prices the filter passed over (`passed`), so a reconnect does not replay past them.
+ *
+ * Nothing here is per subscriber when subscribers move together: waiting prices are the shared
+ * arrays of the fan-out (split into shared parts of at most `maxEventPrices`), positions are shared
+ * Position values, so subscribers with one filter at the live edge produce the same event (same
+ * array, same id object) and therefore the same serialized bytes.
  */
 export type QueueLimits = { maxQueued: number; maxEventPrices: number }
 
@@ -21,7 +27,7 @@ const keyOf = (p: StreamPrice) => `${p.node}\u0000${p.run}`
 
 /** The highest offset per partition of a shared array, computed once for every subscriber holding it. */
 const lastOffsetsCache = new WeakMap<readonly StreamPrice[], Map<number, number>>()
-function lastOffsets(prices: readonly StreamPrice[]): Map<number, number> {
+export function lastOffsets(prices: readonly StreamPrice[]): ReadonlyMap<number, number> {
   let last = lastOffsetsCache.get(prices)
   if (!last) {
     last = new Map()
@@ -31,23 +37,41 @@ function lastOffsets(prices: readonly StreamPrice[]): Map<number, number> {
   return last
 }
 
+/** A shared array cut into shared parts of at most `size` prices (once per array and size). */
+const partsCache = new WeakMap<readonly StreamPrice[], { size: number; parts: (readonly StreamPrice[])[] }>()
+function partsOf(prices: readonly StreamPrice[], size: number): (readonly StreamPrice[])[] {
+  if (prices.length <= size) return [prices]
+  const known = partsCache.get(prices)
+  if (known && known.size === size) return known.parts
+  const parts: (readonly StreamPrice[])[] = []
+  for (let i = 0; i < prices.length; i += size) parts.push(prices.slice(i, i + size))
+  partsCache.set(prices, { size, parts })
+  return parts
+}
+
 export class SubscriberQueue {
   /** Waiting prices as the arrays they came in: clients with the same filter share them (and their serialization). */
   private chunks: (readonly StreamPrice[])[] = []
   private queued = 0
   private latest: Map<string, StreamPrice> | null = null
   private skipped = 0
-  private readonly sent: Map<number, number>
-  private readonly passedOver: Map<number, number>
+  private sent: Position
+  private passedOver: Position
   private wake: (() => void) | null = null
   private closed = false
+  /** Called whenever there may be something new to take (a push, or the queue closing). */
+  onReady: (() => void) | null = null
 
   constructor(
-    start: Cursor,
+    start: Cursor | Position,
     private readonly limits: QueueLimits = DEFAULT_QUEUE_LIMITS,
   ) {
-    this.sent = new Map(start)
-    this.passedOver = new Map(start)
+    this.sent = start instanceof Position ? start : Position.of(start)
+    this.passedOver = this.sent
+  }
+
+  get isClosed(): boolean {
+    return this.closed
   }
 
   /** Prices waiting now (for memory accounting and tests). */
@@ -61,7 +85,8 @@ export class SubscriberQueue {
     if (this.latest) {
       for (const price of prices) this.keepLatest(price)
     } else {
-      this.chunks.push(prices)
+      if (prices.length <= this.limits.maxEventPrices) this.chunks.push(prices)
+      else for (const part of partsOf(prices, this.limits.maxEventPrices)) this.chunks.push(part)
       this.queued += prices.length
       if (this.queued > this.limits.maxQueued) {
         this.latest = new Map()
@@ -73,9 +98,9 @@ export class SubscriberQueue {
     this.notify()
   }
 
-  /** Records that the fan-out got as far as `price` even if the filter left it out. */
-  pass(price: Pick<StreamPrice, 'partition' | 'offset'>): void {
-    advance(this.passedOver, price.partition, price.offset)
+  /** Records that the fan-out got as far as `to` (a shared last-offsets map) even if the filter left those prices out. */
+  pass(to: ReadonlyMap<number, number>): void {
+    this.passedOver = this.passedOver.advancedBy(to)
   }
 
   /** The next event, waiting until there is one; null once closed. */
@@ -104,16 +129,8 @@ export class SubscriberQueue {
       this.skipped = 0
       return { id: this.idAfter(prices), type: 'skipped', prices, skipped }
     }
-    const first = this.chunks[0]
-    if (!first) return null
-    let prices: readonly StreamPrice[]
-    if (first.length <= this.limits.maxEventPrices) {
-      prices = first
-      this.chunks.shift()
-    } else {
-      prices = first.slice(0, this.limits.maxEventPrices)
-      this.chunks[0] = first.slice(this.limits.maxEventPrices)
-    }
+    const prices = this.chunks.shift()
+    if (!prices) return null
     this.queued -= prices.length
     return { id: this.idAfter(prices), type: 'prices', prices }
   }
@@ -124,15 +141,13 @@ export class SubscriberQueue {
     this.queued = 0
     this.latest = null
     this.skipped = 0
-    for (const [partition, offset] of cursor) {
-      advance(this.sent, partition, offset)
-      advance(this.passedOver, partition, offset)
-    }
+    this.sent = this.sent.advancedBy(cursor)
+    this.passedOver = this.passedOver.advancedBy(cursor)
   }
 
   /** The cursor of everything sent so far (a reset event's id). */
   get position(): string {
-    return formatCursor(this.sent)
+    return this.sent.text
   }
 
   close(): void {
@@ -147,12 +162,13 @@ export class SubscriberQueue {
   }
 
   private idAfter(prices: readonly StreamPrice[]): string {
-    for (const [partition, offset] of lastOffsets(prices)) advance(this.sent, partition, offset)
-    if (this.size === 0) for (const [partition, offset] of this.passedOver) advance(this.sent, partition, offset)
-    return formatCursor(this.sent)
+    this.sent = this.sent.advancedBy(lastOffsets(prices))
+    if (this.size === 0) this.sent = this.sent.advancedBy(this.passedOver.offsets)
+    return this.sent.text
   }
 
   private notify(): void {
     this.wake?.()
+    this.onReady?.()
   }
 }

@@ -21,9 +21,9 @@ let ch: Awaited<ReturnType<typeof openScratchClickHouse>>
 
 type Stack = { bus: Bus; consumer: PricesConsumer; fanout: PriceFanout; consumed: () => number; close(): Promise<void> }
 
-async function startStack(firstOffset: number): Promise<Stack> {
+async function startStack(firstOffset: number, sliceMs?: number): Promise<Stack> {
   const bus = createInProcessBus({ log, firstOffset })
-  const fanout = await startPriceFanout({ bus, log })
+  const fanout = await startPriceFanout({ bus, log, sliceMs })
   let consumed = 0
   const consumer = await startPricesConsumer({ bus, ch, log, onBatch: (n) => (consumed += n) })
   return {
@@ -170,6 +170,114 @@ describe('backpressure', () => {
     await stack.close()
   })
 })
+
+/** A client connection as deliver() sees it: takes events until `full`; then takes no more until drain(). */
+function memorySink() {
+  const events: StreamEvent[] = []
+  let resume: (() => void) | null = null
+  const sink = {
+    events,
+    full: false,
+    write(event: StreamEvent) {
+      events.push(event)
+      return !sink.full
+    },
+    onDrain(callback: () => void) {
+      resume = callback
+    },
+    drain() {
+      sink.full = false
+      const callback = resume
+      resume = null
+      callback?.()
+    },
+  }
+  return sink
+}
+
+describe('push delivery from a time-sliced fan-out', () => {
+  it('hands one batch to subscribers with different filters, each its share in one shared event, yielding to the event loop between slices', async () => {
+    // A slice of 0 ms: the fan-out yields after every listener, as it would after 10 ms of real work.
+    const stack = await startStack(5_000_000, 0)
+    const a = filterOf('PUSHA', 3)
+    const b = filterOf('PUSHB', 2)
+    const subscriptions = await Promise.all(
+      [a, a, a, b, b].map((filter) => openStreamSubscription({ fanout: stack.fanout, ch, log }, { filter, cursor: null })),
+    )
+    const sinks = subscriptions.map(() => memorySink())
+    const delivered = subscriptions.map((s, i) => s.deliver(sinks[i]!))
+    // Counts the turns of the event loop while the batch is handed out.
+    let turns = 0
+    const ticking = setInterval(() => turns++, 0)
+    const sentA = records('PUSHA', 9, 3)
+    const sentB = records('PUSHB', 4, 2)
+    await publish(stack, [...sentA, ...sentB])
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    clearInterval(ticking)
+
+    const [a1, a2, a3, b1, b2] = sinks.map((sink) => sink.events)
+    for (const events of [a1, a2, a3]) expect(lmps(events!)).toEqual(sentA.map((r) => r.lmp))
+    for (const events of [b1, b2]) expect(lmps(events!)).toEqual(sentB.map((r) => r.lmp))
+    // One filter, one event: the same prices array and the same id (so one serialization for all).
+    expect(a2![0]!.prices).toBe(a1![0]!.prices)
+    expect(a3![0]!.id).toBe(a1![0]!.id)
+    expect(b2![0]!.prices).toBe(b1![0]!.prices)
+    // Both filters' events cover the whole batch: a reconnect with either id replays nothing of it.
+    expect(b1![0]!.id).toBe(a1![0]!.id)
+    expect(turns).toBeGreaterThan(0)
+
+    for (const s of subscriptions) s.close()
+    expect(await Promise.all(delivered)).toEqual([1, 1, 1, 1, 1])
+    await stack.close()
+  })
+
+  it('a full connection gets what came meanwhile after it drains, coalesced past its queue bound; an end drops what waits', async () => {
+    const stack = await startStack(6_000_000, 0)
+    const filter = filterOf('PUSHSLOW', 4)
+    const limits = { maxQueued: 50, maxEventPrices: 1_000 }
+    const subscription = await openStreamSubscription({ fanout: stack.fanout, ch, log }, { filter, cursor: null }, { limits })
+    const sink = memorySink()
+    const delivered = subscription.deliver(sink)
+    const sent = records('PUSHSLOW', 200, 4)
+    await publish(stack, sent.slice(0, 8))
+    await until(() => sink.events.length === 1)
+    sink.full = true
+    await publish(stack, sent.slice(8, 12))
+    // The first write after the connection filled was taken (it filled it); what follows waits.
+    expect(sink.events.length).toBe(2)
+    for (let i = 12; i < 200; i += 47) await publish(stack, sent.slice(i, i + 47))
+    expect(sink.events.length).toBe(2)
+    expect(subscription.queued).toBe(4)
+    sink.drain()
+    const [first, second, skipped] = sink.events
+    expect(lmps([first!, second!])).toEqual(sent.slice(0, 12).map((r) => r.lmp))
+    expect(skipped!.type).toBe('skipped')
+    expect(skipped!.skipped).toBe(188 - 4)
+    expect(skipped!.prices.map((p) => p.lmp)).toEqual(sent.slice(-4).map((r) => r.lmp))
+
+    // Full again when the server ends the stream: what waits is dropped (as for events()), and
+    // the end event is written once the connection drains.
+    sink.full = true
+    await publish(stack, sent.slice(0, 1))
+    await publish(stack, sent.slice(1, 2))
+    subscription.end('max_lifetime')
+    expect(sink.events.length).toBe(4)
+    sink.drain()
+    const end = sink.events.at(-1)!
+    expect(end).toMatchObject({ type: 'end', reason: 'max_lifetime', prices: [] })
+    expect(sink.events.length).toBe(5)
+    expect(await delivered).toBe(5)
+    await stack.close()
+  })
+})
+
+async function until(condition: () => boolean, guardMs = 10_000) {
+  const deadline = Date.now() + guardMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('gave up waiting')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
 
 it('stores the bus position of each arrival (what resume reads)', async () => {
   const rows = await queryRows<{ n: string }>(ch, 'positions', "SELECT count() AS n FROM price_arrivals WHERE source = 'test.stream' AND bus_offset = 0")

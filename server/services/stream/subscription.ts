@@ -3,7 +3,7 @@ import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { observeStreamSend, trackStreamSubscriber } from '../../metrics.ts'
 import { advance, formatCursor, isAfter, NO_POSITION, type Cursor } from './cursor.ts'
 import type { PriceFanout } from './fanout.ts'
-import { DEFAULT_QUEUE_LIMITS, SubscriberQueue, type QueueLimits } from './queue.ts'
+import { DEFAULT_QUEUE_LIMITS, lastOffsets, SubscriberQueue, type QueueLimits } from './queue.ts'
 import { replayFromStore, storedUntil } from './replay.ts'
 import { matches, type StreamEvent, type StreamFilter, type StreamPrice } from './types.ts'
 
@@ -33,9 +33,27 @@ export type SubscriptionDeps = {
 
 export type SubscriptionOptions = { limits?: QueueLimits; maxReplay?: number; catchUpMs?: number }
 
+/**
+ * Where a subscription can write its events itself (a client connection): the push alternative to
+ * events(). `write` returns false when the connection takes no more for now; the subscription then
+ * keeps (and if need be coalesces) what follows in its queue until `onDrain` calls back.
+ */
+export type EventSink = {
+  write(event: StreamEvent): boolean
+  /** Calls `resume` once, when the connection can take more. */
+  onDrain(resume: () => void): void
+}
+
 export type StreamSubscription = {
   /** Events until the client goes (abort) or the subscription is closed. */
   events(signal?: AbortSignal): AsyncGenerator<StreamEvent>
+  /**
+   * Writes the events to `sink` as they come, synchronously from the fan-out while the sink takes
+   * them (no promise, generator or copy per event), until the subscription is closed or, after the
+   * server ended it, its `end` event is written. Resolves with how many events were written. Use
+   * either this or events(), not both.
+   */
+  deliver(sink: EventSink): Promise<number>
   /** Prices waiting for this client now. */
   readonly queued: number
   /**
@@ -97,23 +115,28 @@ export async function openStreamSubscription(
 ): Promise<StreamSubscription> {
   const { filter, cursor } = request
   const key = filterKey(filter)
-  const queue = new SubscriberQueue(cursor ?? new Map(), options.limits ?? DEFAULT_QUEUE_LIMITS)
   const resuming = cursor !== null && cursor.size > 0
+  // A fresh stream starts where the fan-out is now (the client has its snapshot up to here), so
+  // even an end before its first price has an id to resume from. The fan-out's shared position
+  // (read in the same synchronous step as the attach below): streams opened together share ids.
+  const queue = new SubscriberQueue(resuming ? cursor : deps.fanout.position(), options.limits ?? DEFAULT_QUEUE_LIMITS)
   let early: (readonly StreamPrice[])[] | null = resuming ? [] : null
   // Metrics: prices that reached this subscription before it opened count from here (see metrics.ts).
   const openedAt = Date.now()
   const untrack = trackStreamSubscriber(() => queue.size)
 
+  // Push delivery (deliver()): whether the client's connection is full now; null when events() is used.
+  let sinkFull: boolean | null = null
   const { recent, detach } = deps.fanout.attach((prices) => {
     const chosen = filtered(prices, filter, key)
+    // Handed on: written to the connection (push() below delivers it synchronously) unless it was full already.
+    const handed = chosen.length === 0 || sinkFull === null ? undefined : !sinkFull
+    // Passed first: when this batch's prices are taken, the id already covers the whole batch.
+    queue.pass(lastOffsets(prices))
     if (early) early.push(chosen)
     else queue.push(chosen)
-    const last = prices[prices.length - 1]
-    if (last) queue.pass(last)
+    return handed
   })
-  // A fresh stream starts where the fan-out is now (the client has its snapshot up to here), so
-  // even an end before its first price has an id to resume from.
-  if (!resuming) queue.restart(deps.fanout.head())
 
   let reset: StreamEvent | null = null
   if (resuming) {
@@ -162,7 +185,64 @@ export async function openStreamSubscription(
 
   let closed = false
   let endReason: string | null = null
+  const endEvent = (): StreamEvent => ({ id: queue.position || NO_POSITION, type: 'end', prices: [], reason: endReason ?? undefined })
+
+  /**
+   * Push delivery: writes what is ready to the sink now (called by the fan-out, inside its
+   * time-sliced pass, and when the sink drains); stops at the first write the sink cannot take.
+   */
+  function deliverTo(sink: EventSink): Promise<number> {
+    let written = 0
+    let waiting = false
+    sinkFull = false
+    let pending: StreamEvent | null = reset
+    reset = null
+    let finish: () => void = () => {}
+    const finished = new Promise<number>((resolve) => (finish = () => resolve(written)))
+    const write = (event: StreamEvent): boolean => {
+      written++
+      if (sink.write(event)) return true
+      waiting = sinkFull = true
+      sink.onDrain(() => {
+        waiting = sinkFull = false
+        flush()
+      })
+      return false
+    }
+    let endWritten = false
+    const flush = (): void => {
+      if (closed) return finish()
+      if (waiting) return
+      if (pending) {
+        const first = pending
+        pending = null
+        if (!write(first)) return
+      }
+      // Once closed, what waits is dropped (as for events()).
+      for (let event = queue.isClosed ? null : queue.take(); event; event = queue.isClosed ? null : queue.take()) {
+        observeStreamSend(event, openedAt)
+        if (!write(event)) return
+      }
+      if (!queue.isClosed) return
+      // Ended by the server: the last event, and done once the connection took it.
+      if (endReason !== null && !endWritten) {
+        endWritten = true
+        if (!write(endEvent())) return
+      }
+      finish()
+    }
+    queue.onReady = flush
+    flush()
+    return finished.finally(() => {
+      queue.onReady = null
+      detach()
+      queue.close()
+      untrack()
+    })
+  }
+
   return {
+    deliver: deliverTo,
     async *events(signal) {
       try {
         if (reset) yield reset
@@ -172,7 +252,7 @@ export async function openStreamSubscription(
           observeStreamSend(event, openedAt)
           yield event
         }
-        if (endReason !== null && !signal?.aborted) yield { id: queue.position || NO_POSITION, type: 'end', prices: [], reason: endReason }
+        if (endReason !== null && !signal?.aborted) yield endEvent()
       } finally {
         detach()
         queue.close()
