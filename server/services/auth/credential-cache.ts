@@ -83,6 +83,11 @@ export type AuthChangeFeed = { trusted(): boolean; stop(): Promise<void> }
  */
 export async function startAuthChangeFeed(handle: PostgresHandle, log: Logger): Promise<AuthChangeFeed | null> {
   const feedLog = log.child({ component: 'auth-change-feed' })
+  // Not on a PostgreSQL server yet: postgres.js re-LISTENs on a lost connection at once and again
+  // on every failure, which with the server stopped kept the event loop busy enough to hold every
+  // request for 10 s and more (tests/fault/postgres-restart). Until the listener reconnects with a
+  // backoff of its own, credentials there are read at every request.
+  if (handle.kind === 'postgres') return null
   try {
     const found = await handle.db.execute(sql`select 1 from pg_proc where proname = 'carbon_auth_changed'`)
     if (rowCount(found) === 0) return null
@@ -131,6 +136,9 @@ async function listenForChanges(handle: PostgresHandle, feedLog: Logger): Promis
   let stopped = false
   const sendPing = () => {
     handle.db.execute(sql`select pg_notify(${AUTH_CHANGED_CHANNEL}, ${ping})`).catch((error: unknown) => {
+      // The database does not answer: nothing it announces can be relied on now.
+      heardAt = 0
+      dropAll(state)
       if (!stopped) feedLog.warn({ err: error }, 'auth change feed: ping failed; credentials are read from the database until it is heard again')
     })
   }
