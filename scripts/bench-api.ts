@@ -22,12 +22,13 @@ import path from 'node:path'
 import autocannon from 'autocannon'
 import { pino } from 'pino'
 import { generateDemoPrices } from '@carbon/demo-data'
+import { migratePostgres, openPostgres } from '../server/adapters/postgres/client.ts'
+import { createScratchServerDatabase } from '../server/adapters/postgres/testing.ts'
 import { createProgress } from '../server/cli/progress.ts'
 import { parseEnv } from '../server/env.ts'
-import { openPlatform } from '../server/platform.ts'
+import { openPlatform, seedReferenceData } from '../server/platform.ts'
 import { seedDemo } from '../server/services/demo/index.ts'
 import { insertPrices } from '../server/services/prices/index.ts'
-import { createScratchServerDatabase } from '../server/adapters/postgres/testing.ts'
 import { profileTable, topSelfTime, type CpuProfile, type ProfileLine } from './support/cpu-profile.ts'
 import { demoQuantToken } from './support/demo-token.ts'
 
@@ -147,6 +148,14 @@ async function openStore(store: Store): Promise<{ env: StoreEnv; remove(): Promi
   const removeDir = () => fs.rmSync(dataDir, { recursive: true, force: true })
   if (store === 'embedded') return { env: { DATA_DIR: dataDir }, remove: async () => removeDir() }
   const database = await createScratchServerDatabase(POSTGRES_SERVER)
+  // A server database is migrated by `carbon migrate` (a deploy step), not by the processes.
+  const handle = await openPostgres({ dataDir, DATABASE_URL: database.url })
+  try {
+    await migratePostgres(handle)
+    await seedReferenceData(handle, parseEnv({ DATA_DIR: dataDir, DATABASE_URL: database.url }))
+  } finally {
+    await handle.close()
+  }
   return {
     env: { DATA_DIR: dataDir, DATABASE_URL: database.url },
     async remove() {
@@ -221,14 +230,12 @@ async function main() {
   for (const store of STORES) {
     const { results, profiles } = await runStore(store)
     stores[store] = { results, ratios: ratiosOf(results) }
-    for (const [name, lines] of Object.entries(profiles)) {
-      process.stdout.write(`\nCPU profile, ${store}, ${name} (server main thread, self time over 5 s):\n${profileTable(lines.slice(0, 20))}\n`)
-    }
-  }
-  process.stdout.write('\n')
-  for (const [store, { results }] of Object.entries(stores)) {
+    // Printed as each store finishes, so a later store's failure does not lose them.
     for (const [name, r] of Object.entries(results)) {
       process.stdout.write(`${store.padEnd(9)} ${name.padEnd(30)} ${String(r.requestsPerSec).padStart(9)} req/s  p50 ${String(r.latencyP50Ms).padStart(5)} ms  p99 ${String(r.latencyP99Ms).padStart(5)} ms  ${r.responseBytes} B\n`)
+    }
+    for (const [name, lines] of Object.entries(profiles)) {
+      process.stdout.write(`\nCPU profile, ${store}, ${name} (server main thread, self time over 5 s):\n${profileTable(lines.slice(0, 20))}\n`)
     }
   }
   const side = Object.fromEntries(
