@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
-import type { PostgresHandle } from '../../adapters/postgres/client.ts'
+import { resultRows, type PostgresHandle } from '../../adapters/postgres/client.ts'
 import type { Database } from '../../adapters/postgres/schema/index.ts'
 import { deepFreeze } from '../../freeze.ts'
 import type { Logger } from '../../logger.ts'
@@ -16,11 +16,11 @@ import { invalidateEntitlements } from './entitlements.ts'
  * cached credential and entitlement at once (the writing process also drops its own directly).
  *
  * Fail-closed: a database's credentials are cached only while its change feed is known to work.
- * The feed notifies itself every PING_MS through the pool; if its own ping has not come back within
- * STALE_AFTER_MS (a lost listening connection), or the connection was re-established (notifications
- * sent meanwhile are lost), the cache is emptied and bypassed until the feed hears again. Without a
- * feed (a command that never started one) nothing is cached. An entry also never outlives TTL_MS
- * or the credential's own expiry.
+ * The feed notifies itself every PING_MS; if a ping fails, or its own ping has not come back within
+ * STALE_AFTER_MS, the cache is emptied and bypassed until the feed hears again. Without a feed
+ * nothing is cached: a command that never started one, or a database without a listener (a
+ * PostgreSQL server, for now: PostgresHandle.listen says why). An entry also never outlives
+ * CREDENTIAL_CACHE_TTL_MS or the credential's own expiry.
  */
 export const CREDENTIAL_CACHE_TTL_MS = 30_000
 const PING_MS = 2_000
@@ -78,30 +78,20 @@ export type AuthChangeFeed = { trusted(): boolean; stop(): Promise<void> }
 /**
  * Listens to `carbon_auth_changed` on this database and makes its credentials cacheable while the
  * feed works (see the top of this file). Started by openPlatform for the process's database. Null
- * (nothing cached) when the database has no notifying triggers (a schema before migration 0009)
- * or the listener cannot start.
+ * (nothing cached) when the database has no listener, no notifying triggers (a schema before
+ * migration 0009), or the listener cannot start.
  */
 export async function startAuthChangeFeed(handle: PostgresHandle, log: Logger): Promise<AuthChangeFeed | null> {
   const feedLog = log.child({ component: 'auth-change-feed' })
-  // Not on a PostgreSQL server yet: postgres.js re-LISTENs on a lost connection at once and again
-  // on every failure, which with the server stopped kept the event loop busy enough to hold every
-  // request for 10 s and more (tests/fault/postgres-restart). Until the listener reconnects with a
-  // backoff of its own, credentials there are read at every request.
-  if (handle.kind === 'postgres') return null
+  if (!handle.listen) return null
   try {
     const found = await handle.db.execute(sql`select 1 from pg_proc where proname = 'carbon_auth_changed'`)
-    if (rowCount(found) === 0) return null
+    if (resultRows(found).length === 0) return null
     return await listenForChanges(handle, feedLog)
   } catch (error) {
     feedLog.warn({ err: error }, 'auth change feed did not start: credentials are read from the database at every request')
     return null
   }
-}
-
-/** Rows of a drizzle execute() result: postgres.js gives an array, PGlite an object with rows. */
-function rowCount(result: unknown): number {
-  if (Array.isArray(result)) return result.length
-  return ((result as { rows?: unknown[] }).rows ?? []).length
 }
 
 async function listenForChanges(handle: PostgresHandle, feedLog: Logger): Promise<AuthChangeFeed> {
@@ -113,25 +103,21 @@ async function listenForChanges(handle: PostgresHandle, feedLog: Logger): Promis
     generation: 0,
     trusted: () => listening && Date.now() - heardAt < STALE_AFTER_MS,
   }
+  states.set(handle.db, state)
   const onNotify = (payload: string) => {
     if (payload === ping) {
       heardAt = Date.now()
       return
     }
     // Another process's ping changes nothing; anything else is a table whose rows changed.
-    if (payload.startsWith('ping:')) return
-    dropAll(state)
-    invalidateEntitlements()
+    if (!payload.startsWith('ping:')) invalidateCredentials(handle.db)
   }
-  const onListen = () => {
-    // (Re)connected: whatever was notified while the connection was down is lost.
-    dropAll(state)
-    invalidateEntitlements()
-    listening = true
-    heardAt = Date.now()
-  }
-  const listener = await handle.listen(AUTH_CHANGED_CHANNEL, onNotify, onListen)
-  states.set(handle.db, state)
+  const listener = await handle.listen!(AUTH_CHANGED_CHANNEL, onNotify).catch((error: unknown) => {
+    states.delete(handle.db)
+    throw error
+  })
+  listening = true
+  heardAt = Date.now()
 
   let stopped = false
   const sendPing = () => {
