@@ -3,25 +3,9 @@ import { AppError } from '../errors.ts'
 import type { StreamEvent, StreamPrice } from '../services/stream/types.ts'
 import { eventData, eventFrame, eventText } from './sse.ts'
 import { formatEvent, restErrorBody } from './stream.ts'
+import { streamPrice } from '../../tests/support/stream-prices.ts'
 
-const price = (node: string, lmp: number, offset: number): StreamPrice => ({
-  market: 'MISO',
-  node,
-  run: 'RT5',
-  intervalStart: '2026-11-20T15:05:00.000Z',
-  intervalEnd: '2026-11-20T15:10:00.000Z',
-  lmp,
-  energy: null,
-  congestion: null,
-  loss: null,
-  ghg: null,
-  source: 'test',
-  publishedAt: null,
-  ingestedAt: '2026-11-20T15:10:43.120Z',
-  receivedAt: '2026-11-20T15:10:43.131Z',
-  partition: 0,
-  offset,
-})
+const price = (node: string, lmp: number, offset: number) => streamPrice(node, { lmp, offset })
 
 afterEach(() => {
   vi.restoreAllMocks()

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { lighthouseAxeViolations, type AxeViolation } from './support/axe.ts'
-import { launchBrowser, signIn } from './support/browser.ts'
+import { sessionFor } from './support/browser.ts'
 
 /**
  * The hub pages that Lighthouse scores (issue 15): the overview, a node page and a curve page,
@@ -18,17 +18,16 @@ const VIEWPORTS = [
   { name: 'desktop', width: 1350, height: 940 },
 ] as const
 
-let browser: Awaited<ReturnType<typeof launchBrowser>>
+let session: Awaited<ReturnType<typeof sessionFor>>
 let page: Page
 
 beforeAll(async () => {
-  browser = await launchBrowser()
-  page = await browser.context.newPage()
-  await signIn(page, baseUrl, 'Alan Analyst')
+  session = await sessionFor(baseUrl, 'Alan Analyst')
+  page = session.page
 })
 
 afterAll(async () => {
-  await browser?.close()
+  await session?.close()
 })
 
 /** One line per failing node, so the assertion's diff names the rule and the element. */

@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { parseCursor } from './cursor.ts'
 import { Position } from './position.ts'
+import { streamPrice } from '../../../tests/support/stream-prices.ts'
 import { SubscriberQueue } from './queue.ts'
-import type { StreamPrice } from './types.ts'
 
-const price = (node: string, offset: number, partition = 0): StreamPrice => ({
-  market: 'MISO',
-  node,
-  run: 'RT5',
-  intervalStart: '2026-11-20T15:05:00.000Z',
-  intervalEnd: '2026-11-20T15:10:00.000Z',
-  lmp: offset,
-  energy: null,
-  congestion: null,
-  loss: null,
-  ghg: null,
-  source: 'test',
-  publishedAt: null,
-  ingestedAt: '2026-11-20T15:10:43.120Z',
-  receivedAt: '2026-11-20T15:10:43.131Z',
-  partition,
-  offset,
-})
+const price = (node: string, offset: number, partition = 0) => streamPrice(node, { lmp: offset, offset, partition })
 
 describe('Position', () => {
   it('is one object per cursor, with the cursor as its text', () => {
