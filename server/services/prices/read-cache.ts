@@ -25,7 +25,7 @@ const MAX_WEIGHT = 500_000
 const MAX_ENTRY_WEIGHT = 20_000
 
 type Scope = { market: string; run: string }
-type Entry = { value: unknown; weight: number; versions: number[]; scopeKeys: string[]; until: number }
+type Entry = { value: unknown; weight: number; scope: string; version: number; until: number }
 type CacheState = {
   versions: Map<string, number>
   entries: Map<string, Entry>
@@ -71,7 +71,7 @@ export function pricesPublished(ch: ClickHouseHandle, records: Iterable<Scope>):
  */
 export async function cachedPriceRead<T>(ch: ClickHouseHandle, scope: Scope, key: string, load: () => Promise<T>, weightOf: (value: T) => number): Promise<T> {
   const state = stateOf(ch)
-  const scopeKeys = [scopeKey(scope)]
+  const scoped = scopeKey(scope)
   const hit = state.entries.get(key)
   if (hit && isCurrent(state, hit)) {
     // Most recently used last: eviction takes the oldest first.
@@ -82,12 +82,12 @@ export async function cachedPriceRead<T>(ch: ClickHouseHandle, scope: Scope, key
   if (hit) forget(state, key, hit)
   const pending = state.loading.get(key)
   if (pending) return pending as Promise<T>
-  const versions = scopeKeys.map((k) => state.versions.get(k) ?? 0)
+  const version = state.versions.get(scoped) ?? 0
   const loading = load()
   state.loading.set(key, loading)
   try {
     const value = await loading
-    remember(state, key, { value, weight: weightOf(value), versions, scopeKeys, until: Date.now() + MAX_AGE_MS })
+    remember(state, key, { value, weight: weightOf(value), scope: scoped, version, until: Date.now() + MAX_AGE_MS })
     return value
   } finally {
     state.loading.delete(key)
@@ -95,7 +95,7 @@ export async function cachedPriceRead<T>(ch: ClickHouseHandle, scope: Scope, key
 }
 
 function isCurrent(state: CacheState, entry: Entry): boolean {
-  return entry.until > Date.now() && entry.scopeKeys.every((k, i) => (state.versions.get(k) ?? 0) === entry.versions[i])
+  return entry.until > Date.now() && (state.versions.get(entry.scope) ?? 0) === entry.version
 }
 
 function remember(state: CacheState, key: string, entry: Entry): void {
