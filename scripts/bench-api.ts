@@ -10,9 +10,10 @@
  * token verification, the entitlement check and its audit row. The server is `carbon serve` in a
  * child process; autocannon (BENCH_CONNECTIONS, default 10, for BENCH_DURATION s, default 10)
  * runs in this one.
+ * BENCH_SCENARIOS=<scenario,...>: measure only these (and the baseline), for a quick look.
  * BENCH_PROFILE=<scenario,...|all>: afterwards, each named scenario runs once more for 5 s against
  * a fresh server started with --cpu-prof, and the functions with the most self time are printed
- * (not counted in the figures above).
+ * (not counted in the figures above); BENCH_PROFILE_DIR=<dir> keeps each whole profile there.
  * The last line is one JSON object.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -39,6 +40,7 @@ const END = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000)
 const YEAR_FROM = new Date(END.getTime() - 365 * 86_400_000)
 const STORES = (process.env.BENCH_STORES ?? 'embedded,postgres').split(',').map((s) => s.trim()).filter(Boolean) as Store[]
 const PROFILE = (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+const ONLY = (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 const POSTGRES_SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 type Store = 'embedded' | 'postgres'
@@ -126,6 +128,11 @@ async function measure(base: string, token: string, scenario: Scenario, duration
 }
 
 function scenarios(): Scenario[] {
+  const all = allScenarios()
+  return ONLY.length === 0 ? all : all.filter((s) => s.name === 'baseline_healthz' || ONLY.includes(s.name))
+}
+
+function allScenarios(): Scenario[] {
   const year = `from=${YEAR_FROM.toISOString()}&to=${END.toISOString()}`
   const weekFrom = new Date(END.getTime() - 7 * 86_400_000).toISOString()
   return [
@@ -206,6 +213,12 @@ async function profileScenario(env: StoreEnv, token: string, scenario: Scenario)
     const window = performance.now() - started
     const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
     if (!file) throw new Error(`no CPU profile written in ${dir}`)
+    // BENCH_PROFILE_DIR: the whole profile is kept there too (for Chrome DevTools or speedscope).
+    const keep = process.env.BENCH_PROFILE_DIR
+    if (keep) {
+      fs.mkdirSync(keep, { recursive: true })
+      fs.copyFileSync(path.join(dir, file), path.join(keep, `${scenario.name}.cpuprofile`))
+    }
     return topSelfTime(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CpuProfile, root, 25, window)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })

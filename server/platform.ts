@@ -13,6 +13,7 @@ import { authConfigFromEnv, type AuthConfig } from './services/auth/config.ts'
 import { startAuthChangeFeed } from './services/auth/credential-cache.ts'
 import { seedOrganizations } from './services/auth/entitlements.ts'
 import { seedCurves } from './services/curves/builds.ts'
+import { marketsChanged } from './services/markets/index.ts'
 import { createDeadLetterStore } from './services/dlq/index.ts'
 
 /** Everything a service needs: configuration, logger and the store handles. */
@@ -121,6 +122,7 @@ export async function assertSchemaCurrent(pg: PostgresHandle, ch: ClickHouseHand
  */
 export async function seedReferenceData(pg: PostgresHandle, env: Env): Promise<void> {
   await seedMarkets(pg.db)
+  marketsChanged(pg.db)
   await seedOrganizations(pg.db, { demo: env.devIdp, defaultOrganization: env.DEFAULT_ORGANIZATION })
   await seedCurves(pg.db)
 }

@@ -27,6 +27,7 @@ export function restApiHandler(): (req: Request, res: Response, next: NextFuncti
       createContext(req as unknown as globalThis.Request, {
         endpoint: 'rest',
         clientAddress: (res as unknown as Response).req.socket.remoteAddress ?? null,
+        sendSerialized: serializedBodies.get(res as unknown as Response),
       }),
     // A plain object: trpc-to-openapi copies headers with Object.entries.
     responseMeta: ({ ctx }) => ({ headers: Object.fromEntries((ctx as Context | undefined)?.responseHeaders ?? []) }),
@@ -35,12 +36,31 @@ export function restApiHandler(): (req: Request, res: Response, next: NextFuncti
   return (req, res, next) => {
     // Mounted at REST_PATH: req.url is the rest of the path, as the REST handler wants it.
     if (!serves(req.method, req.path)) return next()
+    serializedBodies.set(res, serializedBody(res))
     readJsonBody(req)
       .then((body) => {
         if (body.ok) return handle(req, res)
         sendJsonError(res, 400, 'PARSE_ERROR', `The request body is not valid JSON: ${body.reason}`)
       })
       .catch(next)
+  }
+}
+
+/** Per response: how a procedure hands over a shared answer's JSON (Context.sendSerialized). */
+const serializedBodies = new WeakMap<Response, (json: Buffer) => void>()
+
+/**
+ * Lets the response's body be given as bytes already serialized (a shared answer's JSON, see
+ * server/trpc/shared-answers.ts): the REST adapter then serializes `null` and ends the response
+ * with that text, which is replaced here by the bytes. Only a 200 takes them: an error found after
+ * the bytes were given (none is expected) still goes out as the adapter's error body.
+ */
+function serializedBody(res: Response): (json: Buffer) => void {
+  let json: Buffer | undefined
+  const end = res.end.bind(res) as (...args: unknown[]) => Response
+  res.end = ((...args: unknown[]) => (json && res.statusCode === 200 ? end(json) : end(...args))) as Response['end']
+  return (bytes) => {
+    json = bytes
   }
 }
 

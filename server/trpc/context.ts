@@ -7,7 +7,13 @@ import { storeUnavailable, type Context } from './trpc.ts'
 /** Builds the procedure context of one HTTP request (hub and SDK through tRPC, or REST). */
 export async function createContext(
   req: Request,
-  options: { endpoint: Endpoint; clientAddress?: string | null; requestId?: string; connectionClosed?: AbortSignal },
+  options: {
+    endpoint: Endpoint
+    clientAddress?: string | null
+    requestId?: string
+    connectionClosed?: AbortSignal
+    sendSerialized?: (json: Buffer) => void
+  },
 ): Promise<Context> {
   const platform = await getPlatform()
   const requestId = options.requestId ?? req.headers.get('x-request-id') ?? randomUUID()
@@ -26,5 +32,6 @@ export async function createContext(
     client: { address: options.clientAddress ?? null, userAgent: req.headers.get('user-agent') },
     responseHeaders: new Headers(),
     connectionClosed: options.connectionClosed ?? null,
+    sendSerialized: options.sendSerialized ?? null,
   }
 }

@@ -13,6 +13,7 @@ import { isStoreUnavailable } from '../services/health/index.ts'
 import { rateLimiter, takeRequest } from '../services/auth/request-limit.ts'
 import type { RequestAuth } from '../services/auth/resolve.ts'
 import type { Principal, Role, Scope } from '../services/auth/types.ts'
+import { isSharedAnswer, sharedAnswerJson } from './shared-answers.ts'
 
 /** What every procedure sees. */
 export type Context = {
@@ -29,6 +30,11 @@ export type Context = {
    * left subscriptions open after their clients had gone).
    */
   connectionClosed?: AbortSignal | null
+  /**
+   * REST only: makes these bytes (a shared answer's JSON) the response body instead of the
+   * serialization of what the procedure returned (server/http/rest.ts).
+   */
+  sendSerialized?: ((json: Buffer) => void) | null
 }
 
 /**
@@ -241,9 +247,22 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
   return result
 })
 
+/**
+ * REST only: a shared answer (a read cache's frozen answer, server/trpc/shared-answers.ts) leaves
+ * as JSON serialized once for every caller, instead of being serialized again per call by the REST
+ * adapter. Outside the gate: only an answer that passed it, audit row written, is handed over; the
+ * adapter is then left to serialize `null`, which the REST handler replaces with these bytes.
+ */
+const serializedOnce = t.middleware(async ({ ctx, next }) => {
+  const result = await next()
+  if (!result.ok || !ctx.sendSerialized || !isSharedAnswer(result.data)) return result
+  ctx.sendSerialized(sharedAnswerJson(result.data))
+  return { ...result, data: null }
+})
+
 export const router = t.router
 export const createCallerFactory = t.createCallerFactory
 /** No identity needed: only for procedures that serve no data. */
 export const publicProcedure = t.procedure.use(logged).use(appErrors)
 /** Every data procedure: authenticated, entitled, rate limited, audited. */
-export const dataProcedure = publicProcedure.use(guarded)
+export const dataProcedure = publicProcedure.use(serializedOnce).use(guarded)

@@ -133,6 +133,30 @@ describe('REST API', () => {
     expect(body.summary.offPeak).toEqual(expect.any(Number))
   })
 
+  it('answers a repeated read with the same bytes, every call still through the gate', async () => {
+    const latest = await getJson('/api/v1/prices/latest?market=MISO&run=DA&nodes=INDIANA.HUB')
+    const end = latest.body.prices[0].intervalEnd as string
+    const from = new Date(Date.parse(end) - 3 * 86_400_000).toISOString()
+    const path = `/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=DA&resolution=hourly&from=${from}&to=${end}`
+    const read = async (headers: Record<string, string>) => {
+      const res = await fetch(`${baseUrl}${path}`, { headers })
+      return { status: res.status, type: res.headers.get('content-type'), text: await res.text() }
+    }
+    const first = await read({ authorization: `Bearer ${token}` })
+    const second = await read({ authorization: `Bearer ${token}` })
+    expect(first.status).toBe(200)
+    expect(second).toEqual(first)
+    expect(first.type).toMatch(/^application\/json/)
+    expect(JSON.parse(first.text).points).toHaveLength(72)
+    // The answer is kept for the next reader, not for whoever asks: no credential, no data.
+    const anonymous = await read({})
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.text).not.toContain('points')
+    const forged = await read({ authorization: `Bearer ${token.slice(0, -4)}AAAA` })
+    expect(forged.status).toBe(401)
+    expect(forged.text).not.toContain('points')
+  })
+
   it('answers bad input with 400 naming the field, and an unknown node with 404', async () => {
     const bad = await getJson('/api/v1/prices/latest?market=NYISO&run=RT5')
     expect(bad.status).toBe(400)

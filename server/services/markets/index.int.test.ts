@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { migratePostgres, seedMarkets, type PostgresHandle } from '../../adapters/postgres/client.ts'
 import { openScratchDatabase } from '../../adapters/postgres/testing.ts'
 import { upsertNodes } from '../nodes/index.ts'
-import { listMarkets } from './index.ts'
+import { listMarkets, marketsChanged } from './index.ts'
 import { MarketListOutput } from './schemas.ts'
 
 describe.each(['pglite', 'postgres'] as const)('listMarkets on %s', (kind) => {
@@ -23,6 +23,12 @@ describe.each(['pglite', 'postgres'] as const)('listMarkets on %s', (kind) => {
   it('lists the seeded markets with their conventions and node counts', async () => {
     await seedMarkets(pg.db)
     await seedMarkets(pg.db)
+    marketsChanged(pg.db)
+    expect((await listMarkets(pg.db)).markets.map((m) => [m.id, m.nodeCount])).toEqual([
+      ['CAISO', 0],
+      ['MISO', 0],
+    ])
+    // A node catalogue write shows in the next list at once (the list is otherwise reused for a while).
     await upsertNodes(pg.db, [
       { market: 'MISO', name: 'ILLINOIS.HUB', type: 'hub' },
       { market: 'MISO', name: 'INDIANA.HUB', type: 'hub' },
@@ -51,5 +57,15 @@ describe.each(['pglite', 'postgres'] as const)('listMarkets on %s', (kind) => {
         nodeCount: 3,
       },
     ])
+  })
+
+  it('hands every caller the same frozen list until it changes', async () => {
+    const first = await listMarkets(pg.db)
+    expect(await listMarkets(pg.db)).toBe(first)
+    expect(Object.isFrozen(first.markets[0])).toBe(true)
+    marketsChanged(pg.db)
+    const next = await listMarkets(pg.db)
+    expect(next).not.toBe(first)
+    expect(next).toEqual(first)
   })
 })

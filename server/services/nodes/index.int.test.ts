@@ -241,6 +241,16 @@ describe.each(['pglite', 'postgres'] as const)('nodes service on %s', (kind) => 
       expect(await getNode(pg.db, 'CAISO', 'CURRENT.GEN')).toMatchObject({ type: 'generator', activeFrom: past, activeTo: null })
     })
 
+    it('shows an upsert in the next lookup and list at once (the catalogue is kept in memory between writes)', async () => {
+      await expect(getNode(pg.db, 'MISO', 'NEW.HUB')).rejects.toThrow(/NEW\.HUB/)
+      const before = await listNodes(pg.db, { market: 'MISO', types: ['hub'] })
+      expect(await listNodes(pg.db, { market: 'MISO', types: ['hub'] })).toBe(before)
+      await upsertNodes(pg.db, [{ market: 'MISO', name: 'NEW.HUB', type: 'hub' }])
+      expect(await getNode(pg.db, 'MISO', 'NEW.HUB')).toMatchObject({ name: 'NEW.HUB', type: 'hub' })
+      const after = await listNodes(pg.db, { market: 'MISO', types: ['hub'] })
+      expect(after.map((n) => n.name)).toEqual([...before.map((n) => n.name), 'NEW.HUB'].sort())
+    })
+
     it('lets the last duplicate win', async () => {
       const written = await upsertNodes(pg.db, [
         { market: 'MISO', name: 'DUP.NODE', type: 'hub' },

@@ -3,6 +3,8 @@ import { and, asc, eq, inArray, isNull, lte, gt, or, sql, type SQL } from 'drizz
 import { z } from 'zod'
 import { pricingNodes, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
+import { marketsChanged } from '../markets/index.ts'
+import { createReferenceCache } from '../reference-cache.ts'
 import {
   NodeSearchInput,
   NodeUpsert,
@@ -62,23 +64,39 @@ export async function searchNodes(
 
 /** One node by market and exact name; AppError NOT_FOUND when there is none. */
 export async function getNode(db: Database, market: MarketId, name: string): Promise<PricingNode> {
+  const node = await catalogue.get(db, `node|${market}|${name}`, () => readNode(db, market, name))
+  if (!node) throw AppError.notFound(`Pricing node '${name}' in market ${market}`, { market, node: name })
+  return node
+}
+
+/**
+ * The node catalogue as every price call reads it (the node of a history, the hubs and zones of
+ * latest prices), kept for a few seconds: upsertNodes drops it at once in this process, another
+ * process's upsert shows within ttlMs. Unknown nodes are kept too (null): a client asking again
+ * and again for a node that does not exist should not cost a query each time.
+ */
+const catalogue = createReferenceCache({ ttlMs: 10_000, maxEntries: 50_000 })
+
+async function readNode(db: Database, market: MarketId, name: string): Promise<PricingNode | null> {
   const [row] = await db
     .select(nodeColumns)
     .from(pricingNodes)
     .where(and(eq(pricingNodes.market, market), eq(pricingNodes.name, name)))
     .limit(1)
-  if (!row) throw AppError.notFound(`Pricing node '${name}' in market ${market}`, { market, node: name })
-  return toPricingNode(row)
+  return row ? toPricingNode(row) : null
 }
 
 /**
- * The nodes of a market active now (active_from null or past, active_to null or future), ordered
+ * The nodes of a market active now (active_from null or past, active_to null or future; "now" as of
+ * the catalogue's last read, at most 10 s ago), ordered
  * by type (hub, zone, generator, interface) then name. No `types` or an empty list means all types.
  */
-export async function listNodes(
-  db: Database,
-  options: { market: MarketId; types?: readonly NodeType[] },
-): Promise<PricingNode[]> {
+export function listNodes(db: Database, options: { market: MarketId; types?: readonly NodeType[] }): Promise<PricingNode[]> {
+  const types = [...new Set(options.types ?? [])].sort()
+  return catalogue.get(db, `list|${options.market}|${types.join(',')}`, () => readNodeList(db, options))
+}
+
+async function readNodeList(db: Database, options: { market: MarketId; types?: readonly NodeType[] }): Promise<PricingNode[]> {
   const now = sql`now()`
   const rows = await db
     .select(nodeColumns)
@@ -120,7 +138,7 @@ export async function upsertNodes(db: Database, nodes: readonly NodeUpsert[]): P
     group.rows.push(node)
   }
 
-  return db.transaction(async (tx) => {
+  const written = await db.transaction(async (tx) => {
     let written = 0
     for (const { withFrom, withTo, rows } of groups.values()) {
       for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
@@ -148,6 +166,9 @@ export async function upsertNodes(db: Database, nodes: readonly NodeUpsert[]): P
     }
     return written
   })
+  catalogue.clear(db)
+  marketsChanged(db)
+  return written
 }
 
 // Cursor: base64url of JSON [market, name] of the last item of the page.

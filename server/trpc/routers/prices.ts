@@ -8,6 +8,7 @@ import type { Platform } from '../../platform.ts'
 import { LiveInput } from '../../services/stream/index.ts'
 import { LiveEventsOutput } from '../../services/stream/schemas.ts'
 import { liveProcedure } from '../live.ts'
+import { sharedAnswerOutput } from '../shared-answers.ts'
 import { dataProcedure, router } from '../trpc.ts'
 
 const MAX_NODES = 500
@@ -67,7 +68,7 @@ export const pricesRouter = router({
       example: { market: 'MISO', run: 'DA', nodes: 'INDIANA.HUB' },
     })
     .input(LatestInput)
-    .output(LatestPricesOutput)
+    .output(sharedAnswerOutput(LatestPricesOutput))
     .query(async ({ ctx, input }) => {
       const nodes = await resolveNodes(ctx.platform, input)
       if (nodes.length === 0) return { market: input.market, run: input.run, prices: [] }
@@ -93,7 +94,7 @@ export const pricesRouter = router({
       example: { market: 'MISO', node: 'INDIANA.HUB', run: 'DA', from: '2026-07-14T05:00:00Z', to: '2026-07-15T05:00:00Z', resolution: 'hourly' },
     })
     .input(PriceHistoryInput)
-    .output(PriceHistoryOutput)
+    .output(sharedAnswerOutput(PriceHistoryOutput))
     .query(async ({ ctx, input }) => {
       await getNode(ctx.platform.pg.db, input.market, input.node)
       return priceHistory(ctx.platform.ch, input)
