@@ -18,6 +18,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
@@ -101,14 +102,16 @@ function startServer(storeEnv: StoreEnv, profileDir?: string): Promise<{ url: st
   })
 }
 
-type Scenario = { name: string; path: string; connections?: number; anonymous?: boolean }
+/** headers: sent besides the token (a client that accepts gzip, as browsers, curl --compressed and requests do). */
+type Scenario = { name: string; path: string; connections?: number; anonymous?: boolean; headers?: Record<string, string> }
 
 async function measure(base: string, token: string, scenario: Scenario, duration = DURATION_S) {
-  const headers: Record<string, string> = scenario.anonymous ? {} : { authorization: `Bearer ${token}` }
-  // Warm-up: one request, checked for success, so a broken endpoint fails loudly.
-  const warm = await fetch(base + scenario.path, { headers })
-  if (!warm.ok) throw new Error(`${scenario.name}: ${warm.status} ${await warm.text()}`)
-  const bytes = (await warm.arrayBuffer()).byteLength
+  const headers: Record<string, string> = { ...(scenario.anonymous ? {} : { authorization: `Bearer ${token}` }), ...scenario.headers }
+  // Warm-up: one request, checked for success, so a broken endpoint fails loudly. Its body's
+  // length as sent (compressed when the scenario accepts gzip), as autocannon's requests get it.
+  const warm = await rawGet(base + scenario.path, headers)
+  if (warm.status !== 200) throw new Error(`${scenario.name}: ${warm.status} ${warm.body.toString('utf8', 0, 500)}`)
+  const bytes = warm.body.length
   const result = await autocannon({
     url: base + scenario.path,
     headers,
@@ -127,6 +130,20 @@ async function measure(base: string, token: string, scenario: Scenario, duration
   }
 }
 
+/** A GET with exactly these headers (fetch would add Accept-Encoding and decode), its body as received. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
+        res.on('error', reject)
+      })
+      .on('error', reject)
+  })
+}
+
 function scenarios(): Scenario[] {
   const all = allScenarios()
   return ONLY.length === 0 ? all : all.filter((s) => s.name === 'baseline_healthz' || ONLY.includes(s.name))
@@ -142,6 +159,7 @@ function allScenarios(): Scenario[] {
     { name: 'latest_miso_rt5_one_node', path: '/api/v1/prices/latest?market=MISO&run=RT5&nodes=INDIANA.HUB' },
     { name: 'history_year_daily', path: `/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=RT5&resolution=daily&${year}` },
     { name: 'history_year_hourly', path: `/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=RT5&resolution=hourly&${year}` },
+    { name: 'history_year_hourly_gzip', path: `/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=RT5&resolution=hourly&${year}`, headers: { 'accept-encoding': 'gzip' } },
     { name: 'history_week_raw', path: `/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=RT5&resolution=raw&from=${weekFrom}&to=${END.toISOString()}` },
     { name: 'history_year_raw', path: `/api/v1/prices/history?market=MISO&node=INDIANA.HUB&run=RT5&resolution=raw&${year}`, connections: 2 },
   ]

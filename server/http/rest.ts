@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express'
 import { createOpenApiHttpHandler, forEachOpenApiProcedure, getPathRegExp, normalizePath } from 'trpc-to-openapi'
 import { createContext } from '../trpc/context.ts'
 import { sendJsonError } from './limits.ts'
+import { sharedAnswerEtag, sharedAnswerGzip, sharedAnswerJson } from '../trpc/shared-answers.ts'
 import { appRouter } from '../trpc/root.ts'
 import type { Context } from '../trpc/trpc.ts'
 
@@ -27,7 +28,7 @@ export function restApiHandler(): (req: Request, res: Response, next: NextFuncti
       createContext(req as unknown as globalThis.Request, {
         endpoint: 'rest',
         clientAddress: (res as unknown as Response).req.socket.remoteAddress ?? null,
-        sendSerialized: serializedBodies.get(res as unknown as Response),
+        sendShared: sharedBodies.get(res as unknown as Response),
       }),
     // A plain object: trpc-to-openapi copies headers with Object.entries.
     responseMeta: ({ ctx }) => ({ headers: Object.fromEntries((ctx as Context | undefined)?.responseHeaders ?? []) }),
@@ -36,7 +37,7 @@ export function restApiHandler(): (req: Request, res: Response, next: NextFuncti
   return (req, res, next) => {
     // Mounted at REST_PATH: req.url is the rest of the path, as the REST handler wants it.
     if (!serves(req.method, req.path)) return next()
-    serializedBodies.set(res, serializedBody(res))
+    sharedBodies.set(res, sharedBody(req, res))
     readJsonBody(req)
       .then((body) => {
         if (body.ok) return handle(req, res)
@@ -46,22 +47,61 @@ export function restApiHandler(): (req: Request, res: Response, next: NextFuncti
   }
 }
 
-/** Per response: how a procedure hands over a shared answer's JSON (Context.sendSerialized). */
-const serializedBodies = new WeakMap<Response, (json: Buffer) => void>()
+/** Per response: how a procedure hands over a shared answer (Context.sendShared). */
+const sharedBodies = new WeakMap<Response, (answer: object) => Promise<void>>()
+
+/** Below this a shared answer goes out uncompressed (gzip would save next to nothing). */
+const GZIP_MIN_BYTES = 1024
 
 /**
- * Lets the response's body be given as bytes already serialized (a shared answer's JSON, see
- * server/trpc/shared-answers.ts): the REST adapter then serializes `null` and ends the response
- * with that text, which is replaced here by the bytes. Only a 200 takes them: an error found after
- * the bytes were given (none is expected) still goes out as the adapter's error body.
+ * Lets a shared answer (server/trpc/shared-answers.ts) be the response's body as serialized once
+ * for every caller: the REST adapter serializes `null` instead and ends the response with that
+ * text, which is replaced here by the answer's bytes. Only a 200 takes them: an error found after
+ * the answer was handed over (none is expected) still goes out as the adapter's error body.
+ * The answer carries an ETag (its hash) with `Cache-Control: private, no-cache`: a client may keep
+ * it but asks again every time (every call passes the gate, and is audited), and a client that
+ * sends the ETag back in If-None-Match gets a 304 without the body. A client that accepts gzip gets
+ * the answer's gzip, also compressed once (the compression middleware leaves an encoded body be).
  */
-function serializedBody(res: Response): (json: Buffer) => void {
-  let json: Buffer | undefined
+function sharedBody(req: Request, res: Response): (answer: object) => Promise<void> {
+  let body: { bytes: Buffer | null; etag: string; gzip: boolean } | undefined
   const end = res.end.bind(res) as (...args: unknown[]) => Response
-  res.end = ((...args: unknown[]) => (json && res.statusCode === 200 ? end(json) : end(...args))) as Response['end']
-  return (bytes) => {
-    json = bytes
+  res.end = ((...args: unknown[]) => {
+    if (!body || res.statusCode !== 200) return end(...args)
+    res.setHeader('ETag', body.etag)
+    res.setHeader('Cache-Control', 'private, no-cache')
+    res.setHeader('Vary', 'Accept-Encoding')
+    if (!body.bytes) {
+      res.statusCode = 304
+      res.removeHeader('Content-Type')
+      return end()
+    }
+    if (body.gzip) res.setHeader('Content-Encoding', 'gzip')
+    return end(body.bytes)
+  }) as Response['end']
+  return async (answer) => {
+    const etag = sharedAnswerEtag(answer)
+    if (matchesEtag(req.headers['if-none-match'], etag)) {
+      body = { bytes: null, etag, gzip: false }
+      return
+    }
+    const json = sharedAnswerJson(answer)
+    const gzip = json.length >= GZIP_MIN_BYTES && acceptsGzip(req)
+    body = { bytes: gzip ? await sharedAnswerGzip(answer) : json, etag, gzip }
   }
+}
+
+/** Whether an If-None-Match header names this ETag (or is `*`). */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false
+  return header.split(',').some((tag) => {
+    const value = tag.trim().replace(/^W\//, '')
+    return value === '*' || value === etag
+  })
+}
+
+function acceptsGzip(req: Request): boolean {
+  return req.acceptsEncodings('gzip', 'identity') === 'gzip'
 }
 
 /**

@@ -12,7 +12,7 @@ export async function createContext(
     clientAddress?: string | null
     requestId?: string
     connectionClosed?: AbortSignal
-    sendSerialized?: (json: Buffer) => void
+    sendShared?: (answer: object) => Promise<void>
   },
 ): Promise<Context> {
   const platform = await getPlatform()
@@ -32,6 +32,6 @@ export async function createContext(
     client: { address: options.clientAddress ?? null, userAgent: req.headers.get('user-agent') },
     responseHeaders: new Headers(),
     connectionClosed: options.connectionClosed ?? null,
-    sendSerialized: options.sendSerialized ?? null,
+    sendShared: options.sendShared ?? null,
   }
 }

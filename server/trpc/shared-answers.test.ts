@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { deepFreeze } from '../freeze.ts'
-import { isSharedAnswer, sharedAnswerJson, sharedAnswerOutput } from './shared-answers.ts'
+import { gunzipSync } from 'node:zlib'
+import { isSharedAnswer, sharedAnswerEtag, sharedAnswerGzip, sharedAnswerJson, sharedAnswerOutput } from './shared-answers.ts'
 
 const Point = z.object({ at: z.iso.datetime(), lmp: z.number() })
 const Answer = z.object({ node: z.string(), points: z.array(Point) }).describe('an answer')
@@ -50,6 +51,17 @@ describe('sharedAnswerJson', () => {
     const bytes = sharedAnswerJson(shared)
     expect(JSON.parse(bytes.toString('utf8'))).toEqual(shared)
     expect(sharedAnswerJson(shared)).toBe(bytes)
+  })
+
+  it('gives a strong ETag that follows the content, and a gzip of the same bytes made once', async () => {
+    const shared = deepFreeze(answer())
+    const etag = sharedAnswerEtag(shared)
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/)
+    expect(sharedAnswerEtag(deepFreeze(answer()))).toBe(etag)
+    expect(sharedAnswerEtag(deepFreeze({ ...answer(), node: 'ILLINOIS.HUB' }))).not.toBe(etag)
+    const gzip = await sharedAnswerGzip(shared)
+    expect(gunzipSync(gzip).equals(sharedAnswerJson(shared))).toBe(true)
+    expect(await sharedAnswerGzip(shared)).toBe(gzip)
   })
 
   it('tells shared answers by their being frozen', () => {

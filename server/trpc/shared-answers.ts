@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
 import { z } from 'zod'
 import { deepFreeze } from '../freeze.ts'
+
+const gzipAsync = promisify(gzip)
 
 /**
  * Shared answers: the read caches (server/services/prices/read-cache.ts) hand every caller of the
@@ -43,11 +48,39 @@ export function sharedAnswerOutput<T extends z.ZodType>(schema: T): T {
   return output
 }
 
-const serialized = new WeakMap<object, Buffer>()
+type Serialized = { json: Buffer; etag: string; gzip?: Promise<Buffer> }
+const serialized = new WeakMap<object, Serialized>()
+
+function serializedOf(answer: object): Serialized {
+  let entry = serialized.get(answer)
+  if (!entry) {
+    const json = Buffer.from(JSON.stringify(answer), 'utf8')
+    const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 32)}"`
+    serialized.set(answer, (entry = { json, etag }))
+  }
+  return entry
+}
 
 /** The JSON of a shared answer as UTF-8 bytes, serialized on the first call only. */
 export function sharedAnswerJson(answer: object): Buffer {
-  let bytes = serialized.get(answer)
-  if (!bytes) serialized.set(answer, (bytes = Buffer.from(JSON.stringify(answer), 'utf8')))
-  return bytes
+  return serializedOf(answer).json
+}
+
+/** A strong validator of a shared answer's JSON (its SHA-256), for ETag / If-None-Match. */
+export function sharedAnswerEtag(answer: object): string {
+  return serializedOf(answer).etag
+}
+
+/**
+ * The gzip of a shared answer's JSON, compressed once (in libuv's pool, off the event loop) on
+ * the first call that asks for it: a year of hourly prices is 2.4 MB of JSON and about a tenth of
+ * that compressed, which per request the compression middleware would compress again every time.
+ */
+export function sharedAnswerGzip(answer: object): Promise<Buffer> {
+  const entry = serializedOf(answer)
+  if (!entry.gzip) {
+    entry.gzip = gzipAsync(entry.json, { level: 6 })
+    entry.gzip.catch(() => (entry.gzip = undefined))
+  }
+  return entry.gzip
 }

@@ -13,7 +13,7 @@ import { isStoreUnavailable } from '../services/health/index.ts'
 import { rateLimiter, takeRequest } from '../services/auth/request-limit.ts'
 import type { RequestAuth } from '../services/auth/resolve.ts'
 import type { Principal, Role, Scope } from '../services/auth/types.ts'
-import { isSharedAnswer, sharedAnswerJson } from './shared-answers.ts'
+import { isSharedAnswer } from './shared-answers.ts'
 
 /** What every procedure sees. */
 export type Context = {
@@ -31,10 +31,11 @@ export type Context = {
    */
   connectionClosed?: AbortSignal | null
   /**
-   * REST only: makes these bytes (a shared answer's JSON) the response body instead of the
-   * serialization of what the procedure returned (server/http/rest.ts).
+   * REST only: makes this shared answer (server/trpc/shared-answers.ts), as serialized once for
+   * every caller, the response body instead of the adapter's serialization of the procedure's
+   * return value (server/http/rest.ts).
    */
-  sendSerialized?: ((json: Buffer) => void) | null
+  sendShared?: ((answer: object) => Promise<void>) | null
 }
 
 /**
@@ -255,8 +256,8 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
  */
 const serializedOnce = t.middleware(async ({ ctx, next }) => {
   const result = await next()
-  if (!result.ok || !ctx.sendSerialized || !isSharedAnswer(result.data)) return result
-  ctx.sendSerialized(sharedAnswerJson(result.data))
+  if (!result.ok || !ctx.sendShared || !isSharedAnswer(result.data)) return result
+  await ctx.sendShared(result.data)
   return { ...result, data: null }
 })
 

@@ -148,6 +148,17 @@ describe('REST API', () => {
     expect(second).toEqual(first)
     expect(first.type).toMatch(/^application\/json/)
     expect(JSON.parse(first.text).points).toHaveLength(72)
+    // Compressed once for every caller that accepts gzip, and revalidated by its ETag.
+    const raw = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } })
+    expect(raw.headers.get('content-encoding')).toBe('gzip')
+    expect(await raw.text()).toBe(first.text)
+    const etag = raw.headers.get('etag')
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/)
+    expect(raw.headers.get('cache-control')).toBe('private, no-cache')
+    const revalidated = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': etag! } })
+    expect(revalidated.status).toBe(304)
+    expect(await revalidated.text()).toBe('')
+    expect((await read({ authorization: `Bearer ${token}`, 'if-none-match': '"someone-else"' })).text).toBe(first.text)
     // The answer is kept for the next reader, not for whoever asks: no credential, no data.
     const anonymous = await read({})
     expect(anonymous.status).toBe(401)
@@ -155,6 +166,8 @@ describe('REST API', () => {
     const forged = await read({ authorization: `Bearer ${token.slice(0, -4)}AAAA` })
     expect(forged.status).toBe(401)
     expect(forged.text).not.toContain('points')
+    // Not even a 304: without a credential the ETag tells nothing either.
+    expect((await read({ 'if-none-match': etag! })).status).toBe(401)
   })
 
   it('answers bad input with 400 naming the field, and an unknown node with 404', async () => {
