@@ -12,6 +12,7 @@ import type { Logger } from 'pino'
 import postgres from 'postgres'
 import type { Env } from '../../env.ts'
 import { AppError } from '../../errors.ts'
+import { listenOnServer, type Listener } from './listener.ts'
 import { markets, schema, type Database } from './schema/index.ts'
 
 export type { Database }
@@ -22,12 +23,11 @@ export type PostgresHandle = {
   kind: 'pglite' | 'postgres'
   /**
    * LISTEN on a channel (`onNotify` gets each notification's payload); resolves once listening.
-   * Only the embedded database has it: in-process, it has no connection to lose. On a server,
-   * postgres.js re-LISTENs at once after every failure of its listening connection, which with the
-   * server stopped held every request for 10 s and more (tests/fault/postgres-restart); a listener
-   * that reconnects with a backoff of its own is still to be written (decision 017).
+   * The embedded database has no connection to lose; on a server the listening connection is one
+   * of its own that reconnects with a backoff (listener.ts), and `onState` tells when it was lost
+   * (notifications sent meanwhile are lost too) and when it listens again.
    */
-  listen?(channel: string, onNotify: (payload: string) => void): Promise<{ stop(): Promise<void> }>
+  listen(channel: string, onNotify: (payload: string) => void, onState?: (listening: boolean) => void): Promise<Listener>
   close(): Promise<void>
 }
 
@@ -61,7 +61,10 @@ export async function openPostgres(env: PostgresEnv, log?: Logger): Promise<Post
       kind: 'pglite',
       async listen(channel, onNotify) {
         const unlisten = await client.listen(channel, onNotify)
-        return { stop: () => (client.closed ? Promise.resolve() : unlisten()) }
+        return {
+          notify: async (payload) => void (await client.query('select pg_notify($1, $2)', [channel, payload])),
+          stop: () => (client.closed ? Promise.resolve() : unlisten()),
+        }
       },
       close: once(async () => {
         if (!client.closed) await client.close()
@@ -86,10 +89,26 @@ export async function openPostgres(env: PostgresEnv, log?: Logger): Promise<Post
     throw new AppError('UNAVAILABLE', `cannot connect to ${describePostgres(env.DATABASE_URL)}: ${String(error)}`, { cause: error })
   }
   log?.info({ kind: 'postgres', host: url.host, database: url.pathname.slice(1) }, 'postgres: connected')
+  const databaseUrl = env.DATABASE_URL
+  const listeners = new Set<Listener>()
   return {
     db,
     kind: 'postgres',
-    close: once(() => client.end({ timeout: 5 })),
+    async listen(channel, onNotify, onState) {
+      const listener = await listenOnServer(databaseUrl, channel, onNotify, onState ?? (() => {}), log)
+      listeners.add(listener)
+      return {
+        notify: (payload) => listener.notify(payload),
+        stop: async () => {
+          listeners.delete(listener)
+          await listener.stop()
+        },
+      }
+    },
+    close: once(async () => {
+      await Promise.all([...listeners].map((l) => l.stop()))
+      await client.end({ timeout: 5 })
+    }),
   }
 }
 

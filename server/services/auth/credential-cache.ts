@@ -17,9 +17,10 @@ import { invalidateEntitlements } from './entitlements.ts'
  *
  * Fail-closed: a database's credentials are cached only while its change feed is known to work.
  * The feed notifies itself every PING_MS; if a ping fails, or its own ping has not come back within
- * STALE_AFTER_MS, the cache is emptied and bypassed until the feed hears again. Without a feed
- * nothing is cached: a command that never started one, or a database without a listener (a
- * PostgreSQL server, for now: PostgresHandle.listen says why). An entry also never outlives
+ * STALE_AFTER_MS, the cache is emptied and bypassed until the feed hears again. On a PostgreSQL
+ * server the listening connection can be lost: the cache is emptied and bypassed at once, and
+ * emptied again when it listens again (what was announced in between was not heard). Without a
+ * feed nothing is cached (a command that never started one). An entry also never outlives
  * CREDENTIAL_CACHE_TTL_MS or the credential's own expiry.
  */
 export const CREDENTIAL_CACHE_TTL_MS = 30_000
@@ -78,12 +79,11 @@ export type AuthChangeFeed = { trusted(): boolean; stop(): Promise<void> }
 /**
  * Listens to `carbon_auth_changed` on this database and makes its credentials cacheable while the
  * feed works (see the top of this file). Started by openPlatform for the process's database. Null
- * (nothing cached) when the database has no listener, no notifying triggers (a schema before
- * migration 0009), or the listener cannot start.
+ * (nothing cached) when the database has no notifying triggers (a schema before migration 0009) or
+ * the listener cannot start.
  */
 export async function startAuthChangeFeed(handle: PostgresHandle, log: Logger): Promise<AuthChangeFeed | null> {
   const feedLog = log.child({ component: 'auth-change-feed' })
-  if (!handle.listen) return null
   try {
     const found = await handle.db.execute(sql`select 1 from pg_proc where proname = 'carbon_auth_changed'`)
     if (resultRows(found).length === 0) return null
@@ -112,7 +112,12 @@ async function listenForChanges(handle: PostgresHandle, feedLog: Logger): Promis
     // Another process's ping changes nothing; anything else is a table whose rows changed.
     if (!payload.startsWith('ping:')) invalidateCredentials(handle.db)
   }
-  const listener = await handle.listen!(AUTH_CHANGED_CHANNEL, onNotify).catch((error: unknown) => {
+  const onState = (up: boolean) => {
+    listening = up
+    heardAt = up ? Date.now() : 0
+    dropAll(state)
+  }
+  const listener = await handle.listen(AUTH_CHANGED_CHANNEL, onNotify, onState).catch((error: unknown) => {
     states.delete(handle.db)
     throw error
   })
@@ -121,7 +126,7 @@ async function listenForChanges(handle: PostgresHandle, feedLog: Logger): Promis
 
   let stopped = false
   const sendPing = () => {
-    handle.db.execute(sql`select pg_notify(${AUTH_CHANGED_CHANNEL}, ${ping})`).catch((error: unknown) => {
+    listener.notify(ping).catch((error: unknown) => {
       // The database does not answer: nothing it announces can be relied on now.
       heardAt = 0
       dropAll(state)
