@@ -24,12 +24,26 @@
  * For each data event the receipt time is when its last byte arrived; a latency sample is that
  * minus the price's `ingestedAt`, one per run of prices with the same ingestedAt.
  *
+ * Compressed streams (encoding `deflate`: `Accept-Encoding: deflate`, the default of
+ * bench-stream.ts; BENCH_STREAM_ENCODING=identity asks for nothing). The server writes every event
+ * as one HTTP chunk of raw deflate from a fresh compressor ending in a sync flush (00 00 ff ff;
+ * server/http/sse.ts), so the answer splits, where a received piece ends with that marker, into
+ * groups that inflate on their own. Parsing clients inflate every group (inflateRawSync) and read
+ * the text as above. Counting clients do not inflate a `prices` event: they inflate only the first
+ * bytes of a group (once per process for identical bytes: every client is sent the same frame) to
+ * learn its id and type, and count its compressed bytes; the event is identified by id and
+ * compressed length, resolved by a parsing client's reading of the same group. Small groups (the
+ * preamble, keep-alives, skipped/reset/end, errors) are inflated and read in full.
+ * `bytes` counts what came on the wire; parsing clients also count the text and, per `prices`
+ * event, wire and text bytes (the report's bytes per event on the wire vs uncompressed).
+ *
  * Messages from the parent: start {url, token, clients, wave, parsing}, count, cpu, report, close.
  * Messages to the parent: connected {connected, failed}, count {...}, cpu {ms}, report {...}, error.
  */
 import http from 'node:http'
+import zlib from 'node:zlib'
 
-type Start = { type: 'start'; url: string; token: string; clients: number; wave: number; parsing: number }
+type Start = { type: 'start'; url: string; token: string; clients: number; wave: number; parsing: number; encoding: 'deflate' | 'identity' }
 type ParentMessage = Start | { type: 'count' } | { type: 'cpu' } | { type: 'report' } | { type: 'close' }
 
 type ClientStats = {
@@ -40,7 +54,15 @@ type ClientStats = {
   events: number
   /** Prices received (for a counting client: of its resolved events). */
   prices: number
+  /** Bytes on the wire (compressed when the answer is). */
   bytes: number
+  /** Content-Encoding of the answer ('identity' when none). */
+  encoding: string
+  /** Parsing clients: text bytes read (after inflating), and of their `prices` events: how many, wire bytes, text bytes. */
+  textBytes: number
+  pricesEvents: number
+  pricesEventWireBytes: number
+  pricesEventTextBytes: number
   /** Prices that arrived with an offset not above the last one (a duplicate or out of order; parsing clients). */
   outOfOrder: number
   lastOffset: number
@@ -169,8 +191,8 @@ function onControl(stats: ClientStats, fields: Fields): boolean {
   return !DATA_EVENTS.has(fields.event) || fields.data === null
 }
 
-/** A whole event block, read in full (parsing clients; counting clients' non-`prices` events). */
-function onEvent(stats: ClientStats, block: Buffer, receiptMs: number): void {
+/** A whole event block, read in full (parsing clients; counting clients' non-`prices` events). `wireLength`: its bytes on the wire (its compressed group), when compressed. */
+function onEvent(stats: ClientStats, block: Buffer, receiptMs: number, wireLength?: number): void {
   const fields = fieldsOf(block)
   if (onControl(stats, fields)) return
   const data = fields.data!
@@ -186,7 +208,13 @@ function onEvent(stats: ClientStats, block: Buffer, receiptMs: number): void {
   const content = readPrices(stats, data)
   stats.prices += content.prices
   for (let r = 0; r < content.runs.length; r += 2) parsingSamples.push(content.runs[r]!, receiptMs, content.runs[r + 1]!)
-  if (stats.kind === 'parsing' && type === 'prices' && fields.id !== null) contents.set(`${fields.id}|${block.length}`, content)
+  if (stats.kind === 'parsing' && type === 'prices' && fields.id !== null) {
+    const length = wireLength ?? block.length
+    contents.set(`${fields.id}|${length}`, content)
+    stats.pricesEvents++
+    stats.pricesEventWireBytes += length
+    stats.pricesEventTextBytes += block.length
+  }
 }
 
 /** A counting client's event, from its first bytes and its length: a `prices` event is recorded by key, anything else read in full. */
@@ -222,7 +250,12 @@ let failedCount = 0
  * parsing client gets each block whole; a counting client gets the block's first bytes, its length
  * and a way to have it whole (kept only while the block may need it: a non-`prices` event).
  */
-function blockReader(stats: ClientStats): (chunk: Buffer) => void {
+type BlockReader = ((chunk: Buffer, receiptMs?: number) => void) & {
+  /** Whether a block has begun and not ended (the next bytes continue it). */
+  midBlock(): boolean
+}
+
+function blockReader(stats: ClientStats, kind: ClientStats['kind'] = stats.kind, wireLength?: () => number): BlockReader {
   let pending: Buffer[] = []
   let pendingBytes = 0
   let head: Buffer | null = null
@@ -230,7 +263,7 @@ function blockReader(stats: ClientStats): (chunk: Buffer) => void {
   let pendingEndsWithLf = false
   const complete = (last: Buffer, receiptMs: number) => {
     const length = pendingBytes + last.length
-    if (stats.kind === 'parsing' || keepWhole) pending.push(last)
+    if (kind === 'parsing' || keepWhole) pending.push(last)
     const firstBytes = head ?? last.subarray(0, HEAD_BYTES)
     const blocks = pending
     pending = []
@@ -239,12 +272,10 @@ function blockReader(stats: ClientStats): (chunk: Buffer) => void {
     keepWhole = true
     if (length === 0 || !firstBytes.some((byte) => byte !== LF)) return
     const whole = () => (blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks))
-    if (stats.kind === 'parsing') onEvent(stats, whole(), receiptMs)
+    if (kind === 'parsing') onEvent(stats, whole(), receiptMs, wireLength?.())
     else onCountedEvent(stats, firstBytes, length, receiptMs, whole)
   }
-  return (chunk) => {
-    const receiptMs = Date.now()
-    stats.bytes += chunk.length
+  const read = (chunk: Buffer, receiptMs = Date.now()) => {
     let from = 0
     if (pendingEndsWithLf && chunk[0] === LF) {
       complete(Buffer.alloc(0), receiptMs)
@@ -258,20 +289,84 @@ function blockReader(stats: ClientStats): (chunk: Buffer) => void {
     }
     const rest = from === 0 ? chunk : chunk.subarray(from)
     if (rest.length > 0) {
-      if (stats.kind === 'counting' && pendingBytes === 0) {
+      if (kind === 'counting' && pendingBytes === 0) {
         // The start of a block: keep its first bytes; the rest only if it is not a `prices` event.
         head = Buffer.from(rest.subarray(0, HEAD_BYTES))
         keepWhole = !/"type":"prices"/.test(head.toString('latin1'))
       }
-      if (stats.kind === 'parsing' || keepWhole) pending.push(rest)
+      if (kind === 'parsing' || keepWhole) pending.push(rest)
       pendingBytes += rest.length
     }
     pendingEndsWithLf = rest.length > 0 && rest[rest.length - 1] === LF
   }
+  return Object.assign(read, { midBlock: () => pendingBytes > 0 || pendingEndsWithLf })
+}
+
+/** Where every piece the server compresses ends (an empty stored block: Z_SYNC_FLUSH). */
+const SYNC_FLUSH = Buffer.from([0x00, 0x00, 0xff, 0xff])
+const ZLIB_HEADER_BYTES = 2
+/** Compressed bytes inflated to read a group's head (id, type): enough for a dynamic Huffman table and the first hundreds of characters. */
+const HEAD_WIRE_BYTES = 600
+/** Groups up to this many compressed bytes are inflated whole (control events, keep-alives, small events). */
+const SMALL_GROUP_BYTES = 1_024
+const inflateOptions = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
+/** Compressed length + first bytes of a group -> its head as text: identical frames are inflated once per process. */
+const heads = new Map<string, Buffer>()
+
+function headOf(group: Buffer): Buffer {
+  const key = `${group.length}|${group.toString('latin1', 0, 64)}`
+  let head = heads.get(key)
+  if (!head) {
+    head = zlib.inflateRawSync(group.subarray(0, HEAD_WIRE_BYTES), inflateOptions).subarray(0, HEAD_BYTES)
+    heads.set(key, head)
+  }
+  return head
+}
+
+/**
+ * Reads a deflate answer (see the top of this file): groups of compressed pieces, each ending with
+ * the sync-flush marker, inflated whole (parsing clients, small groups) into a text reader, or,
+ * for a counting client's large group, only its head.
+ */
+function deflateReader(stats: ClientStats): (chunk: Buffer) => void {
+  let group: Buffer[] = []
+  let groupBytes = 0
+  let headerLeft = ZLIB_HEADER_BYTES
+  let currentWire = 0
+  const text = blockReader(stats, 'parsing', () => currentWire)
+  const onGroup = (bytes: Buffer, receiptMs: number) => {
+    const whole = stats.kind === 'parsing' || bytes.length <= SMALL_GROUP_BYTES || text.midBlock()
+    if (whole) {
+      const inflated = zlib.inflateRawSync(bytes, inflateOptions)
+      stats.textBytes += inflated.length
+      currentWire = bytes.length
+      text(inflated, receiptMs)
+      return
+    }
+    onCountedEvent(stats, headOf(bytes), bytes.length, receiptMs, () => zlib.inflateRawSync(bytes, inflateOptions))
+  }
+  return (chunk) => {
+    const receiptMs = Date.now()
+    if (headerLeft > 0) {
+      const skip = Math.min(headerLeft, chunk.length)
+      headerLeft -= skip
+      chunk = chunk.subarray(skip)
+    }
+    if (chunk.length === 0) return
+    group.push(chunk)
+    groupBytes += chunk.length
+    // The end of a group is the end of a received piece: HTTP chunks (one per event) are never merged.
+    const last = chunk.length >= SYNC_FLUSH.length ? chunk.subarray(chunk.length - SYNC_FLUSH.length) : Buffer.concat(group).subarray(-SYNC_FLUSH.length)
+    if (!last.equals(SYNC_FLUSH)) return
+    const bytes = group.length === 1 ? group[0]! : Buffer.concat(group, groupBytes)
+    group = []
+    groupBytes = 0
+    onGroup(bytes, receiptMs)
+  }
 }
 
 /** One connection. */
-function open(url: URL, token: string, stats: ClientStats): Promise<void> {
+function open(url: URL, token: string, stats: ClientStats, encoding: Start['encoding']): Promise<void> {
   return new Promise((settleOpen) => {
     let settled = false
     const settle = () => {
@@ -280,7 +375,8 @@ function open(url: URL, token: string, stats: ClientStats): Promise<void> {
         settleOpen()
       }
     }
-    const req = http.request(url, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (res) => {
+    const headers = { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...(encoding === 'deflate' ? { 'accept-encoding': 'deflate' } : {}) }
+    const req = http.request(url, { agent, headers }, (res) => {
       stats.status = res.statusCode ?? 0
       if (stats.status !== 200) {
         failedCount++
@@ -293,8 +389,11 @@ function open(url: URL, token: string, stats: ClientStats): Promise<void> {
         })
         return
       }
-      const read = blockReader(stats)
+      stats.encoding = res.headers['content-encoding'] ?? 'identity'
+      const read = stats.encoding === 'deflate' ? deflateReader(stats) : blockReader(stats)
       res.on('data', (chunk: Buffer) => {
+        stats.bytes += chunk.length
+        if (stats.encoding !== 'deflate') stats.textBytes += chunk.length
         read(chunk)
         if (stats.connected) settle()
       })
@@ -329,6 +428,11 @@ async function start(message: Start) {
         events: 0,
         prices: 0,
         bytes: 0,
+        encoding: 'identity',
+        textBytes: 0,
+        pricesEvents: 0,
+        pricesEventWireBytes: 0,
+        pricesEventTextBytes: 0,
         outOfOrder: 0,
         lastOffset: -1,
         skippedEvents: 0,
@@ -339,7 +443,7 @@ async function start(message: Start) {
       }
       clients.push(stats)
       if (stats.kind === 'counting') counted.set(stats, [])
-      wave.push(open(url, message.token, stats))
+      wave.push(open(url, message.token, stats, message.encoding))
     }
     // One wave at a time: the server authenticates, checks and audits each subscription.
     await Promise.all(wave)

@@ -20,6 +20,11 @@
  * their process read in the same event (same id and length: clients of one filter are sent the
  * same bytes), so that a thousand clients parsing megabytes do not make the clients the bottleneck.
  * Both views are reported: latency (every client) and latencyParsing (the parsing ones).
+ * BENCH_STREAM_ENCODING (default deflate): the clients send `Accept-Encoding: deflate` and the
+ * server compresses each event once for all of them (server/http/sse.ts); parsing clients inflate
+ * every event, counting clients only each event's first bytes (its id), counting its compressed
+ * bytes. `identity` sends no Accept-Encoding: the bytes as before compression, the before/after switch.
+ * records.bytesPerPricesEvent: per `prices` event, bytes on the wire vs uncompressed (parsing clients).
  * CAISO has no API channel in the pilot's entitlements, so API clients follow MISO only; the CAISO
  * interval is still ingested and passes through the fan-out (and its filter) with every tick, as
  * it would in production. The stream caps per credential and organization are lifted (one token
@@ -137,6 +142,8 @@ const HUB_MODES = (process.env.BENCH_HUB_MODES ?? 'rest,trpc').split(',').map((s
 const CLIENT_PROCESSES = process.env.BENCH_CLIENT_PROCESSES ? Math.max(1, Number(process.env.BENCH_CLIENT_PROCESSES)) : null
 /** Clients per run that read every price (the rest count bytes and events; see bench-stream-clients.ts). */
 const PARSING_CLIENTS = Math.max(1, Number(process.env.BENCH_PARSING_CLIENTS ?? 100))
+/** What the clients ask for: `deflate` (Accept-Encoding: deflate) or `identity` (no Accept-Encoding: uncompressed). */
+const ENCODING = process.env.BENCH_STREAM_ENCODING === 'identity' ? 'identity' : 'deflate'
 // Warnings go to stderr: stdout is the table and the JSON line.
 const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination({ dest: 2, sync: true }))
 
@@ -402,6 +409,11 @@ type ClientReport = {
     events: number
     prices: number
     bytes: number
+    encoding: string
+    textBytes: number
+    pricesEvents: number
+    pricesEventWireBytes: number
+    pricesEventTextBytes: number
     outOfOrder: number
     skippedEvents: number
     skippedPrices: number
@@ -447,6 +459,24 @@ function request<T>(child: ChildProcess, message: { type: string }, reply: strin
   })
 }
 
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1
+  return counts
+}
+
+function bytesPerEvent(parsing: ClientReport['clients']): { wire: number; uncompressed: number; ratio: number | null; events: number } {
+  const events = parsing.reduce((sum, c) => sum + c.pricesEvents, 0)
+  const wire = parsing.reduce((sum, c) => sum + c.pricesEventWireBytes, 0)
+  const text = parsing.reduce((sum, c) => sum + c.pricesEventTextBytes, 0)
+  return {
+    wire: Math.round(wire / Math.max(1, events)),
+    uncompressed: Math.round(text / Math.max(1, events)),
+    ratio: wire > 0 ? round(text / wire) : null,
+    events,
+  }
+}
+
 /** How many client processes a run of `n` clients gets: BENCH_CLIENT_PROCESSES, else 2 up to 300 clients and 4 above. */
 const processesFor = (n: number) => Math.min(n, CLIENT_PROCESSES ?? (n <= 300 ? 2 : 4))
 
@@ -480,7 +510,7 @@ async function startClients(url: string, token: string, n: number, openBefore: n
       const clients = Math.floor(n / count) + (i < n % count ? 1 : 0)
       const parsing = Math.min(clients, Math.ceil(PARSING_CLIENTS / count))
       // The token goes over IPC, never on a command line or in a URL.
-      const start = { type: 'start', url, token, clients, wave, parsing }
+      const start = { type: 'start', url, token, clients, wave, parsing, encoding: ENCODING }
       return request<{ connected: number; failed: number }>(child, start, 'connected', CONNECT_TIMEOUT_MS)
     }),
   )
@@ -661,7 +691,12 @@ async function measureRun(stack: Stack, n: number, mode: Mode | null, options: {
         outOfOrder: all.reduce((sum, c) => sum + c.outOfOrder, 0),
         resets: all.reduce((sum, c) => sum + c.resets, 0),
         events: all.reduce((sum, c) => sum + c.events, 0),
+        /** Bytes on the wire per client (compressed when the answers were). */
         bytesPerClient: Math.round(all.reduce((sum, c) => sum + c.bytes, 0) / Math.max(1, all.length)),
+        /** Content-Encoding of the answers: how many clients got each. */
+        encodings: countBy(all.map((c) => c.encoding)),
+        /** Per `prices` event, mean over the parsing clients' events: bytes on the wire vs the event's text. */
+        bytesPerPricesEvent: bytesPerEvent(all.filter((c) => c.kind === 'parsing')),
         clientErrors: all.reduce((sum, c) => sum + c.errorCount, 0),
         firstErrors: all.flatMap((c) => c.errors).slice(0, 3),
         endedEarly: all.filter((c) => c.ended).length,
@@ -753,6 +788,7 @@ function table(runs: RunResult[]): string {
     ['lost', 5, (r) => r.records?.lost ?? '—'],
     ['left open', 9, (r) => r.records?.leftOpen ?? '—'],
     ['skipped', 7, (r) => r.records?.skippedPrices ?? '—'],
+    ['event wire/text', 15, (r) => (r.records?.bytesPerPricesEvent.events ? `${round(r.records.bytesPerPricesEvent.wire / 1024)}/${round(r.records.bytesPerPricesEvent.uncompressed / 1024)} KiB` : '—')],
     ['rss/client', 10, (r) => (r.memory.perClient ? `${round(r.memory.perClient.rssBytes / 1024)} KiB` : '—')],
     ['heap/client', 11, (r) => (r.memory.perClient ? `${round(r.memory.perClient.heapUsedBytes / 1024)} KiB` : '—')],
     ['server CPU', 10, (r) => `${round(r.cpu.serverMs / 1000, 2)} s`],
@@ -834,6 +870,7 @@ async function main() {
       subscriptions: SUBSCRIPTIONS,
       clients: {
         processes: 'BENCH_CLIENT_PROCESSES, else 2 up to 300 clients and 4 above',
+        encoding: `${ENCODING} (BENCH_STREAM_ENCODING): ${ENCODING === 'deflate' ? 'Accept-Encoding: deflate; parsing clients inflate every event, counting clients inflate only the first bytes of each event (once per process per frame) and count compressed bytes, the event identified by id and compressed length' : 'no Accept-Encoding: uncompressed answers'}`,
         parsing: `${PARSING_CLIENTS} per run read every price (BENCH_PARSING_CLIENTS); the others read where events end, their id and length, and take the prices of the same event from a parsing client (latency: every client; latencyParsing: the parsing ones)`,
       },
       openFileLimit: fdLimit,

@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, request, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import zlib from 'node:zlib'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createCarbonClient, isCarbonError } from '../../packages/sdk/src/index.ts'
@@ -388,6 +389,89 @@ describe('a stream opened with an OAuth2 service token ends when the token expir
         channel: 'api',
         details: { reason: 'token_expired', ended: 'stream' },
       })
+    })
+  }
+})
+
+/** A stream's answer as raw bytes over node:http (no decoding): what arrived so far, and the whole once it ends. */
+function rawStream(url: string, headers: Record<string, string>) {
+  const chunks: Buffer[] = []
+  let settleResponse: (res: IncomingMessage) => void = () => {}
+  const response = new Promise<IncomingMessage>((resolve) => (settleResponse = resolve))
+  const body = new Promise<Buffer>((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      settleResponse(res)
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve(Buffer.concat(chunks)))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+  // Every piece the server writes ends on a sync flush: what arrived so far inflates without its end.
+  const textSoFar = () => zlib.inflateSync(Buffer.concat(chunks), { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8')
+  return { response, body, textSoFar }
+}
+
+/** Reads a fetch body to its end as text, keeping the error (a decoding error included) instead of throwing it. */
+function readToEnd(body: ReadableStream<Uint8Array>) {
+  const state = { text: '', error: null as unknown, ended: false }
+  const decoder = new TextDecoder()
+  void (async () => {
+    try {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) state.text += decoder.decode(chunk, { stream: true })
+    } catch (error) {
+      state.error = error
+    } finally {
+      state.ended = true
+    }
+  })()
+  return state
+}
+
+const END_TOKEN_REVOKED = /"type":"end","prices":\[\],"skipped":0,"reason":"token_revoked"/
+
+describe('a compressed stream (Content-Encoding: deflate, issue 15) that the server ends closes cleanly', () => {
+  for (const transport of ['rest', 'trpc'] as const) {
+    it(`${transport}: after a revocation, undici's fetch reads to the end without a decoding error and the whole answer is one valid zlib stream (final block, checksum)`, async () => {
+      const m = await s.member(`acc-deflate-${transport}`, 'eve')
+      const prefix = `DEF${transport.toUpperCase()}`
+      const input = { market: 'MISO', runs: 'RT5', nodes: `${prefix}.N0` }
+      const url =
+        transport === 'rest'
+          ? `${s.baseUrl}${PRICE_STREAM_PATH}?${new URLSearchParams(input).toString()}`
+          : `${s.baseUrl}${TRPC_LIVE_PATH}?input=${encodeURIComponent(JSON.stringify(input))}`
+      // undici's fetch asks for gzip and deflate by itself.
+      const viaFetch = await fetch(url, { headers: bearer(m) })
+      expect(viaFetch.status).toBe(200)
+      expect(viaFetch.headers.get('content-encoding')).toBe('deflate')
+      expect(viaFetch.headers.get('vary')).toMatch(/accept-encoding/i)
+      expect(viaFetch.headers.get('cache-control')).toBe('no-cache, no-transform')
+      expect(viaFetch.headers.get('x-accel-buffering')).toBe('no')
+      const fetched = readToEnd(viaFetch.body!)
+      const raw = rawStream(url, { ...bearer(m), 'accept-encoding': 'gzip, deflate' })
+      expect((await raw.response).headers['content-encoding']).toBe('deflate')
+
+      // Published until both streams have a price (a tRPC stream answers before its subscription attaches).
+      const lmp = 4242.25
+      await until(
+        async () => {
+          await s.publish(records(prefix, 1, 1).map((r) => ({ ...r, lmp })))
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          return fetched.text.includes(`"lmp":${lmp}`) && raw.textSoFar().includes(`"lmp":${lmp}`)
+        },
+        'a price on both streams',
+      )
+      await revokeApiToken(s.platform.pg.db, { tokenId: m.tokenId, by: m.principal })
+
+      await until(() => fetched.ended, 'the fetch stream to end', END_WITHIN_MS)
+      expect(fetched.error).toBeNull()
+      expect(fetched.text).toMatch(END_TOKEN_REVOKED)
+      // inflateSync insists on the final block and an Adler-32 matching everything the answer carried.
+      const inflated = zlib.inflateSync(await raw.body).toString('utf8')
+      expect(inflated).toMatch(END_TOKEN_REVOKED)
+      expect(inflated.startsWith(transport === 'rest' ? 'retry: 2000\n\n' : 'event: connected\ndata: {}\n\n')).toBe(true)
+      if (transport === 'trpc') expect(inflated).toMatch(/event: serialized-error\ndata: .*Access ended/)
     })
   }
 })

@@ -21,7 +21,7 @@ import type { LiveEvent } from '../services/stream/schemas.ts'
 import { createContext } from '../trpc/context.ts'
 import { appRouter } from '../trpc/root.ts'
 import { PRICE_STREAM_PATH, PRICE_STREAM_PROCEDURE, priceStreamHandler, type RestErrorBody } from './stream.ts'
-import { fetchRequest, headerOf } from './sse.ts'
+import { fetchRequest, headerOf, negotiateEncoding } from './sse.ts'
 import { TRPC_LIVE_PATH, trpcLiveHandler } from './trpc-live.ts'
 import { priceRecordFactory } from '../../tests/support/price-records.ts'
 import { readSse, StreamReader, type SseMessage } from '../../tests/support/stream-server.ts'
@@ -46,7 +46,7 @@ let server: http.Server
 let baseUrl: string
 const tokens: Record<'quant' | 'none' | 'burst', string> = { quant: '', none: '', burst: '' }
 /** Every tRPC request the server got: its URL and Last-Event-ID header (the SDK's reconnects). */
-const trpcRequests: { url: string; lastEventId: string | null; handledBy: 'live' | 'trpc' }[] = []
+const trpcRequests: { url: string; lastEventId: string | null; acceptEncoding: string | null; handledBy: 'live' | 'trpc' }[] = []
 
 /** /api/trpc as the Remix route serves it (GET: queries and subscriptions). */
 async function serveTrpc(req: IncomingMessage, res: ServerResponse) {
@@ -98,7 +98,7 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     if (req.url?.startsWith(PRICE_STREAM_PATH)) return stream(req, res)
     if (req.url?.startsWith('/api/trpc/')) {
-      trpcRequests.push({ url: req.url, lastEventId: headerOf(req, 'last-event-id') ?? null, handledBy: 'trpc' })
+      trpcRequests.push({ url: req.url, lastEventId: headerOf(req, 'last-event-id') ?? null, acceptEncoding: headerOf(req, 'accept-encoding') ?? null, handledBy: 'trpc' })
       const toTrpc = () => {
         serveTrpc(req, res).catch((error: unknown) => {
           log.error({ err: error }, 'trpc bridge failed')
@@ -199,6 +199,22 @@ async function openStream(query: string, c: Credentials = { token: tokens.quant 
 }
 
 const lmps = (list: readonly { lmp: number }[]) => list.map((p) => p.lmp)
+
+/**
+ * Prices a reader has received, parsing only the messages that arrived since the last call: the
+ * server runs in this process, so a poll that parsed every event again (reader.prices) would hold
+ * up the streams it waits for more and more as megabytes arrive.
+ */
+const priceCounts = new WeakMap<StreamReader, { messages: number; prices: number }>()
+function pricesReceived(reader: StreamReader): number {
+  const seen = priceCounts.get(reader) ?? { messages: 0, prices: 0 }
+  for (const message of reader.messages.slice(seen.messages)) {
+    if (message.data !== undefined && /^\{"type":"prices"/.test(message.data)) seen.prices += (JSON.parse(message.data) as LiveEvent).prices.length
+  }
+  seen.messages = reader.messages.length
+  priceCounts.set(reader, seen)
+  return seen.prices
+}
 /** The offset of partition 0 in an event id (the in-process bus has one partition). */
 const offsetOf = (id: string) => Number(/^0:(\d+)$/.exec(id)?.[1] ?? NaN)
 
@@ -281,6 +297,9 @@ describe('GET /api/v1/stream/prices: events', () => {
     expect(stream.res.headers.get('content-type')).toBe('text/event-stream')
     expect(stream.res.headers.get('cache-control')).toBe('no-cache, no-transform')
     expect(stream.res.headers.get('x-accel-buffering')).toBe('no')
+    // undici's fetch asks for deflate and decodes it (the events below are read from its decoded body).
+    expect(stream.res.headers.get('content-encoding')).toBe('deflate')
+    expect(stream.res.headers.get('vary')).toBe('Accept-Encoding')
     expect(await auditRow(stream.requestId)).toMatchObject({ outcome: 'allowed', status: 200, procedure: PRICE_STREAM_PROCEDURE, market: 'MISO' })
 
     const first = records('LIVE', 6)
@@ -352,6 +371,8 @@ describe('GET /api/v1/stream/prices: events', () => {
         .once('error', reject)
     })
     expect(slow.statusCode).toBe(200)
+    // It asked for no content coding: the bytes as they are (read as plain text below).
+    expect(slow.headers['content-encoding']).toBeUndefined()
     await until(() => fanout.listeners > before, 'the slow subscription to attach')
 
     // 40,000 prices (~16 MB of events): far more than the slow socket's buffers hold.
@@ -360,7 +381,7 @@ describe('GET /api/v1/stream/prices: events', () => {
       const batch = records('SLOW', 1_000, 4)
       sent.push(...batch)
       await publish(batch)
-      await until(() => fast.reader.prices.length >= sent.length, `round ${round} at the fast client`)
+      await until(() => pricesReceived(fast.reader) >= sent.length, `round ${round} at the fast client`)
     }
     fast.close()
     expect(lmps(fast.reader.prices)).toEqual(lmps(sent))
@@ -472,7 +493,7 @@ describe('tRPC prices.live on the live handler (server/http/trpc-live.ts)', () =
       const batch = records('TSLOW', 1_000, 4)
       sent.push(...batch)
       await publish(batch)
-      await until(() => fast.reader.prices.length >= sent.length, `round ${round} at the fast client`)
+      await until(() => pricesReceived(fast.reader) >= sent.length, `round ${round} at the fast client`)
     }
     fast.close()
     expect(lmps(fast.reader.prices)).toEqual(lmps(sent))
@@ -535,6 +556,10 @@ describe('SDK: carbon.prices.live', () => {
       const reconnects = trpcRequests.slice(requestsBefore).filter((r) => r.url.startsWith('/api/trpc/prices.live'))
       const resumedFrom = reconnects.map((r) => r.lastEventId ?? new URL(r.url, baseUrl).searchParams.get('input'))
       expect(resumedFrom.some((from) => from?.includes(lastId))).toBe(true)
+      // The SDK's EventSource (undici's fetch) asked for deflate on every connection: it read compressed streams.
+      const sdkLive = trpcRequests.filter((r) => r.url.startsWith('/api/trpc/prices.live') && r.handledBy === 'live' && r.url.includes('SDK.N0'))
+      expect(sdkLive.length).toBeGreaterThanOrEqual(2)
+      expect(sdkLive.every((r) => negotiateEncoding(r.acceptEncoding ?? undefined) === 'deflate')).toBe(true)
       expect(errors).toEqual([])
     } finally {
       subscription.unsubscribe()

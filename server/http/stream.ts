@@ -16,7 +16,18 @@ import { openLiveStream, type LiveStream } from '../services/stream/live.ts'
 import type { QueueLimits } from '../services/stream/queue.ts'
 import type { StreamEvent } from '../services/stream/types.ts'
 import { auditScope, rateLimiter, toTRPCError } from '../trpc/trpc.ts'
-import { closeSignal, cutOffAfter, eventData, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, responseSink } from './sse.ts'
+import {
+  closeSignal,
+  cutOffAfter,
+  endEventStream,
+  eventData,
+  fetchRequest,
+  headerOf,
+  KEEP_ALIVE_MS,
+  negotiateEncoding,
+  openEventStream,
+  responseSink,
+} from './sse.ts'
 
 /**
  * GET /api/v1/stream/prices: live prices of the public REST API as Server-Sent Events.
@@ -30,7 +41,8 @@ import { closeSignal, cutOffAfter, eventData, fetchRequest, headerOf, KEEP_ALIVE
  *
  * Wire format: `retry: 2000`, then per event `id: <cursor>`, `event: prices|skipped|reset|end`,
  * `data: {"type","prices","skipped","reason"}` (LiveEventOutput), and a `: keep-alive` comment
- * every 15 s. Reconnecting with the last id (the `Last-Event-ID` header, which EventSource sends,
+ * every 15 s; as one zlib stream (`Content-Encoding: deflate`, each event compressed once for every
+ * client: sse.ts) when the request's Accept-Encoding allows it. Reconnecting with the last id (the `Last-Event-ID` header, which EventSource sends,
  * or the `lastEventId` query parameter; the header wins) resumes without gap or duplicate.
  *
  * While open, the stream holds a slot of the process's StreamGuard (server/services/stream/guard.ts):
@@ -216,9 +228,10 @@ async function admit(options: PriceStreamOptions, req: IncomingMessage, res: Ser
  * each event itself, from the fan-out's pass, as one shared Buffer (sse.ts responseSink); while the
  * socket is full its queue keeps (and if need be coalesces) what follows.
  */
-async function pump(res: ServerResponse, admitted: Admitted, signal: AbortSignal, keepAliveMs: number): Promise<void> {
+async function pump(req: IncomingMessage, res: ServerResponse, admitted: Admitted, signal: AbortSignal, keepAliveMs: number): Promise<void> {
   const { stream, log } = admitted
-  const stopKeepAlive = openEventStream(res, `retry: ${RETRY_MS}\n\n`, keepAliveMs)
+  const encoding = negotiateEncoding(headerOf(req, 'accept-encoding'))
+  const stopKeepAlive = openEventStream(res, `retry: ${RETRY_MS}\n\n`, keepAliveMs, encoding)
   let events = 0
   // The client going closes the subscription, which ends the delivery.
   signal.addEventListener('abort', () => stream.close(), { once: true })
@@ -230,8 +243,8 @@ async function pump(res: ServerResponse, admitted: Admitted, signal: AbortSignal
   } finally {
     stopKeepAlive()
     stream.close()
-    if (!res.writableEnded) res.end()
-    log.debug({ events, ended: stream.ended }, 'price stream closed')
+    endEventStream(res)
+    log.debug({ events, ended: stream.ended, encoding }, 'price stream closed')
   }
 }
 
@@ -253,7 +266,7 @@ async function servePriceStream(options: PriceStreamOptions, req: IncomingMessag
     admitted.stream.close()
     return
   }
-  await pump(res, admitted, closed, options.keepAliveMs ?? KEEP_ALIVE_MS)
+  await pump(req, res, admitted, closed, options.keepAliveMs ?? KEEP_ALIVE_MS)
 }
 
 /** The handler server.ts mounts at PRICE_STREAM_PATH, before Remix. */

@@ -8,7 +8,20 @@ import { createContext } from '../trpc/context.ts'
 import { accessEnded, liveStreamOf } from '../trpc/live.ts'
 import { appRouter, createCaller } from '../trpc/root.ts'
 import { toTRPCError } from '../trpc/trpc.ts'
-import { closeSignal, cutOffAfter, fetchRequest, headerOf, KEEP_ALIVE_MS, openEventStream, responseSink, writeEvents, writeFramed } from './sse.ts'
+import {
+  closeSignal,
+  cutOffAfter,
+  endEventStream,
+  fetchRequest,
+  headerOf,
+  KEEP_ALIVE_MS,
+  negotiateEncoding,
+  openEventStream,
+  responseSink,
+  writeEvents,
+  writeFramed,
+  writeText,
+} from './sse.ts'
 
 /**
  * GET /api/trpc/prices.live served by a node handler in front of Remix, speaking tRPC's SSE
@@ -29,6 +42,10 @@ import { closeSignal, cutOffAfter, fetchRequest, headerOf, KEEP_ALIVE_MS, openEv
  *
  * Requests this handler does not recognise (another method, a batch, input that is not JSON) go
  * on to tRPC's own handler, which answers them as before.
+ *
+ * Compressed (`Content-Encoding: deflate`) when the request's Accept-Encoding allows it, as the
+ * REST stream: each event once for every client (sse.ts); browsers and undici's fetch (the SDK's
+ * EventSource) decode it.
  */
 
 export const TRPC_LIVE_PATH = '/api/trpc/prices.live'
@@ -99,8 +116,8 @@ async function pushLive(res: ServerResponse, stream: LiveStream, closed: AbortSi
     if (closed.aborted || res.destroyed) return events
     const reason = stream.ended
     if (reason && endWritten) {
-      if (reason !== 'max_lifetime') res.write(errorEvent(toTRPCError(accessEnded(reason)), input))
-    } else res.write('event: return\ndata: \n\n')
+      if (reason !== 'max_lifetime') writeText(res, errorEvent(toTRPCError(accessEnded(reason)), input))
+    } else writeText(res, 'event: return\ndata: \n\n')
     return events
   } finally {
     stream.close()
@@ -119,7 +136,7 @@ async function serveLive(req: IncomingMessage, res: ServerResponse, request: Req
     connectionClosed: closed,
   })
   // tRPC's handler answers 200 and sends a refusal as the stream's first event; so does this one.
-  const stopKeepAlive = openEventStream(res, 'event: connected\ndata: {}\n\n', keepAliveMs)
+  const stopKeepAlive = openEventStream(res, 'event: connected\ndata: {}\n\n', keepAliveMs, negotiateEncoding(headerOf(req, 'accept-encoding')))
   let events = 0
   let last: LiveEvent | null = null
   const write = (value: unknown) => {
@@ -139,12 +156,12 @@ async function serveLive(req: IncomingMessage, res: ServerResponse, request: Req
     // After `end` for max_lifetime: no `return` (which would make the client stop); the connection
     // closes and the client's EventSource reconnects with the last event id, resuming there.
     const lifetimeOver = (last as LiveEvent | null)?.type === 'end'
-    if (!closed.aborted && !res.destroyed && !lifetimeOver) res.write('event: return\ndata: \n\n')
+    if (!closed.aborted && !res.destroyed && !lifetimeOver) writeText(res, 'event: return\ndata: \n\n')
   } catch (error) {
-    if (!isAbortError(error) && !res.destroyed) res.write(errorEvent(error, input))
+    if (!isAbortError(error) && !res.destroyed) writeText(res, errorEvent(error, input))
   } finally {
     stopKeepAlive()
-    if (!res.writableEnded) res.end()
+    endEventStream(res)
     ctx.log.debug({ procedure: PROCEDURE, events }, 'live subscription closed')
   }
 }
