@@ -6,7 +6,7 @@
  * Each page is measured BENCH_RUNS times (default 3; pages interleaved, so a noisy moment hits all
  * three alike) and the medians are reported. Progress on stderr, a table on stdout, and the last
  * stdout line is one JSON object (BENCH_REPORT_DIR keeps each run's full Lighthouse JSON). Asserts nothing but its own setup (the server starts, sign-in
- * works, every page answers 200 signed in).
+ * works, every page answers 200 signed in, every request of every measured load succeeds).
  */
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -212,9 +212,37 @@ async function runLighthouse(port: number, url: string, cookie: string): Promise
     extraHeaders: { Cookie: cookie },
   })
   if (!result) throw new Error(`Lighthouse returned nothing for ${url}`)
-  const { lhr } = result
-  if (lhr.runtimeError) throw new Error(`Lighthouse failed on ${url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`)
-  return lhr
+  return result.lhr
+}
+
+/**
+ * One measured run. A run Lighthouse failed to record (`runtimeError`, e.g. NO_NAVSTART: its trace
+ * missed the navigation, which a loaded machine now and then makes it do) says nothing about the
+ * page, so it is tried again, up to three times in all.
+ */
+async function measure(port: number, url: string, cookie: string): Promise<LighthouseResult> {
+  for (let attempt = 1; ; attempt++) {
+    const lhr = await runLighthouse(port, url, cookie)
+    if (!lhr.runtimeError) {
+      checkRequests(lhr)
+      return lhr
+    }
+    const failure = `Lighthouse failed on ${url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`
+    if (attempt === 3) throw new Error(failure)
+    log(`  ${failure}; trying again`)
+  }
+}
+
+/**
+ * Setup sanity: every request of the page load succeeded. The server reads the hub's build once at
+ * start, so a rebuild of build/ meanwhile (another checkout user's `npm start` or e2e run) leaves
+ * it naming scripts that are gone: the page then loads without JavaScript and measures far too
+ * well. Such a run is refused rather than reported.
+ */
+function checkRequests(lhr: LighthouseResult): void {
+  const items = (lhr.audits['network-requests']?.details as { items?: { url: string; statusCode: number }[] } | undefined)?.items ?? []
+  const failed = items.filter((request) => request.statusCode >= 400).map((request) => `${request.statusCode} ${request.url}`)
+  if (failed.length > 0) throw new Error(`requests failed while measuring ${lhr.finalDisplayedUrl} (was build/ rebuilt under the server?):\n${failed.join('\n')}`)
 }
 
 function printTable(pages: Record<string, ReturnType<typeof summarize>>): void {
@@ -250,16 +278,20 @@ async function main() {
   const server = await startServer(dataDir)
   let chrome: chromeLauncher.LaunchedChrome | null = null
   const samples: Record<string, Sample[]> = Object.fromEntries(PAGES.map((p) => [p.name, []]))
+  // The machine's load while measuring (1, 5 and 15 minute averages): on a shared machine the same
+  // build scores lower when other work competes for the cores, so the figures travel with it.
+  const loadAverage: { start: number[]; end: number[] } = { start: [], end: [] }
   try {
     log(`Hub at ${server.url}; signing in as ${DEMO_USER}...`)
     const cookie = await signedInCookie(server.url)
     await checkPages(server.url, cookie)
     await waitForQuietServer(server.pid)
     chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: CHROME_FLAGS, logLevel: 'silent' })
+    loadAverage.start = os.loadavg().map((l) => Math.round(l * 100) / 100)
     for (let run = 1; run <= RUNS; run++) {
       for (const page of PAGES) {
         log(`Lighthouse run ${run}/${RUNS}: ${page.name} (${page.path})...`)
-        const lhr = await runLighthouse(chrome.port, server.url + page.path, cookie)
+        const lhr = await measure(chrome.port, server.url + page.path, cookie)
         if (REPORT_DIR) {
           fs.mkdirSync(REPORT_DIR, { recursive: true })
           fs.writeFileSync(path.join(REPORT_DIR, `${page.name}-${run}.json`), JSON.stringify(lhr))
@@ -269,6 +301,8 @@ async function main() {
         samples[page.name]!.push(sample)
       }
     }
+    loadAverage.end = os.loadavg().map((l) => Math.round(l * 100) / 100)
+    log(`Load average: ${loadAverage.start.join(' ')} at the start, ${loadAverage.end.join(' ')} at the end`)
   } finally {
     chrome?.kill()
     await server.stop()
@@ -282,6 +316,7 @@ async function main() {
     lighthouse: (createRequire(import.meta.url)('lighthouse/package.json') as { version: string }).version,
     runs: RUNS,
     cores: os.cpus().length,
+    loadAverage,
     paths: Object.fromEntries(PAGES.map((p) => [p.name, p.path])),
     pages,
   }

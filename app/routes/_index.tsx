@@ -56,7 +56,7 @@ export default function Overview() {
           const tz = board.market.timeZone
           const rtAsOf = latestInterval(board.rows, 'RT5')
           return (
-            <section key={board.market.id} className="panel" aria-labelledby={`board-${board.market.id}`}>
+            <section key={board.market.id} className="panel deferred-render" aria-labelledby={`board-${board.market.id}`}>
               <header className="panel-header">
                 <h2 id={`board-${board.market.id}`}>
                   <Link to={`/markets/${board.market.id}`}>{board.market.id}</Link>

@@ -331,11 +331,11 @@ export default function CurvePage() {
         )}
       </section>
 
-      <section className="panel" aria-label="Periods">
+      <section className="panel deferred-render" aria-label="Periods">
         <PeriodsTable data={data} compareAsOf={compareAsOf} />
       </section>
 
-      <section className="panel" aria-label="Quotes">
+      <section className="panel deferred-render" aria-label="Quotes">
         <QuotesTable data={data} />
       </section>
     </div>

@@ -246,7 +246,7 @@ export default function NodePage() {
               <p className="muted panel-empty">No prices in this range.</p>
             )}
           </section>
-          <section className="panel" aria-label="Price table">
+          <section className="panel deferred-render" aria-label="Price table">
             {historyTable}
           </section>
         </>

@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef } from 'react'
-import { hubClient, type LiveEvent, type LiveInput } from './live-client.ts'
+import type { HubClient, LiveEvent, LiveInput } from './live-client.ts'
 import { connectionReducer, INITIAL_CONNECTION, RESUMED_MS, type Connection } from './live-connection.ts'
 
 /** tRPC error codes a retry cannot fix: the user must sign in again, or may not see this market. */
@@ -14,6 +14,15 @@ function describe(error: ClientError): { message: string; fatal: boolean } {
   if (code === 'UNAUTHORIZED') return { message: 'Signed out: sign in again for live prices', fatal: true }
   if (code && FATAL_CODES.has(code)) return { message: error.message, fatal: true }
   return { message: error.message || 'Connection failed; retrying', fatal: false }
+}
+
+/**
+ * The tRPC client, loaded on first use: the client and its links are not part of the page's
+ * scripts, so the first subscription waits for them after hydration instead of every page load
+ * parsing them before.
+ */
+function loadClient(): Promise<HubClient> {
+  return import('./live-client.ts').then((module) => module.hubClient())
 }
 
 /** The retry wait after `failures` consecutive failed subscriptions: 1 s doubling to 15 s. */
@@ -55,6 +64,8 @@ export function useLivePrices(input: LiveInput | null, onEvent: (event: LiveEven
     let settleTimer: ReturnType<typeof setTimeout> | undefined
     let failures = 0
     let closed = false
+    /** The client's script is being fetched: a subscription is on its way. */
+    let loading = false
     /** The server ended the stream because access is gone: no more reconnecting. */
     let ended = false
     dispatch({ type: 'reset' })
@@ -68,7 +79,25 @@ export function useLivePrices(input: LiveInput | null, onEvent: (event: LiveEven
     function subscribe() {
       if (closed) return
       dispatch({ type: 'subscribe', now: Date.now() })
-      subscription = hubClient().prices.live.subscribe(lastEventId ? { ...base, lastEventId } : base, {
+      loading = true
+      loadClient().then(
+        (client) => {
+          loading = false
+          if (!closed) open(client)
+        },
+        (error: unknown) => {
+          // The client's script could not be fetched (offline, a new deployment): retry like a failed subscription.
+          loading = false
+          if (closed) return
+          failures++
+          dispatch({ type: 'failed', now: Date.now(), message: error instanceof Error ? error.message : 'Could not load the live client', fatal: false })
+          retry()
+        },
+      )
+    }
+
+    function open(client: HubClient) {
+      subscription = client.prices.live.subscribe(lastEventId ? { ...base, lastEventId } : base, {
         onStarted() {
           failures = 0
           dispatch({ type: 'started', resumable: Boolean(lastEventId) })
@@ -111,7 +140,7 @@ export function useLivePrices(input: LiveInput | null, onEvent: (event: LiveEven
 
     const onOnline = () => {
       dispatch({ type: 'network', online: true, now: Date.now() })
-      if (!subscription && !closed) {
+      if (!subscription && !loading && !closed) {
         failures = 0
         retry()
       }
