@@ -77,6 +77,7 @@ export async function openPostgres(env: PostgresEnv, log?: Logger): Promise<Post
     max: 10,
     idle_timeout: 60,
     connect_timeout: 10,
+    backoff: reconnectDelaySeconds,
     onnotice: () => {},
     connection: { application_name: 'carbon' },
   })
@@ -110,6 +111,17 @@ export async function openPostgres(env: PostgresEnv, log?: Logger): Promise<Post
       await client.end({ timeout: 5 })
     }),
   }
+}
+
+/**
+ * How long the pool waits before connecting again after `retries` failed connections in a row:
+ * postgres.js's own curve (3^retries / 100 s, jittered) capped at 2 s instead of its 20 s. Every
+ * request queued behind a reconnect waits that long, so with the server down the cap is how long
+ * a request may wait for its 503; with it up again, how long until requests are served. Attempts
+ * against a stopped server are cheap (refused at once).
+ */
+function reconnectDelaySeconds(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 2)
 }
 
 /** "PostgreSQL host:port/database" of a URL: what messages name (never the user or password). */
