@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { PriceRecord } from '@carbon/schemas'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createKafkaBus, TOPICS, type Bus } from '../../server/adapters/bus/index.ts'
+import { createKafkaBus, type Bus } from '../../server/adapters/bus/index.ts'
 import { startKafkaMock, type KafkaMock } from '../setup/kafka-mock.ts'
 import { launchBrowser, signIn } from './support/browser.ts'
+import { publishPrices, startServeOnKafka, type RunningServer } from './support/kafka-serve.ts'
 import { freePort } from '../../server/cli/commands.ts'
 
 /*
@@ -21,11 +21,8 @@ import { freePort } from '../../server/cli/commands.ts'
  * and ends with every price published for its filter applied exactly once.
  */
 
-const root = path.resolve(import.meta.dirname, '../..')
 const NODE = 'INDIANA.HUB'
 const FIVE_MIN = 300_000
-const START_TIMEOUT_MS = 240_000
-const SESSION_TIMEOUT_MS = 10_000
 /** Both server runs' output, kept after the test for diagnosis. */
 const SERVER_LOG = path.join(os.tmpdir(), 'carbon-live-e2e-server.log')
 
@@ -40,52 +37,6 @@ let page: Page
 const pageErrors: string[] = []
 const consoleErrors: string[] = []
 
-type RunningServer = { child: ChildProcess; output: () => string; exited: Promise<number | null> }
-
-
-/** `node bin/carbon.js serve` on Kafka with embedded stores; resolves once it prints its URL. */
-async function startServer(): Promise<RunningServer> {
-  const child = spawn(process.execPath, [path.join(root, 'bin/carbon.js'), 'serve', '--port', String(port)], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATA_DIR: dataDir,
-      KAFKA_BROKERS: mock.brokers.join(','),
-      // Not 3000: `carbon serve` fetches with kafkajs' default 5 s long poll (openBus sets no
-      // maxWaitTimeInMs) and heartbeats only between fetches, so a session shorter than that
-      // evicts its consumers every fetch, and the fan-out's fresh group restarts at the end.
-      KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-      INGEST_SOURCE: 'off',
-      PUBLIC_URL: `http://localhost:${port}`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  const keep = (chunk: Buffer) => {
-    output += chunk.toString()
-    fs.appendFileSync(SERVER_LOG, chunk)
-  }
-  child.stdout!.on('data', keep)
-  child.stderr!.on('data', keep)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS)
-    const check = () => {
-      if (/254Carbon hub: http:\/\/\S+/.test(output)) {
-        clearTimeout(timer)
-        resolve()
-      }
-    }
-    child.stdout!.on('data', check)
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited with ${code} before it was up:\n${output}`))
-    })
-  })
-  return { child, output: () => output, exited }
-}
 
 async function stopServer(running: RunningServer): Promise<void> {
   running.child.kill('SIGTERM')
@@ -114,12 +65,7 @@ function record(slot: number, lmp: number, overrides: Partial<PriceRecord> = {})
   }
 }
 
-async function publish(records: PriceRecord[]): Promise<void> {
-  await producer.publish(
-    TOPICS.pricesNormalized,
-    records.map((r) => ({ key: `${r.market}:${r.node}`, value: JSON.stringify(r), headers: { 'ingest-time': new Date().toISOString() } })),
-  )
-}
+const publish = (records: PriceRecord[]) => publishPrices(producer, records)
 
 const liveCount = async () => Number(await page.locator('[data-live-count]').getAttribute('data-live-count'))
 const indicator = (state: string) => page.locator(`.live-indicator[data-state="${state}"]`)
@@ -139,7 +85,7 @@ beforeAll(async () => {
   fs.writeFileSync(SERVER_LOG, '')
   port = await freePort()
   baseUrl = `http://localhost:${port}`
-  server = await startServer()
+  server = await startServeOnKafka({ port, dataDir, brokers: mock.brokers, logFile: SERVER_LOG })
 
   browser = await launchBrowser()
   browser.context.on('weberror', (e) => pageErrors.push(e.error().message))
@@ -193,7 +139,7 @@ describe('live market board', () => {
     ]
     await publish([missed[0]!, outsideFilter[0]!, ...missed.slice(1, 3), outsideFilter[1]!, ...missed.slice(3)])
 
-    server = await startServer()
+    server = await startServeOnKafka({ port, dataDir, brokers: mock.brokers, logFile: SERVER_LOG })
     await indicator('resumed').waitFor({ timeout: 60_000 })
     await row(50.05).waitFor({ timeout: 30_000 })
     expect(await liveCount()).toBe(1 + missed.length)

@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { PriceRecord } from '@carbon/schemas'
 import type { Page, Response } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createKafkaBus, TOPICS, type Bus } from '../../server/adapters/bus/index.ts'
+import { createKafkaBus, type Bus } from '../../server/adapters/bus/index.ts'
 import { freePort } from '../../server/cli/commands.ts'
 import { startKafkaMock, type KafkaMock } from '../setup/kafka-mock.ts'
 import { launchBrowser, signIn } from './support/browser.ts'
+import { publishPrices, startServeOnKafka, type RunningServer } from './support/kafka-serve.ts'
 
 /*
  * Issue 15: the live price stream is compressed (`Content-Encoding: deflate`, each event compressed
@@ -19,61 +19,19 @@ import { launchBrowser, signIn } from './support/browser.ts'
  * and the events arrive as the JSON the server sent.
  */
 
-const root = path.resolve(import.meta.dirname, '../..')
 const NODE = 'INDIANA.HUB'
 const FIVE_MIN = 300_000
-const START_TIMEOUT_MS = 240_000
 const SERVER_LOG = path.join(os.tmpdir(), 'carbon-stream-compression-e2e-server.log')
 
 let mock: KafkaMock
 let producer: Bus
 let dataDir: string
 let baseUrl: string
-let server: { child: ChildProcess; exited: Promise<number | null> } | null = null
+let server: RunningServer | null = null
 let browser: Awaited<ReturnType<typeof launchBrowser>>
 let page: Page
 let intervalBase = 0
 
-/** `node bin/carbon.js serve` on Kafka with embedded stores; resolves once it prints its URL. */
-async function startServer(port: number) {
-  const child = spawn(process.execPath, [path.join(root, 'bin/carbon.js'), 'serve', '--port', String(port)], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATA_DIR: dataDir,
-      KAFKA_BROKERS: mock.brokers.join(','),
-      // Longer than kafkajs' 5 s fetch long poll (see tests/e2e/live.e2e.test.ts).
-      KAFKA_SESSION_TIMEOUT_MS: '10000',
-      INGEST_SOURCE: 'off',
-      PUBLIC_URL: `http://localhost:${port}`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  const keep = (chunk: Buffer) => {
-    output += chunk.toString()
-    fs.appendFileSync(SERVER_LOG, chunk)
-  }
-  child.stdout!.on('data', keep)
-  child.stderr!.on('data', keep)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS)
-    child.stdout!.on('data', () => {
-      if (/254Carbon hub: http:\/\/\S+/.test(output)) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited with ${code} before it was up:\n${output}`))
-    })
-  })
-  return { child, exited }
-}
 
 function record(slot: number, lmp: number): PriceRecord {
   const start = intervalBase + slot * FIVE_MIN
@@ -93,12 +51,7 @@ function record(slot: number, lmp: number): PriceRecord {
   }
 }
 
-async function publish(records: PriceRecord[]): Promise<void> {
-  await producer.publish(
-    TOPICS.pricesNormalized,
-    records.map((r) => ({ key: `${r.market}:${r.node}`, value: JSON.stringify(r), headers: { 'ingest-time': new Date().toISOString() } })),
-  )
-}
+const publish = (records: PriceRecord[]) => publishPrices(producer, records)
 
 beforeAll(async () => {
   mock = await startKafkaMock()
@@ -112,7 +65,7 @@ beforeAll(async () => {
   fs.writeFileSync(SERVER_LOG, '')
   const port = await freePort()
   baseUrl = `http://localhost:${port}`
-  server = await startServer(port)
+  server = await startServeOnKafka({ port, dataDir, brokers: mock.brokers, logFile: SERVER_LOG })
   browser = await launchBrowser()
   page = await browser.context.newPage()
   await signIn(page, baseUrl, 'Ada Admin', '/')
