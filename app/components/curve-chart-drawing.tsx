@@ -1,7 +1,7 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipProps } from 'recharts'
 import { yearTicks, type CurveChartPoint, type QuoteSegment } from '#app/utils/curve-view.ts'
 import { formatPrice } from '#app/utils/format.ts'
-import { AxisTick, priceTickLabel, stepAfterRounded, timeAxisProps, type TickProps } from './chart-parts.tsx'
+import { priceTickLabel, stepAfterRounded, timeAxisProps, valueAxisProps } from './chart-parts.tsx'
 import { CURVE_COLORS } from './curve-chart.tsx'
 
 export type CurveChartDrawingProps = {
@@ -48,14 +48,7 @@ export default function CurveChartDrawing({ points, segments, seriesLabel, compa
     <LineChart id="curve-chart" width={width} height={height} data={points} margin={{ top: 8, right: 16, bottom: 4, left: 4 }} title={title}>
       <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
       <XAxis {...timeAxisProps(from, to, yearTicks(from, to, Math.max(4, Math.floor(width / 80))), (ms) => String(new Date(ms).getUTCFullYear()))} />
-      <YAxis
-        width={56}
-        domain={['auto', 'auto']}
-        interval={0}
-        tick={(props: TickProps) => <AxisTick {...props} anchor="end" dy={4} text={priceTickLabel(props.payload.value)} />}
-        tickLine={false}
-        axisLine={false}
-      />
+      <YAxis {...valueAxisProps(priceTickLabel)} domain={['auto', 'auto']} />
       <Tooltip content={<CurveTooltip seriesLabel={seriesLabel} compareLabel={compareLabel} />} isAnimationActive={false} />
       {segments.map((s) => (
         <ReferenceLine

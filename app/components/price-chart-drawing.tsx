@@ -3,10 +3,11 @@ import { formatPrice } from '#app/utils/format.ts'
 import type { LiveChartPoint } from '#app/utils/live-chart.ts'
 import type { ViewResolution } from '#app/utils/node-view.ts'
 import { DAY_MS, formatInZone, timeTicks } from '#app/utils/time.ts'
-import { AxisTick, linearRounded, priceTickLabel, stepAfterRounded, timeAxisProps, type TickProps } from './chart-parts.tsx'
+import { linearRounded, priceTickLabel, stepAfterRounded, timeAxisProps, valueAxisProps } from './chart-parts.tsx'
 import { SERIES_COLORS } from './price-chart.tsx'
 
 export type PriceChartDrawingProps = {
+  /** Oldest first; `live` holds live real-time prices at their own interval (hourly and daily views). */
   points: LiveChartPoint[]
   from: number
   to: number
@@ -33,14 +34,7 @@ export default function PriceChartDrawing({ points, from, to, timeZone, rtRun, r
     <LineChart id="price-chart" width={width} height={height} data={points} margin={{ top: 8, right: 16, bottom: 4, left: 4 }} title={title}>
       <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
       <XAxis {...timeAxisProps(from, to, timeTicks(from, to, timeZone, Math.max(4, Math.floor(width / 110))), (ms) => formatInZone(ms, timeZone, tickStyle))} />
-      <YAxis
-        width={56}
-        domain={['auto', 'auto']}
-        interval={0}
-        tick={(props: TickProps) => <AxisTick {...props} anchor="end" dy={4} text={priceTickLabel(props.payload.value)} />}
-        tickLine={false}
-        axisLine={false}
-      />
+      <YAxis {...valueAxisProps(priceTickLabel)} domain={['auto', 'auto']} />
       {zeroLine ? <ReferenceLine y={0} stroke="#9ca3af" /> : null}
       <Tooltip content={<ChartTooltip timeZone={timeZone} rtRun={rtRun} resolution={resolution} />} isAnimationActive={false} />
       <Line

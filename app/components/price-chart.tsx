@@ -1,8 +1,7 @@
 import { memo } from 'react'
-import type { LiveChartPoint } from '#app/utils/live-chart.ts'
-import type { ViewResolution } from '#app/utils/node-view.ts'
 import { zoneLabel } from '#app/utils/time.ts'
 import { ChartBox, chartDrawing } from './chart-box.tsx'
+import type { PriceChartDrawingProps } from './price-chart-drawing.tsx'
 
 export const SERIES_COLORS = { da: '#d97706', rt: '#2563eb', live: '#0891b2' } as const
 
@@ -12,16 +11,8 @@ const HEIGHT = 320
 const drawing = chartDrawing(() => import('./price-chart-drawing.tsx'))
 const PriceChartDrawing = drawing.Drawing
 
-type PriceChartProps = {
-  /** Oldest first; `live` holds live real-time prices at their own interval (hourly and daily views). */
-  points: LiveChartPoint[]
-  from: number
-  to: number
-  timeZone: string
-  rtRun: string
-  resolution: ViewResolution
-  title: string
-}
+/** The drawing's props but those the chart works out itself (its size, the zero rule, the live series). */
+type PriceChartProps = Omit<PriceChartDrawingProps, 'width' | 'height' | 'zeroLine' | 'hasLive'>
 
 /**
  * DA vs real-time LMP (recharts 2, which renders the full SVG on the server). The server draws
