@@ -371,12 +371,13 @@ export function closeSignal(res: ServerResponse): AbortSignal {
 }
 
 /**
- * Answers 200 with the event-stream headers and `preamble` in `encoding` (see negotiateEncoding),
- * and writes a comment every `keepAliveMs` so proxies keep an idle stream open. Everything written
- * afterwards goes through writeFramed / writeText and ends with endEventStream. Returns the
- * function that stops the comments.
+ * Answers 200 with the event-stream headers and `preamble`, in the encoding the request allows
+ * (negotiateEncoding of its Accept-Encoding), and writes a comment every `keepAliveMs` so proxies
+ * keep an idle stream open. Everything written afterwards goes through writeFramed / writeText and
+ * ends with endEventStream. Returns the function that stops the comments.
  */
-export function openEventStream(res: ServerResponse, preamble: string, keepAliveMs: number, encoding: StreamEncoding = 'identity'): () => void {
+export function openEventStream(res: ServerResponse, preamble: string, keepAliveMs: number): () => void {
+  const encoding = negotiateEncoding(headerOf(res.req, 'accept-encoding'))
   res.writeHead(200, encoding === 'deflate' ? { ...SSE_HEADERS, 'Content-Encoding': 'deflate' } : SSE_HEADERS)
   res.socket?.setNoDelay(true)
   if (encoding === 'deflate') {

@@ -19,12 +19,12 @@ import { auditScope, rateLimiter, toTRPCError } from '../trpc/trpc.ts'
 import {
   closeSignal,
   cutOffAfter,
+  encodingOf,
   endEventStream,
   eventData,
   fetchRequest,
   headerOf,
   KEEP_ALIVE_MS,
-  negotiateEncoding,
   openEventStream,
   responseSink,
 } from './sse.ts'
@@ -228,10 +228,9 @@ async function admit(options: PriceStreamOptions, req: IncomingMessage, res: Ser
  * each event itself, from the fan-out's pass, as one shared Buffer (sse.ts responseSink); while the
  * socket is full its queue keeps (and if need be coalesces) what follows.
  */
-async function pump(req: IncomingMessage, res: ServerResponse, admitted: Admitted, signal: AbortSignal, keepAliveMs: number): Promise<void> {
+async function pump(res: ServerResponse, admitted: Admitted, signal: AbortSignal, keepAliveMs: number): Promise<void> {
   const { stream, log } = admitted
-  const encoding = negotiateEncoding(headerOf(req, 'accept-encoding'))
-  const stopKeepAlive = openEventStream(res, `retry: ${RETRY_MS}\n\n`, keepAliveMs, encoding)
+  const stopKeepAlive = openEventStream(res, `retry: ${RETRY_MS}\n\n`, keepAliveMs)
   let events = 0
   // The client going closes the subscription, which ends the delivery.
   signal.addEventListener('abort', () => stream.close(), { once: true })
@@ -244,7 +243,7 @@ async function pump(req: IncomingMessage, res: ServerResponse, admitted: Admitte
     stopKeepAlive()
     stream.close()
     endEventStream(res)
-    log.debug({ events, ended: stream.ended, encoding }, 'price stream closed')
+    log.debug({ events, ended: stream.ended, encoding: encodingOf(res) }, 'price stream closed')
   }
 }
 
@@ -266,7 +265,7 @@ async function servePriceStream(options: PriceStreamOptions, req: IncomingMessag
     admitted.stream.close()
     return
   }
-  await pump(req, res, admitted, closed, options.keepAliveMs ?? KEEP_ALIVE_MS)
+  await pump(res, admitted, closed, options.keepAliveMs ?? KEEP_ALIVE_MS)
 }
 
 /** The handler server.ts mounts at PRICE_STREAM_PATH, before Remix. */

@@ -15,7 +15,6 @@ import {
   fetchRequest,
   headerOf,
   KEEP_ALIVE_MS,
-  negotiateEncoding,
   openEventStream,
   responseSink,
   writeEvents,
@@ -136,7 +135,7 @@ async function serveLive(req: IncomingMessage, res: ServerResponse, request: Req
     connectionClosed: closed,
   })
   // tRPC's handler answers 200 and sends a refusal as the stream's first event; so does this one.
-  const stopKeepAlive = openEventStream(res, 'event: connected\ndata: {}\n\n', keepAliveMs, negotiateEncoding(headerOf(req, 'accept-encoding')))
+  const stopKeepAlive = openEventStream(res, 'event: connected\ndata: {}\n\n', keepAliveMs)
   let events = 0
   let last: LiveEvent | null = null
   const write = (value: unknown) => {
