@@ -3,11 +3,14 @@
  * embedded default (PGlite + chDB in a fresh temporary DATA_DIR, in-process bus, local objects).
  *
  * In THIS process, as `carbon serve` runs them: the platform, the live price fan-out, the prices
- * consumer, the HTTP server (hub, tRPC, REST) and the ingest, fed by the publisher simulator
- * (full-size catalogues: about 2,600 MISO and 4,000 CAISO nodes). In CHILD processes
- * (scripts/bench-stream-clients.ts; BENCH_CLIENT_PROCESSES, default 2 up to 300 clients and 4
- * above): N concurrent SSE connections with a personal access token of the demo quant (MISO hub +
- * API), through one of two transports (BENCH_MODES, default both, in this order):
+ * consumer, the HTTP server (hub, tRPC, REST) and the ingest (which parses in a worker thread of
+ * this process, as `carbon serve` does). In a CHILD process of its own
+ * (scripts/support/simulator-process.ts), as MISO's and CAISO's web servers are outside the
+ * platform: the publisher simulator the ingest fetches from (full-size catalogues: about 2,600 MISO
+ * and 4,000 CAISO nodes; generating and zipping its files is not the measured server's work). In
+ * CHILD processes (scripts/bench-stream-clients.ts; BENCH_CLIENT_PROCESSES, default 2 up to 300
+ * clients and 4 above): N concurrent SSE connections with a personal access token of the demo
+ * quant (MISO hub + API), through one of two transports (BENCH_MODES, default both, in this order):
  *   rest   GET /api/v1/stream/prices?market=...  (the public REST API's SSE endpoint)
  *   trpc   GET /api/trpc/prices.live?input=...   (the SDK's and the hub's subscription)
  * subscribed to either
@@ -32,13 +35,14 @@
  * The open file limit (`ulimit -n`, read from /proc/self/limits) is printed; a run that needs more
  * sockets than it allows stops the bench with what to raise.
  *
- * Per interval ("tick"), the simulated clock moves on 5 minutes and the ingest fetches, at once,
- * MISO RT5 Current (one interval, every node) and CAISO RTM PRC_INTVL_LMP (one interval,
- * ALL_APNODES) through runRequest (fetch, archive, parse, publish); the consumer stores them while
- * the fan-out streams them. The next tick starts once every client has every price of this one
- * its filter accepts (counted by a listener of the fan-out in this process) plus a short pause,
- * instead of 5 minutes later. The first tick with the clients connected is the burst; the
- * BENCH_TICKS (default 3) after it are the steady ticks.
+ * Per interval ("tick"), the simulated clock moves on 5 minutes (the simulator's process
+ * acknowledges it before the fetch) and the ingest fetches, at once, MISO RT5 Current (one
+ * interval, every node) and CAISO RTM PRC_INTVL_LMP (one interval, ALL_APNODES) through
+ * runRequest (fetch, archive, parse, publish); the consumer stores them while the fan-out streams
+ * them. The next tick starts once every client has every price of this one its filter accepts
+ * (counted by a listener of the fan-out in this process) plus a short pause, instead of 5 minutes
+ * later. The first tick with the clients connected is the burst; the BENCH_TICKS (default 3)
+ * after it are the steady ticks.
  *
  * Runs: 0 clients (the baseline: ingest + store without streaming), then each client count per
  * transport. Each run gets a fresh platform in a fresh DATA_DIR and one warm-up tick without
@@ -60,12 +64,14 @@
  *   memory      this process's rss and heapUsed after a GC: before the clients connect, and with
  *               the N clients connected and idle, divided by N (rss is noisy: freed heap is not
  *               always returned to the system);
- *   cpu         this process's CPU time (user + system, all threads: server, ingest, simulator,
- *               consumer, chDB) over the run's ticks, each client process's over the same ticks,
- *               and this process's event loop delay (every SSE write waits behind whatever else runs);
+ *   cpu         this process's CPU time (user + system, all threads: server, ingest, consumer,
+ *               chDB; not the simulator's process) over the run's ticks, each client process's
+ *               over the same ticks, and this process's event loop delay (every SSE write waits
+ *               behind whatever else runs);
  *   server      the status page's stage percentiles (server/metrics.ts rolling window).
  * If BENCH_PROFILE is not 0, one more tick of the last client count is CPU-profiled per transport
- * (not counted above) and the functions with the most self time are listed.
+ * (not counted above) and the functions with the most self time are listed; BENCH_PROFILE_DIR=<dir>
+ * keeps each whole profile there.
  *
  * Progress goes to stderr, a table to stdout, and the last stdout line is one JSON object.
  * A benchmark measures; it asserts nothing beyond the sanity of its own setup.
@@ -80,7 +86,6 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { createHttpClient, misoDayStart, simulatorUrls, type ConnectorConfig, type HttpClient } from '@carbon/connectors'
-import { createPublisherSimulator, type PublisherSimulator } from '@carbon/simulator'
 import { pino } from 'pino'
 import { parseEnv } from '../server/env.ts'
 import { startHttpServer, type RunningServer } from '../server/http/server.ts'
@@ -88,10 +93,11 @@ import { recentFanoutPasses, resetStreamLatencyWindows, streamLatencySummary, st
 import { openPlatform, setPlatform, type Platform } from '../server/platform.ts'
 import { createNodeCatalogue } from '../server/services/ingest/catalogue.ts'
 import { DATASETS } from '../server/services/ingest/datasets.ts'
+import { createThreadParser } from '../server/services/ingest/parse.ts'
 import type { PipelineDeps } from '../server/services/ingest/pipeline.ts'
 import { runRequest, type RequestResult } from '../server/services/ingest/request.ts'
 import { LiveInput, resolveFilter, setPriceFanout, startPriceFanout, type PriceFanout } from '../server/services/stream/index.ts'
-import { matches } from '../server/services/stream/types.ts'
+import type { StreamFilter, StreamPrice } from '../server/services/stream/types.ts'
 import { startPricesConsumer, type PricesConsumer } from '../server/workers/prices-consumer.ts'
 import { profileTable, topSelfTime, type CpuProfile, type ProfileLine } from './support/cpu-profile.ts'
 import { demoQuantToken } from './support/demo-token.ts'
@@ -189,7 +195,7 @@ type Stack = {
   fanout: PriceFanout
   consumer: PricesConsumer
   server: RunningServer
-  simulator: PublisherSimulator
+  simulator: SimulatorProcess
   client: HttpClient
   deps: PipelineDeps
   config: ConnectorConfig
@@ -229,18 +235,130 @@ async function startStack(dataDir: string): Promise<Stack> {
     publicUrl: env.publicUrl,
     identityOrigin: new URL(platform.auth.issuer).origin,
   })
-  progress('Starting the publisher simulator (full-size catalogues)...')
-  const simulator = await createPublisherSimulator({ fixturesDir: null })
-  simulator.setNow(new Date(SIM_START))
+  progress('Starting the publisher simulator in a child process (full-size catalogues)...')
+  const simulator = await spawnSimulatorProcess()
+  await simulator.setNow(SIM_START)
   const config: ConnectorConfig = { urls: simulatorUrls(simulator.url), caisoNodes: 'ALL' }
   const client = createHttpClient({ userAgent: 'carbon-bench-stream', maxAttempts: 2, backoff: { initialMs: 10, maxMs: 20 }, minSpacingMs: { 'caiso.oasis': 0, 'miso.dx': 0 } })
-  const deps: PipelineDeps = { db: platform.pg.db, bus: platform.bus, objects: platform.objects, catalogue: createNodeCatalogue(platform.pg.db), log, unknownNodes: 'admit' }
+  // Files are parsed in a worker thread, as the ingest of `carbon serve` parses them.
+  const parser = createThreadParser(log)
+  const deps: PipelineDeps = { db: platform.pg.db, bus: platform.bus, objects: platform.objects, catalogue: createNodeCatalogue(platform.pg.db), log, unknownNodes: 'admit', parser }
   return { platform, fanout, consumer, server, simulator, client, deps, config, token, consumed: () => consumed }
+}
+
+// ---------------------------------------------------------------- the publisher simulator's process
+
+/** The publisher simulator in its child process (scripts/support/simulator-process.ts): MISO's and CAISO's servers are outside the platform. */
+type SimulatorProcess = {
+  url: string
+  /** Nodes of the simulator's catalogues. */
+  nodes: { miso: number; caiso: number }
+  /** Fixes the simulated clock at `ms`; resolves once the simulator has it. */
+  setNow(ms: number): Promise<void>
+  /** Closes the simulator and waits for its process to exit (killed if it does not within SIMULATOR_EXIT_MS). */
+  close(): Promise<void>
+}
+
+type SimulatorMessage =
+  | { type: 'ready'; url: string; nodes: { miso: number; caiso: number } }
+  | { type: 'ack'; id: number }
+  | { type: 'error'; message: string }
+
+const SIMULATOR_START_MS = 120_000
+const SIMULATOR_EXIT_MS = 5_000
+
+/** Resolves with the `ready` message; rejects on an `error` message, an exit or SIMULATOR_START_MS without an answer. */
+function simulatorReady(child: ChildProcess): Promise<Extract<SimulatorMessage, { type: 'ready' }>> {
+  return new Promise((resolve, reject) => {
+    const settle = (error: Error | null, ready?: Extract<SimulatorMessage, { type: 'ready' }>) => {
+      clearTimeout(timer)
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      if (error) {
+        child.kill('SIGTERM')
+        reject(error)
+      } else resolve(ready!)
+    }
+    const onMessage = (m: SimulatorMessage) => {
+      if (m.type === 'ready') settle(null, m)
+      else if (m.type === 'error') settle(new Error(m.message))
+    }
+    const onExit = (code: number | null) => settle(new Error(`publisher simulator process exited (${code}) before it was ready`))
+    const timer = setTimeout(() => settle(new Error(`publisher simulator process: not ready within ${SIMULATOR_START_MS} ms`)), SIMULATOR_START_MS)
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+  })
+}
+
+/** Sends `close` and waits for the exit; SIGKILL if the process is still there after SIMULATOR_EXIT_MS. */
+function closeSimulator(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const timer = setTimeout(() => {
+      progress(`publisher simulator process: still running ${SIMULATOR_EXIT_MS} ms after close; killing it`)
+      child.kill('SIGKILL')
+    }, SIMULATOR_EXIT_MS)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    if (child.connected) child.send({ type: 'close' })
+    else child.kill('SIGTERM')
+  })
+}
+
+/** Starts scripts/support/simulator-process.ts (spawned as the client processes are) and waits for it to listen. */
+async function spawnSimulatorProcess(): Promise<SimulatorProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/support/simulator-process.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve)
+    child.once('error', reject)
+  })
+  const ready = await simulatorReady(child)
+  // setNow acks by id; an error or an exit fails every setNow still waiting.
+  const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
+  const failAll = (error: Error) => {
+    for (const waiting of pending.values()) waiting.reject(error)
+    pending.clear()
+  }
+  child.on('message', (m: SimulatorMessage) => {
+    if (m.type === 'ack') pending.get(m.id)?.resolve()
+    else if (m.type === 'error') {
+      progress(m.message)
+      failAll(new Error(m.message))
+    }
+  })
+  child.on('exit', (code, signal) => failAll(new Error(`publisher simulator process exited (${signal ?? code})`)))
+  let nextId = 0
+  return {
+    url: ready.url,
+    nodes: ready.nodes,
+    setNow: (ms) =>
+      new Promise<void>((resolve, reject) => {
+        if (!child.connected) return reject(new Error('publisher simulator process: not running'))
+        const id = ++nextId
+        // Generous, as the client processes' requests: this process's event loop may be held up.
+        const timer = setTimeout(() => settle(new Error(`publisher simulator process: no ack of setNow within ${IPC_TIMEOUT_MS} ms`)), IPC_TIMEOUT_MS)
+        const settle = (error: Error | null) => {
+          clearTimeout(timer)
+          pending.delete(id)
+          if (error) reject(error)
+          else resolve()
+        }
+        pending.set(id, { resolve: () => settle(null), reject: settle })
+        child.send({ type: 'setNow', id, ms })
+      }),
+    close: () => closeSimulator(child),
+  }
 }
 
 async function stopStack(stack: Partial<Stack>) {
   await stack.server?.close()
   await stack.consumer?.stop()
+  await stack.deps?.parser?.stop()
   await stack.fanout?.stop()
   setPriceFanout(undefined)
   await stack.simulator?.close()
@@ -323,13 +441,35 @@ function checkIngest(what: string, result: RequestResult) {
  */
 type FanoutCounter = { seen: () => number; matched: () => number; detach(): void }
 
+/**
+ * `matches(filter, price)` of server/services/stream/types.ts, specialised once to the filter (the
+ * same answer for every price; its tests are pure, so their order is free). This listener runs on
+ * the measured server's event loop over every price of every tick, and what it costs is reading
+ * the prices' fields: the fan-out builds each price by object spread, which gives every price a
+ * hidden class of its own, so every read is a slow megamorphic lookup. Hence the fewest reads: a
+ * test the filter leaves open (null) is not made, and with a node list the node goes first (one
+ * read rejects almost every price; market first takes three reads per price of the market).
+ */
+function filterTest(filter: StreamFilter): (price: StreamPrice) => boolean {
+  const { market, runs, nodes } = filter
+  const onlyRun = runs?.size === 1 ? [...runs][0]! : null
+  if (nodes === null) {
+    if (runs === null) return (p) => p.market === market
+    return onlyRun !== null ? (p) => p.market === market && p.run === onlyRun : (p) => p.market === market && runs.has(p.run)
+  }
+  if (runs === null) return (p) => nodes.has(p.node) && p.market === market
+  return onlyRun !== null ? (p) => nodes.has(p.node) && p.market === market && p.run === onlyRun : (p) => nodes.has(p.node) && p.market === market && runs.has(p.run)
+}
+
 async function countFanout(stack: Stack, sub: Record<string, string>): Promise<FanoutCounter> {
-  const filter = await resolveFilter(stack.platform.pg.db, LiveInput.parse(sub))
+  const accepts = filterTest(await resolveFilter(stack.platform.pg.db, LiveInput.parse(sub)))
   let seen = 0
   let matched = 0
   const { detach } = stack.fanout.attach((prices) => {
     seen += prices.length
-    for (const price of prices) if (matches(filter, price)) matched++
+    let n = 0
+    for (let i = 0; i < prices.length; i++) if (accepts(prices[i]!)) n++
+    matched += n
   })
   return { seen: () => seen, matched: () => matched, detach }
 }
@@ -338,7 +478,8 @@ async function countFanout(stack: Stack, sub: Record<string, string>): Promise<F
 async function tick(stack: Stack, kind: TickResult['kind'], clients: ClientsProcess | null, counter: FanoutCounter, expectedBefore: number): Promise<TickResult> {
   tickIndex++
   const now = SIM_START + tickIndex * FIVE_MINUTES
-  stack.simulator.setNow(new Date(now))
+  // The simulator's clock is set (acknowledged) before the fetch asks it for the interval.
+  await stack.simulator.setNow(now)
   const interval = { start: now - FIVE_MINUTES, end: now }
   const miso = requestFor('miso.api.rt5_expost', stack.config, interval, now)
   const caiso = requestFor('caiso.oasis.prc_intvl_lmp', stack.config, interval, now)
@@ -653,6 +794,12 @@ async function measureRun(stack: Stack, n: number, mode: Mode | null, options: {
     expected += profiled.expectedPerClient
     profiledFrom = profiled.fetchStartMs
     profile = topSelfTime(cpuProfile as CpuProfile, root, 25)
+    // BENCH_PROFILE_DIR: the whole profile is kept there too (for Chrome DevTools or speedscope).
+    const keep = process.env.BENCH_PROFILE_DIR
+    if (keep) {
+      fs.mkdirSync(keep, { recursive: true })
+      fs.writeFileSync(path.join(keep, `stream-${mode}-${options.subscription}-${n}.cpuprofile`), JSON.stringify(cpuProfile))
+    }
   }
   counter.detach()
 
@@ -835,7 +982,7 @@ async function main() {
       Object.assign(stack, await startStack(dataDir))
       const full = stack as Stack
       if (i === 0) {
-        nodes = { miso: full.simulator.model.miso.nodes.length, caiso: full.simulator.model.caiso.nodes.length }
+        nodes = full.simulator.nodes
         for (const mode of REQUESTED_MODES) {
           const status = await probe(`${baseUrl(full)}${MODES[mode].path(SUBSCRIPTION)}`, full.token)
           if (status === 200) modes.push(mode)
@@ -863,7 +1010,8 @@ async function main() {
     `${JSON.stringify({
       bench: 'stream',
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, memoryGb: round(os.totalmem() / 2 ** 30), node: process.version },
-      store: 'embedded (PGlite + chDB, in-process bus, local objects); server, ingest, consumer and simulator in one process, SSE clients in child processes',
+      store: "embedded (PGlite + chDB, in-process bus, local objects); server, ingest and consumer in one process, the publisher simulator in a child process of its own (the vendors' servers are outside the platform), SSE clients in child processes",
+      publisher: 'publisher simulator in a child process of its own (scripts/support/simulator-process.ts)',
       transports: Object.fromEntries(Object.entries(MODES).map(([mode, m]) => [mode, m.transport])),
       auth: 'Authorization: Bearer <personal access token of the demo quant>',
       subscription: SUBSCRIPTION,

@@ -1,5 +1,5 @@
-// `npm run build:server`: compiles the command line (every process's entry) and the scenario
-// model's worker thread to plain JavaScript in dist/server, so production runs no TypeScript
+// `npm run build:server`: compiles the command line (every process's entry) and the worker
+// threads (the scenario model's, the ingest's parser) to plain JavaScript in dist/server, so production runs no TypeScript
 // loader. Our own code (server/, packages/*) is bundled; npm packages stay imports resolved from
 // node_modules at run time. Code splitting keeps each command's code in its own chunk, loaded by
 // the CLI's dynamic imports only when that command runs.
@@ -30,7 +30,11 @@ const started = performance.now()
 const startedAt = Date.now()
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { cli: 'server/cli.ts', 'model-thread': 'server/services/scenarios/model-thread.ts' },
+  entryPoints: {
+    cli: 'server/cli.ts',
+    'model-thread': 'server/services/scenarios/model-thread.ts',
+    'parse-thread': 'server/services/ingest/parse-thread.ts',
+  },
   outdir,
   bundle: true,
   splitting: true,

@@ -7,6 +7,7 @@ import type { Platform } from '../platform.ts'
 import { pricingNodes } from '../adapters/postgres/schema/index.ts'
 import { createNodeCatalogue } from '../services/ingest/catalogue.ts'
 import { scheduledDatasets } from '../services/ingest/datasets.ts'
+import { createThreadParser } from '../services/ingest/parse.ts'
 import type { PipelineDeps } from '../services/ingest/pipeline.ts'
 import { createScheduler, type IngestScheduler } from '../services/ingest/scheduler.ts'
 
@@ -14,7 +15,8 @@ import { createScheduler, type IngestScheduler } from '../services/ingest/schedu
  * The ingest process: the scheduler over every configured dataset, fetching from the publishers
  * (production) or from the publisher simulator (embedded default: started in this process unless
  * INGEST_SIMULATOR_URL points at one), publishing to the bus. `carbon ingest` runs it as a sidecar;
- * `carbon serve` runs it in-process on the embedded bus.
+ * `carbon serve` runs it in-process on the embedded bus. Files are parsed in a worker thread
+ * (services/ingest/parse.ts), so a large file never holds up the process's event loop.
  */
 export type IngestSource = 'simulator' | 'publishers' | 'off'
 
@@ -80,8 +82,9 @@ export async function startIngestWorker(platform: Platform, source: Exclude<Inge
   const publisherUrl = source === 'simulator' ? (platform.env.INGEST_SIMULATOR_URL ?? simulator!.url) : null
   const config = await connectorConfig(platform, publisherUrl)
   const names = platform.env.INGEST_DATASETS?.split(',')
+  const parser = createThreadParser(log)
   const scheduler = createScheduler({
-    deps: pipelineDeps(platform, log),
+    deps: { ...pipelineDeps(platform, log), parser },
     client: ingestHttpClient(platform.env, log),
     datasets: scheduledDatasets(config, names),
     config,
@@ -95,6 +98,7 @@ export async function startIngestWorker(platform: Platform, source: Exclude<Inge
     runCycle: scheduler.runCycle,
     async stop() {
       await scheduler.stop()
+      await parser.stop()
       await simulator?.close()
     },
   }

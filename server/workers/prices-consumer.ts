@@ -8,6 +8,7 @@ import { metrics } from '../metrics.ts'
 import { insertPrices } from '../services/prices/index.ts'
 import { intervalMinutes, toClickHouseTime } from '../services/prices/helpers.ts'
 import { recordArrivals, type BusPosition } from '../services/quality/index.ts'
+import { sliced, yieldToEventLoop } from '../time-slice.ts'
 
 /**
  * The prices consumer: `prices.normalized` -> ClickHouse `prices` (and `price_arrivals`).
@@ -88,6 +89,8 @@ export const PRICES_CONSUMER_GROUP = 'prices-consumer'
 export const PRICES_CONSUMER_MAX_BATCH = 5_000
 /** Longest `reason` header: a record with many bad fields still yields a bounded header. */
 export const MAX_REASON_LENGTH = 1_000
+/** Longest stretch of decoding before the consumer yields to the event loop. */
+const DECODE_SLICE_MS = 10
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -144,26 +147,30 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
     const positions: BusPosition[] = []
     const dead: BusMessage[] = []
     const failedAt = new Date().toISOString()
-    for (const message of batch.messages) {
+    // Decoded in slices: in `carbon serve` this runs on the web process's event loop.
+    await sliced(batch.messages.length, DECODE_SLICE_MS, (i) => {
+      const message = batch.messages[i]!
       const decoded = decodePriceMessage(message.value)
       if (decoded.ok) {
         valid.push(decoded.record)
         positions.push({ partition: batch.partition, offset: message.offset, rawKey: message.headers['raw-key'] ?? '' })
       } else dead.push(deadLetter(batch, message, decoded.reason, failedAt))
-    }
+    })
     const first = batch.messages[0]!.offset
     const last = batch.messages[batch.messages.length - 1]!.offset
     const where = { partition: batch.partition, firstOffset: first, lastOffset: last, messages: batch.messages.length, valid: valid.length, invalid: dead.length }
 
     if (valid.length > 0) {
       try {
-        await insertPrices(ch, valid)
+        // Validated by decodePriceMessage with the store's own checks: not validated twice.
+        await insertPrices(ch, valid, { validated: true })
       } catch (error) {
         log.warn({ ...where, err: error }, 'prices insert failed; the batch will be delivered again')
         throw storeUnavailable('prices', error)
       }
       try {
         const fresh = await newArrivals(ch, valid, positions)
+        await yieldToEventLoop()
         await recordArrivals(ch, fresh.records, new Date(), fresh.positions)
         if (fresh.records.length < valid.length) log.info({ ...where, repeated: valid.length - fresh.records.length }, 'price arrivals already recorded skipped')
       } catch (error) {

@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto'
 import {
-  type CatalogueNode,
   type FetchedPayload,
   type FetchRequest,
   ParseError,
   type ParseIssue,
   SOURCES,
-  type SourceId,
-  unpackPayload,
 } from '@carbon/connectors'
 import type { MarketId, PriceRecord } from '@carbon/schemas'
 import type { Logger } from 'pino'
@@ -16,6 +13,7 @@ import type { ObjectStore } from '../../adapters/objects/types.ts'
 import type { Database } from '../../adapters/postgres/schema/index.ts'
 import { metrics } from '../../metrics.ts'
 import type { NodeCatalogue } from './catalogue.ts'
+import { inlineParser, type Parsed, type PayloadParser } from './parse.ts'
 import { recordIngestRun, type IngestRunStatus, type IngestTrigger } from './runs.ts'
 
 /**
@@ -38,6 +36,8 @@ export type PipelineDeps = {
   catalogue: NodeCatalogue
   log: Logger
   unknownNodes: 'admit' | 'dead-letter'
+  /** Where files are parsed: a worker thread in a serving process (createThreadParser), else this thread. */
+  parser?: PayloadParser
 }
 
 export type IngestResult = {
@@ -119,20 +119,6 @@ function issueReason(issue: ParseIssue): string {
   return `${issue.file} line ${issue.line}, ${issue.field}: ${issue.reason} (found ${JSON.stringify(clip(issue.value, 200))})`
 }
 
-type Parsed = { records: PriceRecord[]; issues: ParseIssue[]; catalogue: CatalogueNode[] }
-
-function parsePayload(dataset: SourceId, payload: FetchedPayload): Parsed {
-  const source = SOURCES[dataset]
-  const parsed: Parsed = { records: [], issues: [], catalogue: [] }
-  for (const doc of unpackPayload(payload.bytes, payload.request.file)) {
-    const result = source.parse(doc.text, doc.file)
-    for (const record of result.records) parsed.records.push(record)
-    for (const issue of result.errors) parsed.issues.push(issue)
-    if (result.nodes) for (const node of result.nodes) parsed.catalogue.push(node)
-  }
-  return parsed
-}
-
 async function publishRecords(bus: Bus, records: readonly PriceRecord[], rawKey: string): Promise<void> {
   const ingestTime = new Date().toISOString()
   for (let i = 0; i < records.length; i += PUBLISH_SLICE) {
@@ -169,7 +155,7 @@ export async function ingestPayload(
  * once, a dead-letter replay (server/services/dlq) after matching them with the ones it replays.
  */
 export async function parseAndPublish(
-  deps: Pick<PipelineDeps, 'bus' | 'catalogue' | 'log' | 'unknownNodes'>,
+  deps: Pick<PipelineDeps, 'bus' | 'catalogue' | 'log' | 'unknownNodes' | 'parser'>,
   payload: FetchedPayload,
   rawKey: string,
   signal?: AbortSignal,
@@ -185,7 +171,7 @@ export async function parseAndPublish(
 
   let parsed: Parsed
   try {
-    parsed = parsePayload(dataset, payload)
+    parsed = await (deps.parser ?? inlineParser).parse(dataset, { bytes: payload.bytes, file: request.file })
   } catch (error) {
     if (!(error instanceof ParseError)) throw error
     const unusable = deadLetter('unusable-file', `${market}:${request.file}`, { dataset, file: request.file, rawKey, reason: error.message }, error.message, {

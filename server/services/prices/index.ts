@@ -2,6 +2,7 @@ import { MARKETS, nercHolidaysBetween, PriceRecord, type MarketId, type MarketRu
 import { z } from 'zod'
 import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { AppError } from '../../errors.ts'
+import { yieldToEventLoop } from '../../time-slice.ts'
 import { cachedPriceRead, pricesChanged } from './read-cache.ts'
 import {
   intervalMinutes,
@@ -44,12 +45,31 @@ import {
 export const INSERT_BATCH_ROWS = 50_000
 
 /**
- * Validates the records (all of them, before anything is written) and inserts them in batches
- * of INSERT_BATCH_ROWS. Re-inserting an interval replaces it; within one call the later copy of
- * an interval wins. Returns the number of rows written. Yields to the event loop between
- * batches, so a large call does not stall other requests of the process.
+ * Validates the records (all of them, before anything is written; not again when the caller says
+ * it checked them with the same schema and interval rule: `validated`, as the prices consumer's
+ * decode does) and inserts them in batches of INSERT_BATCH_ROWS. Re-inserting an interval
+ * replaces it; within one call the later copy of an interval wins. Returns the number of rows
+ * written. Yields to the event loop between batches, so a large call does not stall other
+ * requests of the process.
  */
-export async function insertPrices(ch: ClickHouseHandle, records: PriceRecord[]): Promise<{ inserted: number }> {
+export async function insertPrices(ch: ClickHouseHandle, records: PriceRecord[], options: { validated?: boolean } = {}): Promise<{ inserted: number }> {
+  if (!options.validated) await validatePriceRecords(records)
+  let inserted = 0
+  for (let offset = 0; offset < records.length; offset += INSERT_BATCH_ROWS) {
+    const batch = records.slice(offset, offset + INSERT_BATCH_ROWS)
+    const values = keepLastPerKey(batch.map(toPriceRow)).map(rowValues)
+    const started = performance.now()
+    await ch.client.insert({ table: 'prices', columns: [...PRICE_COLUMNS], values, format: 'JSONCompactEachRow' })
+    logIfSlow(ch, 'prices.insert', started, { rows: values.length })
+    inserted += values.length
+  }
+  // Cached answers about these markets and runs are now stale (read-cache.ts).
+  if (records.length > 0) pricesChanged(ch, records)
+  return { inserted }
+}
+
+/** Every record against PriceRecord and its run's interval length; the first invalid one is a BAD_REQUEST naming its index. */
+async function validatePriceRecords(records: readonly PriceRecord[]): Promise<void> {
   for (let offset = 0; offset < records.length; offset += INSERT_BATCH_ROWS) {
     if (offset > 0) await yieldToEventLoop()
     for (let index = offset; index < Math.min(offset + INSERT_BATCH_ROWS, records.length); index++) {
@@ -68,21 +88,7 @@ export async function insertPrices(ch: ClickHouseHandle, records: PriceRecord[])
       }
     }
   }
-  let inserted = 0
-  for (let offset = 0; offset < records.length; offset += INSERT_BATCH_ROWS) {
-    const batch = records.slice(offset, offset + INSERT_BATCH_ROWS)
-    const values = keepLastPerKey(batch.map(toPriceRow)).map(rowValues)
-    const started = performance.now()
-    await ch.client.insert({ table: 'prices', columns: [...PRICE_COLUMNS], values, format: 'JSONCompactEachRow' })
-    logIfSlow(ch, 'prices.insert', started, { rows: values.length })
-    inserted += values.length
-  }
-  // Cached answers about these markets and runs are now stale (read-cache.ts).
-  if (records.length > 0) pricesChanged(ch, records)
-  return { inserted }
 }
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 type LatestRow = {
   node: string

@@ -1,4 +1,5 @@
 import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { yieldToEventLoop } from '../../time-slice.ts'
 import { SYSTEM_TECHNOLOGY, type MixTuple, type PriceTuple, type RunRows } from './rows.ts'
 import type { MixRow, PriceRow, SystemRow } from './schemas.ts'
 
@@ -12,7 +13,6 @@ import type { MixRow, PriceRow, SystemRow } from './schemas.ts'
 /** Rows per insert: a Monte Carlo run's ~8,000 rows go in a few inserts, each a short stretch of the event loop. */
 export const INSERT_BATCH_ROWS = 2_000
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 async function insertBatches(ch: ClickHouseHandle, table: string, columns: [string, ...string[]], values: unknown[][]): Promise<void> {
   for (let start = 0; start < values.length; start += INSERT_BATCH_ROWS) {
