@@ -28,7 +28,8 @@ export function restApiHandler(): (req: Request, res: Response, next: NextFuncti
       createContext(req as unknown as globalThis.Request, {
         endpoint: 'rest',
         clientAddress: (res as unknown as Response).req.socket.remoteAddress ?? null,
-        sendShared: sharedBodies.get(res as unknown as Response),
+        sendShared: sharedBodies.get(res as unknown as Response)?.send,
+        heldByCaller: sharedBodies.get(res as unknown as Response)?.heldByCaller,
       }),
     // A plain object: trpc-to-openapi copies headers with Object.entries.
     responseMeta: ({ ctx }) => ({ headers: Object.fromEntries((ctx as Context | undefined)?.responseHeaders ?? []) }),
@@ -47,8 +48,9 @@ export function restApiHandler(): (req: Request, res: Response, next: NextFuncti
   }
 }
 
-/** Per response: how a procedure hands over a shared answer (Context.sendShared). */
-const sharedBodies = new WeakMap<Response, (answer: object) => Promise<void>>()
+/** Per response: how a procedure hands over a shared answer (Context.sendShared), and whether the caller holds it already (Context.heldByCaller). */
+type SharedBody = { send(answer: object): Promise<void>; heldByCaller(answer: object): boolean }
+const sharedBodies = new WeakMap<Response, SharedBody>()
 
 /** Below this a shared answer goes out uncompressed (gzip would save next to nothing). */
 const GZIP_MIN_BYTES = 1024
@@ -63,7 +65,7 @@ const GZIP_MIN_BYTES = 1024
  * sends the ETag back in If-None-Match gets a 304 without the body. A client that accepts gzip gets
  * the answer's gzip, also compressed once (the compression middleware leaves an encoded body be).
  */
-function sharedBody(req: Request, res: Response): (answer: object) => Promise<void> {
+function sharedBody(req: Request, res: Response): SharedBody {
   let body: { bytes: Buffer | null; etag: string; gzip: boolean } | undefined
   const end = res.end.bind(res) as (...args: unknown[]) => Response
   res.end = ((...args: unknown[]) => {
@@ -79,15 +81,19 @@ function sharedBody(req: Request, res: Response): (answer: object) => Promise<vo
     if (body.gzip) res.setHeader('Content-Encoding', 'gzip')
     return end(body.bytes)
   }) as Response['end']
-  return async (answer) => {
-    const etag = sharedAnswerEtag(answer)
-    if (matchesEtag(req.headers['if-none-match'], etag)) {
-      body = { bytes: null, etag, gzip: false }
-      return
-    }
-    const json = sharedAnswerJson(answer)
-    const gzip = json.length >= GZIP_MIN_BYTES && acceptsGzip(req)
-    body = { bytes: gzip ? await sharedAnswerGzip(answer) : json, etag, gzip }
+  const heldByCaller = (answer: object) => matchesEtag(req.headers['if-none-match'], sharedAnswerEtag(answer))
+  return {
+    heldByCaller,
+    async send(answer) {
+      const etag = sharedAnswerEtag(answer)
+      if (heldByCaller(answer)) {
+        body = { bytes: null, etag, gzip: false }
+        return
+      }
+      const json = sharedAnswerJson(answer)
+      const gzip = json.length >= GZIP_MIN_BYTES && acceptsGzip(req)
+      body = { bytes: gzip ? await sharedAnswerGzip(answer) : json, etag, gzip }
+    },
   }
 }
 

@@ -13,6 +13,7 @@ export async function createContext(
     requestId?: string
     connectionClosed?: AbortSignal
     sendShared?: (answer: object) => Promise<void>
+    heldByCaller?: (answer: object) => boolean
   },
 ): Promise<Context> {
   const platform = await getPlatform()
@@ -33,5 +34,6 @@ export async function createContext(
     responseHeaders: new Headers(),
     connectionClosed: options.connectionClosed ?? null,
     sendShared: options.sendShared ?? null,
+    heldByCaller: options.heldByCaller ?? null,
   }
 }

@@ -36,6 +36,8 @@ export type Context = {
    * return value (server/http/rest.ts).
    */
   sendShared?: ((answer: object) => Promise<void>) | null
+  /** REST only: whether the caller holds this shared answer already (If-None-Match names its ETag): it gets a 304, and its audit row says so. */
+  heldByCaller?: ((answer: object) => boolean) | null
 }
 
 /**
@@ -235,7 +237,7 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
   // A service's AppError reaches this middleware wrapped by tRPC (INTERNAL_SERVER_ERROR, the AppError
   // as cause); the audit row records the status the caller gets (appErrors maps it on the way out).
   const cause = result.ok ? null : result.error.cause
-  const status = result.ok ? 200 : isAppError(cause) ? cause.status : (STATUS_OF[result.error.code] ?? 500)
+  const status = result.ok ? successStatus(ctx, result.data) : isAppError(cause) ? cause.status : (STATUS_OF[result.error.code] ?? 500)
   const outcome: DataOutcome = result.ok ? 'allowed' : status < 500 ? 'denied' : 'error'
   try {
     await recordAudit(platform.pg.db, { ...base, outcome, status })
@@ -247,6 +249,11 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
   }
   return result
 })
+
+/** The status a successful call's caller gets: 304 when a REST caller already holds the shared answer (server/http/rest.ts), else 200. */
+function successStatus(ctx: Pick<Context, 'heldByCaller'>, data: unknown): number {
+  return ctx.heldByCaller && isSharedAnswer(data) && ctx.heldByCaller(data) ? 304 : 200
+}
 
 /**
  * REST only: a shared answer (a read cache's frozen answer, server/trpc/shared-answers.ts) leaves

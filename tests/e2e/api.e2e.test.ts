@@ -1,7 +1,8 @@
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { createCarbonClient, isCarbonError } from '@carbon/sdk'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { createApiTokenInHub, launchBrowser, signIn } from './support/browser.ts'
+import { parseCsv } from '../support/csv.ts'
+import { createApiTokenInHub, launchBrowser, sessionFor, signIn } from './support/browser.ts'
 
 const baseUrl = inject('baseUrl')
 /** A personal access token of Quinn Quant (Lakeshore Quant: MISO through the API). */
@@ -155,9 +156,24 @@ describe('REST API', () => {
     const etag = raw.headers.get('etag')
     expect(etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/)
     expect(raw.headers.get('cache-control')).toBe('private, no-cache')
-    const revalidated = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': etag! } })
+    const stamp = Date.now().toString(36)
+    const revalidated = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': etag!, 'x-request-id': `api-304-${stamp}` } })
     expect(revalidated.status).toBe(304)
     expect(await revalidated.text()).toBe('')
+    const stale = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': '"stale"', 'x-request-id': `api-200-${stamp}` } })
+    expect(stale.status).toBe(200)
+    // The audit log records what each caller got: the 304 as a 304, allowed.
+    const admin = await sessionFor(baseUrl, 'Ada Admin')
+    try {
+      const res = await fetch(`${baseUrl}/admin/audit.csv?procedure=prices.history`, { headers: { cookie: admin.cookie } })
+      const [header, ...rows] = parseCsv(await res.text())
+      const col = (name: string) => header!.indexOf(name)
+      const row = (id: string) => rows.find((r) => r[col('request_id')] === id)
+      expect([row(`api-304-${stamp}`)?.[col('status')], row(`api-304-${stamp}`)?.[col('outcome')]]).toEqual(['304', 'allowed'])
+      expect([row(`api-200-${stamp}`)?.[col('status')], row(`api-200-${stamp}`)?.[col('outcome')]]).toEqual(['200', 'allowed'])
+    } finally {
+      await admin.close()
+    }
     expect((await read({ authorization: `Bearer ${token}`, 'if-none-match': '"someone-else"' })).text).toBe(first.text)
     // The answer is kept for the next reader, not for whoever asks: no credential, no data.
     const anonymous = await read({})
