@@ -79,8 +79,10 @@ describe('carbon serve', () => {
 })
 
 describe('sidecars on Kafka', () => {
+  // 30,000 records, about 7,500 per partition: at least two batches per partition (the consumer's
+  // batch bound is 5,000), so the SIGTERM sent on the first stored batch lands mid-stream (asserted).
   const NODES = 1_000
-  const INTERVALS = 60
+  const INTERVALS = 30
   const TOTAL = NODES * INTERVALS
   const START = Date.parse('2026-06-01T05:00:00Z')
   let mock: KafkaMock
@@ -124,13 +126,17 @@ describe('sidecars on Kafka', () => {
     expect(storedRecords(first.output())).toBeGreaterThan(0)
     expect(storedRecords(first.output())).toBeLessThan(TOTAL)
 
-    // The restart reads from the committed offsets until every record is stored.
-    const second = startCarbon(['consumer'], sidecarEnv(dataDir))
+    // The restart reads from the committed offsets until every record is stored (told by its batch lines).
+    let storedBySecond = 0
+    let resolveAll!: () => void
+    const all = new Promise<void>((resolve) => (resolveAll = resolve))
+    const second = startCarbon(['consumer'], sidecarEnv(dataDir), (line) => {
+      if (line.msg !== 'prices batch stored') return
+      storedBySecond += Number(line.valid ?? 0)
+      if (storedRecords(first.output()) + storedBySecond >= TOTAL) resolveAll()
+    })
     await second.waitFor(/prices consumer running/)
-    while (storedRecords(first.output()) + storedRecords(second.output()) < TOTAL) {
-      if (second.child.exitCode !== null) throw new Error(`the consumer exited early:\n${second.output()}`)
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
+    await Promise.race([all, second.exited.then(() => Promise.reject(new Error(`the consumer exited early:\n${second.output()}`)))])
     second.child.kill('SIGTERM')
     await expectExitWithinBound(second, { code: 0, signal: null })
 
@@ -148,15 +154,15 @@ describe('sidecars on Kafka', () => {
   })
 
   it('stops the ingest and the solver sidecars on SIGTERM (exit 0)', async () => {
+    // Independent processes (own data directories), started together; each is stopped and timed on its own.
+    const stopped = async (process: CarbonProcess, running: RegExp) => {
+      await process.waitFor(running)
+      process.child.kill('SIGTERM')
+      await expectExitWithinBound(process, { code: 0, signal: null })
+    }
     const ingest = startCarbon(['ingest'], { ...sidecarEnv(await scratchDir()), INGEST_SOURCE: 'simulator', LOG_LEVEL: 'info' })
-    await ingest.waitFor(/ingest running from/)
-    ingest.child.kill('SIGTERM')
-    await expectExitWithinBound(ingest, { code: 0, signal: null })
-
     const solver = startCarbon(['solver'], { ...sidecarEnv(await scratchDir()), LOG_LEVEL: 'info' })
-    await solver.waitFor(/curve solver running/)
-    solver.child.kill('SIGTERM')
-    await expectExitWithinBound(solver, { code: 0, signal: null })
+    await Promise.all([stopped(ingest, /ingest running from/), stopped(solver, /curve solver running/)])
   })
 })
 

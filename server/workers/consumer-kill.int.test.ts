@@ -16,6 +16,7 @@ import { migratePostgres, openPostgres, seedMarkets, type PostgresHandle } from 
 import { createScratchServerDatabase } from '../adapters/postgres/testing.ts'
 import { parseEnv } from '../env.ts'
 import { advanceWatermark, readWatermark } from '../services/ingest/runs.ts'
+import { PRICES_CONSUMER_GROUP } from './prices-consumer.ts'
 
 /*
  * Test 1. The consumer sidecar as a real process (`carbon consumer`: Kafka -> chDB) killed with SIGKILL
@@ -23,9 +24,14 @@ import { advanceWatermark, readWatermark } from '../services/ingest/runs.ts'
  * and summed with FINAL, as every reader reads, and in `price_arrivals` without FINAL), none is
  * lost. Kafka is librdkafka's mock cluster; the consumer's chDB store lives in its own data
  * directory, read by this test once it has exited.
+ *
+ * Volume: 40,000 records, about 10,000 per partition, so every partition holds at least two
+ * batches (the consumer's batch bound is 5,000): the kill, sent on the first batch the process
+ * reports stored, lands while the rest is still to be stored (asserted: some but not all were
+ * stored before it).
  */
-const NODES = 2_000
-const INTERVALS = 100
+const NODES = 1_000
+const INTERVALS = 40
 const TOTAL = NODES * INTERVALS
 const START = Date.parse('2026-06-01T05:00:00Z')
 
@@ -105,6 +111,12 @@ it('loses nothing and duplicates nothing when the consumer is killed mid-stream 
   expect(firstCode, first.stderr()).toBeNull()
   expect(storedBeforeKill).toBeGreaterThan(0)
   expect(storedBeforeKill).toBeLessThan(TOTAL)
+  // ... and Kafka agrees: the group had not committed the whole topic when it was killed.
+  const afterKill = new Kafka({ brokers: mock.brokers, clientId: 'kill-test-admin', logLevel: logLevel.NOTHING }).admin()
+  await afterKill.connect()
+  const [committed] = await afterKill.fetchOffsets({ groupId: PRICES_CONSUMER_GROUP, topics: [TOPICS.pricesNormalized] })
+  await afterKill.disconnect()
+  expect((committed?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0)).toBeLessThan(TOTAL)
 
   // Second run: resumes from the committed offsets; done when every partition is read to its end.
   const reached = new Map<number, number>()
@@ -148,21 +160,28 @@ async function arrivalCounts(ch: ClickHouseHandle, where: string) {
 }
 
 /*
- * Test 2. A full-size MISO day, 2,600 nodes x 288 five-minute intervals = 748,800 records, from the
- * publisher simulator's Data Exchange (pages of 10,000) through `carbon ingest` and `carbon
- * consumer`, two real processes on the Kafka mock cluster, each killed with SIGKILL in the middle
- * of the day and started again: the ingest after its 20th page (while it publishes), the consumer
- * after its 25th stored batch. The restarted ingest resumes at its first page not recorded (the
- * page it was publishing is published again, under the same raw key); the restarted consumer
- * resumes at its committed offsets (the batch stored but not committed is delivered again). In
- * the end ClickHouse holds the day exactly: count and sum in `prices` (FINAL) equal what the
- * publisher sent (its 75 pages as archived, parsed here), and `price_arrivals` (no FINAL) holds
- * each record once. The Kafka mock keeps ~5 MB per partition: the restarts are immediate, so the
- * consumer never falls that far behind.
+ * Test 2. A MISO day of 250 nodes x 288 five-minute intervals = 72,000 records, from the publisher
+ * simulator's Data Exchange (8 pages of up to 10,000: each page is published in several produce
+ * requests, as a full-size day's are) through `carbon ingest` and `carbon consumer`, two real
+ * processes on the Kafka mock cluster, each killed with SIGKILL in the middle of the day and
+ * started again: the ingest after its 4th page (while it publishes), the consumer after its 4th
+ * stored batch (pages 1-3, 30,000 records, are on the bus by then: at least 6 batches of at most
+ * 5,000). The restarted ingest resumes at its first page not recorded (the page it was publishing
+ * is published again, under the same raw key); the restarted consumer resumes at its committed
+ * offsets (the batch stored but not committed is delivered again). In the end ClickHouse holds
+ * the day exactly: count and sum in `prices` (FINAL) equal what the publisher sent (its pages as
+ * archived, parsed here), and `price_arrivals` (no FINAL) holds each record once. The Kafka mock
+ * keeps ~5 MB per partition: the restarts are immediate, so the consumer never falls that far
+ * behind.
  */
 const DX = MISO_DX_DATASETS['miso.dx.rt_expost_lmp_5min']
 const DX_KEY = 'kill-test-subscription-key'
 const DX_PAGE = 10_000
+const DX_NODES = 250
+const DAY_RECORDS = DX_NODES * 288
+/** The ingest is killed once the publisher answered this page, the consumer once it stored this many batches. */
+const INGEST_KILL_PAGE = 4
+const CONSUMER_KILL_BATCH = 4
 const DAY_MS = 86_400_000
 const FIVE_MINUTES = 300_000
 
@@ -193,12 +212,13 @@ async function archivedDay(day: number): Promise<{ count: number; micros: number
   return { count, micros, pages: pages.length }
 }
 
-it('stores a full-size MISO day exactly once when the ingest and the consumer are each killed mid-day and restarted', async () => {
-  const simulator = await createPublisherSimulator({ fixturesDir: null, dataExchangeKey: DX_KEY, dataExchangePageSize: DX_PAGE })
+it('stores a multi-page MISO day exactly once when the ingest and the consumer are each killed mid-day and restarted', async () => {
+  const simulator = await createPublisherSimulator({ nodes: { miso: DX_NODES }, fixturesDir: null, dataExchangeKey: DX_KEY, dataExchangePageSize: DX_PAGE })
   // The latest day the Data Exchange has published; the watermark just before it makes it the one window.
   const day = DX.publishedUntil(Date.now()) - DAY_MS
-  // The full-size catalogue: 2,600 nodes, 288 five-minute intervals.
-  expect(simulator.model.miso.nodes.length * 288).toBe(748_800)
+  // The catalogue asked for: 250 nodes, 288 five-minute intervals, several pages.
+  expect(simulator.model.miso.nodes.length * 288).toBe(DAY_RECORDS)
+  expect(Math.ceil(DAY_RECORDS / DX_PAGE)).toBeGreaterThan(INGEST_KILL_PAGE + 2)
   try {
     await advanceWatermark(pg.db, 'MISO', DX.id, new Date(day - FIVE_MINUTES))
     const ingestEnv = {
@@ -212,14 +232,19 @@ it('stores a full-size MISO day exactly once when the ingest and the consumer ar
     // First runs: each killed in the middle of the day.
     let pagesAnswered = 0
     const ingest1 = startCarbon(['ingest'], carbonEnv(ingestEnv), (line) => {
-      if (line.msg === 'publisher answered' && ++pagesAnswered === 20) ingest1.child.kill('SIGKILL')
+      if (line.msg === 'publisher answered' && ++pagesAnswered === INGEST_KILL_PAGE) ingest1.child.kill('SIGKILL')
     })
     let batches = 0
-    const consumer1 = startConsumer(() => {
-      if (++batches === 25) consumer1.child.kill('SIGKILL')
+    let storedBeforeKill = 0
+    const consumer1 = startConsumer((line) => {
+      storedBeforeKill += line.valid
+      if (++batches === CONSUMER_KILL_BATCH) consumer1.child.kill('SIGKILL')
     })
     expect((await ingest1.exited).code, ingest1.stderr()).toBeNull()
     expect((await consumer1.exited).code, consumer1.stderr()).toBeNull()
+    // Both kills landed mid-day: the consumer had stored part of the day, the ingest had not finished it.
+    expect(storedBeforeKill).toBeGreaterThan(0)
+    expect(storedBeforeKill).toBeLessThan(DAY_RECORDS)
     const markAfterKill = await readWatermark(pg.db, 'MISO', DX.id)
     expect(markAfterKill!.getTime()).toBeLessThan(day)
 
@@ -248,15 +273,15 @@ it('stores a full-size MISO day exactly once when the ingest and the consumer ar
   }
 
   const expected = await archivedDay(day)
-  expect(expected).toMatchObject({ count: 748_800, pages: Math.ceil(748_800 / DX_PAGE) })
+  expect(expected).toMatchObject({ count: DAY_RECORDS, pages: Math.ceil(DAY_RECORDS / DX_PAGE) })
   const ch = await openClickHouse(parseEnv({ DATA_DIR: dataDir }))
   try {
     const where = `source = '${DX.id}' AND interval_start >= fromUnixTimestamp64Milli(${day}) AND interval_start < fromUnixTimestamp64Milli(${day + DAY_MS})`
     const [prices] = await queryRows<{ rows: string; micros: string }>(ch, 'kill_test_day', `SELECT count() AS rows, sum(round(lmp * 1000000)) AS micros FROM prices FINAL WHERE ${where}`)
-    expect(Number(prices!.rows)).toBe(748_800)
+    expect(Number(prices!.rows)).toBe(DAY_RECORDS)
     expect(Number(prices!.micros)).toBe(expected.micros)
-    expect(await arrivalCounts(ch, where)).toEqual({ rows: 748_800, keys: 748_800, positions: 748_800 })
+    expect(await arrivalCounts(ch, where)).toEqual({ rows: DAY_RECORDS, keys: DAY_RECORDS, positions: DAY_RECORDS })
   } finally {
     await ch.close()
   }
-}, 420_000)
+}, 180_000)
