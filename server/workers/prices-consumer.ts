@@ -90,7 +90,7 @@ export const PRICES_CONSUMER_MAX_BATCH = 5_000
 /** Longest `reason` header: a record with many bad fields still yields a bounded header. */
 export const MAX_REASON_LENGTH = 1_000
 /** Longest stretch of decoding before the consumer yields to the event loop. */
-const DECODE_SLICE_MS = 10
+const DECODE_SLICE_MS = 5
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 

@@ -48,7 +48,7 @@ export type PriceFanout = {
 
 export const DEFAULT_RING_SIZE = 100_000
 /** Longest stretch of fan-out work (decoding, handing a batch to listeners) before it yields to the event loop. */
-export const DEFAULT_SLICE_MS = 10
+export const DEFAULT_SLICE_MS = 5
 
 /**
  * A StreamPrice as one object literal, every field in the canonical record's order (the order its

@@ -197,7 +197,7 @@ function memorySink() {
 
 describe('push delivery from a time-sliced fan-out', () => {
   it('hands one batch to subscribers with different filters, each its share in one shared event, yielding to the event loop between slices', async () => {
-    // A slice of 0 ms: the fan-out yields after every listener, as it would after 10 ms of real work.
+    // A slice of 0 ms: the fan-out yields after every listener, as it would after 5 ms of real work.
     const stack = await startStack(5_000_000, 0)
     const a = filterOf('PUSHA', 3)
     const b = filterOf('PUSHB', 2)
