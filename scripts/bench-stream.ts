@@ -27,6 +27,9 @@
  * server compresses each event once for all of them (server/http/sse.ts); parsing clients inflate
  * every event, counting clients only each event's first bytes (its id), counting its compressed
  * bytes. `identity` sends no Accept-Encoding: the bytes as before compression, the before/after switch.
+ * BENCH_CLIENT_NICE (default 0): the client processes' nice value; 10 gives the server the CPU first, as
+ * if the clients were other machines (the server-side figures then show what the server does with
+ * the CPU; the clients' latency includes their own wait for it). Recorded in clients.nice.
  * records.bytesPerPricesEvent: per `prices` event, bytes on the wire vs uncompressed (parsing clients).
  * CAISO has no API channel in the pilot's entitlements, so API clients follow MISO only; the CAISO
  * interval is still ingested and passes through the fan-out (and its filter) with every tick, as
@@ -150,6 +153,13 @@ const CLIENT_PROCESSES = process.env.BENCH_CLIENT_PROCESSES ? Math.max(1, Number
 const PARSING_CLIENTS = Math.max(1, Number(process.env.BENCH_PARSING_CLIENTS ?? 100))
 /** What the clients ask for: `deflate` (Accept-Encoding: deflate) or `identity` (no Accept-Encoding: uncompressed). */
 const ENCODING = process.env.BENCH_STREAM_ENCODING === 'identity' ? 'identity' : 'deflate'
+/**
+ * The client processes' scheduling priority (nice, 0-19; default 0, as the server's). Clients of a
+ * real deployment are other machines; with BENCH_CLIENT_NICE=10 the clients on this machine get
+ * the CPU the server leaves, so what the server does with the CPU is measured apart from the
+ * clients' share of the same cores (their latency then includes their own wait for the CPU).
+ */
+const CLIENT_NICE = Math.min(19, Math.max(0, Number(process.env.BENCH_CLIENT_NICE ?? 0) || 0))
 // Warnings go to stderr: stdout is the table and the JSON line.
 const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination({ dest: 2, sync: true }))
 
@@ -611,6 +621,7 @@ async function spawnClientProcess(): Promise<ChildProcess> {
     child.once('spawn', resolve)
     child.once('error', reject)
   })
+  if (CLIENT_NICE > 0) os.setPriority(child.pid!, CLIENT_NICE)
   return child
 }
 
@@ -996,6 +1007,7 @@ async function main() {
       subscriptions: SUBSCRIPTIONS,
       clients: {
         processes: 'BENCH_CLIENT_PROCESSES, else 2 up to 300 clients and 4 above',
+        nice: CLIENT_NICE === 0 ? 'BENCH_CLIENT_NICE 0: the clients have the same CPU priority as the server' : `BENCH_CLIENT_NICE ${CLIENT_NICE}: the clients run at a lower CPU priority than the server (nice ${CLIENT_NICE}), as if on other machines`,
         encoding: `${ENCODING} (BENCH_STREAM_ENCODING): ${ENCODING === 'deflate' ? 'Accept-Encoding: deflate; parsing clients inflate every event, counting clients inflate only the first bytes of each event (once per process per frame) and count compressed bytes, the event identified by id and compressed length' : 'no Accept-Encoding: uncompressed answers'}`,
         parsing: `${PARSING_CLIENTS} per run read every price (BENCH_PARSING_CLIENTS); the others read where events end, their id and length, and take the prices of the same event from a parsing client (latency: every client; latencyParsing: the parsing ones)`,
       },
