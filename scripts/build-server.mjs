@@ -1,8 +1,9 @@
 // `npm run build:server`: compiles the command line (every process's entry) and the worker
-// threads (the scenario model's, the ingest's parser) to plain JavaScript in dist/server, so production runs no TypeScript
-// loader. Our own code (server/, packages/*) is bundled; npm packages stay imports resolved from
-// node_modules at run time. Code splitting keeps each command's code in its own chunk, loaded by
-// the CLI's dynamic imports only when that command runs.
+// threads (the scenario model's, the ingest's parser, the embedded publisher simulator) to plain
+// JavaScript in dist/server, so production runs no TypeScript loader. Our own code (server/,
+// packages/*) is bundled; npm packages stay imports resolved from node_modules at run time. Code
+// splitting keeps each command's code in its own chunk, loaded by the CLI's dynamic imports only
+// when that command runs.
 import { build } from 'esbuild'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -34,6 +35,7 @@ const result = await build({
     cli: 'server/cli.ts',
     'model-thread': 'server/services/scenarios/model-thread.ts',
     'parse-thread': 'server/services/ingest/parse-thread.ts',
+    'simulator-thread': 'server/workers/simulator-thread.ts',
   },
   outdir,
   bundle: true,

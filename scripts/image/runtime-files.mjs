@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 const TOP_LEVEL = ['package.json', 'dist', 'build', 'migrations', 'node_modules']
-const REQUIRED = ['dist/server/cli.js', 'dist/server/model-thread.js', 'dist/server/parse-thread.js', 'build/server/index.js', 'build/client']
+const REQUIRED = ['dist/server/cli.js', 'dist/server/model-thread.js', 'dist/server/parse-thread.js', 'dist/server/simulator-thread.js', 'build/server/index.js', 'build/client']
 
 /**
  * The folders a package's exports map publishes outside src/: "./data/*" -> "data".

@@ -1,8 +1,10 @@
 import { createHttpClient, PUBLISHER_URLS, simulatorUrls, type ConnectorConfig, type FetchEvent, type HttpClient } from '@carbon/connectors'
 import { DEMO_NODES } from '@carbon/demo-data'
+import { Worker } from 'node:worker_threads'
 import { eq } from 'drizzle-orm'
 import type { Env } from '../env.ts'
 import type { Logger } from '../logger.ts'
+import { threadEntry } from '../paths.ts'
 import type { Platform } from '../platform.ts'
 import { pricingNodes } from '../adapters/postgres/schema/index.ts'
 import { createNodeCatalogue } from '../services/ingest/catalogue.ts'
@@ -10,11 +12,12 @@ import { scheduledDatasets } from '../services/ingest/datasets.ts'
 import { createThreadParser } from '../services/ingest/parse.ts'
 import type { PipelineDeps } from '../services/ingest/pipeline.ts'
 import { createScheduler, type IngestScheduler } from '../services/ingest/scheduler.ts'
+import type { SimulatorThreadMessage, SimulatorThreadOptions } from './simulator-thread.ts'
 
 /**
  * The ingest process: the scheduler over every configured dataset, fetching from the publishers
- * (production) or from the publisher simulator (embedded default: started in this process unless
- * INGEST_SIMULATOR_URL points at one), publishing to the bus. `carbon ingest` runs it as a sidecar;
+ * (production) or from the publisher simulator (embedded default: started in a worker thread of this
+ * process unless INGEST_SIMULATOR_URL points at one), publishing to the bus. `carbon ingest` runs it as a sidecar;
  * `carbon serve` runs it in-process on the embedded bus. Files are parsed in a worker thread
  * (services/ingest/parse.ts), so a large file never holds up the process's event loop.
  */
@@ -67,13 +70,56 @@ export async function connectorConfig(platform: Platform, publisherUrl: string |
   }
 }
 
-/** Starts the publisher simulator in this process (embedded default) and returns its URL and closer. */
+/** How long the simulator's thread may take to listen, and to close. */
+const SIMULATOR_START_MS = 60_000
+const SIMULATOR_CLOSE_MS = 5_000
+
+/**
+ * Starts the publisher simulator (embedded default) in a worker thread of this process
+ * (simulator-thread.ts): MISO's and CAISO's servers are not this process's work, so generating
+ * and zipping their answers never holds up its event loop. Returns its URL and closer.
+ */
 export async function startEmbeddedSimulator(log: Logger): Promise<{ url: string; close(): Promise<void> }> {
-  const { createPublisherSimulator } = await import('@carbon/simulator')
   // The simulator answers OASIS like OASIS: at most one request per 5 s per client.
-  const simulator = await createPublisherSimulator({ throttle: { mode: 'http-429' } })
-  log.info({ url: simulator.url }, 'publisher simulator started (MISO and CAISO URL shapes, generated full-size files)')
-  return simulator
+  const options: SimulatorThreadOptions = { throttle: { mode: 'http-429' } }
+  // execArgv empty: the entry registers tsx itself (an inherited `--import tsx` would load it twice).
+  const thread = new Worker(threadEntry('server/workers/simulator-thread.ts'), { workerData: options, execArgv: [] })
+  const url = await simulatorReady(thread)
+  log.info({ url }, 'publisher simulator started in a worker thread (MISO and CAISO URL shapes, generated full-size files)')
+  return { url, close: () => closeSimulator(thread) }
+}
+
+/** The thread's URL once it listens; rejects when it fails, dies or takes longer than SIMULATOR_START_MS. */
+function simulatorReady(thread: Worker): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const settle = (error: Error | null, url?: string) => {
+      clearTimeout(timer)
+      thread.off('message', onMessage).off('error', onError).off('exit', onExit)
+      if (!error) return resolve(url!)
+      void thread.terminate()
+      reject(error)
+    }
+    const onMessage = (m: SimulatorThreadMessage) => {
+      if (m.type === 'ready') settle(null, m.url)
+      else if (m.type === 'failed') settle(new Error(`the publisher simulator did not start: ${m.message}`))
+    }
+    const onError = (error: Error) => settle(new Error(`the publisher simulator's thread failed: ${error.message}`))
+    const onExit = (code: number) => settle(new Error(`the publisher simulator's thread exited (code ${code}) before it listened`))
+    const timer = setTimeout(() => settle(new Error(`the publisher simulator did not listen within ${SIMULATOR_START_MS} ms`)), SIMULATOR_START_MS)
+    thread.on('message', onMessage).on('error', onError).on('exit', onExit)
+  })
+}
+
+/** Asks the thread to close its server and waits for it to end (terminated after SIMULATOR_CLOSE_MS). */
+function closeSimulator(thread: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => void thread.terminate(), SIMULATOR_CLOSE_MS)
+    thread.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    thread.postMessage({ type: 'close' })
+  })
 }
 
 export async function startIngestWorker(platform: Platform, source: Exclude<IngestSource, 'off'>): Promise<IngestWorker> {

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs'
-import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { type CatalogueNode, ParseError, type ParseIssue, SOURCES, type SourceId, unpackPayload } from '@carbon/connectors'
 import type { PriceRecord } from '@carbon/schemas'
 import type { Logger } from 'pino'
-import { repoRoot } from '../../paths.ts'
+import { threadEntry } from '../../paths.ts'
 
 /**
  * Parsing a publisher file: unzip, decode, read every row. For a full CAISO interval (4,000 nodes
@@ -63,14 +61,7 @@ export class ParseThreadError extends Error {
   override name = 'ParseThreadError'
 }
 
-/**
- * The thread's entry, from the repository root (the hub's server bundle inlines this module
- * elsewhere, so not import.meta.url): the TypeScript sources through tsx where they exist, else
- * (the production image) the compiled thread of `npm run build:server`.
- */
-const THREAD_ENTRY = existsSync(path.join(repoRoot, 'server/services/ingest/parse-thread.ts'))
-  ? path.join(repoRoot, 'server/services/ingest/parse-thread.mjs')
-  : path.join(repoRoot, 'dist/server/parse-thread.js')
+const THREAD_ENTRY = threadEntry('server/services/ingest/parse-thread.ts')
 
 type Pending = { resolve: (parsed: Parsed) => void; reject: (error: Error) => void }
 

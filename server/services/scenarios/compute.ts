@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs'
-import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
-import { repoRoot } from '../../paths.ts'
+import { threadEntry } from '../../paths.ts'
 import { computeRunRows, type ModelRequest } from './model-job.ts'
 import type { RunRows } from './rows.ts'
 
@@ -51,14 +49,7 @@ export type ModelRunner = {
 
 type Pending = { id: number; resolve: (rows: RunRows) => void; reject: (error: Error) => void; onProgress?: (progress: number) => void }
 
-/**
- * The thread's entry, from the repository root (not import.meta.url: the hub's server bundle
- * inlines this module elsewhere): the TypeScript sources through tsx where they exist, else (the
- * production image) the compiled thread of `npm run build:server`.
- */
-const THREAD_ENTRY = existsSync(path.join(repoRoot, 'server/services/scenarios/model-thread.ts'))
-  ? path.join(repoRoot, 'server/services/scenarios/model-thread.mjs')
-  : path.join(repoRoot, 'dist/server/model-thread.js')
+const THREAD_ENTRY = threadEntry('server/services/scenarios/model-thread.ts')
 
 export function createModelRunner(log: Logger): ModelRunner {
   let worker: Worker | null = null
