@@ -162,6 +162,11 @@ export function ChartBox({
     return whenVisible(box, activate)
   }, [live, box, measure, defaultWidth, activate])
 
+  // A pointer already resting on the chart when the page hydrated sends no pointerenter: it asks now.
+  useEffect(() => {
+    if (!live && box?.matches(':hover')) activate()
+  }, [live, box, activate])
+
   // To be drawn in the browser before the code is there: fetch it, then draw.
   useEffect(() => {
     if (!live || codeReady) return

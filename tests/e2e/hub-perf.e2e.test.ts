@@ -96,9 +96,11 @@ describe('chart pages load without the chart code', () => {
     const box = figure.locator('.chart-box')
     const area = await box.boundingBox()
     if (!area) throw new Error('the chart box has no size')
+    // Measured before the pointer asks for the drawing: while the browser switches drawings the box is briefly another element.
+    const boxWidth = await box.evaluate((el) => el.clientWidth)
+    expect(boxWidth).toBeGreaterThan(320)
     // The pointer asks for the drawing; once the browser has drawn the chart, moving over it shows a tooltip.
     await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2)
-    const boxWidth = await box.evaluate((el) => el.clientWidth)
     await page.waitForFunction((width) => document.querySelector('figure.curve-chart svg.recharts-surface')?.getAttribute('width') === String(width), boxWidth)
     await page.mouse.move(area.x + area.width / 2 + 20, area.y + area.height / 2)
     await figure.locator('.chart-tooltip').waitFor()
