@@ -37,11 +37,8 @@ let page: Page
 const pageErrors: string[] = []
 const consoleErrors: string[] = []
 
-
 async function stopServer(running: RunningServer): Promise<void> {
-  running.child.kill('SIGTERM')
-  const code = await running.exited
-  expect(code, running.output()).toBe(0)
+  expect(await running.stop(), running.output()).toBe(0)
 }
 
 let intervalBase = 0
@@ -98,10 +95,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  if (server) {
-    server.child.kill('SIGTERM')
-    await server.exited
-  }
+  await server?.stop()
   await producer?.close()
   await mock?.stop()
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })

@@ -73,10 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  if (server) {
-    server.child.kill('SIGTERM')
-    await server.exited
-  }
+  await server?.stop()
   await producer?.close()
   await mock?.stop()
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })

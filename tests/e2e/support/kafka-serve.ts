@@ -13,7 +13,13 @@ const START_TIMEOUT_MS = 240_000
  */
 const SESSION_TIMEOUT_MS = 10_000
 
-export type RunningServer = { child: ChildProcess; output: () => string; exited: Promise<number | null> }
+export type RunningServer = {
+  child: ChildProcess
+  output: () => string
+  exited: Promise<number | null>
+  /** SIGTERM, then its exit code once it has exited. */
+  stop(): Promise<number | null>
+}
 
 /**
  * `node bin/carbon.js serve` of a test's own on Kafka (librdkafka's mock cluster) with embedded
@@ -58,7 +64,11 @@ export async function startServeOnKafka(options: { port: number; dataDir: string
       reject(new Error(`server exited with ${code} before it was up:\n${output}`))
     })
   })
-  return { child, output: () => output, exited }
+  const stop = () => {
+    child.kill('SIGTERM')
+    return exited
+  }
+  return { child, output: () => output, exited, stop }
 }
 
 /** Publishes price records to prices.normalized as the ingest would (keyed by market and node). */
