@@ -18,13 +18,15 @@ function findRoot(): string {
 export const repoRoot = findRoot()
 
 /**
- * A worker thread's entry, from the repository root (not import.meta.url: the hub's server bundle
- * inlines the modules that start threads elsewhere). `source` is the thread's TypeScript module
- * (e.g. `server/services/ingest/parse-thread.ts`): where it exists, the thread starts through the
- * `.mjs` beside it, which registers tsx; else (the production image) the compiled thread
- * `dist/server/<name>.js` of `npm run build:server`.
+ * How to start a worker thread (new Worker(entry.filename, { argv: entry.argv, ... })), from the
+ * repository root (not import.meta.url: the hub's server bundle inlines the modules that start
+ * threads elsewhere). `source` is the thread's TypeScript module (e.g.
+ * `server/services/ingest/parse-thread.ts`): where it exists, the thread starts through
+ * `server/tsx-thread.mjs`, which registers tsx and imports it; else (the production image) it is
+ * the compiled thread `dist/server/<name>.js` of `npm run build:server`.
  */
-export function threadEntry(source: string): string {
-  if (existsSync(path.join(repoRoot, source))) return path.join(repoRoot, source.replace(/\.ts$/, '.mjs'))
-  return path.join(repoRoot, 'dist/server', `${path.basename(source, '.ts')}.js`)
+export function threadEntry(source: string): { filename: string; argv: string[] } {
+  const module = path.join(repoRoot, source)
+  if (existsSync(module)) return { filename: path.join(repoRoot, 'server/tsx-thread.mjs'), argv: [module] }
+  return { filename: path.join(repoRoot, 'dist/server', `${path.basename(source, '.ts')}.js`), argv: [] }
 }

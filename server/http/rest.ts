@@ -24,13 +24,15 @@ export const REST_PATH = '/api/v1'
 export function restApiHandler(): (req: Request, res: Response, next: NextFunction) => void {
   const handle = createOpenApiHttpHandler({
     router: appRouter,
-    createContext: ({ req, res }) =>
-      createContext(req as unknown as globalThis.Request, {
+    createContext: ({ req, res }) => {
+      const shared = sharedBodies.get(res as unknown as Response)
+      return createContext(req as unknown as globalThis.Request, {
         endpoint: 'rest',
         clientAddress: (res as unknown as Response).req.socket.remoteAddress ?? null,
-        sendShared: sharedBodies.get(res as unknown as Response)?.send,
-        heldByCaller: sharedBodies.get(res as unknown as Response)?.heldByCaller,
-      }),
+        sendShared: shared?.send,
+        heldByCaller: shared?.heldByCaller,
+      })
+    },
     // A plain object: trpc-to-openapi copies headers with Object.entries.
     responseMeta: ({ ctx }) => ({ headers: Object.fromEntries((ctx as Context | undefined)?.responseHeaders ?? []) }),
   })

@@ -83,7 +83,8 @@ export async function startEmbeddedSimulator(log: Logger): Promise<{ url: string
   // The simulator answers OASIS like OASIS: at most one request per 5 s per client.
   const options: SimulatorThreadOptions = { throttle: { mode: 'http-429' } }
   // execArgv empty: the entry registers tsx itself (an inherited `--import tsx` would load it twice).
-  const thread = new Worker(threadEntry('server/workers/simulator-thread.ts'), { workerData: options, execArgv: [] })
+  const entry = threadEntry('server/workers/simulator-thread.ts')
+  const thread = new Worker(entry.filename, { argv: entry.argv, workerData: options, execArgv: [] })
   const url = await simulatorReady(thread)
   log.info({ url }, 'publisher simulator started in a worker thread (MISO and CAISO URL shapes, generated full-size files)')
   return { url, close: () => closeSimulator(thread) }

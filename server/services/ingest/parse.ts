@@ -93,7 +93,7 @@ export function createThreadParser(log: Logger): PayloadParser {
   function thread(): Worker {
     if (worker) return worker
     // execArgv empty: the entry registers tsx itself (an inherited `--import tsx` would load it twice).
-    const created = new Worker(THREAD_ENTRY, { execArgv: [] })
+    const created = new Worker(THREAD_ENTRY.filename, { argv: THREAD_ENTRY.argv, execArgv: [] })
     created.on('message', onAnswer)
     created.on('error', (error) => {
       log.warn({ err: error }, 'ingest parse thread failed')

@@ -68,7 +68,7 @@ export function createModelRunner(log: Logger): ModelRunner {
     if (worker) return worker
     const started = performance.now()
     // execArgv empty: the entry registers tsx itself (an inherited `--import tsx` would load it twice).
-    const created = new Worker(THREAD_ENTRY, { execArgv: [] })
+    const created = new Worker(THREAD_ENTRY.filename, { argv: THREAD_ENTRY.argv, execArgv: [] })
     created.on('message', (message: ThreadMessage) => {
       if (message.type === 'ready') {
         log.debug({ ms: Math.round(performance.now() - started) }, 'scenario model thread ready')
