@@ -751,6 +751,7 @@ async function measureRun(stack: Stack, n: number, mode: Mode | null, options: {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 })
   loopDelay.enable()
   const cpu0 = process.cpuUsage()
+  const sched0 = mainThreadSchedule()
   const clientCpu0 = clients ? await clients.process.cpu() : null
   const wall0 = Date.now()
   const ticks: TickResult[] = []
@@ -761,6 +762,7 @@ async function measureRun(stack: Stack, n: number, mode: Mode | null, options: {
     ticks.push(result)
   }
   const cpu = process.cpuUsage(cpu0)
+  const sched1 = mainThreadSchedule()
   const wallMs = Date.now() - wall0
   const clientCpu1 = clients ? await clients.process.cpu() : null
   loopDelay.disable()
@@ -879,9 +881,26 @@ async function measureRun(stack: Stack, n: number, mode: Mode | null, options: {
       clientProcessesMs: clientCpuMs,
       clientCoresBusy: clientCpuMs ? round(clientCpuMs.reduce((a, b) => a + b, 0) / wallMs, 2) : null,
       eventLoopDelayMs,
+      /**
+       * The main thread (the event loop) over the measured ticks, from the kernel's scheduler
+       * statistics: time it ran, and time it was ready to run but waited for a core (taken by the
+       * client processes, the simulator, chDB's threads): part of every stall and of handed p99
+       * that the server's code does not spend. Null where /proc/self/task/<tid>/schedstat is missing.
+       */
+      mainThread: sched0 && sched1 ? { ranMs: round(sched1.ranMs - sched0.ranMs), waitedForCoreMs: round(sched1.waitedMs - sched0.waitedMs) } : null,
     },
     server: { stages: server, skipped: status.skipped, ring: status.ring },
     profile,
+  }
+}
+
+/** The main thread's cumulative time on a core and time runnable but waiting for one (ms; Linux schedstat), or null. */
+function mainThreadSchedule(): { ranMs: number; waitedMs: number } | null {
+  try {
+    const [ran, waited] = fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number)
+    return Number.isFinite(ran) && Number.isFinite(waited) ? { ranMs: ran! / 1e6, waitedMs: waited! / 1e6 } : null
+  } catch {
+    return null
   }
 }
 
@@ -931,11 +950,14 @@ function table(runs: RunResult[]): string {
     ['client CPU', 10, (r) => (r.cpu.clientProcessMs === null ? '—' : `${round(r.cpu.clientProcessMs / 1000, 2)} s`)],
     ['wall', 7, (r) => `${round(r.cpu.wallMs / 1000, 1)} s`],
     ['loop max', 9, (r) => `${r.cpu.eventLoopDelayMs.max} ms`],
+    ['loop p99', 9, (r) => `${r.cpu.eventLoopDelayMs.p99} ms`],
+    ['loop ran/waited', 16, (r) => (r.cpu.mainThread ? `${round(r.cpu.mainThread.ranMs / 1000, 2)}/${round(r.cpu.mainThread.waitedForCoreMs / 1000, 2)} s` : '—')],
   ]
   const row = (cells: (string | number)[]) => cells.map((cell, i) => String(cell).padStart(columns[i]![1])).join(' ')
   return [
     'publish -> client receipt per price, every client (p50/p95/p99); parse p95: the parsing clients only; file p95: fetch start of the tick -> client receipt;',
-    'handed p99: publish -> every socket handed its event, server side, over ticks; slice max: the fan-out longest run without yielding; loop/tick: the worst tick event-loop stall of the whole process (ingest and store included)',
+    'handed p99: publish -> every socket handed its event, server side, over ticks; slice max: the fan-out longest run without yielding; loop/tick: the worst tick event-loop stall of the whole process (ingest and store included);',
+    'loop ran/waited: the main thread on a core, and ready but waiting for a core (the clients share this machine), over the measured ticks',
     row(columns.map(([title]) => title)),
     ...runs.map((r) => row(columns.map(([, , value]) => value(r)))),
   ].join('\n')

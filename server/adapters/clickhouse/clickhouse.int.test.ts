@@ -4,7 +4,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseEnv } from '../../env.ts'
 import { AppError } from '../../errors.ts'
-import { openClickHouse, queryRows, type ClickHouseHandle } from './client.ts'
+import { ClickHouseError } from '@clickhouse/client'
+import { encodeCompactRows, openClickHouse, queryRows, type ClickHouseHandle } from './client.ts'
 import { findMigrationsFolder, loadMigrations, migrateClickHouse } from './migrate.ts'
 
 // One chDB data directory for this file (this process); every test shares it.
@@ -72,6 +73,67 @@ describe('openClickHouse (embedded)', () => {
   it('refuses another database on the open data directory', async () => {
     const error = await failure(openClickHouse(parseEnv({ DATA_DIR: dataDir, CLICKHOUSE_DATABASE: 'someone_else' })))
     expect(error.message).toMatch(/carbon_adapter_test.*someone_else/)
+  })
+})
+
+describe('encodeCompactRows and insertEncoded (embedded)', () => {
+  const columns = ['id', 'name', 'value', 'note'] as const
+  type Row = { id: number; name: string; value: number; note: string | null }
+  const awkward: Row[] = [
+    { id: 1, name: 'plain', value: 1.5, note: null },
+    { id: 2, name: 'quote " and backslash \\ and tab \t', value: -0.000123456789, note: 'line\nbreak' },
+    { id: 3, name: 'Zürich – 東京 😀', value: 123456789.125, note: '' },
+  ]
+  const toValues = (row: Row) => [row.id, row.name, row.value, row.note]
+
+  beforeAll(async () => {
+    await ch.client.command({
+      query: 'CREATE TABLE IF NOT EXISTS encoded_rows (id UInt32, name String, value Float64, note Nullable(String)) ENGINE = MergeTree ORDER BY id',
+    })
+  })
+
+  it('encodes one JSON array per line, the same bytes whatever the slices', async () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => ({ id: i, name: `node ${i}`, value: i / 7, note: i % 2 ? null : 'x' }))
+    const expected = Buffer.from(many.map((row) => `${JSON.stringify(toValues(row))}\n`).join(''), 'utf8')
+    // sliceMs 0: a slice per row, a turn of the event loop between each.
+    let turns = 0
+    const counting = setInterval(() => turns++, 0)
+    const sliced = await encodeCompactRows(many, toValues, 0)
+    clearInterval(counting)
+    expect(sliced.equals(expected)).toBe(true)
+    expect(turns).toBeGreaterThan(0)
+    expect((await encodeCompactRows(many, toValues)).equals(expected)).toBe(true)
+    expect((await encodeCompactRows([], toValues)).length).toBe(0)
+  })
+
+  it('stores every value as given: quotes, escapes, newlines, non-ASCII text, nulls, floats', async () => {
+    await ch.insertEncoded('encoded_rows', columns, await encodeCompactRows(awkward, toValues))
+    const rows = await queryRows<Row>(ch, 'test', 'SELECT id, name, value, note FROM encoded_rows WHERE id <= 3 ORDER BY id')
+    expect(rows).toEqual(awkward)
+  })
+
+  it('does nothing for no rows', async () => {
+    await ch.insertEncoded('encoded_rows', columns, Buffer.alloc(0))
+    const [row] = await queryRows<{ n: number }>(ch, 'test', 'SELECT count() AS n FROM encoded_rows WHERE id > 3')
+    expect(Number(row?.n)).toBe(0)
+  })
+
+  it('fails as the client insert does (a ClickHouseError) when a value does not fit its column, storing nothing of the batch', async () => {
+    const bad = Buffer.from('[10,"ok",1,null]\n[11,"bad","not a number",null]\n', 'utf8')
+    const error = await failure(ch.insertEncoded('encoded_rows', columns, bad))
+    expect(error).toBeInstanceOf(ClickHouseError)
+    expect(error.message).toMatch(/not a number|Cannot parse|value/i)
+    const [row] = await queryRows<{ n: number }>(ch, 'test', 'SELECT count() AS n FROM encoded_rows WHERE id >= 10')
+    expect(Number(row?.n)).toBe(0)
+  })
+
+  it('refuses a table or column name that is not a plain identifier before anything is sent', async () => {
+    const body = await encodeCompactRows(awkward, toValues)
+    for (const [table, cols] of [['encoded_rows; DROP TABLE prices', columns], ['encoded_rows', ['id', 'name) SELECT 1 --']], ['encoded_rows', []]] as const) {
+      const error = await failure(ch.insertEncoded(table, cols, body))
+      expect(error).toBeInstanceOf(AppError)
+      expect((error as AppError).code).toBe('INTERNAL')
+    }
   })
 })
 

@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
+import { Readable } from 'node:stream'
 import {
   ClickHouseLogLevel,
   createClient,
+  parseError,
   type ClickHouseClient,
   type ClickHouseSettings,
   type Logger as ClientLogger,
@@ -11,6 +13,7 @@ import {
 import type { Logger } from 'pino'
 import type { Env } from '../../env.ts'
 import { AppError } from '../../errors.ts'
+import { yieldToEventLoop } from '../../time-slice.ts'
 
 export type { ClickHouseClient }
 
@@ -23,7 +26,21 @@ export type ClickHouseHandle = {
   database: string
   /** 'chdb': embedded engine in this process, under `${dataDir}/clickhouse`; 'http': a server at CLICKHOUSE_URL. */
   kind: 'chdb' | 'http'
+  /**
+   * Inserts rows already encoded as JSONCompactEachRow (encodeCompactRows): chDB is handed the
+   * bytes as they are (no copy, no string on the main thread) and parses them on its own threads;
+   * a server gets them as the request body. `table` and `columns` are constants of the caller
+   * (checked as plain identifiers), never input.
+   */
+  insertEncoded(table: string, columns: readonly string[], body: Buffer): Promise<void>
   close(): Promise<void>
+}
+
+/** What this module uses of chDB's connection beyond the client's contract: its raw insert. */
+type ChdbRawInsert = {
+  chdb: {
+    rawInsert(params: { table: string; columns: readonly string[]; values: Buffer; format: 'JSONCompactEachRow' }): Promise<unknown>
+  }
 }
 
 /**
@@ -96,8 +113,11 @@ async function openChdb(dataDir: string, database: string, log: Logger | undefin
   // Loaded only here: the production image carries no embedded engine (CLICKHOUSE_URL is set there).
   const { createChdbConnection } = await import('chdb/connection')
   let connection: ClientConnection
+  let raw: ChdbRawInsert
   try {
-    connection = createChdbConnection({ path: dataDir }) as unknown as ClientConnection
+    const chdbConnection = createChdbConnection({ path: dataDir })
+    raw = chdbConnection as unknown as ChdbRawInsert
+    connection = chdbConnection as unknown as ClientConnection
   } catch (error) {
     // Typically another process (a running server) holds the directory's lock.
     throw new AppError('UNAVAILABLE', `Cannot open the embedded ClickHouse at ${dataDir}: ${String(error)}`, {
@@ -119,6 +139,18 @@ async function openChdb(dataDir: string, database: string, log: Logger | undefin
     client,
     database,
     kind: 'chdb',
+    async insertEncoded(table, columns, body) {
+      checkIdentifiers(table, columns)
+      if (body.length === 0) return
+      try {
+        await raw.chdb.rawInsert({ table, columns, values: body, format: 'JSONCompactEachRow' })
+      } catch (error) {
+        // The same error the client's own insert gives (a ClickHouseError when the engine said why).
+        const mapped = parseError(error instanceof Error ? error.message : String(error))
+        if (mapped !== error) mapped.cause = error
+        throw mapped
+      }
+    },
     close() {
       if (closed) return closed
       if (--slot.refs > 0) return Promise.resolve()
@@ -162,6 +194,16 @@ async function openHttp(url: string, env: ClickHouseEnv, database: string, log?:
     client,
     database,
     kind: 'http',
+    async insertEncoded(table, columns, body) {
+      checkIdentifiers(table, columns)
+      if (body.length === 0) return
+      const result = await client.exec({
+        query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT JSONCompactEachRow`,
+        values: Readable.from([body], { objectMode: false }),
+      })
+      // The answer to an INSERT is empty; read it to the end so the socket goes back to the pool.
+      for await (const _ of result.stream) void _
+    },
     close: () => (closed ??= client.close()),
   }
   if (log) loggers.set(handle, log)
@@ -169,9 +211,43 @@ async function openHttp(url: string, env: ClickHouseEnv, database: string, log?:
   return handle
 }
 
+/** Table and column names of insertEncoded: the callers' constants, refused unless plain identifiers (they are interpolated into the INSERT). */
+function checkIdentifiers(table: string, columns: readonly string[]): void {
+  for (const name of [table, ...columns]) {
+    if (!IDENTIFIER.test(name)) throw new AppError('INTERNAL', `not a plain identifier: ${JSON.stringify(name)}`)
+  }
+  if (columns.length === 0) throw new AppError('INTERNAL', `an insert into ${table} names no columns`)
+}
+
 /**
- * The ONE place an identifier is interpolated into SQL: `database` has passed IDENTIFIER (the
- * same rule env.ts applies to CLICKHOUSE_DATABASE) and never comes from a request. The existence
+ * Rows as JSONCompactEachRow bytes for insertEncoded: one JSON array per line, `toValues` giving
+ * each item's column values in the insert's column order. Encoded in slices of about `sliceMs`
+ * with a turn of the event loop between them, so a large batch never holds up requests and socket
+ * writes of the process for long (the client's own insert encodes every row in one step).
+ */
+export async function encodeCompactRows<T>(items: readonly T[], toValues: (item: T, index: number) => readonly unknown[], sliceMs = 5): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let length = 0
+  let i = 0
+  while (i < items.length) {
+    if (i > 0) await yieldToEventLoop()
+    const until = performance.now() + sliceMs
+    let text = ''
+    do {
+      text += JSON.stringify(toValues(items[i]!, i))
+      text += '\n'
+      i++
+    } while (i < items.length && performance.now() < until)
+    const chunk = Buffer.from(text, 'utf8')
+    chunks.push(chunk)
+    length += chunk.length
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
+}
+
+/**
+ * With checkIdentifiers, the only places an identifier is interpolated into SQL: `database` has
+ * passed IDENTIFIER (the same rule env.ts applies to CLICKHOUSE_DATABASE) and never comes from a request. The existence
  * check lets a user without the CREATE DATABASE grant use a database an operator created.
  */
 async function createDatabase(client: ClickHouseClient, database: string): Promise<void> {

@@ -1,14 +1,14 @@
 import type { CurveBuild, CurveMonth } from '@carbon/curves'
-import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { encodeCompactRows, logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 
 const COLUMNS = ['curve_id', 'build_id', 'as_of', 'month', 'onpeak', 'offpeak', 'atc', 'hours_onpeak', 'hours_offpeak'] as const
 
 /** Writes a build's monthly points (one insert; a repeated insert of the same build is read once). */
 export async function insertCurvePoints(ch: ClickHouseHandle, build: { curveId: string; buildId: string; asOf: string }, months: CurveBuild['months']) {
-  const values = months.map((m) => [build.curveId, build.buildId, build.asOf, `${m.month}-01`, m.onpeak, m.offpeak, m.atc, m.hours.onpeak, m.hours.offpeak])
+  const body = await encodeCompactRows(months, (m) => [build.curveId, build.buildId, build.asOf, `${m.month}-01`, m.onpeak, m.offpeak, m.atc, m.hours.onpeak, m.hours.offpeak])
   const started = performance.now()
-  await ch.client.insert({ table: 'curve_points', columns: [...COLUMNS], values, format: 'JSONCompactEachRow' })
-  logIfSlow(ch, 'curves.points.insert', started, { rows: values.length })
+  await ch.insertEncoded('curve_points', COLUMNS, body)
+  logIfSlow(ch, 'curves.points.insert', started, { rows: months.length })
 }
 
 type PointRow = { build: string; month_key: string; onpeak: number; offpeak: number; atc: number; hours_onpeak: number; hours_offpeak: number }

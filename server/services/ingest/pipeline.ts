@@ -12,6 +12,7 @@ import { TOPICS, type Bus, type BusMessage } from '../../adapters/bus/index.ts'
 import type { ObjectStore } from '../../adapters/objects/types.ts'
 import type { Database } from '../../adapters/postgres/schema/index.ts'
 import { metrics } from '../../metrics.ts'
+import { sliced } from '../../time-slice.ts'
 import type { NodeCatalogue } from './catalogue.ts'
 import { inlineParser, type Parsed, type PayloadParser } from './parse.ts'
 import { recordIngestRun, type IngestRunStatus, type IngestTrigger } from './runs.ts'
@@ -53,6 +54,11 @@ export type IngestResult = {
 
 /** Messages per publish call: large files go out in slices so no single append is huge. */
 const PUBLISH_SLICE = 5_000
+/**
+ * Longest stretch of encoding records into messages before the event loop gets a turn: in
+ * `carbon serve` the ingest shares its loop with every live stream and API request.
+ */
+const ENCODE_SLICE_MS = 5
 const MAX_HEADER_CHARS = 1_000
 
 const clip = (text: string, max = MAX_HEADER_CHARS) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
@@ -122,12 +128,13 @@ function issueReason(issue: ParseIssue): string {
 async function publishRecords(bus: Bus, records: readonly PriceRecord[], rawKey: string): Promise<void> {
   const ingestTime = new Date().toISOString()
   for (let i = 0; i < records.length; i += PUBLISH_SLICE) {
-    const slice = records.slice(i, i + PUBLISH_SLICE).map((record) => ({
-      key: `${record.market}:${record.node}`,
-      value: JSON.stringify(record),
-      headers: { 'ingest-time': ingestTime, 'raw-key': rawKey },
-    }))
-    await bus.publish(TOPICS.pricesNormalized, slice)
+    const part = records.slice(i, i + PUBLISH_SLICE)
+    const messages = new Array<BusMessage>(part.length)
+    await sliced(part.length, ENCODE_SLICE_MS, (j) => {
+      const record = part[j]!
+      messages[j] = { key: `${record.market}:${record.node}`, value: JSON.stringify(record), headers: { 'ingest-time': ingestTime, 'raw-key': rawKey } }
+    })
+    await bus.publish(TOPICS.pricesNormalized, messages)
   }
 }
 

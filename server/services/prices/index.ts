@@ -1,6 +1,6 @@
 import { MARKETS, nercHolidaysBetween, PriceRecord, type MarketId, type MarketRun } from '@carbon/schemas'
 import { z } from 'zod'
-import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { encodeCompactRows, logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { AppError } from '../../errors.ts'
 import { yieldToEventLoop } from '../../time-slice.ts'
 import { cachedPriceRead, pricesChanged } from './read-cache.ts'
@@ -39,8 +39,8 @@ import {
  */
 
 /**
- * Rows per INSERT. The client serializes a batch on the main thread and chDB parses it on the
- * libuv pool; 50k rows keep each main-thread step near 0.1 s and memory bounded.
+ * Rows per INSERT. A batch is encoded on the main thread in short slices (encodeCompactRows) and
+ * parsed by chDB on its own threads; 50k rows keep memory bounded.
  */
 export const INSERT_BATCH_ROWS = 50_000
 
@@ -57,11 +57,12 @@ export async function insertPrices(ch: ClickHouseHandle, records: PriceRecord[],
   let inserted = 0
   for (let offset = 0; offset < records.length; offset += INSERT_BATCH_ROWS) {
     const batch = records.slice(offset, offset + INSERT_BATCH_ROWS)
-    const values = keepLastPerKey(batch.map(toPriceRow)).map(rowValues)
+    const rows = keepLastPerKey(batch.map(toPriceRow))
+    const body = await encodeCompactRows(rows, rowValues)
     const started = performance.now()
-    await ch.client.insert({ table: 'prices', columns: [...PRICE_COLUMNS], values, format: 'JSONCompactEachRow' })
-    logIfSlow(ch, 'prices.insert', started, { rows: values.length })
-    inserted += values.length
+    await ch.insertEncoded('prices', PRICE_COLUMNS, body)
+    logIfSlow(ch, 'prices.insert', started, { rows: rows.length })
+    inserted += rows.length
   }
   // Cached answers about these markets and runs are now stale (read-cache.ts).
   if (records.length > 0) pricesChanged(ch, records)

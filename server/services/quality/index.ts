@@ -2,7 +2,7 @@ import { FETCH_DATASETS, SOURCES, type DatasetDefinition } from '@carbon/connect
 import { MarketId, MarketRun, RUN_INTERVAL_MINUTES, type PriceRecord } from '@carbon/schemas'
 import { and, count, desc, eq, gte, inArray, lte, sum } from 'drizzle-orm'
 import { z } from 'zod'
-import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { encodeCompactRows, logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { ingestRuns, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
 import { msToIso, toClickHouseTime } from '../prices/helpers.ts'
@@ -154,7 +154,7 @@ export async function recordArrivals(
   if (records.length === 0) return { inserted: 0 }
   if (positions && positions.length !== records.length) throw new RangeError('recordArrivals: one position per record')
   const at = toClickHouseTime(ingestedAt)
-  const values = records.map((r, i) => [
+  const body = await encodeCompactRows(records, (r, i) => [
     r.market,
     r.run,
     r.source,
@@ -173,9 +173,9 @@ export async function recordArrivals(
     positions?.[i]?.rawKey ?? '',
   ])
   const started = performance.now()
-  await ch.client.insert({ table: 'price_arrivals', columns: [...ARRIVAL_COLUMNS], values, format: 'JSONCompactEachRow' })
-  logIfSlow(ch, 'quality.arrivals.insert', started, { rows: values.length })
-  return { inserted: values.length }
+  await ch.insertEncoded('price_arrivals', ARRIVAL_COLUMNS, body)
+  logIfSlow(ch, 'quality.arrivals.insert', started, { rows: records.length })
+  return { inserted: records.length }
 }
 
 // ---------------------------------------------------------------- completeness and gaps

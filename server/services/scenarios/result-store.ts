@@ -1,4 +1,4 @@
-import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { encodeCompactRows, logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { yieldToEventLoop } from '../../time-slice.ts'
 import { SYSTEM_TECHNOLOGY, type MixTuple, type PriceTuple, type RunRows } from './rows.ts'
 import type { MixRow, PriceRow, SystemRow } from './schemas.ts'
@@ -17,8 +17,9 @@ export const INSERT_BATCH_ROWS = 2_000
 async function insertBatches(ch: ClickHouseHandle, table: string, columns: [string, ...string[]], values: unknown[][]): Promise<void> {
   for (let start = 0; start < values.length; start += INSERT_BATCH_ROWS) {
     const batch = values.slice(start, start + INSERT_BATCH_ROWS)
+    const body = await encodeCompactRows(batch, (row) => row)
     const started = performance.now()
-    await ch.client.insert({ table, columns, values: batch, format: 'JSONCompactEachRow' })
+    await ch.insertEncoded(table, columns, body)
     logIfSlow(ch, `scenarios.${table}.insert`, started, { rows: batch.length })
     await yieldToEventLoop()
   }
