@@ -10,6 +10,11 @@
  * token verification, the entitlement check and its audit row. The server is `carbon serve` in a
  * child process; autocannon (BENCH_CONNECTIONS, default 10, for BENCH_DURATION s, default 10)
  * runs in this one.
+ * Each figure also has the server process's CPU per request (user + system, /proc/<pid>/stat),
+ * which a noisy machine disturbs far less than the request rate.
+ * The authenticated floor (markets.list against /healthz) is measured again as BENCH_FLOOR_PAIRS
+ * (default 5) back-to-back pairs of 3 s each, alternating, and reported as the median of the
+ * pairs' ratios: two 10 s windows minutes apart compare two different moments of a shared machine.
  * BENCH_SCENARIOS=<scenario,...>: measure only these (and the baseline), for a quick look.
  * BENCH_PROFILE=<scenario,...|all>: afterwards, each named scenario runs once more for 5 s against
  * a fresh server started with --cpu-prof, and the functions with the most self time are printed
@@ -43,6 +48,9 @@ const STORES = (process.env.BENCH_STORES ?? 'embedded,postgres').split(',').map(
 const PROFILE = (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 const ONLY = (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 const POSTGRES_SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const FLOOR_PAIRS = Math.max(0, Number(process.env.BENCH_FLOOR_PAIRS ?? 5))
+const FLOOR_PAIR_S = 3
+const CLOCK_TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
 
 type Store = 'embedded' | 'postgres'
 /** Where one store's run keeps its data: DATA_DIR always (chDB, objects), DATABASE_URL for postgres. */
@@ -105,21 +113,38 @@ function startServer(storeEnv: StoreEnv, profileDir?: string): Promise<{ url: st
 /** headers: sent besides the token (a client that accepts gzip, as browsers, curl --compressed and requests do). */
 type Scenario = { name: string; path: string; connections?: number; anonymous?: boolean; headers?: Record<string, string> }
 
-async function measure(base: string, token: string, scenario: Scenario, duration = DURATION_S) {
+/** CPU time (user + system, ms) the process has used so far, or null where /proc is missing. */
+function processCpuMs(pid: number): number | null {
+  try {
+    // Fields after the command name (which is in parentheses and may hold spaces): utime is the 12th, stime the 13th.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S) * 1000
+  } catch {
+    return null
+  }
+}
+
+async function measure(base: string, token: string, scenario: Scenario, duration = DURATION_S, serverPid?: number) {
   const headers: Record<string, string> = { ...(scenario.anonymous ? {} : { authorization: `Bearer ${token}` }), ...scenario.headers }
   // Warm-up: one request, checked for success, so a broken endpoint fails loudly. Its body's
   // length as sent (compressed when the scenario accepts gzip), as autocannon's requests get it.
   const warm = await rawGet(base + scenario.path, headers)
   if (warm.status !== 200) throw new Error(`${scenario.name}: ${warm.status} ${warm.body.toString('utf8', 0, 500)}`)
   const bytes = warm.body.length
+  const cpuBefore = serverPid === undefined ? null : processCpuMs(serverPid)
   const result = await autocannon({
     url: base + scenario.path,
     headers,
     connections: scenario.connections ?? CONNECTIONS,
     duration,
   })
+  const cpuAfter = serverPid === undefined ? null : processCpuMs(serverPid)
+  const serverCpuMs = cpuBefore === null || cpuAfter === null ? null : Math.round(cpuAfter - cpuBefore)
   return {
     requestsPerSec: Math.round(result.requests.average * 10) / 10,
+    /** The server process's CPU (all its threads) per request answered, in microseconds. */
+    serverCpuUsPerRequest: serverCpuMs === null || result.requests.total === 0 ? null : Math.round((serverCpuMs * 1000) / result.requests.total),
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
     responseBytes: bytes,
@@ -191,19 +216,21 @@ async function openStore(store: Store): Promise<{ env: StoreEnv; remove(): Promi
 }
 
 /** Each scenario against one server; then the profiled ones, each on a server of its own. */
-async function runStore(store: Store): Promise<{ results: Record<string, Result>; profiles: Record<string, ProfileLine[]> }> {
+async function runStore(store: Store): Promise<{ results: Record<string, Result>; profiles: Record<string, ProfileLine[]>; floor: Floor | null }> {
   process.stderr.write(`\n== store: ${store}\n`)
   const { env, remove } = await openStore(store)
   const results: Record<string, Result> = {}
   const profiles: Record<string, ProfileLine[]> = {}
+  let floor: Floor | null = null
   try {
     const token = await seed(env)
     const server = await startServer(env)
     try {
       for (const scenario of scenarios()) {
         process.stderr.write(`Measuring ${store} ${scenario.name} for ${DURATION_S} s...\n`)
-        results[scenario.name] = await measure(server.url, token, scenario)
+        results[scenario.name] = await measure(server.url, token, scenario, DURATION_S, server.pid)
       }
+      floor = await measureFloor(store, server, token)
     } finally {
       await server.stop()
     }
@@ -214,7 +241,39 @@ async function runStore(store: Store): Promise<{ results: Record<string, Result>
   } finally {
     await remove()
   }
-  return { results, profiles }
+  return { results, profiles, floor }
+}
+
+type Floor = {
+  pairs: { healthzRps: number; marketsRps: number; rpsRatio: number; cpuRatio: number | null }[]
+  /** Median over the pairs of markets.list's rate over /healthz's (the target: at least 1/3). */
+  medianRpsRatio: number
+  /** Median over the pairs of /healthz's server CPU per request over markets.list's (the same floor, by CPU instead of rate). */
+  medianCpuRatio: number | null
+}
+
+/** The authenticated floor as FLOOR_PAIRS alternating pairs of short windows (see the top of this file). */
+async function measureFloor(store: Store, server: { url: string; pid: number }, token: string): Promise<Floor | null> {
+  const all = allScenarios()
+  const healthz = all.find((s) => s.name === 'baseline_healthz')!
+  const markets = all.find((s) => s.name === 'markets_list_authenticated')!
+  if (FLOOR_PAIRS === 0 || !scenarios().some((s) => s.name === markets.name)) return null
+  process.stderr.write(`Measuring ${store} the authenticated floor: ${FLOOR_PAIRS} pairs of /healthz and markets.list, ${FLOOR_PAIR_S} s each...\n`)
+  const pairs: Floor['pairs'] = []
+  for (let i = 0; i < FLOOR_PAIRS; i++) {
+    const h = await measure(server.url, token, healthz, FLOOR_PAIR_S, server.pid)
+    const m = await measure(server.url, token, markets, FLOOR_PAIR_S, server.pid)
+    const cpuRatio = h.serverCpuUsPerRequest && m.serverCpuUsPerRequest ? round3(h.serverCpuUsPerRequest / m.serverCpuUsPerRequest) : null
+    pairs.push({ healthzRps: h.requestsPerSec, marketsRps: m.requestsPerSec, rpsRatio: round3(m.requestsPerSec / h.requestsPerSec), cpuRatio })
+  }
+  const cpuRatios = pairs.map((p) => p.cpuRatio).filter((r): r is number => r !== null)
+  return { pairs, medianRpsRatio: median(pairs.map((p) => p.rpsRatio)), medianCpuRatio: cpuRatios.length === pairs.length ? median(cpuRatios) : null }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : round3((sorted[mid - 1]! + sorted[mid]!) / 2)
 }
 
 async function profileScenario(env: StoreEnv, token: string, scenario: Scenario): Promise<ProfileLine[]> {
@@ -250,20 +309,34 @@ function ratiosOf(results: Record<string, Result>) {
   return Object.fromEntries(
     Object.entries(results)
       .filter(([name]) => name !== 'baseline_healthz')
-      .map(([name, r]) => [name, { rpsVsBaseline: round3(r.requestsPerSec / baseline.requestsPerSec), p50VsBaseline: baseline.latencyP50Ms ? Math.round((r.latencyP50Ms / baseline.latencyP50Ms) * 10) / 10 : null }]),
+      .map(([name, r]) => [
+        name,
+        {
+          rpsVsBaseline: round3(r.requestsPerSec / baseline.requestsPerSec),
+          cpuPerRequestVsBaseline: r.serverCpuUsPerRequest && baseline.serverCpuUsPerRequest ? round3(r.serverCpuUsPerRequest / baseline.serverCpuUsPerRequest) : null,
+          p50VsBaseline: baseline.latencyP50Ms ? Math.round((r.latencyP50Ms / baseline.latencyP50Ms) * 10) / 10 : null,
+        },
+      ]),
   )
 }
 
 async function main() {
   const build = spawnSync(process.execPath, [path.join(root, 'scripts/ensure-build.js')], { cwd: root, stdio: 'inherit' })
   if (build.status !== 0) throw new Error('build failed')
-  const stores: Partial<Record<Store, { results: Record<string, Result>; ratios: ReturnType<typeof ratiosOf> }>> = {}
+  const stores: Partial<Record<Store, { results: Record<string, Result>; ratios: ReturnType<typeof ratiosOf>; floor: Floor | null }>> = {}
   for (const store of STORES) {
-    const { results, profiles } = await runStore(store)
-    stores[store] = { results, ratios: ratiosOf(results) }
+    const { results, profiles, floor } = await runStore(store)
+    stores[store] = { results, ratios: ratiosOf(results), floor }
     // Printed as each store finishes, so a later store's failure does not lose them.
     for (const [name, r] of Object.entries(results)) {
-      process.stdout.write(`${store.padEnd(9)} ${name.padEnd(30)} ${String(r.requestsPerSec).padStart(9)} req/s  p50 ${String(r.latencyP50Ms).padStart(5)} ms  p99 ${String(r.latencyP99Ms).padStart(5)} ms  ${r.responseBytes} B\n`)
+      process.stdout.write(
+        `${store.padEnd(9)} ${name.padEnd(30)} ${String(r.requestsPerSec).padStart(9)} req/s  p50 ${String(r.latencyP50Ms).padStart(5)} ms  p99 ${String(r.latencyP99Ms).padStart(5)} ms  ${String(r.serverCpuUsPerRequest ?? '—').padStart(6)} us CPU/req  ${r.responseBytes} B\n`,
+      )
+    }
+    if (floor) {
+      process.stdout.write(
+        `${store.padEnd(9)} floor (markets.list / healthz, ${floor.pairs.length} alternating pairs): median rate ratio ${floor.medianRpsRatio}, median CPU ratio ${floor.medianCpuRatio ?? '—'} (${floor.pairs.map((p) => p.rpsRatio).join(', ')})\n`,
+      )
     }
     for (const [name, lines] of Object.entries(profiles)) {
       process.stdout.write(`\nCPU profile, ${store}, ${name} (server main thread, self time over 5 s):\n${profileTable(lines.slice(0, 20))}\n`)

@@ -135,6 +135,36 @@ describe.each(['pglite', 'postgres'] as const)('audit log on %s', (kind) => {
       expect(Date.now() - row.occurredAt.getTime()).toBeLessThan(60_000)
     })
 
+    it('stores text exactly as given: quotes, backslashes, commas, braces and non-ASCII in every text column, nodes and details', async () => {
+      const awkward = ['HUB "A", {B}', 'back\\slash\\', 'Zürich – 東京 😀', 'NULL', '']
+      await recordAudit(pg.db, {
+        requestId: 'req-"text"',
+        principal: user,
+        channel: 'hub',
+        procedure: 'prices.latest {x}, "y"',
+        market: 'MI\\SO',
+        nodes: awkward,
+        outcome: 'denied',
+        status: 403,
+        userAgent: 'agent "quoted" \\ 東京',
+        details: { nested: { list: awkward, n: 1.5, flag: false, none: null } },
+      })
+      const row = await latest()
+      expect(row).toMatchObject({
+        requestId: 'req-"text"',
+        procedure: 'prices.latest {x}, "y"',
+        market: 'MI\\SO',
+        nodes: awkward,
+        outcome: 'denied',
+        status: 403,
+        userAgent: 'agent "quoted" \\ 東京',
+        details: { nested: { list: awkward, n: 1.5, flag: false, none: null } },
+        rangeFrom: null,
+        rangeTo: null,
+        clientAddress: null,
+      })
+    })
+
     it('keys principal_id on the user, the token or the service client; anonymous has none', async () => {
       const base: Omit<AuditEntry, 'principal'> = { requestId: 'r', channel: 'api', procedure: 'p', outcome: 'denied', status: 403 }
       await recordAudit(pg.db, { ...base, principal: { ...user, kind: 'token', credentialId: 'tok-uuid', scopes: ['read:prices'] } })

@@ -6,6 +6,7 @@ import {
   auditEvents,
   organizations,
   type Database,
+  type PrincipalType,
 } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
 import { storableText } from './input-check.ts'
@@ -63,20 +64,20 @@ export async function recordAudit(db: Database, entry: AuditEntry): Promise<void
   }
 
   const row: AuditInsert = {
-    requestId: capOrNull(entry.requestId, MAX_TEXT),
-    principalType: principal?.kind ?? 'anonymous',
-    principalId: principal ? principalId(principal) : null,
-    organizationId: principal?.organizationId ?? null,
+    request_id: capOrNull(entry.requestId, MAX_TEXT),
+    principal_type: principal?.kind ?? 'anonymous',
+    principal_id: principal ? principalId(principal) : null,
+    organization_id: principal?.organizationId ?? null,
     channel: entry.channel,
     procedure: cap(storableText(entry.procedure), MAX_TEXT) || 'unknown',
     market: capOrNull(entry.market, 64),
     nodes,
-    rangeFrom: toDateOrNull(entry.rangeFrom),
-    rangeTo: toDateOrNull(entry.rangeTo),
+    range_from: toDateOrNull(entry.rangeFrom),
+    range_to: toDateOrNull(entry.rangeTo),
     outcome: entry.outcome,
     status: Number.isInteger(entry.status) ? entry.status : null,
-    clientAddress: capOrNull(entry.clientAddress, 100),
-    userAgent: capOrNull(entry.userAgent, AUDIT_MAX_USER_AGENT),
+    client_address: capOrNull(entry.clientAddress, 100),
+    user_agent: capOrNull(entry.userAgent, AUDIT_MAX_USER_AGENT),
     details,
   }
   try {
@@ -90,11 +91,45 @@ export async function recordAudit(db: Database, entry: AuditEntry): Promise<void
   }
 }
 
-type AuditInsert = typeof auditEvents.$inferInsert
+/**
+ * A row as the insert reads it: the keys are audit_events' column names (jsonb_to_recordset below);
+ * occurred_at and id are the table's defaults.
+ */
+type AuditInsert = {
+  request_id: string | null
+  principal_type: PrincipalType
+  principal_id: string | null
+  organization_id: string | null
+  channel: Channel | null
+  procedure: string
+  market: string | null
+  nodes: string[] | null
+  range_from: Date | null
+  range_to: Date | null
+  outcome: AuditEntry['outcome']
+  status: number | null
+  client_address: string | null
+  user_agent: string | null
+  details: Record<string, unknown> | null
+}
+
+/**
+ * Rows are sent as one JSON document (one parameter, whatever the batch) and expanded by the
+ * server: building a many-row INSERT through the query builder cost about 40 microseconds of this
+ * process's CPU per row (15 parameters each), most of an audited request's share of the insert.
+ * The column list and types are constants; audit.int.test.ts reads every column back.
+ */
+function insertAuditRows(rows: readonly AuditInsert[]): SQL {
+  return sql`INSERT INTO audit_events (request_id, principal_type, principal_id, organization_id, channel, procedure, market, nodes, range_from, range_to, outcome, status, client_address, user_agent, details)
+SELECT request_id, principal_type, principal_id, organization_id, channel, procedure, market, nodes, range_from, range_to, outcome, status, client_address, user_agent, details
+FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(request_id text, principal_type principal_type, principal_id text, organization_id uuid, channel channel, procedure text, market text, nodes text[], range_from timestamptz, range_to timestamptz, outcome audit_outcome, status integer, client_address text, user_agent text, details jsonb)`
+}
+
 type QueuedRow = { row: AuditInsert; resolve(): void; reject(error: unknown): void }
 
 /** Rows in one INSERT at most. */
 const AUDIT_BATCH_ROWS = 500
+
 const writers = new WeakMap<Database, (row: AuditInsert) => Promise<void>>()
 
 function auditWriter(db: Database): (row: AuditInsert) => Promise<void> {
@@ -131,7 +166,7 @@ function createAuditWriter(db: Database): (row: AuditInsert) => Promise<void> {
 
   async function writeBatch(batch: QueuedRow[]) {
     try {
-      await db.insert(auditEvents).values(batch.map((q) => q.row))
+      await db.execute(insertAuditRows(batch.map((q) => q.row)))
       for (const q of batch) q.resolve()
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error)
