@@ -38,6 +38,7 @@ import { seedDemo } from '../server/services/demo/index.ts'
 import { insertPrices } from '../server/services/prices/index.ts'
 import { profileTable, topSelfTime, type CpuProfile, type ProfileLine } from './support/cpu-profile.ts'
 import { demoQuantToken } from './support/demo-token.ts'
+import { processCpuSeconds } from './support/process-cpu.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
@@ -50,7 +51,6 @@ const ONLY = (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim())
 const POSTGRES_SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const FLOOR_PAIRS = Math.max(0, Number(process.env.BENCH_FLOOR_PAIRS ?? 5))
 const FLOOR_PAIR_S = 3
-const CLOCK_TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
 
 type Store = 'embedded' | 'postgres'
 /** Where one store's run keeps its data: DATA_DIR always (chDB, objects), DATABASE_URL for postgres. */
@@ -113,18 +113,6 @@ function startServer(storeEnv: StoreEnv, profileDir?: string): Promise<{ url: st
 /** headers: sent besides the token (a client that accepts gzip, as browsers, curl --compressed and requests do). */
 type Scenario = { name: string; path: string; connections?: number; anonymous?: boolean; headers?: Record<string, string> }
 
-/** CPU time (user + system, ms) the process has used so far, or null where /proc is missing. */
-function processCpuMs(pid: number): number | null {
-  try {
-    // Fields after the command name (which is in parentheses and may hold spaces): utime is the 12th, stime the 13th.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S) * 1000
-  } catch {
-    return null
-  }
-}
-
 async function measure(base: string, token: string, scenario: Scenario, duration = DURATION_S, serverPid?: number) {
   const headers: Record<string, string> = { ...(scenario.anonymous ? {} : { authorization: `Bearer ${token}` }), ...scenario.headers }
   // Warm-up: one request, checked for success, so a broken endpoint fails loudly. Its body's
@@ -132,15 +120,15 @@ async function measure(base: string, token: string, scenario: Scenario, duration
   const warm = await rawGet(base + scenario.path, headers)
   if (warm.status !== 200) throw new Error(`${scenario.name}: ${warm.status} ${warm.body.toString('utf8', 0, 500)}`)
   const bytes = warm.body.length
-  const cpuBefore = serverPid === undefined ? null : processCpuMs(serverPid)
+  const cpuBefore = serverPid === undefined ? null : processCpuSeconds(serverPid)
   const result = await autocannon({
     url: base + scenario.path,
     headers,
     connections: scenario.connections ?? CONNECTIONS,
     duration,
   })
-  const cpuAfter = serverPid === undefined ? null : processCpuMs(serverPid)
-  const serverCpuMs = cpuBefore === null || cpuAfter === null ? null : Math.round(cpuAfter - cpuBefore)
+  const cpuAfter = serverPid === undefined ? null : processCpuSeconds(serverPid)
+  const serverCpuMs = cpuBefore === null || cpuAfter === null ? null : Math.round((cpuAfter - cpuBefore) * 1000)
   return {
     requestsPerSec: Math.round(result.requests.average * 10) / 10,
     /** The server process's CPU (all its threads) per request answered, in microseconds. */

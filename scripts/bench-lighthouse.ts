@@ -17,6 +17,7 @@ import * as chromeLauncher from 'chrome-launcher'
 import lighthouse from 'lighthouse'
 import type { Result as LighthouseResult } from 'lighthouse'
 import { cookieHeader, launchBrowser, signIn } from '../tests/e2e/support/browser.ts'
+import { processCpuSeconds } from './support/process-cpu.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
@@ -73,17 +74,6 @@ function startServer(dataDir: string): Promise<RunningServer> {
   })
 }
 
-/** CPU seconds a process has used so far (Linux /proc), or null where that cannot be read. */
-function cpuSeconds(pid: number): number | null {
-  try {
-    // Fields after the command name: utime and stime are the 12th and 13th (clock ticks, 100 a second).
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return null
-  }
-}
-
 /**
  * Waits until the server has settled after its first start (the embedded ingest catches up with
  * the publisher simulator for a while): its CPU use under a quarter of a core over 3 s, for at
@@ -93,9 +83,9 @@ async function waitForQuietServer(pid: number): Promise<void> {
   const limitMs = Number(process.env.BENCH_SETTLE_S ?? 120) * 1000
   const started = Date.now()
   while (Date.now() - started < limitMs) {
-    const before = cpuSeconds(pid)
+    const before = processCpuSeconds(pid)
     await new Promise((resolve) => setTimeout(resolve, 3000))
-    const after = cpuSeconds(pid)
+    const after = processCpuSeconds(pid)
     if (before === null || after === null) return
     const share = (after - before) / 3
     if (share < 0.25) {
