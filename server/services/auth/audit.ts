@@ -120,16 +120,15 @@ type AuditInsert = {
  * The column list and types are constants; audit.int.test.ts reads every column back.
  */
 function insertAuditRows(rows: readonly AuditInsert[]): SQL {
+  // The record's columns are the INSERT's, in the same order.
   return sql`INSERT INTO audit_events (request_id, principal_type, principal_id, organization_id, channel, procedure, market, nodes, range_from, range_to, outcome, status, client_address, user_agent, details)
-SELECT request_id, principal_type, principal_id, organization_id, channel, procedure, market, nodes, range_from, range_to, outcome, status, client_address, user_agent, details
-FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(request_id text, principal_type principal_type, principal_id text, organization_id uuid, channel channel, procedure text, market text, nodes text[], range_from timestamptz, range_to timestamptz, outcome audit_outcome, status integer, client_address text, user_agent text, details jsonb)`
+SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(request_id text, principal_type principal_type, principal_id text, organization_id uuid, channel channel, procedure text, market text, nodes text[], range_from timestamptz, range_to timestamptz, outcome audit_outcome, status integer, client_address text, user_agent text, details jsonb)`
 }
 
 type QueuedRow = { row: AuditInsert; resolve(): void; reject(error: unknown): void }
 
 /** Rows in one INSERT at most. */
 const AUDIT_BATCH_ROWS = 500
-
 const writers = new WeakMap<Database, (row: AuditInsert) => Promise<void>>()
 
 function auditWriter(db: Database): (row: AuditInsert) => Promise<void> {
