@@ -247,8 +247,9 @@ export async function encodeCompactRows<T>(items: readonly T[], toValues: (item:
 
 /**
  * With checkIdentifiers, the only places an identifier is interpolated into SQL: `database` has
- * passed IDENTIFIER (the same rule env.ts applies to CLICKHOUSE_DATABASE) and never comes from a request. The existence
- * check lets a user without the CREATE DATABASE grant use a database an operator created.
+ * passed IDENTIFIER (the same rule env.ts applies to CLICKHOUSE_DATABASE) and never comes from a
+ * request. The existence check lets a user without the CREATE DATABASE grant use a database an
+ * operator created.
  */
 async function createDatabase(client: ClickHouseClient, database: string): Promise<void> {
   if (!IDENTIFIER.test(database)) throw new AppError('INTERNAL', `not a plain identifier: ${JSON.stringify(database)}`)

@@ -3,10 +3,9 @@ import type { ModelJob, ThreadMessage } from './compute.ts'
 import { computeRunRows } from './model-job.ts'
 
 /**
- * Inside the model's worker thread (started by compute.ts): one job at a
- * time, answered with its rows or the model's error message. The model's synchronous work never
- * blocks the process's event loop here, and Monte Carlo progress reaches the main thread while the
- * draws run.
+ * Inside the model's worker thread (started by compute.ts): one job at a time, answered with its
+ * rows or the model's error message. The model's synchronous work never blocks the process's event
+ * loop here, and Monte Carlo progress reaches the main thread while the draws run.
  */
 
 const port = parentPort
