@@ -6,7 +6,7 @@ import { queryRows, type ClickHouseHandle } from '../adapters/clickhouse/client.
 import { AppError } from '../errors.ts'
 import { metrics } from '../metrics.ts'
 import { insertPrices } from '../services/prices/index.ts'
-import { intervalMinutes, toClickHouseTime } from '../services/prices/helpers.ts'
+import { instantMs, intervalMinutes, toClickHouseTime } from '../services/prices/helpers.ts'
 import { recordArrivals, type BusPosition } from '../services/quality/index.ts'
 import { sliced, yieldToEventLoop } from '../time-slice.ts'
 
@@ -65,7 +65,7 @@ export type PricesConsumerOptions = {
   log: Logger
   /** Consumer group; instances sharing it share the topic's partitions (default 'prices-consumer'). */
   groupId?: string
-  /** Largest batch handled (and inserted) at once (default 5,000). */
+  /** Largest batch handled (and inserted) at once (default 20,000). */
   maxBatchSize?: number
   /**
    * Called after each batch was handled successfully (stored and dead-lettered, just before its
@@ -86,7 +86,7 @@ export type PricesConsumer = {
 }
 
 export const PRICES_CONSUMER_GROUP = 'prices-consumer'
-export const PRICES_CONSUMER_MAX_BATCH = 5_000
+export const PRICES_CONSUMER_MAX_BATCH = 20_000
 /** Longest `reason` header: a record with many bad fields still yields a bounded header. */
 export const MAX_REASON_LENGTH = 1_000
 /** Longest stretch of decoding before the consumer yields to the event loop. */
@@ -161,6 +161,10 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
     const where = { partition: batch.partition, firstOffset: first, lastOffset: last, messages: batch.messages.length, valid: valid.length, invalid: dead.length }
 
     if (valid.length > 0) {
+      // Which arrivals are already recorded is read while the prices insert runs (that insert does
+      // not touch price_arrivals); the arrivals are written only once the prices are stored.
+      const unrecorded = newArrivals(ch, valid, positions)
+      unrecorded.catch(() => {}) // awaited below unless the prices insert fails first
       try {
         // Validated by decodePriceMessage with the store's own checks: not validated twice.
         await insertPrices(ch, valid, { validated: true })
@@ -169,7 +173,7 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
         throw storeUnavailable('prices', error)
       }
       try {
-        const fresh = await newArrivals(ch, valid, positions)
+        const fresh = await unrecorded
         await yieldToEventLoop()
         await recordArrivals(ch, fresh.records, new Date(), fresh.positions)
         if (fresh.records.length < valid.length) log.info({ ...where, repeated: valid.length - fresh.records.length }, 'price arrivals already recorded skipped')
@@ -241,7 +245,7 @@ WHERE market IN {markets:Array(String)} AND run IN {runs:Array(String)}
 type Seen = { node: string; start_ms: number | string; partition: number | string; offset: string; raw_key: string }
 
 const atPosition = (node: string, start: number, partition: number | string, offset: string) => `${node}\u0000${start}\u0000${partition}\u0000${offset}`
-const fromFile = (node: string, start: number, rawKey: string) => `${node}\u0000${start}\u0000${rawKey}`
+const fromFile = (node: string, start: number, file: number) => `${node}\u0000${start}\u0000${file}`
 
 /**
  * The records of a batch (with their positions) that have not arrived yet: not in
@@ -254,7 +258,7 @@ export async function newArrivals(
   positions: readonly BusPosition[],
 ): Promise<{ records: PriceRecord[]; positions: BusPosition[] }> {
   if (records.length === 0) return { records: [], positions: [] }
-  const starts = records.map((r) => Date.parse(r.intervalStart))
+  const starts = records.map((r) => instantMs(r.intervalStart))
   const offsets = positions.map((p) => BigInt(p.offset))
   const rows = await queryRows<Seen>(ch, 'consumer.arrivals_seen', ARRIVALS_SEEN_SQL, {
     markets: [...new Set(records.map((r) => r.market))],
@@ -266,20 +270,30 @@ export async function newArrivals(
     last: offsets.reduce((a, b) => (b > a ? b : a)).toString(),
     rawKeys: [...new Set(positions.map((p) => p.rawKey ?? '').filter(Boolean))],
   })
-  const seen = new Set<string>()
+  // Positions are unique within a batch, so only the stored ones can repeat one. Files are
+  // numbered per call: a key carries the number, not the long raw key.
+  const files = new Map<string, number>()
+  const fileNumber = (rawKey: string) => {
+    let number = files.get(rawKey)
+    if (number === undefined) files.set(rawKey, (number = files.size))
+    return number
+  }
+  const seenAt = new Set<string>()
+  const seenFromFile = new Set<string>()
   for (const row of rows) {
     const start = Number(row.start_ms)
-    seen.add(atPosition(row.node, start, row.partition, String(row.offset)))
-    if (row.raw_key) seen.add(fromFile(row.node, start, row.raw_key))
+    seenAt.add(atPosition(row.node, start, row.partition, String(row.offset)))
+    if (row.raw_key) seenFromFile.add(fromFile(row.node, start, fileNumber(row.raw_key)))
   }
   const out: { records: PriceRecord[]; positions: BusPosition[] } = { records: [], positions: [] }
   records.forEach((record, i) => {
     const position = positions[i]!
-    const byPosition = atPosition(record.node, starts[i]!, position.partition, position.offset)
-    const byFile = position.rawKey ? fromFile(record.node, starts[i]!, position.rawKey) : null
-    if (seen.has(byPosition) || (byFile !== null && seen.has(byFile))) return
-    seen.add(byPosition)
-    if (byFile !== null) seen.add(byFile)
+    if (seenAt.size > 0 && seenAt.has(atPosition(record.node, starts[i]!, position.partition, position.offset))) return
+    if (position.rawKey) {
+      const byFile = fromFile(record.node, starts[i]!, fileNumber(position.rawKey))
+      if (seenFromFile.has(byFile)) return
+      seenFromFile.add(byFile)
+    }
     out.records.push(record)
     out.positions.push(position)
   })

@@ -21,18 +21,51 @@ export function isMonthKey(m: string): boolean {
   return MONTH_KEY.test(m)
 }
 
+/** Value of the ASCII digit at position i of text, or -1 if it is not one. */
+function digitAt(text: string, i: number): number {
+  const code = text.charCodeAt(i) - 48
+  return code >= 0 && code <= 9 ? code : -1
+}
+
+/**
+ * The index of a well-formed `YYYY-MM` read digit by digit, or -1 (then the regular expression
+ * decides and reports). A build parses thousands of months; this is the path they take.
+ */
+function quickMonthIndex(m: string): number {
+  if (m.length !== 7 || m.charCodeAt(4) !== 45) return -1
+  const y0 = digitAt(m, 0)
+  const y1 = digitAt(m, 1)
+  const y2 = digitAt(m, 2)
+  const y3 = digitAt(m, 3)
+  const m0 = digitAt(m, 5)
+  const m1 = digitAt(m, 6)
+  if (y0 < 0 || y1 < 0 || y2 < 0 || y3 < 0 || m0 < 0 || m1 < 0) return -1
+  const month = m0 * 10 + m1
+  if (month < 1 || month > 12) return -1
+  return (y0 * 1000 + y1 * 100 + y2 * 10 + y3) * 12 + month - 1
+}
+
 /** Months since year 0 (a total order that makes month arithmetic integer arithmetic). */
 export function monthIndex(m: MonthKey): number {
+  const quick = typeof m === 'string' ? quickMonthIndex(m) : -1
+  if (quick >= 0) return quick
   const match = MONTH_KEY.exec(m)
   if (!match) throw new CurveInputError([{ value: m, message: 'not a month (expected YYYY-MM)' }])
   return Number(match[1]) * 12 + Number(match[2]) - 1
 }
 
-/** The month with index `i` (inverse of monthIndex). */
+const monthKeyCache = new Map<number, MonthKey>()
+
+/** The month with index `i` (inverse of monthIndex). Cached: a build formats the same few hundred months again and again. */
 export function monthFromIndex(i: number): MonthKey {
-  const year = Math.floor(i / 12)
-  const month = i - year * 12 + 1
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`
+  let key = monthKeyCache.get(i)
+  if (key === undefined) {
+    const year = Math.floor(i / 12)
+    const month = i - year * 12 + 1
+    key = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`
+    if (monthKeyCache.size < 100_000) monthKeyCache.set(i, key)
+  }
+  return key
 }
 
 /** `m` moved by `k` months (k may be negative). */

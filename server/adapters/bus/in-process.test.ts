@@ -24,6 +24,28 @@ describe('createInProcessBus', () => {
     await bus.close()
   })
 
+  it('delivers every value byte for byte: text in any script, Buffers, both in one batch, a Buffer changed after publishing', async () => {
+    const bus = createInProcessBus()
+    const got: Batch[] = []
+    const reused = Buffer.from('bytes \u0000\xff', 'latin1')
+    const sent = ['{"node":"A"}', 'Zürich – 東京 😀', '', 'plain']
+    await bus.publish('ascii', sent.filter((v) => Buffer.byteLength(v) === v.length).map((value) => ({ key: 'k', value })))
+    await bus.publish('text', sent.map((value) => ({ key: 'k', value })))
+    await bus.publish('mixed', [...sent.map((value) => ({ key: 'k', value })), { key: 'k', value: reused }])
+    reused.fill(0)
+    const subs = await Promise.all(
+      ['ascii', 'text', 'mixed'].map((topic) => bus.subscribe({ topic, groupId: 'g', fromBeginning: true, handler: async (b) => void got.push(b) })),
+    )
+    await waitFor(() => got.flatMap((b) => b.messages).length >= 12, 5_000)
+    const byTopic = (topic: string) => got.filter((b) => b.topic === topic).flatMap((b) => b.messages.map((m) => m.value))
+    expect(byTopic('ascii').map((v) => v.toString('utf8'))).toEqual(['{"node":"A"}', '', 'plain'])
+    expect(byTopic('text').map((v) => v.toString('utf8'))).toEqual(sent)
+    expect(byTopic('mixed').map((v) => v.toString('utf8')).slice(0, 4)).toEqual(sent)
+    expect(byTopic('mixed')[4]!.equals(Buffer.from('bytes \u0000\xff', 'latin1'))).toBe(true)
+    for (const sub of subs) await sub.stop()
+    await bus.close()
+  })
+
   it('starts offsets at firstOffset, so a restarted embedded bus continues above the last one', async () => {
     const first = 1_795_000_000_000_000
     const bus = createInProcessBus({ firstOffset: first })

@@ -50,7 +50,38 @@ export type InProcessBusOptions = {
 
 export const DEFAULT_MAX_RETAINED_PER_TOPIC = 100_000
 
-type Stored = { key: string; value: Buffer; headers: Record<string, string>; timestamp: number }
+/**
+ * A retained message. A string value is kept as the string (immutable, one compact object) and
+ * becomes bytes only in a delivery; a Buffer value is a private copy. Headers are a private copy,
+ * shared by the messages of one publish call that were given the same headers object.
+ */
+type Stored = { key: string; value: Buffer | string; headers: Readonly<Record<string, string>>; timestamp: number }
+
+/**
+ * The values of `entries` end to end in one new Buffer, with where each one ends. When every
+ * value is text and all of it is ASCII (JSON of the canonical records is), the texts are encoded
+ * in one step and a value's end is its running length in characters; otherwise each value is
+ * measured and copied on its own.
+ */
+function valueBytes(entries: readonly Stored[]): { values: Buffer; at: number[] } {
+  const at = new Array<number>(entries.length)
+  if (entries.every((stored) => typeof stored.value === 'string')) {
+    const texts = entries.map((stored) => stored.value as string)
+    const values = Buffer.from(texts.join(''), 'utf8')
+    let end = 0
+    texts.forEach((text, i) => (at[i] = end += text.length))
+    if (end === values.length) return { values, at }
+  }
+  let total = 0
+  entries.forEach((stored, i) => (at[i] = total += typeof stored.value === 'string' ? Buffer.byteLength(stored.value, 'utf8') : stored.value.length))
+  const values = Buffer.allocUnsafe(total)
+  entries.forEach((stored, i) => {
+    const start = i === 0 ? 0 : at[i - 1]!
+    if (typeof stored.value === 'string') values.write(stored.value, start, 'utf8')
+    else stored.value.copy(values, start)
+  })
+  return { values, at }
+}
 
 type Member = {
   options: ReturnType<typeof subscribeDefaults>
@@ -154,17 +185,26 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
     owner(group)?.wake()
   }
 
-  function received(t: TopicLog, offset: number): ReceivedMessage {
-    const stored = t.entries[t.head + (offset - t.base)]
-    if (!stored) throw new Error(`in-process bus: offset ${offset} of ${t.name} is not retained`)
-    return {
-      key: stored.key,
-      // A fresh copy per delivery, like a Kafka fetch: a handler mutating it cannot change a redelivery.
-      value: Buffer.from(stored.value),
-      headers: { ...stored.headers },
-      offset: String(offset),
-      timestamp: stored.timestamp,
+  /**
+   * The messages from `offset` on, as one delivery receives them: fresh copies, like a Kafka
+   * fetch, so a handler mutating them cannot change a redelivery. The values are copied into one
+   * Buffer per delivery and handed out as views of it (one allocation, not one per message).
+   */
+  function receivedBatch(t: TopicLog, offset: number, count: number): ReceivedMessage[] {
+    const entries = new Array<Stored>(count)
+    for (let i = 0; i < count; i++) {
+      const stored = t.entries[t.head + (offset + i - t.base)]
+      if (!stored) throw new Error(`in-process bus: offset ${offset + i} of ${t.name} is not retained`)
+      entries[i] = stored
     }
+    const ends = valueBytes(entries)
+    return entries.map((stored, i) => ({
+      key: stored.key,
+      value: ends.values.subarray(i === 0 ? 0 : ends.at[i - 1], ends.at[i]),
+      headers: { ...stored.headers },
+      offset: String(offset + i),
+      timestamp: stored.timestamp,
+    }))
   }
 
   async function run(t: TopicLog, group: Group, member: Member) {
@@ -197,7 +237,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
         system: 'in-process',
         partition: 0,
         // Built per attempt: every delivery gets fresh Buffers.
-        messages: () => Array.from({ length: count }, (_, i) => received(t, start + i)),
+        messages: () => receivedBatch(t, start, count),
         publish: (topic, messages) => bus.publish(topic, messages),
         commit: async (offset) => commit(Number(offset) + 1),
         wait: (ms) => sleep(ms, member.abort.signal),
@@ -241,12 +281,18 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
         if (closed) throw closedError()
         const t = topicLog(topic)
         const timestamp = Date.now()
+        let given: BusMessage['headers']
+        let copied: Stored['headers'] = {}
         for (const message of stamped) {
+          // Copies: the caller may reuse its Buffer or change its headers after publish resolves.
+          if (message.headers !== given || given === undefined) {
+            given = message.headers
+            copied = Object.freeze({ ...message.headers })
+          }
           t.entries.push({
             key: message.key,
-            // Copy: the caller may reuse its Buffer after publish resolves.
-            value: Buffer.from(message.value),
-            headers: { ...message.headers },
+            value: typeof message.value === 'string' ? message.value : Buffer.from(message.value),
+            headers: copied,
             timestamp,
           })
         }

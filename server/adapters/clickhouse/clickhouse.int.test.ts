@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,6 +6,7 @@ import { parseEnv } from '../../env.ts'
 import { AppError } from '../../errors.ts'
 import { ClickHouseError } from '@clickhouse/client'
 import { encodeCompactRows, openClickHouse, queryRows, type ClickHouseHandle } from './client.ts'
+import { encodeRowBinary, RowBinaryWriter } from './row-binary.ts'
 import { findMigrationsFolder, loadMigrations, migrateClickHouse } from './migrate.ts'
 
 // One chDB data directory for this file (this process); every test shares it.
@@ -134,6 +135,75 @@ describe('encodeCompactRows and insertEncoded (embedded)', () => {
       expect(error).toBeInstanceOf(AppError)
       expect((error as AppError).code).toBe('INTERNAL')
     }
+  })
+})
+
+describe('encodeRowBinary and insertEncoded as RowBinary (embedded)', () => {
+  const columns = ['id', 'name', 'at', 'minutes', 'value', 'maybe', 'seen', 'offset'] as const
+  type Row = { id: number; name: string; at: number; minutes: number; value: number; maybe: number | null; seen: number | null; offset: string }
+  const rows: Row[] = [
+    { id: 1, name: 'plain', at: Date.parse('2026-07-19T05:00:00.123Z'), minutes: 5, value: 1.5, maybe: null, seen: null, offset: '0' },
+    { id: 2, name: 'quote " backslash \\ tab \t newline \n', at: Date.parse('1969-12-31T23:59:59.999Z'), minutes: 65_535, value: -0.000123456789, maybe: 0, seen: 0, offset: '18446744073709551615' },
+    { id: 3, name: 'Zürich – 東京 😀', at: Date.parse('2050-12-31T23:00:00Z'), minutes: 0, value: 123456789.125, maybe: -1e-300, seen: Date.parse('2026-07-20T10:00:00Z'), offset: '1781100300000123' },
+    { id: 4, name: 'long '.repeat(40), at: 0, minutes: 60, value: Number.MAX_VALUE, maybe: 2.5, seen: 1, offset: '9007199254740993' },
+  ]
+  const write = (writer: RowBinaryWriter, row: Row) => {
+    writer.uint16(row.id)
+    writer.string(row.name)
+    writer.dateTime64ms(row.at)
+    writer.uint16(row.minutes)
+    writer.float64(row.value)
+    writer.nullableFloat64(row.maybe)
+    writer.nullableDateTime64ms(row.seen)
+    writer.uint64(row.offset)
+  }
+
+  beforeAll(async () => {
+    await ch.client.command({
+      query: `CREATE TABLE IF NOT EXISTS binary_rows (id UInt16, name LowCardinality(String), at DateTime64(3, 'UTC'), minutes UInt16, value Float64,
+        maybe Nullable(Float64), seen Nullable(DateTime64(3, 'UTC')), offset UInt64) ENGINE = MergeTree ORDER BY id`,
+    })
+  })
+
+  it('stores every value exactly: text of any length and script, times before and after 1970, extreme numbers, nulls, 64-bit offsets', async () => {
+    await ch.insertEncoded('binary_rows', columns, await encodeRowBinary(rows, write), 'RowBinary')
+    const stored = await queryRows<Omit<Row, 'at' | 'seen'> & { at: number | string; seen: number | string | null }>(
+      ch,
+      'test',
+      'SELECT id, name, toUnixTimestamp64Milli(at) AS at, minutes, value, maybe, toUnixTimestamp64Milli(seen) AS seen, toString(offset) AS offset FROM binary_rows ORDER BY id',
+    )
+    expect(stored.map((r) => ({ ...r, at: Number(r.at), seen: r.seen === null ? null : Number(r.seen) }))).toEqual(rows)
+  })
+
+  it('writes the same bytes whatever the slices, yielding between them', async () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => ({ ...rows[i % rows.length]!, id: i }))
+    let turns = 0
+    const counting = setInterval(() => turns++, 0)
+    const sliced = Buffer.from(await encodeRowBinary(many, write, 0))
+    clearInterval(counting)
+    expect(turns).toBeGreaterThan(0)
+    expect(sliced.equals(await encodeRowBinary(many, write, 1_000))).toBe(true)
+  })
+
+  it('refuses a value its column cannot hold before anything is written', () => {
+    const writer = new RowBinaryWriter()
+    expect(() => writer.uint16(65_536)).toThrow(RangeError)
+    expect(() => writer.uint16(1.5)).toThrow(RangeError)
+    expect(() => writer.dateTime64ms(Number.NaN)).toThrow(/whole milliseconds/)
+    expect(() => writer.dateTime64ms(1.5)).toThrow(RangeError)
+    expect(() => writer.uint64('-1')).toThrow(RangeError)
+    expect(() => writer.uint64('18446744073709551616')).toThrow(RangeError)
+    expect(writer.length).toBe(0)
+  })
+
+  it('fails with a ClickHouseError on bytes that do not fill the row, storing nothing, and leaves no spool file', async () => {
+    const whole = await encodeRowBinary(rows.map((r) => ({ ...r, id: r.id + 100 })), write)
+    const error = await failure(ch.insertEncoded('binary_rows', columns, Buffer.from(whole.subarray(0, whole.length - 3)), 'RowBinary'))
+    expect(error).toBeInstanceOf(ClickHouseError)
+    expect(error.message).toMatch(/Cannot read all data/)
+    const [row] = await queryRows<{ n: number }>(ch, 'test', 'SELECT count() AS n FROM binary_rows WHERE id > 100')
+    expect(Number(row?.n)).toBe(0)
+    expect(await readdir(path.join(dataDir, 'clickhouse-spool'))).toEqual([])
   })
 })
 

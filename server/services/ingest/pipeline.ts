@@ -12,6 +12,7 @@ import { TOPICS, type Bus, type BusMessage } from '../../adapters/bus/index.ts'
 import type { ObjectStore } from '../../adapters/objects/types.ts'
 import type { Database } from '../../adapters/postgres/schema/index.ts'
 import { metrics } from '../../metrics.ts'
+import { instantMs } from '../prices/helpers.ts'
 import { sliced } from '../../time-slice.ts'
 import type { NodeCatalogue } from './catalogue.ts'
 import { inlineParser, type Parsed, type PayloadParser } from './parse.ts'
@@ -116,9 +117,20 @@ function deadLetter(kind: string, key: string, value: unknown, reason: string, e
   }
 }
 
-function inWindow(record: PriceRecord, window: { start: number; end: number }): boolean {
-  const start = Date.parse(record.intervalStart)
-  return start >= window.start && start < window.end
+/**
+ * The parsed records whose interval starts in the window, with `published` as the publication
+ * time of those that carry none. The parsed records are this call's own (fresh from the parser),
+ * so the time is set in place: a copy of each of a million records would only feed the collector.
+ */
+function recordsToPublish(parsed: PriceRecord[], window: { start: number; end: number }, published: string | null): PriceRecord[] {
+  const out: PriceRecord[] = []
+  for (const record of parsed) {
+    const start = instantMs(record.intervalStart)
+    if (!(start >= window.start && start < window.end)) continue
+    if (record.publishedAt === null && published !== null) record.publishedAt = published
+    out.push(record)
+  }
+  return out
 }
 
 function issueReason(issue: ParseIssue): string {
@@ -126,13 +138,14 @@ function issueReason(issue: ParseIssue): string {
 }
 
 async function publishRecords(bus: Bus, records: readonly PriceRecord[], rawKey: string): Promise<void> {
-  const ingestTime = new Date().toISOString()
+  // One headers object for every message of the file: the bus copies headers, never changes them.
+  const headers = { 'ingest-time': new Date().toISOString(), 'raw-key': rawKey }
   for (let i = 0; i < records.length; i += PUBLISH_SLICE) {
     const part = records.slice(i, i + PUBLISH_SLICE)
     const messages = new Array<BusMessage>(part.length)
     await sliced(part.length, ENCODE_SLICE_MS, (j) => {
       const record = part[j]!
-      messages[j] = { key: `${record.market}:${record.node}`, value: JSON.stringify(record), headers: { 'ingest-time': ingestTime, 'raw-key': rawKey } }
+      messages[j] = { key: `${record.market}:${record.node}`, value: JSON.stringify(record), headers }
     })
     await bus.publish(TOPICS.pricesNormalized, messages)
   }
@@ -206,9 +219,7 @@ export async function parseAndPublish(
   // requested window is published; the rest was (or will be) fetched by its own window.
   // The file's Last-Modified is the publication time of records whose format does not carry one.
   const published = payload.lastModified === null ? null : new Date(payload.lastModified).toISOString()
-  let records = parsed.records
-    .filter((r) => inWindow(r, request.window))
-    .map((r) => (r.publishedAt === null && published !== null ? { ...r, publishedAt: published } : r))
+  let records = recordsToPublish(parsed.records, request.window, published)
   if (records.length < parsed.records.length) log.debug({ outside: parsed.records.length - records.length }, 'records outside the requested window not published')
   let newNodes = 0
   const unknown = await deps.catalogue.unknownNodes(market, records)
@@ -231,7 +242,7 @@ export async function parseAndPublish(
 
   let last: number | null = null
   for (const record of records) {
-    const start = Date.parse(record.intervalStart)
+    const start = instantMs(record.intervalStart)
     if (last === null || start > last) last = start
   }
   const issues = dead.length

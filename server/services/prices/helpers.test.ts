@@ -87,11 +87,15 @@ describe('rowValues', () => {
 
 describe('keepLastPerKey', () => {
   it('keeps the last copy of each interval in first-seen order', () => {
-    const a = toPriceRow(record)
-    const b = toPriceRow({ ...record, intervalStart: '2026-06-10T14:10:00Z', intervalEnd: '2026-06-10T14:15:00Z' })
-    const a2 = { ...a, lmp: 99 }
-    const otherRun = { ...a, run: 'DA' }
-    expect(keepLastPerKey([a, b, a2, otherRun])).toEqual([a2, b, otherRun])
+    const b = { ...record, intervalStart: '2026-06-10T14:10:00Z', intervalEnd: '2026-06-10T14:15:00Z' }
+    const a2 = { ...record, lmp: 99 }
+    const otherRun = { ...record, run: 'DA' as const }
+    expect(keepLastPerKey([record, b, a2, otherRun])).toEqual([a2, b, otherRun])
+  })
+
+  it('knows one instant written two ways as one interval', () => {
+    const sameStart = { ...record, intervalStart: record.intervalStart.replace('Z', '.000Z'), lmp: 99 }
+    expect(keepLastPerKey([record, sameStart])).toEqual([sameStart])
   })
 })
 

@@ -1,4 +1,5 @@
 import { RUN_INTERVAL_MINUTES, type MarketRun, type PriceRecord } from '@carbon/schemas'
+import type { RowBinaryWriter } from '../../adapters/clickhouse/row-binary.ts'
 import type { Resolution } from './schemas.ts'
 
 /** A row of the `prices` table as sent in a JSONEachRow insert (ingested_at takes its default). */
@@ -66,17 +67,56 @@ export function toNumberOrNull(value: number | string | null | undefined): numbe
 }
 
 /**
+ * Milliseconds since the epoch of an ISO 8601 instant, or NaN. Parsed texts are remembered
+ * (a batch of prices carries few distinct times: one interval's start for every node), up to
+ * INSTANT_CACHE_SIZE of them, then the memory starts over.
+ */
+export function instantMs(text: string): number {
+  let ms = instantCache.get(text)
+  if (ms === undefined) {
+    if (instantCache.size >= INSTANT_CACHE_SIZE) instantCache.clear()
+    ms = Date.parse(text)
+    instantCache.set(text, ms)
+  }
+  return ms
+}
+
+const INSTANT_CACHE_SIZE = 4_096
+const instantCache = new Map<string, number>()
+
+/**
  * The length in whole minutes of a record's interval. Throws a RangeError unless the interval
  * ends after it starts and fits the table's UInt16 minutes (45 days).
  */
 export function intervalMinutes(record: Pick<PriceRecord, 'intervalStart' | 'intervalEnd'>): number {
-  const start = Date.parse(record.intervalStart)
-  const end = Date.parse(record.intervalEnd)
+  const start = instantMs(record.intervalStart)
+  const end = instantMs(record.intervalEnd)
   const minutes = Math.round((end - start) / 60_000)
   if (!(end > start) || minutes > MAX_INTERVAL_MINUTES) {
     throw new RangeError(`interval ${record.intervalStart} .. ${record.intervalEnd} must end after it starts, within 45 days`)
   }
   return minutes
+}
+
+/**
+ * One valid record as a RowBinary row of PRICE_COLUMNS (see intervalMinutes for what it throws).
+ * Times go as whole milliseconds, which is what DateTime64(3) keeps.
+ */
+export function writePriceRow(writer: RowBinaryWriter, record: PriceRecord): void {
+  const minutes = intervalMinutes(record)
+  writer.string(record.market)
+  writer.string(record.node)
+  writer.string(record.run)
+  writer.dateTime64ms(instantMs(record.intervalStart))
+  writer.dateTime64ms(instantMs(record.intervalEnd))
+  writer.uint16(minutes)
+  writer.float64(record.lmp)
+  writer.nullableFloat64(record.energy)
+  writer.nullableFloat64(record.congestion)
+  writer.nullableFloat64(record.loss)
+  writer.nullableFloat64(record.ghg)
+  writer.string(record.source)
+  writer.nullableDateTime64ms(record.publishedAt === null ? null : instantMs(record.publishedAt))
 }
 
 /** The table row of a valid record (see intervalMinutes for what it throws). */
@@ -118,21 +158,34 @@ export function rowValues(row: PriceRow): unknown[] {
 }
 
 /**
- * Keeps the LAST row of each key (market, node, run, interval_start), in first-seen order. Rows
- * of one insert share their ingested_at, so the table could not tell which of two copies in one
- * batch is newer; the caller's order decides instead.
+ * Keeps the LAST record of each key (market, node, run, interval start), in first-seen order.
+ * Rows of one insert share their ingested_at, so the table could not tell which of two copies in
+ * one batch is newer; the caller's order decides instead. Keys are looked up level by level
+ * (market and run, node, start), so no key text is built per record.
  */
-export function keepLastPerKey(rows: PriceRow[]): PriceRow[] {
-  const index = new Map<string, number>()
-  const out: PriceRow[] = []
-  for (const row of rows) {
-    const key = `${row.market}\u0000${row.node}\u0000${row.run}\u0000${row.interval_start}`
-    const at = index.get(key)
+export function keepLastPerKey(records: readonly PriceRecord[]): PriceRecord[] {
+  const byMarketRun = new Map<string, Map<string, Map<number, number>>>()
+  const out: PriceRecord[] = []
+  let market: string | undefined
+  let run: string | undefined
+  let byNode = new Map<string, Map<number, number>>()
+  for (const record of records) {
+    if (record.market !== market || record.run !== run) {
+      market = record.market
+      run = record.run
+      const group = `${market}\u0000${run}`
+      byNode = byMarketRun.get(group) ?? new Map()
+      byMarketRun.set(group, byNode)
+    }
+    let byStart = byNode.get(record.node)
+    if (byStart === undefined) byNode.set(record.node, (byStart = new Map()))
+    const start = instantMs(record.intervalStart)
+    const at = byStart.get(start)
     if (at === undefined) {
-      index.set(key, out.length)
-      out.push(row)
+      byStart.set(start, out.length)
+      out.push(record)
     } else {
-      out[at] = row
+      out[at] = record
     }
   }
   return out

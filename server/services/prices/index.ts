@@ -1,6 +1,7 @@
 import { MARKETS, nercHolidaysBetween, PriceRecord, type MarketId, type MarketRun } from '@carbon/schemas'
 import { z } from 'zod'
-import { encodeCompactRows, logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { encodeRowBinary } from '../../adapters/clickhouse/row-binary.ts'
 import { AppError } from '../../errors.ts'
 import { yieldToEventLoop } from '../../time-slice.ts'
 import { cachedPriceRead, pricesChanged } from './read-cache.ts'
@@ -10,10 +11,9 @@ import {
   maxHistoryBuckets,
   msToIso,
   PRICE_COLUMNS,
-  rowValues,
   toClickHouseTime,
   toNumberOrNull,
-  toPriceRow,
+  writePriceRow,
 } from './helpers.ts'
 import {
   LatestPricesInput,
@@ -39,8 +39,8 @@ import {
  */
 
 /**
- * Rows per INSERT. A batch is encoded on the main thread in short slices (encodeCompactRows) and
- * parsed by chDB on its own threads; 50k rows keep memory bounded.
+ * Rows per INSERT. A batch is encoded as RowBinary on the main thread in short slices
+ * (encodeRowBinary) and read by the store on its own threads; 50k rows keep memory bounded.
  */
 export const INSERT_BATCH_ROWS = 50_000
 
@@ -57,10 +57,10 @@ export async function insertPrices(ch: ClickHouseHandle, records: PriceRecord[],
   let inserted = 0
   for (let offset = 0; offset < records.length; offset += INSERT_BATCH_ROWS) {
     const batch = records.slice(offset, offset + INSERT_BATCH_ROWS)
-    const rows = keepLastPerKey(batch.map(toPriceRow))
-    const body = await encodeCompactRows(rows, rowValues)
+    const rows = keepLastPerKey(batch)
+    const body = await encodeRowBinary(rows, writePriceRow)
     const started = performance.now()
-    await ch.insertEncoded('prices', PRICE_COLUMNS, body)
+    await ch.insertEncoded('prices', PRICE_COLUMNS, body, 'RowBinary')
     logIfSlow(ch, 'prices.insert', started, { rows: rows.length })
     inserted += rows.length
   }

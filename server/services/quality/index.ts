@@ -2,10 +2,11 @@ import { FETCH_DATASETS, SOURCES, type DatasetDefinition } from '@carbon/connect
 import { MarketId, MarketRun, RUN_INTERVAL_MINUTES, type PriceRecord } from '@carbon/schemas'
 import { and, count, desc, eq, gte, inArray, lte, sum } from 'drizzle-orm'
 import { z } from 'zod'
-import { encodeCompactRows, logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+import { encodeRowBinary } from '../../adapters/clickhouse/row-binary.ts'
 import { ingestRuns, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
-import { msToIso, toClickHouseTime } from '../prices/helpers.ts'
+import { instantMs, msToIso, toClickHouseTime } from '../prices/helpers.ts'
 import {
   EXPECTED_NODES_LOOKBACK_MS,
   FRESHNESS_TARGET_MS,
@@ -153,27 +154,27 @@ export async function recordArrivals(
 ): Promise<{ inserted: number }> {
   if (records.length === 0) return { inserted: 0 }
   if (positions && positions.length !== records.length) throw new RangeError('recordArrivals: one position per record')
-  const at = toClickHouseTime(ingestedAt)
-  const body = await encodeCompactRows(records, (r, i) => [
-    r.market,
-    r.run,
-    r.source,
-    r.node,
-    toClickHouseTime(r.intervalStart),
-    toClickHouseTime(r.intervalEnd),
-    r.lmp,
-    r.energy,
-    r.congestion,
-    r.loss,
-    r.ghg,
-    r.publishedAt === null ? null : toClickHouseTime(r.publishedAt),
-    at,
-    positions?.[i]?.partition ?? 0,
-    positions?.[i]?.offset ?? '0',
-    positions?.[i]?.rawKey ?? '',
-  ])
+  const at = ingestedAt.getTime()
+  const body = await encodeRowBinary(records, (writer, r, i) => {
+    writer.string(r.market)
+    writer.string(r.run)
+    writer.string(r.source)
+    writer.string(r.node)
+    writer.dateTime64ms(instantMs(r.intervalStart))
+    writer.dateTime64ms(instantMs(r.intervalEnd))
+    writer.float64(r.lmp)
+    writer.nullableFloat64(r.energy)
+    writer.nullableFloat64(r.congestion)
+    writer.nullableFloat64(r.loss)
+    writer.nullableFloat64(r.ghg)
+    writer.nullableDateTime64ms(r.publishedAt === null ? null : instantMs(r.publishedAt))
+    writer.dateTime64ms(at)
+    writer.uint16(positions?.[i]?.partition ?? 0)
+    writer.uint64(positions?.[i]?.offset ?? '0')
+    writer.string(positions?.[i]?.rawKey ?? '')
+  })
   const started = performance.now()
-  await ch.insertEncoded('price_arrivals', ARRIVAL_COLUMNS, body)
+  await ch.insertEncoded('price_arrivals', ARRIVAL_COLUMNS, body, 'RowBinary')
   logIfSlow(ch, 'quality.arrivals.insert', started, { rows: records.length })
   return { inserted: records.length }
 }

@@ -19,17 +19,19 @@ import { ParseError, type ParseIssue } from '../errors.ts'
 import type { CatalogueNode, ParseResult } from '../types.ts'
 import {
   assertHeader,
+  CellRanges,
   dataText,
   isBlank,
+  isBlankAt,
   isoUtc,
+  LineCursor,
   lookup,
   MISO_EST_OFFSET_MS,
   nodeNameIssue,
-  readNumber,
+  ownCopy,
   residual,
   rowWidthIssue,
   splitCsvLine,
-  splitLines,
   wallClockMs,
 } from './text.ts'
 
@@ -70,11 +72,36 @@ export type MisoReportResult = ParseResult & { nodes: CatalogueNode[] }
  */
 export function parseMisoMarketReport(text: string, file: string, report: MisoReport): MisoReportResult {
   const spec = REPORTS[report]
-  const lines = splitLines(dataText(text, file))
+  const cursor = new LineCursor(dataText(text, file))
+  const preamble: string[] = []
+  for (let i = 0; i < 5; i++) preamble.push(cursor.next() ? cursor.line() : '')
+  const dayStart = readPreamble(preamble, spec, file)
+
+  const errors: ParseIssue[] = []
+  const nodes = new Map<string, NodeRows>()
+  const cells = new CellRanges(HEADER.length)
+  while (cursor.next()) {
+    const line = cursor.number
+    if (isBlankAt(cursor.text, cursor.start, cursor.end)) continue
+    if (!cells.readLine(cursor)) {
+      const split = splitCsvLine(cursor.line())
+      const badWidth = rowWidthIssue(split, HEADER, file, line)
+      if (badWidth) {
+        errors.push(badWidth)
+        continue
+      }
+      cells.readCells(split)
+    }
+    readRow(cells, line, file, nodes, errors)
+  }
+  return { records: recordsOf(nodes, dayStart, spec.run, `miso.${report}`, file, errors), errors, nodes: [...nodes].map(([name, { type }]) => ({ name, type })) }
+}
+
+/** Checks the title, market day, blank line, EST note and header; the market day's first hour (UTC ms). */
+function readPreamble(lines: string[], spec: (typeof REPORTS)[MisoReport], file: string): number {
   const fail = (line: number, field: string, value: string, reason: string): never => {
     throw new ParseError({ file, line, field, value, reason })
   }
-
   const title = splitCsvLine(lines[0] ?? '')[0] ?? ''
   if (!spec.title.test(title)) fail(1, 'title', title, `not a ${spec.titleText} market report (title line)`)
 
@@ -82,88 +109,87 @@ export function parseMisoMarketReport(text: string, file: string, report: MisoRe
   const date = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(dateText)
   const day = date ? wallClockMs(Number(date[3]), Number(date[1]), Number(date[2])) : null
   if (day === null) return fail(2, 'date', dateText, 'market day is not a M/D/YYYY date')
-  const dayStart = day + MISO_EST_OFFSET_MS
 
   if (!isBlank(lines[2] ?? '')) fail(3, 'preamble', lines[2] ?? '', 'expected a blank line after the date')
   if (!/Eastern Standard Time/i.test(lines[3] ?? ''))
     fail(4, 'preamble', lines[3] ?? '', 'hours are no longer stated as Eastern Standard Time')
 
   assertHeader(splitCsvLine(lines[4] ?? ''), HEADER, file, 5, 'columns')
+  return day + MISO_EST_OFFSET_MS
+}
 
-  const errors: ParseIssue[] = []
-  const nodes = new Map<string, NodeRows>()
-  for (let i = 5; i < lines.length; i++) {
-    const raw = lines[i] ?? ''
-    const line = i + 1
-    if (isBlank(raw)) continue
-    const cells = splitCsvLine(raw)
-    const issue = (field: string, value: string, reason: string) => errors.push({ file, line, field, value, reason })
-
-    const badWidth = rowWidthIssue(cells, HEADER, file, line)
-    if (badWidth) {
-      errors.push(badWidth)
-      continue
-    }
-    const [name = '', typeText = '', valueText = ''] = cells
-    const badName = nodeNameIssue(name, { file, line, field: 'Node' })
-    if (badName) {
-      errors.push(badName)
-      continue
-    }
-    const type = lookup(MISO_NODE_TYPES, typeText)
-    if (!type) {
-      issue('Type', typeText, `unknown node type (expected ${Object.keys(MISO_NODE_TYPES).join(', ')})`)
-      continue
-    }
-    const component: Component | undefined = lookup(VALUE_ROWS, valueText)
-    if (!component) {
-      issue('Value', valueText, `unknown Value (expected ${Object.keys(VALUE_ROWS).join(', ')})`)
-      continue
-    }
-
-    const values = new Array<number>(HOURS)
-    for (let h = 0; h < HOURS; h++) {
-      const cell = cells[3 + h] ?? ''
-      const value = readNumber(cell)
-      if (value === null) issue(HEADER[3 + h] ?? '', cell, 'not a number')
-      values[h] = value ?? Number.NaN
-    }
-
-    const entry = nodes.get(name)
-    if (!entry) {
-      nodes.set(name, { type, line, [component]: { line, values } })
-      continue
-    }
-    if (entry.type !== type) {
-      issue('Type', typeText, `node was listed with another type on line ${entry.line}`)
-      continue
-    }
-    const first = entry[component]
-    if (!first) entry[component] = { line, values }
-    else if (!sameValues(first.values, values))
-      issue('Value', valueText, `second ${valueText} row for ${name} with other values (line ${first.line} kept)`)
+/** Checks one data row (of the header's width) and files its 24 hours under its node and Value. */
+function readRow(cells: CellRanges, line: number, file: string, nodes: Map<string, NodeRows>, errors: ParseIssue[]): void {
+  const name = cells.cell(0)
+  const badName = nodeNameIssue(name, { file, line, field: 'Node' })
+  if (badName) {
+    errors.push(badName)
+    return
+  }
+  const typeText = cells.cell(1)
+  const type = lookup(MISO_NODE_TYPES, typeText)
+  if (!type) {
+    errors.push(issueAt(file, line, 'Type', typeText, `unknown node type (expected ${Object.keys(MISO_NODE_TYPES).join(', ')})`))
+    return
+  }
+  const valueText = cells.cell(2)
+  const component: Component | undefined = lookup(VALUE_ROWS, valueText)
+  if (!component) {
+    errors.push(issueAt(file, line, 'Value', valueText, `unknown Value (expected ${Object.keys(VALUE_ROWS).join(', ')})`))
+    return
   }
 
-  const source = `miso.${report}`
+  const values = new Array<number>(HOURS)
+  for (let h = 0; h < HOURS; h++) {
+    const value = cells.number(3 + h)
+    if (value === null) errors.push(issueAt(file, line, HEADER[3 + h] ?? '', cells.cell(3 + h), 'not a number'))
+    values[h] = value ?? Number.NaN
+  }
+
+  const entry = nodes.get(name)
+  if (!entry) {
+    nodes.set(ownCopy(name), { type, line, [component]: { line, values } })
+    return
+  }
+  if (entry.type !== type) {
+    errors.push(issueAt(file, line, 'Type', typeText, `node was listed with another type on line ${entry.line}`))
+    return
+  }
+  const first = entry[component]
+  if (!first) entry[component] = { line, values }
+  else if (!sameValues(first.values, values))
+    errors.push(issueAt(file, line, 'Value', valueText, `second ${valueText} row for ${name} with other values (line ${first.line} kept)`))
+}
+
+function issueAt(file: string, line: number, field: string, value: string, reason: string): ParseIssue {
+  return { file, line, field, value, reason }
+}
+
+/** One record per node and hour with an LMP; a node without an LMP row is an issue. */
+function recordsOf(nodes: Map<string, NodeRows>, dayStart: number, run: MarketRun, source: string, file: string, errors: ParseIssue[]): PriceRecord[] {
+  const starts: string[] = []
+  for (let h = 0; h <= HOURS; h++) starts.push(isoUtc(dayStart + h * HOUR_MS))
   const records: PriceRecord[] = []
   for (const [name, entry] of nodes) {
     if (!entry.lmp) {
       errors.push({ file, line: entry.line, field: 'Value', value: '', reason: `no LMP row for ${name}` })
       continue
     }
+    const lmps = entry.lmp.values
+    const congestions = entry.congestion?.values
+    const losses = entry.loss?.values
     for (let h = 0; h < HOURS; h++) {
-      const lmp = entry.lmp.values[h] ?? Number.NaN
+      const lmp = lmps[h] ?? Number.NaN
       if (Number.isNaN(lmp)) continue
-      const congestion = entry.congestion?.values[h] ?? Number.NaN
-      const loss = entry.loss?.values[h] ?? Number.NaN
+      const congestion = congestions?.[h] ?? Number.NaN
+      const loss = losses?.[h] ?? Number.NaN
       const split = !Number.isNaN(congestion) && !Number.isNaN(loss)
-      const start = dayStart + h * HOUR_MS
       records.push({
         market: 'MISO',
         node: name,
-        run: spec.run,
-        intervalStart: isoUtc(start),
-        intervalEnd: isoUtc(start + HOUR_MS),
+        run,
+        intervalStart: starts[h] as string,
+        intervalEnd: starts[h + 1] as string,
         lmp,
         energy: split ? residual(lmp, congestion, loss) : null,
         congestion: split ? congestion : null,
@@ -174,7 +200,7 @@ export function parseMisoMarketReport(text: string, file: string, report: MisoRe
       })
     }
   }
-  return { records, errors, nodes: [...nodes].map(([name, { type }]) => ({ name, type })) }
+  return records
 }
 
 function sameValues(a: number[], b: number[]): boolean {

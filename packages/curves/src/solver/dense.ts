@@ -4,6 +4,7 @@
  * the reference solver builds the whole (n + m) x (n + m) KKT matrix on purpose, so tests and the
  * benchmark compare the structured solution against a method that shares none of its shortcuts.
  */
+import { type Arena, doubles } from './arena.ts'
 import { buildCurveHessian, bandedEntry } from './banded.ts'
 import { type CurveProblem, validateProblem } from './problem.ts'
 
@@ -74,13 +75,22 @@ function backSubstituteUpper(a: Float64Array, b: Float64Array, size: number): Fl
 /**
  * Cholesky factor (lower triangular, row-major) of a small symmetric positive-definite matrix, or
  * null if a pivot is not positive. Only the lower triangle of the input is read.
+ * Envelope-aware: L[i][j] is zero left of row i's first nonzero, so those products are skipped (the
+ * same doubles as the plain loop). A block-diagonal matrix whose blocks are contiguous (the Schur
+ * complement of on-peak and off-peak quotes, ordered by block) costs the sum of its blocks' cubes.
  */
-export function choleskyDense(matrix: Float64Array, size: number): Float64Array | null {
-  const l = new Float64Array(size * size)
+export function choleskyDense(matrix: Float64Array, size: number, arena?: Arena): Float64Array | null {
+  const l = doubles(arena, size * size)
+  const first = arena === undefined ? new Int32Array(size) : arena.int32(size)
   for (let i = 0; i < size; i++) {
-    for (let j = 0; j <= i; j++) {
+    let j = 0
+    while (j < i && matrix[i * size + j] === 0) j++
+    first[i] = j
+  }
+  for (let i = 0; i < size; i++) {
+    for (let j = first[i]!; j <= i; j++) {
       let sum = matrix[i * size + j]!
-      for (let k = 0; k < j; k++) sum -= l[i * size + k]! * l[j * size + k]!
+      for (let k = Math.max(first[i]!, first[j]!); k < j; k++) sum -= l[i * size + k]! * l[j * size + k]!
       if (i === j) {
         if (!(sum > 0)) return null
         l[i * size + i] = Math.sqrt(sum)
@@ -92,17 +102,24 @@ export function choleskyDense(matrix: Float64Array, size: number): Float64Array 
   return l
 }
 
-/** Solves (L L') x = b for a factor from choleskyDense. */
-export function solveCholeskyDense(factor: Float64Array, size: number, rhs: Float64Array): Float64Array {
-  const x = new Float64Array(rhs)
+/**
+ * Row i of a block-diagonal factor lives in the contiguous block [start[i], end[i]): L is zero
+ * outside it, so substitutions skip the rest (the same doubles, fewer products).
+ */
+export type DiagonalBlocks = { start: Int32Array; end: Int32Array }
+
+/** Solves (L L') x = b for a factor from choleskyDense (x from `arena` when given; `blocks` when L is block diagonal). */
+export function solveCholeskyDense(factor: Float64Array, size: number, rhs: ArrayLike<number>, arena?: Arena, blocks?: DiagonalBlocks): Float64Array {
+  const x = doubles(arena, size)
+  for (let i = 0; i < size; i++) x[i] = rhs[i]!
   for (let i = 0; i < size; i++) {
     let sum = x[i]!
-    for (let k = 0; k < i; k++) sum -= factor[i * size + k]! * x[k]!
+    for (let k = blocks === undefined ? 0 : blocks.start[i]!; k < i; k++) sum -= factor[i * size + k]! * x[k]!
     x[i] = sum / factor[i * size + i]!
   }
   for (let i = size - 1; i >= 0; i--) {
     let sum = x[i]!
-    for (let k = i + 1; k < size; k++) sum -= factor[k * size + i]! * x[k]!
+    for (let k = i + 1, end = blocks === undefined ? size : blocks.end[i]!; k < end; k++) sum -= factor[k * size + i]! * x[k]!
     x[i] = sum / factor[i * size + i]!
   }
   return x
@@ -119,6 +136,11 @@ export type DependentRow = { index: number; coefficients: Float64Array }
 export type PivotedCholesky = {
   /** Rows chosen as pivots, in pivot order (local indices into the factorized matrix). */
   pivots: number[]
+  /**
+   * L row by row: L[i][t] (row i's entry in the t-th pivot's column) at columns[i * size + t];
+   * L[pivots[a]][b] for b <= a is the Cholesky factor of the pivot rows in pivot order.
+   */
+  columns: Float64Array
   /** Rows left over once every remaining (scaled) residual fell below the rank tolerance. */
   dependent: DependentRow[]
 }
@@ -131,27 +153,30 @@ export type PivotedCholesky = {
  * precision) combinations of the pivots, and their coefficients come from one back substitution
  * each, since the eliminated columns of L already hold the forward substitution.
  */
-export function pivotedCholesky(matrix: Float64Array, size: number, rankTolerance: number): PivotedCholesky {
-  const residual = Array.from({ length: size }, (_, i) => matrix[i * size + i]!)
+export function pivotedCholesky(matrix: Float64Array, size: number, rankTolerance: number, arena?: Arena): PivotedCholesky {
+  const residual = doubles(arena, size)
+  for (let i = 0; i < size; i++) residual[i] = matrix[i * size + i]!
   const chosen = new Uint8Array(size)
-  const columns: Float64Array[] = []
+  // L[i][t] at columns[i * size + t]: one block, not one array per pivot, and the products of one
+  // elimination step read two rows contiguously.
+  const columns = doubles(arena, size * size)
   const pivots: number[] = []
   for (;;) {
     const next = bestScaledPivot(matrix, size, residual, chosen, rankTolerance)
     if (next < 0) break
-    columns.push(eliminationColumn(matrix, size, residual, chosen, columns, pivots, next))
+    eliminationColumn(matrix, size, residual, chosen, columns, pivots, next)
     pivots.push(next)
     chosen[next] = 1
   }
   const dependent: DependentRow[] = []
   for (let i = 0; i < size; i++) {
-    if (chosen[i] === 0) dependent.push({ index: i, coefficients: combinationCoefficients(columns, pivots, i) })
+    if (chosen[i] === 0) dependent.push({ index: i, coefficients: combinationCoefficients(columns, size, pivots, i) })
   }
-  return { pivots, dependent }
+  return { pivots, columns, dependent }
 }
 
 /** The unchosen row with the largest residual-to-diagonal fraction above the tolerance, or -1. */
-function bestScaledPivot(matrix: Float64Array, size: number, residual: number[], chosen: Uint8Array, rankTolerance: number): number {
+function bestScaledPivot(matrix: Float64Array, size: number, residual: Float64Array, chosen: Uint8Array, rankTolerance: number): number {
   let best = -1
   let bestFraction = rankTolerance
   for (let i = 0; i < size; i++) {
@@ -166,37 +191,39 @@ function bestScaledPivot(matrix: Float64Array, size: number, residual: number[],
   return best
 }
 
-/** Column of L for a new pivot, updating the residual diagonal of the rows not yet chosen. */
+/** Column of L for a new pivot (entry pivots.length of every row), updating the residual diagonal of the rows not yet chosen. */
 function eliminationColumn(
   matrix: Float64Array,
   size: number,
-  residual: number[],
+  residual: Float64Array,
   chosen: Uint8Array,
-  columns: Float64Array[],
+  columns: Float64Array,
   pivots: number[],
   pivot: number,
-): Float64Array {
-  const column = new Float64Array(size)
+): void {
+  const step = pivots.length
   const root = Math.sqrt(residual[pivot]!)
-  column[pivot] = root
+  const pivotRow = pivot * size
+  columns[pivotRow + step] = root
   for (let i = 0; i < size; i++) {
     if (chosen[i] === 1 || i === pivot) continue
-    let sum = matrix[i * size + pivot]!
-    for (let t = 0; t < pivots.length; t++) sum -= columns[t]![i]! * columns[t]![pivot]!
-    column[i] = sum / root
-    residual[i] = residual[i]! - column[i]! ** 2
+    const row = i * size
+    let sum = matrix[row + pivot]!
+    for (let t = 0; t < step; t++) sum -= columns[row + t]! * columns[pivotRow + t]!
+    const value = sum / root
+    columns[row + step] = value
+    residual[i] = residual[i]! - value ** 2
   }
-  return column
 }
 
 /** Solves L_PP' c = L[row, :] by back substitution: the coefficients of row over the pivot rows. */
-function combinationCoefficients(columns: Float64Array[], pivots: number[], row: number): Float64Array {
+function combinationCoefficients(columns: Float64Array, size: number, pivots: number[], row: number): Float64Array {
   const rank = pivots.length
   const c = new Float64Array(rank)
   for (let t = rank - 1; t >= 0; t--) {
-    let sum = columns[t]![row]!
-    for (let u = t + 1; u < rank; u++) sum -= columns[t]![pivots[u]!]! * c[u]!
-    c[t] = sum / columns[t]![pivots[t]!]!
+    let sum = columns[row * size + t]!
+    for (let u = t + 1; u < rank; u++) sum -= columns[pivots[u]! * size + t]! * c[u]!
+    c[t] = sum / columns[pivots[t]! * size + t]!
   }
   return c
 }

@@ -2,19 +2,30 @@
  * The structured KKT solver. With d = x - prior the problem is
  *   minimize d'Hd  subject to  A x = target (equalities),  lo <= a.x <= hi (bid/ask bands)
  * where H = D2'D2 + diag(priorWeight) is banded (half-bandwidth 2). The minimizer has the form
- * d = H^-1 A' nu, so once W = H^-1 A' is known (one banded solve per quote) every question is about
- * the small m x m Schur complement S = A W: equalities solve S nu = target - A prior, redundancy is
- * rank deficiency of S (the combination a redundant quote is made of is then read off the weight
- * rows, which are better conditioned than S), and the band active set only ever factorizes
- * submatrices of S.
+ * d = H^-1 A' nu, so every question is about the small m x m Schur complement S = A H^-1 A':
+ * equalities solve S nu = target - A prior, redundancy is rank deficiency of S (the combination a
+ * redundant quote is made of is then read off the weight rows, which are better conditioned than S),
+ * and the band active set only ever factorizes submatrices of S. S is computed from short banded
+ * substitutions over the quoted months only, and is block diagonal over components (on-peak and
+ * off-peak quotes never meet): see structure.ts. Why it is shaped this way, with profiles and
+ * figures: docs/decisions/018-curve-solver-speed.md.
  *
  * Multiplier convention everywhere: multipliers[k] is the sensitivity of the optimal objective to
  * constraint k's right-hand side (its target, or the bound it sits on), i.e. 2H(x - prior) = A' multipliers.
  * A band held at its bid (lo) has a multiplier >= 0, one held at its ask (hi) a multiplier <= 0.
  */
-import { buildCurveHessian, choleskyBanded, solveBandedCholesky } from './banded.ts'
-import { choleskyDense, choleskyPivots, pivotedCholesky, solveCholeskyDense } from './dense.ts'
-import { type CurveConstraint, type CurveProblem, constraintValue, curveObjective, validateProblem } from './problem.ts'
+import { Arena } from './arena.ts'
+import { type DiagonalBlocks, choleskyDense, choleskyPivots, pivotedCholesky, solveCholeskyDense } from './dense.ts'
+import { type CurveProblem, curveObjective, validateProblem } from './problem.ts'
+import {
+  type CurveStructure,
+  curveStructure,
+  quoteComponents,
+  rowDot,
+  componentGroups,
+  schurComplement,
+  solveHessian,
+} from './structure.ts'
 
 export type CurveSolveOptions = {
   /** Relative tolerance in price units: a quote may miss by tolerance * max(1, |price|). Default 1e-9. */
@@ -90,42 +101,109 @@ const COMBINATION_TOLERANCE = 1e-9
 /** Coefficients smaller than this fraction of the largest are numerical noise, not involvement. */
 const INVOLVEMENT_TOLERANCE = 1e-7
 
-/** W = H^-1 A' (column k at k * n), S = A W (row-major, exactly symmetric) and A prior. */
-type SchurSystem = { n: number; m: number; w: Float64Array; s: Float64Array; base: Float64Array }
-
-function denseRow(constraint: CurveConstraint, n: number): Float64Array {
-  const row = new Float64Array(n)
-  for (const [index, weight] of constraint.terms) row[index]! += weight
-  return row
+/**
+ * S = A H^-1 A' (row-major, exactly symmetric), A prior, the problem's structure (sparse rows, the
+ * factor of H) and each quote's component (quotes in different components have S_jk = 0).
+ */
+type SchurSystem = {
+  n: number
+  m: number
+  s: Float64Array
+  base: Float64Array
+  structure: CurveStructure
+  component: Int32Array
+  /** The quotes of each component (by component id), in index order. */
+  members: Int32Array[]
+  /** Whether any quote has a bid/ask band. */
+  hasBands: boolean
+  /** Scratch memory of this solve (see arena.ts): every temporary below comes from it. */
+  arena: Arena
 }
 
-/** One banded solve per quote for W, then the m x m Schur complement from the sparse rows. */
-function buildSchurSystem(problem: CurveProblem): SchurSystem {
-  const { n, constraints } = problem
-  const m = constraints.length
-  const factor = choleskyBanded(buildCurveHessian(problem))
-  const w = new Float64Array(m * n)
-  constraints.forEach((constraint, k) => w.set(solveBandedCholesky(factor, denseRow(constraint, n)), k * n))
-  // S[j][k] = a_j . W_k, read straight from W through a_j's few terms (no per-pair views).
-  const s = new Float64Array(m * m)
-  for (let j = 0; j < m; j++) {
-    const terms = constraints[j]!.terms
-    for (let k = j; k < m; k++) {
-      const offset = k * n
-      let value = 0
-      for (const [index, weight] of terms) value += weight * w[offset + index]!
-      s[j * m + k] = value
-      s[k * m + j] = value
-    }
+/** The solver's scratch memory, reused from solve to solve (a solve is synchronous, so one suffices per thread). */
+const SCRATCH = new Arena()
+
+/**
+ * S = A H^-1 A' component by component, W = H^-1 A' only where quotes read it (see structure.ts).
+ * W itself is not kept: a curve is prior + H^-1 (A' nu), one banded solve.
+ */
+function buildSchurSystem(problem: CurveProblem, arena: Arena): SchurSystem {
+  const { n } = problem
+  const structure = curveStructure(problem, arena)
+  const { rows } = structure
+  const m = rows.m
+  const component = quoteComponents(structure, arena)
+  const s = schurComplement(structure, component, arena)
+  const base = arena.float64(m)
+  for (let k = 0; k < m; k++) base[k] = rowDot(rows, k, problem.prior)
+  const members: Int32Array[] = []
+  for (const group of componentGroups(component)) {
+    const list = arena.int32(group.length)
+    group.forEach((k, t) => (list[t] = k))
+    members[group[0]!] = list
   }
-  const base = Float64Array.from(constraints, (c) => constraintValue(c, problem.prior))
-  return { n, m, w, s, base }
+  const hasBands = problem.constraints.some((c) => c.band !== undefined)
+  return { n, m, s, base, structure, component, members, hasBands, arena }
+}
+
+/** Positions 0 .. size - 1 of `rows` reordered so each component's quotes are contiguous (stable within one). */
+function componentOrder(system: SchurSystem, rows: readonly number[]): Int32Array {
+  const order = system.arena.int32(rows.length)
+  for (let t = 0; t < rows.length; t++) order[t] = t
+  return order.sort((p, q) => system.component[rows[p]!]! - system.component[rows[q]!]! || p - q)
+}
+
+/**
+ * The Cholesky factor of S on a set of quotes (with signs), factorized in component order so the
+ * envelope-aware dense Cholesky only works inside each component's block. `order[t]` is the position
+ * in `rows` of the t-th factorized row; solve() takes and returns vectors in `rows` order.
+ */
+type SchurFactor = { size: number; order: Int32Array; factor: Float64Array; blocks: DiagonalBlocks }
+
+/** The contiguous runs of one component in a component-ordered list of quotes, per position. */
+function blocksOfOrder(system: SchurSystem, ordered: readonly number[]): DiagonalBlocks {
+  const size = ordered.length
+  const blocks = { start: system.arena.int32(size), end: system.arena.int32(size) }
+  for (let t = 0; t < size; t++) {
+    const same = t > 0 && system.component[ordered[t]!] === system.component[ordered[t - 1]!]
+    blocks.start[t] = same ? blocks.start[t - 1]! : t
+  }
+  for (let t = size - 1; t >= 0; t--) {
+    const same = t + 1 < size && blocks.start[t + 1] === blocks.start[t]
+    blocks.end[t] = same ? blocks.end[t + 1]! : t + 1
+  }
+  return blocks
+}
+
+function factorSchur(system: SchurSystem, rows: readonly number[], signs?: readonly number[]): SchurFactor | null {
+  const order = componentOrder(system, rows)
+  const permuted = Array.from(order, (t) => rows[t]!)
+  const factor = choleskyDense(
+    schurSubmatrix(
+      system,
+      permuted,
+      signs === undefined ? undefined : Array.from(order, (t) => signs[t]!),
+    ),
+    rows.length,
+    system.arena,
+  )
+  return factor === null ? null : { size: rows.length, order, factor, blocks: blocksOfOrder(system, permuted) }
+}
+
+function solveSchur(system: SchurSystem, factor: SchurFactor, rhs: ArrayLike<number>): Float64Array {
+  const { size, order } = factor
+  const permuted = system.arena.float64(size)
+  for (let t = 0; t < size; t++) permuted[t] = rhs[order[t]!]!
+  const solved = solveCholeskyDense(factor.factor, size, permuted, system.arena, factor.blocks)
+  const out = system.arena.float64(size)
+  for (let t = 0; t < size; t++) out[order[t]!] = solved[t]!
+  return out
 }
 
 /** S restricted to rows/columns `rows`, each row and column multiplied by its sign. */
 function schurSubmatrix(system: SchurSystem, rows: readonly number[], signs?: readonly number[]): Float64Array {
   const size = rows.length
-  const sub = new Float64Array(size * size)
+  const sub = system.arena.float64(size * size)
   for (let a = 0; a < size; a++) {
     for (let b = 0; b < size; b++) {
       const sign = signs === undefined ? 1 : signs[a]! * signs[b]!
@@ -149,41 +227,75 @@ function involvedLabels(problem: CurveProblem, rows: readonly number[], coeffici
 }
 
 /**
+ * A quote's weight row with duplicate indices merged, as its nonzeros in index order: the entries of
+ * the dense row (same sums, same order), so every product below gives the doubles the dense row did.
+ */
+type WeightRow = { index: Int32Array; weight: Float64Array; first: number; last: number }
+
+function weightRow(system: SchurSystem, k: number): WeightRow {
+  const { rows } = system.structure
+  const dense = system.arena.float64(system.n)
+  let count = 0
+  for (let t = rows.start[k]!, end = rows.start[k + 1]!; t < end; t++) dense[rows.index[t]!]! += rows.weight[t]!
+  for (let i = rows.first[k]!; i <= rows.last[k]!; i++) if (dense[i] !== 0) count++
+  const row: WeightRow = { index: system.arena.int32(count), weight: system.arena.float64(count), first: rows.first[k]!, last: rows.last[k]! }
+  count = 0
+  for (let i = rows.first[k]!; i <= rows.last[k]!; i++) {
+    if (dense[i] === 0) continue
+    row.index[count] = i
+    row.weight[count++] = dense[i]!
+  }
+  return row
+}
+
+/** a . b in index order (a merge of the two nonzero lists; disjoint supports give 0). */
+function rowDotRow(a: WeightRow, b: WeightRow): number {
+  if (a.last < b.first || b.last < a.first) return 0
+  let sum = 0
+  for (let p = 0, q = 0; p < a.index.length && q < b.index.length; ) {
+    if (a.index[p]! < b.index[q]!) p++
+    else if (a.index[p]! > b.index[q]!) q++
+    else sum += a.weight[p++]! * b.weight[q++]!
+  }
+  return sum
+}
+
+/** row . v for a dense v, in index order. */
+function rowDotDense(row: WeightRow, v: Float64Array): number {
+  let sum = 0
+  for (let t = 0; t < row.index.length; t++) sum += row.weight[t]! * v[row.index[t]!]!
+  return sum
+}
+
+/**
  * The coefficients c with a_row = sum_t c_t a_basis[t], from the Euclidean Gram matrix of the raw
  * weight rows (one refinement step). The pivoted Cholesky of S tells which rows are dependent, but
  * its own coefficients inherit S's conditioning (about 1/priorWeight), which would turn rounding
  * into spurious price conflicts; the weight rows themselves are well conditioned.
  */
-function combinationOf(basisRows: Float64Array[], gram: Float64Array, target: Float64Array): Float64Array {
+function combinationOf(system: SchurSystem, basisRows: WeightRow[], gram: Float64Array, target: WeightRow): Float64Array {
   const rank = basisRows.length
   const coefficients = new Float64Array(rank)
-  const residual = new Float64Array(target)
+  const residual = system.arena.float64(system.n)
+  for (let t = 0; t < target.index.length; t++) residual[target.index[t]!] = target.weight[t]!
+  const projections = system.arena.float64(rank)
   for (let step = 0; step < 2; step++) {
-    const delta = solveCholeskyDense(
-      gram,
-      rank,
-      Float64Array.from(basisRows, (row) => dot(row, residual)),
-    )
+    basisRows.forEach((row, t) => (projections[t] = rowDotDense(row, residual)))
+    const delta = solveCholeskyDense(gram, rank, projections, system.arena)
     basisRows.forEach((row, t) => {
       coefficients[t]! += delta[t]!
-      for (let i = 0; i < row.length; i++) residual[i]! -= delta[t]! * row[i]!
+      for (let u = 0; u < row.index.length; u++) residual[row.index[u]!]! -= delta[t]! * row.weight[u]!
     })
   }
   return coefficients
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
-  let sum = 0
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!
-  return sum
-}
-
 /** Cholesky factor of the Gram matrix of the basis weight rows (independent rows, so positive definite). */
-function gramFactor(basisRows: Float64Array[]): Float64Array {
+function gramFactor(system: SchurSystem, basisRows: WeightRow[]): Float64Array {
   const rank = basisRows.length
-  const gram = new Float64Array(rank * rank)
-  basisRows.forEach((row, s) => basisRows.forEach((other, t) => (gram[s * rank + t] = dot(row, other))))
-  const factor = choleskyDense(gram, rank)
+  const gram = system.arena.float64(rank * rank)
+  basisRows.forEach((row, s) => basisRows.forEach((other, t) => (gram[s * rank + t] = rowDotRow(row, other))))
+  const factor = choleskyDense(gram, rank, system.arena)
   if (factor === null) throw new Error('curve solver: the independent quotes have a singular weight Gram matrix (internal error)')
   return factor
 }
@@ -194,20 +306,25 @@ function gramFactor(basisRows: Float64Array[]): Float64Array {
  */
 function assertExactCombination(
   problem: CurveProblem,
-  row: Float64Array,
+  system: SchurSystem,
+  row: WeightRow,
   label: string,
-  basisRows: Float64Array[],
+  basisRows: WeightRow[],
   basis: readonly number[],
   coefficients: Float64Array,
 ): void {
+  // row - sum_t c_t basis_t, subtracting in basis order at every variable as the dense loop did.
+  const miss = system.arena.float64(system.n)
   let scale = 0
-  let worst = 0
-  for (let i = 0; i < row.length; i++) {
-    let value = row[i]!
-    scale = Math.max(scale, Math.abs(value))
-    basisRows.forEach((basisRow, t) => (value -= coefficients[t]! * basisRow[i]!))
-    worst = Math.max(worst, Math.abs(value))
+  for (let t = 0; t < row.index.length; t++) {
+    miss[row.index[t]!] = row.weight[t]!
+    scale = Math.max(scale, Math.abs(row.weight[t]!))
   }
+  basisRows.forEach((basisRow, t) => {
+    for (let u = 0; u < basisRow.index.length; u++) miss[basisRow.index[u]!]! -= coefficients[t]! * basisRow.weight[u]!
+  })
+  let worst = 0
+  for (let i = 0; i < system.n; i++) worst = Math.max(worst, Math.abs(miss[i]!))
   if (worst > COMBINATION_TOLERANCE * scale) {
     throw new Error(
       `Curve problem is numerically singular: ${label} is nearly, but not exactly, a combination of ` +
@@ -223,33 +340,112 @@ function equalityPivotOrder(problem: CurveProblem): number[] {
 }
 
 /**
+ * The rank-revealing pivoted Cholesky of S on `rows`, run on each component separately: S is block
+ * diagonal over components, so the greedy picks inside one component never depend on another's
+ * (the other columns contribute exact zeros) and the pivots and dependent rows are the ones the
+ * whole-matrix run finds, at the cost of the blocks' cubes instead of m^3.
+ * Returns quote indices: the basis (component by component, pivot order) and the dependent quotes.
+ */
+function pivotedByComponent(system: SchurSystem, rows: readonly number[]): { basis: number[]; dependent: number[]; factor: Float64Array } {
+  const groups = new Map<number, number[]>()
+  for (const k of rows) {
+    const id = system.component[k]!
+    const group = groups.get(id)
+    if (group === undefined) groups.set(id, [k])
+    else group.push(k)
+  }
+  const basis: number[] = []
+  const dependent: number[] = []
+  const results = [...groups.values()].map((group) => {
+    const result = pivotedCholesky(schurSubmatrix(system, group), group.length, RANK_TOLERANCE, system.arena)
+    for (const p of result.pivots) basis.push(group[p]!)
+    for (const { index } of result.dependent) dependent.push(group[index]!)
+    return { size: group.length, ...result }
+  })
+  dependent.sort((p, q) => rows.indexOf(p) - rows.indexOf(q))
+  return { basis, dependent, factor: basisFactor(system, basis.length, results) }
+}
+
+/**
+ * The Cholesky factor of S on the basis quotes in basis order (component by component, pivot order),
+ * read off the pivoted factorizations: block diagonal, block c holding L[pivots[a]][b] of component c.
+ * It is what factorSchur would compute for those rows in that order, so the first working-set solve reuses it.
+ */
+function basisFactor(system: SchurSystem, rank: number, results: { size: number; pivots: number[]; columns: Float64Array }[]): Float64Array {
+  const factor = system.arena.float64(rank * rank)
+  let offset = 0
+  for (const { size, pivots, columns } of results) {
+    for (let a = 0; a < pivots.length; a++) {
+      for (let b = 0; b <= a; b++) factor[(offset + a) * rank + offset + b] = columns[pivots[a]! * size + b]!
+    }
+    offset += pivots.length
+  }
+  return factor
+}
+
+/**
  * Splits the equality quotes into an independent set and consistent redundant ones, via a
  * rank-revealing pivoted Cholesky of S on the equality rows. Throws CurveConflictError listing every
  * redundant quote whose price disagrees with the combination of the quotes it depends on.
  */
-function resolveEqualities(problem: CurveProblem, system: SchurSystem, tolerance: number): { independent: number[]; redundant: number[] } {
+function resolveEqualities(
+  problem: CurveProblem,
+  system: SchurSystem,
+  tolerance: number,
+): { independent: number[]; redundant: number[]; factor: SchurFactor } {
   const rows = equalityPivotOrder(problem)
-  const { pivots, dependent } = pivotedCholesky(schurSubmatrix(system, rows), rows.length, RANK_TOLERANCE)
-  const basis = pivots.map((p) => rows[p]!)
-  if (dependent.length === 0) return { independent: basis.sort((p, q) => p - q), redundant: [] }
-  const basisRows = basis.map((k) => denseRow(problem.constraints[k]!, problem.n))
-  const gram = gramFactor(basisRows)
+  const pivoted = pivotedByComponent(system, rows)
+  const { basis, dependent } = pivoted
+  const independent = [...basis].sort((p, q) => p - q)
+  const factor = reusedFactor(system, basis, independent, pivoted.factor)
+  if (dependent.length === 0) return { independent, redundant: [], factor }
   const redundant: number[] = []
   const conflicts: CurveConflict[] = []
-  for (const { index } of dependent) {
-    const row = rows[index]!
+  const bases = componentBases(system, basis)
+  for (const row of dependent) {
     const { label, target } = problem.constraints[row]!
-    const weights = denseRow(problem.constraints[row]!, problem.n)
-    const coefficients = combinationOf(basisRows, gram, weights)
-    assertExactCombination(problem, weights, label, basisRows, basis, coefficients)
+    // A quote is a combination of the basis quotes of its own component only (other components
+    // share no variable with it): the same coefficients as over the whole basis, whose other
+    // entries are exact zeros, from a Gram matrix the size of one component.
+    // (A component may have no basis quote at all: a row whose weights cancel to zero.)
+    const own = bases.get(system.component[row]!) ?? { quotes: [], rows: [], gram: null }
+    own.gram ??= gramFactor(system, own.rows)
+    const weights = weightRow(system, row)
+    const coefficients = combinationOf(system, own.rows, own.gram, weights)
+    assertExactCombination(problem, system, weights, label, own.rows, own.quotes, coefficients)
     let implied = 0
-    basis.forEach((k, t) => (implied += coefficients[t]! * problem.constraints[k]!.target))
+    own.quotes.forEach((k, t) => (implied += coefficients[t]! * problem.constraints[k]!.target))
     const size = target - implied
     if (Math.abs(size) <= allowance(tolerance, target)) redundant.push(row)
-    else conflicts.push({ constraint: label, involved: involvedLabels(problem, basis, coefficients), size })
+    else conflicts.push({ constraint: label, involved: involvedLabels(problem, own.quotes, coefficients), size })
   }
   if (conflicts.length > 0) throw new CurveConflictError(conflicts)
-  return { independent: basis.sort((p, q) => p - q), redundant: redundant.sort((p, q) => p - q) }
+  return { independent, redundant: redundant.sort((p, q) => p - q), factor }
+}
+
+/** The basis quotes of each component (in basis order), their weight rows, and their Gram factor once needed. */
+function componentBases(system: SchurSystem, basis: readonly number[]): Map<number, { quotes: number[]; rows: WeightRow[]; gram: Float64Array | null }> {
+  const bases = new Map<number, { quotes: number[]; rows: WeightRow[]; gram: Float64Array | null }>()
+  for (const k of basis) {
+    const id = system.component[k]!
+    let own = bases.get(id)
+    if (own === undefined) {
+      own = { quotes: [], rows: [], gram: null }
+      bases.set(id, own)
+    }
+    own.quotes.push(k)
+    own.rows.push(weightRow(system, k))
+  }
+  return bases
+}
+
+/** The basis factor as a SchurFactor over the independent quotes in index order (order[t] = position of the t-th basis quote). */
+function reusedFactor(system: SchurSystem, basis: readonly number[], independent: readonly number[], factor: Float64Array): SchurFactor {
+  const position = new Map<number, number>()
+  independent.forEach((k, t) => position.set(k, t))
+  const order = system.arena.int32(basis.length)
+  basis.forEach((k, t) => (order[t] = position.get(k)!))
+  return { size: basis.length, order, factor, blocks: blocksOfOrder(system, basis) }
 }
 
 /**
@@ -258,16 +454,17 @@ function resolveEqualities(problem: CurveProblem, system: SchurSystem, tolerance
  */
 type WorkingRow = { index: number; sign: 1 | -1; bound: number; fixed: boolean }
 
-type WorkingSetSolution = { nu: Float64Array; factor: Float64Array }
+type WorkingSetSolution = { nu: Float64Array; factor: SchurFactor }
 
 /** The equality-constrained minimizer for a working set: nu with S_AA nu_A = bound - A prior (nu zero elsewhere). */
-function solveWorkingSet(system: SchurSystem, rows: readonly WorkingRow[]): WorkingSetSolution {
+function solveWorkingSet(system: SchurSystem, rows: readonly WorkingRow[], known?: SchurFactor): WorkingSetSolution {
   const indices = rows.map((r) => r.index)
-  const factor = choleskyDense(schurSubmatrix(system, indices), rows.length)
+  const factor = known ?? factorSchur(system, indices)
   if (factor === null) throw new Error('curve solver: the active quotes became linearly dependent (internal error)')
-  const rhs = Float64Array.from(rows, (r) => r.bound - system.base[r.index]!)
-  const nuActive = solveCholeskyDense(factor, rows.length, rhs)
-  const nu = new Float64Array(system.m)
+  const rhs = system.arena.float64(rows.length)
+  rows.forEach((r, t) => (rhs[t] = r.bound - system.base[r.index]!))
+  const nuActive = solveSchur(system, factor, rhs)
+  const nu = system.arena.float64(system.m)
   indices.forEach((k, t) => (nu[k] = nuActive[t]!))
   return { nu, factor }
 }
@@ -284,11 +481,12 @@ const REFINEMENT_STEPS = 2
 function refinedCurve(problem: CurveProblem, system: SchurSystem, rows: readonly WorkingRow[], solved: WorkingSetSolution): Float64Array {
   const x = assembleCurve(problem, system, solved.nu)
   for (let step = 0; step < REFINEMENT_STEPS; step++) {
-    const residual = Float64Array.from(rows, (r) => r.bound - constraintValue(problem.constraints[r.index]!, x))
+    const residual = system.arena.float64(rows.length)
+    rows.forEach((r, t) => (residual[t] = r.bound - rowDot(system.structure.rows, r.index, x)))
     // Within a few units in the last place of the prices: another step cannot improve it.
     if (residual.every((value, t) => Math.abs(value) <= 4 * Number.EPSILON * Math.max(1, Math.abs(rows[t]!.bound)))) break
-    const delta = new Float64Array(system.m)
-    const deltaActive = solveCholeskyDense(solved.factor, rows.length, residual)
+    const delta = system.arena.float64(system.m)
+    const deltaActive = solveSchur(system, solved.factor, residual)
     rows.forEach((r, t) => {
       delta[r.index] = deltaActive[t]!
       solved.nu[r.index]! += deltaActive[t]!
@@ -299,14 +497,14 @@ function refinedCurve(problem: CurveProblem, system: SchurSystem, rows: readonly
 }
 
 /** The most violated band bound not in the working set (largest violation; lowest index, lo before hi, on ties). */
-function mostViolatedBand(problem: CurveProblem, x: Float64Array, active: readonly WorkingRow[], tolerance: number): WorkingRow | null {
+function mostViolatedBand(problem: CurveProblem, values: Float64Array, active: readonly WorkingRow[], tolerance: number): WorkingRow | null {
   const inSet = new Set(active.map((r) => r.index))
   let best: WorkingRow | null = null
   let worst = 0
   for (let k = 0; k < problem.constraints.length; k++) {
     const band = problem.constraints[k]!.band
     if (band === undefined || inSet.has(k)) continue
-    const value = constraintValue(problem.constraints[k]!, x)
+    const value = values[k]!
     const below = band.lo - value
     const above = value - band.hi
     if (below > allowance(tolerance, band.lo) && below > worst) {
@@ -325,23 +523,27 @@ function mostViolatedBand(problem: CurveProblem, x: Float64Array, active: readon
  * sign): r = S~_AA^-1 S~_Ap is how the active multipliers must fall per unit of p's multiplier, and
  * delta = S_pp - S~_pA r is p's Schur residual given A (0 when p is a combination of A).
  */
-function addDirection(system: SchurSystem, active: readonly WorkingRow[], p: WorkingRow): { r: Float64Array; delta: number } {
+function addDirection(system: SchurSystem, state: ActiveSetState, p: WorkingRow): { r: Float64Array; delta: number } {
+  const { active } = state
   const size = active.length
   const spp = system.s[p.index * system.m + p.index]!
   if (size === 0) return { r: new Float64Array(0), delta: spp }
-  const factor = choleskyDense(
-    schurSubmatrix(
-      system,
-      active.map((row) => row.index),
-      active.map((row) => row.sign),
-    ),
-    size,
+  // The signed matrix D S D (D = the rows' signs) has the factor D L D of S's factor L: exact sign
+  // flips, so one unsigned factor of the working set serves every step until the set changes.
+  state.factor ??= factorSchur(
+    system,
+    active.map((row) => row.index),
   )
-  if (factor === null) throw new Error('curve solver: the active quotes became linearly dependent (internal error)')
-  const cross = Float64Array.from(active, (row) => row.sign * p.sign * system.s[row.index * system.m + p.index]!)
-  const r = solveCholeskyDense(factor, size, cross)
+  if (state.factor === null) throw new Error('curve solver: the active quotes became linearly dependent (internal error)')
+  const column = system.arena.float64(size)
+  active.forEach((row, t) => (column[t] = system.s[row.index * system.m + p.index]!))
+  const z = solveSchur(system, state.factor, column)
+  const r = system.arena.float64(size)
   let delta = spp
-  for (let t = 0; t < size; t++) delta -= cross[t]! * r[t]!
+  active.forEach((row, t) => {
+    r[t] = row.sign * p.sign * z[t]!
+    delta -= column[t]! * z[t]!
+  })
   return { r, delta: delta > RANK_TOLERANCE * spp ? delta : 0 }
 }
 
@@ -365,12 +567,11 @@ function dualStepLimit(active: readonly WorkingRow[], u: readonly number[], r: F
  * The quotes involved are read from the Euclidean combination of the weight rows (well conditioned),
  * not from the Schur-metric direction.
  */
-function bandConflict(problem: CurveProblem, x: Float64Array, active: readonly WorkingRow[], p: WorkingRow): CurveConflictError {
-  const size = p.bound - constraintValue(problem.constraints[p.index]!, x)
+function bandConflict(problem: CurveProblem, system: SchurSystem, values: Float64Array, active: readonly WorkingRow[], p: WorkingRow): CurveConflictError {
+  const size = p.bound - values[p.index]!
   const rows = active.map((row) => row.index)
-  const basisRows = rows.map((k) => denseRow(problem.constraints[k]!, problem.n))
-  const coefficients =
-    rows.length > 0 ? combinationOf(basisRows, gramFactor(basisRows), denseRow(problem.constraints[p.index]!, problem.n)) : []
+  const basisRows = rows.map((k) => weightRow(system, k))
+  const coefficients = rows.length > 0 ? combinationOf(system, basisRows, gramFactor(system, basisRows), weightRow(system, p.index)) : []
   return new CurveConflictError([
     { constraint: problem.constraints[p.index]!.label, involved: involvedLabels(problem, rows, coefficients), size },
   ])
@@ -381,18 +582,56 @@ function bandConflict(problem: CurveProblem, x: Float64Array, active: readonly W
  * and the curve x = prior + W nu, kept both as nu and as the curve so band values are read off
  * the same numbers a caller would read.
  */
-type ActiveSetState = { active: WorkingRow[]; u: number[]; nu: Float64Array; x: Float64Array; iterations: number }
+type ActiveSetState = {
+  active: WorkingRow[]
+  u: number[]
+  nu: Float64Array
+  /**
+   * a_k . x for every quote k. A band step updates these m numbers (by S times the step in nu)
+   * instead of the curve, which would cost a banded solve per step; every anchor recomputes them
+   * from the refined curve (values from base + S nu alone lose too much to cancellation when bands
+   * are degenerate, e.g. bid = ask on dependent quotes).
+   */
+  values: Float64Array
+  /** The refined curve of the last anchor: the final answer as is when no band ever entered. */
+  x: Float64Array
+  iterations: number
+  /** The last anchor's working-set solve. */
+  solved: WorkingSetSolution | null
+  /** The factor of S on the working set in its current order (unsigned); null once the set changed. */
+  factor: SchurFactor | null
+}
 
 /**
  * Re-anchors the iterate on the exact (refined) minimizer of its working set. Valid whenever every
  * working row is met, which holds at the start and after every full step of the method; it keeps
  * rounding from accumulating over many steps.
  */
-function anchor(problem: CurveProblem, system: SchurSystem, state: ActiveSetState): void {
-  const solved = solveWorkingSet(system, state.active)
+function anchor(problem: CurveProblem, system: SchurSystem, state: ActiveSetState, known?: SchurFactor): void {
+  const solved = solveWorkingSet(system, state.active, known)
   state.x = refinedCurve(problem, system, state.active, solved)
+  // Only bands read the quote values: without any, the curve is the answer and they are not needed.
+  if (system.hasBands) for (let k = 0; k < system.m; k++) state.values[k] = rowDot(system.structure.rows, k, state.x)
   state.nu = solved.nu
+  state.solved = solved
+  state.factor = solved.factor
   state.u = state.active.map((row) => row.sign * 2 * solved.nu[row.index]!)
+}
+
+/**
+ * values += S coefficients, over the coefficients of `rows` (and `extra`) only (S is symmetric: row j
+ * is column j, and zero outside j's component).
+ */
+function addSchurColumns(system: SchurSystem, rows: readonly WorkingRow[], coefficients: Float64Array, values: Float64Array, extra?: number): void {
+  const { m, s, members } = system
+  const add = (j: number) => {
+    const coefficient = coefficients[j]!
+    if (coefficient === 0) return
+    const offset = j * m
+    for (const k of members[system.component[j]!]!) values[k]! += s[offset + k]! * coefficient
+  }
+  for (const row of rows) add(row.index)
+  if (extra !== undefined) add(extra)
 }
 
 /**
@@ -404,15 +643,16 @@ function addBand(problem: CurveProblem, system: SchurSystem, state: ActiveSetSta
   let up = 0
   for (;;) {
     if (++state.iterations > maxIterations) throw new Error(`curve solver: no band active set after ${maxIterations} iterations`)
-    const { r, delta } = addDirection(system, state.active, p)
-    const slack = p.sign * (constraintValue(problem.constraints[p.index]!, state.x) - p.bound)
+    const { r, delta } = addDirection(system, state, p)
+    const slack = p.sign * (state.values[p.index]! - p.bound)
     const primal = delta > 0 ? (-2 * slack) / delta : Infinity
     const dual = dualStepLimit(state.active, state.u, r)
-    if (primal === Infinity && dual.t === Infinity) throw bandConflict(problem, state.x, state.active, p)
+    if (primal === Infinity && dual.t === Infinity) throw bandConflict(problem, system, state.values, state.active, p)
     const t = Math.min(primal, dual.t)
     if (primal !== Infinity) moveAlong(system, state, p, r, t)
     state.u.forEach((value, s) => (state.u[s] = value - t * r[s]!))
     up += t
+    state.factor = null
     if (t === primal) {
       state.active.push(p)
       state.u.push(up)
@@ -423,13 +663,14 @@ function addBand(problem: CurveProblem, system: SchurSystem, state: ActiveSetSta
   }
 }
 
-/** x += t z with z = (1/2) H^-1 (sign_p a_p - sum_s sign_s r_s a_s), i.e. nu += (t/2) zeta. */
+/** x += t z with z = (1/2) H^-1 (sign_p a_p - sum_s sign_s r_s a_s), i.e. nu += (t/2) zeta, and A x += S (nu step). */
 function moveAlong(system: SchurSystem, state: ActiveSetState, p: WorkingRow, r: Float64Array, t: number): void {
-  const step = new Float64Array(system.m)
+  const step = system.arena.float64(system.m)
   step[p.index] = 0.5 * t * p.sign
   state.active.forEach((row, s) => (step[row.index] = -0.5 * t * row.sign * r[s]!))
-  step.forEach((value, k) => (state.nu[k]! += value))
-  addColumns(system, step, state.x)
+  state.nu[p.index]! += step[p.index]!
+  for (const row of state.active) state.nu[row.index]! += step[row.index]!
+  addSchurColumns(system, state.active, step, state.values, p.index)
 }
 
 /**
@@ -447,11 +688,22 @@ function enforceBands(
   equalities: WorkingRow[],
   tolerance: number,
   maxIterations: number,
+  equalityFactor: SchurFactor,
 ): ActiveSetState {
-  const state: ActiveSetState = { active: [...equalities], u: [], nu: new Float64Array(system.m), x: problem.prior, iterations: 0 }
-  anchor(problem, system, state)
+  const state: ActiveSetState = {
+    active: [...equalities],
+    u: [],
+    nu: system.arena.float64(system.m),
+    values: system.arena.float64(system.m),
+    x: problem.prior,
+    iterations: 0,
+    solved: null,
+    factor: null,
+  }
+  anchor(problem, system, state, equalityFactor)
+  if (!system.hasBands) return state
   for (;;) {
-    const p = mostViolatedBand(problem, state.x, state.active, tolerance)
+    const p = mostViolatedBand(problem, state.values, state.active, tolerance)
     if (p === null) return state
     addBand(problem, system, state, p, maxIterations)
     anchor(problem, system, state)
@@ -459,10 +711,11 @@ function enforceBands(
 }
 
 /** Max |a.x - target| over equality quotes, and max distance outside the band over banded quotes. */
-function maxResidual(problem: CurveProblem, x: Float64Array): number {
+function maxResidual(problem: CurveProblem, system: SchurSystem, x: Float64Array): number {
   let worst = 0
-  for (const constraint of problem.constraints) {
-    const value = constraintValue(constraint, x)
+  for (let k = 0; k < system.m; k++) {
+    const constraint = problem.constraints[k]!
+    const value = rowDot(system.structure.rows, k, x)
     const miss =
       constraint.band === undefined
         ? Math.abs(value - constraint.target)
@@ -479,24 +732,36 @@ function assembleCurve(problem: CurveProblem, system: SchurSystem, nu: Float64Ar
   return x
 }
 
-/** x += W coefficients (skipping zero coefficients), in index order. */
+/** x += W coefficients = H^-1 (A' coefficients): one banded solve instead of one column per quote. */
 function addColumns(system: SchurSystem, coefficients: Float64Array, x: Float64Array): void {
+  const { rows } = system.structure
+  const v = system.arena.float64(system.n)
+  let any = false
   for (let k = 0; k < system.m; k++) {
     const coefficient = coefficients[k]!
     if (coefficient === 0) continue
-    const offset = k * system.n
-    for (let i = 0; i < system.n; i++) x[i]! += coefficient * system.w[offset + i]!
+    any = true
+    for (let t = rows.start[k]!, end = rows.start[k + 1]!; t < end; t++) v[rows.index[t]!]! += coefficient * rows.weight[t]!
   }
+  if (!any) return
+  solveHessian(system.structure, v)
+  for (let i = 0; i < system.n; i++) x[i]! += v[i]!
 }
 
 function conditionOf(pivots: number[]): number {
   if (pivots.length === 0) return 1
-  return Math.max(...pivots) / Math.min(...pivots)
+  let largest = pivots[0]!
+  let smallest = pivots[0]!
+  for (const pivot of pivots) {
+    largest = Math.max(largest, pivot)
+    smallest = Math.min(smallest, pivot)
+  }
+  return largest / smallest
 }
 
 /**
- * Solves a curve problem: banded Cholesky of H, W = H^-1 A' (one banded solve per quote, O(n m)),
- * Schur complement S = A W, rank-revealing pivoted Cholesky of S over the equality quotes
+ * Solves a curve problem: reversed banded Cholesky H = U U', Schur complement S = A H^-1 A' per
+ * component (structure.ts), rank-revealing pivoted Cholesky of S over the equality quotes
  * (consistent redundant quotes are dropped and reported; inconsistent ones throw CurveConflictError),
  * the band active set by the dual active-set method on submatrices of S, and a final solve on the
  * active quotes for x and the multipliers. Deterministic: no randomness and every choice is broken
@@ -507,13 +772,16 @@ export function solveCurveProblem(problem: CurveProblem, options: CurveSolveOpti
   const tolerance = options.tolerance ?? 1e-9
   const m = problem.constraints.length
   const maxIterations = options.maxIterations ?? Math.max(100, 20 * m)
-  const system = buildSchurSystem(problem)
-  const { independent, redundant } = resolveEqualities(problem, system, tolerance)
+  SCRATCH.reset()
+  const system = buildSchurSystem(problem, SCRATCH)
+  const { independent, redundant, factor } = resolveEqualities(problem, system, tolerance)
   const equalities = independent.map((index): WorkingRow => ({ index, sign: 1, bound: problem.constraints[index]!.target, fixed: true }))
-  const state = enforceBands(problem, system, equalities, tolerance, maxIterations)
+  const state = enforceBands(problem, system, equalities, tolerance, maxIterations, factor)
   const finalRows = [...state.active].sort((p, q) => p.index - q.index)
-  const solved = solveWorkingSet(system, finalRows)
-  const x = refinedCurve(problem, system, finalRows, solved)
+  // Without band steps the last anchor already solved exactly these rows in this order.
+  const reuse = state.iterations === 0 && state.solved !== null && state.active.every((row, t) => row === finalRows[t])
+  const solved = reuse ? state.solved! : solveWorkingSet(system, finalRows)
+  const x = reuse ? state.x : refinedCurve(problem, system, finalRows, solved)
   const nu = solved.nu
   return {
     x,
@@ -527,9 +795,9 @@ export function solveCurveProblem(problem: CurveProblem, options: CurveSolveOpti
         .filter((row) => !row.fixed)
         .map((row) => ({ label: problem.constraints[row.index]!.label, side: row.sign === 1 ? 'lo' : 'hi' })),
       iterations: state.iterations,
-      maxResidual: maxResidual(problem, x),
+      maxResidual: maxResidual(problem, system, x),
       objective: curveObjective(problem, x),
-      schurCondition: conditionOf(choleskyPivots(solved.factor, finalRows.length)),
+      schurCondition: conditionOf(choleskyPivots(solved.factor.factor, finalRows.length)),
     },
   }
 }

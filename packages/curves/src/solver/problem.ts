@@ -95,12 +95,14 @@ function checkConstraint(constraint: CurveConstraint, k: number, n: number): voi
   if (typeof constraint?.label !== 'string') fail(`${field}.label`, constraint?.label, 'a string')
   if (!Array.isArray(constraint.terms) || constraint.terms.length === 0) fail(`${field}.terms`, constraint.terms, 'a non-empty array')
   let nonzero = false
-  constraint.terms.forEach((term, t) => {
+  // A plain loop: every solve runs this over every term, so no closure per constraint.
+  for (let t = 0; t < constraint.terms.length; t++) {
+    const term = constraint.terms[t]
     if (!Array.isArray(term) || term.length !== 2) fail(`${field}.terms[${t}]`, term, 'an [index, weight] pair')
     if (!isIndex(term[0], n)) fail(`${field}.terms[${t}][0]`, term[0], `an integer index in [0, ${n})`)
     if (typeof term[1] !== 'number' || !Number.isFinite(term[1])) fail(`${field}.terms[${t}][1]`, term[1], 'a finite number')
     if (term[1] !== 0) nonzero = true
-  })
+  }
   if (!nonzero) fail(`${field}.terms`, constraint.terms, 'at least one nonzero weight')
   if (typeof constraint.target !== 'number' || !Number.isFinite(constraint.target))
     fail(`${field}.target`, constraint.target, 'a finite number')
