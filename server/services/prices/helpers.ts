@@ -110,11 +110,7 @@ export function writePriceRow(writer: RowBinaryWriter, record: PriceRecord): voi
   writer.dateTime64ms(instantMs(record.intervalStart))
   writer.dateTime64ms(instantMs(record.intervalEnd))
   writer.uint16(minutes)
-  writer.float64(record.lmp)
-  writer.nullableFloat64(record.energy)
-  writer.nullableFloat64(record.congestion)
-  writer.nullableFloat64(record.loss)
-  writer.nullableFloat64(record.ghg)
+  writePriceValues(writer, record)
   writer.string(record.source)
   writer.nullableDateTime64ms(record.publishedAt === null ? null : instantMs(record.publishedAt))
 }
@@ -155,6 +151,15 @@ export function rowValues(row: PriceRow): unknown[] {
     row.source,
     row.published_at,
   ]
+}
+
+/** The record's LMP and its components, in the order `prices` and `price_arrivals` both list them. */
+export function writePriceValues(writer: RowBinaryWriter, record: PriceRecord): void {
+  writer.float64(record.lmp)
+  writer.nullableFloat64(record.energy)
+  writer.nullableFloat64(record.congestion)
+  writer.nullableFloat64(record.loss)
+  writer.nullableFloat64(record.ghg)
 }
 
 /**

@@ -6,7 +6,7 @@ import { logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clic
 import { encodeRowBinary } from '../../adapters/clickhouse/row-binary.ts'
 import { ingestRuns, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
-import { instantMs, msToIso, toClickHouseTime } from '../prices/helpers.ts'
+import { instantMs, msToIso, toClickHouseTime, writePriceValues } from '../prices/helpers.ts'
 import {
   EXPECTED_NODES_LOOKBACK_MS,
   FRESHNESS_TARGET_MS,
@@ -162,11 +162,7 @@ export async function recordArrivals(
     writer.string(r.node)
     writer.dateTime64ms(instantMs(r.intervalStart))
     writer.dateTime64ms(instantMs(r.intervalEnd))
-    writer.float64(r.lmp)
-    writer.nullableFloat64(r.energy)
-    writer.nullableFloat64(r.congestion)
-    writer.nullableFloat64(r.loss)
-    writer.nullableFloat64(r.ghg)
+    writePriceValues(writer, r)
     writer.nullableDateTime64ms(r.publishedAt === null ? null : instantMs(r.publishedAt))
     writer.dateTime64ms(at)
     writer.uint16(positions?.[i]?.partition ?? 0)

@@ -4,6 +4,7 @@ import { buildCurveHessian, multiplyBanded } from './banded.ts'
 import { solveCurveProblemDense } from './dense.ts'
 import { CurveConflictError, type CurveSolution, solveCurveProblem } from './kkt.ts'
 import { type CurveConstraint, type CurveProblem, constraintValue, exportProblem, importProblem } from './problem.ts'
+import { maxAbs, maxDifference } from './test-helpers.ts'
 
 // ---------- builders ----------
 
@@ -75,18 +76,6 @@ function equalityProblem({ base, hidden, rows }: Generated): CurveProblem {
 
 function valueOf(terms: ReadonlyArray<readonly [number, number]>, x: Float64Array): number {
   return constraintValue({ label: '', terms, target: 0 }, x)
-}
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]!))
-  return max
-}
-
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let max = 0
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!))
-  return max
 }
 
 const month = (index: number, target: number, label = `m${index}`): CurveConstraint => ({ label, terms: [[index, 1]], target })

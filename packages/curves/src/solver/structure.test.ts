@@ -7,6 +7,7 @@ import { solveCurveProblemDense } from './dense.ts'
 import { solveCurveProblem } from './kkt.ts'
 import { type CurveConstraint, type CurveProblem, constraintValue } from './problem.ts'
 import { curveStructure, quoteComponents, schurComplement, solveHessian } from './structure.ts'
+import { maxAbs, maxDifference } from './test-helpers.ts'
 
 // ---------- random problems shaped like curves ----------
 
@@ -60,18 +61,6 @@ const problemArb = problemOf([1e-6, 1e-3, 1, 10])
 const wellConditionedArb = problemOf([1e-3, 1, 10])
 
 const minimum = (values: Float64Array) => values.reduce((a, b) => Math.min(a, b), Infinity)
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]!))
-  return max
-}
-
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let max = 0
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!))
-  return max
-}
 
 /** S = A H^-1 A' the slow way: one full banded solve per quote with the L L' factor. */
 function referenceSchur(problem: CurveProblem): Float64Array {
