@@ -131,8 +131,9 @@ async function openChdb(dataDir: string, database: string, log: Logger | undefin
     })
   }
   const client = createClient({ connection, database, log: clientLog(log) })
-  const spool = await openInsertSpool(`${dataDir}-spool`)
+  let spool: InsertSpool
   try {
+    spool = await openInsertSpool(`${dataDir}-spool`)
     await createDatabase(client, database)
     // The chDB connection ignores the client's `database` option; USE is kept by its one session.
     await client.command({ query: 'USE {db:Identifier}', query_params: { db: database } })
