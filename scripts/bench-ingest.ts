@@ -14,8 +14,9 @@
  * serves a file it has already written. Rendering is the publisher's work, not the pipeline's.
  *
  * Per file:
- *   parse      unpackPayload + SOURCES[id].parse of the bytes, every record kept: BENCH_REPEAT runs
- *              (default 5) after one warm-up, median wall time and CPU time (process.cpuUsage).
+ *   parse      parsePayload (the pipeline's parse step: unpackPayload + SOURCES[id].parse) of the
+ *              bytes, every record kept: BENCH_REPEAT runs (default 5) after one warm-up, median
+ *              wall time and CPU time (process.cpuUsage).
  *   pandas     the peer, scripts/bench-ingest-pandas.py (Debian's python3-pandas) on the same
  *              bytes: what gridstatus does for the source (read_csv or DataFrame, reshape to one
  *              row per node and interval); same repeat rule. Its docstring names every step.
@@ -60,7 +61,6 @@ import path from 'node:path'
 import {
   createHttpClient,
   misoDayStart,
-  SOURCES,
   simulatorUrls,
   unpackPayload,
   type ConnectorConfig,
@@ -79,6 +79,7 @@ import { parseEnv } from '../server/env.ts'
 import { openPlatform, type Platform } from '../server/platform.ts'
 import { createNodeCatalogue } from '../server/services/ingest/catalogue.ts'
 import { DATASETS } from '../server/services/ingest/datasets.ts'
+import { parsePayload } from '../server/services/ingest/parse.ts'
 import type { PipelineDeps } from '../server/services/ingest/pipeline.ts'
 import { runRequest } from '../server/services/ingest/request.ts'
 import { PRICE_COLUMNS, writePriceRow } from '../server/services/prices/helpers.ts'
@@ -185,16 +186,9 @@ function sourceRows(payload: FetchedPayload): { rows: number; textBytes: number 
 function parseOnce(payload: FetchedPayload): { records: PriceRecord[]; issues: number; ms: number; cpuMs: number } {
   const started = performance.now()
   const cpu = process.cpuUsage()
-  const source = SOURCES[payload.request.dataset]
-  const records: PriceRecord[] = []
-  let issues = 0
-  for (const doc of unpackPayload(payload.bytes, payload.request.file)) {
-    const result = source.parse(doc.text, doc.file)
-    for (const record of result.records) records.push(record)
-    issues += result.errors.length
-  }
+  const { records, issues } = parsePayload(payload.request.dataset, { bytes: payload.bytes, file: payload.request.file })
   const used = process.cpuUsage(cpu)
-  return { records, issues, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 }
+  return { records, issues: issues.length, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 }
 }
 
 function measureParse(spec: FileSpec, payload: FetchedPayload, bytesPath: string): ParseStats {

@@ -70,15 +70,7 @@ export class RowBinaryWriter {
   /** UInt64 from its decimal text (bus offsets are strings: they may pass 2^53). */
   uint64(text: string): void {
     // Up to 15 digits a Number holds the value exactly: no BigInt per row.
-    if (text.length <= 15 && /^\d+$/.test(text)) {
-      const value = Number(text)
-      this.reserve(8)
-      const high = Math.floor(value / 0x1_0000_0000)
-      this.buffer.writeUInt32LE(value - high * 0x1_0000_0000, this.offset)
-      this.buffer.writeUInt32LE(high, this.offset + 4)
-      this.offset += 8
-      return
-    }
+    if (text.length <= 15 && /^\d+$/.test(text)) return this.safeInteger64(Number(text))
     const value = BigInt(text)
     if (value < 0n || value > 0xffff_ffff_ffff_ffffn) throw new RangeError(`not a UInt64: ${text}`)
     this.reserve(8)
@@ -93,32 +85,34 @@ export class RowBinaryWriter {
   }
 
   nullableFloat64(value: number | null): void {
-    if (value === null) return this.nullMarker()
-    this.reserve(9)
-    this.buffer[this.offset++] = 0
-    this.float64(value)
+    this.nullMarker(value === null)
+    if (value !== null) this.float64(value)
   }
 
   /** DateTime64(3): whole milliseconds since the epoch, as a signed 64-bit integer. */
   dateTime64ms(ms: number): void {
     if (!Number.isSafeInteger(ms)) throw new RangeError(`not a time in whole milliseconds: ${ms}`)
+    this.safeInteger64(ms)
+  }
+
+  nullableDateTime64ms(ms: number | null): void {
+    this.nullMarker(ms === null)
+    if (ms !== null) this.dateTime64ms(ms)
+  }
+
+  /** A safe integer as 64 bits little-endian, two's complement: no BigInt per value. */
+  private safeInteger64(value: number): void {
     this.reserve(8)
-    const high = Math.floor(ms / 0x1_0000_0000)
-    this.buffer.writeUInt32LE(ms - high * 0x1_0000_0000, this.offset)
+    const high = Math.floor(value / 0x1_0000_0000)
+    this.buffer.writeUInt32LE(value - high * 0x1_0000_0000, this.offset)
     this.buffer.writeInt32LE(high, this.offset + 4)
     this.offset += 8
   }
 
-  nullableDateTime64ms(ms: number | null): void {
-    if (ms === null) return this.nullMarker()
-    this.reserve(9)
-    this.buffer[this.offset++] = 0
-    this.dateTime64ms(ms)
-  }
-
-  private nullMarker(): void {
+  /** Nullable(T)'s leading byte: 1 for NULL (nothing follows), 0 before a value. */
+  private nullMarker(isNull: boolean): void {
     this.reserve(1)
-    this.buffer[this.offset++] = 1
+    this.buffer[this.offset++] = isNull ? 1 : 0
   }
 
   private varUInt(value: number): void {

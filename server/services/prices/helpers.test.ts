@@ -1,5 +1,6 @@
 import type { PriceRecord } from '@carbon/schemas'
 import { describe, expect, it } from 'vitest'
+import { RowBinaryWriter } from '../../adapters/clickhouse/row-binary.ts'
 import { MAX_HISTORY_POINTS } from './schemas.ts'
 import {
   keepLastPerKey,
@@ -7,10 +8,9 @@ import {
   maxHistoryBuckets,
   msToIso,
   PRICE_COLUMNS,
-  rowValues,
   toClickHouseTime,
   toNumberOrNull,
-  toPriceRow,
+  writePriceRow,
 } from './helpers.ts'
 
 const record: PriceRecord = {
@@ -51,14 +51,51 @@ describe('msToIso / toNumberOrNull', () => {
   })
 })
 
-describe('toPriceRow', () => {
-  it('maps a record to the table columns with its interval length', () => {
-    expect(toPriceRow(record)).toEqual({
+/** A RowBinary row of PRICE_COLUMNS read back, times as milliseconds since the epoch. */
+function readPriceRow(bytes: Buffer): Record<(typeof PRICE_COLUMNS)[number], string | number | null> {
+  let at = 0
+  const text = () => {
+    const length = bytes[at++]!
+    return bytes.toString('utf8', at, (at += length))
+  }
+  const int64 = () => Number(bytes.readBigInt64LE((at += 8) - 8))
+  const float = () => bytes.readDoubleLE((at += 8) - 8)
+  const nullable = <T,>(read: () => T) => (bytes[at++] === 1 ? null : read())
+  const row = {
+    market: text(),
+    node: text(),
+    run: text(),
+    interval_start: int64(),
+    interval_end: int64(),
+    interval_minutes: bytes.readUInt16LE((at += 2) - 2),
+    lmp: float(),
+    energy: nullable(float),
+    congestion: nullable(float),
+    loss: nullable(float),
+    ghg: nullable(float),
+    source: text(),
+    published_at: nullable(int64),
+  }
+  expect(at).toBe(bytes.length)
+  return row
+}
+
+const written = (r: PriceRecord) => {
+  const writer = new RowBinaryWriter()
+  writePriceRow(writer, r)
+  return writer.bytes()
+}
+
+describe('writePriceRow', () => {
+  it('writes a record as the table columns, in PRICE_COLUMNS order, with its interval length', () => {
+    const row = readPriceRow(written(record))
+    expect(Object.keys(row)).toEqual([...PRICE_COLUMNS])
+    expect(row).toEqual({
       market: 'MISO',
       node: 'ILLINOIS.HUB',
       run: 'RT5',
-      interval_start: '2026-06-10 14:05:00.000',
-      interval_end: '2026-06-10 14:10:00.000',
+      interval_start: Date.parse('2026-06-10T14:05:00.000Z'),
+      interval_end: Date.parse('2026-06-10T14:10:00.000Z'),
       interval_minutes: 5,
       lmp: 31.25,
       energy: 30,
@@ -66,22 +103,15 @@ describe('toPriceRow', () => {
       loss: 0.5,
       ghg: null,
       source: 'miso:rt5',
-      published_at: '2026-06-10 14:11:30.123',
+      published_at: Date.parse('2026-06-10T14:11:30.123Z'),
     })
-    expect(toPriceRow({ ...record, publishedAt: null }).published_at).toBeNull()
+    expect(readPriceRow(written({ ...record, publishedAt: null })).published_at).toBeNull()
   })
 
   it('refuses an interval that does not end after it starts, or is too long for UInt16 minutes', () => {
-    expect(() => toPriceRow({ ...record, intervalEnd: record.intervalStart })).toThrow(RangeError)
-    expect(() => toPriceRow({ ...record, intervalEnd: '2026-06-10T14:00:00Z' })).toThrow(RangeError)
-    expect(() => toPriceRow({ ...record, intervalEnd: '2026-09-10T14:00:00Z' })).toThrow(RangeError)
-  })
-})
-
-describe('rowValues', () => {
-  it('lists the row in PRICE_COLUMNS order', () => {
-    const row = toPriceRow(record)
-    expect(rowValues(row)).toEqual(PRICE_COLUMNS.map((c) => row[c]))
+    expect(() => written({ ...record, intervalEnd: record.intervalStart })).toThrow(RangeError)
+    expect(() => written({ ...record, intervalEnd: '2026-06-10T14:00:00Z' })).toThrow(RangeError)
+    expect(() => written({ ...record, intervalEnd: '2026-09-10T14:00:00Z' })).toThrow(RangeError)
   })
 })
 

@@ -2,23 +2,7 @@ import { RUN_INTERVAL_MINUTES, type MarketRun, type PriceRecord } from '@carbon/
 import type { RowBinaryWriter } from '../../adapters/clickhouse/row-binary.ts'
 import type { Resolution } from './schemas.ts'
 
-/** A row of the `prices` table as sent in a JSONEachRow insert (ingested_at takes its default). */
-export type PriceRow = {
-  market: string
-  node: string
-  run: string
-  interval_start: string
-  interval_end: string
-  interval_minutes: number
-  lmp: number
-  energy: number | null
-  congestion: number | null
-  loss: number | null
-  ghg: number | null
-  source: string
-  published_at: string | null
-}
-
+/** The columns of a `prices` row as writePriceRow writes it, in its order (ingested_at takes its default). */
 export const PRICE_COLUMNS = [
   'market',
   'node',
@@ -33,7 +17,7 @@ export const PRICE_COLUMNS = [
   'ghg',
   'source',
   'published_at',
-] as const satisfies readonly (keyof PriceRow)[]
+] as const
 
 const MAX_INTERVAL_MINUTES = 65_535 // UInt16
 
@@ -113,44 +97,6 @@ export function writePriceRow(writer: RowBinaryWriter, record: PriceRecord): voi
   writePriceValues(writer, record)
   writer.string(record.source)
   writer.nullableDateTime64ms(record.publishedAt === null ? null : instantMs(record.publishedAt))
-}
-
-/** The table row of a valid record (see intervalMinutes for what it throws). */
-export function toPriceRow(record: PriceRecord): PriceRow {
-  return {
-    market: record.market,
-    node: record.node,
-    run: record.run,
-    interval_start: toClickHouseTime(record.intervalStart),
-    interval_end: toClickHouseTime(record.intervalEnd),
-    interval_minutes: intervalMinutes(record),
-    lmp: record.lmp,
-    energy: record.energy,
-    congestion: record.congestion,
-    loss: record.loss,
-    ghg: record.ghg,
-    source: record.source,
-    published_at: record.publishedAt === null ? null : toClickHouseTime(record.publishedAt),
-  }
-}
-
-/** A row's values in PRICE_COLUMNS order, for JSONCompactEachRow (no keys: less to write and parse). */
-export function rowValues(row: PriceRow): unknown[] {
-  return [
-    row.market,
-    row.node,
-    row.run,
-    row.interval_start,
-    row.interval_end,
-    row.interval_minutes,
-    row.lmp,
-    row.energy,
-    row.congestion,
-    row.loss,
-    row.ghg,
-    row.source,
-    row.published_at,
-  ]
 }
 
 /** The record's LMP and its components, in the order `prices` and `price_arrivals` both list them. */

@@ -1,11 +1,12 @@
 import type { PriceRecord } from '@carbon/schemas'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { encodeRowBinary } from '../../adapters/clickhouse/row-binary.ts'
 import { openScratchClickHouse } from '../../adapters/clickhouse/testing.ts'
 import { migratePostgres, seedMarkets, type PostgresHandle } from '../../adapters/postgres/client.ts'
 import { ingestRuns } from '../../adapters/postgres/schema/index.ts'
 import { openScratchDatabase } from '../../adapters/postgres/testing.ts'
 import { insertPrices } from '../prices/index.ts'
-import { PRICE_COLUMNS, rowValues, toClickHouseTime, toPriceRow } from '../prices/helpers.ts'
+import { PRICE_COLUMNS, writePriceRow } from '../prices/helpers.ts'
 import { completeness, dataHealth, freshness, gaps, lateArrivals, recordArrivals, revisions } from './index.ts'
 import { DataHealth } from './schemas.ts'
 
@@ -97,12 +98,11 @@ beforeAll(async () => {
   for (let t = at('06:00'); t <= at('08:45'); t += 15 * MIN) {
     for (const node of ['B1', 'B2']) b.push(record('CAISO', 'test.direct', 'RT15', node, t, 15, 40))
   }
-  await ch.client.insert({
-    table: 'prices',
-    columns: [...PRICE_COLUMNS, 'ingested_at'],
-    values: b.map((r) => [...rowValues(toPriceRow(r)), toClickHouseTime(new Date(at('09:00')))]),
-    format: 'JSONCompactEachRow',
+  const body = await encodeRowBinary(b, (writer, r) => {
+    writePriceRow(writer, r)
+    writer.dateTime64ms(at('09:00'))
   })
+  await ch.insertEncoded('prices', [...PRICE_COLUMNS, 'ingested_at'], body, 'RowBinary')
 
   // Ingest runs of A and C.
   const run = (market: string, dataset: string, status: string, started: number, extra: { records?: number; issues?: number; error?: string } = {}) => ({
