@@ -1,4 +1,4 @@
-import { PriceRecord } from '@carbon/schemas'
+import { isExactPriceRecord, PriceRecord } from '@carbon/schemas'
 import type { Logger } from 'pino'
 import type { ZodError } from 'zod'
 import { TOPICS, type Batch, type Bus, type BusMessage, type ReceivedMessage } from '../adapters/bus/index.ts'
@@ -18,12 +18,16 @@ import { sliced, yieldToEventLoop } from '../time-slice.ts'
  * topic) and batches of at most `maxBatchSize` messages (the bus's batch bound).
  *
  * Per batch, the handler:
- * 1. decodes and validates every message (strict UTF-8, JSON.parse, PriceRecord.safeParse, and the
- *    interval check the store applies, so insertPrices never refuses a batch this one accepted);
- * 2. writes all valid records with ONE insertPrices call (which splits very large calls itself),
- *    then, once that succeeded, appends the same records to `price_arrivals` in ONE insert with
- *    one ingested_at for the batch (the arrival log the data-quality queries read:
- *    server/services/quality);
+ * 1. decodes and validates every message (strict UTF-8, JSON.parse, the PriceRecord schema (a
+ *    canonical record passes isExactPriceRecord, anything else goes through PriceRecord.safeParse),
+ *    and the interval check the store applies, so insertPrices never refuses a batch this one
+ *    accepted);
+ * 2. writes all valid records with ONE insertPrices call (which splits very large calls itself)
+ *    and, at the same time, appends those not recorded yet to `price_arrivals` in ONE insert with
+ *    one ingested_at for the batch (the arrival log the data-quality queries and the stream's
+ *    replay read: server/services/quality, server/services/stream/replay.ts). The two writes do
+ *    not wait for each other: a batch that failed either is delivered again, and the redelivery
+ *    writes every price again (replaced, see Idempotency) and only the arrivals still missing;
  * 3. publishes every invalid message to `prices.dlq`: the original value and key, with headers
  *    `reason` (the zod issue paths and messages, or the decoding/JSON error), `source-topic`,
  *    `source-partition`, `source-offset` and `failed-at` (ISO time);
@@ -97,10 +101,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 type Decoded = { ok: true; record: PriceRecord } | { ok: false; reason: string }
 
 /** Decodes and validates one message value; the reason names the problem without echoing the payload. */
-export function decodePriceMessage(value: Buffer): Decoded {
+export function decodePriceMessage(message: Pick<ReceivedMessage, 'value' | 'text'>): Decoded {
   let text: string
   try {
-    text = utf8.decode(value)
+    text = message.text ?? utf8.decode(message.value)
   } catch {
     return { ok: false, reason: 'value is not valid UTF-8' }
   }
@@ -110,14 +114,20 @@ export function decodePriceMessage(value: Buffer): Decoded {
   } catch (error) {
     return { ok: false, reason: `invalid JSON: ${(error as Error).message}` }
   }
-  const parsed = PriceRecord.safeParse(json)
-  if (!parsed.success) return { ok: false, reason: `invalid price record: ${describeIssues(parsed.error)}` }
+  // A producer's canonical record is taken as it is; anything else is the schema's to judge.
+  let record: PriceRecord
+  if (isExactPriceRecord(json)) record = json
+  else {
+    const parsed = PriceRecord.safeParse(json)
+    if (!parsed.success) return { ok: false, reason: `invalid price record: ${describeIssues(parsed.error)}` }
+    record = parsed.data
+  }
   try {
-    intervalMinutes(parsed.data)
+    intervalMinutes(record)
   } catch (error) {
     return { ok: false, reason: `invalid price record: ${(error as Error).message}` }
   }
-  return { ok: true, record: parsed.data }
+  return { ok: true, record }
 }
 
 function describeIssues(error: ZodError): string {
@@ -150,7 +160,7 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
     // Decoded in slices: in `carbon serve` this runs on the web process's event loop.
     await sliced(batch.messages.length, DECODE_SLICE_MS, (i) => {
       const message = batch.messages[i]!
-      const decoded = decodePriceMessage(message.value)
+      const decoded = decodePriceMessage(message)
       if (decoded.ok) {
         valid.push(decoded.record)
         positions.push({ partition: batch.partition, offset: message.offset, rawKey: message.headers['raw-key'] ?? '' })
@@ -161,26 +171,20 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
     const where = { partition: batch.partition, firstOffset: first, lastOffset: last, messages: batch.messages.length, valid: valid.length, invalid: dead.length }
 
     if (valid.length > 0) {
-      // Which arrivals are already recorded is read while the prices insert runs (that insert does
-      // not touch price_arrivals); the arrivals are written only once the prices are stored.
-      const unrecorded = newArrivals(ch, valid, positions)
-      unrecorded.catch(() => {}) // awaited below unless the prices insert fails first
-      try {
-        // Validated by decodePriceMessage with the store's own checks: not validated twice.
-        await insertPrices(ch, valid, { validated: true })
-      } catch (error) {
-        log.warn({ ...where, err: error }, 'prices insert failed; the batch will be delivered again')
-        throw storeUnavailable('prices', error)
+      // The two tables are written at once: the arrivals (after the query that finds which are
+      // already recorded) while the prices insert runs. Neither depends on the other: a
+      // redelivered batch writes every price again and only the arrivals not yet recorded.
+      // Validated by decodePriceMessage with the store's own checks: not validated twice.
+      const [prices, arrivals] = await Promise.allSettled([insertPrices(ch, valid, { validated: true }), appendArrivals(valid, positions)])
+      if (prices.status === 'rejected') {
+        log.warn({ ...where, err: prices.reason }, 'prices insert failed; the batch will be delivered again')
+        throw storeUnavailable('prices', prices.reason)
       }
-      try {
-        const fresh = await unrecorded
-        await yieldToEventLoop()
-        await recordArrivals(ch, fresh.records, new Date(), fresh.positions)
-        if (fresh.records.length < valid.length) log.info({ ...where, repeated: valid.length - fresh.records.length }, 'price arrivals already recorded skipped')
-      } catch (error) {
-        log.warn({ ...where, err: error }, 'price arrivals insert failed; the batch will be delivered again')
-        throw storeUnavailable('price_arrivals', error)
+      if (arrivals.status === 'rejected') {
+        log.warn({ ...where, err: arrivals.reason }, 'price arrivals insert failed; the batch will be delivered again')
+        throw storeUnavailable('price_arrivals', arrivals.reason)
       }
+      if (arrivals.value < valid.length) log.info({ ...where, repeated: valid.length - arrivals.value }, 'price arrivals already recorded skipped')
       metrics.consumerRecords.inc({ outcome: 'stored' }, valid.length)
     }
     if (dead.length > 0) {
@@ -195,6 +199,14 @@ export async function startPricesConsumer(options: PricesConsumerOptions): Promi
     }
     log.debug(where, 'prices batch stored')
     options.onBatch?.(batch.messages.length)
+  }
+
+  /** Appends the batch's records that have not arrived yet to price_arrivals; returns how many. */
+  async function appendArrivals(valid: readonly PriceRecord[], positions: readonly BusPosition[]): Promise<number> {
+    const fresh = await newArrivals(ch, valid, positions)
+    await yieldToEventLoop()
+    await recordArrivals(ch, fresh.records, new Date(), fresh.positions)
+    return fresh.records.length
   }
 
   const subscription = await bus.subscribe({ topic, groupId, fromBeginning: true, maxBatchSize, handler: handle })
@@ -245,7 +257,28 @@ WHERE market IN {markets:Array(String)} AND run IN {runs:Array(String)}
 type Seen = { node: string; start_ms: number | string; partition: number | string; offset: string; raw_key: string }
 
 const atPosition = (node: string, start: number, partition: number | string, offset: string) => `${node}\u0000${start}\u0000${partition}\u0000${offset}`
-const fromFile = (node: string, start: number, file: number) => `${node}\u0000${start}\u0000${file}`
+
+/** Bus offsets are decimal texts without leading zeros: the longer is larger, else the text order. */
+const offsetBefore = (a: string, b: string) => a.length < b.length || (a.length === b.length && a < b)
+
+/**
+ * (raw file, node, interval start) triples, a level per part: a day of a million arrivals builds
+ * a set per node and file, not a key text per record.
+ */
+class FileArrivals {
+  private readonly byFile = new Map<string, Map<string, Set<number>>>()
+
+  /** Adds the triple; false when it was there already. */
+  add(rawKey: string, node: string, start: number): boolean {
+    let nodes = this.byFile.get(rawKey)
+    if (nodes === undefined) this.byFile.set(rawKey, (nodes = new Map()))
+    let starts = nodes.get(node)
+    if (starts === undefined) nodes.set(node, (starts = new Set()))
+    if (starts.has(start)) return false
+    starts.add(start)
+    return true
+  }
+}
 
 /**
  * The records of a batch (with their positions) that have not arrived yet: not in
@@ -259,41 +292,47 @@ export async function newArrivals(
 ): Promise<{ records: PriceRecord[]; positions: BusPosition[] }> {
   if (records.length === 0) return { records: [], positions: [] }
   const starts = records.map((r) => instantMs(r.intervalStart))
-  const offsets = positions.map((p) => BigInt(p.offset))
-  const rows = await queryRows<Seen>(ch, 'consumer.arrivals_seen', ARRIVALS_SEEN_SQL, {
-    markets: [...new Set(records.map((r) => r.market))],
-    runs: [...new Set(records.map((r) => r.run))],
-    from: toClickHouseTime(new Date(starts.reduce((a, b) => Math.min(a, b)))),
-    to: toClickHouseTime(new Date(starts.reduce((a, b) => Math.max(a, b)))),
-    partition: positions[0]?.partition ?? 0,
-    first: offsets.reduce((a, b) => (b < a ? b : a)).toString(),
-    last: offsets.reduce((a, b) => (b > a ? b : a)).toString(),
-    rawKeys: [...new Set(positions.map((p) => p.rawKey ?? '').filter(Boolean))],
+  let from = starts[0]!
+  let to = from
+  let first = positions[0]!.offset
+  let last = first
+  const markets = new Set<string>()
+  const runs = new Set<string>()
+  const rawKeys = new Set<string>()
+  records.forEach((record, i) => {
+    const start = starts[i]!
+    if (start < from) from = start
+    if (start > to) to = start
+    const { offset, rawKey } = positions[i]!
+    if (offsetBefore(offset, first)) first = offset
+    if (offsetBefore(last, offset)) last = offset
+    markets.add(record.market)
+    runs.add(record.run)
+    if (rawKey) rawKeys.add(rawKey)
   })
-  // Positions are unique within a batch, so only the stored ones can repeat one. Files are
-  // numbered per call: a key carries the number, not the long raw key.
-  const files = new Map<string, number>()
-  const fileNumber = (rawKey: string) => {
-    let number = files.get(rawKey)
-    if (number === undefined) files.set(rawKey, (number = files.size))
-    return number
-  }
+  const rows = await queryRows<Seen>(ch, 'consumer.arrivals_seen', ARRIVALS_SEEN_SQL, {
+    markets: [...markets],
+    runs: [...runs],
+    from: toClickHouseTime(new Date(from)),
+    to: toClickHouseTime(new Date(to)),
+    partition: positions[0]!.partition,
+    first,
+    last,
+    rawKeys: [...rawKeys],
+  })
+  // Positions are unique within a batch, so only the stored ones can repeat one.
   const seenAt = new Set<string>()
-  const seenFromFile = new Set<string>()
+  const fromFiles = new FileArrivals()
   for (const row of rows) {
     const start = Number(row.start_ms)
     seenAt.add(atPosition(row.node, start, row.partition, String(row.offset)))
-    if (row.raw_key) seenFromFile.add(fromFile(row.node, start, fileNumber(row.raw_key)))
+    if (row.raw_key) fromFiles.add(row.raw_key, row.node, start)
   }
   const out: { records: PriceRecord[]; positions: BusPosition[] } = { records: [], positions: [] }
   records.forEach((record, i) => {
     const position = positions[i]!
     if (seenAt.size > 0 && seenAt.has(atPosition(record.node, starts[i]!, position.partition, position.offset))) return
-    if (position.rawKey) {
-      const byFile = fromFile(record.node, starts[i]!, fileNumber(position.rawKey))
-      if (seenFromFile.has(byFile)) return
-      seenFromFile.add(byFile)
-    }
+    if (position.rawKey && !fromFiles.add(position.rawKey, record.node, starts[i]!)) return
     out.records.push(record)
     out.positions.push(position)
   })

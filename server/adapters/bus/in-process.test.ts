@@ -46,6 +46,28 @@ describe('createInProcessBus', () => {
     await bus.close()
   })
 
+  it('hands text values over as text too, exactly what their bytes decode to; none when a value is bytes or not well-formed', async () => {
+    const bus = createInProcessBus()
+    const got: Batch[] = []
+    const sent = ['{"node":"A"}', 'Zürich – 東京 😀', '']
+    await bus.publish('text', sent.map((value) => ({ key: 'k', value })))
+    await bus.publish('lone', [...sent, 'half \ud83d pair'].map((value) => ({ key: 'k', value })))
+    await bus.publish('bytes', [{ key: 'k', value: 'text' }, { key: 'k', value: Buffer.from('raw') }])
+    const subs = await Promise.all(
+      ['text', 'lone', 'bytes'].map((topic) => bus.subscribe({ topic, groupId: 'g', fromBeginning: true, handler: async (b) => void got.push(b) })),
+    )
+    await waitFor(() => got.flatMap((b) => b.messages).length >= 9, 5_000)
+    const byTopic = (topic: string) => got.filter((b) => b.topic === topic).flatMap((b) => b.messages)
+    expect(byTopic('text').map((m) => m.text)).toEqual(sent)
+    expect(byTopic('text').map((m) => m.value.toString('utf8'))).toEqual(sent)
+    // A lone surrogate arrives as U+FFFD in the bytes, so text would not match them: none is given.
+    expect(byTopic('lone').map((m) => m.text)).toEqual([undefined, undefined, undefined, undefined])
+    expect(byTopic('lone')[3]!.value.toString('utf8')).toBe('half \ufffd pair')
+    expect(byTopic('bytes').map((m) => m.text)).toEqual([undefined, undefined])
+    for (const sub of subs) await sub.stop()
+    await bus.close()
+  })
+
   it('starts offsets at firstOffset, so a restarted embedded bus continues above the last one', async () => {
     const first = 1_795_000_000_000_000
     const bus = createInProcessBus({ firstOffset: first })

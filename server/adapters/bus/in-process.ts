@@ -55,6 +55,9 @@ export const DEFAULT_MAX_RETAINED_PER_TOPIC = 100_000
  * becomes bytes only in a delivery; a Buffer value is a private copy. Headers are a private copy,
  * shared by the messages of one publish call that were given the same headers object.
  */
+/** No lone surrogate (which UTF-8 bytes would carry as U+FFFD): String#isWellFormed, Node 20's, not yet in the ES2023 lib types. */
+const wellFormed = (text: string) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+
 type Stored = { key: string; value: Buffer | string; headers: Readonly<Record<string, string>>; timestamp: number }
 
 /**
@@ -189,6 +192,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
    * The messages from `offset` on, as one delivery receives them: fresh copies, like a Kafka
    * fetch, so a handler mutating them cannot change a redelivery. The values are copied into one
    * Buffer per delivery and handed out as views of it (one allocation, not one per message).
+   * When every value was published as well-formed text, each message also carries it as `text`:
+   * a consumer that reads the texts (the prices consumer) does not decode the bytes again.
    */
   function receivedBatch(t: TopicLog, offset: number, count: number): ReceivedMessage[] {
     const entries = new Array<Stored>(count)
@@ -198,9 +203,11 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       entries[i] = stored
     }
     const ends = valueBytes(entries)
+    const texts = entries.every((stored) => typeof stored.value === 'string' && wellFormed(stored.value))
     return entries.map((stored, i) => ({
       key: stored.key,
       value: ends.values.subarray(i === 0 ? 0 : ends.at[i - 1], ends.at[i]),
+      text: texts ? (stored.value as string) : undefined,
       headers: { ...stored.headers },
       offset: String(offset + i),
       timestamp: stored.timestamp,

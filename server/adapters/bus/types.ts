@@ -115,6 +115,12 @@ export type BusMessage = {
 export type ReceivedMessage = BusMessage & {
   /** Always a Buffer on delivery (a published string arrives as its UTF-8 bytes). */
   value: Buffer
+  /**
+   * The value as text, when the bus holds it as text (the in-process bus, for a well-formed
+   * string published): exactly what decoding `value` as UTF-8 gives, without the decoding.
+   * Undefined otherwise (Kafka): decode `value`.
+   */
+  text?: string
   /** Always present on delivery ({} when none were published). */
   headers: Record<string, string>
   /** The message's position in its partition, a decimal integer string (Kafka offsets are int64). */

@@ -242,7 +242,7 @@ function isPriceRecordLetter(row: DeadLetterRow): boolean {
 }
 
 async function planPriceRecord(db: Database, row: DeadLetterRow): Promise<Plan> {
-  const decoded = decodePriceMessage(valueOf(row))
+  const decoded = decodePriceMessage({ value: valueOf(row) })
   if (!decoded.ok) return { ok: false, reason: decoded.reason }
   if (row.kind === 'unknown-node') {
     const unknown = await createNodeCatalogue(db).unknownNodes(decoded.record.market, [decoded.record])

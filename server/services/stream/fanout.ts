@@ -94,7 +94,7 @@ export async function startPriceFanout(options: { bus: Bus; log: Logger; ringSiz
     const prices: StreamPrice[] = []
     const { longestMs } = await sliced(batch.messages.length, sliceMs, (i) => {
       const message = batch.messages[i]!
-      const decoded = decodePriceMessage(message.value)
+      const decoded = decodePriceMessage(message)
       if (!decoded.ok) {
         // The consumer dead-letters it; the live view just leaves it out.
         invalid++
