@@ -22,8 +22,10 @@
  *              row per node and interval); same repeat rule. Its docstring names every step.
  *   memory     peak RSS growth of one parse in a fresh process, ours (bench-ingest-memory.ts) and
  *              pandas' alike (VmHWM after minus before, the bytes already read).
- *   endToEnd   runRequest (fetch from the replay server, archive raw, parse, catalogue, publish on
- *              the bus, record the run) plus the prices consumer, until the consumer has handled
+ *   endToEnd   runRequest (fetch from the replay server, archive raw, parse and write the records'
+ *              JSON in the ingest's parse thread as `carbon serve` and `carbon ingest` do
+ *              (createThreadParser), catalogue, publish on the bus, record the run) plus the prices
+ *              consumer (this thread, as on the embedded default), until the consumer has handled
  *              every published record and `count() FROM prices FINAL` over the source and window
  *              equals the record count. One run per file (a second would only replace the same
  *              rows). `requestMs` is runRequest alone, `drainMs` what the consumer needed after it.
@@ -78,6 +80,7 @@ import { encodeRowBinary } from '../server/adapters/clickhouse/row-binary.ts'
 import { parseEnv } from '../server/env.ts'
 import { openPlatform, type Platform } from '../server/platform.ts'
 import { createNodeCatalogue } from '../server/services/ingest/catalogue.ts'
+import { createThreadParser } from '../server/services/ingest/parse.ts'
 import { DATASETS } from '../server/services/ingest/datasets.ts'
 import { parsePayload } from '../server/services/ingest/parse.ts'
 import type { PipelineDeps } from '../server/services/ingest/pipeline.ts'
@@ -403,7 +406,15 @@ async function startPipeline(platform: Platform): Promise<{ pipeline: Pipeline; 
       if (event.type === 'retry' || event.type === 'throttled') fetches.retries.set(event.request.url, (fetches.retries.get(event.request.url) ?? 0) + 1)
     },
   })
-  const deps: PipelineDeps = { db: platform.pg.db, bus: platform.bus, objects: platform.objects, catalogue: createNodeCatalogue(platform.pg.db), log, unknownNodes: 'admit' }
+  const deps: PipelineDeps = {
+    db: platform.pg.db,
+    bus: platform.bus,
+    objects: platform.objects,
+    catalogue: createNodeCatalogue(platform.pg.db),
+    log,
+    unknownNodes: 'admit',
+    parser: createThreadParser(log),
+  }
   return { pipeline: { platform, client, deps, consumed: () => consumed, fetches }, consumer }
 }
 
@@ -478,6 +489,7 @@ async function main() {
   let replay: ReplayServer | undefined
   let platform: Platform | undefined
   let consumer: PricesConsumer | undefined
+  let pipeline: Pipeline | undefined
   const results: Results = { parse: {}, pandas: {}, endToEnd: {}, rawInsert: {}, insertPrices: {} }
   let pandasVersions: { python: string; pandas: string; numpy: string } | undefined
   const profiles: Record<string, ProfileLine[]> = {}
@@ -494,7 +506,7 @@ async function main() {
     const config: ConnectorConfig = { urls: simulatorUrls(replay.url), caisoNodes: 'ALL' }
     const running = await startPipeline(platform)
     consumer = running.consumer
-    const { pipeline } = running
+    pipeline = running.pipeline
 
     // 1. Every answer rendered by the simulator and recorded (not timed), fetched once from the
     //    replay server and kept as bytes; then every parse measured on a quiet machine.
@@ -552,6 +564,7 @@ async function main() {
     }
   } finally {
     await consumer?.stop()
+    await pipeline?.deps.parser?.stop()
     await replay?.close()
     await simulator?.close()
     await platform?.close()

@@ -13,7 +13,7 @@ export type NodeCatalogue = {
   /** Registers the nodes a publisher's catalogue lists (MISO market reports name each node's type). */
   register(market: MarketId, nodes: readonly CatalogueNode[]): Promise<number>
   /** Splits records into those of known nodes and the names of nodes never seen before. */
-  unknownNodes(market: MarketId, records: readonly PriceRecord[]): Promise<string[]>
+  unknownNodes(market: MarketId, records: readonly Pick<PriceRecord, 'node'>[]): Promise<string[]>
   /** Registers nodes first seen in a feed that does not say their type (type inferred from the name). */
   admit(market: MarketId, names: readonly string[]): Promise<number>
 }

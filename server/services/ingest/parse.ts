@@ -3,15 +3,18 @@ import { type CatalogueNode, ParseError, type ParseIssue, SOURCES, type SourceId
 import type { PriceRecord } from '@carbon/schemas'
 import type { Logger } from 'pino'
 import { threadEntry } from '../../paths.ts'
+import { instantMs } from '../prices/helpers.ts'
 
 /**
  * Parsing a publisher file: unzip, decode, read every row. For a full CAISO interval (4,000 nodes
  * in a zipped CSV) that is about 100 ms of synchronous work, which on the web process's thread
  * (the embedded `carbon serve` runs the ingest there) would hold up every request and every live
- * event for as long. The ingest therefore parses in a worker thread (parse-thread.ts), one file at
- * a time in the order asked, and gets back the records, the refused rows and the node list; the
- * main thread only publishes them. One-off callers (the `parse` command, a dead-letter replay,
- * tests) parse in their own thread with `parsePayload`.
+ * event for as long. The ingest therefore prepares each file in a worker thread (parse-thread.ts),
+ * one file at a time in the order asked: it parses the file, keeps the records of the requested
+ * window and writes each as the JSON the bus carries. What comes back is cheap to hand between
+ * threads (the texts end to end in a few long strings, and typed arrays: not a million objects to
+ * clone) and is all the main thread needs to publish: each record's text, node and interval start.
+ * One-off callers (the `parse` command, tests) parse in their own thread with `parsePayload`.
  */
 
 export type Parsed = { records: PriceRecord[]; issues: ParseIssue[]; catalogue: CatalogueNode[] }
@@ -19,10 +22,97 @@ export type Parsed = { records: PriceRecord[]; issues: ParseIssue[]; catalogue: 
 /** What a parser needs of a fetched payload: its bytes and the file name (a zip or not, and what errors name). */
 export type ParseInput = { bytes: Uint8Array; file: string }
 
+/**
+ * Which records of a file are published: those whose interval starts in `window` (a feed may
+ * answer more than was asked), with `published` (the file's Last-Modified, ISO) as the publication
+ * time of records whose format carries none.
+ */
+export type PrepareOptions = { window: { start: number; end: number }; published: string | null }
+
+/**
+ * The records to publish as the canonical JSON the bus carries, in file order. The texts are end
+ * to end in pieces of at most PIECE_CHARS characters (a V8 string has a length limit); record i
+ * is in piece `piece[i]` and ends at `end[i]` there (recordText cuts it out).
+ */
+export type RecordTexts = {
+  count: number
+  pieces: string[]
+  piece: Int32Array
+  end: Int32Array
+  /** The distinct nodes of the records, and each record's index into them. */
+  nodes: string[]
+  node: Int32Array
+  /** Each record's interval start, ms since the epoch. */
+  start: Float64Array
+}
+
+/** A prepared file: the texts to publish, how many records fell outside the window, the refused rows and the node list. */
+export type Prepared = { records: RecordTexts; outside: number; issues: ParseIssue[]; catalogue: CatalogueNode[] }
+
 export type PayloadParser = {
-  /** Parses one payload; rejects with ParseError when the file cannot be read at all, as parsePayload throws. */
-  parse(dataset: SourceId, input: ParseInput): Promise<Parsed>
+  /** Prepares one payload; rejects with ParseError when the file cannot be read at all, as parsePayload throws. */
+  prepare(dataset: SourceId, input: ParseInput, options: PrepareOptions): Promise<Prepared>
   stop(): Promise<void>
+}
+
+const PIECE_CHARS = 1 << 24
+
+/** Record i's JSON text: a slice of its piece (V8 makes it a view, not a copy). */
+export function recordText(texts: RecordTexts, i: number): string {
+  const from = i > 0 && texts.piece[i - 1] === texts.piece[i] ? texts.end[i - 1]! : 0
+  return texts.pieces[texts.piece[i]!]!.slice(from, texts.end[i])
+}
+
+/**
+ * The records of `records` in the window as RecordTexts, `published` set in place on those that
+ * carry no publication time (the records are the caller's own, fresh from the parser).
+ */
+export function recordTexts(records: PriceRecord[], options: PrepareOptions, pieceChars = PIECE_CHARS): { texts: RecordTexts; outside: number } {
+  const { window, published } = options
+  const piece = new Int32Array(records.length)
+  const end = new Int32Array(records.length)
+  const node = new Int32Array(records.length)
+  const start = new Float64Array(records.length)
+  const pieces: string[] = []
+  const nodes: string[] = []
+  const nodeNumbers = new Map<string, number>()
+  let parts: string[] = []
+  let length = 0
+  let count = 0
+  for (const record of records) {
+    const at = instantMs(record.intervalStart)
+    if (!(at >= window.start && at < window.end)) continue
+    if (record.publishedAt === null && published !== null) record.publishedAt = published
+    const text = JSON.stringify(record)
+    if (length + text.length > pieceChars && parts.length > 0) {
+      pieces.push(parts.join(''))
+      parts = []
+      length = 0
+    }
+    parts.push(text)
+    length += text.length
+    let number = nodeNumbers.get(record.node)
+    if (number === undefined) {
+      number = nodes.length
+      nodeNumbers.set(record.node, number)
+      nodes.push(record.node)
+    }
+    piece[count] = pieces.length
+    end[count] = length
+    node[count] = number
+    start[count] = at
+    count++
+  }
+  if (parts.length > 0) pieces.push(parts.join(''))
+  const texts = { count, pieces, piece: piece.subarray(0, count), end: end.subarray(0, count), nodes, node: node.subarray(0, count), start: start.subarray(0, count) }
+  return { texts, outside: records.length - count }
+}
+
+/** Parses and prepares in the calling thread; throws ParseError for a file that cannot be read at all. */
+export function preparePayload(dataset: SourceId, input: ParseInput, options: PrepareOptions): Prepared {
+  const parsed = parsePayload(dataset, input)
+  const { texts, outside } = recordTexts(parsed.records, options)
+  return { records: texts, outside, issues: parsed.issues, catalogue: parsed.catalogue }
 }
 
 /** Parses in the calling thread; throws ParseError for a file that cannot be read at all. */
@@ -38,16 +128,16 @@ export function parsePayload(dataset: SourceId, input: ParseInput): Parsed {
   return parsed
 }
 
-export type ParseJob = { id: number; dataset: SourceId; file: string; bytes: Uint8Array }
+export type ParseJob = { id: number; dataset: SourceId; file: string; bytes: Uint8Array; options: PrepareOptions }
 export type ParseAnswer =
-  | { id: number; type: 'parsed'; parsed: Parsed }
+  | { id: number; type: 'prepared'; prepared: Prepared }
   | { id: number; type: 'unusable'; issue: ParseIssue }
   | { id: number; type: 'failed'; message: string }
 
 /** The thread's side of one job: the answer to post back (a ParseError becomes its issue, anything else its message). */
 export function answerJob(job: ParseJob): ParseAnswer {
   try {
-    return { id: job.id, type: 'parsed', parsed: parsePayload(job.dataset, { bytes: job.bytes, file: job.file }) }
+    return { id: job.id, type: 'prepared', prepared: preparePayload(job.dataset, { bytes: job.bytes, file: job.file }, job.options) }
   } catch (error) {
     if (error instanceof ParseError) {
       return { id: job.id, type: 'unusable', issue: { file: error.file, line: error.line, field: error.field, value: error.value, reason: error.reason } }
@@ -63,7 +153,7 @@ export class ParseThreadError extends Error {
 
 const THREAD_ENTRY = threadEntry('server/services/ingest/parse-thread.ts')
 
-type Pending = { resolve: (parsed: Parsed) => void; reject: (error: Error) => void }
+type Pending = { resolve: (prepared: Prepared) => void; reject: (error: Error) => void }
 
 /**
  * A parser with one worker thread, started at the first file and kept. Files are parsed one after
@@ -85,7 +175,7 @@ export function createThreadParser(log: Logger): PayloadParser {
     const p = pending.get(answer.id)
     if (!p) return
     pending.delete(answer.id)
-    if (answer.type === 'parsed') p.resolve(answer.parsed)
+    if (answer.type === 'prepared') p.resolve(answer.prepared)
     else if (answer.type === 'unusable') p.reject(new ParseError(answer.issue))
     else p.reject(new Error(answer.message))
   }
@@ -109,14 +199,14 @@ export function createThreadParser(log: Logger): PayloadParser {
   }
 
   return {
-    parse(dataset, input) {
+    prepare(dataset, input, options) {
       if (stopped) return Promise.reject(new ParseThreadError('the ingest parser stopped'))
       const id = nextId++
-      return new Promise<Parsed>((resolve, reject) => {
+      return new Promise<Prepared>((resolve, reject) => {
         pending.set(id, { resolve, reject })
         // A copy of exactly these bytes, moved (not cloned) to the thread: the caller keeps its payload.
         const bytes = input.bytes.slice()
-        const job: ParseJob = { id, dataset, file: input.file, bytes }
+        const job: ParseJob = { id, dataset, file: input.file, bytes, options }
         thread().postMessage(job, [bytes.buffer])
       })
     },
@@ -130,10 +220,10 @@ export function createThreadParser(log: Logger): PayloadParser {
   }
 }
 
-/** A parser that works in the calling thread (one-off commands and tests). */
+/** A parser that works in the calling thread (one-off commands, dead-letter replays, tests). */
 export const inlineParser: PayloadParser = {
-  async parse(dataset, input) {
-    return parsePayload(dataset, input)
+  async prepare(dataset, input, options) {
+    return preparePayload(dataset, input, options)
   },
   async stop() {},
 }

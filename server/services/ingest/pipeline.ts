@@ -6,16 +6,15 @@ import {
   type ParseIssue,
   SOURCES,
 } from '@carbon/connectors'
-import type { MarketId, PriceRecord } from '@carbon/schemas'
+import type { MarketId } from '@carbon/schemas'
 import type { Logger } from 'pino'
 import { TOPICS, type Bus, type BusMessage } from '../../adapters/bus/index.ts'
 import type { ObjectStore } from '../../adapters/objects/types.ts'
 import type { Database } from '../../adapters/postgres/schema/index.ts'
 import { metrics } from '../../metrics.ts'
-import { instantMs } from '../prices/helpers.ts'
 import { sliced } from '../../time-slice.ts'
 import type { NodeCatalogue } from './catalogue.ts'
-import { inlineParser, type Parsed, type PayloadParser } from './parse.ts'
+import { inlineParser, recordText, type Prepared, type PayloadParser, type RecordTexts } from './parse.ts'
 import { recordIngestRun, type IngestRunStatus, type IngestTrigger } from './runs.ts'
 
 /**
@@ -38,7 +37,7 @@ export type PipelineDeps = {
   catalogue: NodeCatalogue
   log: Logger
   unknownNodes: 'admit' | 'dead-letter'
-  /** Where files are parsed: a worker thread in a serving process (createThreadParser), else this thread. */
+  /** Where files are parsed and their records written as JSON: a worker thread in a serving process (createThreadParser), else this thread. */
   parser?: PayloadParser
 }
 
@@ -56,8 +55,8 @@ export type IngestResult = {
 /** Messages per publish call: large files go out in slices so no single append is huge. */
 const PUBLISH_SLICE = 5_000
 /**
- * Longest stretch of encoding records into messages before the event loop gets a turn: in
- * `carbon serve` the ingest shares its loop with every live stream and API request.
+ * Longest stretch of building messages before the event loop gets a turn: in `carbon serve` the
+ * ingest shares its loop with every live stream and API request.
  */
 const ENCODE_SLICE_MS = 5
 const MAX_HEADER_CHARS = 1_000
@@ -109,43 +108,30 @@ export async function archiveRaw(
   return key
 }
 
-function deadLetter(kind: string, key: string, value: unknown, reason: string, extra: Record<string, string>): BusMessage {
+/** A dead letter whose value is `text` as it is (a record's JSON) or `value` as JSON. */
+function deadLetter(kind: string, key: string, value: unknown, reason: string, extra: Record<string, string>, text = JSON.stringify(value)): BusMessage {
   return {
     key,
-    value: JSON.stringify(value),
+    value: text,
     headers: { kind, reason: clip(reason), 'failed-at': new Date().toISOString(), ...extra },
   }
-}
-
-/**
- * The parsed records whose interval starts in the window, with `published` as the publication
- * time of those that carry none. The parsed records are this call's own (fresh from the parser),
- * so the time is set in place: a copy of each of a million records would only feed the collector.
- */
-function recordsToPublish(parsed: PriceRecord[], window: { start: number; end: number }, published: string | null): PriceRecord[] {
-  const out: PriceRecord[] = []
-  for (const record of parsed) {
-    const start = instantMs(record.intervalStart)
-    if (!(start >= window.start && start < window.end)) continue
-    if (record.publishedAt === null && published !== null) record.publishedAt = published
-    out.push(record)
-  }
-  return out
 }
 
 function issueReason(issue: ParseIssue): string {
   return `${issue.file} line ${issue.line}, ${issue.field}: ${issue.reason} (found ${JSON.stringify(clip(issue.value, 200))})`
 }
 
-async function publishRecords(bus: Bus, records: readonly PriceRecord[], rawKey: string): Promise<void> {
+/** Publishes the records `chosen` picks (all when null) to prices.normalized, keyed market:node. */
+async function publishRecords(bus: Bus, market: MarketId, texts: RecordTexts, chosen: Int32Array | null, rawKey: string): Promise<void> {
   // One headers object for every message of the file: the bus copies headers, never changes them.
   const headers = { 'ingest-time': new Date().toISOString(), 'raw-key': rawKey }
-  for (let i = 0; i < records.length; i += PUBLISH_SLICE) {
-    const part = records.slice(i, i + PUBLISH_SLICE)
-    const messages = new Array<BusMessage>(part.length)
-    await sliced(part.length, ENCODE_SLICE_MS, (j) => {
-      const record = part[j]!
-      messages[j] = { key: `${record.market}:${record.node}`, value: JSON.stringify(record), headers }
+  const keys = texts.nodes.map((node) => `${market}:${node}`)
+  const total = chosen === null ? texts.count : chosen.length
+  for (let from = 0; from < total; from += PUBLISH_SLICE) {
+    const messages = new Array<BusMessage>(Math.min(PUBLISH_SLICE, total - from))
+    await sliced(messages.length, ENCODE_SLICE_MS, (j) => {
+      const i = chosen === null ? from + j : chosen[from + j]!
+      messages[j] = { key: keys[texts.node[i]!]!, value: recordText(texts, i), headers }
     })
     await bus.publish(TOPICS.pricesNormalized, messages)
   }
@@ -189,9 +175,13 @@ export async function parseAndPublish(
   const log = deps.log.child({ dataset, file: request.file })
   const where = { 'source-dataset': dataset, 'raw-key': rawKey }
 
-  let parsed: Parsed
+  // A feed may answer more than was asked (MISO's Rolling: the whole market day so far): only the
+  // requested window is published; the rest was (or will be) fetched by its own window.
+  // The file's Last-Modified is the publication time of records whose format does not carry one.
+  const published = payload.lastModified === null ? null : new Date(payload.lastModified).toISOString()
+  let prepared: Prepared
   try {
-    parsed = await (deps.parser ?? inlineParser).parse(dataset, { bytes: payload.bytes, file: request.file })
+    prepared = await (deps.parser ?? inlineParser).prepare(dataset, { bytes: payload.bytes, file: request.file }, { window: request.window, published })
   } catch (error) {
     if (!(error instanceof ParseError)) throw error
     const unusable = deadLetter('unusable-file', `${market}:${request.file}`, { dataset, file: request.file, rawKey, reason: error.message }, error.message, {
@@ -205,8 +195,8 @@ export async function parseAndPublish(
   }
 
   signal?.throwIfAborted()
-  if (parsed.catalogue.length > 0) await deps.catalogue.register(market, parsed.catalogue)
-  const dead: BusMessage[] = parsed.issues.map((issue) =>
+  if (prepared.catalogue.length > 0) await deps.catalogue.register(market, prepared.catalogue)
+  const dead: BusMessage[] = prepared.issues.map((issue) =>
     deadLetter('parse-issue', `${market}:${request.file}`, { dataset, rawKey, ...issue }, issueReason(issue), {
       ...where,
       file: issue.file,
@@ -215,38 +205,44 @@ export async function parseAndPublish(
     }),
   )
 
-  // A feed may answer more than was asked (MISO's Rolling: the whole market day so far): only the
-  // requested window is published; the rest was (or will be) fetched by its own window.
-  // The file's Last-Modified is the publication time of records whose format does not carry one.
-  const published = payload.lastModified === null ? null : new Date(payload.lastModified).toISOString()
-  let records = recordsToPublish(parsed.records, request.window, published)
-  if (records.length < parsed.records.length) log.debug({ outside: parsed.records.length - records.length }, 'records outside the requested window not published')
+  const texts = prepared.records
+  if (prepared.outside > 0) log.debug({ outside: prepared.outside }, 'records outside the requested window not published')
   let newNodes = 0
-  const unknown = await deps.catalogue.unknownNodes(market, records)
+  let chosen: Int32Array | null = null
+  const unknown = await deps.catalogue.unknownNodes(
+    market,
+    texts.nodes.map((node) => ({ node })),
+  )
   if (unknown.length > 0 && deps.unknownNodes === 'admit') {
     newNodes = await deps.catalogue.admit(market, unknown)
     log.info({ newNodes, examples: unknown.slice(0, 5) }, 'nodes seen for the first time registered')
   } else if (unknown.length > 0) {
     const refused = new Set(unknown)
-    for (const record of records) {
-      if (!refused.has(record.node)) continue
-      const reason = `unknown node ${JSON.stringify(record.node)}: not in the ${market} node catalogue (${request.file})`
-      dead.push(deadLetter('unknown-node', `${market}:${record.node}`, record, reason, where))
+    const kept: number[] = []
+    for (let i = 0; i < texts.count; i++) {
+      const node = texts.nodes[texts.node[i]!]!
+      if (!refused.has(node)) {
+        kept.push(i)
+        continue
+      }
+      const reason = `unknown node ${JSON.stringify(node)}: not in the ${market} node catalogue (${request.file})`
+      dead.push(deadLetter('unknown-node', `${market}:${node}`, null, reason, where, recordText(texts, i)))
     }
-    records = records.filter((r) => !refused.has(r.node))
+    chosen = Int32Array.from(kept)
     log.warn({ unknownNodes: unknown.length, examples: unknown.slice(0, 5) }, 'records of unknown nodes sent to the dead-letter topic')
   }
 
-  await publishRecords(deps.bus, records, rawKey)
-  if (parsed.issues.length > 0) log.warn({ issues: parsed.issues.length, first: issueReason(parsed.issues[0]!) }, 'rows refused; sent to the dead-letter topic')
+  await publishRecords(deps.bus, market, texts, chosen, rawKey)
+  if (prepared.issues.length > 0) log.warn({ issues: prepared.issues.length, first: issueReason(prepared.issues[0]!) }, 'rows refused; sent to the dead-letter topic')
 
+  const records = chosen === null ? texts.count : chosen.length
   let last: number | null = null
-  for (const record of records) {
-    const start = instantMs(record.intervalStart)
+  for (let j = 0; j < records; j++) {
+    const start = texts.start[chosen === null ? j : chosen[j]!]!
     if (last === null || start > last) last = start
   }
   const issues = dead.length
-  const result: IngestResult = { status: issues > 0 ? 'partial' : 'ok', records: records.length, issues, newNodes, rawKey, error: null, lastIntervalStart: last }
+  const result: IngestResult = { status: issues > 0 ? 'partial' : 'ok', records, issues, newNodes, rawKey, error: null, lastIntervalStart: last }
   return { result, deadLetters: dead }
 }
 
