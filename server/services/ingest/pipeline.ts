@@ -108,11 +108,11 @@ export async function archiveRaw(
   return key
 }
 
-/** A dead letter whose value is `text` as it is (a record's JSON) or `value` as JSON. */
-function deadLetter(kind: string, key: string, value: unknown, reason: string, extra: Record<string, string>, text = JSON.stringify(value)): BusMessage {
+/** A dead letter carrying `value`, a JSON text (a record's as published, or a description of the file or row). */
+function deadLetter(kind: string, key: string, value: string, reason: string, extra: Record<string, string>): BusMessage {
   return {
     key,
-    value: text,
+    value,
     headers: { kind, reason: clip(reason), 'failed-at': new Date().toISOString(), ...extra },
   }
 }
@@ -184,7 +184,7 @@ export async function parseAndPublish(
     prepared = await (deps.parser ?? inlineParser).prepare(dataset, { bytes: payload.bytes, file: request.file }, { window: request.window, published })
   } catch (error) {
     if (!(error instanceof ParseError)) throw error
-    const unusable = deadLetter('unusable-file', `${market}:${request.file}`, { dataset, file: request.file, rawKey, reason: error.message }, error.message, {
+    const unusable = deadLetter('unusable-file', `${market}:${request.file}`, JSON.stringify({ dataset, file: request.file, rawKey, reason: error.message }), error.message, {
       ...where,
       file: error.file,
       line: String(error.line),
@@ -197,7 +197,7 @@ export async function parseAndPublish(
   signal?.throwIfAborted()
   if (prepared.catalogue.length > 0) await deps.catalogue.register(market, prepared.catalogue)
   const dead: BusMessage[] = prepared.issues.map((issue) =>
-    deadLetter('parse-issue', `${market}:${request.file}`, { dataset, rawKey, ...issue }, issueReason(issue), {
+    deadLetter('parse-issue', `${market}:${request.file}`, JSON.stringify({ dataset, rawKey, ...issue }), issueReason(issue), {
       ...where,
       file: issue.file,
       line: String(issue.line),
@@ -226,7 +226,7 @@ export async function parseAndPublish(
         continue
       }
       const reason = `unknown node ${JSON.stringify(node)}: not in the ${market} node catalogue (${request.file})`
-      dead.push(deadLetter('unknown-node', `${market}:${node}`, null, reason, where, recordText(texts, i)))
+      dead.push(deadLetter('unknown-node', `${market}:${node}`, recordText(texts, i), reason, where))
     }
     chosen = Int32Array.from(kept)
     log.warn({ unknownNodes: unknown.length, examples: unknown.slice(0, 5) }, 'records of unknown nodes sent to the dead-letter topic')
