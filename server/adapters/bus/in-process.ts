@@ -50,14 +50,14 @@ export type InProcessBusOptions = {
 
 export const DEFAULT_MAX_RETAINED_PER_TOPIC = 100_000
 
+/** No lone surrogate (which UTF-8 bytes would carry as U+FFFD): String#isWellFormed, Node 20's, not yet in the ES2023 lib types. */
+const wellFormed = (text: string) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+
 /**
  * A retained message. A string value is kept as the string (immutable, one compact object) and
  * becomes bytes only in a delivery; a Buffer value is a private copy. Headers are a private copy,
  * shared by the messages of one publish call that were given the same headers object.
  */
-/** No lone surrogate (which UTF-8 bytes would carry as U+FFFD): String#isWellFormed, Node 20's, not yet in the ES2023 lib types. */
-const wellFormed = (text: string) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
-
 type Stored = { key: string; value: Buffer | string; headers: Readonly<Record<string, string>>; timestamp: number }
 
 /**
