@@ -245,7 +245,7 @@ async function planPriceRecord(db: Database, row: DeadLetterRow): Promise<Plan> 
   const decoded = decodePriceMessage({ value: valueOf(row) })
   if (!decoded.ok) return { ok: false, reason: decoded.reason }
   if (row.kind === 'unknown-node') {
-    const unknown = await createNodeCatalogue(db).unknownNodes(decoded.record.market, [decoded.record])
+    const unknown = await createNodeCatalogue(db).unknownNodes(decoded.record.market, [decoded.record.node])
     if (unknown.length > 0) {
       return { ok: false, reason: `unknown node ${JSON.stringify(decoded.record.node)}: still not in the ${decoded.record.market} node catalogue` }
     }

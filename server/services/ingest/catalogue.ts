@@ -1,5 +1,5 @@
 import type { CatalogueNode } from '@carbon/connectors'
-import type { MarketId, NodeType, PriceRecord } from '@carbon/schemas'
+import type { MarketId, NodeType } from '@carbon/schemas'
 import { eq } from 'drizzle-orm'
 import { pricingNodes, type Database } from '../../adapters/postgres/schema/index.ts'
 import { upsertNodes } from '../nodes/index.ts'
@@ -12,8 +12,8 @@ import { upsertNodes } from '../nodes/index.ts'
 export type NodeCatalogue = {
   /** Registers the nodes a publisher's catalogue lists (MISO market reports name each node's type). */
   register(market: MarketId, nodes: readonly CatalogueNode[]): Promise<number>
-  /** Splits records into those of known nodes and the names of nodes never seen before. */
-  unknownNodes(market: MarketId, records: readonly Pick<PriceRecord, 'node'>[]): Promise<string[]>
+  /** The names among `names` of nodes never seen before, sorted, each once. */
+  unknownNodes(market: MarketId, names: readonly string[]): Promise<string[]>
   /** Registers nodes first seen in a feed that does not say their type (type inferred from the name). */
   admit(market: MarketId, names: readonly string[]): Promise<number>
 }
@@ -63,10 +63,10 @@ export function createNodeCatalogue(db: Database): NodeCatalogue {
       // Only new names: a daily report lists every node, and re-writing 2,600 rows each time is waste.
       return write(market, nodes.filter((n) => !names.has(n.name)))
     },
-    async unknownNodes(market, records) {
-      const names = await namesOf(market)
+    async unknownNodes(market, names) {
+      const known = await namesOf(market)
       const unknown = new Set<string>()
-      for (const record of records) if (!names.has(record.node)) unknown.add(record.node)
+      for (const name of names) if (!known.has(name)) unknown.add(name)
       return [...unknown].sort()
     },
     async admit(market, names) {

@@ -209,10 +209,7 @@ export async function parseAndPublish(
   if (prepared.outside > 0) log.debug({ outside: prepared.outside }, 'records outside the requested window not published')
   let newNodes = 0
   let chosen: Int32Array | null = null
-  const unknown = await deps.catalogue.unknownNodes(
-    market,
-    texts.nodes.map((node) => ({ node })),
-  )
+  const unknown = await deps.catalogue.unknownNodes(market, texts.nodes)
   if (unknown.length > 0 && deps.unknownNodes === 'admit') {
     newNodes = await deps.catalogue.admit(market, unknown)
     log.info({ newNodes, examples: unknown.slice(0, 5) }, 'nodes seen for the first time registered')
