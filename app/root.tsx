@@ -1,10 +1,12 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useNavigation, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
+import { MARKETS } from '@carbon/schemas'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { ProgressBar } from '#app/components/progress-bar.tsx'
 import appCss from '#app/styles/app.css?url'
 import { getPrincipal, isStoreUnavailable } from '#app/utils/auth.server.ts'
+import { hubMarkets } from '#app/utils/hub-markets.server.ts'
 import { useNonce } from '#app/utils/nonce-provider.ts'
 
 export const links: LinksFunction = () => [
@@ -14,10 +16,10 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [
   { title: '254Carbon — See the market. Price the future.' },
-  { name: 'description', content: 'Locational marginal prices for MISO and CAISO hubs and zones: day-ahead vs real-time, history and downloads.' },
+  { name: 'description', content: 'Locational marginal prices for North American ISO/RTO hubs and zones: day-ahead vs real-time, history and downloads.' },
 ]
 
-/** Who is signed in (never more than the nav bar shows), for every page. */
+/** Who is signed in and the markets their hub shows (never more than the nav bar shows), for every page. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const principal = await getPrincipal(request).catch((error: unknown) => {
     // PostgreSQL (sessions) cannot be reached: a 503 page saying so, not a 500.
@@ -33,6 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     user: principal
       ? { label: principal.label, organization: principal.organizationSlug, isAdmin: principal.roles.includes('admin') }
       : null,
+    markets: principal ? await hubMarkets(principal) : [],
   }
 }
 
@@ -71,6 +74,7 @@ function UserMenu() {
 
 function TopNav() {
   const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'nav-link nav-link-active' : 'nav-link')
+  const markets = useRouteLoaderData<RootData>('root')?.markets ?? []
   return (
     <header className="topbar">
       <div className="topbar-inner">
@@ -88,12 +92,11 @@ function TopNav() {
             <span className="nav-group-label" aria-hidden="true">
               Markets
             </span>
-            <NavLink to="/markets/MISO" className={navClass}>
-              MISO
-            </NavLink>
-            <NavLink to="/markets/CAISO" className={navClass}>
-              CAISO
-            </NavLink>
+            {markets.map((market) => (
+              <NavLink key={market} to={`/markets/${market}`} className={navClass}>
+                {MARKETS[market].label}
+              </NavLink>
+            ))}
           </span>
           <NavLink to="/nodes" className={navClass}>
             Node search
@@ -162,7 +165,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <span>
             <strong>254Carbon</strong> · See the market. Price the future.
           </span>
-          <span>Prices in $/MWh. Times in each market&rsquo;s clock: MISO EST (fixed, UTC−5), CAISO Pacific.</span>
+          <span>Prices in $/MWh. Times in each market&rsquo;s clock (MISO and IESO: EST all year; the others their prevailing local time).</span>
         </footer>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />

@@ -81,6 +81,12 @@ export const EnvSchema = z
     INGEST_SOURCE: z.enum(['auto', 'simulator', 'publishers', 'off']).default('auto'),
     /** Base URL of a running publisher simulator (INGEST_SOURCE=simulator); unset = start one in-process. */
     INGEST_SIMULATOR_URL: optionalUrl,
+    /**
+     * Markets (ids, comma-separated) the scheduler fetches. Default: every market from the real
+     * publishers; MISO and CAISO from the simulator (the embedded default stays light; name more
+     * to have the simulator's other markets ingested too).
+     */
+    INGEST_MARKETS: z.string().regex(/^[A-Z]+(,[A-Z]+)*$/, 'must be market ids separated by commas, e.g. MISO,PJM').optional(),
     /** Datasets (source ids, comma-separated) the scheduler runs; default every available one. */
     INGEST_DATASETS: z.string().regex(/^[a-z0-9._]+(,[a-z0-9._]+)*$/, 'must be source ids separated by commas').optional(),
     /** CAISO nodes to fetch: ALL (grp_type=ALL_APNODES) or APnode names separated by commas; default the known nodes. */
@@ -91,6 +97,13 @@ export const EnvSchema = z
     INGEST_USER_AGENT: z.string().default('254Carbon-ingest/0.1 (+https://254carbon.com/contact)'),
     /** MISO Data Exchange subscription key (header Ocp-Apim-Subscription-Key). Never logged. */
     MISO_DX_KEY: z.string().optional(),
+    /** PJM Data Miner 2 subscription key (header Ocp-Apim-Subscription-Key); PJM is not fetched without. Never logged. */
+    PJM_KEY: z.string().optional(),
+    /** ISO Express account for ISO-NE Web Services (HTTP basic auth); ISO-NE is not fetched without. Never logged. */
+    ISONE_USERNAME: z.string().optional(),
+    ISONE_PASSWORD: z.string().optional(),
+    /** AESO API gateway key (header API-KEY); AESO is not fetched without. Never logged. */
+    AESO_KEY: z.string().optional(),
     /** Lifetime of a download link (signed S3 or local URL) in seconds; at most 15 minutes. */
     DOWNLOAD_LINK_SECONDS: z.coerce.number().int().min(10).max(900).default(900),
     /** Hours an export file (and a scheduled report's PDF) is kept before the clean-up removes it and its row. */

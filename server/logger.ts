@@ -3,7 +3,8 @@ import { getEnv } from './env.ts'
 
 export type { Logger }
 
-const REDACT = [
+/** Paths pino censors in every log line: credentials of users and of the publishers. */
+export const REDACT = [
   'password',
   '*.password',
   'secret',
@@ -14,6 +15,15 @@ const REDACT = [
   '*.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
+  // The publishers' keys and credentials (ConnectorConfig), wherever a config object is logged.
+  'misoDataExchangeKey',
+  '*.misoDataExchangeKey',
+  'pjmKey',
+  '*.pjmKey',
+  'aesoKey',
+  '*.aesoKey',
+  'isoneCredentials',
+  '*.isoneCredentials',
 ]
 
 let root: Logger | undefined

@@ -1,5 +1,6 @@
 import { isRouteErrorResponse, Link, useLocation, useRouteError, type ErrorResponse } from '@remix-run/react'
 import type { ReactNode } from 'react'
+import { MarketLinks, useHasHubMarkets } from '#app/components/market-links.tsx'
 
 type StatusHandler = (info: { error: ErrorResponse; pathname: string }) => ReactNode
 
@@ -13,14 +14,17 @@ export function errorMessage(error: ErrorResponse): string | null {
 }
 
 function HomeLinks() {
+  const hasMarkets = useHasHubMarkets()
   return (
     <ul className="error-links">
       <li>
         <Link to="/">Market overview</Link>
       </li>
-      <li>
-        <Link to="/markets/MISO">MISO</Link> · <Link to="/markets/CAISO">CAISO</Link>
-      </li>
+      {hasMarkets ? (
+        <li>
+          <MarketLinks />
+        </li>
+      ) : null}
       <li>
         <Link to="/nodes">Search pricing nodes</Link>
       </li>

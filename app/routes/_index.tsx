@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { MarketId } from '@carbon/schemas'
 import { Link, useLoaderData } from '@remix-run/react'
 import { NoPricesYet } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
@@ -21,7 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const access = await accessData(request, context, { procedure: 'hub:overview' })
   const { platform, entitled } = access
   const { markets } = await listMarkets(platform.pg.db)
-  const order = ['MISO', 'CAISO']
+  const order: readonly string[] = MarketId.options
   const sorted = markets.filter((m) => entitled.includes(m.id)).sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
   const boards = await Promise.all(
     sorted.map((market) => loadBoard(platform, market, { runs: ['DA', 'RT5'], sparklineRun: 'RT5', sparklineHours: 24 })),

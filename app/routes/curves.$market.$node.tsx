@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useParams, useSubmit } from '@remix-run/react'
 import { useMemo } from 'react'
+import { MarketId } from '@carbon/schemas'
 import { CurveChart } from '#app/components/curve-chart.tsx'
 import { errorMessage, GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { Segmented } from '#app/components/segmented.tsx'
@@ -359,7 +360,7 @@ export function ErrorBoundary() {
               <li>
                 <Link to="/curves">All forward curves</Link>
               </li>
-              {node && ['MISO', 'CAISO'].includes(market) ? (
+              {node && MarketId.safeParse(market).success ? (
                 <li>
                   <Link to={curveHref(market, node)}>The latest {node} curve</Link>
                 </li>

@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { useLoaderData } from '@remix-run/react'
 import { downloadCenterAction, loadDownloadCenter } from '#app/components/downloads/downloads.server.ts'
 import { ExportForm } from '#app/components/downloads/export-form-view.tsx'
 import { formatCount } from '#app/components/downloads/format.ts'
 import { JobsTable, usePolledJobs } from '#app/components/downloads/jobs-table.tsx'
 import { ReportsSection } from '#app/components/downloads/reports-section.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { MarketLinks, useHasHubMarkets } from '#app/components/market-links.tsx'
 
 export const meta: MetaFunction = () => [{ title: 'Download center · 254Carbon' }]
 
@@ -42,10 +43,16 @@ export default function DownloadCenterPage() {
 }
 
 function Refused({ message }: { message: string }) {
+  const hasMarkets = useHasHubMarkets()
   return (
     <div className="flash flash-error" role="alert" data-testid="downloads-refused">
-      <strong>Downloads are not available to you.</strong> {message}. Ask your organization’s administrator for a downloads entitlement, or
-      browse the data in the hub: <Link to="/markets/MISO">MISO</Link> · <Link to="/markets/CAISO">CAISO</Link>.
+      <strong>Downloads are not available to you.</strong> {message}. Ask your organization’s administrator for a downloads entitlement
+      {hasMarkets ? (
+        <>
+          , or browse the data in the hub: <MarketLinks />
+        </>
+      ) : null}
+      .
     </div>
   )
 }

@@ -1,4 +1,4 @@
-import { MarketId, MarketRun, RUN_INTERVAL_MINUTES } from '@carbon/schemas'
+import { MARKETS, MarketId, MarketRun, RUN_INTERVAL_MINUTES } from '@carbon/schemas'
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useRevalidator } from '@remix-run/react'
 import { useCallback, useState } from 'react'
@@ -36,7 +36,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const { id, asked } = await auditedInput(request, context, spec, () => {
     const raw = params.market ?? ''
     const id = MarketId.safeParse(raw.toUpperCase())
-    invariantResponse(id.success, `There is no market called '${raw}'. 254Carbon covers MISO and CAISO.`, { status: 404 })
+    invariantResponse(id.success, `There is no market called '${raw}'. 254Carbon covers ${MarketId.options.map((m) => MARKETS[m].label).join(', ')}.`, { status: 404 })
     const url = new URL(request.url)
     if (raw !== id.data) throw redirect(`/markets/${id.data}${url.search}`)
     return { id: id.data, asked: parseOr(Query, Object.fromEntries(url.searchParams)).run }

@@ -1,4 +1,4 @@
-import type { MarketId, MarketRun } from '@carbon/schemas'
+import { MarketId, type MarketRun } from '@carbon/schemas'
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useParams, useRevalidator } from '@remix-run/react'
 import { useCallback, useMemo, useState } from 'react'
@@ -271,7 +271,7 @@ export function ErrorBoundary() {
                   Search for nodes starting with &lsquo;{(params.node ?? '').slice(0, 3)}&rsquo;
                 </Link>
               </li>
-              {params.market && ['MISO', 'CAISO'].includes(params.market.toUpperCase()) ? (
+              {params.market && MarketId.safeParse(params.market.toUpperCase()).success ? (
                 <li>
                   <Link to={`/markets/${params.market.toUpperCase()}`}>{params.market.toUpperCase()} hubs and zones</Link>
                 </li>

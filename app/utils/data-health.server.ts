@@ -20,7 +20,7 @@ const Query = z.object({
   dataset: z.preprocess(blankIsUndefined, z.string().max(128).optional()),
 })
 
-const MARKET_ORDER: MarketIdType[] = ['MISO', 'CAISO']
+const MARKET_ORDER: readonly MarketIdType[] = MarketId.options
 
 export type DataHealthView = {
   health: DataHealth

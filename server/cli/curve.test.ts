@@ -64,7 +64,7 @@ describe('carbon curve build', () => {
   })
 
   it('refuses bad options with usage (exit 2) and a missing file by name (exit 1)', () => {
-    expect(build({ quotes: 'x.csv', market: 'PJM', block: 'onpeak' })).toMatchObject({ code: 2, error: expect.stringMatching(/--market must be MISO or CAISO/) })
+    expect(build({ quotes: 'x.csv', market: 'ENTSOE', block: 'onpeak' })).toMatchObject({ code: 2, error: expect.stringMatching(/--market must be one of MISO, CAISO, PJM, ERCOT, SPP, NYISO, ISONE, IESO, AESO, got "ENTSOE"/) })
     expect(build({ quotes: 'x.csv', market: 'MISO', block: 'peak-ish' })).toMatchObject({ code: 2, error: expect.stringMatching(/--block/) })
     expect(build({ quotes: path.join(tmp, 'missing.csv'), market: 'MISO', block: 'atc' })).toMatchObject({ code: 1, error: expect.stringMatching(/missing\.csv: ENOENT/) })
   })

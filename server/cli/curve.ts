@@ -36,7 +36,7 @@ export class CurveCliError extends Error {}
 function parseArgs(args: CurveArgs) {
   if (!args.quotes) throw usage('curve build needs --quotes <file.csv>')
   const market = MarketId.safeParse(args.market)
-  if (!market.success) throw usage(`--market must be MISO or CAISO, got "${args.market ?? ''}"`)
+  if (!market.success) throw usage(`--market must be one of ${MarketId.options.join(', ')}, got "${args.market ?? ''}"`)
   const block = Block.safeParse(args.block)
   if (!block.success) throw usage(`--block must be onpeak, offpeak or atc, got "${args.block ?? ''}"`)
   const asOf = args.asOf ?? new Date().toISOString().slice(0, 10)

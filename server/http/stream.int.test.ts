@@ -250,10 +250,10 @@ describe('GET /api/v1/stream/prices: access', () => {
   })
 
   it('answers 400 naming the bad parameter (query or Last-Event-ID header)', async () => {
-    const market = await refusal('market=ERCOT', { token: tokens.quant })
+    const market = await refusal('market=ENTSOE', { token: tokens.quant })
     expect(market.status).toBe(400)
     expect(market.body.code).toBe('BAD_REQUEST')
-    expect(market.body.message).toMatch(/^Input validation failed: market: .*\(got "ERCOT"\)$/)
+    expect(market.body.message).toMatch(/^Input validation failed: market: .*\(got "ENTSOE"\)$/)
     expect(market.body.issues?.[0]?.path).toEqual(['market'])
     expect(market.body.data.zodError?.fieldErrors).toHaveProperty('market')
 
@@ -278,7 +278,7 @@ describe('GET /api/v1/stream/prices: access', () => {
     let limited: Awaited<ReturnType<typeof refusal>> | null = null
     // Invalid input costs a token too (the limit is taken before the input is read), and opens no stream.
     for (let i = 0; i <= 3 * RATE_LIMIT && !limited; i++) {
-      const answer = await refusal('market=ERCOT', { token: tokens.burst })
+      const answer = await refusal('market=ENTSOE', { token: tokens.burst })
       if (answer.status === 429) limited = answer
       else expect(answer.status).toBe(400)
     }

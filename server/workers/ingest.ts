@@ -1,8 +1,10 @@
 import { createHttpClient, PUBLISHER_URLS, simulatorUrls, type ConnectorConfig, type FetchEvent, type HttpClient } from '@carbon/connectors'
 import { DEMO_NODES } from '@carbon/demo-data'
+import { MarketId } from '@carbon/schemas'
 import { Worker } from 'node:worker_threads'
 import { eq } from 'drizzle-orm'
 import type { Env } from '../env.ts'
+import { AppError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { threadEntry } from '../paths.ts'
 import type { Platform } from '../platform.ts'
@@ -63,11 +65,26 @@ export function pipelineDeps(platform: Platform, log: Logger): PipelineDeps {
 }
 
 export async function connectorConfig(platform: Platform, publisherUrl: string | null): Promise<ConnectorConfig> {
+  const { env } = platform
   return {
     urls: publisherUrl ? simulatorUrls(publisherUrl) : PUBLISHER_URLS,
-    misoDataExchangeKey: platform.env.MISO_DX_KEY,
+    misoDataExchangeKey: env.MISO_DX_KEY,
     caisoNodes: await caisoNodes(platform),
+    pjmKey: env.PJM_KEY,
+    isoneCredentials: env.ISONE_USERNAME && env.ISONE_PASSWORD ? { username: env.ISONE_USERNAME, password: env.ISONE_PASSWORD } : undefined,
+    aesoKey: env.AESO_KEY,
   }
+}
+
+/** The markets the scheduler fetches: INGEST_MARKETS, else every market from the publishers and the pilot's two from the simulator. */
+export function ingestMarkets(env: Env, source: Exclude<IngestSource, 'off'>): MarketId[] {
+  const named = env.INGEST_MARKETS?.split(',')
+  if (named) {
+    const unknown = named.filter((m) => !MarketId.safeParse(m).success)
+    if (unknown.length > 0) throw AppError.badRequest(`INGEST_MARKETS names unknown markets: ${unknown.join(', ')}; known: ${MarketId.options.join(', ')}`)
+    return named as MarketId[]
+  }
+  return source === 'publishers' ? [...MarketId.options] : ['MISO', 'CAISO']
 }
 
 /** How long the simulator's thread may take to listen, and to close. */
@@ -133,7 +150,7 @@ export async function startIngestWorker(platform: Platform, source: Exclude<Inge
   const scheduler = createScheduler({
     deps: { ...pipelineDeps(platform, log), parser },
     client: ingestHttpClient(platform.env, log),
-    datasets: scheduledDatasets(config, names),
+    datasets: scheduledDatasets(config, names, ingestMarkets(platform.env, source)),
     config,
     log,
   })

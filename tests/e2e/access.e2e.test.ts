@@ -350,6 +350,44 @@ describe('CAISO in the hub', () => {
   })
 })
 
+/** The markets added after the pilot: no organization is entitled to them until an administrator grants it. */
+const LATER_MARKETS = ['PJM', 'ERCOT', 'SPP', 'NYISO', 'ISONE', 'IESO', 'AESO'] as const
+
+describe('the markets added after the pilot start unentitled', () => {
+  const takesMarket = (p: ProcedureInfo) => 'market' in (p.meta?.example ?? {})
+
+  it('has procedures that take a market', () => expect(procedures.filter(takesMarket).length).toBeGreaterThanOrEqual(3))
+
+  // One of those markets per procedure, in turn (the per-token rate limit bounds how many calls a
+  // token makes here); the hub, stream and report check below takes every one of them.
+  procedures.filter(takesMarket).forEach((p, i) => {
+    const market = LATER_MARKETS[i % LATER_MARKETS.length]!
+    it(`${p.path}: ${market} is 403 for every session and token`, async () => {
+      const input = { ...exampleOf(p), market }
+      for (const who of Object.keys(sessions)) expect((await callTrpc(p, input, { cookie: sessions[who] })).status, `${who} session`).toBe(403)
+      for (const who of Object.keys(tokens)) expect((await callTrpc(p, input, { bearer: tokens[who] })).status, `${who} token`).toBe(403)
+      if (p.meta?.openapi) {
+        for (const who of Object.keys(tokens)) expect((await callRest(p, input, { bearer: tokens[who] })).status, `${who} REST`).toBe(403)
+        expect((await callRest(p, input, { bearer: serviceJwt })).status, 'service REST').toBe(403)
+      }
+    })
+  })
+
+  it('hub pages, the live stream and the reports: 403 for every market added after the pilot', async () => {
+    for (const market of LATER_MARKETS) {
+      const page = await tracked(`${baseUrl}/markets/${market}`, { cookie: sessions.admin }, `hub /markets/${market}`)
+      expect(page.status, `/markets/${market}`).toBe(403)
+      await page.arrayBuffer()
+      const stream = await tracked(`${baseUrl}/api/v1${STREAM_PATH}?market=${market}`, { bearer: tokens.quant }, `rest ${STREAM_PATH} ${market}`)
+      expect(stream.status, `stream ${market}`).toBe(403)
+      expect(((await stream.json()) as { message: string }).message).toBe(`Your organization is not entitled to ${market} through the API`)
+      const report = await tracked(`${baseUrl}/api/v1/reports/market-summary.pdf?market=${market}`, { bearer: serviceJwt }, `rest /reports/market-summary.pdf ${market}`)
+      expect(report.status, `report ${market}`).toBe(403)
+      await report.arrayBuffer()
+    }
+  })
+})
+
 describe('bearer tokens that must be refused', () => {
   const p = () => procedures.find((x) => x.path === 'markets.list')!
   async function devKey() {

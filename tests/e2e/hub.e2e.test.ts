@@ -253,7 +253,7 @@ describe('errors', () => {
   })
 
   it('an unknown market or page is a 404 and a bad parameter a 400 with its message', async () => {
-    expect((await authedFetch(url('/markets/ERCOT'))).status).toBe(404)
+    expect((await authedFetch(url('/markets/ENTSOE'))).status).toBe(404)
     expect((await authedFetch(url('/no/such/page'))).status).toBe(404)
     const bad = await authedFetch(url('/markets/MISO/nodes/INDIANA.HUB?resolution=weekly'))
     expect(bad.status).toBe(400)

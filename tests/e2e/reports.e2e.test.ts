@@ -106,9 +106,9 @@ describe('market summary in the hub', () => {
     const res = await page.goto(url('/reports/market-summary?market=MISO&date=2026-02-30'))
     expect(res?.status()).toBe(400)
     await expect(page.locator('.error-message').textContent()).resolves.toMatch(/^date: .*"2026-02-30"/)
-    const pdf = await fetch(url('/reports/market-summary.pdf?market=PJM'), { headers: { cookie } })
+    const pdf = await fetch(url('/reports/market-summary.pdf?market=ENTSOE'), { headers: { cookie } })
     expect(pdf.status).toBe(400)
-    expect(await pdf.text()).toMatch(/^market: must be one of MISO, CAISO \(got "PJM"\)/)
+    expect(await pdf.text()).toMatch(/^market: must be one of MISO, CAISO, PJM, ERCOT, SPP, NYISO, ISONE, IESO, AESO \(got "ENTSOE"\)/)
   })
 
   it('lists the reports in the catalogue', async () => {

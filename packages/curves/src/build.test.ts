@@ -232,7 +232,7 @@ describe('buildCurve: conflicts and input errors', () => {
   it('rejects bad market, dates and params, all at once', () => {
     const error = caught(() =>
       buildCurve({
-        market: 'PJM' as MarketId,
+        market: 'ENTSOE' as MarketId,
         quotes: [quote('2027-01', 'atc', 40)],
         asOf: '2026-02-30',
         lastMonth: '2050-13',

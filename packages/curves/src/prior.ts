@@ -13,6 +13,10 @@
  *   MISO on-peak: summer peak Jul/Aug, winter bump Jan/Feb (gas and load), shoulder lows Apr/May and Oct.
  *   CAISO on-peak: summer/early-autumn peak Jul-Sep (cooling load, net-peak after sunset), spring solar
  *   dip Apr/May (midday solar oversupply and hydro runoff); off-peak hours are gas-set and flatter.
+ *   PJM, NYISO, ISO-NE: summer peak and a winter peak that grows going north-east (pipeline-constrained
+ *   gas sets winter prices; ISO-NE's Jan/Feb exceed its summer). ERCOT: a sharp Jul/Aug scarcity peak,
+ *   mild winters. SPP: spring wind lows Mar-May, summer peak. IESO: flat (hydro and nuclear), mild
+ *   summer and winter bumps. AESO: summer heat and winter cold peaks of an energy-only market.
  * - escalation is a constant annual rate (default 2.5 %, roughly inflation), continuous in months.
  * The level comes from the quotes (see build.ts); the prior only fixes shape and drift.
  */
@@ -29,7 +33,17 @@ export const DEFAULT_ANNUAL_ESCALATION = 0.025
  * On-peak to off-peak price ratio used only when the quotes price one block but never the other (or
  * only ATC): typical recent forward spreads, MISO about 1.35, CAISO about 1.25.
  */
-export const DEFAULT_PEAK_RATIO: Record<MarketId, number> = { MISO: 1.35, CAISO: 1.25 }
+export const DEFAULT_PEAK_RATIO: Record<MarketId, number> = {
+  MISO: 1.35,
+  CAISO: 1.25,
+  PJM: 1.35,
+  ERCOT: 1.5,
+  SPP: 1.4,
+  NYISO: 1.3,
+  ISONE: 1.25,
+  IESO: 1.4,
+  AESO: 1.6,
+}
 
 type TwelveNumbers = readonly number[]
 
@@ -42,6 +56,34 @@ const RAW_SHAPES: Record<MarketId, { onpeak: TwelveNumbers; offpeak: TwelveNumbe
   CAISO: {
     onpeak: [1.02, 0.95, 0.8, 0.68, 0.72, 0.9, 1.22, 1.35, 1.28, 1.05, 0.98, 1.05],
     offpeak: [1.08, 1.02, 0.9, 0.82, 0.82, 0.9, 1.1, 1.18, 1.12, 1.02, 1.0, 1.06],
+  },
+  PJM: {
+    onpeak: [1.2, 1.12, 0.9, 0.84, 0.86, 1.0, 1.28, 1.22, 0.95, 0.86, 0.92, 1.08],
+    offpeak: [1.2, 1.12, 0.95, 0.86, 0.85, 0.93, 1.1, 1.06, 0.92, 0.88, 0.98, 1.12],
+  },
+  ERCOT: {
+    onpeak: [0.85, 0.88, 0.82, 0.85, 0.95, 1.15, 1.45, 1.6, 1.15, 0.9, 0.82, 0.85],
+    offpeak: [0.95, 0.98, 0.9, 0.9, 0.95, 1.05, 1.18, 1.22, 1.05, 0.95, 0.92, 0.95],
+  },
+  SPP: {
+    onpeak: [1.0, 0.98, 0.82, 0.75, 0.82, 1.0, 1.3, 1.32, 1.0, 0.85, 0.88, 0.98],
+    offpeak: [1.05, 1.0, 0.85, 0.78, 0.82, 0.95, 1.12, 1.12, 0.95, 0.88, 0.95, 1.05],
+  },
+  NYISO: {
+    onpeak: [1.35, 1.25, 0.95, 0.82, 0.82, 0.95, 1.2, 1.15, 0.9, 0.82, 0.9, 1.15],
+    offpeak: [1.4, 1.3, 0.98, 0.85, 0.82, 0.9, 1.05, 1.0, 0.88, 0.85, 0.98, 1.2],
+  },
+  ISONE: {
+    onpeak: [1.6, 1.45, 1.0, 0.8, 0.78, 0.85, 1.05, 1.0, 0.82, 0.8, 0.95, 1.3],
+    offpeak: [1.65, 1.5, 1.02, 0.8, 0.76, 0.8, 0.95, 0.92, 0.8, 0.82, 1.0, 1.35],
+  },
+  IESO: {
+    onpeak: [1.1, 1.05, 0.95, 0.88, 0.88, 1.0, 1.15, 1.12, 0.95, 0.9, 0.98, 1.06],
+    offpeak: [1.12, 1.05, 0.92, 0.82, 0.8, 0.92, 1.08, 1.05, 0.92, 0.9, 1.0, 1.1],
+  },
+  AESO: {
+    onpeak: [1.15, 1.05, 0.85, 0.8, 0.85, 1.0, 1.25, 1.2, 1.0, 0.9, 0.95, 1.1],
+    offpeak: [1.1, 1.0, 0.88, 0.85, 0.85, 0.95, 1.1, 1.08, 0.95, 0.92, 1.0, 1.08],
   },
 }
 

@@ -1,5 +1,5 @@
 import { addMonths, contractMonths, monthHours, monthRange, monthsBetween, parseContract, quarterOf, type MonthKey, type QuoteInput } from '@carbon/curves'
-import type { MarketId } from '@carbon/schemas'
+import type { DemoMarket } from './model.ts'
 import { expectedMonthlyPrice } from './expectation.ts'
 import { hashInts, mulberry32 } from './random.ts'
 
@@ -27,7 +27,7 @@ import { hashInts, mulberry32 } from './random.ts'
  */
 
 /** A demo curve: its hub (a demo node) and the seed of its quote noise. */
-export type DemoCurveHub = { market: MarketId; node: string; seed: number }
+export type DemoCurveHub = { market: DemoMarket; node: string; seed: number }
 
 export const DEMO_CURVE_HUBS: readonly DemoCurveHub[] = [
   { market: 'MISO', node: 'INDIANA.HUB', seed: 11 },

@@ -20,8 +20,8 @@
  * generator over other seeds, fails.
  */
 import { addMonths, type MonthKey } from '@carbon/curves'
-import { MARKETS, nercHolidays, zonedParts, type MarketDefinition, type MarketId } from '@carbon/schemas'
-import { DAY, HOUR, MINUTE, MarketClock, type MarketDay } from './model.ts'
+import { MARKETS, nercHolidays, zonedParts, type MarketDefinition } from '@carbon/schemas'
+import { DAY, HOUR, MINUTE, MarketClock, type DemoMarket, type MarketDay } from './model.ts'
 import { NODE_BASIS } from './nodes.ts'
 
 export type BlockPrices = { onpeak: number; offpeak: number }
@@ -147,11 +147,11 @@ class MeanDayClock extends MarketClock {
 type BlockSums = { hours: number; energy: number; c0: number; c1: number; ghg: number }
 type MonthSums = Record<'onpeak' | 'offpeak', BlockSums>
 
-const clocks = new Map<MarketId, MeanDayClock>()
-const peakOffsets = new Map<MarketId, ZoneOffsets>()
+const clocks = new Map<DemoMarket, MeanDayClock>()
+const peakOffsets = new Map<DemoMarket, ZoneOffsets>()
 const monthCache = new Map<string, MonthSums>()
 
-function meanClock(market: MarketId): MeanDayClock {
+function meanClock(market: DemoMarket): MeanDayClock {
   let clock = clocks.get(market)
   if (!clock) clocks.set(market, (clock = new MeanDayClock(market, 0)))
   return clock
@@ -165,7 +165,7 @@ function monthStartMs(month: MonthKey, timeZone: string): number {
   return Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1, 1) - offset
 }
 
-function monthSums(market: MarketId, month: MonthKey): MonthSums {
+function monthSums(market: DemoMarket, month: MonthKey): MonthSums {
   const key = `${market}:${month}`
   const cached = monthCache.get(key)
   if (cached) return cached
@@ -198,7 +198,7 @@ function monthSums(market: MarketId, month: MonthKey): MonthSums {
  * hours of a month (the NERC rule in the market's peak time zone, as the backtest splits them).
  * Deterministic and cached per market and month; independent of any seed.
  */
-export function expectedMonthlyPrice(market: MarketId, node: string, month: MonthKey): ExpectedMonth {
+export function expectedMonthlyPrice(market: DemoMarket, node: string, month: MonthKey): ExpectedMonth {
   const basis = NODE_BASIS.get(`${market}:${node}`)
   if (!basis) throw new RangeError(`expectedMonthlyPrice: ${node} is not a demo node of ${market}`)
   const sums = monthSums(market, month)

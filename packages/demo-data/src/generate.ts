@@ -12,7 +12,7 @@
  * (ghg is null for MISO, so there lmp = energy + congestion + loss).
  */
 import type { MarketId, PriceRecord } from '@carbon/schemas'
-import { DAY, HOUR, MINUTE, MarketClock } from './model.ts'
+import { DAY, HOUR, MINUTE, MarketClock, type DemoMarket } from './model.ts'
 import { DEMO_NODES, NODE_BASIS, type DemoNode } from './nodes.ts'
 import { dayKnots, hashInts, hashString, rng, smooth } from './random.ts'
 
@@ -22,7 +22,7 @@ export const DEFAULT_DEMO_SEED = 254
 export type DemoRun = 'DA' | 'RT15' | 'RT5'
 
 /** The runs generated for each market (MISO's hourly real-time RTH is not generated). */
-export const DEMO_RUNS: Readonly<Record<MarketId, readonly DemoRun[]>> = { MISO: ['DA', 'RT5'], CAISO: ['DA', 'RT15', 'RT5'] }
+export const DEMO_RUNS: Readonly<Record<DemoMarket, readonly DemoRun[]>> = { MISO: ['DA', 'RT5'], CAISO: ['DA', 'RT15', 'RT5'] }
 
 const STEP_MINUTES: Record<DemoRun, number> = { DA: 60, RT15: 15, RT5: 5 }
 const RUN_CODE: Record<DemoRun, number> = { DA: 1, RT15: 2, RT5: 3 }

@@ -3,6 +3,7 @@
  * has data at its first start.
  */
 export { DEMO_NODES, type DemoNode } from './nodes.ts'
+export type { DemoMarket } from './model.ts'
 export { generateDemoPrices, DEMO_RUNS, DEMO_SOURCE, DEFAULT_DEMO_SEED, type DemoOptions } from './generate.ts'
 export { loadFixtureRecords } from './fixtures.ts'
 export { hashString, mulberry32 } from './random.ts'

@@ -4,7 +4,7 @@
  * market day's random draws (level, sun, wind, scarcity events). Real-time noise and the node
  * basis are added on top in generate.ts.
  */
-import { nercHolidays, type MarketId } from '@carbon/schemas'
+import { nercHolidays } from '@carbon/schemas'
 import { hashInts, rng } from './random.ts'
 
 export const MINUTE = 60_000
@@ -55,7 +55,10 @@ const sunProfile = (x: number) => (x > 6 && x < 19.5 ? Math.sin((Math.PI * (x - 
 /** The load-driven constraint binds in the afternoon and evening. */
 const loadProfile = (x: number) => (x > 8 && x < 23 ? Math.sin((Math.PI * (x - 8)) / 15) : 0)
 
-const MODELS: Record<MarketId, MarketModel> = {
+/** The markets the demo price model describes (the pilot's); other markets get no demo prices. */
+export type DemoMarket = 'MISO' | 'CAISO'
+
+const MODELS: Record<DemoMarket, MarketModel> = {
   MISO: {
     code: 1,
     timeZone: 'America/Chicago',
@@ -135,7 +138,7 @@ export class MarketClock {
   private readonly holidays = new Map<number, Set<string>>()
   private readonly parts: Intl.DateTimeFormat
 
-  constructor(market: MarketId, seed: number) {
+  constructor(market: DemoMarket, seed: number) {
     this.model = MODELS[market]
     this.seed = seed
     this.parts = new Intl.DateTimeFormat('en-US', {

@@ -58,7 +58,7 @@ describe('priceRecordJsonSchema', () => {
 
   // Each of these is rejected by zod; the JSON Schema must reject it too.
   const invalid: Array<[string, unknown]> = [
-    ['unknown market', { ...sample, market: 'ERCOT' }],
+    ['unknown market', { ...sample, market: 'ENTSOE' }],
     ['unknown run', { ...sample, run: 'RT1' }],
     ['empty node', { ...sample, node: '' }],
     ['node over 128 characters', { ...sample, node: 'N'.repeat(129) }],
@@ -180,7 +180,7 @@ describe('encodePriceRecord / decodePriceRecord', () => {
     expect(() => encodePriceRecord({ ...sample, lmp: Number.NaN })).toThrow()
     expect(() => encodePriceRecord({ ...sample, lmp: Number.POSITIVE_INFINITY })).toThrow()
     expect(() => encodePriceRecord({ ...sample, intervalStart: '2026-07-14T06:00:00-05:00' })).toThrow()
-    expect(() => encodePriceRecord({ ...sample, market: 'ERCOT' as never })).toThrow()
+    expect(() => encodePriceRecord({ ...sample, market: 'ENTSOE' as never })).toThrow()
     expect(() => encodePriceRecord({ ...sample, node: '' })).toThrow()
   })
 

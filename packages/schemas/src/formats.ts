@@ -259,6 +259,18 @@ export type CompatibilityMode = 'BACKWARD' | 'FORWARD' | 'FULL'
  */
 export const PRICE_RECORD_COMPATIBILITY: CompatibilityMode = 'FULL'
 
+/**
+ * Versions whose step from the one before is relaxed on purpose, with the mode that step keeps.
+ * v2 added the markets PJM to AESO: v2 reads every v1 record, a v1 consumer cannot read a v2
+ * record of a new market, so consumers are upgraded before producers (docs/decisions/022).
+ */
+export const PRICE_RECORD_RELAXED_STEPS: Readonly<Record<number, CompatibilityMode>> = { 2: 'BACKWARD' }
+
+/** The compatibility the step from `version - 1` to `version` must keep. */
+export function stepCompatibility(version: number): CompatibilityMode {
+  return PRICE_RECORD_RELAXED_STEPS[version] ?? PRICE_RECORD_COMPATIBILITY
+}
+
 export type ReadCheck = { ok: true } | { ok: false; reason: string }
 
 const asType = (schema: Schema | Type): Type => (avro.Type.isType(schema) ? (schema as Type) : avro.Type.forSchema(schema))

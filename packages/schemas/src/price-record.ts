@@ -1,9 +1,13 @@
 import { z } from 'zod'
 
 /** Version of the canonical price record; bump on any change consumers can see. */
-export const PRICE_RECORD_VERSION = 1
+export const PRICE_RECORD_VERSION = 2
 
-export const MarketId = z.enum(['MISO', 'CAISO'])
+/**
+ * The ISO/RTO markets, in the order the hub lists them. Version 2 of the record added PJM through
+ * AESO (docs/decisions/022).
+ */
+export const MarketId = z.enum(['MISO', 'CAISO', 'PJM', 'ERCOT', 'SPP', 'NYISO', 'ISONE', 'IESO', 'AESO'])
 export type MarketId = z.infer<typeof MarketId>
 
 /**

@@ -9,7 +9,7 @@
  * nodes of its market (its "parents", with weights), its loss is a loss factor times the system
  * energy price, and it has its own noise. Demo nodes keep the demo model's values exactly.
  */
-import { DEMO_NODES, mulberry32 } from '@carbon/demo-data'
+import { DEMO_NODES, mulberry32, type DemoMarket } from '@carbon/demo-data'
 import type { MarketId, NodeType } from '@carbon/schemas'
 import { hashString } from './random.ts'
 
@@ -162,7 +162,7 @@ function caisoDrafts(count: number, u: () => number): Draft[] {
  * weights, a loss factor, the size of its own noise and (CAISO) its GHG multiple.
  */
 export function simNode(market: MarketId, name: string, type: NodeType, seed: number): SimNode {
-  const demoNames = DEMO_NODES.filter((n) => n.market === market).map((n) => n.name)
+  const demoNames = demoNamesOf(market)
   const key = hashString(`${market}:${name}`)
   const u = mulberry32(key ^ Math.imul(seed | 0, 0x9e3779b1))
   const p = Math.floor(u() * demoNames.length)
@@ -171,7 +171,7 @@ export function simNode(market: MarketId, name: string, type: NodeType, seed: nu
   return {
     name,
     type,
-    demo: demoNames.indexOf(name),
+    demo: market === modelMarket(market) ? demoNames.indexOf(name) : -1,
     p,
     q,
     w: 0.4 + 0.9 * u(),
@@ -185,8 +185,23 @@ export function simNode(market: MarketId, name: string, type: NodeType, seed: nu
 
 const byNameOrder = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
+/**
+ * The demo market whose model prices a market's nodes: MISO and CAISO their own; the markets added
+ * after the pilot, which the demo model does not describe, follow MISO's system price and congestion
+ * (scaled to their own level, see prices.ts). Simulated prices, for the ingest and the benchmarks.
+ */
+export function modelMarket(market: MarketId): DemoMarket {
+  return market === 'CAISO' ? 'CAISO' : 'MISO'
+}
+
+/** The demo node names `SimNode.demo/p/q` index for a market's nodes. */
+function demoNamesOf(market: MarketId): string[] {
+  const source = modelMarket(market)
+  return DEMO_NODES.filter((n) => n.market === source).map((n) => n.name)
+}
+
 function build(market: MarketId, drafts: Draft[], seed: number): Catalogue {
-  const demoNames = DEMO_NODES.filter((n) => n.market === market).map((n) => n.name)
+  const demoNames = demoNamesOf(market)
   const nodes = drafts.sort(byNameOrder).map(({ name, type }) => simNode(market, name, type, seed))
   return { market, nodes, demoNames, byName: new Map(nodes.map((n) => [n.name, n])) }
 }
@@ -195,6 +210,17 @@ function build(market: MarketId, drafts: Draft[], seed: number): Catalogue {
 export function withNodes(nodes: readonly SimNode[], extra: readonly SimNode[]): SimNode[] {
   const names = new Set(nodes.map((n) => n.name))
   return [...nodes, ...extra.filter((n) => !names.has(n.name))].sort(byNameOrder)
+}
+
+/**
+ * The catalogue of a market added after the pilot, from its module's names and types
+ * (markets/<market>.ts): every node priced from MISO's demo model (see {@link modelMarket}).
+ */
+export function laterCatalogue(market: MarketId, drafts: readonly { name: string; type: NodeType }[], seed: number): Catalogue {
+  if (market === 'MISO' || market === 'CAISO') throw new RangeError(`${market} has its own catalogue`)
+  const unique = new Map<string, NodeType>()
+  for (const d of drafts) if (!unique.has(d.name)) unique.set(d.name, d.type)
+  return build(market, [...unique].map(([name, type]) => ({ name, type })), seed)
 }
 
 /** The MISO catalogue: the real names plus generated ones up to `count` nodes. */

@@ -21,11 +21,15 @@ export {
   type Catalogue,
   DEFAULT_CAISO_NODE_COUNT,
   DEFAULT_MISO_NODE_COUNT,
+  laterCatalogue,
   MISO_EXANTE_HUBS,
   misoCatalogue,
+  modelMarket,
   type SimNode,
 } from './catalogue.ts'
-export { type Components, PriceModel, type PriceModelOptions, type SimRun, UNIT } from './prices.ts'
+export { type Components, LEVEL, newComponents, PriceModel, type PriceModelOptions, type SimRun, UNIT } from './prices.ts'
+export { MARKET_ROUTES } from './markets/index.ts'
+export type { MarketRoute, SimAnswer, SimContext, SimRequest } from './markets/types.ts'
 export { DEFAULT_SCHEDULE, misoReportAvailable, misoReportPublishedAt, type PublicationSchedule } from './schedule.ts'
 export { FAILURE_MODES, type FailureMode, type FailureRule, type FeedId, UNKNOWN_NODE_NAMES } from './failures.ts'
 export { misoReportCsv, misoReportFileName } from './formats/miso-report.ts'

@@ -7,7 +7,7 @@ import { ParseError, type ParseResult, SOURCES, type SourceId } from '@carbon/co
 import type { PriceRecord } from '@carbon/schemas'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 // Not yet exported from @carbon/connectors' index.
-import { MISO_DX_DATASETS } from '@carbon/connectors'
+import { MISO_DX_DATASETS, simulatorUrls } from '@carbon/connectors'
 import type { ConnectorConfig, DatasetDefinition, FetchedPayload, FetchRequest } from '../../connectors/src/fetch/types.ts'
 import { UNKNOWN_NODE_NAMES } from './failures.ts'
 import { createPublisherSimulator, type PublisherSimulator } from './server.ts'
@@ -28,7 +28,7 @@ beforeAll(async () => {
   sim = await createPublisherSimulator({ seed: 254, nodes: { miso: CATALOGUE }, fixturesDir: null, dataExchangePageSize: PAGE_SIZE })
   nodeCount = sim.model.miso.nodes.length
   config = {
-    urls: { misoReports: `${sim.url}/marketreports`, misoApi: `${sim.url}/api`, misoDataExchange: `${sim.url}/dx/pricing/v1`, caisoOasis: `${sim.url}/oasisapi` },
+    urls: simulatorUrls(sim.url),
     misoDataExchangeKey: KEY,
     caisoNodes: 'ALL',
   }

@@ -15,7 +15,7 @@
  */
 import { generateDemoPrices } from '@carbon/demo-data'
 import type { MarketId } from '@carbon/schemas'
-import { caisoCatalogue, type Catalogue, misoCatalogue, type SimNode } from './catalogue.ts'
+import { caisoCatalogue, type Catalogue, misoCatalogue, modelMarket, type SimNode } from './catalogue.ts'
 import { hash32, normalOf, uniformOf } from './random.ts'
 import { DAY, HOUR, MINUTE } from './time.ts'
 
@@ -25,8 +25,38 @@ export const RUN_STEP_MS: Readonly<Record<SimRun, number>> = { DA: HOUR, RT15: 1
 const PER_DAY: Readonly<Record<SimRun, number>> = { DA: 24, RT15: 96, RT5: 288 }
 const RUN_CODE: Readonly<Record<SimRun, number>> = { DA: 1, RT15: 2, RT5: 3 }
 
-/** Whole units per $/MWh: MISO publishes cents, CAISO five decimals. */
-export const UNIT: Readonly<Record<MarketId, number>> = { MISO: 100, CAISO: 100_000 }
+/**
+ * Whole units per $/MWh, the publisher's precision: MISO, ERCOT, NYISO, ISO-NE, IESO and AESO
+ * publish cents, SPP four decimals, CAISO five, PJM six.
+ */
+export const UNIT: Readonly<Record<MarketId, number>> = {
+  MISO: 100,
+  CAISO: 100_000,
+  PJM: 1_000_000,
+  ERCOT: 100,
+  SPP: 10_000,
+  NYISO: 100,
+  ISONE: 100,
+  IESO: 100,
+  AESO: 100,
+}
+
+/**
+ * The price level of each market relative to the demo model it follows (MISO's for the markets
+ * added after the pilot): typical annual averages of the last years against MISO's, in the
+ * market's own currency (IESO and AESO in CAD). MISO and CAISO are their own model (1).
+ */
+export const LEVEL: Readonly<Record<MarketId, number>> = {
+  MISO: 1,
+  CAISO: 1,
+  PJM: 1.12,
+  ERCOT: 0.95,
+  SPP: 0.85,
+  NYISO: 1.3,
+  ISONE: 1.45,
+  IESO: 0.9,
+  AESO: 1.6,
+}
 
 /** One node-interval's prices in whole units of {@link UNIT}; lmp = energy + congestion + loss + ghg. */
 export type Components = { lmp: number; energy: number; congestion: number; loss: number; ghg: number }
@@ -54,12 +84,13 @@ export class PriceModel {
     this.caiso = caisoCatalogue(options.seed, options.caisoNodes)
   }
 
-  catalogue(market: MarketId): Catalogue {
+  /** The catalogue of MISO or CAISO (the other markets' catalogues are their modules', see laterCatalogue). */
+  catalogue(market: 'MISO' | 'CAISO'): Catalogue {
     return market === 'MISO' ? this.miso : this.caiso
   }
 
   /** The demo model's system and demo-node values for a UTC day (cached, a few dozen days). */
-  private system(market: MarketId, run: SimRun, day: number): SystemDay {
+  private system(market: 'MISO' | 'CAISO', run: SimRun, day: number): SystemDay {
     const key = `${market}|${run}|${day}`
     const hit = this.days.get(key)
     if (hit) {
@@ -105,12 +136,16 @@ export class PriceModel {
    * written into `out` in whole units of the market.
    */
   values(market: MarketId, run: SimRun, node: SimNode, start: number, out: Components): Components {
+    const source = modelMarket(market)
+    // MISO's model has no fifteen-minute run: a later market's quarter is the mean of its three five-minute prices.
+    if (run === 'RT15' && source !== market && source === 'MISO') return this.realTimeMean(market, node, start, 3, out)
     const day = Math.floor(start / DAY)
     const per = PER_DAY[run]
     const k = Math.floor((start - day * DAY) / RUN_STEP_MS[run])
-    const sys = this.system(market, run, day)
-    const scale = UNIT[market] / 100
-    const energy = sys.energy[k]! * scale
+    const sys = this.system(source, run, day)
+    const level = LEVEL[market]
+    const scale = (UNIT[market] / 100) * level
+    const energy = level === 1 ? sys.energy[k]! * scale : Math.round(sys.energy[k]! * scale) + 0
     if (node.demo >= 0) {
       const at = node.demo * per + k
       out.energy = energy
@@ -131,7 +166,7 @@ export class PriceModel {
       const white = normalOf(hash32(this.seed, node.key, RUN_CODE[run], interval))
       const white2 = normalOf(hash32(this.seed, node.key, RUN_CODE[run] + 20, interval))
       const parents = node.w * sys.congestion[node.p * per + k]! + node.v * sys.congestion[node.q * per + k]!
-      const congestion = parents / 100 + node.s * (0.8 * slow + (realTime ? 0.5 : 0.15) * white)
+      const congestion = (parents / 100) * level + node.s * (0.8 * slow + (realTime ? 0.5 : 0.15) * white)
       const loss = (node.lf * energy) / UNIT[market] + (realTime ? 0.03 * white2 : 0)
       const unit = UNIT[market]
       out.energy = energy
@@ -139,6 +174,32 @@ export class PriceModel {
       out.loss = Math.round(loss * unit) + 0
       out.ghg = market === 'CAISO' ? Math.round(node.g * sys.ghg[node.p * per + k]! * scale) + 0 : 0
     }
+    out.lmp = out.energy + out.congestion + out.loss + out.ghg
+    return out
+  }
+
+  /**
+   * The mean of `count` consecutive five-minute prices of a node from `start`, component by
+   * component, in whole units: a later market's fifteen-minute price (3) or hourly real-time
+   * price (12: PJM's and ISO-NE's hourly LMPs, Alberta's pool price).
+   */
+  realTimeMean(market: MarketId, node: SimNode, start: number, count: number, out: Components): Components {
+    const five = newComponents()
+    let energy = 0
+    let congestion = 0
+    let loss = 0
+    let ghg = 0
+    for (let i = 0; i < count; i++) {
+      this.values(market, 'RT5', node, start + i * 5 * MINUTE, five)
+      energy += five.energy
+      congestion += five.congestion
+      loss += five.loss
+      ghg += five.ghg
+    }
+    out.energy = Math.round(energy / count) + 0
+    out.congestion = Math.round(congestion / count) + 0
+    out.loss = Math.round(loss / count) + 0
+    out.ghg = Math.round(ghg / count) + 0
     out.lmp = out.energy + out.congestion + out.loss + out.ghg
     return out
   }

@@ -40,6 +40,8 @@ import { breakDxPage, DEFAULT_DX_PAGE_SIZE, type DxSeries, type DxState, misoDxP
 import { misoReportCsv } from './formats/miso-report.ts'
 import type { GenerateOptions } from './formats/options.ts'
 import { PriceModel, RUN_STEP_MS } from './prices.ts'
+import { MARKET_ROUTES } from './markets/index.ts'
+import type { MarketRoute, SimAnswer } from './markets/types.ts'
 import { emptyRecorded, loadRecorded, type Recorded } from './recorded.ts'
 import {
   caisoPublishedUntil,
@@ -106,6 +108,8 @@ export type PublisherSimulatorOptions = {
   dataExchangeKey?: string
   /** Records per Data Exchange page (default 1,000). */
   dataExchangePageSize?: number
+  /** The routes of the markets added after the pilot (default every market's, markets/index.ts). */
+  marketRoutes?: readonly MarketRoute[]
 }
 
 export type PublisherSimulator = {
@@ -502,6 +506,35 @@ export async function createPublisherSimulator(options: PublisherSimulatorOption
     return answer
   }
 
+  /** Failure modes the server applies to any market route's answer, whatever its format. */
+  const GENERIC_FAILURES = new Set<FailureMode>(['server-error', 'html', 'empty', 'not-published', 'truncated', 'corrupt-zip'])
+  const marketRoutes = options.marketRoutes ?? MARKET_ROUTES
+
+  /** A market route's answer with the failure its feed's plan holds (modes the route cannot apply: served as is, logged as none). */
+  function answerMarketRoute(req: IncomingMessage, res: ServerResponse, route: MarketRoute, answer: SimAnswer & { published: boolean }): Answer {
+    const feed = route.feed
+    const mode = answer.published && answer.status === 200 ? plan.take(feed) : null
+    const isZip = answer.type === ZIP || answer.type === 'application/zip'
+    let failure: FailureMode | null = mode
+    let broken: SimAnswer = answer
+    if (mode === 'server-error') broken = { status: 503, type: HTML, body: htmlPage('503 Service Unavailable', 'The service is temporarily unavailable.') }
+    else if (mode === 'html') broken = { status: 200, type: HTML, body: htmlPage('Site Maintenance', 'We are performing scheduled maintenance. Please try again later.') }
+    else if (mode === 'not-published') broken = { status: 404, type: HTML, body: htmlPage('404 - File or directory not found.', 'The resource you are looking for might have been removed.') }
+    else if (mode === 'empty') broken = { ...answer, body: '' }
+    else if (mode === 'truncated' || mode === 'corrupt-zip') {
+      const bytes = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body
+      if (isZip) broken = { ...answer, body: breakZip(bytes, mode) }
+      else if (mode === 'truncated') broken = { ...answer, body: bytes.subarray(0, Math.floor(bytes.length * 0.6)) }
+      else failure = null
+    } else if (mode !== null && !GENERIC_FAILURES.has(mode)) {
+      const custom = route.breakAnswer?.(answer, mode, { model, now: nowMs(), seed: model.seed }) ?? null
+      if (custom) broken = custom
+      else failure = null
+    }
+    send(req, res, broken.status, broken.type, broken.body, broken.headers)
+    return { feed, failure }
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<Answer> {
     const url = new URL(req.url ?? '/', 'http://simulator')
     const path = url.pathname
@@ -525,6 +558,11 @@ export async function createPublisherSimulator(options: PublisherSimulatorOption
     if (path === '/') {
       send(req, res, 200, 'text/plain; charset=utf-8', indexText(new Date(nowMs())))
       return none
+    }
+    const request = { path, params: url.searchParams, headers: req.headers }
+    for (const marketRoute of marketRoutes) {
+      const answer = await marketRoute.answer(request, { model, now: nowMs(), seed: model.seed })
+      if (answer) return answerMarketRoute(req, res, marketRoute, answer)
     }
     notFound(req, res)
     return none

@@ -18,7 +18,9 @@ import {
 } from './entitlements.ts'
 import type { AccessRequest, Channel, Principal } from './types.ts'
 
-const MARKETS: MarketId[] = ['MISO', 'CAISO']
+/** Every market, by hand: the pilot's two and the seven added later, which no organization starts with. */
+const MARKETS: MarketId[] = ['MISO', 'CAISO', 'PJM', 'ERCOT', 'SPP', 'NYISO', 'ISONE', 'IESO', 'AESO']
+const LATER_MARKETS: MarketId[] = ['PJM', 'ERCOT', 'SPP', 'NYISO', 'ISONE', 'IESO', 'AESO']
 const CHANNELS: Channel[] = ['hub', 'api', 'downloads']
 
 /**
@@ -346,6 +348,31 @@ describe.each(['pglite', 'postgres'] as const)('entitlements on %s', (kind) => {
     })
   })
 
+  describe('markets added after the pilot', () => {
+    it('start with no entitlement for any organization, and open to one only when granted', async () => {
+      const rows = await pg.db.select().from(entitlements)
+      expect(rows.filter((r) => (LATER_MARKETS as string[]).includes(r.market))).toEqual([])
+      const quant = principal('quant')
+      for (const market of LATER_MARKETS) {
+        for (const channel of CHANNELS) {
+          const error = await denial(authorize(pg.db, quant, { channel, market }))
+          expect(error.code, `${market} ${channel}`).toBe('FORBIDDEN')
+          expect(error.message).toContain(market)
+        }
+      }
+      await setEntitlement(pg.db, { ...pair(quant, 'PJM', 'api'), enabled: true, grantedBy: 'admin-1' })
+      try {
+        await expect(authorize(pg.db, quant, { channel: 'api', market: 'PJM' })).resolves.toBeUndefined()
+        expect((await denial(authorize(pg.db, quant, { channel: 'hub', market: 'PJM' }))).code).toBe('FORBIDDEN')
+        expect((await denial(authorize(pg.db, quant, { channel: 'api', market: 'ERCOT' }))).code).toBe('FORBIDDEN')
+        expect(await entitledMarkets(pg.db, quant, 'api')).toEqual(['MISO', 'PJM'])
+      } finally {
+        await setEntitlement(pg.db, { ...pair(quant, 'PJM', 'api'), enabled: false, grantedBy: 'admin-1' })
+      }
+      expect((await denial(authorize(pg.db, quant, { channel: 'api', market: 'PJM' }))).code).toBe('FORBIDDEN')
+    })
+  })
+
   describe('setEntitlement', () => {
     it('refuses to enable CAISO through the API, and allows disabling it', async () => {
       const admin = principal('admin')
@@ -374,7 +401,7 @@ describe.each(['pglite', 'postgres'] as const)('entitlements on %s', (kind) => {
       const badMarket = await denial(
         setEntitlement(pg.db, {
           organizationId: orgIds.get('no-access')!,
-          market: 'NYISO' as MarketId,
+          market: 'ENTSOE' as MarketId,
           channel: 'hub',
           enabled: true,
           grantedBy: 'x',
@@ -392,8 +419,15 @@ describe.each(['pglite', 'postgres'] as const)('entitlements on %s', (kind) => {
     it('lists offered channels per market and every organization with its grid', async () => {
       const matrix = await entitlementMatrix(pg.db)
       expect(matrix.markets).toEqual([
+        { id: 'AESO', channels: ['hub', 'api', 'downloads'] },
         { id: 'CAISO', channels: ['hub', 'downloads'] },
+        { id: 'ERCOT', channels: ['hub', 'api', 'downloads'] },
+        { id: 'IESO', channels: ['hub', 'api', 'downloads'] },
+        { id: 'ISONE', channels: ['hub', 'api', 'downloads'] },
         { id: 'MISO', channels: ['hub', 'api', 'downloads'] },
+        { id: 'NYISO', channels: ['hub', 'api', 'downloads'] },
+        { id: 'PJM', channels: ['hub', 'api', 'downloads'] },
+        { id: 'SPP', channels: ['hub', 'api', 'downloads'] },
       ])
       const slugs = matrix.organizations.map((o) => o.slug)
       expect(new Set(slugs)).toEqual(new Set([...orgIds.keys(), 'acme-energy']))
@@ -403,7 +437,7 @@ describe.each(['pglite', 'postgres'] as const)('entitlements on %s', (kind) => {
         const org = matrix.organizations.find((o) => o.slug === user.organization)!
         expect(org.id).toBe(orgIds.get(user.organization))
         expect(org.userCount).toBe(1)
-        expect(org.entitlements).toHaveLength(5)
+        expect(org.entitlements).toHaveLength(5 + LATER_MARKETS.length * CHANNELS.length)
         expect(org.entitlements.filter((e) => e.enabled).map((e) => `${e.market}/${e.channel}`).sort()).toEqual(
           [...EXPECTED[user.username]!].sort(),
         )

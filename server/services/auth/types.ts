@@ -40,8 +40,21 @@ export type Principal = z.infer<typeof Principal>
 /** One thing to decide: may this principal get this market's data through this channel? */
 export type AccessRequest = { channel: Channel; market?: MarketId; role?: Role; scope?: Scope }
 
-/** The pilot's market x channel availability: CAISO has no API channel, for anyone. */
+const EVERY_CHANNEL: readonly Channel[] = ['hub', 'api', 'downloads']
+
+/**
+ * The market x channel availability: CAISO has no API channel, for anyone. The markets added after
+ * the pilot are offered through every channel, but no organization is entitled to them until an
+ * administrator grants it (entitlements rows; the demo identities hold none).
+ */
 export const MARKET_CHANNELS: Record<MarketId, readonly Channel[]> = {
-  MISO: ['hub', 'api', 'downloads'],
+  MISO: EVERY_CHANNEL,
   CAISO: ['hub', 'downloads'],
+  PJM: EVERY_CHANNEL,
+  ERCOT: EVERY_CHANNEL,
+  SPP: EVERY_CHANNEL,
+  NYISO: EVERY_CHANNEL,
+  ISONE: EVERY_CHANNEL,
+  IESO: EVERY_CHANNEL,
+  AESO: EVERY_CHANNEL,
 }

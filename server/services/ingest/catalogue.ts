@@ -1,4 +1,4 @@
-import type { CatalogueNode } from '@carbon/connectors'
+import { inferNodeType, type CatalogueNode } from '@carbon/connectors'
 import type { MarketId, NodeType } from '@carbon/schemas'
 import { eq } from 'drizzle-orm'
 import { pricingNodes, type Database } from '../../adapters/postgres/schema/index.ts'
@@ -16,20 +16,6 @@ export type NodeCatalogue = {
   unknownNodes(market: MarketId, names: readonly string[]): Promise<string[]>
   /** Registers nodes first seen in a feed that does not say their type (type inferred from the name). */
   admit(market: MarketId, names: readonly string[]): Promise<number>
-}
-
-/** A node type from the publishers' naming conventions, for feeds that do not give it. */
-export function inferNodeType(market: MarketId, name: string): NodeType {
-  if (market === 'CAISO') {
-    if (name.startsWith('TH_')) return 'hub'
-    if (name.startsWith('DLAP_') || name.startsWith('SLAP_')) return 'zone'
-    return 'generator'
-  }
-  if (name.endsWith('.HUB') || name.endsWith('.AZ')) return 'hub'
-  const [area, rest] = name.split('.')
-  if (rest !== undefined && area === rest) return 'zone'
-  if (rest === undefined && /^[A-Z]{2,5}$/.test(name)) return 'interface'
-  return 'generator'
 }
 
 export function createNodeCatalogue(db: Database): NodeCatalogue {

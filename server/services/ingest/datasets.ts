@@ -20,6 +20,13 @@ export const DATASET_ALIASES: Readonly<Record<MarketId, Readonly<Record<string, 
     rtm: 'caiso.oasis.prc_intvl_lmp',
     rtpd: 'caiso.oasis.prc_rtpd_lmp',
   },
+  PJM: {},
+  ERCOT: {},
+  SPP: {},
+  NYISO: {},
+  ISONE: {},
+  IESO: {},
+  AESO: {},
 }
 
 /** The dataset a command line names (alias or source id), checked against the market. */
@@ -28,16 +35,22 @@ export function resolveDataset(market: MarketId, name: string): DatasetDefinitio
   const dataset = DATASETS[id]
   if (!dataset || dataset.market !== market) {
     const names = Object.entries(DATASET_ALIASES[market]).map(([alias, sourceId]) => `${alias} (${sourceId})`)
-    throw AppError.badRequest(`unknown ${market} dataset "${name}"; ${market} datasets: ${names.join(', ')}`)
+    const known = names.length > 0 ? `${market} datasets: ${names.join(', ')}` : `${market} has no dataset the ingest can fetch`
+    throw AppError.badRequest(`unknown ${market} dataset "${name}"; ${known}`)
   }
   return dataset
 }
 
-/** The datasets the scheduler runs: those named (default all), minus those lacking configuration. */
-export function scheduledDatasets(config: ConnectorConfig, names?: readonly string[]): DatasetDefinition[] {
+/**
+ * The datasets the scheduler runs: those named (default all) of the markets named (default all),
+ * minus those lacking configuration (a key, credentials).
+ */
+export function scheduledDatasets(config: ConnectorConfig, names?: readonly string[], markets?: readonly MarketId[]): DatasetDefinition[] {
   if (names) {
     const unknown = names.filter((n) => !DATASETS[n])
     if (unknown.length > 0) throw AppError.badRequest(`INGEST_DATASETS names unknown datasets: ${unknown.join(', ')}; known: ${Object.keys(DATASETS).join(', ')}`)
   }
-  return Object.values(DATASETS).filter((d) => (names ? names.includes(d.id) : true) && d.available(config))
+  return Object.values(DATASETS).filter(
+    (d) => (names ? names.includes(d.id) : true) && (markets ? markets.includes(d.market) : true) && d.available(config),
+  )
 }

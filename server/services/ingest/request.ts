@@ -48,20 +48,8 @@ function isLaterPage(dataset: DatasetDefinition, request: FetchRequest): boolean
   return dataset.pageAt !== undefined && dataset.pageAt(request, 1).file !== request.file
 }
 
-/**
- * One planned request through fetch and pipeline, with every page of a paged API. Failures the
- * publisher causes (a FetchError after its retries) are recorded and reported, not thrown; an
- * abort and store or bus failures are thrown.
- */
-export async function runRequest(
-  deps: PipelineDeps,
-  client: HttpClient,
-  dataset: DatasetDefinition,
-  first: FetchRequest,
-  trigger: IngestTrigger,
-  signal?: AbortSignal,
-): Promise<RequestResult> {
-  const total: RequestResult = {
+function emptyResult(): RequestResult {
+  return {
     status: 'ok',
     records: 0,
     issues: 0,
@@ -73,6 +61,87 @@ export async function runRequest(
     complete: false,
     pagesPending: false,
   }
+}
+
+/** `part` (one located document's result) added into `total`. */
+function addResult(total: RequestResult, part: RequestResult): void {
+  total.status = worse(total.status, part.status)
+  total.records += part.records
+  total.issues += part.issues
+  total.newNodes += part.newNodes
+  total.answers += part.answers
+  if (part.lastIntervalStart !== null) total.lastIntervalStart = Math.max(total.lastIntervalStart ?? part.lastIntervalStart, part.lastIntervalStart)
+  total.error ??= part.error
+  total.retryLater ||= part.retryLater
+  total.complete &&= part.complete
+  total.pagesPending ||= part.pagesPending
+}
+
+/**
+ * A listing request (ERCOT MIS document list): the list is fetched, `locate` names the documents
+ * of the window, and each goes through {@link runRequest}. A listing that fails, answers "not
+ * published" or does not list the window's documents yet is recorded as a run of its own (no-data
+ * or failed) so the window is tried again; a listing that located documents leaves the runs of
+ * the documents only.
+ */
+async function runListing(
+  deps: PipelineDeps,
+  client: HttpClient,
+  dataset: DatasetDefinition,
+  listing: FetchRequest,
+  trigger: IngestTrigger,
+  signal?: AbortSignal,
+): Promise<RequestResult> {
+  const total = emptyResult()
+  const startedAt = Date.now()
+  const unanswered = async (status: 'no-data' | 'failed', httpStatus: number | null, attempts: number, reason: string, bytes: Uint8Array | null) => {
+    await recordUnanswered(deps, listing, { status, httpStatus, attempts, reason, bytes }, { trigger, startedAt })
+    total.status = status
+    total.error = status === 'failed' ? reason : null
+    return total
+  }
+  let documents: FetchRequest[]
+  try {
+    const outcome = await client.fetch(listing, signal)
+    signal?.throwIfAborted()
+    total.answers++
+    if (outcome.kind === 'not-published') return await unanswered('no-data', outcome.status, 1, outcome.reason, outcome.bytes)
+    const { payload } = outcome
+    try {
+      if (!dataset.locate) throw new Error(`${dataset.id}: a listing request needs the dataset's locate`)
+      documents = dataset.locate(payload)
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error
+      return await unanswered('failed', payload.status, payload.attempts, error.message, payload.bytes)
+    }
+    if (documents.length === 0) return await unanswered('no-data', payload.status, payload.attempts, 'the listing holds no document of this window yet', null)
+  } catch (error) {
+    if (!(error instanceof FetchError)) throw error
+    total.answers++
+    await unanswered('failed', error.status, error.attempts, error.message, error.bytes)
+    total.retryLater = error.retryable
+    return total
+  }
+  total.complete = true
+  for (const document of documents) addResult(total, await runRequest(deps, client, dataset, document, trigger, signal))
+  return total
+}
+
+/**
+ * One planned request through fetch and pipeline, with every page of a paged API (or, for a
+ * listing, every document it locates). Failures the publisher causes (a FetchError after its
+ * retries) are recorded and reported, not thrown; an abort and store or bus failures are thrown.
+ */
+export async function runRequest(
+  deps: PipelineDeps,
+  client: HttpClient,
+  dataset: DatasetDefinition,
+  first: FetchRequest,
+  trigger: IngestTrigger,
+  signal?: AbortSignal,
+): Promise<RequestResult> {
+  if (first.listing) return runListing(deps, client, dataset, first, trigger, signal)
+  const total = emptyResult()
   let request: FetchRequest | null = first
   while (request) {
     signal?.throwIfAborted()

@@ -25,8 +25,15 @@ describe.each(['pglite', 'postgres'] as const)('listMarkets on %s', (kind) => {
     await seedMarkets(pg.db)
     marketsChanged(pg.db)
     expect((await listMarkets(pg.db)).markets.map((m) => [m.id, m.nodeCount])).toEqual([
+      ['AESO', 0],
       ['CAISO', 0],
+      ['ERCOT', 0],
+      ['IESO', 0],
+      ['ISONE', 0],
       ['MISO', 0],
+      ['NYISO', 0],
+      ['PJM', 0],
+      ['SPP', 0],
     ])
     // A node catalogue write shows in the next list at once (the list is otherwise reused for a while).
     await upsertNodes(pg.db, [
@@ -37,7 +44,7 @@ describe.each(['pglite', 'postgres'] as const)('listMarkets on %s', (kind) => {
 
     const output = await listMarkets(pg.db)
     expect(MarketListOutput.parse(output)).toEqual(output)
-    expect(output.markets).toEqual([
+    expect(output.markets.filter((m) => ['CAISO', 'ERCOT', 'IESO', 'MISO'].includes(m.id))).toEqual([
       {
         id: 'CAISO',
         name: 'California ISO',
@@ -45,6 +52,24 @@ describe.each(['pglite', 'postgres'] as const)('listMarkets on %s', (kind) => {
         runs: ['DA', 'RT5', 'RT15'],
         intervalMinutes: { DA: 60, RT5: 5, RT15: 15 },
         peak: { timeZone: 'America/Los_Angeles', hourEndingFrom: 7, hourEndingTo: 22, days: [1, 2, 3, 4, 5, 6], holidays: 'NERC' },
+        nodeCount: 0,
+      },
+      {
+        id: 'ERCOT',
+        name: 'Electric Reliability Council of Texas',
+        timeZone: 'America/Chicago',
+        runs: ['DA', 'RT15'],
+        intervalMinutes: { DA: 60, RT15: 15 },
+        peak: { timeZone: 'America/Chicago', hourEndingFrom: 7, hourEndingTo: 22, days: [1, 2, 3, 4, 5], holidays: 'NERC' },
+        nodeCount: 0,
+      },
+      {
+        id: 'IESO',
+        name: 'Ontario IESO',
+        timeZone: 'Etc/GMT+5',
+        runs: ['DA', 'RT5'],
+        intervalMinutes: { DA: 60, RT5: 5 },
+        peak: { timeZone: 'Etc/GMT+5', hourEndingFrom: 8, hourEndingTo: 23, days: [1, 2, 3, 4, 5], holidays: 'NERC' },
         nodeCount: 0,
       },
       {

@@ -143,7 +143,7 @@ describe.each(['pglite', 'postgres'] as const)('nodes service on %s', (kind) => 
         'not a cursor',
         '!!!!',
         'e30', // base64url of {}
-        Buffer.from('["NYISO","X"]').toString('base64url'),
+        Buffer.from('["ENTSOE","X"]').toString('base64url'),
         Buffer.from('["MISO"]').toString('base64url'),
         Buffer.from('not json').toString('base64url'),
       ]

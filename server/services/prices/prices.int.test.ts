@@ -438,7 +438,7 @@ describe('priceHistory', () => {
 
   it('refuses invalid input with BAD_REQUEST', async () => {
     const error = await failure(
-      priceHistory(ch, { market: 'ERCOT' as 'MISO', node: 'X', run: 'RT5', from: '2026-06-10T00:00:00Z', to: '2026-06-11T00:00:00Z' }),
+      priceHistory(ch, { market: 'ENTSOE' as 'MISO', node: 'X', run: 'RT5', from: '2026-06-10T00:00:00Z', to: '2026-06-11T00:00:00Z' }),
     )
     expect(error.code).toBe('BAD_REQUEST')
   })

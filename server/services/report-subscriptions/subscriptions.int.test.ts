@@ -56,9 +56,9 @@ describe('subscribe', () => {
   })
 
   it('names the field and value of bad input', async () => {
-    const market = await refusal(subscribe(platform.pg.db, entitled, { kind: 'market-summary', params: { market: 'ERCOT' as 'MISO' } }))
+    const market = await refusal(subscribe(platform.pg.db, entitled, { kind: 'market-summary', params: { market: 'ENTSOE' as 'MISO' } }))
     expect(market.status).toBe(400)
-    expect(market.message).toContain('params.market "ERCOT"')
+    expect(market.message).toContain('params.market "ENTSOE"')
     const node = await refusal(subscribe(platform.pg.db, entitled, { kind: 'curve', params: { market: 'MISO', node: 'NOT.A.HUB' } }))
     expect(node.status).toBe(400)
     expect(node.message).toMatch(/params\.node "NOT\.A\.HUB" is not a MISO hub with a curve \(hubs: .*INDIANA\.HUB/)

@@ -164,7 +164,7 @@ describe('market summary', () => {
     const error = await marketSummary(deps(), { market: 'MISO', date: '2026-13-45' }).catch((e: unknown) => e)
     expect(isAppError(error) && error.code).toBe('BAD_REQUEST')
     expect((error as Error).message).toMatch(/^date: .*\(got "2026-13-45"\)/)
-    const market = await renderReportPdf(deps(), { kind: 'market-summary', params: { market: 'PJM' as 'MISO' } }).catch((e: unknown) => e)
+    const market = await renderReportPdf(deps(), { kind: 'market-summary', params: { market: 'ENTSOE' as 'MISO' } }).catch((e: unknown) => e)
     expect(isAppError(market) && market.code).toBe('BAD_REQUEST')
     expect((market as Error).message).toMatch(/^params\.market: /)
   })

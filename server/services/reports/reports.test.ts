@@ -63,7 +63,7 @@ describe('query', () => {
     expect(reportRequestFromQuery('market-summary', q('market=MISO&date=2026-02-30'))).toEqual({
       problem: { field: 'date', value: '2026-02-30', message: 'date: a date as YYYY-MM-DD (got "2026-02-30")' },
     })
-    expect(reportRequestFromQuery('market-summary', q('market=PJM'))).toMatchObject({ problem: { field: 'market', message: 'market: must be one of MISO, CAISO (got "PJM")' } })
+    expect(reportRequestFromQuery('market-summary', q('market=ENTSOE'))).toMatchObject({ problem: { field: 'market', message: 'market: must be one of MISO, CAISO, PJM, ERCOT, SPP, NYISO, ISONE, IESO, AESO (got "ENTSOE")' } })
     expect(reportRequestFromQuery('curve', q('market=MISO'))).toMatchObject({ problem: { field: 'node', message: 'node: required (missing)' } })
     expect(reportRequestFromQuery('scenario', q('runId=xyz'))).toMatchObject({ problem: { field: 'runId', message: 'runId: a scenario run id (hex) (got "xyz")' } })
     expect(reportRequestFromQuery('scenario', q('runId=ab&foo=1'))).toMatchObject({ problem: { field: 'foo', message: 'foo: not a parameter of this report (it takes runId)' } })

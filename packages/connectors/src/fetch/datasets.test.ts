@@ -47,6 +47,13 @@ describe('URLs', () => {
       misoApi: 'http://127.0.0.1:8123/api',
       misoDataExchange: 'http://127.0.0.1:8123/dx/pricing/v1',
       caisoOasis: 'http://127.0.0.1:8123/oasisapi',
+      pjmDataMiner: 'http://127.0.0.1:8123/pjm/api/v1',
+      ercotMis: 'http://127.0.0.1:8123/ercot',
+      sppPortal: 'http://127.0.0.1:8123/spp',
+      nyisoMis: 'http://127.0.0.1:8123/nyiso/public',
+      isoneWebServices: 'http://127.0.0.1:8123/isone/api/v1.1',
+      iesoReports: 'http://127.0.0.1:8123/ieso/public',
+      aesoApi: 'http://127.0.0.1:8123/aeso/public',
     })
   })
 })

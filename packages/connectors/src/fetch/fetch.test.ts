@@ -43,7 +43,25 @@ function pagedDataset(base: string): DatasetDefinition {
   }
 }
 
+/** A listing dataset for the test: the list names documents (`doc=N` per line), each a request of its own. */
+function listingDataset(base: string): DatasetDefinition {
+  const document = (n: string): FetchRequest => ({ dataset: 'ercot.dam_spp', url: `${base}/doc?id=${n}`, window: { start: 0, end: 1 }, file: `doc-${n}.csv`, rateGroup: 'listing' })
+  return {
+    ...FETCH_DATASETS['miso.api.rt5_expost'],
+    plan: () => [{ dataset: 'ercot.dam_spp', url: `${base}/list`, window: { start: 0, end: 1 }, file: 'list.json', rateGroup: 'listing', listing: true }],
+    locate: (payload) => [...new TextDecoder().decode(payload.bytes).matchAll(/doc=(\d+)/g)].map((m) => document(m[1]!)),
+  }
+}
+
 describe('fetchWindow', () => {
+  it('fetches a listing, then every document it locates, in its order', async () => {
+    server.on('/list', (_req, res) => reply(res, 200, {}, 'doc=7\ndoc=3'))
+    server.on('/doc?id=7', (_req, res) => reply(res, 200, {}, 'seven'))
+    server.on('/doc?id=3', (_req, res) => reply(res, 200, {}, 'three'))
+    const outcomes = await collect(fetchWindow(http(), listingDataset(server.url), { start: 0, end: 1 }, config(), { now: 0 }))
+    expect(outcomes.map(describeOutcome)).toEqual(['list.json:doc=7\ndoc=3', 'doc-7.csv:seven', 'doc-3.csv:three'])
+  })
+
   it('yields one outcome per planned request, in order, following pages', async () => {
     server.on('/paged/a?page=1', (_req, res) => reply(res, 200, {}, 'next=2'))
     server.on('/paged/a?page=2', (_req, res) => reply(res, 200, {}, 'next=3'))

@@ -1,4 +1,4 @@
-import type { ConnectorConfig, DatasetDefinition, FetchOutcome, HttpClient, Window } from './types.ts'
+import type { ConnectorConfig, DatasetDefinition, FetchOutcome, FetchRequest, HttpClient, Window } from './types.ts'
 
 /** A guard against a paged API that never says it is done. */
 export const MAX_PAGES = 1000
@@ -7,8 +7,10 @@ export type FetchWindowOptions = { now: number; signal?: AbortSignal }
 
 /**
  * The outcomes of the requests that cover `window`, in plan order, one at a time (the caller
- * archives and parses each before the next is fetched), following `nextPage` for paged datasets.
- * A FetchError or the caller's abort ends the iteration.
+ * archives and parses each before the next is fetched), following `nextPage` for paged datasets
+ * and, for a listing request (ERCOT's document lists), the documents `locate` finds in it (the
+ * listing's own answer is yielded first, then each document's). A FetchError or the caller's
+ * abort ends the iteration.
  */
 export async function* fetchWindow(
   client: HttpClient,
@@ -18,16 +20,29 @@ export async function* fetchWindow(
   { now, signal }: FetchWindowOptions
 ): AsyncGenerator<FetchOutcome> {
   if (!dataset.available(config)) throw new Error(`${dataset.id} is not available with this configuration`)
-  for (const first of dataset.plan(window, config, now)) {
-    let request = first
-    for (let page = 1; ; page++) {
+  for (const planned of dataset.plan(window, config, now)) {
+    let documents: FetchRequest[] = [planned]
+    if (planned.listing) {
       signal?.throwIfAborted()
-      const outcome = await client.fetch(request, signal)
-      yield outcome
-      const next = outcome.kind === 'payload' && dataset.nextPage ? dataset.nextPage(outcome.payload) : null
-      if (!next) break
-      if (page >= MAX_PAGES) throw new Error(`${dataset.id} ${first.file}: more than ${MAX_PAGES} pages`)
-      request = next
+      const listing = await client.fetch(planned, signal)
+      yield listing
+      if (listing.kind !== 'payload') continue
+      if (!dataset.locate) throw new Error(`${dataset.id}: a listing request needs the dataset's locate`)
+      documents = dataset.locate(listing.payload)
     }
+    for (const first of documents) yield* pages(client, dataset, first, signal)
+  }
+}
+
+async function* pages(client: HttpClient, dataset: DatasetDefinition, first: FetchRequest, signal?: AbortSignal): AsyncGenerator<FetchOutcome> {
+  let request = first
+  for (let page = 1; ; page++) {
+    signal?.throwIfAborted()
+    const outcome = await client.fetch(request, signal)
+    yield outcome
+    const next = outcome.kind === 'payload' && dataset.nextPage ? dataset.nextPage(outcome.payload) : null
+    if (!next) break
+    if (page >= MAX_PAGES) throw new Error(`${dataset.id} ${first.file}: more than ${MAX_PAGES} pages`)
+    request = next
   }
 }

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { ParseError } from '../errors.ts'
 import { thrown } from '../test-helpers.ts'
 import { MISO_DX_DATASETS } from './miso-dx.ts'
+import { PUBLISHER_URLS } from './urls.ts'
 import type { ConnectorConfig, FetchedPayload, FetchRequest } from './types.ts'
 
 const KEY = 'k3y-0f-the-subscription'
 const BASE = 'https://apim.misoenergy.org/pricing/v1'
 const config: ConnectorConfig = {
-  urls: { misoReports: 'r', misoApi: 'a', misoDataExchange: BASE, caisoOasis: 'o' },
+  urls: { ...PUBLISHER_URLS, misoDataExchange: BASE },
   misoDataExchangeKey: KEY,
   caisoNodes: 'ALL',
 }

@@ -17,6 +17,20 @@ export type PublisherUrls = {
   misoDataExchange: string
   /** CAISO OASIS API: https://oasis.caiso.com/oasisapi (then /SingleZip?...) */
   caisoOasis: string
+  /** PJM Data Miner 2 API: https://api.pjm.com/api/v1 (then /da_hrl_lmps?...) */
+  pjmDataMiner: string
+  /** ERCOT MIS: https://www.ercot.com (then /misapp/servlets/IceDocListJsonWS?..., /misdownload/servlets/mirDownload?...) */
+  ercotMis: string
+  /** SPP Marketplace portal: https://portal.spp.org (then /file-browser-api/download/...) */
+  sppPortal: string
+  /** NYISO MIS public files: http://mis.nyiso.com/public (then /csv/damlbmp/...) */
+  nyisoMis: string
+  /** ISO-NE Web Services: https://webservices.iso-ne.com/api/v1.1 (then /hourlylmp/...) */
+  isoneWebServices: string
+  /** IESO public reports: https://reports-public.ieso.ca/public (then /DAHourlyOntarioZonalPrice/...) */
+  iesoReports: string
+  /** AESO API gateway: https://apimgw.aeso.ca/public (then /poolprice-api/v1.1/price/poolPrice?...) */
+  aesoApi: string
 }
 
 export type ConnectorConfig = {
@@ -25,6 +39,14 @@ export type ConnectorConfig = {
   misoDataExchangeKey?: string
   /** CAISO nodes to request: 'ALL' (grp_type=ALL_APNODES) or a list of APnode names (node=A,B). */
   caisoNodes: 'ALL' | readonly string[]
+  /** PJM Data Miner 2 subscription key (header Ocp-Apim-Subscription-Key); PJM datasets are unavailable without. */
+  pjmKey?: string
+  /** ISO Express account for ISO-NE Web Services (HTTP basic auth); ISO-NE Web Services datasets are unavailable without. */
+  isoneCredentials?: { username: string; password: string }
+  /** ISO-NE locations to request from Web Services (default: the Internal Hub and the eight load zones, 4000-4008). */
+  isoneLocations?: readonly number[]
+  /** AESO API key (header API-KEY); the AESO dataset is unavailable without. */
+  aesoKey?: string
 }
 
 /** A half-open UTC window [start, end) in ms since the epoch. */
@@ -47,6 +69,11 @@ export type FetchRequest = {
    * rather than an error. Default false.
    */
   notFoundMeansNotPublished?: boolean
+  /**
+   * A listing of the publisher's documents, not a price file (ERCOT MIS document lists): its
+   * answer goes to the dataset's `locate`, which names the files to fetch, instead of the parser.
+   */
+  listing?: boolean
 }
 
 /** What a publisher answered with data (the body may still be unusable: the parser decides). */
@@ -103,6 +130,12 @@ export type DatasetDefinition = {
    * the earlier pages again.
    */
   pageAt?(first: FetchRequest, page: number): FetchRequest
+  /**
+   * For publishers that list their documents first (ERCOT MIS): the requests of the documents a
+   * listing answer (`listing: true`) holds for the listing's window, oldest first; none when the
+   * window's documents are not listed yet. Throws ParseError when the answer is not a listing.
+   */
+  locate?(listing: FetchedPayload): FetchRequest[]
 }
 
 /** Events a client reports (for logs and metrics); never carries header values. */

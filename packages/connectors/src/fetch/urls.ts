@@ -6,6 +6,13 @@ export const PUBLISHER_URLS: Readonly<PublisherUrls> = {
   misoApi: 'https://public-api.misoenergy.org/api',
   misoDataExchange: 'https://apim.misoenergy.org/pricing/v1',
   caisoOasis: 'https://oasis.caiso.com/oasisapi',
+  pjmDataMiner: 'https://api.pjm.com/api/v1',
+  ercotMis: 'https://www.ercot.com',
+  sppPortal: 'https://portal.spp.org',
+  nyisoMis: 'http://mis.nyiso.com/public',
+  isoneWebServices: 'https://webservices.iso-ne.com/api/v1.1',
+  iesoReports: 'https://reports-public.ieso.ca/public',
+  aesoApi: 'https://apimgw.aeso.ca/public',
 }
 
 /** The same base URLs on the publisher simulator at `baseUrl` (`http://127.0.0.1:PORT`). */
@@ -16,5 +23,12 @@ export function simulatorUrls(baseUrl: string): PublisherUrls {
     misoApi: `${base}/api`,
     misoDataExchange: `${base}/dx/pricing/v1`,
     caisoOasis: `${base}/oasisapi`,
+    pjmDataMiner: `${base}/pjm/api/v1`,
+    ercotMis: `${base}/ercot`,
+    sppPortal: `${base}/spp`,
+    nyisoMis: `${base}/nyiso/public`,
+    isoneWebServices: `${base}/isone/api/v1.1`,
+    iesoReports: `${base}/ieso/public`,
+    aesoApi: `${base}/aeso/public`,
   }
 }
