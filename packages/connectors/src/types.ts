@@ -10,6 +10,12 @@ export type ParseResult = {
   errors: ParseIssue[]
   /** The node catalogue, for formats that name each node's type (MISO market reports). */
   nodes?: CatalogueNode[]
+  /**
+   * Rows the publisher lists before it has priced them (an IESO real-time interval still to run, an
+   * AESO hour not settled, listed with its forecast only): neither records nor issues, since
+   * nothing is wrong with them; a later answer carries their prices.
+   */
+  pending?: number
 }
 
 /** A parser: pure, from the file's text (and its name, for issues and errors) to records. */

@@ -1,9 +1,9 @@
-import { FETCH_DATASETS, MISO_DX_DATASETS, type ConnectorConfig, type DatasetDefinition } from '@carbon/connectors'
+import { FETCH_DATASETS, MARKET_DATASETS, MISO_DX_DATASETS, type ConnectorConfig, type DatasetDefinition } from '@carbon/connectors'
 import type { MarketId } from '@carbon/schemas'
 import { AppError } from '../../errors.ts'
 
 /** Every dataset the ingest can schedule or backfill, by source id. */
-export const DATASETS: Readonly<Record<string, DatasetDefinition>> = { ...FETCH_DATASETS, ...MISO_DX_DATASETS }
+export const DATASETS: Readonly<Record<string, DatasetDefinition>> = { ...FETCH_DATASETS, ...MISO_DX_DATASETS, ...MARKET_DATASETS }
 
 /** Short names for the command line (`--market MISO --dataset rt-final`), per market. */
 export const DATASET_ALIASES: Readonly<Record<MarketId, Readonly<Record<string, string>>>> = {
@@ -20,13 +20,18 @@ export const DATASET_ALIASES: Readonly<Record<MarketId, Readonly<Record<string, 
     rtm: 'caiso.oasis.prc_intvl_lmp',
     rtpd: 'caiso.oasis.prc_rtpd_lmp',
   },
-  PJM: {},
-  ERCOT: {},
-  SPP: {},
-  NYISO: {},
-  ISONE: {},
-  IESO: {},
-  AESO: {},
+  PJM: {
+    da: 'pjm.da_hrl_lmps',
+    'rt5-unverified': 'pjm.rt_unverified_fivemin_lmps',
+    rt5: 'pjm.rt_fivemin_hrl_lmps',
+    rth: 'pjm.rt_hrl_lmps',
+  },
+  ERCOT: { dam: 'ercot.dam_spp', rt: 'ercot.rt_spp' },
+  SPP: { da: 'spp.da_lmp_sl', rtbm: 'spp.rtbm_lmp_sl' },
+  NYISO: { dam: 'nyiso.damlbmp_zone', rt: 'nyiso.realtime_zone' },
+  ISONE: { da: 'isone.ws.da_hourly_lmp', rt: 'isone.ws.rt_hourly_lmp' },
+  IESO: { da: 'ieso.da_ontario_zonal', rt: 'ieso.rt_ontario_zonal' },
+  AESO: { pool: 'aeso.pool_price' },
 }
 
 /** The dataset a command line names (alias or source id), checked against the market. */
@@ -35,8 +40,7 @@ export function resolveDataset(market: MarketId, name: string): DatasetDefinitio
   const dataset = DATASETS[id]
   if (!dataset || dataset.market !== market) {
     const names = Object.entries(DATASET_ALIASES[market]).map(([alias, sourceId]) => `${alias} (${sourceId})`)
-    const known = names.length > 0 ? `${market} datasets: ${names.join(', ')}` : `${market} has no dataset the ingest can fetch`
-    throw AppError.badRequest(`unknown ${market} dataset "${name}"; ${known}`)
+    throw AppError.badRequest(`unknown ${market} dataset "${name}"; ${market} datasets: ${names.join(', ')}`)
   }
   return dataset
 }

@@ -1,4 +1,4 @@
-import { FetchError, ParseError, type DatasetDefinition, type FetchedPayload, type FetchRequest, type HttpClient } from '@carbon/connectors'
+import { FetchError, ParseError, publishedOutcome, type DatasetDefinition, type FetchedPayload, type FetchRequest, type HttpClient } from '@carbon/connectors'
 import { ingestPayload, recordUnanswered, type PipelineDeps } from './pipeline.ts'
 import { filesTaken, type IngestRunStatus, type IngestTrigger } from './runs.ts'
 
@@ -102,7 +102,7 @@ async function runListing(
   }
   let documents: FetchRequest[]
   try {
-    const outcome = await client.fetch(listing, signal)
+    const outcome = publishedOutcome(dataset, await client.fetch(listing, signal))
     signal?.throwIfAborted()
     total.answers++
     if (outcome.kind === 'not-published') return await unanswered('no-data', outcome.status, 1, outcome.reason, outcome.bytes)
@@ -148,7 +148,7 @@ export async function runRequest(
     const current: FetchRequest = request
     const startedAt = Date.now()
     try {
-      const outcome = await client.fetch(current, signal)
+      const outcome = publishedOutcome(dataset, await client.fetch(current, signal))
       // Stopping: an answer that arrived meanwhile is not stored (the watermark stays before it).
       signal?.throwIfAborted()
       total.answers++

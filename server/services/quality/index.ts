@@ -1,4 +1,4 @@
-import { FETCH_DATASETS, SOURCES, type DatasetDefinition } from '@carbon/connectors'
+import { FETCH_DATASETS, MARKET_DATASETS, SOURCES, type DatasetDefinition } from '@carbon/connectors'
 import { MarketId, MarketRun, RUN_INTERVAL_MINUTES, type PriceRecord } from '@carbon/schemas'
 import { and, count, desc, eq, gte, inArray, lte, sum } from 'drizzle-orm'
 import { z } from 'zod'
@@ -464,10 +464,10 @@ type FreshRow = GroupRow & { ingested_ms: number | string; end_ms: number | stri
 
 type Expectation = { definition: DatasetDefinition; graceMs: number }
 
-const CATALOGUE = FETCH_DATASETS as Readonly<Record<string, DatasetDefinition | undefined>>
+const CATALOGUE: Readonly<Record<string, DatasetDefinition | undefined>> = { ...FETCH_DATASETS, ...MARKET_DATASETS }
 
 /**
- * What a dataset should have by now: its connectors dataset definition (FETCH_DATASETS), or for a
+ * What a dataset should have by now: its connectors dataset definition (FETCH_DATASETS, MARKET_DATASETS), or for a
  * source outside it (the demo generator, datasets not yet in the fetch catalogue) the catalogue
  * dataset of the same market and run. `publishedUntil(now - grace)` is the end of the intervals
  * it should hold; grace is the freshness target (5 minutes), plus the polling cadence for daily

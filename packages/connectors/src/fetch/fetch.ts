@@ -1,5 +1,17 @@
 import type { ConnectorConfig, DatasetDefinition, FetchOutcome, FetchRequest, HttpClient, Window } from './types.ts'
 
+/**
+ * `outcome` as the dataset reads it: an answer its `notPublished` recognises as "nothing out yet"
+ * (an empty result served with HTTP 200) becomes a not-published outcome, like a 404 elsewhere.
+ */
+export function publishedOutcome(dataset: DatasetDefinition, outcome: FetchOutcome): FetchOutcome {
+  if (outcome.kind !== 'payload' || !dataset.notPublished) return outcome
+  const reason = dataset.notPublished(outcome.payload)
+  if (reason === null) return outcome
+  const { request, status, bytes } = outcome.payload
+  return { kind: 'not-published', request, status, reason, bytes }
+}
+
 /** A guard against a paged API that never says it is done. */
 export const MAX_PAGES = 1000
 
@@ -24,7 +36,7 @@ export async function* fetchWindow(
     let documents: FetchRequest[] = [planned]
     if (planned.listing) {
       signal?.throwIfAborted()
-      const listing = await client.fetch(planned, signal)
+      const listing = publishedOutcome(dataset, await client.fetch(planned, signal))
       yield listing
       if (listing.kind !== 'payload') continue
       if (!dataset.locate) throw new Error(`${dataset.id}: a listing request needs the dataset's locate`)
@@ -38,7 +50,7 @@ async function* pages(client: HttpClient, dataset: DatasetDefinition, first: Fet
   let request = first
   for (let page = 1; ; page++) {
     signal?.throwIfAborted()
-    const outcome = await client.fetch(request, signal)
+    const outcome = publishedOutcome(dataset, await client.fetch(request, signal))
     yield outcome
     const next = outcome.kind === 'payload' && dataset.nextPage ? dataset.nextPage(outcome.payload) : null
     if (!next) break

@@ -15,13 +15,18 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { unzipSync } from 'fflate'
 import { FetchError } from './errors.ts'
+import { MARKET_MIN_SPACING_MS } from './markets.ts'
 import type { FetchEvent, FetchOutcome, FetchRequest, HttpClient, HttpClientOptions } from './types.ts'
 
 export const DEFAULT_TIMEOUT_MS = 120_000
 export const DEFAULT_MAX_ATTEMPTS = 5
 export const DEFAULT_BACKOFF = { initialMs: 1000, maxMs: 60_000 } as const
-/** OASIS asks for 5 s between requests (plus a margin: it measures arrivals, we measure starts); MISO's Data Exchange allows 100 calls a minute. */
-export const DEFAULT_MIN_SPACING_MS: Readonly<Record<string, number>> = { 'caiso.oasis': 5_500, 'miso.dx': 600 }
+/**
+ * OASIS asks for 5 s between requests (plus a margin: it measures arrivals, we measure starts);
+ * MISO's Data Exchange allows 100 calls a minute; the other publishers' groups as their modules
+ * say (PJM Data Miner 2: 10 s, six requests a minute for non-members; the others 1 s).
+ */
+export const DEFAULT_MIN_SPACING_MS: Readonly<Record<string, number>> = { 'caiso.oasis': 5_500, 'miso.dx': 600, ...MARKET_MIN_SPACING_MS }
 
 /** OASIS's "No data returned for the specified selection": the window is not published (yet). */
 export const OASIS_NO_DATA = 1000

@@ -136,6 +136,12 @@ export type DatasetDefinition = {
    * window's documents are not listed yet. Throws ParseError when the answer is not a listing.
    */
   locate?(listing: FetchedPayload): FetchRequest[]
+  /**
+   * For publishers that answer HTTP 200 with an empty result for what they have not published
+   * (PJM Data Miner 2: `"totalRows":0`): the reason when `payload` is such an answer, else null.
+   * The request is then "not published yet", as a 404 is for the others (see publishedOutcome).
+   */
+  notPublished?(payload: FetchedPayload): string | null
 }
 
 /** Events a client reports (for logs and metrics); never carries header values. */

@@ -68,7 +68,7 @@ describe('AESO Pool Price Report API (documented layout, 2026-11-01 MPT: fall-ba
     expect(result.records.at(-1)?.intervalEnd).toBe('2026-03-09T06:00:00.000Z')
   })
 
-  it('reports hours not settled yet, an MPT that disagrees with UTC and bad rows, keeping the rest', () => {
+  it('counts hours not settled yet as pending, reports an MPT that disagrees with UTC and bad rows, keeping the rest', () => {
     const rows: unknown[] = rowsOf(sample)
     ;(rows[0] as Row).begin_datetime_mpt = '2026-11-01 01:00' // is 06:00 UTC = 00:00 MDT
     ;(rows[3] as Row).begin_datetime_utc = '2026-11-01T09:00:00Z'
@@ -89,8 +89,6 @@ describe('AESO Pool Price Report API (documented layout, 2026-11-01 MPT: fall-ba
       { file: FILE, line: 6, field: 'begin_datetime_utc', value: '2026-11-01 11:30', reason: 'not the start of an hour' },
       { file: FILE, line: 7, field: 'begin_datetime_mpt', value: '', reason: 'missing' },
       { file: FILE, line: 8, field: 'Pool Price Report', value: 'null', reason: 'not an object' },
-      { file: FILE, line: 24, field: 'pool_price', value: '', reason: 'not settled yet (forecast only)' },
-      { file: FILE, line: 25, field: 'pool_price', value: '', reason: 'not settled yet (forecast only)' },
       {
         file: FILE,
         line: 27,
@@ -100,6 +98,7 @@ describe('AESO Pool Price Report API (documented layout, 2026-11-01 MPT: fall-ba
       },
     ])
     expect(parsed.records).toHaveLength(25 - 8)
+    expect(parsed.pending).toBe(2)
   })
 
   it('reads begin times strictly', () => {

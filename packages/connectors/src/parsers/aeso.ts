@@ -14,8 +14,8 @@
  * the UTC one gives the instant and the MPT one must name the same instant (on the fall-back
  * day MPT 01:00 appears twice and only UTC tells them apart; a disagreement is a row issue).
  * No components are published: energy, congestion, loss and ghg are null. An hour not settled
- * yet has an empty pool_price and only a forecast: it is reported as an issue ("not settled
- * yet (forecast only)"), never silently dropped and never read as a price. `timestamp` is when
+ * yet has an empty pool_price and only a forecast: it is counted as `pending` (not a price, and
+ * nothing wrong with it; a later answer settles it), never read as a price. `timestamp` is when
  * the answer was made, not when the price was published: publishedAt is null.
  * Issues name the 1-based position in "Pool Price Report" as their line.
  */
@@ -60,6 +60,7 @@ export function parseAesoPoolPrice(text: string, file: string): ParseResult {
   const records: PriceRecord[] = []
   const errors: ParseIssue[] = []
   const seen = new Map<number, { lmp: number; line: number }>()
+  let pending = 0
   rows.forEach((row: unknown, index: number) => {
     const line = index + 1
     const issue = (field: string, value: unknown, reason: string) => errors.push({ file, line, field, value: rawText(value), reason })
@@ -75,7 +76,8 @@ export function parseAesoPoolPrice(text: string, file: string): ParseResult {
       return issue('begin_datetime_mpt', mptText, `is not ${utcText as string} UTC in Alberta time (America/Edmonton)`)
     const raw = row.pool_price
     if (raw === undefined) return issue('pool_price', '', 'missing')
-    if (raw === null || (typeof raw === 'string' && raw.trim() === '')) return issue('pool_price', raw ?? '', 'not settled yet (forecast only)')
+    // An hour not settled yet is listed with its forecast only: not a price, and nothing wrong.
+    if (raw === null || (typeof raw === 'string' && raw.trim() === '')) return void pending++
     const lmp = readNumber(raw)
     if (lmp === null) return issue('pool_price', raw, 'not a number')
     const first = seen.get(start)
@@ -99,5 +101,5 @@ export function parseAesoPoolPrice(text: string, file: string): ParseResult {
       publishedAt: null,
     })
   })
-  return { records, errors }
+  return { records, errors, pending }
 }

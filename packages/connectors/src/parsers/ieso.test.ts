@@ -82,7 +82,7 @@ describe('IESO DAHourlyOntarioZonalPrice (real file, delivery 2026-05-28)', () =
       { file: DA_FILE, line: 3, field: 'PricingHour', value: '25', reason: 'not an hour ending 1-24' },
       { file: DA_FILE, line: 4, field: 'PricingHour', value: '1', reason: 'hour 1 listed twice (element 1 kept)' },
       { file: DA_FILE, line: 5, field: 'LossPriceCapped', value: '', reason: 'missing' },
-      { file: DA_FILE, line: 6, field: 'ZonalPrice', value: '', reason: 'no price published for this interval yet (empty)' },
+      { file: DA_FILE, line: 6, field: 'ZonalPrice', value: '', reason: 'empty (the day-ahead report prices every hour)' },
       { file: DA_FILE, line: 7, field: 'CongestionPriceCapped', value: '', reason: 'empty' },
     ])
     expect(parsed.records).toHaveLength(18)
@@ -157,7 +157,7 @@ describe('IESO RealtimeOntarioZonalPrice, schema r2 (documented layout, 2026-08-
     expect(parseIesoRtOntarioZonal(shifted, RT2_FILE).records.map((r) => r.intervalStart)).toEqual(every(first, 12, 5))
   })
 
-  it('reports intervals not published yet and bad intervals, keeping the rest', () => {
+  it('counts intervals not published yet as pending, reports bad intervals, keeping the rest', () => {
     let count = 0
     const edited = rt2.replace(/<ZonalPrice>[\s\S]*?<\/ZonalPrice>/g, (block) => {
       count++
@@ -172,8 +172,9 @@ describe('IESO RealtimeOntarioZonalPrice, schema r2 (documented layout, 2026-08-
       { file: RT2_FILE, line: 2, field: 'Interval', value: '13', reason: 'not an interval 1-12' },
       { file: RT2_FILE, line: 3, field: 'Interval', value: '1', reason: 'interval 1 listed twice (element 1 kept)' },
       { file: RT2_FILE, line: 4, field: 'LmpCap', value: '-', reason: 'not a number' },
-      ...[10, 11, 12].map((line) => ({ file: RT2_FILE, line, field: 'LmpCap', value: '', reason: 'no price published for this interval yet (empty)' })),
     ])
+    // Intervals 10-12 are listed empty (not run yet): pending, not issues.
+    expect(parsed.pending).toBe(3)
     expect(parsed.records.map((r) => r.intervalStart)).toEqual(['2026-08-25T22:00:00.000Z', ...every('2026-08-25T22:20:00Z', 5, 5)])
   })
 
@@ -208,10 +209,11 @@ describe('IESO RealtimeOntarioZonalPrice, schema r1 (documented layout, "For 202
     expect(result.records[11]).toMatchObject({ intervalEnd: '2025-08-20T06:00:00.000Z', lmp: 25.85 })
   })
 
-  it('reports empty intervals and throws on a missing component or a changed DeliveryDate', () => {
+  it('counts empty intervals as pending and throws on a missing component or a changed DeliveryDate', () => {
     const empty = rt1.replace('<Interval12>25.85</Interval12>', '<Interval12></Interval12>').replace('<Interval12>0.07</Interval12>', '<Interval12/>').replace(/<Interval12>0\.00<\/Interval12>/, '<Interval12></Interval12>')
     const parsed = parseIesoRtOntarioZonal(empty, RT1_FILE)
-    expect(parsed.errors).toEqual([{ file: RT1_FILE, line: 12, field: 'Zonal Price/Interval12', value: '', reason: 'no price published for this interval yet (empty)' }])
+    expect(parsed.errors).toEqual([])
+    expect(parsed.pending).toBe(1)
     expect(parsed.records).toHaveLength(11)
     expect(thrown(() => parseIesoRtOntarioZonal(rt1.replace('Energy Loss Price', 'Loss Price'), RT1_FILE))).toMatchObject({
       field: 'RealTimePriceComponents/OntarioZonalPrice',

@@ -119,16 +119,16 @@ function leaf(parent: XmlElement, name: string): string | undefined {
   return onlyChild(parent, name)?.text.trim()
 }
 
-/** Reads a price and its two components, or returns the issue; `fields` names them in the file. */
+/**
+ * Reads a price and its two components, or reports the issue (null); 'pending' when all three are
+ * empty, the way IESO lists an interval it has not run yet. `fields` names them in the file.
+ */
 function readPrices(
   values: [string | undefined, string | undefined, string | undefined],
   fields: [string, string, string],
   issue: (field: string, value: string, reason: string) => void
-): [number, number, number] | null {
-  if (values.every((value) => value === '')) {
-    issue(fields[0], '', 'no price published for this interval yet (empty)')
-    return null
-  }
+): [number, number, number] | null | 'pending' {
+  if (values.every((value) => value === '')) return 'pending'
   const out: number[] = []
   for (let i = 0; i < 3; i++) {
     const value = values[i]
@@ -203,6 +203,8 @@ export function parseIesoDaOntarioZonal(text: string, file: string): ParseResult
       ['ZonalPrice', 'LossPriceCapped', 'CongestionPriceCapped'],
       issue
     )
+    // The day-ahead report is published whole: an hour without prices there is a bad row.
+    if (prices === 'pending') return issue('ZonalPrice', '', 'empty (the day-ahead report prices every hour)')
     if (prices) records.push(record('DA', 'ieso.da_ontario_zonal', estHourStart(day, hour), 60, prices, publishedAt))
   })
   return { records, errors }
@@ -243,6 +245,7 @@ function readRtR2({ body, publishedAt }: Report, file: string): ParseResult {
   const records: PriceRecord[] = []
   const errors: ParseIssue[] = []
   const seen = new Map<number, number>()
+  let pending = 0
   intervals.forEach((row, index) => {
     const line = index + 1
     const issue = (field: string, value: string, reason: string) => errors.push({ file, line, field, value, reason })
@@ -254,9 +257,10 @@ function readRtR2({ body, publishedAt }: Report, file: string): ParseResult {
     if (first !== undefined) return issue('Interval', intervalText, `interval ${interval} listed twice (element ${first} kept)`)
     seen.set(interval, line)
     const prices = readPrices([leaf(row, 'LmpCap'), leaf(row, 'LossPriceCap'), leaf(row, 'CongPriceCap')], RT_FIELDS, issue)
-    if (prices) records.push(record('RT5', 'ieso.rt_ontario_zonal', hourStart + (interval - 1) * FIVE_MINUTES_MS, 5, prices, publishedAt))
+    if (prices === 'pending') pending++
+    else if (prices) records.push(record('RT5', 'ieso.rt_ontario_zonal', hourStart + (interval - 1) * FIVE_MINUTES_MS, 5, prices, publishedAt))
   })
-  return { records, errors }
+  return { records, errors, pending }
 }
 
 /** The r1 component blocks by their `OntarioZonalPrice` label. */
@@ -290,6 +294,7 @@ function readRtR1({ body, publishedAt }: Report, file: string): ParseResult {
   const hourStart = estHourStart(day, hour)
   const records: PriceRecord[] = []
   const errors: ParseIssue[] = []
+  let pending = 0
   for (let i = 1; i <= 12; i++) {
     const issue = (field: string, value: string, reason: string) => errors.push({ file, line: i, field, value, reason })
     const prices = readPrices(
@@ -297,7 +302,8 @@ function readRtR1({ body, publishedAt }: Report, file: string): ParseResult {
       R1_COMPONENTS.map((label) => `${label}/Interval${i}`) as [string, string, string],
       issue
     )
-    if (prices) records.push(record('RT5', 'ieso.rt_ontario_zonal', hourStart + (i - 1) * FIVE_MINUTES_MS, 5, prices, publishedAt))
+    if (prices === 'pending') pending++
+    else if (prices) records.push(record('RT5', 'ieso.rt_ontario_zonal', hourStart + (i - 1) * FIVE_MINUTES_MS, 5, prices, publishedAt))
   }
-  return { records, errors }
+  return { records, errors, pending }
 }

@@ -128,6 +128,14 @@ describe('SPP RTBM LMP by settlement location', () => {
     expect(result.records.filter((r) => !addsUp(r))).toEqual([])
   })
 
+  it('refuses the rows of a second interval: an RTBM file holds one (a day-ahead file is not one)', () => {
+    const day = parseSppRtbmLmpSl(readFixture('spp/spp_da_lmp_sl_20260923_9col_REDUCED_hubs.csv'), 'DA-as-RTBM.csv')
+    const ends = new Set(day.records.map((r) => r.intervalEnd))
+    expect(ends.size).toBe(1)
+    expect(day.errors.length).toBe(57 - day.records.length)
+    expect(day.errors[0]).toMatchObject({ field: 'GMTIntervalEnd', reason: expect.stringMatching(/^a second interval in a one-interval RTBM LMP by settlement location file \(the first ends /) })
+  })
+
   it('gives the documented values', () => {
     expect(result.records.find((r) => r.node === 'SPPNORTH_HUB')).toEqual({
       market: 'SPP',
@@ -226,20 +234,17 @@ describe('SPP across the clock changes', () => {
 
   it('reads 5-minute RTBM intervals across both changes, labels from the Central clock', () => {
     const header = rtbm8.slice(0, rtbm8.indexOf('\n'))
-    const across = (firstEnd: number, count: number) => {
-      const ends = Array.from({ length: count }, (_, i) => firstEnd + i * 5 * 60_000)
-      const rows = ends.map((end, i) => `${sppCentral(end)},${sppUtc(end)},SPPNORTH_HUB,SPPNORTH_H,${i + 1},0,0,${i + 1}`)
-      return { text: [header, ...rows].join('\n') + '\n', ends }
-    }
+    // One file per interval, as SPP publishes them: 06:00Z-08:00Z (fall) and 07:00Z-09:00Z (spring).
+    const fileOf = (end: number, i: number) => `${header}\n${sppCentral(end)},${sppUtc(end)},SPPNORTH_HUB,SPPNORTH_H,${i + 1},0,0,${i + 1}\n`
     for (const [firstEnd, label] of [
       [Date.UTC(2025, 10, 2, 6, 5), 'fall back'],
       [Date.UTC(2026, 2, 8, 7, 5), 'spring'],
     ] as const) {
-      const { text, ends } = across(firstEnd, 24) // 06:00Z-08:00Z (fall) and 07:00Z-09:00Z (spring)
-      const result = parseSppRtbmLmpSl(text, `rtbm-${label}.csv`)
-      expect(result.errors).toEqual([])
-      expect(result.records.map((r) => r.intervalEnd)).toEqual(ends.map(isoAt))
-      expect(result.records.map((r) => r.intervalStart)).toEqual(ends.map((end) => isoAt(end - 5 * 60_000)))
+      const ends = Array.from({ length: 24 }, (_, i) => firstEnd + i * 5 * 60_000)
+      const results = ends.map((end, i) => parseSppRtbmLmpSl(fileOf(end, i), `rtbm-${label}-${i}.csv`))
+      expect(results.flatMap((r) => r.errors)).toEqual([])
+      expect(results.flatMap((r) => r.records.map((x) => x.intervalEnd))).toEqual(ends.map(isoAt))
+      expect(results.flatMap((r) => r.records.map((x) => x.intervalStart))).toEqual(ends.map((end) => isoAt(end - 5 * 60_000)))
     }
     // The two 01:05:00 labels of the fall-back day are 06:05Z and 07:05Z.
     expect(sppCentral(Date.UTC(2025, 10, 2, 6, 5))).toBe(sppCentral(Date.UTC(2025, 10, 2, 7, 5)))

@@ -55,9 +55,10 @@ export const SPP_LMP_SL_HEADER_9 = ['Interval', 'GMTIntervalEnd', 'BAA', 'Settle
 
 export type SppProduct = 'da_lmp_sl' | 'rtbm_lmp_sl'
 
-export const SPP_PRODUCTS: Readonly<Record<SppProduct, { run: MarketRun; minutes: number; source: string; what: string }>> = {
-  da_lmp_sl: { run: 'DA', minutes: 60, source: 'spp.da_lmp_sl', what: 'DA LMP by settlement location' },
-  rtbm_lmp_sl: { run: 'RT5', minutes: 5, source: 'spp.rtbm_lmp_sl', what: 'RTBM LMP by settlement location' },
+/** Each product: its run and interval, and whether a file holds one interval only (RTBM: one file per interval). */
+export const SPP_PRODUCTS: Readonly<Record<SppProduct, { run: MarketRun; minutes: number; oneInterval: boolean; source: string; what: string }>> = {
+  da_lmp_sl: { run: 'DA', minutes: 60, oneInterval: false, source: 'spp.da_lmp_sl', what: 'DA LMP by settlement location' },
+  rtbm_lmp_sl: { run: 'RT5', minutes: 5, oneInterval: true, source: 'spp.rtbm_lmp_sl', what: 'RTBM LMP by settlement location' },
 }
 
 /** The records of an SPP file plus the node catalogue it implies. */
@@ -199,6 +200,11 @@ export function parseSppLmpSl(text: string, file: string, product: SppProduct): 
     }
     if (end % intervalMs !== 0) {
       bad('GMTIntervalEnd', 1, `not the end of a ${spec.minutes}-minute interval`)
+      continue
+    }
+    const first = slots.values().next().value
+    if (spec.oneInterval && first !== undefined && first.end !== end) {
+      bad('GMTIntervalEnd', 1, `a second interval in a one-interval ${spec.what} file (the first ends ${sppTime(first.end)} UTC)`)
       continue
     }
     const slot = slotOf(end)
