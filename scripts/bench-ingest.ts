@@ -8,6 +8,14 @@
  *   miso_json           MISO API GetRealTimeFiveMinExPost/Previous (a whole market day, 5-minute)
  *   miso_json_current   MISO API GetRealTimeFiveMinExPost/Current (the latest interval)
  *   caiso_oasis_csv     CAISO OASIS PRC_INTVL_LMP RTM, one hour, grp_type=ALL_APNODES (a zipped CSV)
+ *   pjm_json            PJM Data Miner 2 da_hrl_lmps, page 1 of a day of every pnode (~11,000): 50,000 rows
+ *   ercot_zip           ERCOT MIS DAM settlement point prices of a day (the zip the document list names)
+ *   spp_csv             SPP DA LMP by settlement location, a day (~1,300 locations)
+ *   nyiso_csv           NYISO real-time zonal LBMPs, a whole day (15 names x 288 intervals)
+ *   isone_json          ISO-NE Web Services DA hourly LMPs, a day of the Internal Hub (the service answers
+ *                       per location: 24 rows is its full size)
+ *   ieso_xml            IESO DA hourly Ontario zonal price, a day (one zone: 24 rows)
+ *   aeso_json           AESO pool price, a day (one pool price: 24 rows)
  *
  * The simulator renders each answer once, before anything is timed; a replay server in this
  * process then serves those bytes (status and headers included) from memory, as a publisher
@@ -62,6 +70,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {
   createHttpClient,
+  DEFAULT_MIN_SPACING_MS,
   misoDayStart,
   simulatorUrls,
   unpackPayload,
@@ -73,7 +82,7 @@ import {
   type Window,
 } from '@carbon/connectors'
 import type { PriceRecord } from '@carbon/schemas'
-import { createPublisherSimulator, type PublisherSimulator } from '@carbon/simulator'
+import { createPjmRoutes, createPublisherSimulator, MARKET_ROUTES, PJM_FULL_NODE_COUNT, type PublisherSimulator } from '@carbon/simulator'
 import { pino } from 'pino'
 import { queryRows } from '../server/adapters/clickhouse/client.ts'
 import { encodeRowBinary } from '../server/adapters/clickhouse/row-binary.ts'
@@ -106,7 +115,7 @@ const DRAIN_TIMEOUT_MS = 240_000
 // Warnings (slow queries, bus retention) go to stderr: stdout is the table and the JSON line.
 const log = pino({ level: 'warn' }, pino.destination({ dest: 2, sync: true }))
 
-type FileName = 'miso_csv' | 'miso_json' | 'miso_json_current' | 'caiso_oasis_csv'
+type FileName = 'miso_csv' | 'miso_json' | 'miso_json_current' | 'caiso_oasis_csv' | 'pjm_json' | 'ercot_zip' | 'spp_csv' | 'nyiso_csv' | 'isone_json' | 'ieso_xml' | 'aeso_json'
 type FileSpec = { name: FileName; dataset: SourceId; window: Window }
 /** How scripts/bench-ingest-pandas.py reads each file. */
 const PANDAS_KIND: Record<FileName, string> = {
@@ -114,9 +123,23 @@ const PANDAS_KIND: Record<FileName, string> = {
   miso_json: 'miso_api_rt5_json',
   miso_json_current: 'miso_api_rt5_json',
   caiso_oasis_csv: 'caiso_oasis_zip',
+  pjm_json: 'pjm_dm2_json',
+  ercot_zip: 'ercot_spp_zip',
+  spp_csv: 'spp_lmp_sl_csv',
+  nyiso_csv: 'nyiso_zone_csv',
+  isone_json: 'isone_ws_json',
+  ieso_xml: 'ieso_zonal_xml',
+  aeso_json: 'aeso_pool_json',
 }
 
 const TODAY = misoDayStart(NOW)
+/** The 24 hours from `iso` (a trade day of a market whose day has 24 hours in July). */
+function dayFrom(iso: string): Window {
+  const start = Date.parse(iso)
+  return { start, end: start + DAY }
+}
+/** Keys and the one ISO-NE location the bench asks for: the simulator accepts any non-empty key. */
+const CREDENTIALS = { pjmKey: 'bench', aesoKey: 'bench', isoneCredentials: { username: 'bench', password: 'bench' }, isoneLocations: [4000] }
 const LATEST_RT5 = Math.floor(NOW / FIVE_MINUTES) * FIVE_MINUTES - FIVE_MINUTES
 const LAST_HOUR = Math.floor(NOW / HOUR) * HOUR - HOUR
 
@@ -125,6 +148,14 @@ const ALL_FILES: readonly FileSpec[] = [
   { name: 'miso_json', dataset: 'miso.api.rt5_expost', window: { start: TODAY - DAY, end: TODAY } },
   { name: 'miso_json_current', dataset: 'miso.api.rt5_expost', window: { start: LATEST_RT5, end: LATEST_RT5 + FIVE_MINUTES } },
   { name: 'caiso_oasis_csv', dataset: 'caiso.oasis.prc_intvl_lmp', window: { start: LAST_HOUR, end: LAST_HOUR + HOUR } },
+  // The other markets' trade days holding NOW (2026-07-20): published by 13:00 EST, or the day before.
+  { name: 'pjm_json', dataset: 'pjm.da_hrl_lmps', window: dayFrom('2026-07-20T04:00:00Z') },
+  { name: 'ercot_zip', dataset: 'ercot.dam_spp', window: dayFrom('2026-07-20T05:00:00Z') },
+  { name: 'spp_csv', dataset: 'spp.da_lmp_sl', window: dayFrom('2026-07-20T05:00:00Z') },
+  { name: 'nyiso_csv', dataset: 'nyiso.realtime_zone', window: dayFrom('2026-07-19T04:00:00Z') },
+  { name: 'isone_json', dataset: 'isone.ws.da_hourly_lmp', window: dayFrom('2026-07-20T04:00:00Z') },
+  { name: 'ieso_xml', dataset: 'ieso.da_ontario_zonal', window: dayFrom('2026-07-20T05:00:00Z') },
+  { name: 'aeso_json', dataset: 'aeso.pool_price', window: dayFrom('2026-07-19T06:00:00Z') },
 ]
 /** BENCH_FILES (comma-separated names) measures only those files, e.g. `BENCH_FILES=miso_json`. */
 const FILES = selectFiles(process.env.BENCH_FILES)
@@ -157,10 +188,26 @@ function progress(line: string) {
 }
 
 /** The one request the dataset plans for the file's window (each file here is exactly one). */
-function requestFor(spec: FileSpec, config: ConnectorConfig): FetchRequest {
-  const planned = DATASETS[spec.dataset]!.plan(spec.window, config, NOW)
+/**
+ * The one request of the file: the plan's only request, or for a publisher that lists its
+ * documents first (ERCOT), the one document its listing names for the window (the listing is
+ * fetched from the simulator, not timed).
+ */
+async function requestFor(spec: FileSpec, config: ConnectorConfig, client: HttpClient): Promise<FetchRequest> {
+  const dataset = DATASETS[spec.dataset]!
+  const planned = dataset.plan(spec.window, config, NOW)
   if (planned.length !== 1) throw new Error(`${spec.name}: expected one request for the window, the plan has ${planned.length}`)
-  return planned[0]!
+  const first = planned[0]!
+  if (!first.listing) return first
+  const documents = dataset.locate!(await fetchPayload(client, first))
+  if (documents.length !== 1) throw new Error(`${spec.name}: expected one document for the window, the listing names ${documents.length}`)
+  return documents[0]!
+}
+
+/** `request` with its URL on another server (the replay server serves what the simulator rendered). */
+function onServer(request: FetchRequest, base: string): FetchRequest {
+  const url = new URL(request.url)
+  return { ...request, url: `${base}${url.pathname}${url.search}` }
 }
 
 async function fetchPayload(client: HttpClient, request: FetchRequest): Promise<FetchedPayload> {
@@ -169,20 +216,33 @@ async function fetchPayload(client: HttpClient, request: FetchRequest): Promise<
   return outcome.payload
 }
 
-/** The publisher's rows: entries of a MISO API answer's `data`, non-empty lines of a CSV. */
+/**
+ * The publisher's rows: the entries of a JSON answer's row list (MISO `data`, PJM `items`, ISO-NE
+ * `HourlyLmps.HourlyLmp`, AESO `return["Pool Price Report"]`), IESO's hourly price elements,
+ * non-empty lines of a CSV.
+ */
 function sourceRows(payload: FetchedPayload): { rows: number; textBytes: number } {
   let rows = 0
   let textBytes = 0
   for (const doc of unpackPayload(payload.bytes, payload.request.file)) {
     textBytes += Buffer.byteLength(doc.text, 'utf8')
-    if (doc.text.startsWith('{')) {
-      const data = (JSON.parse(doc.text) as { data?: unknown[] }).data
-      rows += Array.isArray(data) ? data.length : 0
-    } else {
-      for (const line of doc.text.split('\n')) if (line.trim() !== '') rows++
-    }
+    const first = doc.text.trimStart()[0]
+    if (first === '{') rows += jsonRows(JSON.parse(doc.text) as Record<string, unknown>)
+    else if (first === '<') rows += doc.text.split('<HourlyPriceComponents>').length - 1
+    else for (const line of doc.text.split('\n')) if (line.trim() !== '') rows++
   }
   return { rows, textBytes }
+}
+
+function jsonRows(doc: Record<string, unknown>): number {
+  const lists = [
+    doc.data,
+    doc.items,
+    (doc.HourlyLmps as Record<string, unknown> | undefined)?.HourlyLmp,
+    (doc.return as Record<string, unknown> | undefined)?.['Pool Price Report'],
+  ]
+  const list = lists.find(Array.isArray) as unknown[] | undefined
+  return list?.length ?? 0
 }
 
 /** What the pipeline's parse step does: unpack, parse every document, gather records and issues. */
@@ -382,9 +442,9 @@ async function startReplayServer(): Promise<ReplayServer> {
   }
 }
 
-/** The simulator's answer to `url` (rendered now, not timed). */
-async function recordAnswer(url: string): Promise<RecordedAnswer> {
-  const response = await fetch(url)
+/** The simulator's answer to `request` (its headers carry the key a keyed feed needs; rendered now, not timed). */
+async function recordAnswer(request: FetchRequest): Promise<RecordedAnswer> {
+  const response = await fetch(request.url, { headers: request.headers })
   const skipped = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date'])
   const headers = [...response.headers].filter(([name]) => !skipped.has(name.toLowerCase()))
   return { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) }
@@ -393,14 +453,14 @@ async function recordAnswer(url: string): Promise<RecordedAnswer> {
 async function startPipeline(platform: Platform): Promise<{ pipeline: Pipeline; consumer: PricesConsumer }> {
   let consumed = 0
   const consumer = await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log, onBatch: (n) => (consumed += n) })
-  // No politeness spacing: `{}` alone would keep the client's default OASIS spacing (5.5 s).
+  // No politeness spacing: `{}` alone would keep the client's default spacing (OASIS 5.5 s, PJM 10 s, ...).
   const fetches: FetchLog = { ms: new Map(), retries: new Map() }
   // A retry (reported in the results) rather than a failed run if a socket breaks anyway.
   const client = createHttpClient({
     userAgent: 'carbon-bench-ingest',
     maxAttempts: 2,
     backoff: { initialMs: 10, maxMs: 20 },
-    minSpacingMs: { 'caiso.oasis': 0, 'miso.dx': 0 },
+    minSpacingMs: Object.fromEntries(Object.keys(DEFAULT_MIN_SPACING_MS).map((group) => [group, 0])),
     onEvent: (event) => {
       if (event.type === 'response') fetches.ms.set(event.request.url, event.ms)
       if (event.type === 'retry' || event.type === 'throttled') fetches.retries.set(event.request.url, (fetches.retries.get(event.request.url) ?? 0) + 1)
@@ -498,12 +558,13 @@ async function main() {
     progress(`Opening the embedded platform in ${dataDir} (migrations run)...`)
     platform = await openPlatform(parseEnv({ DATA_DIR: dataDir }), log)
     progress('Starting the publisher simulator (full-size catalogues) and the replay server...')
-    simulator = await createPublisherSimulator({ fixturesDir: null })
+    // Every market's routes at full size (PJM's default catalogue is smaller, for the embedded ingest).
+    const marketRoutes = MARKET_ROUTES.filter((route) => !route.feed.startsWith('pjm.')).concat(createPjmRoutes({ nodes: PJM_FULL_NODE_COUNT }))
+    simulator = await createPublisherSimulator({ fixturesDir: null, marketRoutes })
     simulator.setNow(new Date(NOW))
     replay = await startReplayServer()
     nodes = { miso: simulator.model.miso.nodes.length, caiso: simulator.model.caiso.nodes.length }
-    const rendering: ConnectorConfig = { urls: simulatorUrls(simulator.url), caisoNodes: 'ALL' }
-    const config: ConnectorConfig = { urls: simulatorUrls(replay.url), caisoNodes: 'ALL' }
+    const rendering: ConnectorConfig = { urls: simulatorUrls(simulator.url), caisoNodes: 'ALL', ...CREDENTIALS }
     const running = await startPipeline(platform)
     consumer = running.consumer
     pipeline = running.pipeline
@@ -513,10 +574,11 @@ async function main() {
     const payloads = new Map<FileName, FetchedPayload>()
     const bytesFiles: { spec: FileSpec; bytesPath: string }[] = []
     for (const spec of FILES) {
-      const request = requestFor(spec, config)
+      const rendered = await requestFor(spec, rendering, pipeline.client)
+      const request = onServer(rendered, replay.url)
       progress(`${spec.name}: rendering ${request.file} (not timed)...`)
       const url = new URL(request.url)
-      replay.record(url.pathname + url.search, await recordAnswer(requestFor(spec, rendering).url))
+      replay.record(url.pathname + url.search, await recordAnswer(rendered))
       const payload = await fetchPayload(pipeline.client, request)
       payloads.set(spec.name, payload)
       const bytesPath = path.join(dataDir, `${spec.name}.bytes`)

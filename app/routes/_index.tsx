@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { MarketId } from '@carbon/schemas'
+import { MARKETS, MarketId } from '@carbon/schemas'
 import { Link, useLoaderData } from '@remix-run/react'
 import { NoPricesYet } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
@@ -60,7 +60,7 @@ export default function Overview() {
             <section key={board.market.id} className="panel deferred-render" aria-labelledby={`board-${board.market.id}`}>
               <header className="panel-header">
                 <h2 id={`board-${board.market.id}`}>
-                  <Link to={`/markets/${board.market.id}`}>{board.market.id}</Link>
+                  <Link to={`/markets/${board.market.id}`}>{MARKETS[board.market.id].label}</Link>
                   <span className="panel-subtitle">{board.market.name}</span>
                 </h2>
                 <p className="panel-meta">
@@ -80,7 +80,7 @@ export default function Overview() {
               ) : anyData ? (
                 <NoPricesYet />
               ) : (
-                <p className="muted panel-empty">Waiting for {board.market.id} prices.</p>
+                <p className="muted panel-empty">Waiting for {MARKETS[board.market.id].label} prices.</p>
               )}
             </section>
           )

@@ -21,7 +21,7 @@ import { useClock } from '#app/utils/use-clock.ts'
 import { useLivePrices } from '#app/utils/use-live-prices.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.market.id} · ${data.run} prices · 254Carbon` : 'Market not found · 254Carbon' },
+  { title: data ? `${MARKETS[data.market.id].label} · ${data.run} prices · 254Carbon` : 'Market not found · 254Carbon' },
 ]
 
 const Query = z.object({ run: z.preprocess((v) => (v === '' ? undefined : v), MarketRun.optional()) })
@@ -134,7 +134,7 @@ export default function MarketPage() {
             <Link to="/">Overview</Link> / Markets
           </p>
           <h1>
-            {market.id} <span className="h1-sub">{market.name}</span>
+            {MARKETS[market.id].label} <span className="h1-sub">{market.name}</span>
           </h1>
           <p className="page-lede">
             Market clock {zoneLabel(tz)} ({tz}) · runs {market.runs.join(', ')} · hubs and zones below;{' '}
@@ -175,7 +175,7 @@ export default function MarketPage() {
         <NoPricesYet />
       ) : (
         <EmptyState title={`No ${run} prices yet`}>
-          No {RUN_LABELS[run].toLowerCase()} prices for {market.id} yet — run <code>npx carbon seed-demo</code> or wait for
+          No {RUN_LABELS[run].toLowerCase()} prices for {MARKETS[market.id].label} yet — run <code>npx carbon seed-demo</code> or wait for
           ingestion.
         </EmptyState>
       )}

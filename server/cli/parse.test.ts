@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FIXTURE_DIR } from '@carbon/connectors'
+import { FIXTURE_DIR, SOURCES } from '@carbon/connectors'
 import { PriceRecord } from '@carbon/schemas'
 import { zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
@@ -34,6 +34,13 @@ describe('carbon parse', () => {
     ])
     const mean = indiana.reduce((s, r) => s + r.lmp, 0) / 24
     expect(Math.round(mean * 1e4) / 1e4).toBe(140.8904)
+  })
+
+  it('opens an ERCOT MIS zip as served and parses the CSV inside', async () => {
+    const { code, records } = await parse('ercot.dam_spp', fixture('ercot/ercot_np4-190_dam_spp_20260612_DAMSPNP4190_csv.zip'))
+    expect(code).toBe(0)
+    expect(records).toHaveLength(26_664)
+    expect(records.find((r) => (r as PriceRecord).node === 'HB_NORTH' && (r as PriceRecord).intervalStart === '2026-06-12T09:00:00.000Z')).toMatchObject({ lmp: 32.84 })
   })
 
   it('opens a CAISO OASIS zip and parses the CSV inside', async () => {
@@ -70,8 +77,12 @@ describe('carbon parse', () => {
   it('lists the source ids in its help and refuses an unknown one', async () => {
     const help = spawnSync(process.execPath, [path.join(repoRoot, 'bin/carbon.js'), 'parse', '--help'], { encoding: 'utf8' })
     expect(help.status).toBe(0)
-    expect(help.stdout).toContain('caiso.oasis.prc_intvl_lmp')
-    expect(help.stdout).toContain('miso.api.rt5_expost')
+    // Every source id, each market's in lower case as its prefix.
+    for (const [id, source] of Object.entries(SOURCES)) {
+      expect(help.stdout).toContain(`  ${id} `)
+      expect(id.startsWith(`${source.market.toLowerCase()}.`)).toBe(true)
+    }
+    for (const prefix of ['pjm.', 'ercot.', 'spp.', 'nyiso.', 'isone.', 'ieso.', 'aeso.']) expect(help.stdout).toContain(`\n  ${prefix}`)
     await expect(runParse({ source: 'nope', file: 'x' })).rejects.toThrow(/unknown source "nope"/)
   })
 })

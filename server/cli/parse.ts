@@ -16,7 +16,7 @@ export function parseHelp(): string {
 Prints the normalized price records of one publisher file as NDJSON on stdout (one record per
 node and interval, components merged), touching no store. Problems go to stderr, each naming
 file, line, field and value. Exit code: 0 clean, 1 the file is unusable, 3 some rows were refused.
-A CAISO OASIS zip is opened and each file in it parsed.
+A zip (CAISO OASIS, ERCOT MIS) is opened and each file in it parsed.
 
 Sources:
 ${sources}`

@@ -154,6 +154,38 @@ describe('admin pages as Ada Admin', () => {
     expect(await page.getByRole('checkbox', { name: 'Pacific Utility CAISO API: not offered in the pilot' }).isDisabled()).toBe(true)
   })
 
+  it('a market added after the pilot opens to an organization once granted: nav link, market page, then closed again', async () => {
+    const { page } = admin
+    const cora = await signedIn('Cora Caiso')
+    try {
+      const navMarkets = async () => (await cora.page.locator('nav .nav-group a').allTextContents()).map((t) => t.trim())
+      await cora.page.goto(url('/'))
+      expect(await navMarkets()).toEqual(['CAISO'])
+      expect((await cora.page.goto(url('/markets/PJM')))!.status()).toBe(403)
+
+      await page.goto(url('/admin/entitlements'))
+      const pjmHub = page.getByRole('checkbox', { name: 'Pacific Utility PJM Hub', exact: true })
+      expect(await pjmHub.isChecked()).toBe(false)
+      await pjmHub.check()
+      await page.getByRole('button', { name: 'Save entitlements of Pacific Utility' }).click()
+      await expect.poll(() => page.locator('.flash-ok').textContent()).toContain('Entitlements of Pacific Utility saved')
+
+      await cora.page.goto(url('/'))
+      expect(await navMarkets()).toEqual(['CAISO', 'PJM'])
+      const market = await cora.page.goto(url('/markets/PJM'))
+      expect(market!.status()).toBe(200)
+      expect(await heading(cora.page).textContent()).toContain('PJM')
+      // The embedded default ingests MISO and CAISO only: PJM's page says it has no prices yet.
+      expect(await cora.page.getByText('No prices yet').count()).toBeGreaterThan(0)
+    } finally {
+      await page.goto(url('/admin/entitlements'))
+      await page.getByRole('checkbox', { name: 'Pacific Utility PJM Hub', exact: true }).uncheck()
+      await page.getByRole('button', { name: 'Save entitlements of Pacific Utility' }).click()
+      await expect.poll(() => page.locator('.flash-ok').textContent()).toContain('Entitlements of Pacific Utility saved')
+    }
+    expect((await cora.page.goto(url('/markets/PJM')))!.status()).toBe(403)
+  })
+
   it('without JavaScript, the matrix saves the change back (plain POST, redirect, GET)', async () => {
     const noJs = await signedIn('Ada Admin', false)
     const page = noJs.page

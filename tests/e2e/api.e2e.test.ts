@@ -187,7 +187,7 @@ describe('REST API', () => {
   })
 
   it('answers bad input with 400 naming the field, and an unknown node with 404', async () => {
-    const bad = await getJson('/api/v1/prices/latest?market=NYISO&run=RT5')
+    const bad = await getJson('/api/v1/prices/latest?market=ENTSOE&run=RT5')
     expect(bad.status).toBe(400)
     // The message names the field, not only "Input validation failed".
     expect(bad.body.message).toMatch(/^market: /)

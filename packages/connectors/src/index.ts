@@ -21,6 +21,8 @@ export {
   type CaisoQuery,
 } from './parsers/caiso-oasis.ts'
 export { unpackPayload, type PayloadDocument } from './payload.ts'
+export { PJM_FEEDS, PJM_NODE_TYPES, readPjmPage, type PjmFeed } from './parsers/pjm.ts'
+export { NYISO_ZONE_HEADER, NYISO_NODE_TYPES } from './parsers/nyiso.ts'
 export * from './fetch/index.ts'
 export {
   parseMisoDx,

@@ -82,7 +82,7 @@ describe.each(['pglite', 'postgres'] as const)('postgres adapter on %s', (kind) 
     await pg.db.update(markets).set({ name: 'edited', peakDays: [7] }).where(eq(markets.id, 'MISO'))
     await seedMarkets(pg.db)
     const rows = await pg.db.select().from(markets).orderBy(markets.id)
-    expect(rows.map((r) => r.id)).toEqual(['CAISO', 'MISO'])
+    expect(rows.map((r) => r.id)).toEqual(['AESO', 'CAISO', 'ERCOT', 'IESO', 'ISONE', 'MISO', 'NYISO', 'PJM', 'SPP'])
     const miso = rows.find((r) => r.id === 'MISO')
     expect(miso).toMatchObject({
       name: MARKETS.MISO.name,

@@ -78,8 +78,24 @@ function addResult(total: RequestResult, part: RequestResult): void {
 }
 
 /**
+ * Where the windows starting from `start` stop covering time without a hole: the end of the
+ * longest run of `windows` (in any order) that starts at or before `start` and leaves no gap.
+ * `start` itself when the first window starts later.
+ */
+export function coveredUntil(start: number, windows: readonly { start: number; end: number }[]): number {
+  let end = start
+  for (const w of [...windows].sort((a, b) => a.start - b.start)) {
+    if (w.start > end) break
+    end = Math.max(end, w.end)
+  }
+  return end
+}
+
+/**
  * A listing request (ERCOT MIS document list): the list is fetched, `locate` names the documents
- * of the window, and each goes through {@link runRequest}. A listing that fails, answers "not
+ * of the window, and each goes through {@link runRequest}. The watermark may pass only what the
+ * located documents cover without a hole from the window's start: a document the list does not
+ * hold yet (posted late) is looked for again next cycle, however many later ones were taken. A listing that fails, answers "not
  * published" or does not list the window's documents yet is recorded as a run of its own (no-data
  * or failed) so the window is tried again; a listing that located documents leaves the runs of
  * the documents only.
@@ -124,6 +140,9 @@ async function runListing(
   }
   total.complete = true
   for (const document of documents) addResult(total, await runRequest(deps, client, dataset, document, trigger, signal))
+  const covered = coveredUntil(listing.window.start, documents.map((d) => d.window))
+  if (covered < listing.window.end && total.lastIntervalStart !== null)
+    total.lastIntervalStart = Math.min(total.lastIntervalStart, covered - dataset.intervalMs)
   return total
 }
 

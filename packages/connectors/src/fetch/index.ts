@@ -36,7 +36,7 @@ export {
 } from './datasets.ts'
 export { fetchWindow, type FetchWindowOptions, MAX_PAGES, publishedOutcome } from './fetch.ts'
 export { MARKET_DATASETS, MARKET_MIN_SPACING_MS, type MarketDatasetId } from './markets.ts'
-export { PJM_DATASETS, PJM_KEY_HEADER, PJM_RATE_GROUP, type PjmSourceId } from './pjm.ts'
+export { PJM_DATASETS, PJM_KEY_HEADER, PJM_RATE_GROUP, pjmFields, type PjmSourceId } from './pjm.ts'
 export { ERCOT_DATASETS, ERCOT_MIS_RATE_GROUP, ERCOT_REPORT_TYPE_IDS, readErcotDocumentList, type ErcotSourceId } from './ercot.ts'
 export { SPP_DATASETS, SPP_PORTAL_RATE_GROUP, type SppSourceId } from './spp.ts'
 export { NYISO_DATASETS, NYISO_RATE_GROUP, type NyisoSourceId } from './nyiso.ts'

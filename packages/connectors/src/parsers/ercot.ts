@@ -45,7 +45,7 @@ import type { CatalogueNode, ParseResult } from '../types.ts'
 import { CENTRAL, instantsOfWallClock } from './local-time.ts'
 import {
   assertHeader,
-  cellAt,
+  CellRanges,
   CellMemo,
   dataText,
   isBlankAt,
@@ -53,7 +53,6 @@ import {
   LineCursor,
   lookup,
   nodeNameIssue,
-  numberAt,
   ownCopy,
   rowWidthIssue,
   splitCsvLine,
@@ -183,66 +182,10 @@ class ErcotClock {
   }
 }
 
-/** The cells of one row as places in a text: read in place from a line, or from split cells. */
-class Cells {
-  text = ''
-  readonly from: Int32Array
-  readonly to: Int32Array
-
-  constructor(readonly columns: number) {
-    this.from = new Int32Array(columns)
-    this.to = new Int32Array(columns)
-  }
-
-  /** The cursor's line when it has exactly `columns` cells and no quote; else false. */
-  readLine(cursor: LineCursor): boolean {
-    if (!cursor.commas(this.columns, this.to)) return false
-    this.text = cursor.text
-    this.from[0] = cursor.start
-    for (let i = 1; i < this.columns; i++) this.from[i] = (this.to[i - 1] as number) + 1
-    return true
-  }
-
-  /** Split (trimmed) cells, the first `columns` of them. */
-  readCells(cells: string[]): void {
-    this.text = cells.slice(0, this.columns).join(',')
-    let at = 0
-    for (let i = 0; i < this.columns; i++) {
-      this.from[i] = at
-      at += cells[i]?.length ?? 0
-      this.to[i] = at
-      at++
-    }
-  }
-
-  cell(i: number): string {
-    return cellAt(this.text, this.from[i] as number, this.to[i] as number)
-  }
-
-  /** The value of cell `i` from `memo` (computed once per distinct text). */
-  memo<T>(memo: Memo<T>, i: number): T {
-    return memo.get(this.text, this.from[i] as number, this.to[i] as number)
-  }
-
-  /** Cell `i` as a number (leading spaces skipped without slicing, as ERCOT writes ` 35.06`). */
-  number(i: number): number | null {
-    const text = this.text
-    const end = this.to[i] as number
-    let start = this.from[i] as number
-    while (start < end && text.charCodeAt(start) === 32) start++
-    return numberAt(text, start, end)
-  }
-
-  /** DSTFlag cell `i`: 0 for N, 1 for Y, -1 for anything else. */
-  flag(i: number): number {
-    const from = this.from[i] as number
-    const to = this.to[i] as number
-    const code = to - from === 1 ? this.text.charCodeAt(from) : -1
-    if (code === 78) return 0
-    if (code === 89) return 1
-    const cell = this.cell(i)
-    return cell === 'N' ? 0 : cell === 'Y' ? 1 : -1
-  }
+/** DSTFlag cell `i`: 0 for N, 1 for Y, -1 for anything else. */
+function dstFlag(cells: CellRanges, i: number): number {
+  const cell = cells.cell(i)
+  return cell === 'N' ? 0 : cell === 'Y' ? 1 : -1
 }
 
 /**
@@ -359,7 +302,7 @@ function issue(file: string, line: number, field: string, value: string, reason:
 }
 
 /** The data lines of a CSV after its header: `row` gets each line's cells (issues for odd widths are filed here). */
-function eachRow(cursor: LineCursor, cells: Cells, header: readonly string[], file: string, errors: ParseIssue[], row: (line: number) => void): void {
+function eachRow(cursor: LineCursor, cells: CellRanges, header: readonly string[], file: string, errors: ParseIssue[], row: (line: number) => void): void {
   while (cursor.next()) {
     const line = cursor.number
     if (isBlankAt(cursor.text, cursor.start, cursor.end)) continue
@@ -390,7 +333,7 @@ export function parseErcotDamSpp(text: string, file: string): ErcotResult {
   const clock = new ErcotClock(HOUR_MS)
   const dates = new Memo(readDate)
   const hours = new Memo(readHourEnding)
-  const cells = new Cells(ERCOT_DAM_SPP_HEADER.length)
+  const cells = new CellRanges(ERCOT_DAM_SPP_HEADER.length)
   let line = 0
   const bad = (field: (typeof ERCOT_DAM_SPP_HEADER)[number], column: number, reason: string): void => {
     errors.push(issue(file, line, field, cells.cell(column), reason))
@@ -401,7 +344,7 @@ export function parseErcotDamSpp(text: string, file: string): ErcotResult {
     if (day === null) return bad('DeliveryDate', 0, 'not a MM/DD/YYYY date')
     const hour = cells.memo(hours, 1)
     if (hour === null) return bad('HourEnding', 1, 'not an hour ending 01:00..24:00')
-    const flag = cells.flag(4)
+    const flag = dstFlag(cells, 4)
     if (flag < 0) return bad('DSTFlag', 4, 'expected N or Y')
     const name = cells.cell(2)
     const node = table.node(name, ercotDamNodeType(name), '', line, 'SettlementPoint')
@@ -432,7 +375,7 @@ export function parseErcotRtSpp(text: string, file: string): ErcotResult {
   const hours = new Memo(integerIn(1, 24))
   const quarters = new Memo(integerIn(1, 4))
   const types = new Memo((code) => lookup(ERCOT_SETTLEMENT_POINT_TYPES, code) ?? null)
-  const cells = new Cells(ERCOT_RT_SPP_HEADER.length)
+  const cells = new CellRanges(ERCOT_RT_SPP_HEADER.length)
   const typeNames = Object.keys(ERCOT_SETTLEMENT_POINT_TYPES).join(', ')
   let line = 0
   const bad = (field: (typeof ERCOT_RT_SPP_HEADER)[number], column: number, reason: string): void => {
@@ -446,7 +389,7 @@ export function parseErcotRtSpp(text: string, file: string): ErcotResult {
     if (hour === null) return bad('DeliveryHour', 1, 'not an hour ending 1..24')
     const quarter = cells.memo(quarters, 2)
     if (quarter === null) return bad('DeliveryInterval', 2, 'not a quarter 1..4')
-    const flag = cells.flag(6)
+    const flag = dstFlag(cells, 6)
     if (flag < 0) return bad('DSTFlag', 6, 'expected N or Y')
     const kind = cells.memo(types, 4)
     if (kind === null) return bad('SettlementPointType', 4, `unknown settlement point type (expected ${typeNames})`)

@@ -36,14 +36,13 @@ import type { CatalogueNode, ParseResult } from '../types.ts'
 import { CENTRAL, zoneOffsetMs } from './local-time.ts'
 import {
   assertHeader,
-  cellAt,
+  CellRanges,
   CellMemo,
   dataText,
   isBlankAt,
   isoUtcCache,
   LineCursor,
   nodeNameIssue,
-  numberAt,
   ownCopy,
   rowWidthIssue,
   splitCsvLine,
@@ -87,51 +86,6 @@ function sppTime(wall: number): string {
 /** One distinct interval end of a file: its slot in each node's list, its ISO texts, the Central labels it may carry. */
 type Slot = { end: number; index: number; startIso: string; endIso: string; label: number; otherLabel: number }
 
-/** The cells of one row as places in a text: read in place from a line, or from split cells. */
-class Cells {
-  text = ''
-  readonly from: Int32Array
-  readonly to: Int32Array
-
-  constructor(readonly columns: number) {
-    this.from = new Int32Array(columns)
-    this.to = new Int32Array(columns)
-  }
-
-  /** The cursor's line when it has exactly `columns` cells and no quote; else false. */
-  readLine(cursor: LineCursor): boolean {
-    if (!cursor.commas(this.columns, this.to)) return false
-    this.text = cursor.text
-    this.from[0] = cursor.start
-    for (let i = 1; i < this.columns; i++) this.from[i] = (this.to[i - 1] as number) + 1
-    return true
-  }
-
-  /** Split (trimmed) cells, the first `columns` of them. */
-  readCells(cells: string[]): void {
-    this.text = cells.slice(0, this.columns).join(',')
-    let at = 0
-    for (let i = 0; i < this.columns; i++) {
-      this.from[i] = at
-      at += cells[i]?.length ?? 0
-      this.to[i] = at
-      at++
-    }
-  }
-
-  cell(i: number): string {
-    return cellAt(this.text, this.from[i] as number, this.to[i] as number)
-  }
-
-  memo<T>(memo: CellMemo<T>, i: number): T {
-    return memo.get(this.text, this.from[i] as number, this.to[i] as number)
-  }
-
-  number(i: number): number | null {
-    return numberAt(this.text, this.from[i] as number, this.to[i] as number)
-  }
-}
-
 /** One settlement location: its name, type, record per slot and the line of each. */
 type NodeEntry = { name: string; type: NodeType; records: PriceRecord[]; lines: number[] }
 
@@ -158,7 +112,7 @@ export function parseSppLmpSl(text: string, file: string, product: SppProduct): 
   const slots = new Map<number, Slot>()
   const iso = isoUtcCache()
   const times = new CellMemo(readTime)
-  const cells = new Cells(header.length)
+  const cells = new CellRanges(header.length)
   let line = 0
   const bad = (field: string, column: number, reason: string): void => {
     errors.push({ file, line, field, value: cells.cell(column), reason })

@@ -236,6 +236,11 @@ export class CellRanges {
   number(i: number): number | null {
     return numberAt(this.text, this.from[i] as number, this.to[i] as number)
   }
+
+  /** The value of cell `i` from `memo` (a {@link CellMemo}: computed once per distinct text). */
+  memo<T>(memo: { get(text: string, start: number, end: number): T }, i: number): T {
+    return memo.get(this.text, this.from[i] as number, this.to[i] as number)
+  }
 }
 
 /**
@@ -337,6 +342,9 @@ export function readNumber(raw: unknown): number | null {
 
 /** {@link readNumber} of the cell `text[start, end)` (trimmed), without slicing it. */
 export function numberAt(text: string, start: number, end: number): number | null {
+  // Plain spaces around a number (ERCOT writes `, 35.06`) are skipped without slicing.
+  while (start < end && text.charCodeAt(start) === 32) start++
+  while (end > start && text.charCodeAt(end - 1) === 32) end--
   if (start < end && !maybeSpace(text.charCodeAt(start)) && !maybeSpace(text.charCodeAt(end - 1)))
     return decimalAt(text, start, end)
   const trimmed = text.slice(start, end).trim()

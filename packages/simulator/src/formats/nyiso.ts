@@ -19,6 +19,7 @@
  * losses - MCC), so the writer puts MCC = -congestion and the parser's records (congestion =
  * -MCC, energy = LBMP - losses - congestion) equal the model's values.
  */
+import { NYISO_ZONE_HEADER } from '@carbon/connectors'
 import type { FailureMode } from '../failures.ts'
 import type { SimNode } from '../catalogue.ts'
 import { newComponents, type PriceModel } from '../prices.ts'
@@ -29,14 +30,8 @@ import { easternWall } from './pjm.ts'
 
 export type NyisoFile = 'damlbmp_zone' | 'realtime_zone'
 
-export const NYISO_HEADER = [
-  'Time Stamp',
-  'Name',
-  'PTID',
-  'LBMP ($/MWHr)',
-  'Marginal Cost Losses ($/MWHr)',
-  'Marginal Cost Congestion ($/MWHr)',
-] as const
+/** The zonal files' header, as the parser expects it. */
+export const NYISO_HEADER = NYISO_ZONE_HEADER
 
 /** The names of the zonal files (11 NYCA zones, 4 external proxy buses) and their PTIDs, as recorded. */
 export const NYISO_ZONES: readonly (readonly [string, number, 'zone' | 'interface'])[] = [

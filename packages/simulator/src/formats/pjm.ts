@@ -19,6 +19,7 @@
  *
  * Also here: the Eastern prevailing clock (America/New_York) of PJM and NYISO.
  */
+import { pjmFields } from '@carbon/connectors'
 import type { FailureMode } from '../failures.ts'
 import type { SimNode } from '../catalogue.ts'
 import { newComponents, type PriceModel } from '../prices.ts'
@@ -105,26 +106,8 @@ export const PJM_FEED_SPECS: Readonly<Record<PjmFeed, PjmFeedSpec>> = {
   rt_unverified_fivemin_lmps: { suffix: 'rt', step: 5 * MINUTE, latestFirst: true },
 }
 
-/** Every field of a feed's row, in Data Miner's order (the documented layout). */
-export function pjmRowFields(feed: PjmFeed): string[] {
-  const s = PJM_FEED_SPECS[feed].suffix
-  return [
-    'datetime_beginning_utc',
-    'datetime_beginning_ept',
-    'pnode_id',
-    'pnode_name',
-    'voltage',
-    'equipment',
-    'type',
-    'zone',
-    `system_energy_price_${s}`,
-    `total_lmp_${s}`,
-    `congestion_price_${s}`,
-    `marginal_loss_price_${s}`,
-    'row_is_current',
-    'version_nbr',
-  ]
-}
+/** Every field of a feed's row, in Data Miner's order (the documented layout): what the connector asks for. */
+export const pjmRowFields = (feed: PjmFeed): string[] => pjmFields(feed)
 
 /** Data Miner's pnode types (`type`). */
 export type PjmType = 'HUB' | 'ZONE' | 'AGGREGATE' | 'INTERFACE' | 'GEN' | 'LOAD' | 'EHV' | 'EXT' | 'TIE' | 'RESIDUAL_METERED_EDC'

@@ -32,8 +32,8 @@
  * name. Full size is ~11,000 pnodes ({@link PJM_FULL_NODE_COUNT}); the default
  * ({@link DEFAULT_PJM_NODE_COUNT}) is smaller, see there.
  */
+import { PJM_NODE_TYPES } from '@carbon/connectors'
 import { mulberry32 } from '@carbon/demo-data'
-import type { NodeType } from '@carbon/schemas'
 import { type Catalogue, laterCatalogue } from '../catalogue.ts'
 import type { FailureMode } from '../failures.ts'
 import { breakPjmPage, easternDayOf, easternDayStart, easternInstant, easternWall, isPjmField, PJM_FEED_SPECS, type PjmFeed, pjmPage, type PjmPnode, pjmRowFields, pjmTotalRows, type PjmType } from '../formats/pjm.ts'
@@ -179,19 +179,6 @@ const GEN_EQUIPMENT = ['GEN1', 'GEN2', 'GEN3', 'GEN4', 'CT1', 'CT2', 'CT3', 'ST1
 const LOAD_EQUIPMENT = ['LD1', 'LD2', 'LD3', 'LOAD1', 'LOAD2', 'T1', 'T2', 'TX1', 'TX2', 'XF1', 'XF2', 'BK1', 'BK2', 'DIST1']
 const EHV_EQUIPMENT = ['BUS1', 'BUS2', 'EHV1', 'EHV2', 'XF1', 'XF2']
 
-/** The canonical node type of each Data Miner type (as the parser maps them). */
-const NODE_TYPES: Readonly<Record<PjmType, NodeType>> = {
-  HUB: 'hub',
-  ZONE: 'zone',
-  AGGREGATE: 'zone',
-  RESIDUAL_METERED_EDC: 'zone',
-  INTERFACE: 'interface',
-  EXT: 'interface',
-  TIE: 'interface',
-  GEN: 'generator',
-  LOAD: 'generator',
-  EHV: 'generator',
-}
 
 type Draft = Omit<PjmPnode, 'node'>
 
@@ -236,7 +223,7 @@ export function pjmCatalogue(model: PriceModel, count = DEFAULT_PJM_NODE_COUNT):
   const hit = sizes.get(count)
   if (hit) return hit
   const drafts = pjmDrafts(count, model.seed)
-  const catalogue = laterCatalogue('PJM', drafts.map((d) => ({ name: d.name, type: NODE_TYPES[d.type] })), model.seed)
+  const catalogue = laterCatalogue('PJM', drafts.map((d) => ({ name: d.name, type: PJM_NODE_TYPES[d.type]! })), model.seed)
   const pnodes = drafts.map((d): PjmPnode => ({ ...d, node: catalogue.byName.get(d.name)! }))
   const out = { catalogue, pnodes, byId: new Map(pnodes.map((p) => [p.id, p])) }
   sizes.set(count, out)
