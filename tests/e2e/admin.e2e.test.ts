@@ -157,31 +157,38 @@ describe('admin pages as Ada Admin', () => {
   it('a market added after the pilot opens to an organization once granted: nav link, market page, then closed again', async () => {
     const { page } = admin
     const cora = await signedIn('Cora Caiso')
+    const savePjmHub = async (granted: boolean) => {
+      await page.goto(url('/admin/entitlements'))
+      await page.getByRole('checkbox', { name: 'Pacific Utility PJM Hub', exact: true }).setChecked(granted)
+      await page.getByRole('button', { name: 'Save entitlements of Pacific Utility' }).click()
+      await expect.poll(() => page.locator('.flash-ok').textContent()).toContain('Entitlements of Pacific Utility saved')
+    }
+    let granted = false
     try {
       const navMarkets = async () => (await cora.page.locator('nav .nav-group a').allTextContents()).map((t) => t.trim())
       await cora.page.goto(url('/'))
-      expect(await navMarkets()).toEqual(['CAISO'])
+      // Pacific Utility's hub markets so far (the test before granted it MISO too): never PJM.
+      const before = await navMarkets()
+      expect(before).toContain('CAISO')
+      expect(before).not.toContain('PJM')
       expect((await cora.page.goto(url('/markets/PJM')))!.status()).toBe(403)
 
       await page.goto(url('/admin/entitlements'))
-      const pjmHub = page.getByRole('checkbox', { name: 'Pacific Utility PJM Hub', exact: true })
-      expect(await pjmHub.isChecked()).toBe(false)
-      await pjmHub.check()
-      await page.getByRole('button', { name: 'Save entitlements of Pacific Utility' }).click()
-      await expect.poll(() => page.locator('.flash-ok').textContent()).toContain('Entitlements of Pacific Utility saved')
+      expect(await page.getByRole('checkbox', { name: 'Pacific Utility PJM Hub', exact: true }).isChecked()).toBe(false)
+      await savePjmHub(true)
+      granted = true
 
       await cora.page.goto(url('/'))
-      expect(await navMarkets()).toEqual(['CAISO', 'PJM'])
+      // The nav keeps the markets' order (MISO, CAISO, PJM, ...): PJM comes after the pilot's two.
+      expect(await navMarkets()).toEqual([...before, 'PJM'])
       const market = await cora.page.goto(url('/markets/PJM'))
       expect(market!.status()).toBe(200)
       expect(await heading(cora.page).textContent()).toContain('PJM')
       // The embedded default ingests MISO and CAISO only: PJM's page says it has no prices yet.
       expect(await cora.page.getByText('No prices yet').count()).toBeGreaterThan(0)
     } finally {
-      await page.goto(url('/admin/entitlements'))
-      await page.getByRole('checkbox', { name: 'Pacific Utility PJM Hub', exact: true }).uncheck()
-      await page.getByRole('button', { name: 'Save entitlements of Pacific Utility' }).click()
-      await expect.poll(() => page.locator('.flash-ok').textContent()).toContain('Entitlements of Pacific Utility saved')
+      // Closed again for the tests after this one (the access test expects no one to hold PJM).
+      if (granted) await savePjmHub(false)
     }
     expect((await cora.page.goto(url('/markets/PJM')))!.status()).toBe(403)
   })
