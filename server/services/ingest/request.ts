@@ -93,12 +93,12 @@ export function coveredUntil(start: number, windows: readonly { start: number; e
 
 /**
  * A listing request (ERCOT MIS document list): the list is fetched, `locate` names the documents
- * of the window, and each goes through {@link runRequest}. The watermark may pass only what the
- * located documents cover without a hole from the window's start: a document the list does not
- * hold yet (posted late) is looked for again next cycle, however many later ones were taken. A listing that fails, answers "not
+ * of the window, and each goes through {@link runRequest}. A listing that fails, answers "not
  * published" or does not list the window's documents yet is recorded as a run of its own (no-data
  * or failed) so the window is tried again; a listing that located documents leaves the runs of
- * the documents only.
+ * the documents only. The watermark may pass only what the located documents cover without a
+ * hole from the window's start: a document the list does not hold yet (posted late) is looked for
+ * again next cycle, however many later ones were taken.
  */
 async function runListing(
   deps: PipelineDeps,
