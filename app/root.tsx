@@ -165,7 +165,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <span>
             <strong>254Carbon</strong> · See the market. Price the future.
           </span>
-          <span>Prices in $/MWh. Times in each market&rsquo;s clock (MISO and IESO: EST all year; the others their prevailing local time).</span>
+          <span>Prices in $/MWh (IESO and AESO in Canadian dollars). Times in each market&rsquo;s clock (MISO and IESO: EST all year; the others their prevailing local time).</span>
         </footer>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
