@@ -17,6 +17,7 @@ ENV CI=true TURBO_TELEMETRY_DISABLED=1 NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONF
 # Manifests first, so the install layer is reused until the lock or a manifest changes. One line
 # per workspace package (tests/ci/image.test.ts checks none is missing).
 COPY package.json package-lock.json ./
+COPY packages/compliance/package.json packages/compliance/
 COPY packages/connectors/package.json packages/connectors/
 COPY packages/curves/package.json packages/curves/
 COPY packages/demo-data/package.json packages/demo-data/

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
-import { MarketId } from '@carbon/schemas'
+import { DataKey, ENTITLED_PRODUCTS } from '@carbon/schemas'
 import type { Logger } from 'pino'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric, type MetricValueWithName } from 'prom-client'
 import { getEnv } from './env.ts'
@@ -931,15 +931,19 @@ export type DataOutcome = (typeof DATA_OUTCOMES)[number]
  */
 export function marketLabel(asked: string | readonly unknown[] | null | undefined): string {
   const list = Array.isArray(asked) ? asked : asked === null || asked === undefined ? [] : [asked]
-  const known = new Set(list.filter((m): m is string => typeof m === 'string' && MarketId.safeParse(m).success))
+  const known = new Set(list.filter((m): m is string => typeof m === 'string' && DataKey.safeParse(m).success))
   if (known.size === 0) return 'none'
   return known.size === 1 ? [...known][0]! : 'multi'
 }
 
-/** The market a raw request input asks for (`market`, or `markets`), as marketLabel names it. */
+/**
+ * The market (or product: `product`, which a series call is decided on before its market) a raw
+ * request input asks for (`market`, or `markets`), as marketLabel names it.
+ */
 export function dataRequestMarket(input: unknown): string {
   if (input === null || typeof input !== 'object') return 'none'
-  const { market, markets } = input as { market?: unknown; markets?: unknown }
+  const { market, markets, product } = input as { market?: unknown; markets?: unknown; product?: unknown }
+  if (typeof product === 'string' && (ENTITLED_PRODUCTS as readonly string[]).includes(product)) return marketLabel(product)
   const asked = [...(typeof market === 'string' ? [market] : []), ...(Array.isArray(markets) ? markets : [])]
   return marketLabel(asked)
 }

@@ -117,7 +117,7 @@ export async function assertSchemaCurrent(pg: PostgresHandle, ch: ClickHouseHand
 }
 
 /**
- * Markets, the default organization with the pilot entitlements and, where the development
+ * Markets, products, the default organization with the pilot entitlements and, where the development
  * identity provider runs, its demo organizations. Idempotent; never overwrites an admin's edits.
  */
 export async function seedReferenceData(pg: PostgresHandle, env: Env): Promise<void> {

@@ -22,6 +22,7 @@ import { startReportRenderer } from '../workers/report-renderer.ts'
 import { startScenarioWorker } from '../workers/scenario-worker.ts'
 import { requestHouseBaseRun, seedHouseScenarios } from '../services/scenarios/index.ts'
 import { startPricesConsumer } from '../workers/prices-consumer.ts'
+import { startSeriesConsumer } from '../workers/series-consumer.ts'
 import { stderr, stdout } from './output.ts'
 import { createProgress } from './progress.ts'
 import { DRAIN_TIMEOUT_MS, stopOnSignals } from './shutdown.ts'
@@ -183,15 +184,16 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
   // The scenario worker runs where the curve solver runs: it reads the bus and writes ClickHouse.
   // So do the export worker and the report renderer: they read ClickHouse and write the object store.
   const files = { bus: platform.bus, db: platform.pg.db, ch: platform.ch, objects: platform.objects, env: platform.env, log: platform.log }
-  const [consumer, solver, scenarios, exports, reports] = inProcess
+  const [consumer, series, solver, scenarios, exports, reports] = inProcess
     ? await Promise.all([
         startPricesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log }),
+        startSeriesConsumer({ bus: platform.bus, ch: platform.ch, log: platform.log }),
         startCurveSolver({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }),
         startScenarioWorker({ bus: platform.bus, db: platform.pg.db, ch: platform.ch, log: platform.log }),
         startExportWorker(files),
         startReportRenderer(files),
       ])
-    : [null, null, null, null, null]
+    : [null, null, null, null, null, null]
   // Their consumer groups' lag, on this process's /metrics (the fan-out's own group is per process: left out).
   const unregisterLag = inProcess ? registerConsumerLag(platform.bus, Object.values(CONSUMED_TOPICS).flat(), { log: platform.log }) : () => {}
   const source = ingest && embedded.bus ? resolveIngestSource(platform.env) : 'off'
@@ -206,7 +208,8 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
         platform.log.warn({ waitedMs: DRAIN_TIMEOUT_MS }, 'prices still unconsumed at shutdown: they are lost with the in-process bus')
       }
       // Each leaves its consumer group (seconds apiece with Kafka): together, within the shutdown bound.
-      await Promise.all([consumer?.stop(), solver?.stop(), scenarios?.stop(), exports?.stop(), reports?.stop()])
+      if (series && !(await series.drain(DRAIN_TIMEOUT_MS))) platform.log.warn({ waitedMs: DRAIN_TIMEOUT_MS }, 'series values still unconsumed at shutdown: they are lost with the in-process bus')
+      await Promise.all([consumer?.stop(), series?.stop(), solver?.stop(), scenarios?.stop(), exports?.stop(), reports?.stop()])
       unregisterLag()
     },
   }

@@ -3,8 +3,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FIXTURE_DIR, SOURCES } from '@carbon/connectors'
-import { PriceRecord } from '@carbon/schemas'
+import { EIA_FIXTURE_DIR, FIXTURE_DIR, HENRY_HUB_MONTHLY_FIXTURE, REC_FIXTURE_DIR, REC_PRICES_SAMPLE_FIXTURE, SERIES_SOURCES, SOURCES } from '@carbon/connectors'
+import { PriceRecord, SeriesRecord } from '@carbon/schemas'
 import { zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { sink } from '../../tests/support/sink.ts'
@@ -63,6 +63,35 @@ describe('carbon parse', () => {
     expect(records.length).toBeGreaterThan(0)
   })
 
+  it('prints the series records of an EIA workbook with their units, in field order', async () => {
+    const { code, records, problems } = await parse('eia.ng.hh_spot_monthly', fileURLToPath(new URL(HENRY_HUB_MONTHLY_FIXTURE, EIA_FIXTURE_DIR)))
+    expect(code).toBe(0)
+    expect(problems).toEqual([])
+    expect(records).toHaveLength(355)
+    for (const r of records) SeriesRecord.parse(r)
+    expect(Object.keys(records[0]!)).toEqual([
+      'product', 'market', 'series', 'measure', 'frequency', 'periodStart', 'periodEnd', 'value', 'unit', 'attributes', 'source', 'publishedAt',
+    ])
+    expect(records.find((r) => (r as SeriesRecord).periodStart === '2024-01-01T00:00:00.000Z')).toMatchObject({ series: 'HENRY_HUB', value: 3.18, unit: '$/MMBtu' })
+  })
+
+  it('names file, line, field and value of a refused series row, prints the rest, exits 3; an unusable workbook exits 1', async () => {
+    const text = fs.readFileSync(fileURLToPath(new URL(REC_PRICES_SAMPLE_FIXTURE, REC_FIXTURE_DIR)), 'utf8')
+    const lines = text.split('\n')
+    const file = path.join(tmp, 'rec_bad.csv')
+    fs.writeFileSync(file, [lines[0], lines[1]!.replace(/,NJ,/, ',XX,'), ...lines.slice(2)].join('\n'))
+    const bad = await parse('carbon.rec_prices_csv', file)
+    expect(bad.code).toBe(3)
+    expect(bad.problems).toHaveLength(1)
+    expect(bad.problems[0]).toMatch(/^rec_bad\.csv line 2, state: .*"XX"/)
+    expect(bad.records.length).toBeGreaterThan(0)
+    const notAWorkbook = path.join(tmp, 'RNGWHHDm.xls')
+    fs.writeFileSync(notAWorkbook, '<html><body>Service unavailable</body></html>')
+    const unusable = await parse('eia.ng.hh_spot_monthly', notAWorkbook)
+    expect(unusable.code).toBe(1)
+    expect(unusable.problems[0]).toContain('RNGWHHDm.xls')
+  })
+
   it('refuses an HTML page and a truncated zip as unusable files (exit 1)', async () => {
     const html = path.join(tmp, 'throttled.csv')
     fs.writeFileSync(html, '<html><body>Too many requests</body></html>')
@@ -83,6 +112,11 @@ describe('carbon parse', () => {
       expect(id.startsWith(`${source.market.toLowerCase()}.`)).toBe(true)
     }
     for (const prefix of ['pjm.', 'ercot.', 'spp.', 'nyiso.', 'isone.', 'ieso.', 'aeso.']) expect(help.stdout).toContain(`\n  ${prefix}`)
+    // Every series source, with its product and what it was verified against.
+    for (const [id, source] of Object.entries(SERIES_SOURCES)) {
+      expect(help.stdout).toMatch(new RegExp(`\\n  ${id.replaceAll('.', '\\.')} +.*\\[${source.product}; verified against `))
+    }
+    for (const prefix of ['eia.', 'carb.', 'datahub.', 'carbon.']) expect(help.stdout).toContain(`\n  ${prefix}`)
     await expect(runParse({ source: 'nope', file: 'x' })).rejects.toThrow(/unknown source "nope"/)
   })
 })

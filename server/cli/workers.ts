@@ -12,6 +12,7 @@ import { resolveDataset } from '../services/ingest/datasets.ts'
 import { CURVE_SOLVER_GROUP, startCurveSolver } from '../workers/curve-solver.ts'
 import { EXPORT_WORKER_GROUP, startExportWorker } from '../workers/export-worker.ts'
 import { PRICES_CONSUMER_GROUP, startPricesConsumer, type PricesConsumer } from '../workers/prices-consumer.ts'
+import { SERIES_CONSUMER_GROUP, startSeriesConsumer } from '../workers/series-consumer.ts'
 import { REPORT_RENDERER_GROUP, startReportRenderer } from '../workers/report-renderer.ts'
 import { SCENARIO_WORKER_GROUP, startScenarioWorker } from '../workers/scenario-worker.ts'
 import { openWhenAvailable } from '../workers/stores.ts'
@@ -33,7 +34,10 @@ import { DRAIN_TIMEOUT_MS, stopOnSignals } from './shutdown.ts'
 
 /** The topics and consumer groups each worker reads (the lag gauge's series). */
 export const CONSUMED_TOPICS = {
-  consumer: [{ topic: TOPICS.pricesNormalized, group: PRICES_CONSUMER_GROUP }],
+  consumer: [
+    { topic: TOPICS.pricesNormalized, group: PRICES_CONSUMER_GROUP },
+    { topic: TOPICS.seriesNormalized, group: SERIES_CONSUMER_GROUP },
+  ],
   solver: [{ topic: TOPICS.curvesBuild, group: CURVE_SOLVER_GROUP }],
   scenarioWorker: [{ topic: TOPICS.scenariosRun, group: SCENARIO_WORKER_GROUP }],
   exportWorker: [{ topic: TOPICS.exportsRun, group: EXPORT_WORKER_GROUP }],
@@ -110,9 +114,12 @@ export async function runConsumerCommand(env: Env, log: Logger): Promise<number>
     openWhenAvailable(() => openWorkerPlatform(env, log), { log, what: 'ClickHouse (or another store of the consumer)' }),
   )
   http.opened(platform, CONSUMED_TOPICS.consumer)
+  // The series consumer first: the signal handlers are installed (untilSignal) as soon as the
+  // prices consumer, whose batches start at once, has started.
+  const series = await startSeriesConsumer({ bus: platform.bus, ch: platform.ch, log })
   const consumer = await startPricesConsumer({ bus: platform.bus, ch: platform.ch, log })
-  const code = untilSignal(platform, log, release, http, () => consumer.stop())
-  await stdout().write('prices consumer running: prices.normalized -> ClickHouse (Ctrl-C stops)\n')
+  const code = untilSignal(platform, log, release, http, () => Promise.all([consumer.stop(), series.stop()]).then(() => undefined))
+  await stdout().write('prices consumer running: prices.normalized and series.normalized -> ClickHouse (Ctrl-C stops)\n')
   return code
 }
 

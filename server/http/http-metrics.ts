@@ -97,6 +97,8 @@ export const ROUTE_TEMPLATES: readonly string[] = [
   '/api/v1/scenarios/validate',
   '/api/v1/scenarios/:id',
   '/api/v1/scenarios/:id/runs',
+  '/api/v1/series',
+  '/api/v1/series/history',
   '/api/v1/stream/prices',
 ]
 

@@ -4,6 +4,7 @@ import { marketsRouter } from './routers/markets.ts'
 import { nodesRouter } from './routers/nodes.ts'
 import { pricesRouter } from './routers/prices.ts'
 import { scenariosRouter } from './routers/scenarios.ts'
+import { seriesRouter } from './routers/series.ts'
 import { createCallerFactory, router } from './trpc.ts'
 
 export const appRouter = router({
@@ -13,6 +14,7 @@ export const appRouter = router({
   curves: curvesRouter,
   scenarios: scenariosRouter,
   exports: exportsRouter,
+  series: seriesRouter,
 })
 
 export type AppRouter = typeof appRouter

@@ -1,4 +1,4 @@
-import { MarketId } from '@carbon/schemas'
+import { DataKey, ENTITLED_PRODUCTS } from '@carbon/schemas'
 import { initTRPC, TRPCError } from '@trpc/server'
 import type { OpenApiMeta } from 'trpc-to-openapi'
 import { z } from 'zod'
@@ -160,7 +160,18 @@ export function auditScope(raw: unknown): Pick<AuditEntry, 'market' | 'nodes' | 
         ? [input.node]
         : null
   const date = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null)
-  return { market: text(input.market), nodes, rangeFrom: date(input.from), rangeTo: date(input.to) }
+  return { market: dataKeyOf(input, text), nodes, rangeFrom: date(input.from), rangeTo: date(input.to) }
+}
+
+/**
+ * The data key a call asks for: a product beside power (`product: 'GAS'`) before anything else,
+ * so `{product: 'GAS', market: 'MISO'}` is decided on GAS (and refused by the input schema); else
+ * the market (prices, and GRID series, which go with their market).
+ */
+function dataKeyOf(input: Record<string, unknown>, text: (v: unknown) => string | null): string | null {
+  const product = text(input.product)
+  if (product !== null && (ENTITLED_PRODUCTS as readonly string[]).includes(product)) return product
+  return text(input.market)
 }
 
 /** The per-credential limiter (server/http/stream.ts draws on the same buckets). */
@@ -219,7 +230,7 @@ const guarded = t.middleware(async ({ ctx, path, meta, getRawInput, next }) => {
     ctx.responseHeaders.set('Retry-After', String(limited.retryAfterSeconds))
     throw await deny(limited.error)
   }
-  const market = MarketId.safeParse(scope.market)
+  const market = DataKey.safeParse(scope.market)
   try {
     const request = { market: market.success ? market.data : undefined, role: meta?.access?.role, scope: meta?.access?.scope ?? 'read:prices' }
     await authorize(platform.pg.db, principal, { ...request, channel: auth.channel })

@@ -10,9 +10,11 @@ import type { SourceId } from './sources.ts'
  */
 export const FIXTURE_DIR = fixtureDir('iso')
 
+export type FixtureFolder = 'iso' | 'eia' | 'gas' | 'lng' | 'fundamentals' | 'rec' | 'environmental' | 'ice'
+
 /** `fixtures/<folder>/` of this package as a file URL ending in a slash (each folder has a README.md or PROVENANCE.md). */
-export function fixtureDir(folder: 'iso' | 'eia'): URL {
-  const marker = folder === 'iso' ? 'README.md' : 'PROVENANCE.md'
+export function fixtureDir(folder: FixtureFolder): URL {
+  const marker = folder === 'eia' ? 'PROVENANCE.md' : 'README.md'
   const file = createRequire(import.meta.url).resolve(`@carbon/connectors/fixtures/${folder}/${marker}`)
   return new URL('./', pathToFileURL(file))
 }

@@ -36,3 +36,5 @@ export {
 } from './parsers/miso-dx.ts'
 export { MISO_DX_DATASETS, MISO_DX_KEY_HEADER, MISO_DX_RATE_GROUP, type MisoDxSourceId } from './fetch/miso-dx.ts'
 export * from './eia/index.ts'
+export * from './series/index.ts'
+export * from './xlsx/index.ts'

@@ -70,6 +70,12 @@ export const TOPIC_PRICES_NORMALIZED = 'prices.normalized'
 export const TOPIC_PRICES_DLQ = 'prices.dlq'
 /** References to raw publisher payloads archived in the object store (for replay), not the payloads themselves. */
 export const TOPIC_PRICES_RAW = 'prices.raw'
+/** Canonical series records (gas, LNG, LCFS, RECs, EIA-930), one per (product, series, measure, period), keyed by `product:series`. */
+export const TOPIC_SERIES_NORMALIZED = 'series.normalized'
+/** Series rows refused by a reader, unusable series files and invalid series records, with the reason in headers. */
+export const TOPIC_SERIES_DLQ = 'series.dlq'
+/** References to raw series payloads archived in the object store (for replay). */
+export const TOPIC_SERIES_RAW = 'series.raw'
 /** Requests to (re)build a forward curve. */
 export const TOPIC_CURVES_BUILD = 'curves.build'
 /** curves.build messages the solver could not read, with the reason in headers. */
@@ -93,6 +99,9 @@ export const TOPICS = {
   pricesNormalized: TOPIC_PRICES_NORMALIZED,
   pricesDlq: TOPIC_PRICES_DLQ,
   pricesRaw: TOPIC_PRICES_RAW,
+  seriesNormalized: TOPIC_SERIES_NORMALIZED,
+  seriesDlq: TOPIC_SERIES_DLQ,
+  seriesRaw: TOPIC_SERIES_RAW,
   curvesBuild: TOPIC_CURVES_BUILD,
   curvesDlq: TOPIC_CURVES_DLQ,
   scenariosRun: TOPIC_SCENARIOS_RUN,

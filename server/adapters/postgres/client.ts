@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { MARKETS, RUN_INTERVAL_MINUTES } from '@carbon/schemas'
+import { MARKETS, PRODUCTS, RUN_INTERVAL_MINUTES } from '@carbon/schemas'
 import { sql } from 'drizzle-orm'
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger'
 import type { PgliteDatabase } from 'drizzle-orm/pglite'
@@ -13,7 +13,7 @@ import postgres from 'postgres'
 import type { Env } from '../../env.ts'
 import { AppError } from '../../errors.ts'
 import { listenOnServer, type Listener } from './listener.ts'
-import { markets, schema, type Database } from './schema/index.ts'
+import { dataKeys, markets, products, schema, type Database } from './schema/index.ts'
 
 export type { Database }
 
@@ -154,7 +154,10 @@ export async function migratePostgres(
   return { applied: after - before }
 }
 
-/** Upserts the market definitions of @carbon/schemas (idempotent). Returns how many there are. */
+/**
+ * Upserts the market definitions of @carbon/schemas, then the products beside power (every data
+ * key entitlements may name: seedProducts), idempotent. Returns how many markets there are.
+ */
 export async function seedMarkets(db: Database): Promise<number> {
   const rows = Object.values(MARKETS).map((m) => ({
     id: m.id,
@@ -167,6 +170,10 @@ export async function seedMarkets(db: Database): Promise<number> {
     peakHourEndingTo: m.peakHourEndingTo,
     peakDays: [...m.peakDays],
   }))
+  await db
+    .insert(dataKeys)
+    .values(rows.map((row) => ({ id: row.id, kind: 'market' as const })))
+    .onConflictDoNothing()
   await db
     .insert(markets)
     .values(rows)
@@ -182,6 +189,24 @@ export async function seedMarkets(db: Database): Promise<number> {
         peakHourEndingTo: sql`excluded.peak_hour_ending_to`,
         peakDays: sql`excluded.peak_days`,
       },
+    })
+  await seedProducts(db)
+  return rows.length
+}
+
+/** Upserts the product definitions of @carbon/schemas (idempotent). Returns how many there are. */
+export async function seedProducts(db: Database): Promise<number> {
+  const rows = Object.values(PRODUCTS).map((p) => ({ id: p.id, label: p.label, name: p.name, kind: p.kind, timeZone: p.timeZone }))
+  await db
+    .insert(dataKeys)
+    .values(rows.map((row) => ({ id: row.id, kind: 'product' as const })))
+    .onConflictDoNothing()
+  await db
+    .insert(products)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: products.id,
+      set: { label: sql`excluded.label`, name: sql`excluded.name`, kind: sql`excluded.kind`, timeZone: sql`excluded.time_zone` },
     })
   return rows.length
 }

@@ -1,4 +1,4 @@
-import type { MarketId } from '@carbon/schemas'
+import type { DataKey, EntitledProduct } from '@carbon/schemas'
 import type { Channel, Role } from './types.ts'
 
 /**
@@ -10,7 +10,7 @@ import type { Channel, Role } from './types.ts'
 export type DemoOrganization = {
   slug: string
   name: string
-  entitlements: readonly { market: MarketId; channel: Channel }[]
+  entitlements: readonly { market: DataKey; channel: Channel }[]
 }
 
 export type DemoUser = {
@@ -31,17 +31,27 @@ export const PILOT_ENTITLEMENTS = [
   { market: 'MISO', channel: 'downloads' },
   { market: 'CAISO', channel: 'hub' },
   { market: 'CAISO', channel: 'downloads' },
-] as const satisfies readonly { market: MarketId; channel: Channel }[]
+] as const satisfies readonly { market: DataKey; channel: Channel }[]
 
+/** Each of `products` through each of `channels`. */
+const productGrants = (products: readonly EntitledProduct[], channels: readonly Channel[]) =>
+  products.flatMap((market) => channels.map((channel) => ({ market, channel })))
+
+/**
+ * The demo organizations. The products beside power (docs/decisions/023) are granted so the demo
+ * shows them: the house everything, a trader gas and LNG in the hub, the quant firm every product
+ * through every channel, the California utility its compliance products (LCFS, RECs) and gas.
+ */
 export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
-  { slug: '254carbon', name: '254Carbon', entitlements: PILOT_ENTITLEMENTS },
+  {
+    slug: '254carbon',
+    name: '254Carbon',
+    entitlements: [...PILOT_ENTITLEMENTS, ...productGrants(['GAS', 'LNG', 'LCFS', 'REC'], ['hub', 'api', 'downloads'])],
+  },
   {
     slug: 'prairie-trading',
     name: 'Prairie Trading',
-    entitlements: [
-      { market: 'MISO', channel: 'hub' },
-      { market: 'CAISO', channel: 'hub' },
-    ],
+    entitlements: [{ market: 'MISO', channel: 'hub' }, { market: 'CAISO', channel: 'hub' }, ...productGrants(['GAS', 'LNG'], ['hub'])],
   },
   {
     slug: 'lakeshore-quant',
@@ -51,6 +61,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
       { market: 'MISO', channel: 'api' },
       // Exports through the API (POST /api/v1/exports) with the service client's credentials alone.
       { market: 'MISO', channel: 'downloads' },
+      ...productGrants(['GAS', 'LNG', 'LCFS', 'REC'], ['hub', 'api', 'downloads']),
     ],
   },
   {
@@ -59,6 +70,8 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
     entitlements: [
       { market: 'CAISO', channel: 'hub' },
       { market: 'CAISO', channel: 'downloads' },
+      ...productGrants(['LCFS', 'REC'], ['hub', 'downloads']),
+      ...productGrants(['GAS'], ['hub']),
     ],
   },
   { slug: 'no-access', name: 'No Access Inc.', entitlements: [] },

@@ -27,11 +27,14 @@ const CHANNELS: Channel[] = ['hub', 'api', 'downloads']
  * The pilot matrix written out by hand (not derived from the code under test): which demo user may
  * use which market through which channel.
  */
+const EVERY_PRODUCT_EVERY_CHANNEL = ['GAS', 'LNG', 'LCFS', 'REC'].flatMap((p) => [`${p}/hub`, `${p}/api`, `${p}/downloads`])
+/** The pilot's entitlements: what the default organization (of a real deployment) starts with. */
+const PILOT = ['MISO/hub', 'MISO/api', 'MISO/downloads', 'CAISO/hub', 'CAISO/downloads']
 const EXPECTED: Record<string, string[]> = {
-  admin: ['MISO/hub', 'MISO/api', 'MISO/downloads', 'CAISO/hub', 'CAISO/downloads'],
-  analyst: ['MISO/hub', 'CAISO/hub'],
-  quant: ['MISO/hub', 'MISO/api', 'MISO/downloads'],
-  caiso: ['CAISO/hub', 'CAISO/downloads'],
+  admin: [...PILOT, ...EVERY_PRODUCT_EVERY_CHANNEL],
+  analyst: ['MISO/hub', 'CAISO/hub', 'GAS/hub', 'LNG/hub'],
+  quant: ['MISO/hub', 'MISO/api', 'MISO/downloads', ...EVERY_PRODUCT_EVERY_CHANNEL],
+  caiso: ['CAISO/hub', 'CAISO/downloads', 'LCFS/hub', 'LCFS/downloads', 'REC/hub', 'REC/downloads', 'GAS/hub'],
   none: [],
 }
 
@@ -103,7 +106,7 @@ describe.each(['pglite', 'postgres'] as const)('entitlements on %s', (kind) => {
       expect(def!.name).toBe('Default organization')
       const pairs = async (slug: string) =>
         (await loadEntitlements(pg.db, orgIds.get(slug)!)).map((e) => `${e.market}/${e.channel}`).sort()
-      expect(await pairs('default')).toEqual([...EXPECTED.admin!].sort())
+      expect(await pairs('default')).toEqual([...PILOT].sort())
       expect(await pairs('254carbon')).toEqual([...EXPECTED.admin!].sort())
       expect(await pairs('prairie-trading')).toEqual([...EXPECTED.analyst!].sort())
       expect(await pairs('lakeshore-quant')).toEqual([...EXPECTED.quant!].sort())
@@ -145,7 +148,7 @@ describe.each(['pglite', 'postgres'] as const)('entitlements on %s', (kind) => {
       const [acme] = await pg.db.select().from(organizations).where(eq(organizations.slug, 'acme-energy'))
       expect(acme!.name).toBe('Default organization')
       expect((await loadEntitlements(pg.db, acme!.id)).map((e) => `${e.market}/${e.channel}`).sort()).toEqual(
-        [...EXPECTED.admin!].sort(),
+        [...PILOT].sort(),
       )
       expect(await pg.db.select().from(organizations)).toHaveLength(orgIds.size + 1)
     })
@@ -214,7 +217,7 @@ describe.each(['pglite', 'postgres'] as const)('entitlements on %s', (kind) => {
         expect((await denial(authorize(pg.db, superuser, { channel: 'api', market: 'CAISO' }))).code).toBe('FORBIDDEN')
         // A pacific-utility caller has CAISO only, and CAISO has no API: no market through the API.
         const error = await denial(authorize(pg.db, principal('caiso'), { channel: 'api' }))
-        expect(error.message).toBe('Your organization is entitled to no market through the API')
+        expect(error.message).toBe('Your organization is entitled to no market or product through the API')
       } finally {
         await pg.db.delete(entitlements).where(and(eq(entitlements.market, 'CAISO'), eq(entitlements.channel, 'api')))
         invalidateEntitlements()
@@ -231,12 +234,12 @@ describe.each(['pglite', 'postgres'] as const)('entitlements on %s', (kind) => {
       await expect(authorize(pg.db, principal('quant'), { channel: 'api' })).resolves.toBeUndefined()
       await expect(authorize(pg.db, principal('caiso'), { channel: 'downloads' })).resolves.toBeUndefined()
       expect((await denial(authorize(pg.db, principal('analyst'), { channel: 'downloads' }))).message).toBe(
-        'Your organization is entitled to no market through downloads',
+        'Your organization is entitled to no market or product through downloads',
       )
       for (const channel of CHANNELS) {
         const error = await denial(authorize(pg.db, principal('none'), { channel }))
         expect(error.code).toBe('FORBIDDEN')
-        expect(error.message).toBe(`Your organization is entitled to no market ${PHRASE[channel]}`)
+        expect(error.message).toBe(`Your organization is entitled to no market or product ${PHRASE[channel]}`)
       }
     })
 
@@ -428,6 +431,11 @@ describe.each(['pglite', 'postgres'] as const)('entitlements on %s', (kind) => {
         { id: 'NYISO', channels: ['hub', 'api', 'downloads'] },
         { id: 'PJM', channels: ['hub', 'api', 'downloads'] },
         { id: 'SPP', channels: ['hub', 'api', 'downloads'] },
+        // The products beside power come after the markets, in their own order.
+        { id: 'GAS', channels: ['hub', 'api', 'downloads'] },
+        { id: 'LNG', channels: ['hub', 'api', 'downloads'] },
+        { id: 'LCFS', channels: ['hub', 'api', 'downloads'] },
+        { id: 'REC', channels: ['hub', 'api', 'downloads'] },
       ])
       const slugs = matrix.organizations.map((o) => o.slug)
       expect(new Set(slugs)).toEqual(new Set([...orgIds.keys(), 'acme-energy']))
@@ -437,7 +445,7 @@ describe.each(['pglite', 'postgres'] as const)('entitlements on %s', (kind) => {
         const org = matrix.organizations.find((o) => o.slug === user.organization)!
         expect(org.id).toBe(orgIds.get(user.organization))
         expect(org.userCount).toBe(1)
-        expect(org.entitlements).toHaveLength(5 + LATER_MARKETS.length * CHANNELS.length)
+        expect(org.entitlements).toHaveLength(5 + (LATER_MARKETS.length + 4) * CHANNELS.length)
         expect(org.entitlements.filter((e) => e.enabled).map((e) => `${e.market}/${e.channel}`).sort()).toEqual(
           [...EXPECTED[user.username]!].sort(),
         )

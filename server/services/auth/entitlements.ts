@@ -1,4 +1,4 @@
-import { MarketId } from '@carbon/schemas'
+import { DataKey, ENTITLED_PRODUCTS, MarketId, type EntitledProduct } from '@carbon/schemas'
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { entitlements, organizations, users, type Database } from '../../adapters/postgres/schema/index.ts'
@@ -20,7 +20,8 @@ import { Channel, MARKET_CHANNELS, type AccessRequest, type Principal, type Role
 
 export const ENTITLEMENT_CACHE_TTL_MS = 5_000
 
-export type MarketChannel = { market: MarketId; channel: Channel }
+/** One entitlement: a data key (a market, or a product beside power) through a channel. */
+export type MarketChannel = { market: DataKey; channel: Channel }
 
 /** 'admin' satisfies every role; 'analyst' also satisfies 'viewer' (an analyst sees what a viewer sees). */
 const ROLE_IMPLIES: Record<Role, readonly Role[]> = {
@@ -36,7 +37,7 @@ export function hasRole(principal: Pick<Principal, 'roles'>, role: Role): boolea
 }
 
 /** Whether the pilot offers this market through this channel at all (CAISO has no API channel). */
-export function isAvailable(market: MarketId, channel: Channel): boolean {
+export function isAvailable(market: DataKey, channel: Channel): boolean {
   return MARKET_CHANNELS[market]?.includes(channel) ?? false
 }
 
@@ -91,9 +92,9 @@ export async function authorize(db: Database, principal: Principal | null, reque
   // role decides it alone.
   if (request.role) return
 
-  const markets = marketsOn(await cachedEntitlements(db, principal.organizationId), request.channel)
-  if (markets.length === 0) {
-    throw new AppError('FORBIDDEN', `Your organization is entitled to no market ${CHANNEL_PHRASE[request.channel]}`, {
+  const keys = keysOn(await cachedEntitlements(db, principal.organizationId), request.channel)
+  if (keys.length === 0) {
+    throw new AppError('FORBIDDEN', `Your organization is entitled to no market or product ${CHANNEL_PHRASE[request.channel]}`, {
       details,
     })
   }
@@ -101,7 +102,13 @@ export async function authorize(db: Database, principal: Principal | null, reque
 
 /** The markets the principal's organization may use through `channel`, sorted. */
 export async function entitledMarkets(db: Database, principal: Principal, channel: Channel): Promise<MarketId[]> {
-  return marketsOn(await cachedEntitlements(db, principal.organizationId), channel)
+  return keysOn(await cachedEntitlements(db, principal.organizationId), channel).filter((key): key is MarketId => MarketId.safeParse(key).success)
+}
+
+/** The products beside power (GAS, LNG, LCFS, REC) the principal's organization may use through `channel`, in their order. */
+export async function entitledProducts(db: Database, principal: Principal, channel: Channel): Promise<EntitledProduct[]> {
+  const pairs = await cachedEntitlements(db, principal.organizationId)
+  return ENTITLED_PRODUCTS.filter((p) => pairs.has(pairKey(p, channel)) && isAvailable(p, channel))
 }
 
 /**
@@ -118,7 +125,7 @@ export async function loadEntitlements(db: Database, organizationId: string): Pr
     .orderBy(asc(entitlements.market), asc(entitlements.channel))
   const result: MarketChannel[] = []
   for (const row of rows) {
-    const market = MarketId.safeParse(row.market)
+    const market = DataKey.safeParse(row.market)
     if (market.success && isAvailable(market.data, row.channel)) result.push({ market: market.data, channel: row.channel })
   }
   return result
@@ -136,7 +143,7 @@ export function invalidateEntitlements(organizationId?: string): void {
 
 const SetEntitlementInput = z.object({
   organizationId: z.uuid(),
-  market: MarketId,
+  market: DataKey,
   channel: Channel,
   enabled: z.boolean(),
   grantedBy: z.string().trim().min(1).max(200),
@@ -214,13 +221,13 @@ export async function seedOrganizations(
 }
 
 export type EntitlementMatrix = {
-  markets: { id: MarketId; channels: Channel[] }[]
+  markets: { id: DataKey; channels: Channel[] }[]
   organizations: {
     id: string
     slug: string
     name: string
     userCount: number
-    entitlements: { market: MarketId; channel: Channel; enabled: boolean }[]
+    entitlements: { market: DataKey; channel: Channel; enabled: boolean }[]
   }[]
 }
 
@@ -230,10 +237,10 @@ export type EntitlementMatrix = {
  * Rows for pairs the pilot does not offer are left out: they never take effect.
  */
 export async function entitlementMatrix(db: Database): Promise<EntitlementMatrix> {
-  const markets = MarketId.options
-    .slice()
-    .sort()
-    .map((id) => ({ id, channels: Channel.options.filter((c) => isAvailable(id, c)) }))
+  const markets = [...MarketId.options.slice().sort(), ...ENTITLED_PRODUCTS].map((id) => ({
+    id,
+    channels: Channel.options.filter((c) => isAvailable(id, c)),
+  }))
 
   const [orgRows, userCounts, rows] = await Promise.all([
     db
@@ -300,8 +307,10 @@ function pairKey(market: string, channel: string): string {
   return `${market}/${channel}`
 }
 
-function marketsOn(pairs: Set<string>, channel: Channel): MarketId[] {
-  return MarketId.options.filter((m) => pairs.has(pairKey(m, channel)) && isAvailable(m, channel)).sort()
+/** The data keys entitled on `channel`: markets sorted, then products in their order. */
+function keysOn(pairs: Set<string>, channel: Channel): DataKey[] {
+  const markets = MarketId.options.filter((m) => pairs.has(pairKey(m, channel)) && isAvailable(m, channel)).sort()
+  return [...markets, ...ENTITLED_PRODUCTS.filter((p) => pairs.has(pairKey(p, channel)) && isAvailable(p, channel))]
 }
 
 function invalidInput(what: string, error: z.ZodError): AppError {

@@ -1,4 +1,4 @@
-import { type MarketId } from '@carbon/schemas'
+import { type DataKey } from '@carbon/schemas'
 import { z } from 'zod'
 
 /**
@@ -37,8 +37,11 @@ export const Principal = z.object({
 })
 export type Principal = z.infer<typeof Principal>
 
-/** One thing to decide: may this principal get this market's data through this channel? */
-export type AccessRequest = { channel: Channel; market?: MarketId; role?: Role; scope?: Scope }
+/**
+ * One thing to decide: may this principal get this market's (or product's) data through this
+ * channel?
+ */
+export type AccessRequest = { channel: Channel; market?: DataKey; role?: Role; scope?: Scope }
 
 const EVERY_CHANNEL: readonly Channel[] = ['hub', 'api', 'downloads']
 
@@ -47,7 +50,7 @@ const EVERY_CHANNEL: readonly Channel[] = ['hub', 'api', 'downloads']
  * the pilot are offered through every channel, but no organization is entitled to them until an
  * administrator grants it (entitlements rows; the demo identities hold none).
  */
-export const MARKET_CHANNELS: Record<MarketId, readonly Channel[]> = {
+export const MARKET_CHANNELS: Record<DataKey, readonly Channel[]> = {
   MISO: EVERY_CHANNEL,
   CAISO: ['hub', 'downloads'],
   PJM: EVERY_CHANNEL,
@@ -57,4 +60,9 @@ export const MARKET_CHANNELS: Record<MarketId, readonly Channel[]> = {
   ISONE: EVERY_CHANNEL,
   IESO: EVERY_CHANNEL,
   AESO: EVERY_CHANNEL,
+  // The products beside power (docs/decisions/023): every channel, nobody entitled at first.
+  GAS: EVERY_CHANNEL,
+  LNG: EVERY_CHANNEL,
+  LCFS: EVERY_CHANNEL,
+  REC: EVERY_CHANNEL,
 }

@@ -6,9 +6,9 @@ import {
   type ParseIssue,
   SOURCES,
 } from '@carbon/connectors'
-import type { MarketId } from '@carbon/schemas'
+import type { DataKey, MarketId } from '@carbon/schemas'
 import type { Logger } from 'pino'
-import { TOPICS, type Bus, type BusMessage } from '../../adapters/bus/index.ts'
+import { TOPICS, type Bus, type BusMessage, type KnownTopic } from '../../adapters/bus/index.ts'
 import type { ObjectStore } from '../../adapters/objects/types.ts'
 import type { Database } from '../../adapters/postgres/schema/index.ts'
 import { metrics } from '../../metrics.ts'
@@ -68,19 +68,27 @@ function datePath(ms: number): string {
   return `${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}`
 }
 
-/** `raw/MISO/miso.da_expost_lmp/2026/07/14/20260714_da_expost_lmp.csv.<sha256:12>`: content-addressed, so a refetch of the same bytes lands on the same key. */
-export function rawKeyFor(market: MarketId, request: FetchRequest, sha256: string): string {
+/** What the archive needs of a request: its dataset (source id), file name, URL and window. */
+export type RawRequest = Pick<FetchRequest, 'file' | 'url' | 'window'> & { dataset: string }
+
+/**
+ * `raw/MISO/miso.da_expost_lmp/2026/07/14/20260714_da_expost_lmp.csv.<sha256:12>` (a product's:
+ * `raw/GAS/eia.ng.hh_spot_monthly/...`): content-addressed, so a refetch of the same bytes lands
+ * on the same key.
+ */
+export function rawKeyFor(market: DataKey, request: RawRequest, sha256: string): string {
   const file = request.file.replace(/[^A-Za-z0-9._-]/g, '_')
   return `raw/${market}/${request.dataset}/${datePath(request.window.start)}/${file}.${sha256.slice(0, 12)}`
 }
 
-/** Archives raw bytes and announces them on prices.raw; returns the object key. */
+/** Archives raw bytes and announces them on `topic` (prices.raw, or series.raw for series files); returns the object key. */
 export async function archiveRaw(
   deps: Pick<PipelineDeps, 'bus' | 'objects'>,
-  market: MarketId,
-  request: FetchRequest,
+  market: DataKey,
+  request: RawRequest,
   bytes: Uint8Array,
   info: { status: number | null; contentType: string; fetchedAt: number },
+  topic: KnownTopic = TOPICS.pricesRaw,
 ): Promise<string> {
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   const key = rawKeyFor(market, request, sha256)
@@ -88,7 +96,7 @@ export async function archiveRaw(
     contentType: /^[\x21-\x7e][\x20-\x7e]*$/.test(info.contentType) && info.contentType.includes('/') ? info.contentType : 'application/octet-stream',
     metadata: { dataset: request.dataset, 'fetched-at': new Date(info.fetchedAt).toISOString(), status: String(info.status ?? 'none') },
   })
-  await deps.bus.publish(TOPICS.pricesRaw, [
+  await deps.bus.publish(topic, [
     {
       key: `${market}:${request.dataset}`,
       value: JSON.stringify({
@@ -109,7 +117,7 @@ export async function archiveRaw(
 }
 
 /** A dead letter carrying `value`, a JSON text (a record's as published, or a description of the file or row). */
-function deadLetter(kind: string, key: string, value: string, reason: string, extra: Record<string, string>): BusMessage {
+export function deadLetter(kind: string, key: string, value: string, reason: string, extra: Record<string, string>): BusMessage {
   return {
     key,
     value,
@@ -117,7 +125,7 @@ function deadLetter(kind: string, key: string, value: string, reason: string, ex
   }
 }
 
-function issueReason(issue: ParseIssue): string {
+export function issueReason(issue: ParseIssue): string {
   return `${issue.file} line ${issue.line}, ${issue.field}: ${issue.reason} (found ${JSON.stringify(clip(issue.value, 200))})`
 }
 

@@ -1,4 +1,4 @@
-import type { MarketId } from '@carbon/schemas'
+import type { DataKey } from '@carbon/schemas'
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { ingestBackfills, ingestRuns, ingestWatermarks, type Database } from '../../adapters/postgres/schema/index.ts'
 
@@ -8,7 +8,7 @@ export type IngestRunStatus = 'ok' | 'partial' | 'no-data' | 'failed'
 export type IngestTrigger = 'schedule' | 'backfill'
 
 export type IngestRunRecord = {
-  market: MarketId
+  market: DataKey
   dataset: string
   trigger: IngestTrigger
   windowStart: Date
@@ -39,7 +39,7 @@ export async function recordIngestRun(db: Database, run: IngestRunRecord): Promi
  */
 export async function filesTaken(
   db: Database,
-  where: { market: MarketId; dataset: string; window: { start: number; end: number }; trigger: IngestTrigger },
+  where: { market: DataKey; dataset: string; window: { start: number; end: number }; trigger: IngestTrigger },
 ): Promise<Set<string>> {
   const rows = await db
     .select({ file: ingestRuns.file })
@@ -58,7 +58,7 @@ export async function filesTaken(
 }
 
 /** The start of the last interval ingested for a dataset, or null before its first window. */
-export async function readWatermark(db: Database, market: MarketId, dataset: string): Promise<Date | null> {
+export async function readWatermark(db: Database, market: DataKey, dataset: string): Promise<Date | null> {
   const rows = await db
     .select({ at: ingestWatermarks.lastIntervalStart })
     .from(ingestWatermarks)
@@ -67,7 +67,7 @@ export async function readWatermark(db: Database, market: MarketId, dataset: str
 }
 
 /** Moves a watermark forward (never back: a slow replica finishing an old window cannot rewind it). */
-export async function advanceWatermark(db: Database, market: MarketId, dataset: string, lastIntervalStart: Date): Promise<void> {
+export async function advanceWatermark(db: Database, market: DataKey, dataset: string, lastIntervalStart: Date): Promise<void> {
   await db
     .insert(ingestWatermarks)
     .values({ market, dataset, lastIntervalStart })
@@ -85,7 +85,7 @@ export type BackfillRow = typeof ingestBackfills.$inferSelect
 /** The backfill with this id, created (status running, nothing done) when it does not exist yet. */
 export async function openBackfill(
   db: Database,
-  job: { id: string; market: MarketId; dataset: string; from: Date; to: Date },
+  job: { id: string; market: DataKey; dataset: string; from: Date; to: Date },
 ): Promise<BackfillRow> {
   await db
     .insert(ingestBackfills)

@@ -150,6 +150,12 @@ describe('EIA Henry Hub monthly workbook: layout checks', () => {
     expect(xlsError(() => parseHenryHubMonthlyXls(workbook(gap), 'built.xls'))).toMatchObject({ row: 5, reason: 'months missing between 2024-01 and 2024-03' })
   })
 
+  it('names the first bad row in sheet order when there are several', () => {
+    const cells = [...dataCells(), { row: 5, column: 0, kind: 'number' as const, value: 45397 }, s(5, 1, 9)] // 2024-04-15 after 2024-02, then "n/a"
+    const error = xlsError(() => parseHenryHubMonthlyXls(workbook(cells), 'built.xls'))
+    expect(error).toMatchObject({ row: 6, column: 'A', value: '2024-04', reason: 'months missing between 2024-02 and 2024-04' })
+  })
+
   it('names a Workbook stream cut inside a record', () => {
     const error = xlsError(() => parseHenryHubMonthlyXls(workbook(dataCells(), { cutStreamAt: 300 }), 'cut.xls'))
     expect(error).toMatchObject({ file: 'cut.xls', sheet: 'Contents', row: 0 })

@@ -146,3 +146,52 @@ export function rkDouble(x: number): number {
   view.setFloat64(0, x, true)
   return view.getUint32(4, true) & 0xfffffffc
 }
+
+const DAY_MS = 86_400_000
+
+/** The Excel date serial (1900 system) of a date from 1900-03-01 on: days since 1899-12-30. */
+export function excelSerial(date: string): number {
+  const ms = Date.parse(`${date}T00:00:00Z`)
+  if (!Number.isFinite(ms) || date < '1900-03-01') throw new Error(`no 1900-system serial written here for ${date}`)
+  return (ms - Date.UTC(1899, 11, 30)) / DAY_MS
+}
+
+/** What an EIA dnav history workbook holds (see dnav-series.ts): its header texts, release dates and rows. */
+export type DnavWorkbookContent = {
+  sourceKey: string
+  valueHeader: string
+  /** `M/D/YYYY`, as EIA writes them on the Contents sheet. */
+  release: string
+  nextRelease: string
+  /**
+   * One row per value. A `date` string is written as its serial, a number as that raw serial; a
+   * `value` string is written as a text cell and null leaves the cell blank (bad rows for tests).
+   */
+  rows: readonly { date: string | number; value: number | string | null }[]
+}
+
+/**
+ * A workbook in the layout of EIA's dnav history files (RNGWHHDm.xls, RNGWHHDd.xls): "Contents"
+ * with the release labels in column B and their dates in column C (rows 8 and 9, as in the served
+ * monthly file), "Data 1" with the link row, the Sourcekey row, the header row and one row per
+ * value (a NUMBER date serial, a NUMBER value).
+ */
+export function buildDnavWorkbook(content: DnavWorkbookContent): Uint8Array {
+  const strings = ['Back to Contents', 'Sourcekey', content.sourceKey, 'Date', content.valueHeader, 'Release Date:', content.release, 'Next Release Date:', content.nextRelease]
+  const sst = (row: number, column: number, index: number): TestCell => ({ row, column, kind: 'sst', index })
+  const contents = [sst(7, 1, 5), sst(7, 2, 6), sst(8, 1, 7), sst(8, 2, 8)]
+  const data: TestCell[] = [sst(0, 0, 0), sst(1, 0, 1), sst(1, 1, 2), sst(2, 0, 3), sst(2, 1, 4)]
+  content.rows.forEach(({ date, value }, i) => {
+    const row = 3 + i
+    data.push({ row, column: 0, kind: 'number', value: typeof date === 'string' ? excelSerial(date) : date })
+    if (typeof value === 'number') data.push({ row, column: 1, kind: 'number', value })
+    if (typeof value === 'string') data.push({ row, column: 1, kind: 'label', value })
+  })
+  return buildWorkbook(
+    [
+      { name: 'Contents', cells: contents },
+      { name: 'Data 1', cells: data },
+    ],
+    strings,
+  )
+}

@@ -1,4 +1,4 @@
-import { ParseError } from '../errors.ts'
+import { ParseError, type ParseIssue } from '../errors.ts'
 
 /** Where in a legacy Excel workbook something is wrong. `row` is 1-based, `column` a letter (A, B, ...). */
 export type XlsIssue = {
@@ -24,6 +24,20 @@ export function columnLetter(index: number): string {
 }
 
 /**
+ * An .xls issue as the package's {@link ParseIssue}: `line` is the sheet row and `field` the cell
+ * (`Data 1!B4`), or the sheet alone when no row is named.
+ */
+export function parseIssueOf(issue: XlsIssue): ParseIssue {
+  return {
+    file: issue.file,
+    line: issue.row,
+    field: issue.row > 0 ? `${issue.sheet}!${issue.column}${issue.row}` : issue.sheet,
+    value: issue.value,
+    reason: issue.reason,
+  }
+}
+
+/**
  * The package's {@link ParseError} for an .xls file: `line` is the sheet row and `field` the cell
  * (`Data 1!B4`), so code that reports ParseErrors keeps working; `sheet`, `row` and `column` name
  * the place on their own.
@@ -34,13 +48,7 @@ export class XlsParseError extends ParseError {
   readonly column: string
 
   constructor(issue: XlsIssue) {
-    super({
-      file: issue.file,
-      line: issue.row,
-      field: issue.row > 0 ? `${issue.sheet}!${issue.column}${issue.row}` : issue.sheet,
-      value: issue.value,
-      reason: issue.reason,
-    })
+    super(parseIssueOf(issue))
     this.name = 'XlsParseError'
     this.sheet = issue.sheet
     this.row = issue.row

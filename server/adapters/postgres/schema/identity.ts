@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { boolean, check, index, pgEnum, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core'
-import { markets } from './markets.ts'
+import { dataKeys } from './markets.ts'
 
 /**
  * Who may see what: organizations, their users (OIDC identities), per-market entitlements and
@@ -45,7 +45,10 @@ export const users = pgTable(
   ],
 )
 
-/** One row per organization x market x channel; the primary key is the unique triple. */
+/**
+ * One row per organization x market (or product: `market` is a data key) x channel; the primary
+ * key is the unique triple.
+ */
 export const entitlements = pgTable(
   'entitlements',
   {
@@ -54,7 +57,7 @@ export const entitlements = pgTable(
       .references(() => organizations.id, { onDelete: 'cascade' }),
     market: text()
       .notNull()
-      .references(() => markets.id, { onDelete: 'restrict' }),
+      .references(() => dataKeys.id, { onDelete: 'restrict' }),
     channel: channel().notNull(),
     enabled: boolean().notNull().default(true),
     /** Who granted it: a user id, or a tool name such as 'cli' or 'seed'. */

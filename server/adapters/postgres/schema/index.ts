@@ -5,7 +5,7 @@ import { deadLetters } from './dead-letters.ts'
 import { exportJobs, reportOutputs, reportSubscriptions } from './delivery.ts'
 import { apiTokens, channel, entitlements, organizations, users } from './identity.ts'
 import { ingestBackfills, ingestRuns, ingestWatermarks } from './ingest.ts'
-import { markets, nodeType, pricingNodes } from './markets.ts'
+import { dataKeys, markets, nodeType, pricingNodes, products } from './markets.ts'
 import { scenarioRuns, scenarios, scenarioVersions } from './scenarios.ts'
 import { sessions } from './sessions.ts'
 
@@ -21,7 +21,9 @@ export * from './sessions.ts'
 
 /** Every table and enum, for drizzle({ schema }). drizzle-kit reads the module exports instead. */
 export const schema = {
+  dataKeys,
   markets,
+  products,
   pricingNodes,
   nodeType,
   organizations,

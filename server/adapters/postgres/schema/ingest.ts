@@ -1,8 +1,8 @@
 import { bigint, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
-import { markets } from './markets.ts'
+import { dataKeys } from './markets.ts'
 
 /**
- * How far each market's dataset has been ingested: `lastIntervalStart` is the start of the last
+ * How far each market's (or product's: `market` is a data key) dataset has been ingested: `lastIntervalStart` is the start of the last
  * interval of the last window fetched completely (e.g. MISO x 'miso.rt_lmp_final'). The
  * scheduler fetches from the interval after it.
  */
@@ -11,7 +11,7 @@ export const ingestWatermarks = pgTable(
   {
     market: text()
       .notNull()
-      .references(() => markets.id, { onDelete: 'restrict' }),
+      .references(() => dataKeys.id, { onDelete: 'restrict' }),
     dataset: text().notNull(),
     lastIntervalStart: timestamp({ withTimezone: true }).notNull(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -34,7 +34,7 @@ export const ingestRuns = pgTable(
     id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     market: text()
       .notNull()
-      .references(() => markets.id, { onDelete: 'restrict' }),
+      .references(() => dataKeys.id, { onDelete: 'restrict' }),
     dataset: text().notNull(),
     /** 'schedule' or 'backfill'. */
     trigger: text().notNull(),
@@ -72,7 +72,7 @@ export const ingestBackfills = pgTable('ingest_backfills', {
   id: text().primaryKey(),
   market: text()
     .notNull()
-    .references(() => markets.id, { onDelete: 'restrict' }),
+    .references(() => dataKeys.id, { onDelete: 'restrict' }),
   dataset: text().notNull(),
   fromTime: timestamp({ withTimezone: true }).notNull(),
   toTime: timestamp({ withTimezone: true }).notNull(),

@@ -1,14 +1,31 @@
 import { type MarketRun, NodeType } from '@carbon/schemas'
 import { sql } from 'drizzle-orm'
-import { bigint, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core'
+import { bigint, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core'
 
-/** Reference data: markets and their pricing nodes. */
+/** Reference data: data keys, markets and their pricing nodes, products. */
 
 export const nodeType = pgEnum('node_type', NodeType.options as [NodeType, ...NodeType[]])
 
+/**
+ * Every key data is entitled, ingested and dead-lettered under: a market (MISO) or a product
+ * beside power (GAS, LNG, LCFS, REC). The `market` columns of entitlements, watermarks, runs and
+ * backfills reference it, so one key space serves both (docs/decisions/023).
+ */
+export const dataKeys = pgTable(
+  'data_keys',
+  {
+    id: text().primaryKey(),
+    kind: text().$type<'market' | 'product'>().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('data_keys_kind_check', sql`${t.kind} IN ('market', 'product')`)],
+)
+
 export const markets = pgTable('markets', {
   /** Market id as used everywhere else ('MISO', 'CAISO'). */
-  id: text().primaryKey(),
+  id: text()
+    .primaryKey()
+    .references(() => dataKeys.id, { onDelete: 'restrict' }),
   name: text().notNull(),
   /** IANA time zone of the market clock (trade days, daily rollups). */
   timeZone: text().notNull(),
@@ -43,3 +60,17 @@ export const pricingNodes = pgTable(
     index('pricing_nodes_name_prefix_idx').using('btree', sql`lower(${t.name}) text_pattern_ops`),
   ],
 )
+
+/** The products beside power prices (@carbon/schemas PRODUCTS), seeded like the markets. */
+export const products = pgTable('products', {
+  id: text()
+    .primaryKey()
+    .references(() => dataKeys.id, { onDelete: 'restrict' }),
+  label: text().notNull(),
+  name: text().notNull(),
+  /** 'commodity' or 'environmental'. */
+  kind: text().notNull(),
+  /** IANA time zone its dates are read in. */
+  timeZone: text().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+})

@@ -1,0 +1,11 @@
+/** Series beside power prices: gas, LNG, LCFS, RECs, EIA-930 fundamentals (docs/decisions/023). */
+export { SERIES_SOURCES, isSeriesSourceId, type SeriesSourceId } from './sources.ts'
+export type { SeriesParseResult, SeriesParser, SeriesSourceDefinition, Verification } from './types.ts'
+export { textOf } from './text.ts'
+export * from './lng/index.ts'
+export * from './eia930/index.ts'
+export * from './rec/index.ts'
+export * from './gas/index.ts'
+export * from './basis.ts'
+export * from './ice/index.ts'
+export * from './lcfs/index.ts'

@@ -1,0 +1,124 @@
+import type { ProductId, SeriesRecord } from '@carbon/schemas'
+import { encodeCompactRows, logIfSlow, queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
+
+/** The columns of migrations/clickhouse/0007_series_values.sql, in insert order. */
+const COLUMNS = [
+  'product',
+  'market',
+  'series',
+  'measure',
+  'frequency',
+  'period_start',
+  'period_end',
+  'value',
+  'unit',
+  'attributes',
+  'source',
+  'published_at',
+  'ingested_at',
+  'raw_key',
+] as const
+
+/** ISO UTC as ClickHouse's DateTime64(3, 'UTC') text: `2024-01-01 00:00:00.000`. */
+function clickHouseTime(iso: string): string {
+  return new Date(iso).toISOString().replace('T', ' ').replace('Z', '')
+}
+
+/**
+ * Writes series records (one insert). A period written again replaces the earlier row once merged
+ * (ReplacingMergeTree by ingested_at); readers use FINAL.
+ */
+export async function insertSeriesValues(
+  ch: ClickHouseHandle,
+  records: readonly SeriesRecord[],
+  arrival: { ingestedAt: string; rawKey: string },
+): Promise<void> {
+  if (records.length === 0) return
+  const ingestedAt = clickHouseTime(arrival.ingestedAt)
+  const body = await encodeCompactRows(records, (r) => [
+    r.product,
+    r.market ?? '',
+    r.series,
+    r.measure,
+    r.frequency,
+    clickHouseTime(r.periodStart),
+    clickHouseTime(r.periodEnd),
+    r.value,
+    r.unit,
+    r.attributes,
+    r.source,
+    r.publishedAt === null ? null : clickHouseTime(r.publishedAt),
+    ingestedAt,
+    arrival.rawKey,
+  ])
+  const started = performance.now()
+  await ch.insertEncoded('series_values', COLUMNS, body)
+  logIfSlow(ch, 'series.insert', started, { rows: records.length })
+}
+
+/** Which series to read: a product's, and for GRID the market the balancing authorities map to. */
+export type SeriesScope = { product: ProductId; market: string | null }
+
+export type CatalogueRow = {
+  product: ProductId
+  market: string | null
+  series: string
+  measure: string
+  frequency: string
+  unit: string
+  attributes: Record<string, string>
+  count: number
+  first: string
+  last: string
+  lastValue: number
+}
+
+type RawCatalogueRow = Omit<CatalogueRow, 'count' | 'lastValue' | 'market'> & { market: string; count: number | string; lastValue: number | string }
+
+const CATALOGUE_SQL = `
+SELECT product, market, series, measure, frequency, any(unit) AS unit,
+       argMax(attributes, period_start) AS attributes, count() AS count,
+       formatDateTime(min(period_start), '%Y-%m-%dT%H:%i:%S.000Z') AS first,
+       formatDateTime(max(period_start), '%Y-%m-%dT%H:%i:%S.000Z') AS last,
+       argMax(value, period_start) AS lastValue
+FROM series_values FINAL
+WHERE product = {product:String} AND market = {market:String}
+GROUP BY product, market, series, measure, frequency
+ORDER BY series, measure, indexOf(['hour', 'day', 'week', 'month'], frequency)`
+
+/** Every series of a scope with its span, size and latest value, by series id, measure, then frequency (finest first). */
+export async function seriesCatalogue(ch: ClickHouseHandle, scope: SeriesScope): Promise<CatalogueRow[]> {
+  const rows = await queryRows<RawCatalogueRow>(ch, 'series.catalogue', CATALOGUE_SQL, { product: scope.product, market: scope.market ?? '' })
+  return rows.map((row) => ({ ...row, market: row.market === '' ? null : row.market, count: Number(row.count), lastValue: Number(row.lastValue) }))
+}
+
+export type SeriesPoint = { periodStart: string; periodEnd: string; value: number; attributes: Record<string, string>; source: string; publishedAt: string | null }
+
+const HISTORY_SQL = `
+SELECT formatDateTime(period_start, '%Y-%m-%dT%H:%i:%S.000Z') AS periodStart,
+       formatDateTime(period_end, '%Y-%m-%dT%H:%i:%S.000Z') AS periodEnd,
+       value, attributes, source,
+       if(isNull(published_at), NULL, formatDateTime(assumeNotNull(published_at), '%Y-%m-%dT%H:%i:%S.000Z')) AS publishedAt
+FROM series_values FINAL
+WHERE product = {product:String} AND market = {market:String} AND series = {series:String} AND measure = {measure:String}
+  AND frequency = {frequency:String} AND period_start >= {from:DateTime64(3, 'UTC')} AND period_start < {to:DateTime64(3, 'UTC')}
+ORDER BY period_start
+LIMIT {limit:UInt32}`
+
+/** One series' values with period starts in [from, to), oldest first, at most `limit`. */
+export async function seriesHistory(
+  ch: ClickHouseHandle,
+  query: SeriesScope & { series: string; measure: string; frequency: string; from: string; to: string; limit: number },
+): Promise<SeriesPoint[]> {
+  const rows = await queryRows<SeriesPoint & { value: number | string }>(ch, 'series.history', HISTORY_SQL, {
+    product: query.product,
+    market: query.market ?? '',
+    series: query.series,
+    measure: query.measure,
+    frequency: query.frequency,
+    from: clickHouseTime(query.from),
+    to: clickHouseTime(query.to),
+    limit: query.limit,
+  })
+  return rows.map((row) => ({ ...row, value: Number(row.value) }))
+}
