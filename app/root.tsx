@@ -4,9 +4,11 @@ import type { ReactNode } from 'react'
 import { MARKETS } from '@carbon/schemas'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { ProgressBar } from '#app/components/progress-bar.tsx'
+import { PRODUCT_PAGES } from '#app/components/series/products.ts'
 import appCss from '#app/styles/app.css?url'
 import { getPrincipal, isStoreUnavailable } from '#app/utils/auth.server.ts'
 import { hubMarkets } from '#app/utils/hub-markets.server.ts'
+import { hubProducts } from '#app/utils/hub-products.server.ts'
 import { useNonce } from '#app/utils/nonce-provider.ts'
 
 export const links: LinksFunction = () => [
@@ -19,7 +21,10 @@ export const meta: MetaFunction = () => [
   { name: 'description', content: 'Locational marginal prices for North American ISO/RTO hubs and zones: day-ahead vs real-time, history and downloads.' },
 ]
 
-/** Who is signed in and the markets their hub shows (never more than the nav bar shows), for every page. */
+/**
+ * Who is signed in, the markets their hub shows and the products beside power (gas, LNG, LCFS,
+ * RECs) it shows, never more than the nav bar shows, for every page.
+ */
 export async function loader({ request }: LoaderFunctionArgs) {
   const principal = await getPrincipal(request).catch((error: unknown) => {
     // PostgreSQL (sessions) cannot be reached: a 503 page saying so, not a 500.
@@ -36,6 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       ? { label: principal.label, organization: principal.organizationSlug, isAdmin: principal.roles.includes('admin') }
       : null,
     markets: principal ? await hubMarkets(principal) : [],
+    products: principal ? await hubProducts(principal) : [],
   }
 }
 
@@ -75,6 +81,7 @@ function UserMenu() {
 function TopNav() {
   const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'nav-link nav-link-active' : 'nav-link')
   const markets = useRouteLoaderData<RootData>('root')?.markets ?? []
+  const products = useRouteLoaderData<RootData>('root')?.products ?? []
   return (
     <header className="topbar">
       <div className="topbar-inner">
@@ -98,6 +105,18 @@ function TopNav() {
               </NavLink>
             ))}
           </span>
+          {products.length > 0 ? (
+            <span className="nav-products" role="group" aria-label="Products">
+              <span className="nav-group-label" aria-hidden="true">
+                Products
+              </span>
+              {products.map((product) => (
+                <NavLink key={product} to={PRODUCT_PAGES[product].href} className={navClass}>
+                  {PRODUCT_PAGES[product].label}
+                </NavLink>
+              ))}
+            </span>
+          ) : null}
           <NavLink to="/nodes" className={navClass}>
             Node search
           </NavLink>

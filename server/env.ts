@@ -104,6 +104,10 @@ export const EnvSchema = z
     ISONE_PASSWORD: z.string().optional(),
     /** AESO API gateway key (header API-KEY); AESO is not fetched without. Never logged. */
     AESO_KEY: z.string().optional(),
+    /** EIA Open Data API key (query parameter api_key, added only when a request is sent): EIA-930 fundamentals are not fetched without. Never logged. */
+    EIA_KEY: z.string().optional(),
+    /** Series datasets the ingest fetches (source ids, comma-separated, or `none`); default every one its configuration allows. */
+    INGEST_SERIES: z.string().optional(),
     /** Lifetime of a download link (signed S3 or local URL) in seconds; at most 15 minutes. */
     DOWNLOAD_LINK_SECONDS: z.coerce.number().int().min(10).max(900).default(900),
     /** Hours an export file (and a scheduled report's PDF) is kept before the clean-up removes it and its row. */

@@ -21,11 +21,12 @@ describe('log redaction', () => {
       misoDataExchangeKey: 'dx-secret-1',
       pjmKey: 'pjm-secret-2',
       aesoKey: 'aeso-secret-3',
+      eiaKey: 'eia-secret-5',
       isoneCredentials: { username: 'iso-user', password: 'iso-secret-4' },
       caisoNodes: 'ALL',
     }
     for (const line of [lineOf({ config }), lineOf(config)]) {
-      for (const secret of ['dx-secret-1', 'pjm-secret-2', 'aeso-secret-3', 'iso-user', 'iso-secret-4']) expect(line).not.toContain(secret)
+      for (const secret of ['dx-secret-1', 'pjm-secret-2', 'aeso-secret-3', 'iso-user', 'iso-secret-4', 'eia-secret-5']) expect(line).not.toContain(secret)
       expect(line).toContain('[redacted]')
       expect(line).toContain('"caisoNodes":"ALL"')
     }

@@ -24,6 +24,8 @@ export const REDACT = [
   '*.aesoKey',
   'isoneCredentials',
   '*.isoneCredentials',
+  'eiaKey',
+  '*.eiaKey',
 ]
 
 let root: Logger | undefined

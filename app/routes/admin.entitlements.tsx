@@ -1,4 +1,4 @@
-import { MarketId } from '@carbon/schemas'
+import { DataKey } from '@carbon/schemas'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Fragment } from 'react'
@@ -44,7 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const Cell = z.string().transform((value, ctx) => {
   const [market, channel, ...rest] = value.split(':')
-  const m = MarketId.safeParse(market)
+  const m = DataKey.safeParse(market)
   const c = Channel.safeParse(channel)
   if (!m.success || !c.success || rest.length > 0) {
     ctx.addIssue({ code: 'custom', message: 'unknown market or channel' })
@@ -72,8 +72,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const wanted = new Set(cells.data.map((c) => cellKey(c.market, c.channel)))
   const current = new Set((await loadEntitlements(db, organizationId)).map((e) => cellKey(e.market, e.channel)))
-  const changes: { market: MarketId; channel: Channel; enabled: boolean }[] = []
-  for (const market of MarketId.options) {
+  const changes: { market: DataKey; channel: Channel; enabled: boolean }[] = []
+  // Every data key: the markets and the products beside power (docs/decisions/023).
+  for (const market of DataKey.options) {
     for (const channel of Channel.options) {
       const key = cellKey(market, channel)
       const offered = MARKET_CHANNELS[market].includes(channel)

@@ -8,11 +8,14 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { CaughtUpNote, LiveIndicator } from '#app/components/live-indicator.tsx'
 import { RUN_LABELS, RunTable } from '#app/components/price-board.tsx'
 import { Segmented } from '#app/components/segmented.tsx'
+import { Fundamentals } from '#app/components/series/fundamentals.tsx'
+import { FUNDAMENTALS_DAYS } from '#app/components/series/series-view.ts'
 import type { BoardRow } from '#app/utils/board.ts'
 import { applyLivePrices, liveRows, type LiveOverlay } from '#app/utils/board-live.ts'
 import { loadBoard } from '#app/utils/board.server.ts'
 import { invariantResponse, parseOr } from '#app/utils/http.server.ts'
 import { accessData, auditedInput } from '#app/utils/data-access.server.ts'
+import { loadFundamentals } from '#app/utils/hub-products.server.ts'
 import type { LiveEvent } from '#app/utils/live-client.ts'
 import { liveCursor } from '#app/utils/live.server.ts'
 import { listMarkets } from '#app/utils/platform.server.ts'
@@ -24,7 +27,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${MARKETS[data.market.id].label} · ${data.run} prices · 254Carbon` : 'Market not found · 254Carbon' },
 ]
 
-const Query = z.object({ run: z.preprocess((v) => (v === '' ? undefined : v), MarketRun.optional()) })
+const Query = z.object({
+  run: z.preprocess((v) => (v === '' ? undefined : v), MarketRun.optional()),
+  /** The EIA-930 respondent whose fundamentals to show (default: the market's own balancing authority). */
+  ba: z.preprocess(
+    (v) => (v === '' ? undefined : typeof v === 'string' ? v.toUpperCase() : v),
+    z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,15}$/, 'an EIA-930 respondent code (e.g. PACW)').optional(),
+  ),
+})
 
 /**
  * One market: a tab per run, and for the chosen run every hub and zone with LMP components,
@@ -33,13 +43,14 @@ const Query = z.object({ run: z.preprocess((v) => (v === '' ? undefined : v), Ma
  */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const spec = { procedure: 'hub:market' }
-  const { id, asked } = await auditedInput(request, context, spec, () => {
+  const { id, asked, ba } = await auditedInput(request, context, spec, () => {
     const raw = params.market ?? ''
     const id = MarketId.safeParse(raw.toUpperCase())
     invariantResponse(id.success, `There is no market called '${raw}'. 254Carbon covers ${MarketId.options.map((m) => MARKETS[m].label).join(', ')}.`, { status: 404 })
     const url = new URL(request.url)
     if (raw !== id.data) throw redirect(`/markets/${id.data}${url.search}`)
-    return { id: id.data, asked: parseOr(Query, Object.fromEntries(url.searchParams)).run }
+    const query = parseOr(Query, Object.fromEntries(url.searchParams))
+    return { id: id.data, asked: query.run, ba: query.ba }
   })
 
   const access = await accessData(request, context, { ...spec, market: id })
@@ -53,8 +64,14 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
 
   // The stream position first, then the snapshot: nothing that arrives in between is lost.
   const cursor = liveCursor()
-  const board = await loadBoard(platform, market, { runs: [run], sparklineRun: run, sparklineHours: 24 })
-  await access.served({ nodes: board.rows.map((r) => r.node), details: { run } })
+  const [board, fundamentals] = await Promise.all([
+    loadBoard(platform, market, { runs: [run], sparklineRun: run, sparklineHours: 24 }),
+    loadFundamentals(platform.ch, market.id, ba),
+  ])
+  await access.served({
+    nodes: board.rows.map((r) => r.node),
+    details: { run, fundamentals: fundamentals.respondent ? { respondent: fundamentals.respondent.code, hours: fundamentals.demand.length } : null },
+  })
   return {
     market: board.market,
     run,
@@ -62,6 +79,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
     hasData: board.hasData,
     intervalMinutes: market.intervalMinutes,
     live: { cursor, renderedAt: Date.now() },
+    fundamentals,
   }
 }
 
@@ -113,7 +131,7 @@ function useLiveBoard(marketId: MarketId, run: MarketRun, rows: BoardRow[], curs
 }
 
 export default function MarketPage() {
-  const { market, run, rows: snapshot, hasData, intervalMinutes, live: start } = useLoaderData<typeof loader>()
+  const { market, run, rows: snapshot, hasData, intervalMinutes, live: start, fundamentals } = useLoaderData<typeof loader>()
   const tz = market.timeZone
   const now = useClock(start.renderedAt)
   const live = useLiveBoard(market.id, run, snapshot, start.cursor)
@@ -179,6 +197,13 @@ export default function MarketPage() {
           ingestion.
         </EmptyState>
       )}
+      <Fundamentals
+        data={fundamentals}
+        marketLabel={MARKETS[market.id].label}
+        timeZone={tz}
+        days={FUNDAMENTALS_DAYS}
+        run={run}
+      />
     </div>
   )
 }

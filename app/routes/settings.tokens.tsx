@@ -17,9 +17,10 @@ export const meta: MetaFunction = () => [{ title: 'API tokens · Settings · 254
 export const headers: HeadersFunction = () => ({ 'Cache-Control': 'no-store' })
 
 const SCOPE_HELP: Record<Scope, string> = {
-  'read:prices': 'markets, pricing nodes and prices',
+  'read:prices': 'markets, pricing nodes, prices, gas, LNG, LCFS, RECs and fundamentals',
   'read:curves': 'forward curves',
   'write:curves': 'publish forward curves',
+  'write:compliance': 'record compliance obligations, holdings and retirements',
 }
 const EXPIRY = [
   { value: '30', label: '30 days', days: 30 },

@@ -1,4 +1,4 @@
-import type { MarketId } from '@carbon/schemas'
+import type { DataKey, MarketId } from '@carbon/schemas'
 import type { AppLoadContext } from '@remix-run/node'
 import { isAppError } from '#server/errors.ts'
 import { startDataRequest, type DataOutcome, type DataRequestTimer } from '#server/metrics.ts'
@@ -15,7 +15,8 @@ type AccessSpec = {
   /** What the audit row calls this access, e.g. `hub:node` or `download:node-csv`. */
   procedure: string
   channel?: Extract<Channel, 'hub' | 'downloads'>
-  market?: MarketId
+  /** The market, or product beside power (GAS, LNG, LCFS, REC), whose entitlement decides. */
+  market?: DataKey
   /** A role the user must hold besides the market entitlement (building a curve needs `analyst`); else 403, audited as denied. */
   role?: Role
 }

@@ -117,7 +117,7 @@ created as a hook themselves unless an existing account is named.
 
 {{/* Variables that hold secrets: only ever from a Secret (secretKeyRef). */}}
 {{- define "carbon.secretVariables" -}}
-{{- list "DATABASE_URL" "CLICKHOUSE_PASSWORD" "S3_ACCESS_KEY_ID" "S3_SECRET_ACCESS_KEY" "OIDC_CLIENT_SECRET" "SESSION_SECRET" "METRICS_TOKEN" "MISO_DX_KEY" "PJM_KEY" "ISONE_USERNAME" "ISONE_PASSWORD" "AESO_KEY" "OTEL_EXPORTER_OTLP_HEADERS" | toJson }}
+{{- list "DATABASE_URL" "CLICKHOUSE_PASSWORD" "S3_ACCESS_KEY_ID" "S3_SECRET_ACCESS_KEY" "OIDC_CLIENT_SECRET" "SESSION_SECRET" "METRICS_TOKEN" "MISO_DX_KEY" "PJM_KEY" "ISONE_USERNAME" "ISONE_PASSWORD" "AESO_KEY" "EIA_KEY" "OTEL_EXPORTER_OTLP_HEADERS" | toJson }}
 {{- end }}
 
 {{/* Non-secret configuration (server/env.ts) as a map: the ConfigMap's data and the hooks' env. */}}
@@ -186,7 +186,7 @@ the session secret because server/env.ts requires them in production whatever th
   {{- include "carbon.secretRef" (dict "name" $v.misoDataExchange.existingSecret "key" $v.misoDataExchange.key) | nindent 2 }}
 {{- end }}
 {{- if and (eq .component "ingest") $v.publisherCredentials.existingSecret }}
-{{- range $name, $key := dict "PJM_KEY" $v.publisherCredentials.pjmKey "ISONE_USERNAME" $v.publisherCredentials.isoneUsername "ISONE_PASSWORD" $v.publisherCredentials.isonePassword "AESO_KEY" $v.publisherCredentials.aesoKey }}
+{{- range $name, $key := dict "PJM_KEY" $v.publisherCredentials.pjmKey "ISONE_USERNAME" $v.publisherCredentials.isoneUsername "ISONE_PASSWORD" $v.publisherCredentials.isonePassword "AESO_KEY" $v.publisherCredentials.aesoKey "EIA_KEY" $v.publisherCredentials.eiaKey }}
 - name: {{ $name }}
   {{- include "carbon.secretRef" (dict "name" $v.publisherCredentials.existingSecret "key" $key) | nindent 2 }}
       optional: true

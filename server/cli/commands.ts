@@ -95,6 +95,9 @@ async function loadDemo(platform: Platform, options: { days: number; mode: DemoL
   }
   if (result.scenarios) await stderr().write(`Demo base scenario: run ${result.scenarios.runId} to 2050 in ${seconds()} s\n`)
   if (result.curves) await stderr().write(`Demo curves: ${result.curves.builds} builds to 2050 in ${seconds()} s\n`)
+  if (result.series) {
+    await stderr().write(`Demo series (gas, LNG, LCFS, RECs, EIA-930): ${result.series.records.toLocaleString('en-US')} values from ${result.series.files} files in ${seconds()} s\n`)
+  }
 }
 
 export async function runMigrate(env: Env, log: Logger): Promise<number> {

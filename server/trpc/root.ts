@@ -1,3 +1,4 @@
+import { complianceRouter } from './routers/compliance.ts'
 import { curvesRouter } from './routers/curves.ts'
 import { exportsRouter } from './routers/exports.ts'
 import { marketsRouter } from './routers/markets.ts'
@@ -15,6 +16,7 @@ export const appRouter = router({
   scenarios: scenariosRouter,
   exports: exportsRouter,
   series: seriesRouter,
+  compliance: complianceRouter,
 })
 
 export type AppRouter = typeof appRouter

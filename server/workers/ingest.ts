@@ -1,4 +1,4 @@
-import { createHttpClient, PUBLISHER_URLS, simulatorUrls, type ConnectorConfig, type FetchEvent, type HttpClient } from '@carbon/connectors'
+import { createHttpClient, PUBLISHER_URLS, SERIES_DATASETS, simulatorUrls, type ConnectorConfig, type FetchEvent, type HttpClient, type SeriesDatasetDefinition } from '@carbon/connectors'
 import { DEMO_NODES } from '@carbon/demo-data'
 import { MarketId } from '@carbon/schemas'
 import { Worker } from 'node:worker_threads'
@@ -14,6 +14,7 @@ import { scheduledDatasets } from '../services/ingest/datasets.ts'
 import { createThreadParser } from '../services/ingest/parse.ts'
 import type { PipelineDeps } from '../services/ingest/pipeline.ts'
 import { createScheduler, type IngestScheduler } from '../services/ingest/scheduler.ts'
+import { createSeriesScheduler } from '../services/series/scheduler.ts'
 import type { SimulatorThreadMessage, SimulatorThreadOptions } from './simulator-thread.ts'
 
 /**
@@ -73,7 +74,27 @@ export async function connectorConfig(platform: Platform, publisherUrl: string |
     pjmKey: env.PJM_KEY,
     isoneCredentials: env.ISONE_USERNAME && env.ISONE_PASSWORD ? { username: env.ISONE_USERNAME, password: env.ISONE_PASSWORD } : undefined,
     aesoKey: env.AESO_KEY,
+    // The simulator wants a key as EIA's API does, and takes any.
+    eiaKey: env.EIA_KEY ?? (publisherUrl ? 'simulator' : undefined),
   }
+}
+
+/**
+ * The series datasets the ingest schedules (docs/decisions/023): INGEST_SERIES names them (source
+ * ids, comma-separated; `none` for none), else every one its configuration allows (EIA-930 needs
+ * EIA_KEY from the publishers).
+ */
+export function ingestSeries(env: Env, config: ConnectorConfig): SeriesDatasetDefinition[] {
+  const all = Object.values(SERIES_DATASETS) as SeriesDatasetDefinition[]
+  const named = env.INGEST_SERIES?.split(',').map((s) => s.trim()).filter(Boolean)
+  if (!named) return all.filter((d) => d.available(config))
+  if (named.length === 1 && named[0] === 'none') return []
+  const unknown = named.filter((id) => !all.some((d) => d.id === id))
+  if (unknown.length > 0) throw AppError.badRequest(`INGEST_SERIES names unknown series datasets: ${unknown.join(', ')}; known: ${all.map((d) => d.id).join(', ')}`)
+  const chosen = all.filter((d) => named.includes(d.id))
+  const unavailable = chosen.filter((d) => !d.available(config))
+  if (unavailable.length > 0) throw AppError.badRequest(`INGEST_SERIES: ${unavailable.map((d) => d.id).join(', ')} need configuration this process lacks (EIA_KEY)`)
+  return chosen
 }
 
 /** The markets the scheduler fetches: INGEST_MARKETS, else every market from the publishers and the pilot's two from the simulator. */
@@ -155,13 +176,21 @@ export async function startIngestWorker(platform: Platform, source: Exclude<Inge
     log,
   })
   scheduler.start()
+  const series = createSeriesScheduler({
+    deps: { db: platform.pg.db, bus: platform.bus, objects: platform.objects, log },
+    client: ingestHttpClient(platform.env, log),
+    datasets: ingestSeries(platform.env, config),
+    config,
+    log,
+  })
+  series.start()
   return {
     source,
     publisherUrl,
     config,
     runCycle: scheduler.runCycle,
     async stop() {
-      await scheduler.stop()
+      await Promise.all([scheduler.stop(), series.stop()])
       await parser.stop()
       await simulator?.close()
     },

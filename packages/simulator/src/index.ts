@@ -2,8 +2,9 @@
  * @carbon/simulator: a local HTTP server answering on MISO's and CAISO's own URL shapes, with
  * the recorded fixture files on their dates and full-size generated files (about 2,600 MISO and
  * 4,000 CAISO nodes, every interval) for any other date, on the publishers' schedule, with
- * failures on demand; MISO's keyed Data Exchange pricing API under /dx/pricing/v1. The embedded
- * default, the tests and the benchmarks fetch from it.
+ * failures on demand; MISO's keyed Data Exchange pricing API under /dx/pricing/v1; the series
+ * publishers (EIA's files and API, CARB) under /eia, /eia-api and /carb. The embedded default, the
+ * tests and the benchmarks fetch from it.
  */
 export {
   createPublisherSimulator,
@@ -37,6 +38,8 @@ export { createIsoneRoutes } from './markets/isone.ts'
 export { createIesoRoutes } from './markets/ieso.ts'
 export { createAesoRoutes } from './markets/aeso.ts'
 export type { MarketRoute, SimAnswer, SimContext, SimRequest } from './markets/types.ts'
+export { createSeriesRoutes, type EiaApiOptions, type SeriesRoute, type SeriesRoutesOptions } from './series/index.ts'
+export { eia930FuelValues, eia930Profile, eia930RegionValues, EIA930_PROFILES } from './series/eia930-model.ts'
 export { DEFAULT_SCHEDULE, misoReportAvailable, misoReportPublishedAt, type PublicationSchedule } from './schedule.ts'
 export { FAILURE_MODES, type FailureMode, type FailureRule, type FeedId, UNKNOWN_NODE_NAMES } from './failures.ts'
 export { misoReportCsv, misoReportFileName } from './formats/miso-report.ts'

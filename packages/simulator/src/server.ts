@@ -6,6 +6,8 @@
  *   GET /api/MarketPricing/GetRealTimeFiveMinExPost/{Current|Rolling|Previous}        MISO public API, five-minute ex post
  *   GET /api/MarketPricing/GetExAnteLmp                                               MISO public API, ex ante (hubs)
  *   GET /oasisapi/SingleZip?queryname=..&startdatetime=..&enddatetime=..&market_run_id=..&version=..&resultformat=6&grp_type=ALL_APNODES|node=A,B
+ *   GET /eia/..., /eia-api/v2/electricity/rto/..., /carb/...                          the series publishers (series/: EIA's
+ *       files from the connectors' fixtures, EIA's API v2 EIA-930 answers generated, CARB's LCFS page and workbook)
  *   GET /dx/pricing/v1/{day-ahead|real-time}/{YYYY-MM-DD}/lmp-expost?pageNumber=N[&timeResolution=5min|hourly][&preliminaryFinal=Preliminary|Final]
  *       MISO Data Exchange pricing API (https://apim.misoenergy.org/pricing/v1), header Ocp-Apim-Subscription-Key
  *       (401 JSON without it; the `subscription-key` query form APIM also reads is not served). Paged
@@ -42,6 +44,7 @@ import type { GenerateOptions } from './formats/options.ts'
 import { PriceModel, RUN_STEP_MS } from './prices.ts'
 import { MARKET_ROUTES } from './markets/index.ts'
 import type { MarketRoute, SimAnswer } from './markets/types.ts'
+import { createSeriesRoutes, type SeriesRoute } from './series/index.ts'
 import { emptyRecorded, loadRecorded, type Recorded } from './recorded.ts'
 import {
   caisoPublishedUntil,
@@ -110,6 +113,8 @@ export type PublisherSimulatorOptions = {
   dataExchangePageSize?: number
   /** The routes of the markets added after the pilot (default every market's, markets/index.ts). */
   marketRoutes?: readonly MarketRoute[]
+  /** The routes of the series publishers (default series/index.ts createSeriesRoutes(), any EIA API key accepted). */
+  seriesRoutes?: readonly SeriesRoute[]
 }
 
 export type PublisherSimulator = {
@@ -509,6 +514,7 @@ export async function createPublisherSimulator(options: PublisherSimulatorOption
   /** Failure modes the server applies to any market route's answer, whatever its format. */
   const GENERIC_FAILURES = new Set<FailureMode>(['server-error', 'html', 'empty', 'not-published', 'truncated', 'corrupt-zip'])
   const marketRoutes = options.marketRoutes ?? MARKET_ROUTES
+  const seriesRoutes = options.seriesRoutes ?? createSeriesRoutes()
 
   /** A market route's answer with the failure its feed's plan holds (modes the route cannot apply: served as is, logged as none). */
   function answerMarketRoute(req: IncomingMessage, res: ServerResponse, route: MarketRoute, answer: SimAnswer & { published: boolean }): Answer {
@@ -556,13 +562,19 @@ export async function createPublisherSimulator(options: PublisherSimulatorOption
       return none
     }
     if (path === '/') {
-      send(req, res, 200, 'text/plain; charset=utf-8', indexText(new Date(nowMs())))
+      send(req, res, 200, 'text/plain; charset=utf-8', indexText(new Date(nowMs()), seriesRoutes))
       return none
     }
     const request = { path, params: url.searchParams, headers: req.headers }
     for (const marketRoute of marketRoutes) {
       const answer = await marketRoute.answer(request, { model, now: nowMs(), seed: model.seed })
       if (answer) return answerMarketRoute(req, res, marketRoute, answer)
+    }
+    for (const seriesRoute of seriesRoutes) {
+      const answer = seriesRoute.answer(request, { model, now: nowMs(), seed: model.seed })
+      if (!answer) continue
+      send(req, res, answer.status, answer.type, answer.body, answer.headers)
+      return none
     }
     notFound(req, res)
     return none
@@ -628,7 +640,7 @@ export async function createPublisherSimulator(options: PublisherSimulatorOption
   }
 }
 
-function indexText(now: Date): string {
+function indexText(now: Date, seriesRoutes: readonly SeriesRoute[]): string {
   return [
     'publisher simulator (MISO, CAISO)',
     `now: ${now.toISOString()}`,
@@ -638,6 +650,7 @@ function indexText(now: Date): string {
     'GET /api/MarketPricing/GetExAnteLmp',
     'GET /oasisapi/SingleZip?queryname={PRC_LMP|PRC_INTVL_LMP|PRC_RTPD_LMP}&startdatetime=YYYYMMDDTHH:MM-0000&enddatetime=...&market_run_id={DAM|RTM|RTPD}&version={12|3|3}&resultformat=6&grp_type=ALL_APNODES (or node=A,B)',
     'GET /dx/pricing/v1/{day-ahead|real-time}/{YYYY-MM-DD}/lmp-expost?pageNumber=N&timeResolution={5min|hourly}&preliminaryFinal={Preliminary|Final}  (header Ocp-Apim-Subscription-Key)',
+    ...seriesRoutes.flatMap((route) => route.shapes),
     '',
   ].join('\n')
 }

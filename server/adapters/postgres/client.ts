@@ -199,7 +199,9 @@ export async function seedProducts(db: Database): Promise<number> {
   const rows = Object.values(PRODUCTS).map((p) => ({ id: p.id, label: p.label, name: p.name, kind: p.kind, timeZone: p.timeZone }))
   await db
     .insert(dataKeys)
-    .values(rows.map((row) => ({ id: row.id, kind: 'product' as const })))
+    // GRID too: not entitled on its own (fundamentals go with their market), but the fundamentals'
+    // ingest keeps its watermarks under it (server/services/series/scheduler.ts).
+    .values([...rows.map((row) => ({ id: row.id, kind: 'product' as const })), { id: 'GRID', kind: 'product' as const }])
     .onConflictDoNothing()
   await db
     .insert(products)

@@ -10,6 +10,9 @@ import { fullErrorMessage, openScratchDatabase } from './testing.ts'
 const TABLES = [
   'api_tokens',
   'audit_events',
+  'compliance_holding_lots',
+  'compliance_obligations',
+  'compliance_retirements',
   'curve_builds',
   'curves',
   'data_keys',

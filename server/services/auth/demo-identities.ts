@@ -39,7 +39,7 @@ const productGrants = (products: readonly EntitledProduct[], channels: readonly 
 
 /**
  * The demo organizations. The products beside power (docs/decisions/023) are granted so the demo
- * shows them: the house everything, a trader gas and LNG in the hub, the quant firm every product
+ * shows them: the house everything, a trader every product in the hub, the quant firm every product
  * through every channel, the California utility its compliance products (LCFS, RECs) and gas.
  */
 export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
@@ -51,7 +51,7 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = [
   {
     slug: 'prairie-trading',
     name: 'Prairie Trading',
-    entitlements: [{ market: 'MISO', channel: 'hub' }, { market: 'CAISO', channel: 'hub' }, ...productGrants(['GAS', 'LNG'], ['hub'])],
+    entitlements: [{ market: 'MISO', channel: 'hub' }, { market: 'CAISO', channel: 'hub' }, ...productGrants(['GAS', 'LNG', 'LCFS', 'REC'], ['hub'])],
   },
   {
     slug: 'lakeshore-quant',

@@ -32,7 +32,7 @@ const EVERY_PRODUCT_EVERY_CHANNEL = ['GAS', 'LNG', 'LCFS', 'REC'].flatMap((p) =>
 const PILOT = ['MISO/hub', 'MISO/api', 'MISO/downloads', 'CAISO/hub', 'CAISO/downloads']
 const EXPECTED: Record<string, string[]> = {
   admin: [...PILOT, ...EVERY_PRODUCT_EVERY_CHANNEL],
-  analyst: ['MISO/hub', 'CAISO/hub', 'GAS/hub', 'LNG/hub'],
+  analyst: ['MISO/hub', 'CAISO/hub', 'GAS/hub', 'LNG/hub', 'LCFS/hub', 'REC/hub'],
   quant: ['MISO/hub', 'MISO/api', 'MISO/downloads', ...EVERY_PRODUCT_EVERY_CHANNEL],
   caiso: ['CAISO/hub', 'CAISO/downloads', 'LCFS/hub', 'LCFS/downloads', 'REC/hub', 'REC/downloads', 'GAS/hub'],
   none: [],

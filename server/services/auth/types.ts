@@ -14,8 +14,12 @@ export type Role = z.infer<typeof Role>
 export const Channel = z.enum(['hub', 'api', 'downloads'])
 export type Channel = z.infer<typeof Channel>
 
-/** Token scopes: what a personal access token may do. `read:prices` covers markets, nodes and prices. */
-export const Scope = z.enum(['read:prices', 'read:curves', 'write:curves'])
+/**
+ * Token scopes: what a personal access token may do. `read:prices` covers markets, nodes, prices
+ * and the series beside them (gas, LNG, LCFS, RECs, fundamentals); `write:compliance` records an
+ * organization's compliance obligations, holdings and retirements.
+ */
+export const Scope = z.enum(['read:prices', 'read:curves', 'write:curves', 'write:compliance'])
 export type Scope = z.infer<typeof Scope>
 
 export const Principal = z.object({

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { SERIES_SOURCES } from '@carbon/connectors'
 import { DEMO_CURVE_HUBS, demoAsOfDates, generateDemoPrices, loadFixtureRecords } from '@carbon/demo-data'
 import type { PriceRecord } from '@carbon/schemas'
 import { and, eq, isNull } from 'drizzle-orm'
@@ -13,6 +14,7 @@ import { openPostgres } from '../../adapters/postgres/client.ts'
 import { curveBuilds, scenarioRuns } from '../../adapters/postgres/schema/index.ts'
 import { parseEnv } from '../../env.ts'
 import { repoRoot } from '../../paths.ts'
+import { DEMO_SERIES_FILES } from './series.ts'
 import { readDemoState } from './state.ts'
 
 /*
@@ -59,7 +61,7 @@ it('loads an interrupted demo again at the next start until it is complete', asy
   expect(serve.output()).toContain('Demo data incomplete from an earlier start; loading again')
   serve.child.kill('SIGTERM')
   expect(await serve.exitWithin(10_000)).toEqual({ code: 0, signal: null })
-  expect(readDemoState(dataDir)?.steps).toEqual({ prices: 'done', scenarios: 'done', curves: 'done' })
+  expect(readDemoState(dataDir)?.steps).toEqual({ prices: 'done', scenarios: 'done', curves: 'done', series: 'done' })
 
   // 3. Complete: exactly the prices of an uninterrupted load of the recorded window, and the curves.
   const end = new Date(interrupted!.end)
@@ -74,6 +76,15 @@ it('loads an interrupted demo again at the next start until it is complete', asy
     )
     expect(Number(row!.rows)).toBe(keys.size)
     expect(Number(row!.keys)).toBe(keys.size)
+    // The series of every reader's fixture, once each (Henry Hub monthly among them, 355 months).
+    const expected = DEMO_SERIES_FILES.reduce((n, f) => n + SERIES_SOURCES[f.source].parse(new Uint8Array(fs.readFileSync(new URL(f.file, f.dir))), f.file).records.length, 0)
+    const [series] = await queryRows<{ rows: string; hh: string }>(
+      ch,
+      'demo_resume_series',
+      "SELECT count() AS rows, countIf(series = 'HENRY_HUB' AND frequency = 'month') AS hh FROM series_values FINAL",
+    )
+    expect(Number(series!.rows)).toBe(expected)
+    expect(Number(series!.hh)).toBe(355)
   } finally {
     await ch.close()
   }

@@ -2,6 +2,7 @@ import type { Platform } from '../../platform.ts'
 import { hasCurveBuilds, seedDemoCurves } from './curves.ts'
 import { hasPrices, seedDemo, type SeedOptions } from './index.ts'
 import { hasHouseRuns, seedDemoScenarios } from './scenarios.ts'
+import { hasSeries, seedDemoSeries } from './series.ts'
 import { readDemoState, unfinishedSteps, writeDemoState, type DemoState, type DemoStep } from './state.ts'
 
 export type DemoLoadOptions = {
@@ -26,6 +27,7 @@ export type DemoLoadResult = {
   prices?: { nodes: number; records: number }
   scenarios?: { runId: string; status: string }
   curves?: { builds: number }
+  series?: { files: number; records: number }
 }
 
 /**
@@ -54,6 +56,9 @@ export async function loadDemoUntilComplete(platform: Platform, options: DemoLoa
   if (state.steps.curves !== 'done') {
     result.curves = await runStep(platform, state, 'curves', options, () => seedDemoCurves(platform, { end, skipDone: true }))
   }
+  if (state.steps.series !== 'done') {
+    result.series = await runStep(platform, state, 'series', options, () => seedDemoSeries(platform))
+  }
   return result
 }
 
@@ -63,6 +68,7 @@ async function newDemoState(platform: Platform, options: DemoLoadOptions): Promi
   if (options.mode === 'first-start' && (await hasPrices(platform))) state.steps.prices = 'done'
   if (await hasHouseRuns(platform)) state.steps.scenarios = 'done'
   if (await hasCurveBuilds(platform)) state.steps.curves = 'done'
+  if (await hasSeries(platform)) state.steps.series = 'done'
   return state
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { MarketId } from '@carbon/schemas'
+import type { DataKey } from '@carbon/schemas'
 import type { Database } from '../../adapters/postgres/schema/index.ts'
 import { isAppError } from '../../errors.ts'
 import { recordAudit, type AuditEntry } from '../auth/audit.ts'
@@ -26,7 +26,7 @@ export function scopeOf(dataset: ExportRequest['dataset']): Scope {
 }
 
 /** The one decision per market: downloads, plus the API channel for an API job. Throws the refusal (403). */
-export async function authorizeMarket(db: Database, principal: Principal, channel: ExportChannel, market: MarketId, scope: Scope): Promise<void> {
+export async function authorizeMarket(db: Database, principal: Principal, channel: ExportChannel, market: DataKey, scope: Scope): Promise<void> {
   await authorize(db, principal, { channel: 'downloads', market, scope })
   if (channel === 'api') await authorize(db, principal, { channel: 'api', market, scope })
 }
@@ -49,7 +49,7 @@ export async function authorizeMarkets(
   db: Database,
   principal: Principal,
   channel: ExportChannel,
-  markets: readonly MarketId[],
+  markets: readonly DataKey[],
   scope: Scope,
   audit: AuditWhat,
 ): Promise<void> {

@@ -1,4 +1,4 @@
-import type { MarketId } from '@carbon/schemas'
+import type { DataKey, MarketId } from '@carbon/schemas'
 import { and, desc, eq, gte, inArray, notInArray, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Bus } from '../../adapters/bus/index.ts'
@@ -95,6 +95,7 @@ type LimitProblem = { status: 400 | 429; reason: string }
 function nothingToExport(request: ExportRequest): string {
   if (request.dataset === 'scenario') return `runId: nothing to export: run ${request.runId} has no ${request.table} results for these markets`
   if (request.dataset === 'curves') return 'nodes: nothing to export: these hubs have no curve points (check the hub names and the as-of date)'
+  if (request.dataset === 'series') return `series: nothing to export: no ${request.measure} values of ${request.series.join(', ')} (${request.product}) from ${request.from} to ${request.to} (check the series ids, measure and range)`
   return `nodes: nothing to export: no ${request.run.join('/')} prices of these nodes from ${request.from} to ${request.to} (check the node names, runs and range)`
 }
 
@@ -224,7 +225,7 @@ export function toExportJob(row: ExportJobRow, link: { url: string; expiresAt: D
     id: row.id,
     dataset: row.dataset as ExportJob['dataset'],
     format: row.format as ExportJob['format'],
-    markets: row.markets as MarketId[],
+    markets: row.markets as DataKey[],
     params: row.params as Record<string, unknown>,
     filename: row.filename,
     status: row.status as ExportJob['status'],
@@ -268,7 +269,7 @@ export async function getExport(deps: ExportDeps, principal: Principal, channel:
   if (row.status !== 'done' || !row.objectKey || !row.expiresAt || row.expiresAt.getTime() <= now) return toExportJob(row)
   const seconds = Math.min(deps.env.DOWNLOAD_LINK_SECONDS, Math.floor((row.expiresAt.getTime() - now) / 1000))
   if (seconds < 1) return toExportJob(row)
-  const markets = row.markets as MarketId[]
+  const markets = row.markets as DataKey[]
   await authorizeMarkets(deps.db, principal, channel, markets, scopeOf(row.dataset as ExportRequest['dataset']), {
     procedure: 'exports.link',
     channel: 'downloads',

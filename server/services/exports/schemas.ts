@@ -1,4 +1,4 @@
-import { MarketId, MarketRun } from '@carbon/schemas'
+import { DataKey, MarketId, MarketRun, ProductId, SeriesId, SeriesMeasure } from '@carbon/schemas'
 import { z } from 'zod'
 
 /**
@@ -63,7 +63,32 @@ export const ScenarioExport = z.object({
   format: ExportFormat.default('csv'),
 })
 
-export const ExportRequest = z.discriminatedUnion('dataset', [PricesExport, CurvesExport, ScenarioExport])
+/** Series ids as a list or one comma-separated string (`"HENRY_HUB,CHICAGO_CITYGATES"`). */
+const SeriesList = z
+  .union([z.array(SeriesId), z.string().min(1).max(16_000)])
+  .transform((value) => [...new Set((Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean))])
+  .pipe(z.array(SeriesId).min(1, 'name at least one series').max(500, 'at most 500 series per export'))
+  .describe('series ids, as a list or separated by commas')
+
+/** Series beside power prices (docs/decisions/023): a product's, or with GRID a market's fundamentals. */
+export const SeriesExport = z
+  .object({
+    dataset: z.literal('series'),
+    product: ProductId,
+    market: MarketId.optional().describe('GRID only: the market whose fundamentals to export'),
+    series: SeriesList,
+    measure: SeriesMeasure.default('price'),
+    from: Utc.describe('inclusive period start, ISO 8601'),
+    to: Utc.describe('exclusive period start, ISO 8601'),
+    format: ExportFormat.default('csv'),
+  })
+  .superRefine((input, ctx) => {
+    if (input.product === 'GRID' && !input.market) ctx.addIssue({ code: 'custom', path: ['market'], message: 'GRID series need the market they belong to' })
+    if (input.product !== 'GRID' && input.market) ctx.addIssue({ code: 'custom', path: ['market'], message: `${input.product} series belong to no market: leave market out` })
+    if (Date.parse(input.from) >= Date.parse(input.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
+  })
+
+export const ExportRequest = z.discriminatedUnion('dataset', [PricesExport, CurvesExport, ScenarioExport, SeriesExport])
 export type ExportRequest = z.output<typeof ExportRequest>
 export type ExportRequestInput = z.input<typeof ExportRequest>
 
@@ -73,9 +98,9 @@ export type ExportStatus = z.infer<typeof ExportStatus>
 /** A job as its organization sees it. `url` only when done and only in a `get` (a fresh signed link each time). */
 export const ExportJob = z.object({
   id: z.uuid(),
-  dataset: z.enum(['prices', 'curves', 'scenario']),
+  dataset: z.enum(['prices', 'curves', 'scenario', 'series']),
   format: ExportFormat,
-  markets: z.array(MarketId),
+  markets: z.array(DataKey).describe('every market (or product) the export reads'),
   params: z.record(z.string(), z.unknown()).describe('the request as validated'),
   filename: z.string(),
   status: ExportStatus,
@@ -97,7 +122,7 @@ export type ExportJob = z.infer<typeof ExportJob>
 
 /** The size estimate shown before a job starts (and stored with it). */
 export const ExportEstimate = z.object({
-  markets: z.array(MarketId),
+  markets: z.array(DataKey),
   rows: z.number().int(),
   bytes: z.number().int().describe('estimated file size in bytes for the requested format'),
   filename: z.string(),

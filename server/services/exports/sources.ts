@@ -1,4 +1,4 @@
-import { MARKETS, MarketId, RUN_INTERVAL_MINUTES, type MarketRun } from '@carbon/schemas'
+import { entitlementKey, MARKETS, MarketId, RUN_INTERVAL_MINUTES, type DataKey, type MarketRun } from '@carbon/schemas'
 import { queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import type { Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
@@ -27,8 +27,8 @@ export type SourceDeps = { db: Database; ch: ClickHouseHandle }
 
 export type ExportSource = {
   columns: ExportColumn[]
-  /** Every market the export reads (entitlement is checked on each). */
-  markets: MarketId[]
+  /** Every market (or product) the export reads (entitlement is checked on each). */
+  markets: DataKey[]
   /** The rows the file will have (prices raw: an upper bound until duplicates are merged). */
   countRows(): Promise<number>
   /** The rows, a page at a time, in file order. */
@@ -277,6 +277,77 @@ function compareCells(a: ExportRow, b: ExportRow, indexes: number[]): number {
   return 0
 }
 
+// --- series beside power prices --------------------------------------------------------------------
+
+type SeriesRequest = Extract<ExportRequest, { dataset: 'series' }>
+
+const SERIES_COLUMNS = [
+  col('product', 'string'),
+  col('market', 'string', true),
+  col('series', 'string'),
+  col('measure', 'string'),
+  col('frequency', 'string'),
+  col('period_start', 'timestamp'),
+  col('period_end', 'timestamp'),
+  col('value', 'double'),
+  col('unit', 'string'),
+  col('source', 'string'),
+]
+
+const SERIES_WHERE = `product = {product:String} AND market = {market:String} AND series IN {series:Array(String)} AND measure = {measure:String}
+  AND period_start >= {from:DateTime64(3, 'UTC')} AND period_start < {to:DateTime64(3, 'UTC')}`
+
+const SERIES_COUNT_SQL = `SELECT count() AS n FROM series_values FINAL WHERE ${SERIES_WHERE}`
+
+/** One page in file order (series, frequency, period start), keyset-paged after the last row of the page before. */
+const SERIES_PAGE_SQL = `
+SELECT product, market, series, measure, frequency,
+       formatDateTime(period_start, '%Y-%m-%dT%H:%i:%S.000Z') AS periodStart,
+       formatDateTime(period_end, '%Y-%m-%dT%H:%i:%S.000Z') AS periodEnd,
+       value, unit, source
+FROM series_values FINAL
+WHERE ${SERIES_WHERE}
+  AND (series, frequency, period_start) > ({afterSeries:String}, {afterFrequency:String}, {afterStart:DateTime64(3, 'UTC')})
+ORDER BY series, frequency, period_start
+LIMIT {limit:UInt32}`
+
+type SeriesRow = { product: string; market: string; series: string; measure: string; frequency: string; periodStart: string; periodEnd: string; value: number | string; unit: string; source: string }
+
+const SERIES_PAGE_ROWS = 10_000
+
+/** Series values through the series table's FINAL read, each of the request's series at every frequency stored. */
+function seriesSource(deps: SourceDeps, request: SeriesRequest): ExportSource {
+  const key = entitlementKey({ product: request.product, market: request.market ?? null })
+  const params = {
+    product: request.product,
+    market: request.market ?? '',
+    series: request.series,
+    measure: request.measure,
+    from: toClickHouseTime(new Date(request.from)),
+    to: toClickHouseTime(new Date(request.to)),
+  }
+  return {
+    columns: SERIES_COLUMNS,
+    markets: [key],
+    csvBytesPerRow: 110,
+    countRows: async () => {
+      const [row] = await queryRows<{ n: number | string }>(deps.ch, 'exports.series.count', SERIES_COUNT_SQL, params)
+      return Number(row?.n ?? 0)
+    },
+    async *pages() {
+      let after = { afterSeries: '', afterFrequency: '', afterStart: '1970-01-01 00:00:00.000' }
+      for (;;) {
+        const rows = await queryRows<SeriesRow>(deps.ch, 'exports.series.page', SERIES_PAGE_SQL, { ...params, ...after, limit: SERIES_PAGE_ROWS })
+        if (rows.length === 0) return
+        yield rows.map((r): ExportRow => [r.product, r.market === '' ? null : r.market, r.series, r.measure, r.frequency, r.periodStart, r.periodEnd, Number(r.value), r.unit, r.source])
+        if (rows.length < SERIES_PAGE_ROWS) return
+        const last = rows[rows.length - 1]!
+        after = { afterSeries: last.series, afterFrequency: last.frequency, afterStart: toClickHouseTime(new Date(last.periodStart)) }
+      }
+    },
+  }
+}
+
 // --- the one entry ------------------------------------------------------------------------------
 
 /**
@@ -313,6 +384,8 @@ export async function openSource(
       }
       return scenarioSource(deps, request, run.runId, markets)
     }
+    case 'series':
+      return seriesSource(deps, request)
   }
 }
 
@@ -332,5 +405,10 @@ export function exportFilename(request: ExportRequest, runId?: string): string {
       return `254carbon-${request.market}-curves-${request.asOf ? request.asOf.replace(/-/g, '') : 'latest'}.${ext}`
     case 'scenario':
       return `254carbon-scenario-${(runId ?? request.runId).slice(0, 12)}-${request.table}.${ext}`
+    case 'series': {
+      const what = request.series.length === 1 ? request.series[0]! : `${request.series.length}-series`
+      const owner = request.market ? `${request.market}-${request.product}` : request.product
+      return `254carbon-${owner}-${what}-${request.measure}-${compactDate(request.from)}-${compactDate(request.to)}.${ext}`
+    }
   }
 }

@@ -4,8 +4,15 @@ import { ingestBackfills, ingestRuns, ingestWatermarks, type Database } from '..
 
 /** Postgres bookkeeping of the ingest: one row per request, watermarks, backfill progress. */
 
+/**
+ * What a watermark is kept under: a data key, or GRID for the fundamentals (whose files are
+ * ingested under their markets, one dataset spanning several: docs/decisions/023).
+ */
+export type WatermarkKey = DataKey | 'GRID'
+
 export type IngestRunStatus = 'ok' | 'partial' | 'no-data' | 'failed'
-export type IngestTrigger = 'schedule' | 'backfill'
+/** What started a request: the scheduler, a backfill, or a user's file (series entered by CSV). */
+export type IngestTrigger = 'schedule' | 'backfill' | 'upload'
 
 export type IngestRunRecord = {
   market: DataKey
@@ -58,7 +65,7 @@ export async function filesTaken(
 }
 
 /** The start of the last interval ingested for a dataset, or null before its first window. */
-export async function readWatermark(db: Database, market: DataKey, dataset: string): Promise<Date | null> {
+export async function readWatermark(db: Database, market: WatermarkKey, dataset: string): Promise<Date | null> {
   const rows = await db
     .select({ at: ingestWatermarks.lastIntervalStart })
     .from(ingestWatermarks)
@@ -67,7 +74,7 @@ export async function readWatermark(db: Database, market: DataKey, dataset: stri
 }
 
 /** Moves a watermark forward (never back: a slow replica finishing an old window cannot rewind it). */
-export async function advanceWatermark(db: Database, market: DataKey, dataset: string, lastIntervalStart: Date): Promise<void> {
+export async function advanceWatermark(db: Database, market: WatermarkKey, dataset: string, lastIntervalStart: Date): Promise<void> {
   await db
     .insert(ingestWatermarks)
     .values({ market, dataset, lastIntervalStart })

@@ -75,3 +75,36 @@ export const SeriesHistoryOutput = z.object({
   truncated: z.boolean().describe('true when the range held more values than one answer carries'),
 })
 export type SeriesHistoryOutput = z.infer<typeof SeriesHistoryOutput>
+
+export const SeriesBasisInput = z
+  .object({
+    product: z.enum(['GAS', 'LNG']).describe('GAS: a hub\'s daily price minus Henry Hub\'s; LNG: a weekly benchmark minus the Henry Hub average of the same week'),
+    series: SeriesId.describe('the leg: a gas hub (CHICAGO_CITYGATES) or an LNG benchmark (JKM, TTF)'),
+    from: Utc.describe('inclusive period start, ISO 8601'),
+    to: Utc.describe('exclusive period start, ISO 8601'),
+  })
+  .refine((input) => Date.parse(input.from) < Date.parse(input.to), { path: ['to'], message: 'must be after from' })
+export type SeriesBasisInput = z.input<typeof SeriesBasisInput>
+
+export const BasisValue = z.object({
+  periodStart: z.iso.datetime(),
+  periodEnd: z.iso.datetime(),
+  value: z.number().describe('leg - reference'),
+  leg: z.number(),
+  reference: z.number(),
+  referenceDays: z.number().int().nullable().describe('LNG: the Henry Hub days the weekly average used (fewer in a week with a holiday); null for GAS'),
+})
+
+export const SeriesBasisOutput = z.object({
+  product: z.enum(['GAS', 'LNG']),
+  series: z.string().describe('the basis series id, e.g. JKM_HH'),
+  leg: z.string(),
+  reference: z.literal('HENRY_HUB'),
+  unit: SeriesUnit.nullable(),
+  frequency: z.enum(['day', 'week']),
+  values: z.array(BasisValue),
+  unmatched: z
+    .array(z.object({ side: z.enum(['hub', 'reference']), periodStart: z.iso.datetime(), periodEnd: z.iso.datetime() }))
+    .describe('periods only one side has: no basis for them'),
+})
+export type SeriesBasisOutput = z.infer<typeof SeriesBasisOutput>

@@ -1,6 +1,4 @@
-import { readFile, mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
+import { readFile } from 'node:fs/promises'
 import {
   DATAHUB_HENRY_HUB_DAILY_FIXTURE,
   EIA930_REGION_DATA_FIXTURE,
@@ -14,19 +12,18 @@ import {
 } from '@carbon/connectors'
 import type { DataKey } from '@carbon/schemas'
 import { and, eq } from 'drizzle-orm'
-import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { createInProcessBus, TOPICS, type Bus, type ReceivedMessage } from '../../adapters/bus/index.ts'
+import { TOPICS, type ReceivedMessage } from '../../adapters/bus/index.ts'
 import { queryRows } from '../../adapters/clickhouse/client.ts'
-import { openScratchClickHouse } from '../../adapters/clickhouse/testing.ts'
-import { createLocalStore } from '../../adapters/objects/local.ts'
 import type { ObjectStore } from '../../adapters/objects/types.ts'
-import { migratePostgres, seedMarkets, type PostgresHandle } from '../../adapters/postgres/client.ts'
+import type { PostgresHandle } from '../../adapters/postgres/client.ts'
 import { ingestRuns } from '../../adapters/postgres/schema/index.ts'
-import { openScratchDatabase } from '../../adapters/postgres/testing.ts'
-import { startSeriesConsumer, type SeriesConsumer } from '../../workers/series-consumer.ts'
-import { getSeriesHistory, listSeries } from './index.ts'
+import type { SeriesConsumer } from '../../workers/series-consumer.ts'
+import { ExportRequest } from '../exports/schemas.ts'
+import { exportFilename, openSource } from '../exports/sources.ts'
+import { getSeriesBasis, getSeriesHistory, listSeries } from './index.ts'
 import { ingestSeriesPayload, type SeriesIngestDeps } from './ingest.ts'
+import { openSeriesTestStores, type SeriesTestStores } from './testing.ts'
 
 /*
  * Series files through the whole write path on real parts (PostgreSQL, the local object store,
@@ -35,37 +32,24 @@ import { ingestSeriesPayload, type SeriesIngestDeps } from './ingest.ts'
  * dead-lettered naming it, and its run failed; a file ingested under the wrong data key stores
  * nothing and dead-letters every record.
  */
-const log = pino({ level: 'silent' })
-
+let stores: SeriesTestStores
 let pg: PostgresHandle
-let ch: Awaited<ReturnType<typeof openScratchClickHouse>>
-let objectsDir: string
+let ch: SeriesTestStores['ch']
 let objects: ObjectStore
-let bus: Bus
 let consumer: SeriesConsumer
 const deadLetters: ReceivedMessage[] = []
 
 beforeAll(async () => {
-  pg = await openScratchDatabase('postgres', { serverUrl: inject('postgresUrl') })
-  await migratePostgres(pg)
-  await seedMarkets(pg.db)
-  ch = await openScratchClickHouse()
-  objectsDir = await mkdtemp(path.join(os.tmpdir(), 'carbon-series-objects-'))
-  objects = createLocalStore({ root: objectsDir, signingSecret: 'x'.repeat(40), baseUrl: 'http://localhost' })
-  bus = createInProcessBus({ log })
-  consumer = await startSeriesConsumer({ bus, ch, log })
-  await bus.subscribe({ topic: TOPICS.seriesDlq, groupId: 'test-dlq', fromBeginning: true, handler: async (batch) => void deadLetters.push(...batch.messages) })
+  stores = await openSeriesTestStores(inject('postgresUrl'), 'series')
+  ;({ pg, ch, objects, consumer } = stores)
+  await stores.bus.subscribe({ topic: TOPICS.seriesDlq, groupId: 'test-dlq', fromBeginning: true, handler: async (batch) => void deadLetters.push(...batch.messages) })
 }, 60_000)
 
 afterAll(async () => {
-  await consumer?.stop()
-  await bus?.close()
-  await ch?.close()
-  await pg?.close()
-  if (objectsDir) await rm(objectsDir, { recursive: true, force: true })
+  await stores?.close()
 })
 
-const deps = (): SeriesIngestDeps => ({ db: pg.db, bus, objects, log })
+const deps = (): SeriesIngestDeps => stores.deps
 
 async function ingest(source: SeriesSourceId, key: DataKey, dir: URL, file: string, bytes?: Uint8Array) {
   const body = bytes ?? new Uint8Array(await readFile(new URL(file, dir)))
@@ -133,6 +117,20 @@ describe('LNG', () => {
     expect(ttf.values).toMatchObject([{ periodStart: '2026-09-17T00:00:00.000Z', periodEnd: '2026-09-24T00:00:00.000Z', value: 25.15 }])
   })
 
+  it('the basis to Henry Hub is the weekly price minus the Henry Hub average of the same week (Thursday to Wednesday)', async () => {
+    // Henry Hub daily prices of the week ending 2026-09-23 (and the Wednesday before, another week), in the datahub layout.
+    const csv = 'Date,Price\n2026-09-16,2.80\n2026-09-17,2.90\n2026-09-18,2.95\n2026-09-21,3.00\n2026-09-22,3.05\n2026-09-23,3.10\n'
+    await ingest('datahub.ng.hh_spot_daily', 'GAS', GAS_FIXTURE_DIR, 'hh_daily_2026-09.csv', new TextEncoder().encode(csv))
+    const basis = await getSeriesBasis(ch, { product: 'LNG', series: 'JKM', from: '2026-09-01T00:00:00Z', to: '2026-10-01T00:00:00Z' })
+    expect(basis).toMatchObject({ series: 'JKM_HH', leg: 'JKM', reference: 'HENRY_HUB', unit: '$/MMBtu', frequency: 'week' })
+    // (2.90 + 2.95 + 3.00 + 3.05 + 3.10) / 5 = 3.00; JKM 26.41 - 3.00 = 23.41, exactly.
+    expect(basis.values).toEqual([
+      { periodStart: '2026-09-17T00:00:00.000Z', periodEnd: '2026-09-24T00:00:00.000Z', value: 23.41, leg: 26.41, reference: 3, referenceDays: 5 },
+    ])
+    // The week ending 2026-09-16 has a Henry Hub average and no JKM price: listed, not dropped.
+    expect(basis.unmatched).toEqual([{ side: 'reference', periodStart: '2026-09-10T00:00:00.000Z', periodEnd: '2026-09-17T00:00:00.000Z' }])
+  })
+
   it('an HTML error page is archived, dead-lettered naming the file, and its run failed', async () => {
     const before = deadLetters.length
     const page = new TextEncoder().encode('<!DOCTYPE html><html><body><h1>503 Service Unavailable</h1></body></html>')
@@ -164,5 +162,30 @@ describe('fundamentals (EIA-930)', () => {
     expect(deadLetters.slice(before)).toHaveLength(169)
     expect(deadLetters.at(-1)!.headers.reason).toContain('record of CAISO in a file ingested under MISO')
     expect((await listSeries(ch, { product: 'GRID', market: 'MISO' })).series).toEqual([])
+  })
+})
+
+describe('downloads', () => {
+  it('a series export reads every frequency of the series, in file order, entitled through its product', async () => {
+    const request = ExportRequest.parse({ dataset: 'series', product: 'GAS', series: 'HENRY_HUB', from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z' })
+    const source = await openSource({ db: pg.db, ch }, request, { organizationId: '00000000-0000-4000-8000-000000000000', userId: null, label: 'test' })
+    expect(source.markets).toEqual(['GAS'])
+    // 21 trading days of January 2024 and the month itself.
+    expect(await source.countRows()).toBe(22)
+    const rows = []
+    for await (const page of source.pages()) rows.push(...page)
+    expect(rows).toHaveLength(22)
+    expect(rows[0]).toEqual(['GAS', null, 'HENRY_HUB', 'price', 'day', '2024-01-02T00:00:00.000Z', '2024-01-03T00:00:00.000Z', 2.56, '$/MMBtu', 'datahub.ng.hh_spot_daily'])
+    expect(rows.at(-1)).toEqual(['GAS', null, 'HENRY_HUB', 'price', 'month', '2024-01-01T00:00:00.000Z', '2024-02-01T00:00:00.000Z', 3.18, '$/MMBtu', 'eia.ng.hh_spot_monthly'])
+    expect(exportFilename(request)).toBe('254carbon-GAS-HENRY_HUB-price-20240101-20240201.csv')
+  })
+
+  it('a GRID export is entitled through its market; a product with a market is refused naming the field', async () => {
+    const request = ExportRequest.parse({ dataset: 'series', product: 'GRID', market: 'CAISO', series: 'PACW.DEMAND', measure: 'demand', from: '2023-01-01T00:00:00Z', to: '2023-01-02T00:00:00Z' })
+    const source = await openSource({ db: pg.db, ch }, request, { organizationId: '00000000-0000-4000-8000-000000000000', userId: null, label: 'test' })
+    expect(source.markets).toEqual(['CAISO'])
+    expect(await source.countRows()).toBe(24)
+    const refused = ExportRequest.safeParse({ dataset: 'series', product: 'GAS', market: 'MISO', series: 'HENRY_HUB', from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z' })
+    expect(refused.error?.issues).toMatchObject([{ path: ['market'], message: 'GAS series belong to no market: leave market out' }])
   })
 })

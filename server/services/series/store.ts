@@ -94,10 +94,20 @@ export async function seriesCatalogue(ch: ClickHouseHandle, scope: SeriesScope):
 
 export type SeriesPoint = { periodStart: string; periodEnd: string; value: number; attributes: Record<string, string>; source: string; publishedAt: string | null }
 
-const HISTORY_SQL = `
-SELECT formatDateTime(period_start, '%Y-%m-%dT%H:%i:%S.000Z') AS periodStart,
+/** One series' values with period starts in [from, to), oldest first, at most `limit`. */
+export async function seriesHistory(
+  ch: ClickHouseHandle,
+  query: SeriesScope & { series: string; measure: string; frequency: string; from: string; to: string; limit: number },
+): Promise<SeriesPoint[]> {
+  const records = await seriesRecords(ch, query)
+  return records.map(({ periodStart, periodEnd, value, attributes, source, publishedAt }) => ({ periodStart, periodEnd, value, attributes, source, publishedAt }))
+}
+
+const RECORDS_SQL = `
+SELECT product, market, series, measure, frequency,
+       formatDateTime(period_start, '%Y-%m-%dT%H:%i:%S.000Z') AS periodStart,
        formatDateTime(period_end, '%Y-%m-%dT%H:%i:%S.000Z') AS periodEnd,
-       value, attributes, source,
+       value, unit, attributes, source,
        if(isNull(published_at), NULL, formatDateTime(assumeNotNull(published_at), '%Y-%m-%dT%H:%i:%S.000Z')) AS publishedAt
 FROM series_values FINAL
 WHERE product = {product:String} AND market = {market:String} AND series = {series:String} AND measure = {measure:String}
@@ -105,12 +115,12 @@ WHERE product = {product:String} AND market = {market:String} AND series = {seri
 ORDER BY period_start
 LIMIT {limit:UInt32}`
 
-/** One series' values with period starts in [from, to), oldest first, at most `limit`. */
-export async function seriesHistory(
+/** One series' stored values as canonical records (what the basis arithmetic of packages/connectors takes), oldest first. */
+export async function seriesRecords(
   ch: ClickHouseHandle,
   query: SeriesScope & { series: string; measure: string; frequency: string; from: string; to: string; limit: number },
-): Promise<SeriesPoint[]> {
-  const rows = await queryRows<SeriesPoint & { value: number | string }>(ch, 'series.history', HISTORY_SQL, {
+): Promise<SeriesRecord[]> {
+  const rows = await queryRows<Omit<SeriesRecord, 'market' | 'value'> & { market: string; value: number | string }>(ch, 'series.records', RECORDS_SQL, {
     product: query.product,
     market: query.market ?? '',
     series: query.series,
@@ -120,5 +130,5 @@ export async function seriesHistory(
     to: clickHouseTime(query.to),
     limit: query.limit,
   })
-  return rows.map((row) => ({ ...row, value: Number(row.value) }))
+  return rows.map((row) => ({ ...row, market: row.market === '' ? null : (row.market as SeriesRecord['market']), value: Number(row.value) }))
 }

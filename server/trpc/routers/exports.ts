@@ -12,6 +12,7 @@ import {
   CurvesExport,
   PricesExport,
   ScenarioExport,
+  SeriesExport,
   getExport,
   listExports,
   MAX_LIST_LIMIT,
@@ -46,8 +47,11 @@ const EXAMPLE_EXPORT = {
  */
 const ExportInput = z
   .object({
-    dataset: z.enum(['prices', 'curves', 'scenario']),
-    market: MarketId.optional().describe('prices, curves: the market'),
+    dataset: z.enum(['prices', 'curves', 'scenario', 'series']),
+    market: MarketId.optional().describe('prices, curves: the market; series of product GRID: the market whose fundamentals'),
+    product: SeriesExport.shape.product.optional().describe('series: GAS, LNG, LCFS, REC, or GRID (with market)'),
+    series: SeriesExport.shape.series.optional().describe('series: the series ids (a list or comma-separated)'),
+    measure: SeriesExport.shape.measure.optional().describe('series: price (default), volume, demand, net_generation, ...'),
     nodes: PricesExport.shape.nodes.optional().describe('prices: pricing nodes; curves: hub nodes (a list or comma-separated)'),
     run: PricesExport.shape.run.optional().describe('prices: market runs (DA, RT5, RT15, RTH), a list or comma-separated'),
     from: PricesExport.shape.from.optional(),

@@ -1,5 +1,12 @@
-import { getSeriesHistory, listSeries } from '../../services/series/index.ts'
-import { SeriesCatalogueOutput, SeriesHistoryInput, SeriesHistoryOutput, SeriesScopeInput } from '../../services/series/schemas.ts'
+import { getSeriesBasis, getSeriesHistory, listSeries } from '../../services/series/index.ts'
+import {
+  SeriesBasisInput,
+  SeriesBasisOutput,
+  SeriesCatalogueOutput,
+  SeriesHistoryInput,
+  SeriesHistoryOutput,
+  SeriesScopeInput,
+} from '../../services/series/schemas.ts'
 import { dataProcedure, router } from '../trpc.ts'
 
 /**
@@ -38,4 +45,21 @@ export const seriesRouter = router({
     .input(SeriesHistoryInput)
     .output(SeriesHistoryOutput)
     .query(({ ctx, input }) => getSeriesHistory(ctx.platform.ch, input)),
+
+  basis: dataProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/series/basis',
+        tags: ['series'],
+        summary: 'Basis to Henry Hub',
+        description:
+          'A gas hub\'s daily price minus Henry Hub\'s (product GAS), or an LNG benchmark\'s weekly price minus the average of Henry Hub\'s ' +
+          'daily prices in the same week ending Wednesday (product LNG: JKM or TTF), with both legs and the periods only one side has.',
+      },
+      example: { product: 'LNG', series: 'JKM', from: '2026-08-01T00:00:00Z', to: '2026-10-01T00:00:00Z' },
+    })
+    .input(SeriesBasisInput)
+    .output(SeriesBasisOutput)
+    .query(({ ctx, input }) => getSeriesBasis(ctx.platform.ch, input)),
 })

@@ -54,6 +54,9 @@ describe('URLs', () => {
       isoneWebServices: 'http://127.0.0.1:8123/isone/api/v1.1',
       iesoReports: 'http://127.0.0.1:8123/ieso/public',
       aesoApi: 'http://127.0.0.1:8123/aeso/public',
+      eiaApi: 'http://127.0.0.1:8123/eia-api',
+      eiaWww: 'http://127.0.0.1:8123/eia',
+      carbWww: 'http://127.0.0.1:8123/carb',
     })
   })
 })

@@ -6,9 +6,10 @@
 import { strToU8, zipSync } from 'fflate'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { FetchError } from './errors.ts'
-import { createHttpClient, isHtmlPage, oasisError } from './http.ts'
+import type { SeriesFetchRequest } from '../series/fetch/types.ts'
+import { createHttpClient, isHtmlPage, oasisError, redactBytes, SECRET_REDACTED, wireUrl } from './http.ts'
 import { reply, startTestServer, type TestServer } from './test-server.ts'
-import type { FetchEvent, FetchOutcome, FetchRequest, HttpClientOptions } from './types.ts'
+import type { AnyFetchRequest, FetchEvent, FetchOutcomeOf, FetchRequest, HttpClientOptions } from './types.ts'
 
 const T0 = Date.parse('2026-07-14T12:00:00Z')
 const UA = '254Carbon-ingest/test (+ops@example.test)'
@@ -64,9 +65,9 @@ function request(extra: Partial<FetchRequest> = {}): FetchRequest {
     ...extra,
   }
 }
-const pathOf = (r: FetchRequest) => new URL(r.url).pathname + new URL(r.url).search
+const pathOf = (r: AnyFetchRequest) => new URL(r.url).pathname + new URL(r.url).search
 const text = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null)
-const payload = (o: FetchOutcome) => {
+const payload = <R extends AnyFetchRequest>(o: FetchOutcomeOf<R>) => {
   if (o.kind !== 'payload') throw new Error(`expected a payload, got ${o.kind}: ${o.reason}`)
   return o.payload
 }
@@ -349,5 +350,139 @@ describe('rate groups', () => {
     await c.fetch(r)
     expect(sleeps).toEqual([750, 4750])
     expect(at).toEqual([T0, T0 + 5500])
+  })
+})
+
+describe('series requests', () => {
+  const SECRET = 'eia-key-0123456789abcdef'
+  let seriesPaths = 0
+  /** A series request for a fresh path with `data[0]=value` in its query (brackets kept as written). */
+  function seriesRequest(extra: Partial<SeriesFetchRequest> = {}): SeriesFetchRequest {
+    const n = ++seriesPaths
+    return {
+      dataset: 'eia.930.region_data',
+      key: 'CAISO',
+      url: `${server.url}/v2/series-${n}/data/?frequency=hourly&data[0]=value&offset=0`,
+      window: { start: T0, end: T0 + 3_600_000 },
+      file: `series-${n}_p1.json`,
+      rateGroup: 'test',
+      ...extra,
+    }
+  }
+  const withKey = (extra: Partial<SeriesFetchRequest> = {}) => seriesRequest({ secretQuery: { api_key: SECRET }, ...extra })
+  /** The path the server sees: the request's own query, then the secret. */
+  const sentPath = (r: SeriesFetchRequest) => `${new URL(r.url).pathname}${r.url.slice(r.url.indexOf('?'))}&api_key=${SECRET}`
+  /** EIA echoes the request's parameters, the key among them. */
+  const echo = (path: string) => JSON.stringify({ response: { total: '0', data: [] }, request: { params: { path, api_key: SECRET } } })
+  const JSON_TYPE = { 'Content-Type': 'application/json' }
+
+  it('sends the secret query on the wire only: not in the request, the events, the outcome or the bytes', async () => {
+    const r = withKey()
+    server.on(sentPath(r), (_req, res) => reply(res, 200, JSON_TYPE, echo(sentPath(r))))
+    const outcome = await client().fetch(r)
+    expect(server.seen.map((s) => s.path)).toEqual([sentPath(r)])
+    const p = payload(outcome)
+    expect(r.url).not.toContain(SECRET)
+    expect(p.request.url).toBe(r.url)
+    expect(p.request).toMatchObject({ dataset: r.dataset, key: 'CAISO', file: r.file, window: r.window })
+    expect(text(p.bytes)).not.toContain(SECRET)
+    expect(JSON.parse(text(p.bytes)!)).toMatchObject({ request: { params: { api_key: SECRET_REDACTED } } })
+    expect(JSON.stringify(outcome)).not.toContain(SECRET)
+    expect(JSON.stringify(events)).not.toContain(SECRET)
+    expect(events.map((e) => e.type)).toEqual(['request', 'response'])
+    expect(Object.keys(p.request)).not.toContain('secretQuery')
+    // Hidden, not gone: the dataset's nextPage carries it to the next page.
+    expect(p.request.secretQuery).toEqual({ api_key: SECRET })
+  })
+
+  it('keeps the secret out of a FetchError and its bytes (a 403 echoing the key)', async () => {
+    const r = withKey()
+    server.on(sentPath(r), (_req, res) => reply(res, 403, JSON_TYPE, JSON.stringify({ error: { code: 'API_KEY_INVALID', message: `bad key ${SECRET}` } })))
+    const error = await fetchError(client().fetch(r))
+    expect(error).toMatchObject({ status: 403, attempts: 1, retryable: false })
+    expect(error.message).toContain(r.url)
+    expect(error.message).not.toContain(SECRET)
+    expect(JSON.stringify(error.request)).not.toContain(SECRET)
+    expect(text(error.bytes)).toBe(JSON.stringify({ error: { code: 'API_KEY_INVALID', message: `bad key ${SECRET_REDACTED}` } }))
+    expect(JSON.stringify(events)).not.toContain(SECRET)
+  })
+
+  it('keeps the secret out of a network error that names the URL, through the retries and the final FetchError', async () => {
+    const failing: typeof globalThis.fetch = async (input) => {
+      throw new TypeError('fetch failed', { cause: new Error(`cannot reach ${String(input)}`) })
+    }
+    const r = withKey()
+    const error = await fetchError(client({ fetch: failing, maxAttempts: 2 }).fetch(r))
+    expect(error).toMatchObject({ status: null, attempts: 2, retryable: true })
+    expect(error.message).toContain('cannot reach')
+    expect(error.message).toContain(SECRET_REDACTED)
+    expect(error.message).not.toContain(SECRET)
+    expect(retries()).toHaveLength(1)
+    expect(JSON.stringify(events)).not.toContain(SECRET)
+  })
+
+  it('a not-published 404 carries the request back without showing the secret', async () => {
+    const r = withKey({ notFoundMeansNotPublished: true })
+    server.on(sentPath(r), (_req, res) => reply(res, 404, { 'Content-Type': 'text/plain' }, `no such file for ${SECRET}`))
+    const outcome = await client().fetch(r)
+    expect(outcome).toMatchObject({ kind: 'not-published', status: 404, reason: 'HTTP 404: not published yet' })
+    expect(JSON.stringify(outcome)).not.toContain(SECRET)
+    if (outcome.kind !== 'not-published') throw new Error('expected not-published')
+    expect(text(outcome.bytes)).toBe(`no such file for ${SECRET_REDACTED}`)
+  })
+
+  it('an HTML answer is data when the request expects HTML (EIA fragments), and a throttle page otherwise', async () => {
+    const fragment = '<html><body><ul><li>For the week ending September 23:</li></ul></body></html>\n'
+    const expected = seriesRequest({ htmlExpected: true })
+    server.on(pathOf(expected), (_req, res) => reply(res, 200, { 'Content-Type': 'text/html; charset=UTF-8' }, fragment))
+    const p = payload(await client().fetch(expected))
+    expect(text(p.bytes)).toBe(fragment)
+    expect(p).toMatchObject({ request: expected, attempts: 1, contentType: 'text/html; charset=UTF-8' })
+    expect(retries()).toEqual([])
+
+    const unexpected = seriesRequest()
+    server.on(pathOf(unexpected), (_req, res, n) => (n === 1 ? reply(res, 200, { 'Content-Type': 'text/html' }, HTML_PAGE) : reply(res, 200, JSON_TYPE, '{}')))
+    const q = payload(await client().fetch(unexpected))
+    expect(q.attempts).toBe(2)
+    expect(retries().map((e) => [e.type, e.reason])).toEqual([['throttled', 'an HTML page instead of data (HTTP 200)']])
+  })
+
+  it('does not look for an OASIS error document in a series zip (an .xlsx workbook is a zip)', async () => {
+    const r = seriesRequest({ dataset: 'eia.ice.next_day_gas', key: 'GAS' })
+    const workbook = zipSync({ 'INVALID_REQUEST.xml': strToU8('<ERR_CODE>1000</ERR_CODE><ERR_DESC>looks like OASIS</ERR_DESC>') })
+    server.on(pathOf(r), (_req, res) => reply(res, 200, { 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, workbook))
+    const p = payload(await client().fetch(r))
+    expect(p.bytes).toEqual(workbook)
+  })
+
+  it('a price request comes back as the very object that was asked', async () => {
+    const r = request()
+    server.on(pathOf(r), (_req, res) => reply(res, 200, CSV, 'x'))
+    expect(payload(await client().fetch(r)).request).toBe(r)
+  })
+})
+
+describe('wireUrl and redactBytes', () => {
+  const base: SeriesFetchRequest = {
+    dataset: 'eia.930.region_data',
+    key: 'PJM',
+    url: 'https://api.eia.gov/v2/electricity/rto/region-data/data/?data[0]=value&facets[respondent][]=PJM',
+    window: { start: 0, end: 1 },
+    file: 'f.json',
+    rateGroup: 'eia.api',
+  }
+  it('appends the secrets as text, encoded, leaving the rest of the URL as written', () => {
+    expect(wireUrl({ ...base, secretQuery: { api_key: 'a b&c' } })).toBe(`${base.url}&api_key=a%20b%26c`)
+    expect(wireUrl({ ...base, url: 'https://example.test/file.xls', secretQuery: { k: 'v' } })).toBe('https://example.test/file.xls?k=v')
+    expect(wireUrl({ ...base, url: 'https://example.test/x?', secretQuery: { k: 'v' } })).toBe('https://example.test/x?k=v')
+    expect(wireUrl(base)).toBe(base.url)
+  })
+  it('replaces the secret, its URL-encoded and its JSON-escaped forms wherever they occur, leaving other bytes alone', () => {
+    const r = { ...base, secretQuery: { api_key: 'k/ey+1' } }
+    const body = new TextEncoder().encode('a k/ey+1 b k%2Fey%2B1 c k/ey+1 d "k\\/ey+1"')
+    expect(new TextDecoder().decode(redactBytes(body, r))).toBe(`a ${SECRET_REDACTED} b ${SECRET_REDACTED} c ${SECRET_REDACTED} d "${SECRET_REDACTED}"`)
+    const clean = new TextEncoder().encode('nothing to hide')
+    expect(redactBytes(clean, r)).toBe(clean)
+    expect(redactBytes(body, base)).toBe(body)
   })
 })

@@ -1,4 +1,5 @@
 import type { MarketId, MarketRun } from '@carbon/schemas'
+import type { SeriesFetchRequest } from '../series/fetch/types.ts'
 import type { SourceId } from '../sources.ts'
 
 /**
@@ -31,6 +32,12 @@ export type PublisherUrls = {
   iesoReports: string
   /** AESO API gateway: https://apimgw.aeso.ca/public (then /poolprice-api/v1.1/price/poolPrice?...) */
   aesoApi: string
+  /** EIA Open Data API: https://api.eia.gov (then /v2/electricity/rto/region-data/data/?...) */
+  eiaApi: string
+  /** EIA website: https://www.eia.gov (then /dnav/ng/hist_xls/RNGWHHDd.xls, /naturalgas/weekly/..., /electricity/wholesale/xls/...) */
+  eiaWww: string
+  /** CARB website: https://ww2.arb.ca.gov (then /resources/documents/weekly-lcfs-credit-transfer-activity-reports) */
+  carbWww: string
 }
 
 export type ConnectorConfig = {
@@ -47,6 +54,10 @@ export type ConnectorConfig = {
   isoneLocations?: readonly number[]
   /** AESO API key (header API-KEY); the AESO dataset is unavailable without. */
   aesoKey?: string
+  /** EIA Open Data API key (query `api_key`, sent as a secret); the EIA-930 series datasets are unavailable without. */
+  eiaKey?: string
+  /** EIA-930 respondents (balancing authority codes) to request (default the seven ISOs' and PACW: series/fetch/eia930.ts). */
+  eia930Respondents?: readonly string[]
 }
 
 /** A half-open UTC window [start, end) in ms since the epoch. */
@@ -170,9 +181,25 @@ export type HttpClientOptions = {
   onEvent?: (event: FetchEvent) => void
 }
 
+/** Either kind of request the HTTP client makes: a price file's, or a series file's (series/fetch/types.ts). */
+export type AnyFetchRequest = FetchRequest | SeriesFetchRequest
+
+/** What a publisher answered with data for a request of type R (FetchedPayload for a price request, SeriesFetchedPayload for a series one). */
+export type FetchedPayloadOf<R extends AnyFetchRequest> = Omit<FetchedPayload, 'request'> & { request: R }
+
+/** The outcome of a request of type R (FetchOutcome for a price request): data, or "not published yet". */
+export type FetchOutcomeOf<R extends AnyFetchRequest> =
+  | { kind: 'payload'; payload: FetchedPayloadOf<R> }
+  | { kind: 'not-published'; request: R; status: number; reason: string; bytes: Uint8Array | null }
+
+/**
+ * The HTTP client (createHttpClient). Generic in the request, the outcome carrying back the request
+ * type it was given: price requests (FetchRequest -> FetchOutcome) and series requests
+ * (SeriesFetchRequest -> a SeriesFetchedPayload or not-published) go through the same client.
+ */
 export type HttpClient = {
   /** Fetches one request: retries network errors, timeouts, 5xx, 429 and HTML throttle pages with backoff; throws FetchError when attempts run out. */
-  fetch(request: FetchRequest, signal?: AbortSignal): Promise<FetchOutcome>
+  fetch<R extends AnyFetchRequest>(request: R, signal?: AbortSignal): Promise<FetchOutcomeOf<R>>
 }
 
 /** Label of a market run per dataset, for logs. */

@@ -13,6 +13,9 @@ export const PUBLISHER_URLS: Readonly<PublisherUrls> = {
   isoneWebServices: 'https://webservices.iso-ne.com/api/v1.1',
   iesoReports: 'https://reports-public.ieso.ca/public',
   aesoApi: 'https://apimgw.aeso.ca/public',
+  eiaApi: 'https://api.eia.gov',
+  eiaWww: 'https://www.eia.gov',
+  carbWww: 'https://ww2.arb.ca.gov',
 }
 
 /** The same base URLs on the publisher simulator at `baseUrl` (`http://127.0.0.1:PORT`). */
@@ -30,5 +33,8 @@ export function simulatorUrls(baseUrl: string): PublisherUrls {
     isoneWebServices: `${base}/isone/api/v1.1`,
     iesoReports: `${base}/ieso/public`,
     aesoApi: `${base}/aeso/public`,
+    eiaApi: `${base}/eia-api`,
+    eiaWww: `${base}/eia`,
+    carbWww: `${base}/carb`,
   }
 }

@@ -1,5 +1,6 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { auditEvents, auditOutcome, principalType } from './audit.ts'
+import { complianceHoldingLots, complianceObligations, complianceRetirements } from './compliance.ts'
 import { curveBuilds, curves } from './curves.ts'
 import { deadLetters } from './dead-letters.ts'
 import { exportJobs, reportOutputs, reportSubscriptions } from './delivery.ts'
@@ -10,6 +11,7 @@ import { scenarioRuns, scenarios, scenarioVersions } from './scenarios.ts'
 import { sessions } from './sessions.ts'
 
 export * from './audit.ts'
+export * from './compliance.ts'
 export * from './curves.ts'
 export * from './dead-letters.ts'
 export * from './delivery.ts'
@@ -47,6 +49,9 @@ export const schema = {
   exportJobs,
   reportSubscriptions,
   reportOutputs,
+  complianceObligations,
+  complianceHoldingLots,
+  complianceRetirements,
 }
 
 /** The drizzle database both drivers (PGlite and postgres.js) provide; services take this. */

@@ -36,7 +36,7 @@ export const ingestRuns = pgTable(
       .notNull()
       .references(() => dataKeys.id, { onDelete: 'restrict' }),
     dataset: text().notNull(),
-    /** 'schedule' or 'backfill'. */
+    /** 'schedule', 'backfill' or 'upload' (a series file a user entered). */
     trigger: text().notNull(),
     windowStart: timestamp({ withTimezone: true }).notNull(),
     windowEnd: timestamp({ withTimezone: true }).notNull(),
