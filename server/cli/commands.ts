@@ -207,11 +207,11 @@ async function startEmbeddedWorkers(platform: Platform, ingest: boolean): Promis
       // The ingest first, then the consumer. The in-process bus forgets what it holds, so the
       // consumer first stores everything published (bounded wait); Kafka keeps it for the next start.
       await worker?.stop()
-      if (consumer && !(await consumer.drain(DRAIN_TIMEOUT_MS))) {
-        platform.log.warn({ waitedMs: DRAIN_TIMEOUT_MS }, 'prices still unconsumed at shutdown: they are lost with the in-process bus')
-      }
+      // Both consumers drain at once, within one bound.
+      const [pricesDrained, seriesDrained] = await Promise.all([consumer?.drain(DRAIN_TIMEOUT_MS) ?? true, series?.drain(DRAIN_TIMEOUT_MS) ?? true])
+      if (!pricesDrained) platform.log.warn({ waitedMs: DRAIN_TIMEOUT_MS }, 'prices still unconsumed at shutdown: they are lost with the in-process bus')
+      if (!seriesDrained) platform.log.warn({ waitedMs: DRAIN_TIMEOUT_MS }, 'series values still unconsumed at shutdown: they are lost with the in-process bus')
       // Each leaves its consumer group (seconds apiece with Kafka): together, within the shutdown bound.
-      if (series && !(await series.drain(DRAIN_TIMEOUT_MS))) platform.log.warn({ waitedMs: DRAIN_TIMEOUT_MS }, 'series values still unconsumed at shutdown: they are lost with the in-process bus')
       await Promise.all([consumer?.stop(), series?.stop(), solver?.stop(), scenarios?.stop(), exports?.stop(), reports?.stop()])
       unregisterLag()
     },

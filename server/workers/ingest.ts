@@ -81,12 +81,17 @@ export async function connectorConfig(platform: Platform, publisherUrl: string |
 
 /**
  * The series datasets the ingest schedules (docs/decisions/023): INGEST_SERIES names them (source
- * ids, comma-separated; `none` for none), else every one its configuration allows (EIA-930 needs
+ * ids, comma-separated; `none` for none); else, when INGEST_DATASETS narrows the ingest, the
+ * series ids it names (often none); else every one its configuration allows (EIA-930 needs
  * EIA_KEY from the publishers).
  */
 export function ingestSeries(env: Env, config: ConnectorConfig): SeriesDatasetDefinition[] {
   const all = Object.values(SERIES_DATASETS) as SeriesDatasetDefinition[]
   const named = env.INGEST_SERIES?.split(',').map((s) => s.trim()).filter(Boolean)
+  if (!named && env.INGEST_DATASETS) {
+    const datasets = env.INGEST_DATASETS.split(',').map((s) => s.trim())
+    return all.filter((d) => datasets.includes(d.id) && d.available(config))
+  }
   if (!named) return all.filter((d) => d.available(config))
   if (named.length === 1 && named[0] === 'none') return []
   const unknown = named.filter((id) => !all.some((d) => d.id === id))

@@ -45,6 +45,9 @@ describe('OpenAPI document', () => {
   it('lists every REST procedure under /api/v1, the live price stream and the reports', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/backtest',
+      '/compliance/entries',
+      '/compliance/entries/remove',
+      '/compliance/positions',
       '/curves',
       '/curves/build',
       '/curves/compare',
@@ -72,6 +75,9 @@ describe('OpenAPI document', () => {
       '/scenarios/validate',
       '/scenarios/{id}',
       '/scenarios/{id}/runs',
+      '/series',
+      '/series/basis',
+      '/series/history',
       '/stream/prices',
     ])
   })

@@ -159,7 +159,7 @@ describe('download center', () => {
     await page.goto(url('/downloads'))
     const refused = page.getByTestId('downloads-refused')
     await refused.waitFor()
-    expect(await refused.textContent()).toContain('Your organization is entitled to no market through downloads')
+    expect(await refused.textContent()).toContain('Your organization is entitled to no market or product through downloads')
     expect(await page.getByTestId('export-form').count()).toBe(0)
 
     const form = new URLSearchParams({ intent: 'create', dataset: 'prices', market: 'MISO', nodes: 'INDIANA.HUB', runs: 'DA', ...lastTwoDays(), format: 'csv' })

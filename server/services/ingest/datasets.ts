@@ -1,4 +1,4 @@
-import { FETCH_DATASETS, MARKET_DATASETS, MISO_DX_DATASETS, type ConnectorConfig, type DatasetDefinition } from '@carbon/connectors'
+import { FETCH_DATASETS, isSeriesDatasetId, MARKET_DATASETS, MISO_DX_DATASETS, type ConnectorConfig, type DatasetDefinition } from '@carbon/connectors'
 import type { MarketId } from '@carbon/schemas'
 import { AppError } from '../../errors.ts'
 
@@ -47,11 +47,12 @@ export function resolveDataset(market: MarketId, name: string): DatasetDefinitio
 
 /**
  * The datasets the scheduler runs: those named (default all) of the markets named (default all),
- * minus those lacking configuration (a key, credentials).
+ * minus those lacking configuration (a key, credentials). Series datasets may be named beside
+ * them (the series scheduler runs those: server/workers/ingest.ts ingestSeries).
  */
 export function scheduledDatasets(config: ConnectorConfig, names?: readonly string[], markets?: readonly MarketId[]): DatasetDefinition[] {
   if (names) {
-    const unknown = names.filter((n) => !DATASETS[n])
+    const unknown = names.filter((n) => !DATASETS[n] && !isSeriesDatasetId(n))
     if (unknown.length > 0) throw AppError.badRequest(`INGEST_DATASETS names unknown datasets: ${unknown.join(', ')}; known: ${Object.keys(DATASETS).join(', ')}`)
   }
   return Object.values(DATASETS).filter(
