@@ -39,6 +39,8 @@ Commands:
                  --to <date>      exclusive
                  --source <simulator|publishers>  where to fetch (default per INGEST_SOURCE)
                  --force          fetch a finished range again
+               or a series dataset (no --market): --dataset eia.930.region_data, eia.930.fuel_type_data,
+                 eia.ng.hh_spot_monthly, eia.ng.hh_spot_daily, eia.ng.wngsr_lng_prices, ... --from --to
   dlq list     Dead letters not yet replayed: id, time, topic, reason, file, line, raw key
                  --topic <t>      prices.dlq, curves.dlq, ...
                  --since <date>   YYYY-MM-DD or ISO time; --all: replayed ones too

@@ -13,7 +13,10 @@ import { AxisTick, stepAfterRounded, timeAxisProps, useChartWidth, type TickProp
 
 export const meta: MetaFunction = () => [
   { title: 'Data health · 254Carbon' },
-  { name: 'description', content: 'Completeness, gaps, late and revised values and freshness of the ingested prices, per market and dataset.' },
+  {
+    name: 'description',
+    content: 'Completeness, gaps, late and revised values and freshness of the ingested prices, per market and dataset, and of the series beside power.',
+  },
 ]
 
 /** Signed-in users entitled to a market in the hub; audited like every price page (loadDataHealth). */
@@ -24,6 +27,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 type View = ReturnType<typeof useLoaderData<typeof loader>>
 type Dataset = View['health']['markets'][number]['datasets'][number]
 type Series = NonNullable<View['series']>
+type SeriesDataset = View['seriesHealth']['datasets'][number]
+type SeriesRow = SeriesDataset['series'][number]
 
 const WINDOW_OPTIONS = [
   { value: '6h', label: '6 h' },
@@ -207,7 +212,7 @@ function DatasetRow({ d, timeZone, href, selected }: { d: Dataset; timeZone: str
 }
 
 export default function DataHealthPage() {
-  const { health, window, selected, series, markets, deadLetters } = useLoaderData<typeof loader>()
+  const { health, window, selected, series, markets, deadLetters, seriesHealth, products } = useLoaderData<typeof loader>()
   const anyData = health.markets.some((m) => m.datasets.length > 0)
   const search = (params: Record<string, string | undefined>) => {
     const q = new URLSearchParams()
@@ -242,7 +247,7 @@ export default function DataHealthPage() {
         </p>
       </div>
 
-      {!anyData ? (
+      {!anyData && markets.length > 0 ? (
         <EmptyState title="No prices and no ingest runs yet">
           Nothing has been stored for {markets.map((m) => m.id).join(' or ')} in the last 7 days — run <code>npx carbon seed-demo</code> or
           wait for ingestion.
@@ -330,6 +335,8 @@ export default function DataHealthPage() {
       })}
 
       <DeadLettersPanel groups={deadLetters} />
+
+      <SeriesHealthSection health={seriesHealth} products={products} markets={markets.map((m) => m.id)} />
 
       {series && selectedMarket ? (
         <section className="panel" id="completeness-chart" aria-labelledby="completeness-chart-title">
@@ -491,6 +498,263 @@ function DeadLettersPanel({ groups }: { groups: View['deadLetters'] }) {
             </tbody>
           </table>
         </div>
+      )}
+    </section>
+  )
+}
+
+// ---------------------------------------------------------------- series beside power
+
+const SERIES_STATUS: Record<SeriesDataset['status'], { className: string; style?: CSSProperties; label: string; title: string }> = {
+  ok: { className: 'status status-active', label: 'on time', title: 'Holds what the publisher has released, with no gap in its window' },
+  late: { className: 'status status-disabled', label: 'late', title: 'The publisher has released periods this dataset does not hold' },
+  failing: { className: 'status status-disabled', label: 'failing', title: 'Its latest ingest run failed' },
+  gaps: { className: 'status', style: { background: '#fff7e6', color: '#92400e' }, label: 'gaps', title: 'Missing periods in its window, or refused rows to deal with' },
+  unscheduled: { className: 'status status-expired', label: 'no schedule', title: 'Uploaded data: no publication schedule to be late against' },
+}
+
+const FREQUENCY_WORDS: Record<SeriesRow['frequency'], { one: string; many: string }> = {
+  hour: { one: 'hour', many: 'hours' },
+  day: { one: 'weekday', many: 'weekdays' },
+  week: { one: 'week', many: 'weeks' },
+  month: { one: 'month', many: 'months' },
+}
+
+/** A period start as its publisher dates it: UTC hours for EIA-930, UTC dates for the rest (docs/decisions/023). */
+function formatPeriod(iso: string, frequency: SeriesRow['frequency']): string {
+  if (frequency === 'hour') return `${formatInZone(iso, 'UTC', 'datetime')} UTC`
+  if (frequency === 'month') return formatInZone(iso, 'UTC', 'date').slice(0, 7)
+  return formatInZone(iso, 'UTC', 'date')
+}
+
+function SeriesStatusBadge({ status }: { status: SeriesDataset['status'] }) {
+  const s = SERIES_STATUS[status]
+  return (
+    <span className={s.className} style={s.style} title={s.title} data-series-status={status}>
+      {s.label}
+    </span>
+  )
+}
+
+function RatioBar({ ratio }: { ratio: number }) {
+  return (
+    <span style={barTrack} aria-hidden="true">
+      <span style={{ display: 'block', height: '100%', width: `${Math.min(100, ratio * 100)}%`, background: ratioColor(ratio) }} />
+    </span>
+  )
+}
+
+const STRIP_HEIGHT = 12
+
+/** One cell per expected period of the window, oldest first: filled when stored, red when missing. */
+function PresenceStrip({ row }: { row: SeriesRow }) {
+  const n = row.presence.length
+  if (n === 0) return null
+  const cell = Math.max(1, Math.min(6, Math.floor(168 / n)))
+  const width = n * cell
+  const words = FREQUENCY_WORDS[row.frequency]
+  return (
+    <svg width={width} height={STRIP_HEIGHT} role="img" aria-label={`${row.receivedPeriods} of ${row.expectedPeriods} ${words.many} stored, oldest first`} data-presence={row.presence}>
+      {[...row.presence].map((bit, i) => (
+        <rect key={i} x={i * cell} y={0} width={Math.max(1, cell - (cell > 2 ? 1 : 0))} height={STRIP_HEIGHT} fill={bit === '1' ? COLORS.ok : COLORS.bad} />
+      ))}
+    </svg>
+  )
+}
+
+function SeriesGapsCell({ row }: { row: SeriesRow }) {
+  if (row.missingPeriods === 0) return <td className="num">0</td>
+  const words = FREQUENCY_WORDS[row.frequency]
+  // A few missing weekdays are named; a longer run is its first and last date and its length (all dates in the title).
+  const ranges = row.gaps.map((g) =>
+    g.dates && g.dates.length <= 3
+      ? g.dates.join(', ')
+      : g.from === g.to
+        ? formatPeriod(g.from, row.frequency)
+        : `${formatPeriod(g.from, row.frequency)} – ${formatPeriod(g.to, row.frequency)} (${formatInteger(g.periods)} ${g.periods === 1 ? words.one : words.many})`,
+  )
+  const allDates = row.gaps.flatMap((g) => g.dates ?? [])
+  return (
+    <td className="text" style={{ whiteSpace: 'normal', minWidth: 160, maxWidth: 360 }} title={allDates.length > 0 ? `Missing weekdays: ${allDates.join(', ')}` : undefined}>
+      <span className="negative-price strong">{formatInteger(row.missingPeriods)}</span>{' '}
+      <span className="muted" data-gaps>
+        {ranges.slice(0, 4).join('; ')}
+        {ranges.length > 4 ? ` and ${ranges.length - 4} more` : ''}
+      </span>
+    </td>
+  )
+}
+
+function SeriesHealthRowView({ row }: { row: SeriesRow }) {
+  const words = FREQUENCY_WORDS[row.frequency]
+  return (
+    <tr data-series={`${row.series}:${row.measure}:${row.frequency}`}>
+      <th scope="row" className="text mono">
+        {row.series}
+        {row.market ? <span className="muted"> · {row.market}</span> : null}
+      </th>
+      <td className="text muted">
+        {row.measure} · {row.frequency} · {row.unit}
+      </td>
+      <td className="num" title={`${formatInteger(row.receivedPeriods)} of ${formatInteger(row.expectedPeriods)} ${words.many} since ${formatPeriod(row.windowFrom, row.frequency)}`}>
+        <RatioBar ratio={row.ratio} />
+        <span className="strong" data-completeness>
+          {formatRatio(row.ratio)}
+        </span>
+      </td>
+      <td className="num">
+        {formatInteger(row.receivedPeriods)} / {formatInteger(row.expectedPeriods)}
+      </td>
+      <SeriesGapsCell row={row} />
+      <td className={row.late ? 'time stale' : 'time'}>
+        {formatPeriod(row.lastPeriodStart, row.frequency)}
+        {row.late ? <span className="stale-tag">late</span> : null}
+      </td>
+      <td className="text">
+        <PresenceStrip row={row} />
+      </td>
+    </tr>
+  )
+}
+
+function SeriesRunLine({ d }: { d: SeriesDataset }) {
+  const { lastRun, lastFailure, runs } = d.ingest
+  const total = runs.ok + runs.partial + runs['no-data'] + runs.failed
+  if (!lastRun) return <span className="muted">no ingest run in 7 days</span>
+  return (
+    <span data-last-run>
+      last run <StatusBadge status={lastRun.status} />{' '}
+      <time dateTime={lastRun.finishedAt} className="muted">
+        {formatInZone(lastRun.finishedAt, 'UTC', 'datetime')} UTC
+      </time>{' '}
+      ({formatInteger(total)} in 7 days: {formatInteger(runs.ok + runs.partial)} delivered, {formatInteger(runs['no-data'])} not yet published,{' '}
+      {formatInteger(runs.failed)} failed)
+      {lastFailure?.error ? <span className="row-error"> last error: {lastFailure.error}</span> : null}
+    </span>
+  )
+}
+
+function SeriesDatasetPanel({ d, productLabel }: { d: SeriesDataset; productLabel: string }) {
+  const id = `series-health-${d.dataset.replace(/[^A-Za-z0-9_-]/g, '-')}`
+  return (
+    <article className="series-health-dataset" aria-labelledby={id} data-dataset={d.dataset} style={{ marginBottom: 20 }}>
+      <h3 id={id} style={{ display: 'flex', gap: 8, alignItems: 'baseline', flexWrap: 'wrap' }}>
+        <span className="mono">{d.dataset}</span>
+        <span className="muted">{productLabel}</span>
+        <SeriesStatusBadge status={d.status} />
+      </h3>
+      {d.description ? <p className="muted" style={{ margin: '2px 0 6px' }}>{d.description}</p> : null}
+      <ul className="series-health-facts" style={{ listStyle: 'none', padding: 0, margin: '0 0 8px', display: 'flex', flexWrap: 'wrap', gap: '4px 18px' }}>
+        <li>
+          Completeness{' '}
+          {d.ratio === null ? (
+            <span className="muted">— nothing stored</span>
+          ) : (
+            <>
+              <RatioBar ratio={d.ratio} />
+              <span className="strong" data-dataset-completeness>
+                {formatRatio(d.ratio)}
+              </span>{' '}
+              <span className="muted">
+                ({formatInteger(d.receivedPeriods)} of {formatInteger(d.expectedPeriods)} periods)
+              </span>
+            </>
+          )}
+        </li>
+        <li>
+          {d.lastPeriodEnd ? `Holds periods through ${formatInZone(d.lastPeriodEnd, 'UTC', 'datetime')} UTC` : 'Holds no period'}
+          {d.schedule ? (
+            <span className={d.schedule.late ? 'stale' : 'muted'}>
+              {' '}
+              · publisher out through {formatInZone(d.schedule.expectedThrough, 'UTC', 'datetime')} UTC
+              {d.schedule.scheduleOf !== d.dataset ? ` (schedule of ${d.schedule.scheduleOf})` : ''}
+              {d.schedule.late ? ` · ${formatInteger(d.schedule.lateSeries)} series late` : ''}
+            </span>
+          ) : (
+            <span className="muted"> · no publication schedule</span>
+          )}
+        </li>
+        <li>
+          <SeriesRunLine d={d} />
+        </li>
+        <li data-dead-letters={d.deadLetters.pending}>
+          Dead letters: <span className={d.deadLetters.pending > 0 ? 'negative-price strong' : undefined}>{formatInteger(d.deadLetters.pending)}</span>
+          {d.deadLetters.replayed > 0 ? <span className="muted"> ({formatInteger(d.deadLetters.replayed)} replayed)</span> : null}
+          {d.deadLetters.latestReason ? <span className="muted"> · latest: {d.deadLetters.latestReason}</span> : null}
+        </li>
+      </ul>
+      {d.series.length === 0 ? (
+        <p className="panel-empty muted">No value of this dataset is stored.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="data-table">
+            <caption>
+              {d.dataset}: completeness per series over its window, the last expected periods up to its newest stored one (weekdays for daily
+              series)
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col" className="text">
+                  Series
+                </th>
+                <th scope="col" className="text">
+                  Measure
+                </th>
+                <th scope="col" className="num">
+                  Completeness
+                </th>
+                <th scope="col" className="num">
+                  Periods
+                </th>
+                <th scope="col" className="text">
+                  Gaps
+                </th>
+                <th scope="col" className="text">
+                  Latest period
+                </th>
+                <th scope="col" className="text">
+                  Window
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.series.map((row) => (
+                <SeriesHealthRowView key={`${row.market}:${row.series}:${row.measure}:${row.frequency}`} row={row} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </article>
+  )
+}
+
+/**
+ * Gas, LNG, LCFS, RECs and the GRID fundamentals of the user's markets: per dataset its status,
+ * completeness, gaps, freshness against the publisher's schedule, runs and dead letters.
+ */
+function SeriesHealthSection({ health, products, markets }: { health: View['seriesHealth']; products: View['products']; markets: string[] }) {
+  const label = (product: string) => (product === 'GRID' ? 'EIA-930 fundamentals' : (products.find((p) => p.id === product)?.label ?? product))
+  const scope = [...products.map((p) => p.label), ...(markets.length > 0 ? [`the fundamentals of ${markets.join(', ')}`] : [])]
+  return (
+    <section className="panel" id="series-health" aria-labelledby="series-health-title">
+      <header className="panel-header">
+        <h2 id="series-health-title">
+          Series beside power<span className="panel-subtitle">{`${health.datasets.length} dataset${health.datasets.length === 1 ? '' : 's'}`}</span>
+        </h2>
+        <p className="panel-meta">
+          Late: the publisher has released periods the dataset does not hold (taken {health.lateMarginHours} h after its polling). Daily
+          series expect every weekday: a missing date may be a trading holiday.
+        </p>
+      </header>
+      {health.datasets.length === 0 ? (
+        <p className="panel-empty muted" data-testid="series-health-empty">
+          {scope.length === 0
+            ? 'You are entitled to no product beside power in the hub.'
+            : `No series stored, ingested or dead-lettered for ${scope.join(', ')}.`}
+        </p>
+      ) : (
+        health.datasets.map((d) => <SeriesDatasetPanel key={d.dataset} d={d} productLabel={label(d.product)} />)
       )}
     </section>
   )

@@ -76,6 +76,11 @@ export default function GasPage() {
             Louisiana) is the reference every basis is taken against.
           </p>
         </div>
+        <div className="curve-actions">
+          <Link className="button" to="/gas/curves">
+            Forward curves
+          </Link>
+        </div>
       </header>
       {nothing ? (
         <EmptyState title="No gas prices stored yet">

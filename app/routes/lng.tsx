@@ -72,11 +72,16 @@ export default function LngPage() {
             Wednesday. Basis: the weekly price minus the average of Henry Hub&rsquo;s daily spot prices in the same week (Thursday to Wednesday).
           </p>
         </div>
-        {rows.length > 0 && canDownload ? (
-          <a className="button" href="/lng.csv" download>
-            Download CSV
-          </a>
-        ) : null}
+        <div className="curve-actions">
+          <Link className="button" to="/lng/curves">
+            Basis curves
+          </Link>
+          {rows.length > 0 && canDownload ? (
+            <a className="button" href="/lng.csv" download>
+              Download CSV
+            </a>
+          ) : null}
+        </div>
       </header>
       {rows.length === 0 ? (
         <EmptyState title="No LNG prices stored yet">EIA&rsquo;s weekly LNG bullet is read once the ingest has run.</EmptyState>

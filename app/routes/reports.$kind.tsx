@@ -4,7 +4,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { ReportActions, ReportBody } from '#app/components/reports/report-view.tsx'
 import { loadHubReport } from '#app/components/reports/report-route.server.ts'
 import reportsCss from '#app/styles/reports.css?url'
-import { ReportKind } from '#server/services/reports/types.ts'
+import { FUELS_REPORT_KIND, ReportKind } from '#server/services/reports/types.ts'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: reportsCss }]
 
@@ -18,7 +18,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
  */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const kind = ReportKind.safeParse(params.kind)
-  if (!kind.success) throw new Response(`No report "${params.kind}": the reports are ${ReportKind.options.join(', ')}`, { status: 404 })
+  if (!kind.success) throw new Response(`No report "${params.kind}": the reports are ${[...ReportKind.options, FUELS_REPORT_KIND].join(', ')}`, { status: 404 })
   return loadHubReport(request, context, kind.data)
 }
 

@@ -5,6 +5,7 @@ import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { accessData } from '#app/utils/data-access.server.ts'
 import reportsCss from '#app/styles/reports.css?url'
+import { entitledProducts } from '#server/services/auth/entitlements.ts'
 import { listCurves } from '#server/services/curves/index.ts'
 import { listRuns } from '#server/services/scenarios/index.ts'
 
@@ -12,13 +13,14 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: reportsCss
 
 export const meta: MetaFunction = () => [
   { title: 'Reports · 254Carbon' },
-  { name: 'description', content: 'Printable market summaries, forward curve reports and scenario reports, each as a page and a PDF.' },
+  { name: 'description', content: 'Printable market summaries, forward curve reports, scenario reports and gas, LNG and environmental reports, each as a page and a PDF.' },
 ]
 
 /**
  * The report catalogue: a market and day for the market summary, a hub and as-of dates for the
- * curve report, a finished scenario run; each opens the printable page or its PDF. Lists only
- * what the user may see in the hub (audited as hub:reports).
+ * curve report, a finished scenario run, a date for the gas, LNG and environmental report; each
+ * opens the printable page or its PDF. Lists only what the user may see in the hub (audited as
+ * hub:reports): the fuels report names the products it will show, or why there is none.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const access = await accessData(request, context, { procedure: 'hub:reports' })
@@ -26,8 +28,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { principal } = access
   const { curves } = await listCurves(db, access.entitled, { organizationId: principal.organizationId })
   const runs = await listRuns(db, { organizationId: principal.organizationId, userId: principal.userId, label: principal.label })
-  await access.served({ details: { curves: curves.length, runs: runs.length } })
+  const products = await entitledProducts(db, principal, 'hub')
+  await access.served({ details: { curves: curves.length, runs: runs.length, products } })
   return {
+    products,
     markets: access.entitled.map((id) => ({ id, name: MARKETS[id].name })),
     curves: curves.filter((c) => c.asOfDates.length > 0).map((c) => ({ market: c.market, node: c.node, name: c.name, asOfDates: c.asOfDates })),
     runs: runs
@@ -50,7 +54,7 @@ function Buttons({ kind }: { kind: string }) {
 }
 
 export default function ReportsIndex() {
-  const { markets, curves, runs } = useLoaderData<typeof loader>()
+  const { markets, curves, runs, products } = useLoaderData<typeof loader>()
   return (
     <div className="page">
       <header className="page-header">
@@ -133,6 +137,29 @@ export default function ReportsIndex() {
                 </select>
               </label>
               <Buttons kind="scenario" />
+            </Form>
+          )}
+        </section>
+
+        <section className="panel" aria-labelledby="catalogue-fuels">
+          <div className="panel-header">
+            <h2 id="catalogue-fuels">Gas, LNG and environmental</h2>
+          </div>
+          {products.length === 0 ? (
+            <EmptyState title="No gas, LNG or environmental product">
+              <p>This report needs GAS, LNG, LCFS or REC; your organization holds none of them in the hub. An administrator can grant them.</p>
+            </EmptyState>
+          ) : (
+            <Form method="get" action="/reports/fuels">
+              <p className="muted">
+                Henry Hub daily and monthly, gas hub basis, JKM and TTF basis, the Henry Hub forward curve, LCFS credits and REC quotes ({products.join(', ')}). Not
+                offered as a daily subscription yet.
+              </p>
+              <label>
+                As of (empty: the latest day with data)
+                <input type="date" name="date" />
+              </label>
+              <Buttons kind="fuels" />
             </Form>
           )}
         </section>

@@ -21,6 +21,7 @@ const SCOPE_HELP: Record<Scope, string> = {
   'read:curves': 'forward curves',
   'write:curves': 'publish forward curves',
   'write:compliance': 'record compliance obligations, holdings and retirements',
+  'write:series': 'upload REC quotes (CSV)',
 }
 const EXPIRY = [
   { value: '30', label: '30 days', days: 30 },

@@ -1,9 +1,12 @@
-import { MARKETS, MarketId, type MarketId as MarketIdType } from '@carbon/schemas'
+import { MARKETS, MarketId, PRODUCTS, type EntitledProduct, type MarketId as MarketIdType } from '@carbon/schemas'
 import type { AppLoadContext } from '@remix-run/node'
 import { z } from 'zod'
+import { entitledProducts } from '#server/services/auth/entitlements.ts'
 import { deadLetterSummary, type DeadLetterGroup } from '#server/services/dlq/index.ts'
 import { completeness, dataHealth } from '#server/services/quality/index.ts'
-import type { CompletenessSeries, DataHealth } from '#server/services/quality/schemas.ts'
+import { FRESHNESS_TARGET_MS, type CompletenessSeries, type DataHealth } from '#server/services/quality/schemas.ts'
+import { seriesHealth } from '#server/services/quality/series-health.ts'
+import type { SeriesHealth } from '#server/services/quality/series-schemas.ts'
 import { accessData, auditedInput } from './data-access.server.ts'
 import { parseOr } from './http.server.ts'
 
@@ -31,12 +34,29 @@ export type DataHealthView = {
   markets: { id: MarketIdType; name: string; timeZone: string }[]
   /** Dead letters per dataset of the user's markets, most pending first, with their latest reasons. */
   deadLetters: DeadLetterGroup[]
+  /** The series beside power the user may see in the hub: their products, and the GRID fundamentals of their markets. */
+  seriesHealth: SeriesHealth
+  products: { id: EntitledProduct; label: string; timeZone: string }[]
+}
+
+/** The power part of the page for a user entitled to products only (the quality service needs a market). */
+function noMarkets(now: Date, window: number): DataHealth {
+  return {
+    generatedAt: now.toISOString(),
+    window: { from: new Date(now.getTime() - window).toISOString(), to: now.toISOString() },
+    freshnessTargetSeconds: FRESHNESS_TARGET_MS / 1000,
+    markets: [],
+    series: null,
+  }
 }
 
 /**
  * The Data health page's data: the markets the user is entitled to in the hub (the same door,
  * entitlement check and audit row as every price page), their data-health summary over the
- * window, and the per-interval completeness of one dataset for the chart.
+ * window, and the per-interval completeness of one dataset for the chart; beside them the health
+ * of the series beside power (docs/decisions/023): the products the user is entitled to in the
+ * hub and the GRID fundamentals of their markets. A user entitled to products only sees no
+ * market section.
  */
 export async function loadDataHealth(request: Request, context: AppLoadContext): Promise<DataHealthView> {
   const spec = { procedure: 'hub:data-health' }
@@ -47,7 +67,11 @@ export async function loadDataHealth(request: Request, context: AppLoadContext):
   const asked = query.market && query.dataset && markets.includes(query.market) ? { market: query.market, dataset: query.dataset } : undefined
   const input = { markets, now: new Date(), window: HEALTH_WINDOWS[query.window] }
 
-  const health = await dataHealth(platform.ch, platform.pg.db, { ...input, series: asked })
+  const products = await entitledProducts(platform.pg.db, access.principal, 'hub')
+  const [health, besidePower] = await Promise.all([
+    markets.length > 0 ? dataHealth(platform.ch, platform.pg.db, { ...input, series: asked }) : noMarkets(input.now, input.window),
+    seriesHealth(platform.ch, platform.pg.db, { products, markets, now: input.now }),
+  ])
   let selected = asked ?? null
   let series = health.series
   if (!asked) {
@@ -59,7 +83,7 @@ export async function loadDataHealth(request: Request, context: AppLoadContext):
   }
 
   const deadLetters = (await deadLetterSummary(platform.pg.db)).filter((g) => g.market !== null && (markets as string[]).includes(g.market))
-  await access.served({ details: { markets, window: query.window, dataset: selected ? `${selected.market}:${selected.dataset}` : null } })
+  await access.served({ details: { markets, products, window: query.window, dataset: selected ? `${selected.market}:${selected.dataset}` : null } })
   return {
     health: { ...health, series: null },
     window: query.window,
@@ -67,5 +91,7 @@ export async function loadDataHealth(request: Request, context: AppLoadContext):
     series,
     markets: markets.map((id) => ({ id, name: MARKETS[id].name, timeZone: MARKETS[id].timeZone })),
     deadLetters,
+    seriesHealth: besidePower,
+    products: products.map((id) => ({ id, label: PRODUCTS[id].label, timeZone: PRODUCTS[id].timeZone })),
   }
 }

@@ -53,3 +53,21 @@ it('names the problem: an unknown dataset, a live-only feed, a bad date', () => 
   const date = carbon('backfill', '--market', 'CAISO', '--dataset', 'dam', '--from', '2026-13-01', '--to', '2026-07-02')
   expect(date.stderr).toMatch(/--from must be a date YYYY-MM-DD or an ISO time, got "2026-13-01"/)
 })
+
+it('backfills a day of EIA-930 demand (a series dataset: every respondent, no --market), then reports it done', () => {
+  const from = new Date(Math.floor(Date.now() / DAY) * DAY - 3 * DAY).toISOString().slice(0, 10)
+  const to = new Date(Date.parse(from) + DAY).toISOString().slice(0, 10)
+  const first = carbon('backfill', '--dataset', 'eia.930.region_data', '--from', from, '--to', to, '--source', 'simulator')
+  expect(first.status, first.stderr).toBe(0)
+  // The default respondents (the seven ISOs and PACW), one request each for the day.
+  expect(first.stdout).toMatch(/Backfill done: 8\/8 requests, [\d,]+ values, 0 refused/)
+  expect(first.stderr).toMatch(/Backfill eia\.930\.region_data: 100%/)
+
+  const again = carbon('backfill', '--dataset', 'eia.930.region_data', '--from', from, '--to', to, '--source', 'simulator')
+  expect(again.status, again.stderr).toBe(0)
+  expect(again.stdout).toMatch(/was backfilled already/)
+
+  const market = carbon('backfill', '--market', 'CAISO', '--dataset', 'eia.930.region_data', '--from', from, '--to', to)
+  expect(market.status).toBe(1)
+  expect(market.stderr).toMatch(/--market is not for series datasets: eia\.930\.region_data is ingested under the market each EIA-930 respondent maps to/)
+}, 180_000)

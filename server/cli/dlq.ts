@@ -5,6 +5,7 @@ import { openPlatform, type Platform } from '../platform.ts'
 import { listDeadLetters, replayAllDeadLetters, replayDeadLetter, type DeadLetterRow, type ReplayOutcome } from '../services/dlq/index.ts'
 import { CURVE_SOLVER_GROUP, startCurveSolver } from '../workers/curve-solver.ts'
 import { PRICES_CONSUMER_GROUP, startPricesConsumer } from '../workers/prices-consumer.ts'
+import { SERIES_CONSUMER_GROUP, startSeriesConsumer } from '../workers/series-consumer.ts'
 import { TOPICS } from '../adapters/bus/index.ts'
 import { acquireDataLock } from './commands.ts'
 import { chunkedWriter, stderr, stdout } from './output.ts'
@@ -15,8 +16,8 @@ import { chunkedWriter, stderr, stdout } from './output.ts'
  * NDJSON (one dead letter per line) when stdout is a file or a pipe. `replay` prints one line per
  * dead letter: replayed, still failing (with the new reason) or already replayed.
  *
- * On the in-process bus nothing crosses processes, so `replay` runs the prices consumer and the
- * curve solver in this process and waits until they took what it published (like `backfill`);
+ * On the in-process bus nothing crosses processes, so `replay` runs the prices consumer, the series
+ * consumer and the curve solver in this process and waits until they took what it published (like `backfill`);
  * with Kafka the running sidecars pick it up.
  */
 export const DLQ_HELP = `Usage:
@@ -25,7 +26,8 @@ export const DLQ_HELP = `Usage:
       a table on a terminal, NDJSON when piped
   npx carbon dlq replay <id> | --all [--topic <t>]
       send dead letters through the pipeline again once their cause is fixed (a refused
-      publisher row or an unusable file: its archived raw file is parsed and published again);
+      publisher row or an unusable file, of prices or of a series: its archived raw file is read
+      and published again);
       a replayed one is never replayed twice, one that still fails keeps its new reason`
 
 export type DlqArgs = { action?: string; id?: string; topic?: string; since?: string; all: boolean }
@@ -126,7 +128,11 @@ async function replay(platform: Platform, log: Logger, id: number | null, topic:
   // In-process bus: this process must store what it publishes before it exits.
   const workers =
     bus.kind === 'in-process'
-      ? [await startPricesConsumer({ bus, ch: platform.ch, log }), await startCurveSolver({ bus, db: platform.pg.db, ch: platform.ch, log })]
+      ? [
+          await startPricesConsumer({ bus, ch: platform.ch, log }),
+          await startSeriesConsumer({ bus, ch: platform.ch, log }),
+          await startCurveSolver({ bus, db: platform.pg.db, ch: platform.ch, log }),
+        ]
       : []
   try {
     const deps = { db: platform.pg.db, bus, log, objects: platform.objects, unknownNodes: platform.env.INGEST_UNKNOWN_NODES }
@@ -145,9 +151,14 @@ async function replay(platform: Platform, log: Logger, id: number | null, topic:
   }
 }
 
-/** Waits until the in-process consumer and solver took everything published (at most 10 minutes). */
+/** Waits until the in-process consumers and solver took everything published (at most 10 minutes). */
 async function drained(platform: Platform): Promise<void> {
-  const pending = () => (platform.bus.unconsumed?.(TOPICS.pricesNormalized, PRICES_CONSUMER_GROUP) ?? 0) + (platform.bus.unconsumed?.(TOPICS.curvesBuild, CURVE_SOLVER_GROUP) ?? 0)
+  const groups = [
+    [TOPICS.pricesNormalized, PRICES_CONSUMER_GROUP],
+    [TOPICS.seriesNormalized, SERIES_CONSUMER_GROUP],
+    [TOPICS.curvesBuild, CURVE_SOLVER_GROUP],
+  ] as const
+  const pending = () => groups.reduce((n, [topic, group]) => n + (platform.bus.unconsumed?.(topic, group) ?? 0), 0)
   const started = Date.now()
   while (pending() > 0) {
     if (Date.now() - started > 600_000) throw new AppError('UNAVAILABLE', 'timed out waiting for the replayed messages to be stored')

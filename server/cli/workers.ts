@@ -1,3 +1,4 @@
+import { isSeriesDatasetId, SERIES_DATASET_IDS, SERIES_DATASETS, type SeriesDatasetDefinition, type SeriesDatasetId } from '@carbon/connectors'
 import { MarketId } from '@carbon/schemas'
 import { TOPICS } from '../adapters/bus/index.ts'
 import type { Env } from '../env.ts'
@@ -9,6 +10,8 @@ import { openPlatform, type Platform } from '../platform.ts'
 import { checkReadiness, platformProbes } from '../services/health/index.ts'
 import { runBackfill as backfill } from '../services/ingest/backfill.ts'
 import { resolveDataset } from '../services/ingest/datasets.ts'
+import { runSeriesBackfill } from '../services/series/backfill.ts'
+import { watermarkKey } from '../services/series/scheduler.ts'
 import { CURVE_SOLVER_GROUP, startCurveSolver } from '../workers/curve-solver.ts'
 import { EXPORT_WORKER_GROUP, startExportWorker } from '../workers/export-worker.ts'
 import { PRICES_CONSUMER_GROUP, startPricesConsumer, type PricesConsumer } from '../workers/prices-consumer.ts'
@@ -206,9 +209,10 @@ export type BackfillArgs = { market?: string; dataset?: string; from?: string; t
  * UTC midnights unless given as times; --to is exclusive. Prints a progress bar; resumable.
  */
 export async function runBackfillCommand(env: Env, log: Logger, args: BackfillArgs): Promise<number> {
+  if (args.dataset && isSeriesDatasetId(args.dataset)) return runSeriesBackfillCommand(env, log, { ...args, dataset: args.dataset })
   const market = MarketId.safeParse(args.market)
   if (!market.success) throw AppError.badRequest(`backfill needs --market ${MarketId.options.join('|')}${args.market ? `, got "${args.market}"` : ''}`)
-  if (!args.dataset) throw AppError.badRequest('backfill needs --dataset (e.g. --dataset rt-final)')
+  if (!args.dataset) throw AppError.badRequest(`backfill needs --dataset (e.g. --dataset rt-final, or a series dataset: ${SERIES_DATASET_IDS.join(', ')})`)
   const dataset = resolveDataset(market.data, args.dataset)
   const from = parseTime('from', args.from)
   let to = parseTime('to', args.to)
@@ -219,11 +223,7 @@ export async function runBackfillCommand(env: Env, log: Logger, args: BackfillAr
   }
   if (!(from < to)) throw AppError.badRequest(`nothing to backfill: --from ${from.toISOString()} is not before ${to.toISOString()}`)
 
-  if (args.source !== undefined && args.source !== 'simulator' && args.source !== 'publishers') {
-    throw AppError.badRequest(`--source must be simulator or publishers, got "${args.source}"`)
-  }
-  const configured = resolveIngestSource(env)
-  const source = args.source ?? (configured === 'off' ? 'publishers' : configured)
+  const source = backfillSource(env, args.source)
   const { platform, release } = await openWorkerPlatform(env, log)
   const simulator = source === 'simulator' && !env.INGEST_SIMULATOR_URL ? await startEmbeddedSimulator(log) : null
   let consumed = 0
@@ -251,6 +251,70 @@ export async function runBackfillCommand(env: Env, log: Logger, args: BackfillAr
     if (consumer) await waitFor(() => consumed >= result.records, 'the prices consumer to store every record')
     await stdout().write(
       `${result.status === 'done' ? 'Backfill done' : 'Backfill stopped'}: ${result.done}/${result.total} requests, ${result.records.toLocaleString('en-US')} records, ${result.issues} refused (dead-letter topic), job ${result.id}\n`,
+    )
+    if (result.error) await stderr().write(`${result.status === 'failed' ? 'Stopped by' : 'Last problem'}: ${result.error}\n${result.status === 'failed' ? 'Run the same command again to resume.\n' : ''}`)
+    return result.status === 'failed' ? 1 : result.failedRequests > 0 ? 3 : 0
+  } finally {
+    await consumer?.stop()
+    await simulator?.close()
+    await platform.close()
+    release()
+  }
+}
+
+/** The backfill's source (simulator or publishers): --source, else INGEST_SOURCE's. */
+function backfillSource(env: Env, given: string | undefined): 'simulator' | 'publishers' {
+  if (given !== undefined && given !== 'simulator' && given !== 'publishers') throw AppError.badRequest(`--source must be simulator or publishers, got "${given}"`)
+  const configured = resolveIngestSource(env)
+  return given ?? (configured === 'off' ? 'publishers' : configured)
+}
+
+/**
+ * `carbon backfill --dataset eia.930.region_data --from 2026-07-01 --to 2026-07-08`: a series
+ * dataset (server/services/series/backfill.ts) through the scheduler's requests (EIA-930 per
+ * respondent and day, a workbook once), progress on stderr and in ingest_backfills, resumable. No
+ * --market: EIA-930 files are ingested under the market each respondent maps to, the others under
+ * their product. --to is clipped to what the dataset has published.
+ */
+async function runSeriesBackfillCommand(env: Env, log: Logger, args: BackfillArgs & { dataset: SeriesDatasetId }): Promise<number> {
+  const dataset = SERIES_DATASETS[args.dataset] as SeriesDatasetDefinition
+  if (args.market !== undefined) {
+    throw AppError.badRequest(`--market is not for series datasets: ${dataset.id} is ingested under ${watermarkKey(dataset) === 'GRID' ? 'the market each EIA-930 respondent maps to' : `its product, ${watermarkKey(dataset)}`}; leave --market out`)
+  }
+  const from = parseTime('from', args.from)
+  let to = parseTime('to', args.to)
+  const publishedUntil = dataset.publishedUntil(Date.now())
+  if (to.getTime() > publishedUntil) {
+    await stderr().write(`--to is past what ${dataset.id} has published; backfilling until ${new Date(publishedUntil).toISOString()}\n`)
+    to = new Date(publishedUntil)
+  }
+  if (!(from < to)) throw AppError.badRequest(`nothing to backfill: --from ${from.toISOString()} is not before ${to.toISOString()}`)
+  const source = backfillSource(env, args.source)
+  const { platform, release } = await openWorkerPlatform(env, log)
+  const simulator = source === 'simulator' && !env.INGEST_SIMULATOR_URL ? await startEmbeddedSimulator(log) : null
+  // On the in-process bus the series consumer runs here, or nothing would store what is published.
+  const consumer = env.embedded.bus ? await startSeriesConsumer({ bus: platform.bus, ch: platform.ch, log }) : null
+  try {
+    const config = await connectorConfig(platform, source === 'simulator' ? (env.INGEST_SIMULATOR_URL ?? simulator!.url) : null)
+    const deps = { db: platform.pg.db, bus: platform.bus, objects: platform.objects, log }
+    const bars: ReturnType<typeof createProgress>[] = []
+    const result = await runSeriesBackfill(deps, ingestHttpClient(env, log), config, { dataset, from, to, force: args.force }, {
+      onStart(p) {
+        if (p.resumedFrom) void stderr().write(`Resuming from ${p.resumedFrom.toISOString()} (${p.done} of ${p.total} requests already done)\n`)
+        const bar = createProgress(`Backfill ${dataset.id}`, p.total)
+        bar.tick(p.done)
+        bars.push(bar)
+      },
+      onProgress: () => bars[0]?.tick(1),
+    })
+    bars[0]?.finish()
+    if (result.status === 'already-done') {
+      await stdout().write(`${dataset.id} ${from.toISOString()} .. ${to.toISOString()} was backfilled already (job ${result.id}); --force fetches it again\n`)
+      return 0
+    }
+    if (consumer && !(await consumer.drain(600_000))) throw new AppError('UNAVAILABLE', 'timed out waiting for the series consumer to store every value')
+    await stdout().write(
+      `${result.status === 'done' ? 'Backfill done' : 'Backfill stopped'}: ${result.done}/${result.total} requests, ${result.records.toLocaleString('en-US')} values, ${result.issues} refused (dead-letter topic), job ${result.id}\n`,
     )
     if (result.error) await stderr().write(`${result.status === 'failed' ? 'Stopped by' : 'Last problem'}: ${result.error}\n${result.status === 'failed' ? 'Run the same command again to resume.\n' : ''}`)
     return result.status === 'failed' ? 1 : result.failedRequests > 0 ? 3 : 0

@@ -1,6 +1,6 @@
 import { generateOpenApiDocument } from 'trpc-to-openapi'
 import { z } from 'zod'
-import { CurveReportParams, MarketSummaryParams, ScenarioReportParams } from '../services/reports/types.ts'
+import { CurveReportParams, FuelsReportParams, MarketSummaryParams, ScenarioReportParams } from '../services/reports/types.ts'
 import { LiveInput } from '../services/stream/index.ts'
 import { LiveEventOutput, StreamPriceSchema } from '../services/stream/schemas.ts'
 import { appRouter } from './root.ts'
@@ -133,6 +133,17 @@ const REPORTS = [
     summary: 'Scenario run report',
     description: 'A scenario run: its assumptions, hub prices per year and block, Monte Carlo bands, generation mix and capacity, and lineage. Shows the markets your organization may use through the API.',
     scope: 'read:curves',
+  },
+  {
+    path: 'fuels',
+    params: FuelsReportParams,
+    required: [],
+    summary: 'Gas, LNG and environmental report',
+    description:
+      'Henry Hub daily and monthly, gas hubs and their basis to Henry Hub, JKM and TTF with their basis to the Henry Hub weekly average, ' +
+      'the Henry Hub forward curve, LCFS credits and REC quotes as of a date (default: the latest day with data). Shows the products ' +
+      '(GAS, LNG, LCFS, REC) your organization may use through the API; the others are left out with a note, and none at all is 403.',
+    scope: 'read:prices',
   },
 ] as const
 

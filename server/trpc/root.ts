@@ -1,6 +1,7 @@
 import { complianceRouter } from './routers/compliance.ts'
 import { curvesRouter } from './routers/curves.ts'
 import { exportsRouter } from './routers/exports.ts'
+import { fuelCurvesRouter } from './routers/fuel-curves.ts'
 import { marketsRouter } from './routers/markets.ts'
 import { nodesRouter } from './routers/nodes.ts'
 import { pricesRouter } from './routers/prices.ts'
@@ -13,6 +14,7 @@ export const appRouter = router({
   nodes: nodesRouter,
   prices: pricesRouter,
   curves: curvesRouter,
+  fuelCurves: fuelCurvesRouter,
   scenarios: scenariosRouter,
   exports: exportsRouter,
   series: seriesRouter,

@@ -24,7 +24,7 @@ const procedures: ProcedureInfo[] = Object.entries(
 ).map(([p, proc]) => ({ path: p, type: proc._def.type, meta: proc._def.meta }))
 
 /** Every scope a personal token can have: the access test's tokens may call every procedure. */
-const ALL_SCOPES = ['read:prices', 'read:curves', 'write:curves', 'write:compliance'] as const
+const ALL_SCOPES = ['read:prices', 'read:curves', 'write:curves', 'write:compliance', 'write:series'] as const
 
 /** Whether the demo service client (role `service`) may call the procedure: not when it needs a user role. */
 const serviceMay = (p: ProcedureInfo) => !p.meta?.access?.role || p.meta.access.role === 'service'

@@ -71,6 +71,21 @@ async function positionRow(page: Page, cls: string): Promise<string[]> {
   return cells.slice(1, 6).map((c) => c.trim())
 }
 
+/**
+ * Expects the row to show `expected` within 15 s. A form's POST answers before the page has
+ * revalidated its loader (and `networkidle` may already hold), so a read right after the answer
+ * can see the previous position.
+ */
+async function expectRow(page: Page, cls: string, expected: string[]): Promise<void> {
+  const deadline = Date.now() + 15_000
+  let seen = await positionRow(page, cls)
+  while (JSON.stringify(seen) !== JSON.stringify(expected) && Date.now() < deadline) {
+    await page.waitForTimeout(100)
+    seen = await positionRow(page, cls)
+  }
+  expect(seen).toEqual(expected)
+}
+
 describe('an analyst records a year through the hub and sees the position', () => {
   it('finds the programs of both products on /compliance', async () => {
     const { page } = analyst
@@ -93,7 +108,7 @@ describe('an analyst records a year through the hub and sees the position', () =
     )
     await page.getByText('Obligation recorded.', { exact: true }).waitFor()
     // Obligation only: Class I 30 % of 100,000 MWh, SOLAR 5 %; nothing held.
-    expect(await positionRow(page, 'CLASS_I')).toEqual(['30,000', '0', '30,000', '0', '\u221230,000'])
+    await expectRow(page, 'CLASS_I', ['30,000', '0', '30,000', '0', '\u221230,000'])
 
     await submit(page, formTitled(page, 'Record a holding lot'), { Class: 'CLASS_I', Vintage: String(YEAR), Quantity: '20000' }, 'Record lot')
     await submit(page, formTitled(page, 'Record a holding lot'), { Class: 'SOLAR', Vintage: String(YEAR - 1), Quantity: '6000' }, 'Record lot')
@@ -105,8 +120,8 @@ describe('an analyst records a year through the hub and sees the position', () =
     )
     await page.getByText('Retirement recorded.', { exact: true }).waitFor()
 
-    expect(await positionRow(page, 'CLASS_I')).toEqual(['30,000', '0', '30,000', '20,000', '\u221210,000'])
-    expect(await positionRow(page, 'SOLAR')).toEqual(['5,000', '1,000', '4,000', '5,000', '1,000'])
+    await expectRow(page, 'CLASS_I', ['30,000', '0', '30,000', '20,000', '\u221210,000'])
+    await expectRow(page, 'SOLAR', ['5,000', '1,000', '4,000', '5,000', '1,000'])
     // Valued at the latest stored Class I quote of the nearest vintage, with its series and date, or saying none is stored.
     const cells = (await page.locator(`table.compliance-positions tr[data-period="${YEAR}"][data-class="CLASS_I"] td`).allTextContents()).map((c) => c.trim())
     const quoted = /^([\d,.]+) (REC\.NJ\.CLASS_I\.\d{4}) · (\d{4}-\d{2}-\d{2})$/.exec(cells[6] ?? '')
@@ -139,7 +154,7 @@ describe('an analyst records a year through the hub and sees the position', () =
     )
     const alert = await formTitled(page, 'Record a retirement').getByRole('alert').textContent()
     expect(alert).toBe(`Quantity: only 5000 of SOLAR vintage ${YEAR - 1} held and not yet retired (program NJ_RPS, period ${YEAR}, class SOLAR; found "5001")`)
-    expect(await positionRow(page, 'SOLAR')).toEqual(['5,000', '1,000', '4,000', '5,000', '1,000'])
+    await expectRow(page, 'SOLAR', ['5,000', '1,000', '4,000', '5,000', '1,000'])
   })
 
   it('refuses removing the lot a retirement draws on; removing the retirement first, then the lot, goes through', async () => {
@@ -156,7 +171,7 @@ describe('an analyst records a year through the hub and sees the position', () =
     await page.getByText('Entry removed.', { exact: true }).waitFor()
     await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), solarLot.click()])
     await page.waitForLoadState('networkidle')
-    expect(await positionRow(page, 'SOLAR')).toEqual(['5,000', '0', '5,000', '0', '\u22125,000'])
+    await expectRow(page, 'SOLAR', ['5,000', '0', '5,000', '0', '\u22125,000'])
     expect(analyst.errors).toEqual([])
   })
 })

@@ -1,12 +1,15 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { lighthouseAxeViolations } from './support/axe.ts'
 import { launchBrowser, sessionFor, signIn } from './support/browser.ts'
 
 /**
  * The Data health page in Debian's Chromium against `carbon serve` with demo data (seeded straight
  * into `prices`, ingest off): every demo dataset of the user's markets is listed with its
  * completeness, the chart follows the chosen dataset, access follows the hub entitlements and
- * every view is audited.
+ * every view is audited. Beside power, the demo's series (every series reader's fixture, stored
+ * at first start) are listed per dataset with completeness, gaps and lateness, for the products
+ * (and the markets' fundamentals) each user may see in the hub.
  */
 
 const baseUrl = inject('baseUrl')
@@ -118,6 +121,62 @@ describe('data health page', () => {
     expect(await section.getByRole('heading', { level: 2 }).textContent()).toBe('Dead letters0 to deal with')
     expect(await section.locator('.panel-empty').textContent()).toBe('No dead letters.')
     expect(await section.textContent()).toContain('npx carbon dlq replay')
+  })
+
+  it("lists the demo's series beside power per dataset: completeness, gaps, lateness", async () => {
+    await page.goto(url('/data-health'))
+    const section = page.locator('section#series-health')
+    await section.getByRole('heading', { level: 2, name: /Series beside power/ }).waitFor()
+    const datasets = await section.locator('article[data-dataset]').evaluateAll((els) => els.map((e) => e.getAttribute('data-dataset')))
+    // Ada's organization has every product in the hub, and CAISO (EIA-930 PACW maps to it).
+    for (const id of ['eia.ng.hh_spot_monthly', 'datahub.ng.hh_spot_daily', 'eia.ng.wngsr_lng_prices', 'carb.lcfs.credit_transfers', 'carbon.rec_prices_csv', 'eia.930.region_data']) {
+      expect(datasets, id).toContain(id)
+    }
+    // EIA's LNG bullets of 2026-08-06 and 2026-09-24: the weeks starting 07-30 and 09-17, six weeks apart.
+    const lng = section.locator('article[data-dataset="eia.ng.wngsr_lng_prices"]')
+    for (const id of ['JKM', 'TTF']) {
+      const row = lng.locator(`tr[data-series="${id}:price:week"]`)
+      const cells = await row.locator('td').allTextContents()
+      expect(await row.locator('[data-completeness]').textContent(), id).toBe('25.0%')
+      expect(cells[2], id).toBe('2 / 8')
+      expect(cells[3], id).toContain('2026-08-06 – 2026-09-10')
+      // The publisher has released weeks since: late.
+      expect(cells[4], id).toContain('late')
+      expect(await row.locator('svg[data-presence]').getAttribute('data-presence'), id).toBe('10000001')
+    }
+    expect(await lng.locator('[data-series-status]').getAttribute('data-series-status')).toBe('late')
+    // The demo stores its series directly (no ingest run) and refuses no row.
+    expect(await lng.locator('[data-dead-letters]').getAttribute('data-dead-letters')).toBe('0')
+    expect(await lng.textContent()).toContain('no ingest run in 7 days')
+    // Hourly fundamentals per respondent: PACW demand is whole over its last 168 hours.
+    const demand = section.locator('article[data-dataset="eia.930.region_data"] tr[data-series="PACW.DEMAND:demand:hour"]')
+    expect(await demand.locator('[data-completeness]').textContent()).toBe('100%')
+    expect(await demand.locator('td').nth(2).textContent()).toBe('168 / 168')
+    const found = (await lighthouseAxeViolations(page)).flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${v.help})`))
+    expect(found).toEqual([])
+    expect(errors).toEqual([])
+  })
+
+  it('shows each user only the series of their hub products and markets', async () => {
+    const html = async (name: string) => {
+      const s = await sessionFor(baseUrl, name)
+      try {
+        const res = await fetch(url('/data-health'), { headers: { cookie: s.cookie } })
+        expect(res.status, name).toBe(200)
+        return await res.text()
+      } finally {
+        await s.close()
+      }
+    }
+    // Pacific Utility: gas, LCFS and RECs in the hub, and CAISO; no LNG.
+    const cora = await html('Cora Caiso')
+    expect(cora).toContain('data-dataset="carb.lcfs.credit_transfers"')
+    expect(cora).toContain('data-dataset="eia.930.region_data"')
+    expect(cora).not.toContain('data-dataset="eia.ng.wngsr_lng_prices"')
+    // Lakeshore Quant: every product, but MISO only: no CAISO-mapped fundamentals.
+    const quinn = await html('Quinn Quant')
+    expect(quinn).toContain('data-dataset="eia.ng.wngsr_lng_prices"')
+    expect(quinn).not.toContain('data-dataset="eia.930.region_data"')
   })
 
   it('audits every view', async () => {

@@ -9,13 +9,17 @@ import { cookieHeader, launchBrowser, signIn } from './support/browser.ts'
  * (254carbon: MISO and CAISO downloads) estimates and runs a MISO prices CSV export of two hubs
  * over two days, watches it reach done and downloads the file through its signed link; a CAISO
  * export works in the hub (the pilot's CAISO downloads are on); Alan Analyst (no downloads) is
- * refused on the page, in the action and at the link, and each refusal is audited.
+ * refused on the page, in the action and at the link, and each refusal is audited. Beside power,
+ * Ada exports the demo's LNG series (EIA's JKM and TTF weeks) from the series form and downloads
+ * them; Cora Caiso (Pacific Utility: LCFS and REC downloads, gas in the hub only) is offered only
+ * what her organization may download, and a gas export she asks for anyway is refused.
  */
 
 const baseUrl = inject('baseUrl')
 const url = (p: string) => new URL(p, baseUrl).toString()
 const DAY_MS = 86_400_000
 const RAW_PRICE_HEADER = ['market', 'node', 'run', 'interval_start', 'interval_end', 'lmp', 'energy', 'congestion', 'loss']
+const SERIES_HEADER = ['product', 'market', 'series', 'measure', 'frequency', 'period_start', 'period_end', 'value', 'unit', 'source']
 
 type Session = { browser: Awaited<ReturnType<typeof launchBrowser>>; page: Page; errors: string[]; cookie: string }
 const sessions: Session[] = []
@@ -152,6 +156,64 @@ describe('download center', () => {
     await item.getByRole('button', { name: 'Unsubscribe' }).click()
     await item.waitFor({ state: 'detached' })
     expect(admin.errors).toEqual([])
+  })
+
+  it("exports the demo's LNG series from the series form: estimate, done, download", async () => {
+    const page = admin.page
+    await page.goto(url('/downloads'))
+    const form = page.getByTestId('series-export-form')
+    await form.locator('#series-export-scope').selectOption('LNG')
+    await form.locator('#series-export-measure').selectOption('price')
+    for (const id of ['JKM', 'TTF']) await form.locator(`input[name="series"][value="${id}"]`).check()
+    // The default range is the stored span: the weeks starting 2026-07-30 and 2026-09-17.
+    expect(await form.locator('#series-export-from').inputValue()).toBe('2026-07-30')
+    expect(await form.locator('#series-export-to').inputValue()).toBe('2026-09-17')
+    await form.locator('input[name="format"][value="csv"]').check()
+    const start = form.getByRole('button', { name: 'Start export' })
+    expect(await start.isDisabled(), 'no start before an estimate').toBe(true)
+    await form.getByRole('button', { name: 'Estimate size' }).click()
+    const estimate = page.getByTestId('series-export-estimate')
+    await estimate.waitFor()
+    expect(Number(await estimate.getAttribute('data-rows')), 'two weeks of JKM and TTF').toBe(4)
+    expect(await estimate.textContent()).toContain('254carbon-LNG-2-series-price-20260730-20260918.csv')
+
+    const before = await page.locator('tr[data-job]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job')))
+    await page.evaluate(() => Object.assign(window, { downloadsMarker: true }))
+    await start.click()
+    await page.getByTestId('series-export-started').waitFor()
+    await page.waitForFunction((known) => {
+      const first = document.querySelector('tr[data-job]')
+      return first !== null && !known.includes(first.getAttribute('data-job'))
+    }, before)
+    const jobId = (await page.locator('tr[data-job]').first().getAttribute('data-job'))!
+    const cells = await waitDone(page, jobId)
+    expect(cells[0]).toBe('254carbon-LNG-2-series-price-20260730-20260918.csv')
+    const { name, rows } = await downloadCsv(page, jobId)
+    expect(name).toBe(cells[0])
+    expect(rows[0]).toEqual(SERIES_HEADER)
+    const values = rows
+      .slice(1)
+      .filter((r) => r.length > 1)
+      .map((r) => `${r[2]} ${r[5]!.slice(0, 10)} ${r[7]}`)
+    expect(values.sort()).toEqual(['JKM 2026-07-30 21.23', 'JKM 2026-09-17 26.41', 'TTF 2026-07-30 19.14', 'TTF 2026-09-17 25.15'])
+    expect(admin.errors).toEqual([])
+  })
+
+  it("offers the series form only what the organization may download, and refuses another product's export", async () => {
+    const cora = await session('Cora Caiso')
+    await cora.page.goto(url('/downloads'))
+    const options = await cora.page.locator('#series-export-scope option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value))
+    expect(options).toContain('LCFS')
+    expect(options).toContain('REC')
+    expect(options).toContain('GRID:CAISO')
+    expect(options).not.toContain('GAS')
+    expect(options).not.toContain('LNG')
+
+    const form = new URLSearchParams({ intent: 'series-estimate', scope: 'GAS', measure: 'price', series: 'HENRY_HUB', from: '2024-01-01', to: '2024-01-31', format: 'csv' })
+    const res = await fetch(url('/downloads'), { method: 'POST', body: form, headers: { cookie: cora.cookie }, redirect: 'manual' })
+    expect(res.status).toBe(403)
+    expect(await res.text()).toContain('Your organization is not entitled to GAS through downloads')
+    expect(cora.errors).toEqual([])
   })
 
   it('refuses a user without downloads on the page, in the action and at the link, and audits each refusal', async () => {

@@ -11,7 +11,8 @@ import { cookieHeader, createApiTokenInHub, launchBrowser, sessionFor, signIn } 
  * The reports against `carbon serve` with demo data: the market summary page in Chromium (hub
  * table, chart), its PDF fetched with the same session and read with pdftotext (the same hub
  * averages as the page), the API's PDF with a bearer token, CAISO refused on the API and audited,
- * no token 401, a bad parameter 400 naming it.
+ * no token 401, a bad parameter 400 naming it; the gas, LNG and environmental report (fuels) in the
+ * hub, as PDF and through the API, reduced for an organization without LNG, 403 without any product.
  */
 
 const baseUrl = inject('baseUrl')
@@ -205,5 +206,119 @@ describe('reports through the API', () => {
     const text = pdfText(new Uint8Array(await res.arrayBuffer()))
     expect(text).toContain('MISO Indiana Hub forward curve')
     expect(text).toContain('Cal-2050')
+  })
+})
+
+describe('gas, LNG and environmental report (fuels)', () => {
+  let daily: string[] = []
+
+  it('renders the page with the demo series: Henry Hub daily with its changes, the chart, gas hubs, LNG, LCFS and RECs', async () => {
+    const res = await page.goto(url('/reports/fuels'))
+    expect(res?.status()).toBe(200)
+    await expect(page.locator('h1#report-title').textContent()).resolves.toBe('Gas, LNG and environmental')
+    const titles = await page.locator('section.report-section h2').allTextContents()
+    expect(titles).toEqual(expect.arrayContaining(['Gas hubs: latest price and basis to Henry Hub', 'LNG: weekly benchmarks and basis to Henry Hub', 'LCFS credits', 'REC quotes (latest per series)']))
+    expect(titles.some((t) => t.startsWith('Henry Hub forward curve'))).toBe(true)
+    // Quinn's organization holds every product in the hub: nothing is left out.
+    expect(titles).not.toContain('Not in this report')
+    const hh = await tableRows('Henry Hub ($/MMBtu)')
+    daily = hh.get('Daily')!
+    expect(daily, 'the demo Henry Hub daily price').toBeDefined()
+    expect(daily[1]).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    expect(daily[2]).toMatch(/^\d+\.\d{3}$/)
+    expect(daily[3]).toMatch(/^([+-]?\d+\.\d{3} \(vs \d{4}-\d{2}-\d{2}\)|n\/a)$/)
+    expect(await page.locator('figure.report-chart polyline.report-line').count()).toBeGreaterThan(0)
+    expect((await tableCells('REC quotes')).length).toBeGreaterThan(0)
+    // The demo's Henry Hub forward curve: 12 months one by one, then calendar years.
+    const forward = await tableCells('Henry Hub forward curve')
+    expect(forward.length).toBeGreaterThan(12)
+    expect(forward.slice(0, 12).every((r) => /^\d{4}-\d{2}$/.test(r[0]!) && /^\d+\.\d{3}$/.test(r[2]!))).toBe(true)
+    expect(forward.some((r) => /^Cal-\d{4}$/.test(r[0]!))).toBe(true)
+    // A hub's own price, not ICE's high and low of the day.
+    expect([...(await tableRows('Gas hubs')).keys()].every((hub) => !hub.includes('.'))).toBe(true)
+    await expect(page.locator('a', { hasText: 'Download PDF' }).getAttribute('href')).resolves.toBe('/reports/fuels.pdf')
+    expect(errors).toEqual([])
+  })
+
+  it('serves the PDF with the same session, with the page’s Henry Hub strings', async () => {
+    const res = await fetch(url('/reports/fuels.pdf'), { headers: { cookie } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/pdf')
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="254carbon-fuels-\d{4}-\d{2}-\d{2}\.pdf"$/)
+    const lines = pdfText(new Uint8Array(await res.arrayBuffer())).split('\n').map((l) => l.trim())
+    const line = lines.find((l) => l.startsWith('Daily ') && l.includes(daily[1]!))
+    expect(line).toBeDefined()
+    for (const cell of daily.slice(2)) expect(line).toContain(cell)
+  })
+
+  it('is listed in the catalogue and opens from it; a bad date is a 400 naming it', async () => {
+    await page.goto(url('/reports'))
+    await page.locator('form[action="/reports/fuels"] button', { hasText: 'Open report' }).click()
+    await page.waitForURL(/\/reports\/fuels/)
+    await expect(page.locator('h1#report-title').textContent()).resolves.toBe('Gas, LNG and environmental')
+    const bad = await page.goto(url('/reports/fuels?date=2026-02-30'))
+    expect(bad?.status()).toBe(400)
+    await expect(page.locator('.error-message').textContent()).resolves.toBe('date: a date as YYYY-MM-DD (got "2026-02-30")')
+  })
+
+  it('shows an organization without LNG a reduced report naming LNG as left out; no entitlement at all is 403', async () => {
+    // Pacific Utility holds GAS, LCFS and REC in the hub, not LNG.
+    const cora = await sessionFor(baseUrl, 'Cora Caiso')
+    try {
+      const res = await cora.page.goto(url('/reports/fuels'))
+      expect(res?.status()).toBe(200)
+      const titles = await cora.page.locator('section.report-section h2').allTextContents()
+      expect(titles).toContain('LCFS credits')
+      expect(titles).toContain('Not in this report')
+      expect(titles).not.toContain('LNG: weekly benchmarks and basis to Henry Hub')
+      const facts = await cora.page.locator('.report-facts div').evaluateAll((ds) => ds.map((d) => d.textContent ?? ''))
+      expect(facts).toContain('Left outLNG')
+      const pdf = pdfText(new Uint8Array(await (await fetch(url('/reports/fuels.pdf'), { headers: { cookie: cora.cookie } })).arrayBuffer()))
+      expect(pdf).toContain('Not in this report')
+      expect(pdf).not.toContain('LNG: weekly benchmarks')
+    } finally {
+      await cora.close()
+    }
+    const ned = await sessionFor(baseUrl, 'Ned None')
+    try {
+      const res = await fetch(url('/reports/fuels'), { headers: { cookie: ned.cookie } })
+      expect(res.status).toBe(403)
+      expect((await fetch(url('/reports/fuels.pdf'), { headers: { cookie: ned.cookie } })).status).toBe(403)
+    } finally {
+      await ned.close()
+    }
+  })
+
+  it('GET /api/v1/reports/fuels.pdf and /api/v1/reports/fuels answer with a bearer token; no token 401, bad date 400', async () => {
+    const bearer = { authorization: `Bearer ${token}` }
+    const requestId = `reports-e2e-fuels-${Date.now().toString(36)}`
+    const pdf = await fetch(url('/api/v1/reports/fuels.pdf'), { headers: { ...bearer, 'x-request-id': requestId } })
+    expect(pdf.status).toBe(200)
+    expect(pdf.headers.get('content-type')).toBe('application/pdf')
+    const text = pdfText(new Uint8Array(await pdf.arrayBuffer()))
+    expect(text).toContain('Gas, LNG and environmental')
+    const html = await fetch(url('/api/v1/reports/fuels'), { headers: bearer })
+    expect(html.status).toBe(200)
+    expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(await html.text()).toMatch(/^<!DOCTYPE html>.*Gas, LNG and environmental/s)
+    expect((await fetch(url('/api/v1/reports/fuels.pdf'))).status).toBe(401)
+    const bad = await fetch(url('/api/v1/reports/fuels?date=2026-02-30'), { headers: bearer })
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ code: 'BAD_REQUEST', message: 'date: a date as YYYY-MM-DD (got "2026-02-30")' })
+
+    // Audited like the other reports: the PDF's row, allowed on the api channel, naming the products shown.
+    const admin = await sessionFor(baseUrl, 'Ada Admin')
+    try {
+      const audit = await fetch(url('/admin/audit.csv?procedure=api:report-fuels-pdf'), { headers: { cookie: admin.cookie } })
+      expect(audit.status).toBe(200)
+      const [header, ...rows] = parseCsv(await audit.text())
+      const col = (name: string) => header!.indexOf(name)
+      const row = rows.find((r) => r[col('request_id')] === requestId)
+      expect(row, 'the fuels PDF has its audit row').toBeDefined()
+      expect([row![col('outcome')], row![col('status')], row![col('channel')]]).toEqual(['allowed', '200', 'api'])
+      expect(row![col('details')]).toContain('"products":["GAS","LNG","LCFS","REC"]')
+    } finally {
+      await admin.close()
+    }
   })
 })

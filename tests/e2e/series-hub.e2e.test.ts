@@ -29,7 +29,7 @@ import { freePort } from '../../server/cli/commands.ts'
 import { startKafkaMock, type KafkaMock } from '../setup/kafka-mock.ts'
 import { parseCsv } from '../support/csv.ts'
 import { lighthouseAxeViolations } from './support/axe.ts'
-import { cookieHeader, launchBrowser, signIn } from './support/browser.ts'
+import { cookieHeader, createApiTokenInHub, launchBrowser, signIn } from './support/browser.ts'
 import { startServeOnKafka, type RunningServer } from './support/kafka-serve.ts'
 
 /*
@@ -289,10 +289,49 @@ describe('RECs', () => {
   })
 })
 
+describe('RECs through the REST API', () => {
+  it('POST /api/v1/series/upload with a personal access token stores the quotes, answers the run and names the refused row; write:series is needed', async () => {
+    // Ada Admin (254Carbon: RECs through the API, analyst role) makes her tokens in the hub.
+    const { page } = sessions.admin!
+    const writer = await createApiTokenInHub(page, baseUrl, 'series-upload-e2e', ['read:prices', 'write:series'])
+    const reader = await createApiTokenInHub(page, baseUrl, 'series-read-e2e', ['read:prices'])
+    const csv = 'date,state,program,class,vintage,price,bid,ask,source_note\n2026-10-20,NJ,RPS,SOLAR,2027,197.25,196.00,198.50,api upload\n2026-10-20,NJ,RPS,SOLAR,27,199.00,,,\n'
+    const body = JSON.stringify({ product: 'REC', source: 'carbon.rec_prices_csv', file: 'rec_quotes_2026-10-20.csv', csv })
+    const post = (token: string) =>
+      fetch(new URL('/api/v1/series/upload', baseUrl), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body })
+
+    const refused = await post(reader)
+    expect(refused.status).toBe(403)
+    expect(((await refused.json()) as { message: string }).message).toBe('This credential lacks the write:series scope')
+
+    const res = await post(writer)
+    expect(res.status).toBe(200)
+    const answer = (await res.json()) as { runId: number; status: string; records: number; issues: number; refused: { line: number; field: string; value: string }[] }
+    expect(answer).toMatchObject({ status: 'partial', records: 1, issues: 1, file: 'rec_quotes_2026-10-20.csv', product: 'REC' })
+    expect(answer.runId).toBeGreaterThan(0)
+    expect(answer.refused).toMatchObject([{ kind: 'parse-issue', line: 3, field: 'vintage', value: '27' }])
+
+    // The quote is stored by the series consumer within seconds: read it back through the API.
+    const history = new URL('/api/v1/series/history', baseUrl)
+    for (const [k, v] of Object.entries({ product: 'REC', series: 'REC.NJ.SOLAR.2027', from: '2026-10-20T00:00:00Z', to: '2026-10-21T00:00:00Z' })) history.searchParams.set(k, v)
+    const deadline = Date.now() + 60_000
+    let values: { periodStart: string; value: number }[] = []
+    while (values.length === 0 && Date.now() < deadline) {
+      const read = await fetch(history, { headers: { authorization: `Bearer ${reader}` } })
+      expect(read.status).toBe(200)
+      values = ((await read.json()) as { values: { periodStart: string; value: number }[] }).values
+      if (values.length === 0) await new Promise((r) => setTimeout(r, 1_000))
+    }
+    expect(values).toMatchObject([{ periodStart: '2026-10-20T00:00:00.000Z', value: 197.25 }])
+  })
+})
+
 describe('access', () => {
   it('a user of No Access Inc. gets 403 on every product page and download', async () => {
     const { cookie } = sessions.none!
-    for (const p of ['/gas', '/gas/HENRY_HUB', '/gas/HENRY_HUB.csv', '/lng', '/lng.csv', '/lcfs', '/lcfs.csv', '/recs', '/recs/REC.NJ.SOLAR.2027', '/recs/template']) {
+    const paths = ['/gas', '/gas/HENRY_HUB', '/gas/HENRY_HUB.csv', '/gas/curves', '/gas/curves/HENRY_HUB', '/gas/curves/HENRY_HUB.csv', '/lng', '/lng.csv']
+    paths.push('/lng/curves', '/lng/curves/JKM-HH', '/lng/curves/JKM-HH.csv', '/lcfs', '/lcfs.csv', '/lcfs-monthly.csv', '/recs', '/recs/REC.NJ.SOLAR.2027', '/recs/template')
+    for (const p of paths) {
       expect((await get(p, cookie)).status, p).toBe(403)
     }
   })

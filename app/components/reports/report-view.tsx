@@ -141,17 +141,19 @@ export function ReportBody({ view }: { view: ReportView }) {
   )
 }
 
-/** The links above a hub report: its PDF, the catalogue and the subscription note (hidden in print). */
-export function ReportActions({ pdfHref }: { pdfHref: string }) {
+/** The links above a hub report: its PDF, the catalogue and, for a kind that can be subscribed to, the subscription note (hidden in print). */
+export function ReportActions({ pdfHref, subscribable = true }: { pdfHref: string; subscribable?: boolean }) {
   return (
     <nav className="report-actions" aria-label="Report actions">
       <a className="button" href={pdfHref} download>
         Download PDF
       </a>
       <a href="/reports">All reports</a>
-      <span className="muted">
-        Subscribe daily: have this report delivered as a PDF each day from <a href="/downloads">Downloads</a>.
-      </span>
+      {subscribable ? (
+        <span className="muted">
+          Subscribe daily: have this report delivered as a PDF each day from <a href="/downloads">Downloads</a>.
+        </span>
+      ) : null}
     </nav>
   )
 }

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto'
 import { MARKETS, type MarketId } from '@carbon/schemas'
 import { addMonths, compareMonths, LAST_CURVE_MONTH, monthFromIndex, monthHours, monthIndex, monthRange, monthsBetween, type Block, type BlockHours, type MonthKey } from './calendar.ts'
+import { compareContracts, comparePrices, isMonth, isValidAsOf } from './canonical.ts'
 import { CurveInputError, type CurveInputIssue } from './errors.ts'
 import { DEFAULT_ANNUAL_ESCALATION, DEFAULT_PEAK_RATIO, escalationPrior } from './prior.ts'
 import type { Quote } from './quotes.ts'
@@ -104,19 +105,6 @@ export type CurveBuild = {
   inputsHash: string
 }
 
-const AS_OF = /^(\d{4})-(\d{2})-(\d{2})$/
-
-function isValidDate(text: string): boolean {
-  const match = AS_OF.exec(text)
-  if (!match) return false
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
-  return date.toISOString().slice(0, 10) === text
-}
-
-function isMonth(text: string | undefined): text is MonthKey {
-  return text !== undefined && /^\d{4}-(0[1-9]|1[0-2])$/.test(text)
-}
-
 /** Resolved parameters; every problem with them is an issue. */
 function resolveParams(params: Partial<BuildParams> | undefined, issues: CurveInputIssue[]): BuildParams {
   // Known keys only, in a fixed order: unknown keys are ignored so they cannot leak into the output or the hash.
@@ -146,7 +134,7 @@ type Horizon = { market: MarketId; asOf: string; firstMonth: MonthKey; lastMonth
 function resolveHorizon(input: Omit<BuildCurveInput, 'quotes' | 'scenarioPrior'>): Horizon {
   const issues: CurveInputIssue[] = []
   if (!Object.hasOwn(MARKETS, input.market)) issues.push({ field: 'market', value: String(input.market), message: 'unknown market' })
-  const validAsOf = typeof input.asOf === 'string' && isValidDate(input.asOf)
+  const validAsOf = isValidAsOf(input.asOf)
   if (!validAsOf) issues.push({ field: 'asOf', value: String(input.asOf), message: 'must be a date YYYY-MM-DD' })
   const asOfMonth = validAsOf ? input.asOf.slice(0, 7) : '0000-01'
   const firstMonth = input.firstMonth ?? addMonths(asOfMonth, 1)
@@ -188,24 +176,9 @@ function checkQuoteRange(quotes: readonly Quote[], horizon: Horizon): void {
 
 const BLOCK_ORDER: Record<Block, number> = { onpeak: 0, offpeak: 1, atc: 2 }
 
-function compareNullable(a: number | null, b: number | null): number {
-  if (a === b) return 0
-  if (a === null) return -1
-  if (b === null) return 1
-  return a - b
-}
-
 /** Canonical quote order, so the build and its hash do not depend on input order. */
 function compareQuotes(a: Quote, b: Quote): number {
-  return (
-    compareMonths(a.contract.first, b.contract.first) ||
-    compareMonths(a.contract.last, b.contract.last) ||
-    (a.contract.code < b.contract.code ? -1 : a.contract.code > b.contract.code ? 1 : 0) ||
-    BLOCK_ORDER[a.block] - BLOCK_ORDER[b.block] ||
-    a.price - b.price ||
-    compareNullable(a.bid, b.bid) ||
-    compareNullable(a.ask, b.ask)
-  )
+  return compareContracts(a.contract, b.contract) || BLOCK_ORDER[a.block] - BLOCK_ORDER[b.block] || comparePrices(a, b)
 }
 
 /**

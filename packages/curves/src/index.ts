@@ -9,12 +9,14 @@
  * solver/      the maximum-smoothness QP through its KKT system (banded Cholesky + Schur
  *              complement), bid/ask bands by an active set, conflicts named
  * build.ts     quotes -> monthly curve to 2050-12 (on-peak, off-peak, ATC)
+ * fuel.ts      gas and LNG basis quotes -> one $/MMBtu price per month to 2050-12, days-weighted
  * views.ts     hours-weighted quarters and calendar years
  */
 export * from './build.ts'
 export * from './calendar.ts'
 export * from './contracts.ts'
 export * from './errors.ts'
+export * from './fuel.ts'
 export * from './prior.ts'
 export * from './quotes.ts'
 export * from './scenario-prior.ts'

@@ -16,10 +16,11 @@ export type Channel = z.infer<typeof Channel>
 
 /**
  * Token scopes: what a personal access token may do. `read:prices` covers markets, nodes, prices
- * and the series beside them (gas, LNG, LCFS, RECs, fundamentals); `write:compliance` records an
+ * and the series beside them (gas, LNG, LCFS, RECs, fundamentals); `write:series` enters series
+ * values from files (REC quotes: POST /series/upload); `write:compliance` records an
  * organization's compliance obligations, holdings and retirements.
  */
-export const Scope = z.enum(['read:prices', 'read:curves', 'write:curves', 'write:compliance'])
+export const Scope = z.enum(['read:prices', 'read:curves', 'write:curves', 'write:compliance', 'write:series'])
 export type Scope = z.infer<typeof Scope>
 
 export const Principal = z.object({

@@ -9,6 +9,8 @@ import { AppError } from '../../errors.ts'
 import { getLogger } from '../../logger.ts'
 import { getNode } from '../nodes/index.ts'
 import { CURVE_HUBS, curveId } from './catalog.ts'
+import { FUEL_CURVES, fuelCurveId } from './fuel-catalog.ts'
+import { solveFuelBuild } from './fuel-solve.ts'
 import { publishBuild } from './outbox.ts'
 import { insertCurvePoints } from './points.ts'
 import { baseRunId, loadScenarioPrior, resolvePriorRun, scenarioHubOf } from './prior.ts'
@@ -63,9 +65,13 @@ export async function ensureCurve(db: Database, market: MarketId, node: string):
   return (await curveById(db, curveId(market, node)))!
 }
 
-/** Creates the catalogue's curves (idempotent). */
+/** Creates the catalogue's curves, power hubs and fuel curves (idempotent; the products GAS and LNG must be seeded). */
 export async function seedCurves(db: Database): Promise<void> {
   for (const hub of CURVE_HUBS) await insertCurve(db, hub.market, hub.node)
+  await db
+    .insert(curves)
+    .values(FUEL_CURVES.map((c) => ({ id: fuelCurveId(c.product, c.curve), market: c.product, node: c.curve, name: c.name, unit: c.unit, commodity: c.commodity })))
+    .onConflictDoNothing()
 }
 
 /** The curve of a market and node, NOT_FOUND when none was ever built or created. */
@@ -128,8 +134,8 @@ export function visibleTo(viewer: CurveViewer): SQL {
 /** Orders a viewer's own build before the house build of the same as-of date (false sorts first). */
 export const OWN_FIRST = sql`${curveBuilds.organizationId} is null`
 
-/** Inserts the next version of (curve, owner, as-of) as 'queued'; retries when another request took the number. */
-async function insertQueued(db: Database, values: Omit<typeof curveBuilds.$inferInsert, 'version' | 'status'>): Promise<BuildRow> {
+/** Inserts the next version of (curve, owner, as-of) as 'queued'; retries when another request took the number (power and fuel builds). */
+export async function insertQueued(db: Database, values: Omit<typeof curveBuilds.$inferInsert, 'version' | 'status'>): Promise<BuildRow> {
   for (let attempt = 0; ; attempt++) {
     const [{ latest } = { latest: null }] = await db
       .select({ latest: max(curveBuilds.version) })
@@ -222,6 +228,8 @@ export async function runBuild(deps: { db: Database; ch: ClickHouseHandle; log: 
   if (row.status === 'done' || row.status === 'failed') return row
   const curve = await curveById(db, row.curveId)
   await db.update(curveBuilds).set({ status: 'running', startedAt: new Date() }).where(eq(curveBuilds.id, buildId))
+  // Gas and LNG basis curves share the table, the outbox and this worker; their solve is their own.
+  if (curve!.commodity !== 'power') return solveFuelBuild(deps, row, curve!)
   const started = performance.now()
   const market = curve!.market as MarketId
   const prior = await loadScenarioPrior(ch, row.priorRunId, market, curve!.node)

@@ -23,7 +23,7 @@ export function futureAsOfProblem(asOf: string, now: Date = new Date()): string 
 }
 
 /** A build's as-of date: a date, not in the future. */
-const BuildAsOf = IsoDate.superRefine((asOf, ctx) => {
+export const BuildAsOf = IsoDate.superRefine((asOf, ctx) => {
   const problem = futureAsOfProblem(asOf)
   if (problem) ctx.addIssue({ code: 'custom', message: problem, input: asOf })
 })

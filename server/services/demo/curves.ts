@@ -1,13 +1,13 @@
 import { DEMO_CURVE_HUBS, demoAsOfDates, demoQuotes } from '@carbon/demo-data'
 import { and, count, eq } from 'drizzle-orm'
-import { curveBuilds } from '../../adapters/postgres/schema/index.ts'
+import { curveBuilds, curves } from '../../adapters/postgres/schema/index.ts'
 import type { Platform } from '../../platform.ts'
 import { curveId } from '../curves/catalog.ts'
 import { createBuild, runBuild } from '../curves/index.ts'
 
-/** Whether any curve build exists (demo or not). */
+/** Whether any power curve build exists (demo or not; fuel curves are a step of their own: fuel-curves.ts). */
 export async function hasCurveBuilds(platform: Platform): Promise<boolean> {
-  const [row] = await platform.pg.db.select({ n: count() }).from(curveBuilds)
+  const [row] = await platform.pg.db.select({ n: count() }).from(curveBuilds).innerJoin(curves, eq(curves.id, curveBuilds.curveId)).where(eq(curves.commodity, 'power'))
   return Number(row?.n ?? 0) > 0
 }
 

@@ -14,6 +14,8 @@ import { openPostgres } from '../../adapters/postgres/client.ts'
 import { curveBuilds, scenarioRuns } from '../../adapters/postgres/schema/index.ts'
 import { parseEnv } from '../../env.ts'
 import { repoRoot } from '../../paths.ts'
+import { fuelCurveId } from '../curves/index.ts'
+import { DEMO_FUEL_CURVES } from './fuel-curves.ts'
 import { DEMO_SERIES_FILES } from './series.ts'
 import { readDemoState } from './state.ts'
 
@@ -61,7 +63,7 @@ it('loads an interrupted demo again at the next start until it is complete', asy
   expect(serve.output()).toContain('Demo data incomplete from an earlier start; loading again')
   serve.child.kill('SIGTERM')
   expect(await serve.exitWithin(10_000)).toEqual({ code: 0, signal: null })
-  expect(readDemoState(dataDir)?.steps).toEqual({ prices: 'done', scenarios: 'done', curves: 'done', series: 'done' })
+  expect(readDemoState(dataDir)?.steps).toEqual({ prices: 'done', scenarios: 'done', curves: 'done', series: 'done', fuelCurves: 'done' })
 
   // 3. Complete: exactly the prices of an uninterrupted load of the recorded window, and the curves.
   const end = new Date(interrupted!.end)
@@ -94,8 +96,13 @@ it('loads an interrupted demo again at the next start until it is complete', asy
       .select({ curveId: curveBuilds.curveId, asOf: curveBuilds.asOf })
       .from(curveBuilds)
       .where(and(eq(curveBuilds.source, 'demo'), eq(curveBuilds.status, 'done')))
-    expect(builds).toHaveLength(DEMO_CURVE_HUBS.length * demoAsOfDates(end).length)
+    const power = builds.filter((b) => !DEMO_FUEL_CURVES.some((f) => b.curveId === fuelCurveId(f.product, f.curve)))
+    expect(power).toHaveLength(DEMO_CURVE_HUBS.length * demoAsOfDates(end).length)
     expect(new Set(builds.map((b) => `${b.curveId}|${b.asOf}`)).size).toBe(builds.length)
+    // The fuel curves: Henry Hub and JKM-HH, once each, as of the latest demo trade date.
+    expect(builds.filter((b) => !power.includes(b)).sort((a, b) => (a.curveId < b.curveId ? -1 : 1))).toEqual(
+      DEMO_FUEL_CURVES.map((f) => ({ curveId: fuelCurveId(f.product, f.curve), asOf: demoAsOfDates(end).at(-1) })),
+    )
     // The house base scenario, run once (deterministic) before the curves.
     const runs = await pg.db.select({ status: scenarioRuns.status, mode: scenarioRuns.mode }).from(scenarioRuns).where(isNull(scenarioRuns.organizationId))
     expect(runs).toEqual([{ status: 'done', mode: 'deterministic' }])

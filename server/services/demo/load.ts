@@ -1,5 +1,6 @@
 import type { Platform } from '../../platform.ts'
 import { hasCurveBuilds, seedDemoCurves } from './curves.ts'
+import { hasFuelCurveBuilds, seedDemoFuelCurves } from './fuel-curves.ts'
 import { hasPrices, seedDemo, type SeedOptions } from './index.ts'
 import { hasHouseRuns, seedDemoScenarios } from './scenarios.ts'
 import { hasSeries, seedDemoSeries } from './series.ts'
@@ -27,6 +28,7 @@ export type DemoLoadResult = {
   prices?: { nodes: number; records: number }
   scenarios?: { runId: string; status: string }
   curves?: { builds: number }
+  fuelCurves?: { builds: number }
   series?: { files: number; records: number }
 }
 
@@ -59,6 +61,9 @@ export async function loadDemoUntilComplete(platform: Platform, options: DemoLoa
   if (state.steps.series !== 'done') {
     result.series = await runStep(platform, state, 'series', options, () => seedDemoSeries(platform))
   }
+  if (state.steps.fuelCurves !== 'done') {
+    result.fuelCurves = await runStep(platform, state, 'fuelCurves', options, () => seedDemoFuelCurves(platform, { end }))
+  }
   return result
 }
 
@@ -69,6 +74,7 @@ async function newDemoState(platform: Platform, options: DemoLoadOptions): Promi
   if (await hasHouseRuns(platform)) state.steps.scenarios = 'done'
   if (await hasCurveBuilds(platform)) state.steps.curves = 'done'
   if (await hasSeries(platform)) state.steps.series = 'done'
+  if (await hasFuelCurveBuilds(platform)) state.steps.fuelCurves = 'done'
   return state
 }
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import {
+  CARB_LCFS_MONTHLY_SAMPLE_FIXTURE,
   CARB_LCFS_SAMPLE_FIXTURE,
   DATAHUB_HENRY_HUB_DAILY_FIXTURE,
   EIA930_FUEL_TYPE_DATA_FIXTURE,
@@ -38,6 +39,7 @@ export const DEMO_SERIES_FILES: readonly { source: SeriesSourceId; dir: URL; fil
   { source: 'eia.930.region_data', dir: FUNDAMENTALS_FIXTURE_DIR, file: EIA930_REGION_DATA_FIXTURE },
   { source: 'eia.930.fuel_type_data', dir: FUNDAMENTALS_FIXTURE_DIR, file: EIA930_FUEL_TYPE_DATA_FIXTURE },
   { source: 'carb.lcfs.credit_transfers', dir: ENVIRONMENTAL_FIXTURE_DIR, file: CARB_LCFS_SAMPLE_FIXTURE },
+  { source: 'carb.lcfs.monthly_transfers', dir: ENVIRONMENTAL_FIXTURE_DIR, file: CARB_LCFS_MONTHLY_SAMPLE_FIXTURE },
   { source: 'carbon.rec_prices_csv', dir: REC_FIXTURE_DIR, file: REC_PRICES_SAMPLE_FIXTURE },
 ]
 

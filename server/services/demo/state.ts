@@ -13,7 +13,7 @@ import { AppError } from '../../errors.ts'
  * A file rather than a table: the demo is a first-start convenience of the embedded data
  * directory (it loads only into embedded ClickHouse), and the file lives and dies with it.
  */
-export const DEMO_STEPS = ['prices', 'scenarios', 'curves', 'series'] as const
+export const DEMO_STEPS = ['prices', 'scenarios', 'curves', 'series', 'fuelCurves'] as const
 export type DemoStep = (typeof DEMO_STEPS)[number]
 
 const DemoState = z.object({

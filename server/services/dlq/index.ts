@@ -12,6 +12,7 @@ import { countDeadLetters } from '../../metrics.ts'
 import { decodePriceMessage } from '../../workers/prices-consumer.ts'
 import { createNodeCatalogue } from '../ingest/catalogue.ts'
 import { parseAndPublish } from '../ingest/pipeline.ts'
+import { runSeriesFile } from './series-files.ts'
 
 /*
  * Dead letters, durable and usable (decision 009).
@@ -29,7 +30,10 @@ import { parseAndPublish } from '../ingest/pipeline.ts'
  *   source topic. A refused publisher row (`parse-issue`) or an unusable file: the archived raw
  *   payload (its `raw-key`) is read from the object store and run through the ingest pipeline's
  *   parse-and-publish steps again (`parseAndPublish`), once for all pending dead letters of that
- *   file. A row is marked `replayed` in the same transaction that holds its lock, so replaying
+ *   file. A series file's dead letters (series.dlq: a refused row, an unusable file, a record the
+ *   ingest refused after reading) likewise run the archived file through the series pipeline
+ *   (`readAndPublish`, under the source and data key of its run; ./series-files.ts), recorded as
+ *   an ingest run of its own whose URL names the replay. A row is marked `replayed` in the same transaction that holds its lock, so replaying
  *   twice publishes nothing twice; one that still fails stays, with its new reason.
  */
 
@@ -301,8 +305,55 @@ const clip = (text: string) => (text.length <= MAX_REASON ? text : `${text.slice
 /** Dead letters that stand for a publisher file (a refused row of it, or the whole file): replayed by running the file again. */
 const FILE_KINDS = ['parse-issue', 'unusable-file']
 
-function isFileLetter(row: DeadLetterRow): row is DeadLetterRow & { rawKey: string } {
-  return row.topic === TOPICS.pricesDlq && FILE_KINDS.includes(row.kind) && row.rawKey !== null
+/**
+ * A series file's dead letters: also a record the ingest refused after reading it (`invalid-record`
+ * without a source topic: the canonical schema, or a record of another data key than the file's),
+ * which only running the file again can settle. One the series consumer refused has its source
+ * topic and goes back there.
+ */
+const SERIES_FILE_KINDS = ['parse-issue', 'unusable-file', 'invalid-record']
+
+/** Which pipeline a file's dead letters are replayed through, and the dead letters that stand for the file. */
+function fileSourceOf(row: DeadLetterRow): FileSource | null {
+  if (row.rawKey === null) return null
+  if (row.topic === TOPICS.pricesDlq && FILE_KINDS.includes(row.kind)) return PRICE_FILES
+  if (row.topic === TOPICS.seriesDlq && SERIES_FILE_KINDS.includes(row.kind) && row.sourceTopic === null) return SERIES_FILES
+  return null
+}
+
+/** What the file replays of one pipeline share: where its dead letters are, and how its archived file runs again. */
+type FileSource = {
+  topic: typeof TOPICS.pricesDlq | typeof TOPICS.seriesDlq
+  normalizedTopic: string
+  /** The pending dead letters of the raw file (locked by the caller's query). */
+  where(rawKey: string): SQL
+  /** Runs the archived file again: its result and the dead letters of its refusals (not published), and what to do once committed. */
+  run(deps: ReplayDeps, tx: Tx, rawKey: string, replayOf: number): Promise<FileRun>
+}
+
+type FileRun =
+  | { ok: false; reason: string }
+  | { ok: true; result: { status: string; records: number; error: string | null }; letters: BusMessage[]; afterCommit?: () => Promise<void> }
+
+const PRICE_FILES: FileSource = {
+  topic: TOPICS.pricesDlq,
+  normalizedTopic: TOPICS.pricesNormalized,
+  where: (rawKey) => and(eq(deadLetters.topic, TOPICS.pricesDlq), eq(deadLetters.rawKey, rawKey), inArray(deadLetters.kind, FILE_KINDS))!,
+  async run(deps, tx, rawKey) {
+    const raw = await loadRawFile(tx, deps.objects, rawKey)
+    if (!raw.ok) return raw
+    const pipeline = { bus: deps.bus, catalogue: createNodeCatalogue(tx as unknown as Database), log: deps.log, unknownNodes: deps.unknownNodes ?? 'admit' }
+    const { result, deadLetters: letters } = await parseAndPublish(pipeline, raw.payload, rawKey)
+    return { ok: true, result, letters }
+  },
+}
+
+const SERIES_FILES: FileSource = {
+  topic: TOPICS.seriesDlq,
+  normalizedTopic: TOPICS.seriesNormalized,
+  where: (rawKey) =>
+    and(eq(deadLetters.topic, TOPICS.seriesDlq), eq(deadLetters.rawKey, rawKey), inArray(deadLetters.kind, SERIES_FILE_KINDS), isNull(deadLetters.sourceTopic))!,
+  run: (deps, tx, rawKey, replayOf) => runSeriesFile(deps, tx, rawKey, replayOf),
 }
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0]
@@ -323,14 +374,17 @@ export async function replayDeadLetter(deps: ReplayDeps, id: number): Promise<Re
 /** The outcome of `id` first, then those of the other dead letters its replay settled. */
 async function replayLocked(deps: ReplayDeps, id: number): Promise<ReplayOutcome[]> {
   const log = deps.log.child({ component: 'dlq-replay', deadLetter: id })
-  let newDeadLetters: BusMessage[] = []
+  let newDeadLetters: { topic: string; messages: BusMessage[] } | null = null
+  let afterCommit: (() => Promise<void>) | undefined
   const outcomes = await deps.db.transaction(async (tx): Promise<ReplayOutcome[]> => {
     const [row] = await tx.select().from(deadLetters).where(eq(deadLetters.id, id)).for('update')
     if (!row) throw AppError.notFound(`dead letter ${id}`)
     if (row.replayResult === 'replayed') return [{ id, outcome: 'already-replayed', reason: null, topic: null }]
-    if (isFileLetter(row)) {
-      const file = await replayFile(deps, tx, row, log)
-      newDeadLetters = file.newDeadLetters
+    const source = fileSourceOf(row)
+    if (source) {
+      const file = await replayFile(deps, tx, row as DeadLetterRow & { rawKey: string }, source, log)
+      newDeadLetters = { topic: source.topic, messages: file.newDeadLetters }
+      afterCommit = file.afterCommit
       return file.outcomes
     }
     const plan = await planReplay(tx as unknown as Database, row)
@@ -347,8 +401,10 @@ async function replayLocked(deps: ReplayDeps, id: number): Promise<ReplayOutcome
   })
   // New refusals met by a file's replay, stored by the bus's sink once the locks are released: the
   // sink writes on a connection of its own (PGlite runs one transaction at a time), and none of
-  // them is a dead letter this replay settled.
-  if (newDeadLetters.length > 0) await deps.bus.publish(TOPICS.pricesDlq, newDeadLetters)
+  // them is a dead letter this replay settled. A series file's run is recorded then too, for the same reason.
+  const fresh = newDeadLetters as { topic: string; messages: BusMessage[] } | null
+  if (fresh && fresh.messages.length > 0) await deps.bus.publish(fresh.topic, fresh.messages)
+  await afterCommit?.()
   return outcomes
 }
 
@@ -431,43 +487,44 @@ function matchRefusals(rows: DeadLetterRow[], fresh: ReturnType<typeof toRow>[])
 
 /**
  * Replays a file's dead letters: takes the locks of every pending refused row or unusable-file
- * dead letter of the raw file, runs the archived bytes through the pipeline's parse-and-publish
- * steps (records to prices.normalized, nodes registered), then settles each one: still refused
- * (the same row refused again, or the file still unusable) -> failed with the new reason, and its
- * new dead letter is not stored again; else replayed. Refusals the file did not have before (say,
- * an unknown node in strict mode now that the row parses) are returned, to be stored as dead
- * letters of their own once the transaction committed, unless already stored.
+ * dead letter of the raw file (for a series file also the records the ingest refused after
+ * reading it), runs the archived bytes through the pipeline's read-and-publish steps again
+ * (records to prices.normalized or series.normalized), then settles each one: still refused (the
+ * same row refused again, or the file still unusable) -> failed with the new reason, and its new
+ * dead letter is not stored again; else replayed. Refusals the file did not have before (say, an
+ * unknown node in strict mode now that the row parses) are returned, to be stored as dead letters
+ * of their own once the transaction committed, unless already stored.
  */
 async function replayFile(
   deps: ReplayDeps,
   tx: Tx,
   first: DeadLetterRow & { rawKey: string },
+  source: FileSource,
   log: Logger,
-): Promise<{ outcomes: ReplayOutcome[]; newDeadLetters: BusMessage[] }> {
+): Promise<{ outcomes: ReplayOutcome[]; newDeadLetters: BusMessage[]; afterCommit?: () => Promise<void> }> {
   const rows = await tx
     .select()
     .from(deadLetters)
-    .where(and(eq(deadLetters.topic, TOPICS.pricesDlq), eq(deadLetters.rawKey, first.rawKey), inArray(deadLetters.kind, FILE_KINDS), notReplayed()))
+    .where(and(source.where(first.rawKey), notReplayed()))
     .orderBy(deadLetters.id)
     .for('update')
   // `first` leads (its outcome is the caller's); it is locked and pending, so it is among `rows`.
   const group = [first, ...rows.filter((r) => r.id !== first.id)]
   const now = new Date()
-  const raw = await loadRawFile(tx, deps.objects, first.rawKey)
-  if (!raw.ok) {
+  const run = await source.run(deps, tx, first.rawKey, first.id)
+  if (!run.ok) {
     const outcomes: ReplayOutcome[] = []
     for (const row of group) {
-      const reason = `${row.headers.reason ?? row.reason} [replay: ${raw.reason}]`
+      const reason = `${row.headers.reason ?? row.reason} [replay: ${run.reason}]`
       await markFailed(tx, row.id, reason, now)
       outcomes.push({ id: row.id, outcome: 'failed', reason, topic: null })
     }
-    log.info({ rawKey: first.rawKey, reason: raw.reason }, 'raw file cannot be replayed; dead letters kept')
+    log.info({ rawKey: first.rawKey, reason: run.reason }, 'raw file cannot be replayed; dead letters kept')
     return { outcomes, newDeadLetters: [] }
   }
 
-  const pipeline = { bus: deps.bus, catalogue: createNodeCatalogue(tx as unknown as Database), log: deps.log, unknownNodes: deps.unknownNodes ?? 'admit' }
-  const { result, deadLetters: letters } = await parseAndPublish(pipeline, raw.payload, first.rawKey)
-  const fresh = letters.map((message) => toRow(TOPICS.pricesDlq, message))
+  const { result, letters } = run
+  const fresh = letters.map((message) => toRow(source.topic, message))
   const outcomes: ReplayOutcome[] = []
   const replayed: number[] = []
   let toStore: BusMessage[] = []
@@ -484,7 +541,7 @@ async function replayFile(
       const i = matched.get(row.id)
       if (i === undefined) {
         replayed.push(row.id)
-        outcomes.push({ id: row.id, outcome: 'replayed', reason: null, topic: TOPICS.pricesNormalized })
+        outcomes.push({ id: row.id, outcome: 'replayed', reason: null, topic: source.normalizedTopic })
       } else {
         await markFailed(tx, row.id, fresh[i]!.reason, now)
         outcomes.push({ id: row.id, outcome: 'failed', reason: fresh[i]!.reason, topic: null })
@@ -494,7 +551,7 @@ async function replayFile(
     const candidates = letters.filter((_, i) => !kept.has(i))
     if (candidates.length > 0) {
       // A refusal already stored (an unknown node dead-lettered by the first ingest) is not stored again.
-      const prints = candidates.map((message) => toRow(TOPICS.pricesDlq, message).fingerprint)
+      const prints = candidates.map((message) => toRow(source.topic, message).fingerprint)
       const known = new Set((await tx.select({ fingerprint: deadLetters.fingerprint }).from(deadLetters).where(inArray(deadLetters.fingerprint, prints))).map((r) => r.fingerprint))
       toStore = candidates.filter((_, i) => !known.has(prints[i]!))
     }
@@ -504,7 +561,7 @@ async function replayFile(
     { rawKey: first.rawKey, records: result.records, replayed: replayed.length, stillFailing: group.length - replayed.length, newDeadLetters: toStore.length },
     'raw file replayed through the pipeline',
   )
-  return { outcomes, newDeadLetters: toStore }
+  return { outcomes, newDeadLetters: toStore, afterCommit: run.afterCommit }
 }
 
 /**

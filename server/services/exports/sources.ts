@@ -339,7 +339,8 @@ function seriesSource(deps: SourceDeps, request: SeriesRequest): ExportSource {
       for (;;) {
         const rows = await queryRows<SeriesRow>(deps.ch, 'exports.series.page', SERIES_PAGE_SQL, { ...params, ...after, limit: SERIES_PAGE_ROWS })
         if (rows.length === 0) return
-        yield rows.map((r): ExportRow => [r.product, r.market === '' ? null : r.market, r.series, r.measure, r.frequency, r.periodStart, r.periodEnd, Number(r.value), r.unit, r.source])
+        // Timestamp columns take ms since the epoch (writers/columns.ts), as the prices source gives them.
+        yield rows.map((r): ExportRow => [r.product, r.market === '' ? null : r.market, r.series, r.measure, r.frequency, Date.parse(r.periodStart), Date.parse(r.periodEnd), Number(r.value), r.unit, r.source])
         if (rows.length < SERIES_PAGE_ROWS) return
         const last = rows[rows.length - 1]!
         after = { afterSeries: last.series, afterFrequency: last.frequency, afterStart: toClickHouseTime(new Date(last.periodStart)) }

@@ -7,6 +7,7 @@ import { openBackfill, updateBackfill } from './runs.ts'
 
 /**
  * `carbon backfill`: fetch a dataset's past windows through the same pipeline as the scheduler.
+ * (A series dataset's: server/services/series/backfill.ts, with the same job rows and ids.)
  *
  * Resumable: the job's id is derived from (market, dataset, from, to) and its row in Postgres
  * (`ingest_backfills`) records how far it got (`doneUntil`, advanced after every request), so the
@@ -27,7 +28,12 @@ export type BackfillProgress = { total: number; done: number; records: number; i
 export type BackfillResult = BackfillProgress & { id: string; status: 'done' | 'already-done' | 'failed'; error: string | null; failedRequests: number }
 
 export function backfillId(job: Pick<BackfillJob, 'dataset' | 'from' | 'to'>): string {
-  const text = `${job.dataset.market}|${job.dataset.id}|${job.from.toISOString()}|${job.to.toISOString()}`
+  return backfillJobId(job.dataset.market, job.dataset.id, job.from, job.to)
+}
+
+/** A backfill's id from what it backfills: the data key (a market, a product, or GRID) it is recorded under, the dataset and the range. */
+export function backfillJobId(key: string, datasetId: string, from: Date, to: Date): string {
+  const text = `${key}|${datasetId}|${from.toISOString()}|${to.toISOString()}`
   return `bf_${createHash('sha256').update(text).digest('hex').slice(0, 20)}`
 }
 

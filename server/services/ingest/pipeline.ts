@@ -252,9 +252,9 @@ export async function parseAndPublish(
 }
 
 /** The columns of an ingest_runs row that describe the request itself. */
-function requestColumns(request: FetchRequest, context: { trigger: IngestTrigger; startedAt: number }) {
+function requestColumns(request: RawRequest, market: DataKey, context: { trigger: IngestTrigger; startedAt: number }) {
   return {
-    market: SOURCES[request.dataset].market,
+    market,
     dataset: request.dataset,
     trigger: context.trigger,
     windowStart: new Date(request.window.start),
@@ -269,7 +269,7 @@ async function finish(deps: PipelineDeps, payload: FetchedPayload, context: { tr
   const { request } = payload
   const market = SOURCES[request.dataset].market
   await recordIngestRun(deps.db, {
-    ...requestColumns(request, context),
+    ...requestColumns(request, market, context),
     status: result.status,
     httpStatus: payload.status,
     attempts: payload.attempts,
@@ -290,22 +290,41 @@ async function finish(deps: PipelineDeps, payload: FetchedPayload, context: { tr
   if (result.status !== 'failed') metrics.ingestLastSuccess.set(labels, Date.now() / 1000)
 }
 
-/** Records a request that brought no usable answer: not published yet, or failed after its retries. */
-export async function recordUnanswered(
+/** What a request that brought no usable answer ended in: not published yet, or failed after its retries. */
+export type Unanswered = { status: 'no-data' | 'failed'; httpStatus: number | null; attempts: number; reason: string; bytes: Uint8Array | null }
+
+/**
+ * Records a price request that brought no usable answer (not published yet, or failed after its
+ * retries): what the publisher answered is archived, and the run row says why. Returns the raw key.
+ */
+export function recordUnanswered(
   deps: Pick<PipelineDeps, 'db' | 'bus' | 'objects' | 'log'>,
   request: FetchRequest,
-  outcome: { status: 'no-data' | 'failed'; httpStatus: number | null; attempts: number; reason: string; bytes: Uint8Array | null },
+  outcome: Unanswered,
   context: { trigger: IngestTrigger; startedAt: number },
 ): Promise<string | null> {
-  const market = SOURCES[request.dataset].market
+  return recordUnansweredRequest(deps, { request, key: SOURCES[request.dataset].market, rawTopic: TOPICS.pricesRaw }, outcome, context)
+}
+
+/**
+ * Records any request (a price file's or a series file's) that brought no usable answer, under its
+ * data key, the answer's bytes archived and announced on `rawTopic`.
+ */
+export async function recordUnansweredRequest(
+  deps: Pick<PipelineDeps, 'db' | 'bus' | 'objects' | 'log'>,
+  target: { request: RawRequest; key: DataKey; rawTopic: KnownTopic },
+  outcome: Unanswered,
+  context: { trigger: IngestTrigger; startedAt: number },
+): Promise<string | null> {
+  const { request, key } = target
   const now = Date.now()
   // What a failing publisher answered (an HTML page, an error document) is kept too.
   const rawKey =
     outcome.bytes && outcome.bytes.length > 0
-      ? await archiveRaw(deps, market, request, outcome.bytes, { status: outcome.httpStatus, contentType: 'application/octet-stream', fetchedAt: now })
+      ? await archiveRaw(deps, key, request, outcome.bytes, { status: outcome.httpStatus, contentType: 'application/octet-stream', fetchedAt: now }, target.rawTopic)
       : null
   await recordIngestRun(deps.db, {
-    ...requestColumns(request, context),
+    ...requestColumns(request, key, context),
     status: outcome.status,
     httpStatus: outcome.httpStatus,
     attempts: outcome.attempts,
@@ -318,7 +337,7 @@ export async function recordUnanswered(
     error: outcome.status === 'failed' ? outcome.reason : null,
     finishedAt: new Date(now),
   })
-  metrics.ingestRequests.inc({ market, dataset: request.dataset, status: outcome.status })
-  if (outcome.status === 'failed') deps.log.warn({ dataset: request.dataset, file: request.file, rawKey, reason: outcome.reason }, 'publisher request failed')
+  metrics.ingestRequests.inc({ market: key, dataset: request.dataset, status: outcome.status })
+  if (outcome.status === 'failed') deps.log.warn({ key, dataset: request.dataset, file: request.file, rawKey, reason: outcome.reason }, 'publisher request failed')
   return rawKey
 }

@@ -19,6 +19,9 @@ export { marketSummary, topMovers, TOP_MOVERS } from './market-summary.ts'
 export { curveReport, HOUSE_CURVE_VIEWER } from './curve.ts'
 export { scenarioReport, yearlyPrices, yearlyMix } from './scenario.ts'
 export { reportView, type ReportView, type ReportSection } from './view.ts'
+export { fuelsReport, LNG_SERIES, type FuelsAccess } from './fuels.ts'
+export { FUELS_CHART_DAYS } from './fuels-calc.ts'
+export { fuelsView } from './fuels-view.ts'
 
 /** What the report functions need: the stores and a logger. */
 export type ReportDeps = { db: Database; ch: ClickHouseHandle; log: Logger }
@@ -43,26 +46,41 @@ export async function reportData(deps: ReportDeps, request: ReportRequest, acces
   }
 }
 
-/** The date a report is about: the operating day, the curve's as-of date or the run's date. */
+/** The date a report is about: the operating day, the curve's as-of date, the run's date or the fuels report's date. */
 export function reportDate(data: ReportData): string {
-  return data.kind === 'market-summary' ? data.date : data.kind === 'curve' ? data.asOf : data.runDate
+  switch (data.kind) {
+    case 'market-summary':
+    case 'fuels':
+      return data.date
+    case 'curve':
+      return data.asOf
+    case 'scenario':
+      return data.runDate
+  }
 }
 
-/** The markets whose data a report shows. */
+/** The markets whose data a report shows (none for the fuels report: it shows products, `data.products`). */
 export function reportMarkets(data: ReportData): MarketId[] {
-  return data.kind === 'scenario' ? data.markets : [data.market]
+  return data.kind === 'scenario' ? data.markets : data.kind === 'fuels' ? [] : [data.market]
 }
 
-/** `254carbon-MISO-market-summary-2026-07-14.pdf`, `254carbon-MISO-INDIANA.HUB-curve-2026-07-14.pdf`, `254carbon-scenario-<run>-2026-07-14.pdf`. */
+/** `254carbon-MISO-market-summary-2026-07-14.pdf`, `254carbon-MISO-INDIANA.HUB-curve-2026-07-14.pdf`, `254carbon-scenario-<run>-2026-07-14.pdf`, `254carbon-fuels-2026-07-14.pdf`. */
 export function reportFilename(data: ReportData, extension = 'pdf'): string {
+  return `254carbon-${reportName(data)}-${reportDate(data)}.${extension}`
+}
+
+function reportName(data: ReportData): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_')
-  const name =
-    data.kind === 'market-summary'
-      ? `${data.market}-market-summary`
-      : data.kind === 'curve'
-        ? `${data.market}-${safe(data.node)}-curve`
-        : `scenario-${data.runId.slice(0, 16)}`
-  return `254carbon-${name}-${reportDate(data)}.${extension}`
+  switch (data.kind) {
+    case 'market-summary':
+      return `${data.market}-market-summary`
+    case 'curve':
+      return `${data.market}-${safe(data.node)}-curve`
+    case 'scenario':
+      return `scenario-${data.runId.slice(0, 16)}`
+    case 'fuels':
+      return 'fuels'
+  }
 }
 
 /** A view rendered as PDF bytes (vector charts: react-pdf Svg primitives). */

@@ -1,5 +1,5 @@
 import { type z } from 'zod'
-import { type ReportKind, ReportRequest, type ReportRequest as ReportRequestType } from './types.ts'
+import { FuelsReportParams, type ReportKind, ReportRequest, type ReportRequest as ReportRequestType } from './types.ts'
 
 /**
  * A report request from a URL's query (`?market=MISO&date=2026-07-14`, `?market=MISO&node=INDIANA.HUB&asOf=...&compareTo=...`,
@@ -20,7 +20,27 @@ export type QueryProblem = { field: string; value: string | null; message: strin
  * schema, named with the value given (`date: Invalid ISO date (got "2026-13-45")`).
  */
 export function reportRequestFromQuery(kind: ReportKind, query: URLSearchParams): { request: ReportRequestType } | { problem: QueryProblem } {
-  const keys = REPORT_QUERY_KEYS[kind]
+  const read = queryParams(REPORT_QUERY_KEYS[kind], query)
+  if ('problem' in read) return read
+  const parsed = ReportRequest.safeParse({ kind, params: read.params })
+  if (parsed.success) return { request: parsed.data }
+  return { problem: schemaProblem(parsed.error.issues[0]!, read.params, 1) }
+}
+
+/** The fuels report's query parameters: only `date`. */
+export const FUELS_QUERY_KEYS: readonly string[] = ['date']
+
+/** The fuels report's parameters from a URL's query (`?date=2026-11-30`), or the first problem, as reportRequestFromQuery. */
+export function fuelsParamsFromQuery(query: URLSearchParams): { params: FuelsReportParams } | { problem: QueryProblem } {
+  const read = queryParams(FUELS_QUERY_KEYS, query)
+  if ('problem' in read) return read
+  const parsed = FuelsReportParams.safeParse(read.params)
+  if (parsed.success) return { params: parsed.data }
+  return { problem: schemaProblem(parsed.error.issues[0]!, read.params, 0) }
+}
+
+/** The query's values of the known keys (empty ones left out), or the first key repeated or unknown. */
+function queryParams(keys: readonly string[], query: URLSearchParams): { params: Record<string, string> } | { problem: QueryProblem } {
   const params: Record<string, string> = {}
   for (const key of new Set(query.keys())) {
     const values = query.getAll(key)
@@ -32,13 +52,15 @@ export function reportRequestFromQuery(kind: ReportKind, query: URLSearchParams)
     if (value === '') continue
     params[key] = key === 'market' ? value.toUpperCase() : value
   }
-  const parsed = ReportRequest.safeParse({ kind, params })
-  if (parsed.success) return { request: parsed.data }
-  const issue = parsed.error.issues[0]!
-  const field = issue.path.slice(1).map(String).join('.') || 'query'
+  return { params }
+}
+
+/** A schema's issue as a problem naming the field and the value given (`skip`: path segments before the field). */
+function schemaProblem(issue: z.core.$ZodIssue, params: Record<string, string>, skip: number): QueryProblem {
+  const field = issue.path.slice(skip).map(String).join('.') || 'query'
   const value = params[field] ?? null
   const shown = value === null ? ' (missing)' : ` (got ${JSON.stringify(value.slice(0, 80))})`
-  return { problem: { field, value, message: `${field}: ${issueMessage(issue)}${shown}` } }
+  return { field, value, message: `${field}: ${issueMessage(issue)}${shown}` }
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {

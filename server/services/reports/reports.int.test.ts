@@ -4,21 +4,22 @@ import os from 'node:os'
 import path from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { DEMO_CURVE_HUBS, DEMO_NODES, demoQuotes, generateDemoPrices } from '@carbon/demo-data'
-import { addDays, dateIn, dayStartUtc, isOnPeak, type PriceRecord } from '@carbon/schemas'
+import { addDays, dateIn, datePeriod, dayStartUtc, isOnPeak, type PriceRecord, type SeriesRecord } from '@carbon/schemas'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { isAppError } from '../../errors.ts'
 import type { Platform } from '../../platform.ts'
 import { startCurveSolver, type CurveSolver } from '../../workers/curve-solver.ts'
 import { startScenarioWorker, type ScenarioWorker } from '../../workers/scenario-worker.ts'
-import { requestBuild, waitForBuild } from '../curves/index.ts'
+import { requestBuild, requestFuelBuild, waitForBuild } from '../curves/index.ts'
 import { upsertNodes } from '../nodes/index.ts'
 import { insertPrices } from '../prices/index.ts'
+import { insertSeriesValues } from '../series/store.ts'
 import { requestHouseBaseRun, requestRun, saveScenario, seedHouseScenarios, waitForRun } from '../scenarios/index.ts'
 import { HOUSE_ACCESS } from '../scenarios/schemas.ts'
 import { createTestOrganization, openTestPlatform, type TestPlatform } from '../../../tests/support/platform.ts'
 import { formatChange, formatPrice } from './format.ts'
-import { curveReport, marketSummary, renderReportPdf, reportView, scenarioReport, type ReportDeps } from './index.ts'
+import { curveReport, fuelsReport, marketSummary, renderReportPdf, renderViewPdf, reportFilename, reportView, scenarioReport, type ReportDeps } from './index.ts'
 
 /*
  * The reports against the real stores (scratch PostgreSQL, embedded chDB, the in-process bus with
@@ -305,5 +306,186 @@ describe('scenario report', () => {
     expect(isAppError(hidden) && hidden.code).toBe('NOT_FOUND')
     const house = await scenarioReport(deps(), { runId: baseRunId }, { organizationId: orgB })
     expect(house).toMatchObject({ owner: 'house', mode: 'deterministic', bands: false })
+  })
+})
+
+describe('fuels report (gas, LNG and environmental)', () => {
+  /*
+   * Series written with the series consumer's own writer (insertSeriesValues) into the platform's
+   * chDB: Henry Hub daily on weekdays from 2026-08-03 to 2026-11-20 (a Friday) and monthly, Chicago
+   * Citygates on the last two days, JKM weekly (weeks ending Wednesday; the week ending 2026-11-25
+   * has not ended by 2026-11-20), LCFS weekly and CARB's monthly transfers, two REC series; Henry
+   * Hub forward curves built through the solver: a house one as of 2026-11-18 and an organization's
+   * own as of 2026-11-19.
+   */
+  const DATE = '2026-11-20'
+  const hhDaily = new Map<string, number>()
+  let org = ''
+  const gas = (series: string, date: string, frequency: 'day' | 'week' | 'month', value: number, extra: Partial<SeriesRecord> = {}): SeriesRecord => ({
+    product: 'GAS',
+    market: null,
+    series,
+    measure: 'price',
+    frequency,
+    ...datePeriod(date, frequency),
+    value,
+    unit: '$/MMBtu',
+    attributes: {},
+    source: 'reports-test',
+    publishedAt: null,
+    ...extra,
+  })
+  const HENRY_CSV = ['contract,price', '2027-01,4.35', '2027-02,4.12', '2027-03,3.71', '2027-Q2,3.44', '2027-Q3,3.72', '2027-Q4,3.95', 'Cal-2028,3.88', 'Cal-2029,3.79'].join('\n')
+
+  beforeAll(async () => {
+    const records: SeriesRecord[] = []
+    for (let date = '2026-08-03', i = 0; date <= DATE; date = addDays(date, 1)) {
+      const weekday = new Date(`${date}T00:00:00Z`).getUTCDay()
+      if (weekday === 0 || weekday === 6) continue
+      const value = Number((2.8 + 0.013 * i++ + (weekday === 5 ? 0.125 : 0)).toFixed(3))
+      hhDaily.set(date, value)
+      records.push(gas('HENRY_HUB', date, 'day', value))
+    }
+    records.push(gas('HENRY_HUB', '2026-09-01', 'month', 3.05), gas('HENRY_HUB', '2026-10-01', 'month', 3.275), gas('HENRY_HUB', '2026-11-01', 'month', 9.99))
+    // ICE's high of the day is a series of its own: not a hub row.
+    records.push(gas('CHICAGO_CITYGATES', '2026-11-19', 'day', 3.6), gas('CHICAGO_CITYGATES', DATE, 'day', 3.41), gas('CHICAGO_CITYGATES.HIGH', DATE, 'day', 3.55))
+    records.push(
+      gas('JKM', '2026-11-11', 'week', 12.4, { product: 'LNG' }),
+      gas('JKM', '2026-11-18', 'week', 12.855, { product: 'LNG' }),
+      gas('JKM', '2026-11-25', 'week', 99, { product: 'LNG' }),
+    )
+    const lcfs = (measure: SeriesRecord['measure'], frequency: 'week' | 'month', date: string, value: number, unit: SeriesRecord['unit'], source: string): SeriesRecord => ({
+      ...gas('LCFS_CREDIT', date, frequency, value, { product: 'LCFS', measure, unit, source }),
+    })
+    records.push(
+      lcfs('price', 'week', '2026-11-13', 64.5, '$/MT', 'carb.lcfs.weekly'),
+      lcfs('price', 'week', '2026-11-20', 62.25, '$/MT', 'carb.lcfs.weekly'),
+      lcfs('volume', 'week', '2026-11-20', 185_000, 'MT', 'carb.lcfs.weekly'),
+      lcfs('price', 'month', '2026-09-01', 70, '$/MT', 'carb.lcfs.monthly_transfers'),
+      lcfs('price', 'month', '2026-10-01', 66.4, '$/MT', 'carb.lcfs.monthly_transfers'),
+      lcfs('volume', 'month', '2026-10-01', 2_100_000, 'MT', 'carb.lcfs.monthly_transfers'),
+      lcfs('transfers', 'month', '2026-10-01', 412, 'count', 'carb.lcfs.monthly_transfers'),
+    )
+    const rec = (series: string, date: string, value: number, vintage: string): SeriesRecord =>
+      gas(series, date, 'day', value, { product: 'REC', unit: '$/MWh', attributes: { state: 'NJ', program: 'NJ RPS', class: 'SOLAR', vintage } })
+    records.push(rec('REC.NJ.SOLAR.2026', '2026-11-17', 221.5, '2026'), rec('REC.NJ.SOLAR.2026', '2026-11-19', 223.75, '2026'), rec('REC.NJ.SOLAR.2027', '2026-11-02', 230, '2027'))
+    await insertSeriesValues(platform.ch, records, { ingestedAt: new Date().toISOString(), rawKey: 'reports-test' })
+
+    org = await createTestOrganization(platform.pg.db, 'reports-fuels-org')
+    const builds: [string, string | null][] = [
+      ['2026-11-18', null],
+      ['2026-11-19', org],
+    ]
+    for (const [asOf, organizationId] of builds) {
+      const csv = organizationId ? HENRY_CSV.replace('Cal-2028,3.88', 'Cal-2028,4.02') : HENRY_CSV
+      const queued = await requestFuelBuild(
+        { db: platform.pg.db, bus: platform.bus },
+        { product: 'GAS', curve: 'HENRY_HUB', asOf, quotesCsv: csv, source: 'api' },
+        { userId: null, label: 'reports-int-test', organizationId },
+      )
+      const done = await waitForBuild(platform.pg.db, queued.id, 90_000)
+      expect(done.status, done.error ?? '').toBe('done')
+    }
+  }, 180_000)
+
+  const ALL = ['GAS', 'LNG', 'LCFS', 'REC'] as const
+
+  it('reports Henry Hub latest and changes, hub and JKM basis, LCFS and RECs as the stored values give them', async () => {
+    const report = await fuelsReport(deps(), {}, { organizationId: null, products: ALL })
+    expect(report).toMatchObject({ kind: 'fuels', date: DATE, products: [...ALL], leftOut: [], emptyMessage: null })
+    const hh = (d: string) => hhDaily.get(d)!
+    const r3 = (x: number) => Number(x.toFixed(3))
+    expect(report.henryHub!.daily).toEqual({
+      date: DATE,
+      price: hh(DATE),
+      day: { against: '2026-11-19', value: r3(hh(DATE) - hh('2026-11-19')) },
+      week: { against: '2026-11-13', value: r3(hh(DATE) - hh('2026-11-13')) },
+      month: { against: '2026-10-20', value: r3(hh(DATE) - hh('2026-10-20')) },
+    })
+    // November has not ended by the 20th: October is the latest month, against September.
+    expect(report.henryHub!.monthly).toEqual({ month: '2026-10', price: 3.275, change: { against: '2026-09', value: 0.225 } })
+    expect(report.chart).toHaveLength([...hhDaily.keys()].filter((d) => d >= addDays(DATE, -89)).length)
+    expect(report.chart.at(-1)).toEqual({ date: DATE, price: hh(DATE) })
+    expect(report.hubs).toEqual([
+      { series: 'CHICAGO_CITYGATES', name: 'Chicago Citygates', date: DATE, price: 3.41, unit: '$/MMBtu', henryHub: hh(DATE), basis: r3(3.41 - hh(DATE)), note: null },
+    ])
+    // JKM of the week ending Wednesday 2026-11-18 minus the Henry Hub average of Thursday 12th to Wednesday 18th (5 trading days).
+    const week = ['2026-11-12', '2026-11-13', '2026-11-16', '2026-11-17', '2026-11-18'].map(hh)
+    const average = week.reduce((a, b) => a + b, 0) / week.length
+    expect(report.lng).toHaveLength(1)
+    expect(report.lng![0]).toMatchObject({ series: 'JKM', weekEnding: '2026-11-18', price: 12.855, henryHubDays: 5, henryHubAverage: r3(average) })
+    expect(report.lng![0]!.basis).toBeCloseTo(12.855 - average, 3)
+    expect(report.lcfs).toEqual([
+      { cadence: 'week', period: DATE, price: 62.25, priceChange: { against: '2026-11-13', value: -2.25 }, volume: 185000, transfers: null, priceUnit: '$/MT', volumeUnit: 'MT' },
+      { cadence: 'month', period: '2026-10', price: 66.4, priceChange: { against: '2026-09', value: -3.6 }, volume: 2100000, transfers: 412, priceUnit: '$/MT', volumeUnit: 'MT' },
+    ])
+    expect(report.recs).toEqual([
+      { series: 'REC.NJ.SOLAR.2026', state: 'NJ', program: 'NJ RPS', class: 'SOLAR', vintage: '2026', date: '2026-11-19', price: 223.75, unit: '$/MWh' },
+      { series: 'REC.NJ.SOLAR.2027', state: 'NJ', program: 'NJ RPS', class: 'SOLAR', vintage: '2027', date: '2026-11-02', price: 230, unit: '$/MWh' },
+    ])
+  })
+
+  it('picks the Henry Hub forward build as the curve report does: the organization’s own before the house’s, on or before the date', async () => {
+    const house = await fuelsReport(deps(), { date: DATE }, { organizationId: null, products: ['GAS'] })
+    expect(house.forward).toMatchObject({ asOf: '2026-11-18', owner: 'house', unit: 'USD/MMBtu' })
+    const rows = house.forward!.rows
+    // The curve starts the month after its as-of date: 2026-12 to 2027-11 month by month, the rest of 2027, then calendar years.
+    expect(rows.slice(0, 12).map((r) => r.period)).toEqual(['2026-12', ...Array.from({ length: 11 }, (_, i) => `2027-${String(i + 1).padStart(2, '0')}`)])
+    expect(rows[0]!.price).toBe(Number(rows[0]!.price.toFixed(3)))
+    expect(rows[12]).toMatchObject({ period: '2027-12', first: '2027-12', last: '2027-12' })
+    expect(rows[13]).toMatchObject({ period: 'Cal-2028', price: 3.88 })
+    expect(rows.at(-1)!.period).toBe('Cal-2050')
+    const own = await fuelsReport(deps(), { date: DATE }, { organizationId: org, products: ['GAS'] })
+    expect(own.forward).toMatchObject({ asOf: '2026-11-19', owner: 'organization' })
+    expect(own.forward!.rows[13]).toMatchObject({ period: 'Cal-2028', price: 4.02 })
+    const before = await fuelsReport(deps(), { date: '2026-11-18' }, { organizationId: org, products: ['GAS'] })
+    expect(before.forward).toMatchObject({ asOf: '2026-11-18', owner: 'house' })
+    const none = await fuelsReport(deps(), { date: '2026-11-17' }, { organizationId: org, products: ['GAS'] })
+    expect(none.forward).toBeNull()
+    expect(none.forwardMessage).toBe('No Henry Hub forward curve was built on or before 2026-11-17.')
+  })
+
+  it('leaves out the products not held and reads well as of a day before any value', async () => {
+    const reduced = await fuelsReport(deps(), {}, { organizationId: null, products: ['LCFS', 'REC'] })
+    expect(reduced).toMatchObject({ products: ['LCFS', 'REC'], leftOut: ['GAS', 'LNG'], henryHub: null, hubs: null, forward: null, lng: null, chart: [] })
+    // The default date comes from the products shown: the latest REC quote.
+    expect(reduced.date).toBe('2026-11-19')
+    const view = reportView(reduced)
+    expect(view.sections.map((s) => s.title)).toEqual(['LCFS credits', 'REC quotes (latest per series)', 'Not in this report'])
+    // A later date: each section shows its latest value however old, with its date; the chart ends at Henry Hub's last day.
+    const later = await fuelsReport(deps(), { date: '2027-03-01' }, { organizationId: null, products: ALL })
+    expect(later.henryHub!.daily).toMatchObject({ date: DATE, price: hhDaily.get(DATE) })
+    expect(later.henryHub!.monthly?.month).toBe('2026-11')
+    expect(later.chart.at(-1)?.date).toBe(DATE)
+    expect(later.lng![0]).toMatchObject({ series: 'JKM', weekEnding: '2026-11-25', price: 99 })
+    expect(later.recs!.map((r) => r.date)).toEqual(['2026-11-19', '2026-11-02'])
+    const early = await fuelsReport(deps(), { date: '2025-01-01' }, { organizationId: null, products: ALL })
+    expect(early.emptyMessage).toBe('No GAS, LNG, LCFS, REC value is stored on or before 2025-01-01.')
+    expect(reportView(early).message).toBe(early.emptyMessage)
+    const bad = await fuelsReport(deps(), { date: '2026-02-30' }, { organizationId: null, products: ALL }).catch((e: unknown) => e)
+    expect(isAppError(bad) && bad.code === 'BAD_REQUEST' && bad.message).toMatch(/^date: .*"2026-02-30"/)
+  })
+
+  it('renders the PDF with the page’s strings: Henry Hub, the hub basis, JKM and the forward curve', async () => {
+    const report = await fuelsReport(deps(), { date: DATE }, { organizationId: null, products: ALL })
+    const view = reportView(report)
+    const pdf = await renderViewPdf(view)
+    expect(reportFilename(report)).toBe(`254carbon-fuels-${DATE}.pdf`)
+    const text = pdfText(pdf)
+    expect(text).toContain('Gas, LNG and environmental')
+    const table = (title: string) => {
+      const section = view.sections.find((s) => s.title.startsWith(title))
+      return section?.kind === 'table' ? section.rows : []
+    }
+    const lines = text.split('\n').map((l) => l.trim())
+    const rows = [...table('Henry Hub ('), ...table('Gas hubs'), ...table('LNG'), ...table('Henry Hub forward').slice(0, 15), ...table('REC quotes')]
+    expect(rows).toHaveLength(2 + 1 + 1 + 15 + 2)
+    for (const row of rows) {
+      const line = lines.find((l) => l.startsWith(`${row[0]} `) && l.includes(row[1]!))
+      expect(line, row.join(' | ')).toBeDefined()
+      for (const cell of row.slice(2)) expect(line, row[0]).toContain(cell)
+    }
+    // The Henry Hub chart is drawn as vectors.
+    expect(contentStreams(pdf)).toMatch(/[\d.]+ [\d.]+ m\s+[\d.]+ [\d.]+ l/)
   })
 })

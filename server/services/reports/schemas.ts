@@ -1,4 +1,4 @@
-import { MarketId } from '@carbon/schemas'
+import { ENTITLED_PRODUCTS, MarketId } from '@carbon/schemas'
 import { z } from 'zod'
 
 /**
@@ -142,4 +142,96 @@ export const ScenarioReport = z.object({
 })
 export type ScenarioReport = z.infer<typeof ScenarioReport>
 
-export type ReportData = MarketSummaryReport | CurveReport | ScenarioReport
+const Product = z.enum(ENTITLED_PRODUCTS)
+const Value = z.number().nullable().describe('in the series unit, rounded once (prices 2 decimals, basis 3); null when not stored')
+
+/** A change against an earlier stored value: the date compared with and the difference. */
+export const FuelChange = z.object({ against: z.string().nullable().describe('the earlier period: a date, a week by its last day, a month as YYYY-MM'), value: Value })
+export type FuelChange = z.infer<typeof FuelChange>
+
+export const HenryHubSummary = z.object({
+  unit: z.string().nullable(),
+  daily: z
+    .object({ date: DateKey, price: z.number(), day: FuelChange, week: FuelChange, month: FuelChange })
+    .nullable()
+    .describe('the latest daily price on or before the date and its change against the stored day before, 7 days and a month before'),
+  monthly: z.object({ month: z.string(), price: z.number(), change: FuelChange }).nullable().describe('the latest month that has ended by the date'),
+})
+export type HenryHubSummary = z.infer<typeof HenryHubSummary>
+
+export const GasHubRow = z.object({
+  series: z.string(),
+  name: z.string(),
+  date: DateKey,
+  price: z.number(),
+  unit: z.string(),
+  henryHub: Value.describe('Henry Hub the same day'),
+  basis: Value.describe('price minus Henry Hub the same day'),
+  note: z.string().nullable().describe('why there is no basis'),
+})
+export type GasHubRow = z.infer<typeof GasHubRow>
+
+export const LngRow = z.object({
+  series: z.string(),
+  weekEnding: DateKey,
+  price: z.number(),
+  unit: z.string(),
+  henryHubAverage: Value.describe('the Henry Hub daily average of the same week'),
+  henryHubDays: z.number().int().nullable(),
+  basis: Value,
+})
+export type LngRow = z.infer<typeof LngRow>
+
+export const FuelForward = z.object({
+  name: z.string(),
+  unit: z.string(),
+  asOf: DateKey,
+  version: z.number().int(),
+  owner: z.enum(['house', 'organization']),
+  rows: z.array(z.object({ period: z.string(), first: z.string(), last: z.string(), price: z.number() })),
+})
+export type FuelForward = z.infer<typeof FuelForward>
+
+export const LcfsRow = z.object({
+  cadence: z.enum(['week', 'month']),
+  period: z.string().describe('week ending YYYY-MM-DD, or the month YYYY-MM'),
+  price: Value,
+  priceChange: FuelChange,
+  volume: Value,
+  transfers: Value,
+  priceUnit: z.string().nullable(),
+  volumeUnit: z.string().nullable(),
+})
+export type LcfsRow = z.infer<typeof LcfsRow>
+
+export const RecRow = z.object({
+  series: z.string(),
+  state: z.string().nullable(),
+  program: z.string().nullable(),
+  class: z.string().nullable(),
+  vintage: z.string().nullable(),
+  date: DateKey,
+  price: z.number(),
+  unit: z.string(),
+})
+export type RecRow = z.infer<typeof RecRow>
+
+export const FuelsReport = z.object({
+  kind: z.literal('fuels'),
+  date: DateKey,
+  generatedAt: z.iso.datetime(),
+  products: z.array(Product).describe('the products shown: those the reader is entitled to on the channel'),
+  leftOut: z.array(Product).describe('the products the reader is not entitled to on the channel: their sections are left out'),
+  henryHub: HenryHubSummary.nullable().describe('null without GAS'),
+  chart: z.array(z.object({ date: DateKey, price: z.number() })).describe('Henry Hub daily prices of the 90 days to its latest price on or before the date'),
+  hubs: z.array(GasHubRow).nullable(),
+  forward: FuelForward.nullable(),
+  forwardMessage: z.string().nullable().describe('why there is no forward curve'),
+  lng: z.array(LngRow).nullable(),
+  lcfs: z.array(LcfsRow).nullable(),
+  recs: z.array(RecRow).nullable(),
+  emptyMessage: z.string().nullable().describe('why there is nothing to show, when no product shown has a stored value'),
+})
+export type FuelsReport = z.infer<typeof FuelsReport>
+
+export type ReportData = MarketSummaryReport | CurveReport | ScenarioReport | FuelsReport

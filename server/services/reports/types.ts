@@ -36,6 +36,18 @@ export const ScenarioReportParams = z.object({
 })
 export type ScenarioReportParams = z.infer<typeof ScenarioReportParams>
 
+/**
+ * Gas, LNG and environmental products as of a date (default: the latest day with data). Not a
+ * member of ReportKind/ReportRequest: those name the market reports (a market or a run decides
+ * their access); this one is decided on the products (GAS, LNG, LCFS, REC) the reader holds, so
+ * its routes open the door on products (app/routes/reports.fuels*, api.v1.reports.fuels*).
+ */
+export const FUELS_REPORT_KIND = 'fuels'
+export const FuelsReportParams = z.object({
+  date: DateKey.optional().describe('the day the report is as of (default: the latest day with a stored value of the products shown)'),
+})
+export type FuelsReportParams = z.infer<typeof FuelsReportParams>
+
 export const ReportRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('market-summary'), params: MarketSummaryParams }),
   z.object({ kind: z.literal('curve'), params: CurveReportParams }),

@@ -1,5 +1,6 @@
 import { lineChart, type ChartLayout } from './chart.ts'
 import { formatChange, formatDay, formatNumber, formatPercent, formatPrice, formatUtc, MISSING } from './format.ts'
+import { fuelsView } from './fuels-view.ts'
 import type { CurveReport, MarketSummaryReport, ReportData, ScenarioReport } from './schemas.ts'
 
 /**
@@ -36,6 +37,8 @@ export function reportView(data: ReportData): ReportView {
       return curveView(data)
     case 'scenario':
       return scenarioView(data)
+    case 'fuels':
+      return fuelsView(data)
   }
 }
 

@@ -30,7 +30,11 @@ export function baseScenarioText(): string {
   return BASE_SCENARIO_TEXT
 }
 
-/** The versions a run is identified by (with the canonical scenario) and its lineage records. */
+/**
+ * The versions a run on the bundled Henry Hub workbook is identified by (with the canonical
+ * scenario) and its lineage records; a run on the stored series has its own base-data version and
+ * fuel history id (fuel-inputs.ts).
+ */
 export function engineVersions(): { engineVersion: string; baseDataVersion: string; fuelHistoryId: string } {
   return { engineVersion: ENGINE_VERSION, baseDataVersion: BASE_DATA_VERSION, fuelHistoryId: FUEL_HISTORY_ID }
 }
@@ -90,9 +94,18 @@ export function describeDiagnostics(diagnostics: Diagnostic[], max = 3): string 
   return shown.join('; ')
 }
 
-/** The run id and inputs hash of a canonical scenario run in a mode (packages/scenario identity.ts). */
-export function identityOf(canonical: string, mode: RunMode, draws: number | null, seed: number | null): { runId: string; inputsHash: string } {
-  const { engineVersion, baseDataVersion } = engineVersions()
+/**
+ * The run id and inputs hash of a canonical scenario run in a mode (packages/scenario identity.ts),
+ * on the base-data version of its fuel input (fuel-inputs.ts; default: the bundled workbook's).
+ */
+export function identityOf(
+  canonical: string,
+  mode: RunMode,
+  draws: number | null,
+  seed: number | null,
+  baseDataVersion: string = engineVersions().baseDataVersion,
+): { runId: string; inputsHash: string } {
+  const { engineVersion } = engineVersions()
   return runIdentity(
     mode === 'montecarlo'
       ? { canonical, baseDataVersion, engineVersion, mode, draws: draws ?? undefined, seed: seed ?? undefined }

@@ -1,10 +1,26 @@
-import { runMonteCarlo, runScenario } from '@carbon/scenario'
+import { bundledFuelHistory, modelContext, modelContextFor, runMonteCarloWith, runScenarioWith, type FuelHistory, type MeasuredLoad, type ModelContext } from '@carbon/scenario'
 import { assumptionsOfCanonical } from './engine.ts'
 import { resultRows, type RunRows } from './rows.ts'
 import type { RunMode } from './schemas.ts'
 
-/** What the model is asked to run: a stored canonical scenario in a mode. */
-export type ModelRequest = { canonical: string; mode: RunMode; draws?: number | null; seed?: number | null }
+/**
+ * What the model is asked to run: a stored canonical scenario in a mode, on a Henry Hub monthly
+ * history and measured load shapes (the run's snapshots, fuel-inputs.ts; default the workbook
+ * bundled with the engine and the built-in shapes).
+ */
+export type ModelRequest = {
+  canonical: string
+  mode: RunMode
+  draws?: number | null
+  seed?: number | null
+  fuel?: FuelHistory | null
+  shapes?: MeasuredLoad[] | null
+}
+
+function contextOf(request: ModelRequest): ModelContext {
+  if (!request.fuel && !request.shapes?.length) return modelContext()
+  return modelContextFor(request.fuel ?? bundledFuelHistory().history, request.shapes ?? []).ctx
+}
 
 /**
  * Runs the fundamentals model on a canonical scenario and returns the rows to store: synchronous CPU
@@ -13,9 +29,10 @@ export type ModelRequest = { canonical: string; mode: RunMode; draws?: number | 
  */
 export function computeRunRows(request: ModelRequest, onProgress?: (progress: number) => void): RunRows {
   const assumptions = assumptionsOfCanonical(request.canonical)
-  if (request.mode === 'deterministic') return resultRows(runScenario(assumptions), null)
+  const ctx = contextOf(request)
+  if (request.mode === 'deterministic') return resultRows(runScenarioWith(ctx, assumptions), null)
   if (!request.draws || request.seed === null || request.seed === undefined) throw new Error('a Monte Carlo run needs draws and a seed')
-  const { result, bands } = runMonteCarlo(assumptions, {
+  const { result, bands } = runMonteCarloWith(ctx, assumptions, {
     draws: request.draws,
     seed: request.seed,
     onProgress: (done, total) => onProgress?.(total > 0 ? Math.min(1, done / total) : 0),

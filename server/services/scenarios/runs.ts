@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { TOPICS, type Bus } from '../../adapters/bus/index.ts'
 import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
@@ -7,6 +7,7 @@ import { AppError } from '../../errors.ts'
 import { getLogger } from '../../logger.ts'
 import { ModelError, RunnerStopped, type ModelRunner } from './compute.ts'
 import { engineVersions, identityOf } from './engine.ts'
+import { currentRunInputs, inputsLineage, inputsOfRun, RunInputError, workbookRunInputs, type RunInputs } from './fuel-inputs.ts'
 import { publishRun } from './outbox.ts'
 import { insertRunRows } from './result-store.ts'
 import { summarizePrices } from './rows.ts'
@@ -18,6 +19,8 @@ import {
   HOUSE_ACCESS,
   HOUSE_LABEL,
   RunRequestInput,
+  type FuelSnapshot,
+  type LoadShapesSnapshot,
   type Lineage,
   type LineageLink,
   type RunStatus,
@@ -28,9 +31,10 @@ import {
 
 /**
  * Scenario runs: a request finds the run of the same inputs (the run id: canonical scenario,
- * base-data and engine versions, and draws and seed for Monte Carlo) or stores a new one, queued,
- * with its lineage, and publishes its row id on `scenarios.run` through the outbox (outbox.ts). The
- * worker (server/workers/scenario-worker.ts) runs it (executeRun) and marks it done with a summary,
+ * base-data version (the tables, the Henry Hub history's and the measured load shapes' snapshot
+ * ids: fuel-inputs.ts), engine version, and draws and seed for Monte Carlo) or stores a new one,
+ * queued, with its lineage (and the snapshots, from which the worker computes it), and publishes
+ * its row id on `scenarios.run` through the outbox (outbox.ts). The worker (server/workers/scenario-worker.ts) runs it (executeRun) and marks it done with a summary,
  * or failed with the reason; a run is never rewritten after that: a repeated request returns it.
  *
  * Who sees a run: the organization that asked for it, and everyone for a house run (the base run).
@@ -42,12 +46,31 @@ type RunContext = { run: RunRow; version: VersionRow; scenario: ScenarioRow }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
-/** The run id `base` stands for: the house base scenario's latest version, run deterministically on this engine and base data. */
+/**
+ * The run id `base` stands for: the house run of the base scenario's latest version, deterministic,
+ * on this engine; of those the latest requested that is done (a run on newer inputs takes over
+ * once it is done), else the latest requested. Read from PostgreSQL: which inputs are current is
+ * the requester's business (the run records them), not the reader's. With no such run, the id the
+ * run on the bundled workbook would have (the caller then reports it not found).
+ */
 export async function baseRunId(db: Database): Promise<string> {
   const base = await houseBaseScenario(db)
   if (!base) throw AppError.notFound('The house base scenario', { runId: BASE_RUN_REF })
   const version = await scenarioVersion(db, base)
-  return identityOf(version.canonical, 'deterministic', null, null).runId
+  const [latest] = await db
+    .select({ runId: scenarioRuns.runId })
+    .from(scenarioRuns)
+    .where(
+      and(
+        eq(scenarioRuns.scenarioVersionId, version.id),
+        isNull(scenarioRuns.organizationId),
+        eq(scenarioRuns.mode, 'deterministic'),
+        eq(scenarioRuns.engineVersion, engineVersions().engineVersion),
+      ),
+    )
+    .orderBy(sql`${scenarioRuns.status} = 'done' desc`, desc(scenarioRuns.requestedAt))
+    .limit(1)
+  return latest?.runId ?? identityOf(version.canonical, 'deterministic', null, null).runId
 }
 
 /** A run id (or `base`) the caller sees: its organization's row first, else the house's; NOT_FOUND otherwise. */
@@ -90,9 +113,12 @@ export async function lineageChain(db: Database, version: VersionRow): Promise<L
   return chain
 }
 
+/** What a run's row holds in `lineage`: the lineage shown, and the snapshots of its inputs (never shown: they are the inputs themselves). */
+type StoredLineage = Lineage & { fuelSnapshot?: FuelSnapshot; loadShapesSnapshot?: LoadShapesSnapshot }
+
 /** A run as the API shows it. A house run never names a person. */
 export function toRunStatus({ run, version, scenario }: RunContext): RunStatus {
-  const lineage = run.lineage as Lineage
+  const { fuelSnapshot: _fuel, loadShapesSnapshot: _shapes, ...lineage } = run.lineage as StoredLineage
   const house = run.organizationId === null
   return {
     runId: run.runId,
@@ -127,19 +153,29 @@ export async function listRuns(db: Database, access: ScenarioAccess, input: { sc
   return runSummaries(db, access, input)
 }
 
-type RunDeps = { db: Database; bus: Bus; log?: Logger }
+/**
+ * `ch`: the ClickHouse handle the current Henry Hub history and EIA-930 demand are read from
+ * (fuel-inputs.ts); without it a run is requested on the bundled workbook and built-in shapes.
+ */
+type RunDeps = { db: Database; bus: Bus; log?: Logger; ch?: ClickHouseHandle }
 
 /**
- * Stores a run request (or finds the run of the same inputs) without publishing it. Returns the row
- * id and whether it was new.
+ * Stores a run request (or finds the run of the same inputs) without publishing it, on the inputs
+ * given (default: the engine's own, bundled workbook and built-in shapes; requestRun reads the
+ * current ones). Returns the row id and whether it was new.
  */
-export async function createRun(db: Database, access: ScenarioAccess, request: RunRequestInput): Promise<{ id: string; created: boolean; runId: string }> {
+export async function createRun(
+  db: Database,
+  access: ScenarioAccess,
+  request: RunRequestInput,
+  inputs: RunInputs = workbookRunInputs(),
+): Promise<{ id: string; created: boolean; runId: string }> {
   const input = RunRequestInput.parse(request)
   const scenario = await visibleScenario(db, access, input.scenarioId)
   const version = await scenarioVersion(db, scenario, input.version)
   const draws = input.mode === 'montecarlo' ? (input.draws ?? DEFAULT_DRAWS) : null
   const seed = input.mode === 'montecarlo' ? (input.seed ?? DEFAULT_SEED) : null
-  const { runId, inputsHash } = identityOf(version.canonical, input.mode, draws, seed)
+  const { runId, inputsHash } = identityOf(version.canonical, input.mode, draws, seed, inputs.baseDataVersion)
   const existing = await db
     .select({ id: scenarioRuns.id })
     .from(scenarioRuns)
@@ -147,15 +183,15 @@ export async function createRun(db: Database, access: ScenarioAccess, request: R
     .orderBy(sql`${scenarioRuns.organizationId} is null`)
     .limit(1)
   if (existing[0]) return { id: existing[0].id, created: false, runId }
-  const versions = engineVersions()
+  const { fuelHistoryId, ...recorded } = inputsLineage(inputs)
+  const versions = { engineVersion: engineVersions().engineVersion, baseDataVersion: inputs.baseDataVersion, fuelHistoryId }
   const requestedAt = new Date()
-  const lineage: Lineage = {
+  const lineage: StoredLineage = {
     chain: await lineageChain(db, version),
-    baseDataVersion: versions.baseDataVersion,
-    fuelHistoryId: versions.fuelHistoryId,
-    engineVersion: versions.engineVersion,
+    ...versions,
     requestedByLabel: access.label,
     requestedAt: requestedAt.toISOString(),
+    ...recorded,
   }
   const inserted = await db
     .insert(scenarioRuns)
@@ -188,13 +224,15 @@ export async function createRun(db: Database, access: ScenarioAccess, request: R
 }
 
 /**
- * requestRun: the run of a scenario version (default the latest) in a mode. An existing run of the
- * same run id the caller sees is returned as it is (queued, running, done or failed: runs are
- * immutable); otherwise a queued run is stored and published to `scenarios.run` (a bus that refuses
- * leaves it to the outbox relay).
+ * requestRun: the run of a scenario version (default the latest) in a mode, on the current inputs
+ * (with `deps.ch`, the stored Henry Hub history and EIA-930 load shapes where the store has them;
+ * else the bundled workbook and built-in shapes: fuel-inputs.ts). An
+ * existing run of the same run id the caller sees is returned as it is (queued, running, done or
+ * failed: runs are immutable); otherwise a queued run is stored and published to `scenarios.run`
+ * (a bus that refuses leaves it to the outbox relay).
  */
 export async function requestRun(deps: RunDeps, access: ScenarioAccess, request: RunRequestInput): Promise<RunStatus> {
-  const { id, created } = await createRun(deps.db, access, request)
+  const { id, created } = await createRun(deps.db, access, request, await currentRunInputs(deps.ch))
   if (created) await publishRun({ db: deps.db, bus: deps.bus, log: deps.log ?? getLogger() }, id)
   const context = await runById(deps.db, id)
   return toRunStatus(context!)
@@ -290,10 +328,18 @@ export async function executeRun(deps: ExecuteDeps, id: string): Promise<RunRow 
   await publishProgress(deps, started, 0, 'running')
   const log = deps.log.child({ runId: run.runId, id })
   const began = performance.now()
+  let inputs
+  try {
+    inputs = inputsOfRun(run)
+  } catch (error) {
+    if (!(error instanceof RunInputError)) throw error
+    log.warn({ reason: error.message }, 'scenario run has no usable inputs')
+    return finishRun(deps, started, { status: 'failed', error: `the run's inputs cannot be used: ${error.message}`, finishedAt: new Date() })
+  }
   const progress = progressWriter(deps, started)
   let rows
   try {
-    rows = await deps.model.run({ canonical: version.canonical, mode: run.mode as RunStatus['mode'], draws: run.draws, seed: run.seed }, (p) => progress.update(p))
+    rows = await deps.model.run({ canonical: version.canonical, mode: run.mode as RunStatus['mode'], draws: run.draws, seed: run.seed, fuel: inputs.fuel, shapes: inputs.shapes }, (p) => progress.update(p))
   } catch (error) {
     await progress.flush()
     if (error instanceof RunnerStopped) {
@@ -318,14 +364,15 @@ export async function executeRun(deps: ExecuteDeps, id: string): Promise<RunRow 
 }
 
 /**
- * Makes sure the house base scenario has its run on this engine and base data: found when stored
- * (the demo runs it at first start), else queued and published for the worker (a new engine or base
- * data is a new run id, so an upgrade queues the new base run once). Returns its run id.
+ * Makes sure the house base scenario has its run on this engine, base data and current Henry Hub
+ * history (`deps.ch`, as requestRun): found when stored (the demo runs it at first start), else
+ * queued and published for the worker (a new engine, base data or history is a new run id, so an
+ * upgrade or a newly stored month queues the new base run once). Returns its run id.
  */
 export async function requestHouseBaseRun(deps: RunDeps): Promise<{ runId: string; created: boolean }> {
   const base = await houseBaseScenario(deps.db)
   if (!base) throw AppError.notFound('The house base scenario (seedHouseScenarios first)')
-  const { id, runId, created } = await createRun(deps.db, HOUSE_ACCESS, { scenarioId: base.id, mode: 'deterministic' })
+  const { id, runId, created } = await createRun(deps.db, HOUSE_ACCESS, { scenarioId: base.id, mode: 'deterministic' }, await currentRunInputs(deps.ch))
   if (created) await publishRun({ db: deps.db, bus: deps.bus, log: deps.log ?? getLogger() }, id)
   return { runId, created }
 }

@@ -322,8 +322,18 @@ const runScenario = alias(scenarios, 'run_scenario')
 
 /** Run summaries the caller sees, newest first: of one scenario, or all. */
 export async function runSummaries(db: Database, access: ScenarioAccess, filter: { scenarioId?: string } = {}, limit = 200): Promise<RunSummary[]> {
+  // The columns a summary shows, not the row: its lineage holds the run's fuel snapshot (~10 KB).
+  const run = {
+    runId: scenarioRuns.runId,
+    organizationId: scenarioRuns.organizationId,
+    mode: scenarioRuns.mode,
+    status: scenarioRuns.status,
+    progress: scenarioRuns.progress,
+    requestedAt: scenarioRuns.requestedAt,
+    finishedAt: scenarioRuns.finishedAt,
+  }
   const rows = await db
-    .select({ run: scenarioRuns, version: scenarioVersions.version, scenarioId: runScenario.id, scenarioName: runScenario.name })
+    .select({ run, version: scenarioVersions.version, scenarioId: runScenario.id, scenarioName: runScenario.name })
     .from(scenarioRuns)
     .innerJoin(scenarioVersions, eq(scenarioVersions.id, scenarioRuns.scenarioVersionId))
     .innerJoin(runScenario, eq(runScenario.id, scenarioVersions.scenarioId))

@@ -167,10 +167,66 @@ export const LineageLink = z.object({
 })
 export type LineageLink = z.infer<typeof LineageLink>
 
+/** A Henry Hub monthly history a run used (fuel-inputs.ts). */
+export const FuelMonth = z.object({ month: MonthKey, price: z.number().min(0).describe('$/MMBtu') })
+
+export const FuelSource = z.enum(['series', 'workbook']).describe('series: the stored dataset (GAS HENRY_HUB monthly); workbook: the EIA workbook bundled with the engine')
+
+export const FuelSnapshot = z.object({
+  id: z.string().regex(/^[0-9a-f]{16}$/),
+  source: FuelSource,
+  release: z.string().nullable().describe('the workbook release date, or the date of the latest publication among the stored months'),
+  workbookMonths: z.number().int().min(0).describe('months before the stored series\' first month, taken from the bundled workbook'),
+  months: z.array(FuelMonth),
+})
+export type FuelSnapshot = z.infer<typeof FuelSnapshot>
+
+/** What a run's lineage shows of its history beside the id: origin, release and span (no prices). */
+export const FuelHistorySummary = z.object({
+  source: FuelSource,
+  release: z.string().nullable(),
+  first: MonthKey.nullable(),
+  last: MonthKey.nullable(),
+  months: z.number().int().min(0),
+  workbookMonths: z.number().int().min(0),
+})
+export type FuelHistorySummary = z.infer<typeof FuelHistorySummary>
+
+/** One calendar month of measured representative days (packages/scenario load-shapes.ts). */
+export const MeasuredMonth = z.object({
+  month: z.number().int().min(1).max(12),
+  peak: z.array(z.number()).length(24),
+  off: z.array(z.number()).length(24),
+  peakDays: z.number().int().min(0),
+  offDays: z.number().int().min(0),
+})
+
+/** A market's hourly load shapes measured from its EIA-930 demand series. */
+export const MeasuredLoad = z.object({
+  market: z.enum(['MISO', 'CAISO']),
+  series: z.string(),
+  first: z.string(),
+  last: z.string(),
+  months: z.array(MeasuredMonth),
+})
+
+/** The load shapes a run used, when any market's were measured (fuel-inputs.ts). */
+export const LoadShapesSnapshot = z.object({ id: z.string().regex(/^[0-9a-f]{16}$/), loads: z.array(MeasuredLoad) })
+export type LoadShapesSnapshot = z.infer<typeof LoadShapesSnapshot>
+
+/** What a run's lineage shows of its measured load shapes: id, and per market the series, span and months (no values). */
+export const LoadShapesSummary = z.object({
+  id: z.string(),
+  markets: z.array(z.object({ market: z.string(), series: z.string(), first: z.string(), last: z.string(), months: z.array(z.number().int()) })),
+})
+export type LoadShapesSummary = z.infer<typeof LoadShapesSummary>
+
 export const Lineage = z.object({
   chain: z.array(LineageLink).describe('the scenario version first, then its parent, up to the root (base)'),
-  baseDataVersion: z.string(),
-  fuelHistoryId: z.string(),
+  baseDataVersion: z.string().describe('sha256 prefix of the base-data tables and the fuel history id: part of the run id'),
+  fuelHistoryId: z.string().describe('sha256 prefix of the Henry Hub monthly history the run used (release, months, prices)'),
+  fuelHistory: FuelHistorySummary.optional().describe('where that history came from and its span (runs recorded before snapshots have none)'),
+  loadShapes: LoadShapesSummary.nullable().optional().describe('EIA-930 measured hourly load shapes the run used (null: the built-in shapes of every market)'),
   engineVersion: z.string(),
   requestedByLabel: z.string(),
   requestedAt: Timestamp,

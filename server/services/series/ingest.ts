@@ -3,10 +3,10 @@ import { entitlementKey, SeriesRecord, type DataKey } from '@carbon/schemas'
 import type { Logger } from 'pino'
 import { TOPICS, type Bus, type BusMessage } from '../../adapters/bus/index.ts'
 import type { ObjectStore } from '../../adapters/objects/types.ts'
-import type { Database } from '../../adapters/postgres/schema/index.ts'
+import { ingestRuns, type Database } from '../../adapters/postgres/schema/index.ts'
 import { metrics } from '../../metrics.ts'
 import { archiveRaw, deadLetter, issueReason, type RawRequest } from '../ingest/pipeline.ts'
-import { recordIngestRun, type IngestRunStatus, type IngestTrigger } from '../ingest/runs.ts'
+import type { IngestRunRecord, IngestRunStatus, IngestTrigger } from '../ingest/runs.ts'
 
 /**
  * One series file through the same pipeline as a price file (server/services/ingest/pipeline.ts):
@@ -47,22 +47,44 @@ export type SeriesIngestResult = {
   error: string | null
   /** The latest period start among the published records (null when none). */
   lastPeriodStart: number | null
+  /** What was refused, row by row (the first MAX_LISTED_REFUSALS; `issues` counts them all). */
+  refused: SeriesRefusal[]
 }
+
+/** One refusal of a file: a row the reader refused, the whole file (unusable), or a record the canonical schema or the file's key refused (line null). */
+export type SeriesRefusal = { kind: 'parse-issue' | 'unusable-file' | 'invalid-record'; line: number | null; field: string; value: string; reason: string }
+
+/** How many refusals a result lists (a file of another key refuses every record). */
+export const MAX_LISTED_REFUSALS = 200
 
 const MAX_FIELD_CHARS = 200
 const clip = (text: string) => (text.length <= MAX_FIELD_CHARS ? text : `${text.slice(0, MAX_FIELD_CHARS - 1)}…`)
 
-/** Reads, publishes and records one series file; resolves to what became of it. */
+/** Reads, publishes and records one series file; resolves to what became of it and its ingest_runs row's id. */
 export async function ingestSeriesPayload(
   deps: SeriesIngestDeps,
   payload: SeriesPayload,
   context: { trigger: IngestTrigger; startedAt: number },
-): Promise<SeriesIngestResult> {
+): Promise<SeriesIngestResult & { runId: number }> {
   const request: RawRequest = { dataset: payload.source, file: payload.file, url: payload.url, window: payload.window }
   const rawKey = await archiveRaw(deps, payload.key, request, payload.bytes, { status: payload.status, contentType: 'application/octet-stream', fetchedAt: payload.fetchedAt }, TOPICS.seriesRaw)
   const { result, deadLetters } = await readAndPublish(deps, payload, rawKey)
   if (deadLetters.length > 0) await deps.bus.publish(TOPICS.seriesDlq, deadLetters)
-  await recordIngestRun(deps.db, {
+  const runId = await recordSeriesRun(deps, payload, result, context)
+  return { ...result, runId }
+}
+
+/**
+ * The ingest_runs row of one series file read (by the ingest, an upload, a backfill or a dead
+ * letter's replay, whose `payload.url` names it) and the ingest metrics.
+ */
+export async function recordSeriesRun(
+  deps: Pick<SeriesIngestDeps, 'db'>,
+  payload: SeriesPayload,
+  result: SeriesIngestResult,
+  context: { trigger: IngestTrigger; startedAt: number },
+): Promise<number> {
+  const run: IngestRunRecord = {
     market: payload.key,
     dataset: payload.source,
     trigger: context.trigger,
@@ -77,21 +99,28 @@ export async function ingestSeriesPayload(
     issues: result.issues,
     newNodes: 0,
     bytes: payload.bytes.length,
-    rawKey,
+    rawKey: result.rawKey,
     publishedAt: payload.lastModified === null ? null : new Date(payload.lastModified),
     error: result.error,
     startedAt: new Date(context.startedAt),
     finishedAt: new Date(),
-  })
+  }
+  // As recordIngestRun (server/services/ingest/runs.ts), answering the row's id (an upload's answer names it).
+  const [row] = await deps.db.insert(ingestRuns).values(run).returning({ id: ingestRuns.id })
   const labels = { market: payload.key, dataset: payload.source }
   metrics.ingestRequests.inc({ ...labels, status: result.status })
   metrics.ingestRecords.inc(labels, result.records)
   metrics.ingestIssues.inc(labels, result.issues)
   if (result.status !== 'failed') metrics.ingestLastSuccess.set(labels, Date.now() / 1000)
-  return result
+  return row!.id
 }
 
-async function readAndPublish(
+/**
+ * Reads one archived series file and publishes its records (series.normalized), answering the
+ * dead letters of its refusals unpublished: the ingest publishes them at once; a dead letter's
+ * replay (server/services/dlq) first settles the ones it replays.
+ */
+export async function readAndPublish(
   deps: Pick<SeriesIngestDeps, 'bus' | 'log'>,
   payload: SeriesPayload,
   rawKey: string,
@@ -111,7 +140,8 @@ async function readAndPublish(
       field: error.field,
     })
     log.warn({ rawKey, reason: error.message }, 'series file unusable; raw payload kept, dead letter written')
-    return { result: { status: 'failed', records: 0, issues: 1, rawKey, error: error.message, lastPeriodStart: null }, deadLetters: [letter] }
+    const refused: SeriesRefusal[] = [{ kind: 'unusable-file', line: error.line, field: error.field, value: error.value, reason: error.reason }]
+    return { result: { status: 'failed', records: 0, issues: 1, rawKey, error: error.message, lastPeriodStart: null, refused }, deadLetters: [letter] }
   }
 
   const dead: BusMessage[] = parsed.errors.map((issue) =>
@@ -122,6 +152,9 @@ async function readAndPublish(
       field: issue.field,
     }),
   )
+  const refused: SeriesRefusal[] = parsed.errors
+    .slice(0, MAX_LISTED_REFUSALS)
+    .map(({ line, field, value, reason }) => ({ kind: 'parse-issue' as const, line, field, value: clip(value), reason }))
   const published = payload.lastModified === null ? null : new Date(payload.lastModified).toISOString()
   const headers = { 'ingest-time': new Date().toISOString(), 'raw-key': rawKey }
   const messages: BusMessage[] = []
@@ -133,6 +166,7 @@ async function readAndPublish(
         ? `record of ${entitlementKey(checked.data)} in a file ingested under ${payload.key} (${file})`
         : `invalid series record from ${file}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`
       dead.push(deadLetter('invalid-record', `${payload.key}:${file}`, clip(JSON.stringify(record)), reason, where))
+      if (refused.length < MAX_LISTED_REFUSALS) refused.push(invalidRecordRefusal(record, checked.success ? null : checked.error, reason))
       continue
     }
     messages.push({ key: `${checked.data.product}:${checked.data.series}`, value: JSON.stringify(checked.data), headers })
@@ -148,8 +182,17 @@ async function readAndPublish(
     rawKey,
     error: null,
     lastPeriodStart: last,
+    refused,
   }
   return { result, deadLetters: dead }
+}
+
+/** A record refused after the reader: the first field the schema refused (else the record's key fields), its value and why. */
+function invalidRecordRefusal(record: Record<string, unknown>, error: { issues: { path: PropertyKey[]; message: string }[] } | null, reason: string): SeriesRefusal {
+  const issue = error?.issues[0]
+  const field = issue ? issue.path.map(String).join('.') || '(record)' : 'product/market'
+  const value = issue ? (issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), record) ?? '') : `${String(record.product)}/${String(record.market)}`
+  return { kind: 'invalid-record', line: null, field, value: clip(typeof value === 'string' ? value : JSON.stringify(value)), reason }
 }
 
 /** Whether a record may be published under the file's key (a GRID file of one market holds only that market's series). */

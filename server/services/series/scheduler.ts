@@ -9,9 +9,8 @@ import {
   type SeriesFetchRequest,
 } from '@carbon/connectors'
 import type { Logger } from 'pino'
-import { metrics } from '../../metrics.ts'
-import { archiveRaw } from '../ingest/pipeline.ts'
-import { advanceWatermark, readWatermark, recordIngestRun, type IngestRunStatus, type IngestTrigger, type WatermarkKey } from '../ingest/runs.ts'
+import { recordUnansweredRequest, type Unanswered } from '../ingest/pipeline.ts'
+import { advanceWatermark, readWatermark, type IngestRunStatus, type IngestTrigger, type WatermarkKey } from '../ingest/runs.ts'
 import { TOPICS } from '../../adapters/bus/index.ts'
 import { ingestSeriesPayload, type SeriesIngestDeps } from './ingest.ts'
 
@@ -24,7 +23,9 @@ import { ingestSeriesPayload, type SeriesIngestDeps } from './ingest.ts'
  * paged. Each answer goes through the series pipeline (ingest.ts). The watermark of a series
  * dataset is the END of the last window taken (exclusive), stored in ingest_watermarks under the
  * source's product (GRID for fundamentals, whose files are ingested under their markets); it
- * passes a window only when every request before it, and every page of each, was taken. "Not
+ * passes a window only when every request of it (EIA-930: every respondent of the day) and before
+ * it, and every page of each, was taken. The requests themselves (pages, CARB's listing) are
+ * `createSeriesRequestRunner`'s, which the series backfill (./backfill.ts) shares. "Not
  * published yet" and a publisher failure end the cycle (retried next cycle); an unusable file is
  * recorded and dead-lettered, and the cycle goes on (it stays visible on the Data health page).
  */
@@ -52,50 +53,36 @@ export function watermarkKey(dataset: SeriesDatasetDefinition): WatermarkKey {
   return SERIES_SOURCES[dataset.id].product as WatermarkKey
 }
 
-type RequestOutcome = { status: IngestRunStatus; records: number; issues: number; complete: boolean }
+/** What became of one planned request, with all its pages (and, for a listing, every file it named). */
+export type SeriesRequestOutcome = {
+  status: IngestRunStatus
+  records: number
+  issues: number
+  complete: boolean
+  /** Why the request was not complete, or the last unusable file's reason. */
+  error?: string
+}
 
-export function createSeriesScheduler(options: SeriesSchedulerOptions): SeriesScheduler {
-  const { deps, client, config } = options
-  const now = options.now ?? Date.now
-  const settle = options.settleMs ?? 10_000
-  const controller = new AbortController()
-  const loops: Promise<void>[] = []
+export type SeriesRequestRunner = {
+  /**
+   * Takes one planned request through the series pipeline, every page of it (a listing: every file
+   * it names), each answer recorded as an ingest run under `trigger`. Publisher failures and "not
+   * published yet" are recorded and answered (`complete: false`), never thrown.
+   */
+  runPlanned(dataset: SeriesDatasetDefinition, planned: SeriesFetchRequest, trigger: IngestTrigger, signal: AbortSignal): Promise<SeriesRequestOutcome>
+}
+
+/** The request half of the scheduler, shared with the series backfill (./backfill.ts). */
+export function createSeriesRequestRunner({ deps, client }: { deps: SeriesIngestDeps; client: HttpClient }): SeriesRequestRunner {
 
   /** Records a request that brought no usable answer (not published yet, or failed after its retries). */
-  async function recordUnanswered(request: SeriesFetchRequest, outcome: { status: 'no-data' | 'failed'; httpStatus: number | null; attempts: number; reason: string; bytes: Uint8Array | null }, context: { trigger: IngestTrigger; startedAt: number }) {
-    const at = Date.now()
-    const rawKey =
-      outcome.bytes && outcome.bytes.length > 0
-        ? await archiveRaw(deps, request.key, request, outcome.bytes, { status: outcome.httpStatus, contentType: 'application/octet-stream', fetchedAt: at }, TOPICS.seriesRaw)
-        : null
-    await recordIngestRun(deps.db, {
-      market: request.key,
-      dataset: request.dataset,
-      trigger: context.trigger,
-      windowStart: new Date(request.window.start),
-      windowEnd: new Date(request.window.end),
-      url: request.url,
-      file: request.file,
-      status: outcome.status,
-      httpStatus: outcome.httpStatus,
-      attempts: outcome.attempts,
-      records: 0,
-      issues: 0,
-      newNodes: 0,
-      bytes: outcome.bytes?.length ?? 0,
-      rawKey,
-      publishedAt: null,
-      error: outcome.status === 'failed' ? outcome.reason : null,
-      startedAt: new Date(context.startedAt),
-      finishedAt: new Date(at),
-    })
-    metrics.ingestRequests.inc({ market: request.key, dataset: request.dataset, status: outcome.status })
-    if (outcome.status === 'failed') deps.log.warn({ dataset: request.dataset, file: request.file, rawKey, reason: outcome.reason }, 'series publisher request failed')
+  async function recordUnanswered(request: SeriesFetchRequest, outcome: Unanswered, context: { trigger: IngestTrigger; startedAt: number }) {
+    await recordUnansweredRequest(deps, { request, key: request.key, rawTopic: TOPICS.seriesRaw }, outcome, context)
   }
 
   /** One planned request with all its pages. Publisher failures are recorded, not thrown. */
-  async function runRequest(dataset: SeriesDatasetDefinition, first: SeriesFetchRequest, signal: AbortSignal): Promise<RequestOutcome> {
-    const total: RequestOutcome = { status: 'ok', records: 0, issues: 0, complete: false }
+  async function runRequest(dataset: SeriesDatasetDefinition, first: SeriesFetchRequest, trigger: IngestTrigger, signal: AbortSignal): Promise<SeriesRequestOutcome> {
+    const total: SeriesRequestOutcome = { status: 'ok', records: 0, issues: 0, complete: false }
     let request: SeriesFetchRequest | null = first
     while (request) {
       signal.throwIfAborted()
@@ -105,20 +92,20 @@ export function createSeriesScheduler(options: SeriesSchedulerOptions): SeriesSc
         const outcome = seriesPublishedOutcome(dataset, await client.fetch(current, signal))
         signal.throwIfAborted()
         if (outcome.kind === 'not-published') {
-          await recordUnanswered(current, { status: 'no-data', httpStatus: outcome.status, attempts: 1, reason: outcome.reason, bytes: outcome.bytes }, { trigger: 'schedule', startedAt })
-          return { ...total, status: 'no-data' }
+          await recordUnanswered(current, { status: 'no-data', httpStatus: outcome.status, attempts: 1, reason: outcome.reason, bytes: outcome.bytes }, { trigger, startedAt })
+          return { ...total, status: 'no-data', error: `${current.file}: not published yet (${outcome.reason})` }
         }
         const { payload } = outcome
-        const result = await ingestSeriesPayload(deps, { ...payload, source: current.dataset, key: current.key, file: current.file, url: current.url, window: current.window }, { trigger: 'schedule', startedAt })
+        const result = await ingestSeriesPayload(deps, { ...payload, source: current.dataset, key: current.key, file: current.file, url: current.url, window: current.window }, { trigger, startedAt })
         total.records += result.records
         total.issues += result.issues
         if (result.status === 'failed' || result.status === 'partial') total.status = result.status === 'failed' || total.status === 'failed' ? 'failed' : 'partial'
-        if (result.status === 'failed') return { ...total, complete: true }
+        if (result.status === 'failed') return { ...total, complete: true, error: result.error ?? `${current.file}: unusable` }
         request = nextPage(dataset, payload)
       } catch (error) {
         if (!(error instanceof FetchError)) throw error
-        await recordUnanswered(current, { status: 'failed', httpStatus: error.status, attempts: error.attempts, reason: error.message, bytes: error.bytes }, { trigger: 'schedule', startedAt })
-        return { ...total, status: 'failed', complete: false }
+        await recordUnanswered(current, { status: 'failed', httpStatus: error.status, attempts: error.attempts, reason: error.message, bytes: error.bytes }, { trigger, startedAt })
+        return { ...total, status: 'failed', complete: false, error: error.message }
       }
     }
     return { ...total, complete: true }
@@ -128,41 +115,42 @@ export function createSeriesScheduler(options: SeriesSchedulerOptions): SeriesSc
    * A planned request that is a listing (CARB's page, whose workbook is renamed every week): the
    * listing is archived and recorded as a run of its own, then each file it names is taken.
    */
-  async function runPlanned(dataset: SeriesDatasetDefinition, planned: SeriesFetchRequest, signal: AbortSignal): Promise<RequestOutcome> {
-    if (!planned.listing) return runRequest(dataset, planned, signal)
+  async function runPlanned(dataset: SeriesDatasetDefinition, planned: SeriesFetchRequest, trigger: IngestTrigger, signal: AbortSignal): Promise<SeriesRequestOutcome> {
+    if (!planned.listing) return runRequest(dataset, planned, trigger, signal)
     const startedAt = Date.now()
     let files: SeriesFetchRequest[]
     try {
       const outcome = seriesPublishedOutcome(dataset, await client.fetch(planned, signal))
       signal.throwIfAborted()
       if (outcome.kind === 'not-published') {
-        await recordUnanswered(planned, { status: 'no-data', httpStatus: outcome.status, attempts: 1, reason: outcome.reason, bytes: outcome.bytes }, { trigger: 'schedule', startedAt })
-        return { status: 'no-data', records: 0, issues: 0, complete: false }
+        await recordUnanswered(planned, { status: 'no-data', httpStatus: outcome.status, attempts: 1, reason: outcome.reason, bytes: outcome.bytes }, { trigger, startedAt })
+        return { status: 'no-data', records: 0, issues: 0, complete: false, error: `${planned.file}: not published yet (${outcome.reason})` }
       }
       try {
         files = dataset.locate?.(outcome.payload) ?? []
       } catch (error) {
         if (!(error instanceof ParseError)) throw error
-        await recordUnanswered(planned, { status: 'failed', httpStatus: outcome.payload.status, attempts: outcome.payload.attempts, reason: error.message, bytes: outcome.payload.bytes }, { trigger: 'schedule', startedAt })
-        return { status: 'failed', records: 0, issues: 0, complete: false }
+        await recordUnanswered(planned, { status: 'failed', httpStatus: outcome.payload.status, attempts: outcome.payload.attempts, reason: error.message, bytes: outcome.payload.bytes }, { trigger, startedAt })
+        return { status: 'failed', records: 0, issues: 0, complete: false, error: error.message }
       }
       if (files.length === 0) {
         const reason = `${planned.file}: the listing names no file for this window yet`
-        await recordUnanswered(planned, { status: 'no-data', httpStatus: outcome.payload.status, attempts: outcome.payload.attempts, reason, bytes: outcome.payload.bytes }, { trigger: 'schedule', startedAt })
-        return { status: 'no-data', records: 0, issues: 0, complete: false }
+        await recordUnanswered(planned, { status: 'no-data', httpStatus: outcome.payload.status, attempts: outcome.payload.attempts, reason, bytes: outcome.payload.bytes }, { trigger, startedAt })
+        return { status: 'no-data', records: 0, issues: 0, complete: false, error: reason }
       }
     } catch (error) {
       if (!(error instanceof FetchError)) throw error
-      await recordUnanswered(planned, { status: 'failed', httpStatus: error.status, attempts: error.attempts, reason: error.message, bytes: error.bytes }, { trigger: 'schedule', startedAt })
-      return { status: 'failed', records: 0, issues: 0, complete: false }
+      await recordUnanswered(planned, { status: 'failed', httpStatus: error.status, attempts: error.attempts, reason: error.message, bytes: error.bytes }, { trigger, startedAt })
+      return { status: 'failed', records: 0, issues: 0, complete: false, error: error.message }
     }
-    const total: RequestOutcome = { status: 'ok', records: 0, issues: 0, complete: true }
+    const total: SeriesRequestOutcome = { status: 'ok', records: 0, issues: 0, complete: true }
     for (const file of files) {
-      const part = await runRequest(dataset, file, signal)
+      const part = await runRequest(dataset, file, trigger, signal)
       total.records += part.records
       total.issues += part.issues
       if (part.status === 'failed' || part.status === 'no-data') total.status = part.status
       else if (part.status === 'partial' && total.status === 'ok') total.status = 'partial'
+      if (part.error) total.error = part.error
       if (!part.complete) return { ...total, complete: false }
     }
     return total
@@ -178,6 +166,17 @@ export function createSeriesScheduler(options: SeriesSchedulerOptions): SeriesSc
     }
   }
 
+  return { runPlanned }
+}
+
+export function createSeriesScheduler(options: SeriesSchedulerOptions): SeriesScheduler {
+  const { deps, config } = options
+  const now = options.now ?? Date.now
+  const settle = options.settleMs ?? 10_000
+  const controller = new AbortController()
+  const loops: Promise<void>[] = []
+  const { runPlanned } = createSeriesRequestRunner({ deps, client: options.client })
+
   async function runCycle(dataset: SeriesDatasetDefinition, signal: AbortSignal = controller.signal): Promise<SeriesCycleResult> {
     const at = now()
     const until = dataset.publishedUntil(at)
@@ -187,8 +186,9 @@ export function createSeriesScheduler(options: SeriesSchedulerOptions): SeriesSc
     const result: SeriesCycleResult = { dataset: dataset.id, requests: 0, records: 0, issues: 0, status: 'idle' }
     if (start >= until) return result
     let covered: number | null = null
-    for (const request of dataset.plan({ start, end: until }, config, at)) {
-      const outcome = await runPlanned(dataset, request, signal)
+    const planned = dataset.plan({ start, end: until }, config, at)
+    for (const [i, request] of planned.entries()) {
+      const outcome = await runPlanned(dataset, request, 'schedule', signal)
       result.requests++
       result.records += outcome.records
       result.issues += outcome.issues
@@ -202,7 +202,9 @@ export function createSeriesScheduler(options: SeriesSchedulerOptions): SeriesSc
       }
       if (outcome.status === 'failed') result.status = 'failed'
       else if (result.status !== 'failed') result.status = 'ok'
-      // Requests come in window order; one that is done moves the watermark to its end.
+      // Requests come in window order (EIA-930: every respondent of a day, then the next day); the
+      // last one of a window moves the watermark to its end, so a failure leaves the window whole.
+      if (planned[i + 1]?.window.end === request.window.end) continue
       covered = Math.max(covered ?? request.window.end, request.window.end)
       await advanceWatermark(deps.db, key, dataset.id, new Date(covered))
     }

@@ -175,8 +175,9 @@ describe('downloads', () => {
     const rows = []
     for await (const page of source.pages()) rows.push(...page)
     expect(rows).toHaveLength(22)
-    expect(rows[0]).toEqual(['GAS', null, 'HENRY_HUB', 'price', 'day', '2024-01-02T00:00:00.000Z', '2024-01-03T00:00:00.000Z', 2.56, '$/MMBtu', 'datahub.ng.hh_spot_daily'])
-    expect(rows.at(-1)).toEqual(['GAS', null, 'HENRY_HUB', 'price', 'month', '2024-01-01T00:00:00.000Z', '2024-02-01T00:00:00.000Z', 3.18, '$/MMBtu', 'eia.ng.hh_spot_monthly'])
+    // Timestamp columns as the writers take them: ms since the epoch.
+    expect(rows[0]).toEqual(['GAS', null, 'HENRY_HUB', 'price', 'day', Date.parse('2024-01-02T00:00:00Z'), Date.parse('2024-01-03T00:00:00Z'), 2.56, '$/MMBtu', 'datahub.ng.hh_spot_daily'])
+    expect(rows.at(-1)).toEqual(['GAS', null, 'HENRY_HUB', 'price', 'month', Date.parse('2024-01-01T00:00:00Z'), Date.parse('2024-02-01T00:00:00Z'), 3.18, '$/MMBtu', 'eia.ng.hh_spot_monthly'])
     expect(exportFilename(request)).toBe('254carbon-GAS-HENRY_HUB-price-20240101-20240201.csv')
   })
 

@@ -174,7 +174,7 @@ export const scenariosRouter = router({
       const { db } = ctx.platform.pg
       const access = accessOf(ctx)
       const { id, waitMs, ...request } = input
-      const run = await requestRun({ db, bus: ctx.platform.bus, log: ctx.log }, access, { ...request, scenarioId: id })
+      const run = await requestRun({ db, bus: ctx.platform.bus, log: ctx.log, ch: ctx.platform.ch }, access, { ...request, scenarioId: id })
       if (!waitMs || run.status === 'done' || run.status === 'failed') return run
       return waitForRun(db, access, run.runId, waitMs, ctx.connectionClosed ?? undefined)
     }),

@@ -7,6 +7,7 @@ import {
   SeriesHistoryOutput,
   SeriesScopeInput,
 } from '../../services/series/schemas.ts'
+import { MAX_API_CSV_CHARS, SeriesUploadInput, SeriesUploadOutput, uploadSeriesCsv } from '../../services/series/upload.ts'
 import { dataProcedure, router } from '../trpc.ts'
 
 /**
@@ -62,4 +63,31 @@ export const seriesRouter = router({
     .input(SeriesBasisInput)
     .output(SeriesBasisOutput)
     .query(({ ctx, input }) => getSeriesBasis(ctx.platform.ch, input)),
+
+  upload: dataProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/series/upload',
+        tags: ['series'],
+        summary: 'Upload REC quotes (CSV)',
+        description:
+          'A CSV of REC quotes (header `date,state,program,class,vintage,price,bid,ask,source_note`, as the hub\'s template /recs/template) through the same ' +
+          'pipeline as the hub\'s upload: archived, read, every good row sent to the store (stored within seconds), every refused row kept as a dead letter. ' +
+          `Answers the ingest run's id, the counts and the refused rows by line, field and value. At most ${MAX_API_CSV_CHARS.toLocaleString('en-US')} characters ` +
+          '(and the request body limit). Needs the analyst role and, for tokens, the write:series scope.',
+      },
+      access: { role: 'analyst', scope: 'write:series' },
+      example: {
+        product: 'REC',
+        source: 'carbon.rec_prices_csv',
+        file: 'rec_quotes_example.csv',
+        csv: 'date,state,program,class,vintage,price,bid,ask,source_note\n2020-01-02,CT,RPS,CLASS_III,2020,20.00,,,access example\n',
+      },
+    })
+    .input(SeriesUploadInput)
+    .output(SeriesUploadOutput)
+    .mutation(({ ctx, input }) =>
+      uploadSeriesCsv({ db: ctx.platform.pg.db, bus: ctx.platform.bus, objects: ctx.platform.objects, log: ctx.log }, ctx.principal, input),
+    ),
 })

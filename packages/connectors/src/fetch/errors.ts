@@ -1,7 +1,7 @@
-import type { FetchRequest } from './types.ts'
+import type { AnyFetchRequest } from './types.ts'
 
 export type FetchErrorInit = {
-  request: FetchRequest
+  request: AnyFetchRequest
   /** The last HTTP status, or null when no answer came (network error, timeout). */
   status: number | null
   attempts: number
@@ -19,7 +19,7 @@ export type FetchErrorInit = {
  */
 export class FetchError extends Error {
   /** The request, without its headers (errors get logged whole; headers may hold a key). */
-  readonly request: FetchRequest
+  readonly request: AnyFetchRequest
   readonly status: number | null
   readonly attempts: number
   readonly reason: string

@@ -28,7 +28,7 @@ import { SERIES_MIN_SPACING_MS } from '../series/fetch/spacing.ts'
 import type { SeriesFetchRequest } from '../series/fetch/types.ts'
 import { FetchError } from './errors.ts'
 import { MARKET_MIN_SPACING_MS } from './markets.ts'
-import type { AnyFetchRequest, FetchEvent, FetchOutcomeOf, FetchRequest, HttpClient, HttpClientOptions } from './types.ts'
+import type { AnyFetchRequest, FetchEvent, FetchOutcomeOf, HttpClient, HttpClientOptions } from './types.ts'
 
 export const DEFAULT_TIMEOUT_MS = 120_000
 export const DEFAULT_MAX_ATTEMPTS = 5
@@ -210,12 +210,9 @@ function withoutSecrets<R extends AnyFetchRequest>(request: R): R {
   return rest as R
 }
 
-/**
- * The request as events and FetchError carry it: without its secrets. Their types (types.ts,
- * errors.ts) name the price request; a series request travels in them as it is otherwise.
- */
-function shownRequest(request: AnyFetchRequest): FetchRequest {
-  return withoutSecrets(request) as FetchRequest
+/** The request as events and FetchError carry it: without its secrets. */
+function shownRequest(request: AnyFetchRequest): AnyFetchRequest {
+  return withoutSecrets(request)
 }
 
 /**

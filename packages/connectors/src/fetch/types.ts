@@ -157,10 +157,10 @@ export type DatasetDefinition = {
 
 /** Events a client reports (for logs and metrics); never carries header values. */
 export type FetchEvent =
-  | { type: 'request'; request: FetchRequest; attempt: number }
-  | { type: 'response'; request: FetchRequest; attempt: number; status: number; ms: number; bytes: number }
-  | { type: 'retry'; request: FetchRequest; attempt: number; delayMs: number; reason: string }
-  | { type: 'throttled'; request: FetchRequest; attempt: number; delayMs: number; reason: string }
+  | { type: 'request'; request: AnyFetchRequest; attempt: number }
+  | { type: 'response'; request: AnyFetchRequest; attempt: number; status: number; ms: number; bytes: number }
+  | { type: 'retry'; request: AnyFetchRequest; attempt: number; delayMs: number; reason: string }
+  | { type: 'throttled'; request: AnyFetchRequest; attempt: number; delayMs: number; reason: string }
 
 export type HttpClientOptions = {
   /** Sent on every request: `254Carbon-ingest/<version> (+contact)`. */

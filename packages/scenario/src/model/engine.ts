@@ -33,7 +33,7 @@ export const ENGINE_VERSION = 'carbon-fundamentals/1.0.0'
 /** Every month of a run, MODEL_FIRST_MONTH..MODEL_LAST_MONTH. */
 export const MODEL_MONTHS: readonly MonthKey[] = Object.freeze(monthRange(MODEL_FIRST_MONTH, MODEL_LAST_MONTH))
 
-/** Monthly Henry Hub history (from EIA's RNGWHHDm workbook through the connectors' reader). */
+/** Monthly Henry Hub history, $/MMBtu, months ascending: the bundled EIA RNGWHHDm workbook or a stored series (fuel-history.ts). */
 export type FuelHistory = { release: string | null; months: readonly { month: MonthKey; price: number }[] }
 
 /** What a run needs besides the scenario: base data, the gas history and the version ids. */

@@ -4,7 +4,9 @@
  * within-month spread of daily load (90 %, 100 %, 110 % of the class's mean day, weighted 1/4, 1/2,
  * 1/4). Each representative hour carries the number of real hours it stands for: the class's day
  * count x the level's weight, with off-peak weights scaled so on-peak and off-peak hours equal
- * `monthHours` exactly (DST months, holidays). Independent of any scenario: built once and cached.
+ * `monthHours` exactly (DST months, holidays). The day shapes are the base data's measured ones
+ * for the months it has them (EIA-930 demand, load-shapes.ts), else profiles.ts `loadShape`.
+ * Independent of any scenario: built once per base-data object and cached.
  */
 import { monthHours, monthIndex } from '@carbon/curves'
 import { MARKETS } from '@carbon/schemas'
@@ -53,7 +55,10 @@ function buildFrame(base: MarketBase, month: MonthKey): MonthFrame {
   const solar = solarProfile(base, m0)
   const wind = windProfile(base, m0)
   const solarLocal = solarLocalClock(base, m0)
-  const shapes = [loadShape(base.load, solarLocal, m0, false), loadShape(base.load, solarLocal, m0, true)]
+  const measured = base.measuredLoad?.find((m) => m.month === m0 + 1)
+  const shapes = measured
+    ? [Float64Array.from(measured.peak), Float64Array.from(measured.off)]
+    : [loadShape(base.load, solarLocal, m0, false), loadShape(base.load, solarLocal, m0, true)]
 
   const weight = new Float64Array(REP_HOURS)
   const onpeak = new Uint8Array(REP_HOURS)

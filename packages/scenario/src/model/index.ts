@@ -1,14 +1,17 @@
 /**
  * The fundamentals model: base data per market (base/, SOURCES.md), representative hours
  * (frames.ts), paths from assumptions (paths.ts), merit-order dispatch with storage and scarcity
- * (dispatch.ts, engine.ts), Monte Carlo bands (montecarlo.ts), the backcast (backcast.ts) and the
- * version ids of a run's inputs (versions.ts). Decision record: docs/decisions/013-scenario-model.md.
+ * (dispatch.ts, engine.ts), Monte Carlo bands (montecarlo.ts), the backcast (backcast.ts), the
+ * Henry Hub history and measured load shapes a context is made of, given as data (fuel-history.ts,
+ * load-shapes.ts: `modelContextFor`), and the version ids of a run's inputs (versions.ts).
+ * Decision record: docs/decisions/013-scenario-model.md.
  */
-import type { Assumptions, ScenarioResult } from '../types.ts'
+import type { Assumptions, ScenarioMarket, ScenarioResult } from '../types.ts'
 import { backcastWith, type BackcastRow } from './backcast.ts'
-import { MARKET_BASES } from './base/index.ts'
-import { createModelContext, runScenarioWith, type ModelContext, type RunOptions } from './engine.ts'
-import { henryHubHistory } from './fuel-history.ts'
+import { MARKET_BASES, type MarketBase } from './base/index.ts'
+import { createModelContext, runScenarioWith, type FuelHistory, type ModelContext, type RunOptions } from './engine.ts'
+import { checkFuelHistory, fuelHistoryId, henryHubHistory } from './fuel-history.ts'
+import { checkMeasuredLoad, loadShapesId, type MeasuredLoad } from './load-shapes.ts'
 import { runMonteCarloWith, type MonteCarloOptions, type MonteCarloResult } from './montecarlo.ts'
 import { canonicalJson, sha256Hex, VERSION_HEX } from './versions.ts'
 
@@ -20,7 +23,8 @@ export { buildStack, clearPrice, scarcityAdder, shiftStorage, shapeHydro, accumu
 export { runMonteCarloWith, mulberry32, type MonteCarloOptions, type MonteCarloResult } from './montecarlo.ts'
 export { backcastWith, backcastInputs, SYSTEM_HUB, type BackcastRow } from './backcast.ts'
 export { canonicalJson } from './versions.ts'
-export { HENRY_HUB_FILE } from './fuel-history.ts'
+export { HENRY_HUB_FILE, bundledFuelHistory, checkFuelHistory, fuelHistoryId } from './fuel-history.ts'
+export { MIN_SHAPE_DAYS, checkMeasuredLoad, loadShapesId, measuredLoad, type HourlyDemand, type MeasuredLoad, type MeasuredMonth } from './load-shapes.ts'
 export {
   CALIBRATION_TOLERANCE,
   CALIBRATION_YEAR,
@@ -33,24 +37,73 @@ export {
 } from './calibration.ts'
 export { BASE_SCENARIO_TEXT, BASE_BUILDS } from '../base.ts'
 
-type Defaults = { ctx: ModelContext; baseDataVersion: string; fuelHistoryId: string }
-let defaults: Defaults | null = null
+/** A model context on one gas history (and measured load shapes, if any), with the version ids a run on it records. */
+export type FuelContext = { ctx: ModelContext; baseDataVersion: string; fuelHistoryId: string; loadShapesId: string | null }
 
-/** The default context: built-in base data and the EIA Henry Hub file shipped in packages/scenario/data. */
-function defaultContext(): Defaults {
-  if (!defaults) {
-    const { bytes, history } = henryHubHistory()
-    const baseDataVersion = sha256Hex(canonicalJson(MARKET_BASES), bytes).slice(0, VERSION_HEX)
-    const fuelHistoryId = sha256Hex(bytes, `\n${history.release ?? ''}`).slice(0, VERSION_HEX)
-    defaults = { ctx: createModelContext(MARKET_BASES, history, baseDataVersion), baseDataVersion, fuelHistoryId }
+let tablesDigest: string | null = null
+
+/** sha256 (hex) of the canonical JSON of every base-data table, computed once. */
+function baseTablesDigest(): string {
+  tablesDigest ??= sha256Hex(canonicalJson(MARKET_BASES))
+  return tablesDigest
+}
+
+/**
+ * The base-data version of runs on a gas history and measured load shapes: sha256 prefix (16 hex)
+ * of the tables' digest, `\nfuel ` and the history's content id, and, when there are measured
+ * shapes, `\nshapes ` and theirs. The run identity names it, so a run id changes with the base
+ * data, every month or price of the history, and every measured shape.
+ */
+export function baseDataVersionOf(fuelHistoryId: string, loadShapesId: string | null = null): string {
+  const shapes = loadShapesId === null ? '' : `\nshapes ${loadShapesId}`
+  return sha256Hex(baseTablesDigest(), `\nfuel ${fuelHistoryId}${shapes}`).slice(0, VERSION_HEX)
+}
+
+/** The built-in bases with each measured market's shapes (new objects: frames are cached per base object). */
+function basesWith(shapes: readonly MeasuredLoad[]): Record<ScenarioMarket, MarketBase> {
+  if (shapes.length === 0) return MARKET_BASES
+  const out = { ...MARKET_BASES }
+  for (const load of shapes) out[load.market] = { ...MARKET_BASES[load.market], measuredLoad: load.months }
+  return out
+}
+
+/** Contexts by content (history and shapes ids): a process runs on a handful (bundled, stored, a new month). */
+const contexts = new Map<string, FuelContext>()
+const MAX_CONTEXTS = 8
+
+/**
+ * The model context on a gas history and, optionally, measured load shapes (both checked:
+ * RangeError naming the bad month), with its version ids. Memoized by content: the same history
+ * and shapes give the same context object.
+ */
+export function modelContextFor(history: FuelHistory, shapes: readonly MeasuredLoad[] = []): FuelContext {
+  checkFuelHistory(history, 'fuel history')
+  checkMeasuredLoad(shapes)
+  const id = fuelHistoryId(history)
+  const shapesId = loadShapesId(shapes)
+  const key = `${id}|${shapesId ?? ''}`
+  let found = contexts.get(key)
+  if (!found) {
+    const baseDataVersion = baseDataVersionOf(id, shapesId)
+    found = { ctx: createModelContext(basesWith(shapes), history, baseDataVersion), baseDataVersion, fuelHistoryId: id, loadShapesId: shapesId }
+    if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!)
+    contexts.set(key, found)
   }
+  return found
+}
+
+let defaults: FuelContext | null = null
+
+/** The default context: built-in base data and the EIA Henry Hub file shipped in packages/scenario/data (kept, never evicted). */
+function defaultContext(): FuelContext {
+  defaults ??= modelContextFor(henryHubHistory().history)
   return defaults
 }
 
-/** sha256 prefix (16 hex) over the canonical JSON of every base-data table and the Henry Hub file's bytes. */
+/** The base-data version of runs on the bundled Henry Hub workbook (see baseDataVersionOf). */
 export const BASE_DATA_VERSION: string = defaultContext().baseDataVersion
 
-/** sha256 prefix (16 hex) of the Henry Hub file's bytes plus its release date. */
+/** The content id (fuelHistoryId) of the bundled Henry Hub workbook's history. */
 export const FUEL_HISTORY_ID: string = defaultContext().fuelHistoryId
 
 /** The model context runs use by default (exposed for tests and tools). */

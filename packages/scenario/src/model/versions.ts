@@ -1,6 +1,7 @@
 /**
- * Version ids of a run's inputs: the base data (every table + the Henry Hub file's bytes) and the
- * fuel history snapshot. sha256 over canonical JSON (keys sorted, arrays in order), hex prefix.
+ * Version ids of a run's inputs: the gas history's content id (fuel-history.ts `fuelHistoryId`) and
+ * the base data's (every table + that id: index.ts `baseDataVersionOf`). sha256 over canonical JSON
+ * (keys sorted, arrays in order), hex prefix.
  */
 import { createHash } from 'node:crypto'
 

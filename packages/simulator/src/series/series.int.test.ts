@@ -259,6 +259,28 @@ describe('CARB LCFS on the simulator', () => {
     const outcomes = await fetchAll('carb.lcfs.credit_transfers', { start: ms('2020-05-25T00:00:00Z'), end: SERIES_DATASETS['carb.lcfs.credit_transfers'].publishedUntil(now) }, now)
     expect(outcomes.map((o) => o.kind)).toEqual(['payload'])
   })
+
+  it('the monthly page leads to the latest month\'s workbook, whose months are read (2015-11: 97 transfers, 435,000 MT, $86)', async () => {
+    const now = ms('2015-12-16T20:00:00Z')
+    const dataset = SERIES_DATASETS['carb.lcfs.monthly_transfers']
+    const outcomes = payloads(await fetchAll('carb.lcfs.monthly_transfers', { start: ms('2015-10-01T00:00:00Z'), end: dataset.publishedUntil(now) }, now))
+    expect(outcomes.map((p) => [p.request.file, p.request.listing ?? false])).toEqual([
+      ['carb_lcfs_monthly_page_2015-12-16.html', true],
+      ['carb_lcfs_monthly_credit_transfers_2015-11.xlsx', false],
+    ])
+    expect(outcomes[1]!.request.url).toBe(`${sim.url}/carb/sites/default/files/weeklylcfscreditreports/201511WeeklyCreditReport.xlsx`)
+    const records = read(outcomes[1]!)
+    expect(valueAt(records, 'LCFS_CREDIT', '2015-11-01T00:00:00.000Z', 'transfers')).toBe(97)
+    expect(valueAt(records, 'LCFS_CREDIT', '2015-11-01T00:00:00.000Z', 'volume')).toBe(435_000)
+    expect(valueAt(records, 'LCFS_CREDIT', '2015-11-01T00:00:00.000Z')).toBe(86)
+  })
+
+  it('a month later the monthly page still links November: nothing is located yet', async () => {
+    const now = ms('2016-01-20T20:00:00Z')
+    const dataset = SERIES_DATASETS['carb.lcfs.monthly_transfers']
+    const outcomes = await fetchAll('carb.lcfs.monthly_transfers', { start: ms('2015-12-01T00:00:00Z'), end: dataset.publishedUntil(now) }, now)
+    expect(outcomes.map((o) => o.kind)).toEqual(['payload'])
+  })
 })
 
 describe('EIA ICE next-day gas on the simulator', () => {

@@ -1,28 +1,35 @@
 import { sql } from 'drizzle-orm'
-import { date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core'
+import { check, date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core'
 import { organizations, users } from './identity.ts'
-import { markets } from './markets.ts'
+import { dataKeys } from './markets.ts'
+
+/** What a curve prices: power (on/off-peak blocks), gas at a hub, or an LNG basis to Henry Hub. */
+export type CurveCommodity = 'power' | 'gas' | 'lng_basis'
 
 /**
- * Forward curves: one per market hub (e.g. MISO INDIANA.HUB), priced in USD/MWh, with on-peak,
- * off-peak and around-the-clock blocks. The monthly points of each build live in ClickHouse
- * (`curve_points`, migrations/clickhouse/0004); Postgres holds what a build was made from and how.
+ * Forward curves. Power: one per market hub (e.g. MISO INDIANA.HUB), priced in USD/MWh, with on-peak,
+ * off-peak and around-the-clock blocks; points in ClickHouse `curve_points` (migrations/clickhouse/0004).
+ * Fuel (migration 0012): `market` is the product data key (GAS, LNG), `node` the gas hub's series id
+ * (HENRY_HUB) or the basis (JKM-HH), one price per month in `unit` (USD/MMBtu); points in ClickHouse
+ * `fuel_curve_points` (migrations/clickhouse/0008). Postgres holds what a build was made from and how.
  */
 export const curves = pgTable(
   'curves',
   {
-    /** `<market>:<node>`, e.g. `MISO:INDIANA.HUB`. */
+    /** `<market or product>:<node>`, e.g. `MISO:INDIANA.HUB`, `GAS:HENRY_HUB`, `LNG:JKM-HH`. */
     id: text().primaryKey(),
+    /** The data key the curve is entitled under: a market for power, GAS or LNG for fuel. */
     market: text()
       .notNull()
-      .references(() => markets.id, { onDelete: 'restrict' }),
-    /** The hub's pricing node name (pricing_nodes.name). */
+      .references(() => dataKeys.id, { onDelete: 'restrict' }),
+    /** The hub's pricing node name (pricing_nodes.name); for fuel the hub's series id or the basis name. */
     node: text().notNull(),
     name: text().notNull(),
     unit: text().notNull().default('USD/MWh'),
+    commodity: text().$type<CurveCommodity>().notNull().default('power'),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [unique('curves_market_node_key').on(t.market, t.node)],
+  (t) => [unique('curves_market_node_key').on(t.market, t.node), check('curves_commodity_check', sql`${t.commodity} IN ('power', 'gas', 'lng_basis')`)],
 )
 
 /**

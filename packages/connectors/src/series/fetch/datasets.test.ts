@@ -9,6 +9,7 @@ describe('SERIES_DATASETS', () => {
   it('has a dataset for every series source but the ones never fetched (user CSV uploads, a third party\'s copy)', () => {
     expect(SERIES_DATASET_IDS.sort()).toEqual([
       'carb.lcfs.credit_transfers',
+      'carb.lcfs.monthly_transfers',
       'eia.930.fuel_type_data',
       'eia.930.region_data',
       'eia.ice.next_day_gas',

@@ -7,6 +7,7 @@
  * dataset: they are never fetched.
  */
 import type { SeriesSourceId } from '../sources.ts'
+import { CARB_LCFS_MONTHLY_DATASETS } from './carb-lcfs-monthly.ts'
 import { CARB_LCFS_DATASETS } from './carb-lcfs.ts'
 import { EIA930_DATASETS } from './eia930.ts'
 import { HENRY_HUB_DATASETS } from './henry-hub.ts'
@@ -19,6 +20,7 @@ export const SERIES_DATASETS = {
   ...WNGSR_LNG_DATASETS,
   ...EIA930_DATASETS,
   ...CARB_LCFS_DATASETS,
+  ...CARB_LCFS_MONTHLY_DATASETS,
   ...ICE_GAS_DATASETS,
 } satisfies Partial<Record<SeriesSourceId, SeriesDatasetDefinition>>
 

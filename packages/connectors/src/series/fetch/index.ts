@@ -24,6 +24,13 @@ export {
   eiaHourLabel,
 } from './eia930.ts'
 export { CARB_LCFS_DATASETS, CARB_LCFS_PAGE_PATH, CARB_LCFS_RELEASE, carbLcfsPublishedUntil, carbUptoDate, carbWorkbookFile } from './carb-lcfs.ts'
+export {
+  CARB_LCFS_MONTHLY_DATASETS,
+  CARB_LCFS_MONTHLY_PAGE_PATH,
+  CARB_LCFS_MONTHLY_RELEASE,
+  carbLcfsMonthlyPublishedUntil,
+  carbReportMonth,
+} from './carb-lcfs-monthly.ts'
 export { ICE_GAS_DATASETS, ICE_GAS_LAG_MS, iceGasPublishedUntil, iceGasWorkbookPath } from './ice-gas.ts'
 export { SECRET_REDACTED, redactBytes, wireUrl } from '../../fetch/http.ts'
 export type { AnyFetchRequest, FetchedPayloadOf, FetchOutcomeOf } from '../../fetch/types.ts'

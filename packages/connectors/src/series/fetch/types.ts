@@ -78,4 +78,10 @@ export type SeriesDatasetDefinition = {
    * late release is not skipped over, as DatasetDefinition.notPublished; see seriesPublishedOutcome.
    */
   notPublished?(payload: SeriesFetchedPayload): string | null
+  /**
+   * For publishers whose URL answers only the latest period (EIA's weekly LNG fragment): how far
+   * back from `publishedUntil(now)` it reaches, and why. A backfill of anything earlier is refused
+   * with the reason instead of fetching a file that cannot hold it.
+   */
+  latestOnly?: { reachMs: number; reason: string }
 }

@@ -61,5 +61,6 @@ export const WNGSR_LNG_DATASETS = {
     publishedUntil: wngsrLngPublishedUntil,
     plan,
     notPublished: notReleasedYet(0),
+    latestOnly: { reachMs: 7 * DAY, reason: "EIA's LNG fragment holds the latest week only; earlier weeks are not served at its URL" },
   },
 } as const satisfies Record<typeof WNGSR_LNG_SOURCE, SeriesDatasetDefinition>

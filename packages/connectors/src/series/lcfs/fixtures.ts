@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 
 /**
- * The LCFS sample kept in this package (`fixtures/environmental/`, built from CARB's documented
+ * The LCFS samples kept in this package (`fixtures/environmental/`, built from CARB's documented
  * layout, not served; see its README.md), resolved through the package's `./fixtures/*` export
  * like ../../fixtures.ts does (the module may be bundled elsewhere).
  */
@@ -12,3 +12,4 @@ export const ENVIRONMENTAL_FIXTURE_DIR: URL = new URL(
 )
 
 export { CARB_LCFS_SAMPLE_FIXTURE } from './sample.ts'
+export { CARB_LCFS_MONTHLY_SAMPLE_FIXTURE } from './monthly-sample.ts'

@@ -1,4 +1,5 @@
 import type { SeriesSourceDefinition } from '../types.ts'
+import { CARB_LCFS_MONTHLY_SOURCE, parseCarbLcfsMonthly } from './monthly.ts'
 import { CARB_LCFS_WEEKLY_SOURCE, parseCarbLcfsWeekly } from './weekly.ts'
 
 /** The LCFS series sources this package reads (printed by `npx carbon parse --help`). */
@@ -9,6 +10,13 @@ export const LCFS_SERIES_SOURCES = {
     product: 'LCFS',
     verified: 'documented',
     parse: parseCarbLcfsWeekly,
+  },
+  [CARB_LCFS_MONTHLY_SOURCE]: {
+    description:
+      'CARB monthly LCFS credit transfer activity (ww2.arb.ca.gov/resources/documents/monthly-lcfs-credit-transfer-activity-reports), workbook sheet "Monthly Credit Transfer Activity": per calendar month the completed transfers (count), credits transferred (MT) and volume-weighted average $/MT, zero-price transfers excluded and counted apart (count, MT) where given',
+    product: 'LCFS',
+    verified: 'documented',
+    parse: parseCarbLcfsMonthly,
   },
 } as const satisfies Record<string, SeriesSourceDefinition>
 

@@ -4,6 +4,7 @@
  * and year of each number. Arrays of 12 are by calendar month (index 0 = January).
  */
 import type { ScenarioMarket, Technology } from '../../types.ts'
+import type { MeasuredMonth } from '../load-shapes.ts'
 
 /** Thermal technologies split into heat-rate tranches. */
 export type TrancheTechnology = 'gas_cc' | 'gas_ct' | 'coal'
@@ -81,6 +82,11 @@ export type MarketBase = {
   startCapacityMw: Record<Technology, number>
   years: Record<number, YearData>
   load: LoadShapeSpec
+  /**
+   * Measured representative days (EIA-930 demand, load-shapes.ts) for the calendar months they
+   * cover, in place of `load`'s shape; never in the built-in tables, only in a run's context.
+   */
+  measuredLoad?: readonly MeasuredMonth[]
   solar: { latitude: number; cf: readonly number[] }
   wind: { cf: readonly number[]; diurnalAmplitude: number; peakHour: number }
   /** Share of hydro energy that is shaped to the net-load peak (the rest runs flat). */

@@ -1,0 +1,12 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { fuelCurveCsv, loadFuelCurveView } from '#app/utils/fuel-curves.server.ts'
+
+/**
+ * `/gas/curves/<HUB>.csv`: the curve as its page shows it (`asOf`, `granularity`), one row per
+ * period with its months, days and days-weighted price, through the downloads channel (entitled
+ * per product) and audited as download:gas-curve-csv.
+ */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { filename, body } = fuelCurveCsv(await loadFuelCurveView(request, context, 'GAS', params, { channel: 'downloads', procedure: 'download:gas-curve-csv' }))
+  return new Response(body, { headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'no-store' } })
+}

@@ -1,0 +1,27 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { useActionData, useLoaderData } from '@remix-run/react'
+import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { FuelCurvePage } from '#app/components/fuel-curves.tsx'
+import { loadFuelCurveView, submitFuelBuild } from '#app/utils/fuel-curves.server.ts'
+
+export const meta: MetaFunction<typeof loader> = ({ data, params }) => [
+  { title: data ? `${data.curve.name} forward curve${data.view ? ` as of ${data.view.build.asOf}` : ''} · 254Carbon` : `${params.curve ?? 'LNG'} forward curve · 254Carbon` },
+]
+
+/** `/lng/curves/<BASIS>`: an LNG basis curve (JKM-HH, TTF-HH) (latest build, or `asOf`), audited as hub:lng-curve. */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  return loadFuelCurveView(request, context, 'LNG', params, { channel: 'hub', procedure: 'hub:lng-curve' })
+}
+
+/** The build form (analysts of LNG): a new version from pasted CSV quotes. */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return submitFuelBuild(request, context, 'LNG', params)
+}
+
+export default function LngCurvePage() {
+  return <FuelCurvePage data={useLoaderData<typeof loader>()} answer={useActionData<typeof action>()} />
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}
