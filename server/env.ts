@@ -61,7 +61,7 @@ export const EnvSchema = z
     SESSION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
     /** Largest request body read (API, tRPC, hub forms); larger answers 413 before parsing. */
     HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
-    /** Largest body of a curve build (quotes pasted and uploaded as CSV, up to 500,000 characters each). */
+    /** Largest body of a curve build (quotes pasted and uploaded as CSV, up to 500,000 characters each) or a REC quote file (server/http/limits.ts isUploadPath). */
     HTTP_UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
     /** Most calls in one tRPC batch request; more answers 400. */
     TRPC_MAX_BATCH: z.coerce.number().int().min(1).max(100).default(10),

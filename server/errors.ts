@@ -14,7 +14,17 @@ export const ERROR_STATUS = {
 } as const
 export type ErrorCode = keyof typeof ERROR_STATUS
 
+/**
+ * The brand every AppError carries. The hub's server build bundles its own copy of this module,
+ * while the process (`carbon serve` through tsx or dist/) has another: the platform's adapters
+ * throw the process's AppError into bundled code. A global symbol lets `instanceof AppError` hold
+ * across both copies (Symbol.hasInstance below), so such an error keeps its status instead of
+ * turning into a 500.
+ */
+const APP_ERROR_BRAND = Symbol.for('carbon.AppError')
+
 export class AppError extends Error {
+  readonly [APP_ERROR_BRAND] = true
   readonly code: ErrorCode
   readonly status: number
   readonly userMessage: string
@@ -39,6 +49,11 @@ export class AppError extends Error {
 
   static badRequest(message: string, details?: Record<string, unknown>) {
     return new AppError('BAD_REQUEST', message, { details })
+  }
+
+  /** An AppError of any copy of this module (see APP_ERROR_BRAND). AppError has no subclasses. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [APP_ERROR_BRAND]?: unknown })[APP_ERROR_BRAND] === true
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isApiPath, isCurveBuildPath, trpcCallCount } from './limits.ts'
+import { isApiPath, isUploadPath, trpcCallCount } from './limits.ts'
 
 describe('trpcCallCount', () => {
   it.each([
@@ -13,13 +13,27 @@ describe('trpcCallCount', () => {
   })
 })
 
-describe('isCurveBuildPath', () => {
-  it.each(['/curves/MISO/INDIANA.HUB/build', '/api/trpc/curves.build', '/api/v1/curves/build'])('%s takes the upload limit', (path) => {
-    expect(isCurveBuildPath(path)).toBe(true)
+describe('isUploadPath', () => {
+  it.each([
+    '/curves/MISO/INDIANA.HUB/build',
+    '/api/trpc/curves.build',
+    '/api/v1/curves/build',
+    '/gas/curves/HENRY_HUB',
+    '/lng/curves/JKM-HH',
+    '/api/trpc/fuelCurves.build',
+    '/api/v1/fuel-curves/build',
+    '/recs',
+    '/api/trpc/series.upload',
+    '/api/v1/series/upload',
+  ])('%s takes the upload limit', (path) => {
+    expect(isUploadPath(path)).toBe(true)
   })
-  it.each(['/curves/MISO/INDIANA.HUB', '/api/trpc/curves.build,curves.build', '/api/v1/nodes', '/auth/login'])('%s takes the default limit', (path) => {
-    expect(isCurveBuildPath(path)).toBe(false)
-  })
+  it.each(['/curves/MISO/INDIANA.HUB', '/api/trpc/curves.build,curves.build', '/api/v1/nodes', '/auth/login', '/gas/HENRY_HUB', '/recs/REC.NJ.SOLAR.2027', '/api/v1/series'])(
+    '%s takes the default limit',
+    (path) => {
+      expect(isUploadPath(path)).toBe(false)
+    },
+  )
 })
 
 describe('isApiPath', () => {

@@ -29,13 +29,28 @@ const DRAIN_MAX_BYTES = 16 * 1024 * 1024
 export type BodyLimitOptions = {
   /** Largest body in bytes for every path but `upload`. */
   defaultBytes: number
-  /** Paths taking larger bodies (the curve build, quotes as CSV) and their limit. */
+  /** Paths taking larger bodies (curve builds, REC quote uploads: isUploadPath) and their limit. */
   upload: { bytes: number; matches(path: string): boolean }
 }
 
-/** Whether a request path is a curve build (hub form, tRPC, REST): its body may carry two CSVs. */
-export function isCurveBuildPath(path: string): boolean {
-  return /^\/curves\/[^/]+\/[^/]+\/build\/?$/.test(path) || /^\/api\/trpc\/curves\.build\/?$/.test(path) || /^\/api\/v1\/curves\/build\/?$/.test(path)
+const UPLOAD_PATHS: readonly RegExp[] = [
+  // Power curve builds (hub form, tRPC, REST): the body may carry two CSVs.
+  /^\/curves\/[^/]+\/[^/]+\/build\/?$/,
+  /^\/api\/trpc\/curves\.build\/?$/,
+  /^\/api\/v1\/curves\/build\/?$/,
+  // Gas and LNG basis curve builds (the hub's form posts to the curve's page).
+  /^\/(gas|lng)\/curves\/[^/]+\/?$/,
+  /^\/api\/trpc\/fuelCurves\.build\/?$/,
+  /^\/api\/v1\/fuel-curves\/build\/?$/,
+  // REC quote files (the hub's form on /recs, tRPC, REST).
+  /^\/recs\/?$/,
+  /^\/api\/trpc\/series\.upload\/?$/,
+  /^\/api\/v1\/series\/upload\/?$/,
+]
+
+/** Whether a request path takes a file or quotes as CSV (curve builds, REC quote uploads): the upload limit applies. */
+export function isUploadPath(path: string): boolean {
+  return UPLOAD_PATHS.some((pattern) => pattern.test(path))
 }
 
 function describeBytes(bytes: number): string {

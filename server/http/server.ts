@@ -20,7 +20,7 @@ import { httpMetrics } from './http-metrics.ts'
 import {
   answerClientErrors,
   bodyLimit,
-  isCurveBuildPath,
+  isUploadPath,
   lastResortErrors,
   noStore,
   sendJsonError,
@@ -136,7 +136,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.use(validHost())
   app.use(sameOriginForms({ publicOrigin, exempt: ['/api/v1', ...(options.mounts ?? []).map((m) => m.path)] }))
   const limits = options.limits ?? DEFAULT_LIMITS
-  app.use(bodyLimit({ defaultBytes: limits.bodyBytes, upload: { bytes: limits.uploadBytes, matches: isCurveBuildPath } }))
+  app.use(bodyLimit({ defaultBytes: limits.bodyBytes, upload: { bytes: limits.uploadBytes, matches: isUploadPath } }))
   app.use(trpcBatchLimit(limits.trpcMaxBatch))
   // Every answer but static files (which set their own) is personal or live data: never cached.
   app.use(noStore())

@@ -265,7 +265,7 @@ describe('every REST path of the OpenAPI document (API channel)', () => {
 const STREAM_PATH = '/stream/prices'
 
 /** The reports (Remix resource routes, no procedures), documented in the OpenAPI document; access checked below. */
-const REPORT_PATHS = ['market-summary', 'curve', 'scenario'].flatMap((kind) => [`/reports/${kind}`, `/reports/${kind}.pdf`])
+const REPORT_PATHS = ['market-summary', 'curve', 'scenario', 'fuels'].flatMap((kind) => [`/reports/${kind}`, `/reports/${kind}.pdf`])
 
 describe('the reports (REST, HTML and PDF)', () => {
   it('market summary: anonymous 401, hub cookie 401, unentitled token 403, entitled token and service 200; CAISO 403 for everyone', async () => {

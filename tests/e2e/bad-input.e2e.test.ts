@@ -67,7 +67,7 @@ beforeAll(async () => {
     if (name === 'admin') adminCookie = await cookieHeader(browser.context, baseUrl)
     if (name === 'quant') {
       // Ten buckets of 120 requests a minute: the REST section sends about 1,030 requests.
-      for (let i = 0; i < 10; i++) tokens.push(await createApiTokenInHub(page, baseUrl, `bad-input-${i}`, ['read:prices', 'read:curves', 'write:curves', 'write:compliance']))
+      for (let i = 0; i < 10; i++) tokens.push(await createApiTokenInHub(page, baseUrl, `bad-input-${i}`, ['read:prices', 'read:curves', 'write:curves', 'write:compliance', 'write:series']))
     }
   }
 }, 240_000)
@@ -170,14 +170,24 @@ function isValidatorRefusal(value: unknown): boolean {
 }
 
 /**
- * Refused naming the field, a 404 for a well-formed unknown id, a validator's refusal, or a 200 that
- * carries no data.
+ * An upload whose file was refused as a whole (series.upload): nothing stored, the run recorded as
+ * failed and the refusal named by line and field (the file itself kept as a dead letter).
+ */
+function isUploadRefusal(value: unknown): boolean {
+  const answer = value as { status?: unknown; records?: unknown; refused?: { line?: unknown; field?: unknown }[] } | null
+  return answer?.status === 'failed' && answer.records === 0 && Array.isArray(answer.refused) && answer.refused.length > 0 && answer.refused.every((r) => typeof r.field === 'string')
+}
+
+/**
+ * Refused naming the field, a 404 for a well-formed unknown id, a validator's or an upload's
+ * refusal, or a 200 that carries no data.
  */
 function expectRefusedOrEmpty(answer: Answer, field: string, what: string) {
   expectSound(answer, what)
   if (answer.status === 400) return expectFieldError(answer, field, what)
   if (answer.status === 404) return
   if (answer.status === 200 && isValidatorRefusal(unwrapTrpc(answer.json))) return
+  if (answer.status === 200 && isUploadRefusal(unwrapTrpc(answer.json))) return
   if (answer.status === 200 && isEmptyEstimate(unwrapTrpc(answer.json))) return
   expect(answer.status, `${what}: ${answer.text.slice(0, 300)}`).toBe(200)
   expect(holdsData(answer.json), `${what} served data: ${answer.text.slice(0, 300)}`).toBe(false)

@@ -135,6 +135,17 @@ describe('series.upload', () => {
     expect(large.message).toBe(`csv: more than ${MAX_API_CSV_CHARS} characters: upload larger files from the hub's form`)
   })
 
+  it('archives and records a hostile file name as a safe one: no path, no control of where it lands', async () => {
+    const csv = `${HEADER}\n2020-01-03,CT,RPS,CLASS_III,2020,11.00,,,\n`
+    for (const file of ['../../etc/passwd', '..', '.', '/etc/passwd', '..\\..\\windows\\win.ini', "q.csv'; DROP TABLE ingest_runs; --"]) {
+      const answer = await caller(analyst, 'hub').series.upload({ product: 'REC', source: 'carbon.rec_prices_csv', file, csv })
+      expect(answer.status, file).toBe('ok')
+      expect(answer.file, file).toMatch(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/)
+      const [run] = await platform.pg.db.select().from(ingestRuns).where(eq(ingestRuns.id, answer.runId))
+      expect(run!.rawKey, file).toMatch(/^raw\/REC\/carbon\.rec_prices_csv\/\d{4}\/\d{2}\/\d{2}\/[A-Za-z0-9_-][A-Za-z0-9._-]*$/)
+    }
+  })
+
   it('needs the analyst role, the write:series scope for tokens, and REC through the channel', async () => {
     const csv = `${HEADER}\n2026-10-16,NJ,RPS,SOLAR,2027,196.00,,,\n`
     const input = { product: 'REC', source: 'carbon.rec_prices_csv', file: 'q.csv', csv } as const

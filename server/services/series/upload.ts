@@ -9,8 +9,12 @@ import { ingestSeriesPayload, type SeriesIngestDeps, type SeriesIngestResult } f
 export const UPLOADABLE_SOURCES = ['carbon.rec_prices_csv'] as const
 export type UploadableSource = (typeof UPLOADABLE_SOURCES)[number]
 
-/** Largest file accepted: a REC quote file of a few thousand rows is well under it. */
-export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+/**
+ * Largest file accepted (1.5 MB): a REC quote file of a few thousand rows is well under it, and a
+ * form or JSON body carrying it stays within the upload body limit (HTTP_UPLOAD_LIMIT_BYTES, 2 MB by
+ * default, server/http/limits.ts isUploadPath), which refuses a larger body before it is read.
+ */
+export const MAX_UPLOAD_BYTES = 1536 * 1024
 
 /**
  * A file a user entered, through the same pipeline as a publisher's (archived, read, published,
@@ -49,14 +53,23 @@ export async function uploadSeriesFile(
   )
 }
 
-/** The name a user's file is archived and recorded under: letters, digits, `.`, `_` and `-` only. */
+/**
+ * The name a user's file is archived and recorded under: letters, digits, `.`, `_` and `-` only,
+ * no run of dots and no leading dot (an object key refuses `..`; `../../etc/passwd` is
+ * `___etc_passwd`).
+ */
 export function storedFileName(file: string): string {
-  return file.replace(/[^A-Za-z0-9._-]/g, '_') || 'upload.csv'
+  return (
+    file
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/\.{2,}/g, '_')
+      .replace(/^\.+/, '') || 'upload.csv'
+  )
 }
 
 /**
- * The largest CSV the API takes (characters): within the request body limit (HTTP_BODY_LIMIT_BYTES,
- * 1 MB by default), which refuses a larger body with 413 before it is read. The hub's form takes
+ * The largest CSV the API takes (characters): within the upload body limit (HTTP_UPLOAD_LIMIT_BYTES,
+ * 2 MB by default), which refuses a larger body with 413 before it is read. The hub's form takes
  * files up to MAX_UPLOAD_BYTES.
  */
 export const MAX_API_CSV_CHARS = 1_000_000
