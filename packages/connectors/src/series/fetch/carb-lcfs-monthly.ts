@@ -24,20 +24,17 @@ import { dateIn, dayStartUtc } from '@carbon/schemas'
 import { ParseError } from '../../errors.ts'
 import { DAY, MINUTE } from '../../fetch/time.ts'
 import type { ConnectorConfig, Window } from '../../fetch/types.ts'
-import { PUBLISHER_URLS } from '../../fetch/urls.ts'
 import { CARB_LCFS_MONTHLY_SOURCE } from '../lcfs/monthly.ts'
-import { decodeEntities, lineAt } from '../lng/html-items.ts'
 import { textOf } from '../text.ts'
-import { PACIFIC, utcDate } from './schedule.ts'
-import { CARB_WWW_RATE_GROUP } from './spacing.ts'
+import { PACIFIC } from './schedule.ts'
+import { carbPagePlan, pageLinks, resolveCarbLink } from './carb-links.ts'
 import type { SeriesDatasetDefinition, SeriesFetchedPayload, SeriesFetchRequest } from './types.ts'
-import { notReleasedYet, wholeFilePlan } from './whole-file.ts'
+import { notReleasedYet } from './whole-file.ts'
 
 export const CARB_LCFS_MONTHLY_PAGE_PATH = '/resources/documents/monthly-lcfs-credit-transfer-activity-reports'
 /** The day of the month after, and the Pacific wall-clock time, by which a month's report is out (assumed). */
 export const CARB_LCFS_MONTHLY_RELEASE = { day: 15, hour: 12, minute: 0, timeZone: PACIFIC } as const
 
-const HREF = /<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/gi
 const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'] as const
 const LEADING_MONTH = /^(\d{4})(\d{2})(?!\d)/
 const NAMED_MONTH = /\b([A-Za-z]{3,9})\.?,?\s+(\d{4})\b/g
@@ -55,26 +52,7 @@ export function carbLcfsMonthlyPublishedUntil(now: number): number {
 }
 
 function plan(window: Window, config: ConnectorConfig, now: number): SeriesFetchRequest[] {
-  return wholeFilePlan(window, carbLcfsMonthlyPublishedUntil(now), {
-    dataset: CARB_LCFS_MONTHLY_SOURCE,
-    key: 'LCFS',
-    url: `${config.urls.carbWww.replace(/\/+$/, '')}${CARB_LCFS_MONTHLY_PAGE_PATH}`,
-    file: `carb_lcfs_monthly_page_${utcDate(now)}.html`,
-    rateGroup: CARB_WWW_RATE_GROUP,
-    listing: true,
-    htmlExpected: true,
-  })
-}
-
-/** A link's last path segment, percent-decoded where it decodes. */
-function fileNameOf(href: string): string {
-  const path = href.split(/[?#]/)[0] ?? ''
-  const last = path.slice(path.lastIndexOf('/') + 1)
-  try {
-    return decodeURIComponent(last)
-  } catch {
-    return last
-  }
+  return carbPagePlan(window, config, now, { dataset: CARB_LCFS_MONTHLY_SOURCE, path: CARB_LCFS_MONTHLY_PAGE_PATH, filePrefix: 'carb_lcfs_monthly_page', publishedUntil: carbLcfsMonthlyPublishedUntil(now) })
 }
 
 /** The month (`YYYY-MM`) a report's file name names: a leading `YYYYMM`, or `<Month> YYYY`; null when none. */
@@ -92,28 +70,15 @@ export function carbReportMonth(name: string): string | null {
   return null
 }
 
-/** `href` on the configured site: CARB's own links, absolute or root-relative, onto `siteBase`. */
-function resolveLink(href: string, listingUrl: string, siteBase: string): string {
-  if (/^https?:\/\//i.test(href)) {
-    const url = new URL(href)
-    return url.origin === new URL(PUBLISHER_URLS.carbWww).origin ? `${siteBase}${url.pathname}${url.search}` : href
-  }
-  if (href.startsWith('//')) return resolveLink(`https:${href}`, listingUrl, siteBase)
-  if (href.startsWith('/')) return `${siteBase}${href}`
-  return new URL(href, listingUrl).toString()
-}
-
 type Candidate = { href: string; month: string; line: number }
 
 /** Every `.xlsx` link of the page that names a month and credit, in document order. */
 function candidates(html: string): Candidate[] {
   const found: Candidate[] = []
-  for (const m of html.matchAll(HREF)) {
-    const href = decodeEntities((m[1] ?? m[2] ?? '').trim())
-    const name = fileNameOf(href)
+  for (const { href, name, line } of pageLinks(html)) {
     if (!/\.xlsx$/i.test(name) || !/credit/i.test(name)) continue
     const month = carbReportMonth(name)
-    if (month) found.push({ href, month, line: lineAt(html, m.index ?? 0) })
+    if (month) found.push({ href, month, line })
   }
   return found
 }
@@ -148,7 +113,7 @@ export function carbLcfsMonthlyLocate(listing: SeriesFetchedPayload): SeriesFetc
     {
       dataset: request.dataset,
       key: request.key,
-      url: resolveLink(chosen.href, request.url, siteBase),
+      url: resolveCarbLink(chosen.href, request.url, siteBase),
       window: request.window,
       file: `carb_lcfs_monthly_credit_transfers_${chosen.month}.xlsx`,
       rateGroup: request.rateGroup,

@@ -32,14 +32,12 @@ import { addDays } from '@carbon/schemas'
 import { ParseError } from '../../errors.ts'
 import { DAY } from '../../fetch/time.ts'
 import type { ConnectorConfig, Window } from '../../fetch/types.ts'
-import { PUBLISHER_URLS } from '../../fetch/urls.ts'
 import { CARB_LCFS_WEEKLY_SOURCE } from '../lcfs/weekly.ts'
-import { decodeEntities, lineAt } from '../lng/html-items.ts'
 import { textOf } from '../text.ts'
-import { latestRelease, PACIFIC, utcDate, utcMidnight, type WeeklyRelease } from './schedule.ts'
-import { CARB_WWW_RATE_GROUP } from './spacing.ts'
+import { latestRelease, PACIFIC, utcMidnight, type WeeklyRelease } from './schedule.ts'
+import { carbPagePlan, pageLinks, resolveCarbLink } from './carb-links.ts'
 import type { SeriesDatasetDefinition, SeriesFetchedPayload, SeriesFetchRequest } from './types.ts'
-import { notReleasedYet, wholeFilePlan } from './whole-file.ts'
+import { notReleasedYet } from './whole-file.ts'
 
 export const CARB_LCFS_PAGE_PATH = '/resources/documents/weekly-lcfs-credit-transfer-activity-reports'
 /** Fridays 12:00 Pacific (assumed): the week that ended the Sunday before is out. */
@@ -48,7 +46,6 @@ export const CARB_LCFS_CADENCE_MS = DAY
 
 /** Words every candidate link's file name holds (case ignored). */
 const LINK_WORDS = ['weekly', 'lcfs', 'credit', 'activity'] as const
-const XLSX_HREF = /<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/gi
 const UPTO = /\bup\s*to\s+(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})\b/i
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] as const
 
@@ -58,26 +55,7 @@ export function carbLcfsPublishedUntil(now: number): number {
 }
 
 function plan(window: Window, config: ConnectorConfig, now: number): SeriesFetchRequest[] {
-  return wholeFilePlan(window, carbLcfsPublishedUntil(now), {
-    dataset: CARB_LCFS_WEEKLY_SOURCE,
-    key: 'LCFS',
-    url: `${config.urls.carbWww.replace(/\/+$/, '')}${CARB_LCFS_PAGE_PATH}`,
-    file: `carb_lcfs_weekly_page_${utcDate(now)}.html`,
-    rateGroup: CARB_WWW_RATE_GROUP,
-    listing: true,
-    htmlExpected: true,
-  })
-}
-
-/** A link's target as a name: its last path segment, percent-decoded where it decodes. */
-function fileNameOf(href: string): string {
-  const path = href.split(/[?#]/)[0] ?? ''
-  const last = path.slice(path.lastIndexOf('/') + 1)
-  try {
-    return decodeURIComponent(last)
-  } catch {
-    return last
-  }
+  return carbPagePlan(window, config, now, { dataset: CARB_LCFS_WEEKLY_SOURCE, path: CARB_LCFS_PAGE_PATH, filePrefix: 'carb_lcfs_weekly_page', publishedUntil: carbLcfsPublishedUntil(now) })
 }
 
 /** The date (YYYY-MM-DD) in "(upto 11 January, 2026)", or null when the name has none that is a date. */
@@ -93,29 +71,16 @@ export function carbUptoDate(name: string): string | null {
   return date.toISOString().slice(0, 10)
 }
 
-/** `href` as a URL on the configured site: CARB's own links, absolute or root-relative, onto `siteBase`. */
-function resolveLink(href: string, listingUrl: string, siteBase: string): string {
-  if (/^https?:\/\//i.test(href)) {
-    const url = new URL(href)
-    return url.origin === new URL(PUBLISHER_URLS.carbWww).origin ? `${siteBase}${url.pathname}${url.search}` : href
-  }
-  if (href.startsWith('//')) return resolveLink(`https:${href}`, listingUrl, siteBase)
-  if (href.startsWith('/')) return `${siteBase}${href}`
-  return new URL(href, listingUrl).toString()
-}
-
 type Candidate = { href: string; name: string; upto: string | null; line: number }
 
 /** Every `.xlsx` link of the page whose name has the workbook's words, in document order. */
 function candidates(html: string): Candidate[] {
   const found: Candidate[] = []
-  for (const m of html.matchAll(XLSX_HREF)) {
-    const href = decodeEntities((m[1] ?? m[2] ?? '').trim())
-    const name = fileNameOf(href)
+  for (const { href, name, line } of pageLinks(html)) {
     if (!/\.xlsx$/i.test(name)) continue
     const lower = name.toLowerCase()
     if (!LINK_WORDS.every((word) => lower.includes(word))) continue
-    found.push({ href, name, upto: carbUptoDate(name), line: lineAt(html, m.index ?? 0) })
+    found.push({ href, name, upto: carbUptoDate(name), line })
   }
   return found
 }
@@ -152,7 +117,7 @@ export function carbLcfsLocate(listing: SeriesFetchedPayload): SeriesFetchReques
     {
       dataset: request.dataset,
       key: request.key,
-      url: resolveLink(chosen.href, request.url, siteBase),
+      url: resolveCarbLink(chosen.href, request.url, siteBase),
       window: request.window,
       file: carbWorkbookFile(chosen.name, chosen.upto),
       rateGroup: request.rateGroup,
