@@ -233,33 +233,49 @@ export async function runBackfillCommand(env: Env, log: Logger, args: BackfillAr
   try {
     const config = await connectorConfig(platform, source === 'simulator' ? (env.INGEST_SIMULATOR_URL ?? simulator!.url) : null)
     const deps = pipelineDeps(platform, log)
-    const bars: ReturnType<typeof createProgress>[] = []
-    const result = await backfill(deps, ingestHttpClient(env, log), config, { dataset, from, to, force: args.force }, {
-      onStart(p) {
-        if (p.resumedFrom) void stderr().write(`Resuming from ${p.resumedFrom.toISOString()} (${p.done} of ${p.total} requests already done)\n`)
-        const bar = createProgress(`Backfill ${dataset.id}`, p.total)
-        bar.tick(p.done)
-        bars.push(bar)
-      },
-      onProgress: () => bars[0]?.tick(1),
-    })
-    bars[0]?.finish()
-    if (result.status === 'already-done') {
-      await stdout().write(`${dataset.id} ${from.toISOString()} .. ${to.toISOString()} was backfilled already (job ${result.id}); --force fetches it again\n`)
-      return 0
-    }
+    const progress = backfillProgress(dataset.id)
+    const result = await backfill(deps, ingestHttpClient(env, log), config, { dataset, from, to, force: args.force }, progress.hooks)
+    progress.finish()
+    if (result.status === 'already-done') return reportAlreadyDone(dataset.id, from, to, result.id)
     if (consumer) await waitFor(() => consumed >= result.records, 'the prices consumer to store every record')
-    await stdout().write(
-      `${result.status === 'done' ? 'Backfill done' : 'Backfill stopped'}: ${result.done}/${result.total} requests, ${result.records.toLocaleString('en-US')} records, ${result.issues} refused (dead-letter topic), job ${result.id}\n`,
-    )
-    if (result.error) await stderr().write(`${result.status === 'failed' ? 'Stopped by' : 'Last problem'}: ${result.error}\n${result.status === 'failed' ? 'Run the same command again to resume.\n' : ''}`)
-    return result.status === 'failed' ? 1 : result.failedRequests > 0 ? 3 : 0
+    return reportBackfill(result, 'records')
   } finally {
     await consumer?.stop()
     await simulator?.close()
     await platform.close()
     release()
   }
+}
+
+/** The progress bar of a backfill on stderr (from where a resumed job stands), and the hooks that move it. */
+function backfillProgress(datasetId: string) {
+  let bar: ReturnType<typeof createProgress> | null = null
+  const hooks = {
+    onStart(p: { resumedFrom: Date | null; done: number; total: number }) {
+      if (p.resumedFrom) void stderr().write(`Resuming from ${p.resumedFrom.toISOString()} (${p.done} of ${p.total} requests already done)\n`)
+      bar = createProgress(`Backfill ${datasetId}`, p.total)
+      bar.tick(p.done)
+    },
+    onProgress: () => bar?.tick(1),
+  }
+  return { hooks, finish: () => bar?.finish() }
+}
+
+async function reportAlreadyDone(datasetId: string, from: Date, to: Date, jobId: string): Promise<number> {
+  await stdout().write(`${datasetId} ${from.toISOString()} .. ${to.toISOString()} was backfilled already (job ${jobId}); --force fetches it again\n`)
+  return 0
+}
+
+/** The backfill's outcome on stdout (its problem on stderr) and its exit code: 1 stopped, 3 some requests failed, else 0. */
+async function reportBackfill(
+  result: { status: string; done: number; total: number; records: number; issues: number; id: string; error: string | null; failedRequests: number },
+  unit: 'records' | 'values',
+): Promise<number> {
+  await stdout().write(
+    `${result.status === 'done' ? 'Backfill done' : 'Backfill stopped'}: ${result.done}/${result.total} requests, ${result.records.toLocaleString('en-US')} ${unit}, ${result.issues} refused (dead-letter topic), job ${result.id}\n`,
+  )
+  if (result.error) await stderr().write(`${result.status === 'failed' ? 'Stopped by' : 'Last problem'}: ${result.error}\n${result.status === 'failed' ? 'Run the same command again to resume.\n' : ''}`)
+  return result.status === 'failed' ? 1 : result.failedRequests > 0 ? 3 : 0
 }
 
 /** The backfill's source (simulator or publishers): --source, else INGEST_SOURCE's. */
@@ -297,27 +313,12 @@ async function runSeriesBackfillCommand(env: Env, log: Logger, args: BackfillArg
   try {
     const config = await connectorConfig(platform, source === 'simulator' ? (env.INGEST_SIMULATOR_URL ?? simulator!.url) : null)
     const deps = { db: platform.pg.db, bus: platform.bus, objects: platform.objects, log }
-    const bars: ReturnType<typeof createProgress>[] = []
-    const result = await runSeriesBackfill(deps, ingestHttpClient(env, log), config, { dataset, from, to, force: args.force }, {
-      onStart(p) {
-        if (p.resumedFrom) void stderr().write(`Resuming from ${p.resumedFrom.toISOString()} (${p.done} of ${p.total} requests already done)\n`)
-        const bar = createProgress(`Backfill ${dataset.id}`, p.total)
-        bar.tick(p.done)
-        bars.push(bar)
-      },
-      onProgress: () => bars[0]?.tick(1),
-    })
-    bars[0]?.finish()
-    if (result.status === 'already-done') {
-      await stdout().write(`${dataset.id} ${from.toISOString()} .. ${to.toISOString()} was backfilled already (job ${result.id}); --force fetches it again\n`)
-      return 0
-    }
+    const progress = backfillProgress(dataset.id)
+    const result = await runSeriesBackfill(deps, ingestHttpClient(env, log), config, { dataset, from, to, force: args.force }, progress.hooks)
+    progress.finish()
+    if (result.status === 'already-done') return reportAlreadyDone(dataset.id, from, to, result.id)
     if (consumer && !(await consumer.drain(600_000))) throw new AppError('UNAVAILABLE', 'timed out waiting for the series consumer to store every value')
-    await stdout().write(
-      `${result.status === 'done' ? 'Backfill done' : 'Backfill stopped'}: ${result.done}/${result.total} requests, ${result.records.toLocaleString('en-US')} values, ${result.issues} refused (dead-letter topic), job ${result.id}\n`,
-    )
-    if (result.error) await stderr().write(`${result.status === 'failed' ? 'Stopped by' : 'Last problem'}: ${result.error}\n${result.status === 'failed' ? 'Run the same command again to resume.\n' : ''}`)
-    return result.status === 'failed' ? 1 : result.failedRequests > 0 ? 3 : 0
+    return reportBackfill(result, 'values')
   } finally {
     await consumer?.stop()
     await simulator?.close()
