@@ -11,8 +11,8 @@
  */
 import { createHash } from 'node:crypto'
 import { MARKETS, type MarketId } from '@carbon/schemas'
-import { addMonths, compareMonths, LAST_CURVE_MONTH, monthFromIndex, monthHours, monthIndex, monthRange, monthsBetween, type Block, type BlockHours, type MonthKey } from './calendar.ts'
-import { compareContracts, comparePrices, isMonth, isValidAsOf } from './canonical.ts'
+import { addMonths, compareMonths, monthFromIndex, monthHours, monthIndex, monthRange, monthsBetween, type Block, type BlockHours, type MonthKey } from './calendar.ts'
+import { checkQuoteRange, compareContracts, comparePrices, resolveCurveMonths } from './canonical.ts'
 import { CurveInputError, type CurveInputIssue } from './errors.ts'
 import { DEFAULT_ANNUAL_ESCALATION, DEFAULT_PEAK_RATIO, escalationPrior } from './prior.ts'
 import type { Quote } from './quotes.ts'
@@ -134,44 +134,10 @@ type Horizon = { market: MarketId; asOf: string; firstMonth: MonthKey; lastMonth
 function resolveHorizon(input: Omit<BuildCurveInput, 'quotes' | 'scenarioPrior'>): Horizon {
   const issues: CurveInputIssue[] = []
   if (!Object.hasOwn(MARKETS, input.market)) issues.push({ field: 'market', value: String(input.market), message: 'unknown market' })
-  const validAsOf = isValidAsOf(input.asOf)
-  if (!validAsOf) issues.push({ field: 'asOf', value: String(input.asOf), message: 'must be a date YYYY-MM-DD' })
-  const asOfMonth = validAsOf ? input.asOf.slice(0, 7) : '0000-01'
-  const firstMonth = input.firstMonth ?? addMonths(asOfMonth, 1)
-  const lastMonth = input.lastMonth ?? LAST_CURVE_MONTH
-  if (!isMonth(firstMonth)) issues.push({ field: 'firstMonth', value: String(firstMonth), message: 'must be a month YYYY-MM' })
-  else if (validAsOf && compareMonths(firstMonth, asOfMonth) < 0) {
-    issues.push({ field: 'firstMonth', value: firstMonth, message: `is before the month of asOf (${input.asOf}): past months are settled, not forward` })
-  }
-  if (!isMonth(lastMonth)) issues.push({ field: 'lastMonth', value: String(lastMonth), message: 'must be a month YYYY-MM' })
-  else if (isMonth(firstMonth) && compareMonths(lastMonth, firstMonth) < 0) {
-    issues.push({ field: 'lastMonth', value: lastMonth, message: `is before firstMonth ${firstMonth}` })
-  }
+  const { firstMonth, lastMonth } = resolveCurveMonths(input, issues)
   const params = resolveParams(input.params, issues)
   if (issues.length > 0) throw new CurveInputError(issues)
   return { market: input.market, asOf: input.asOf, firstMonth, lastMonth, params }
-}
-
-/** Every quote must deliver inside [firstMonth, lastMonth]; a partly delivered contract is rejected too. */
-function checkQuoteRange(quotes: readonly Quote[], horizon: Horizon): void {
-  const issues: CurveInputIssue[] = []
-  if (quotes.length === 0) issues.push({ message: 'no quotes: a curve needs at least one quote' })
-  for (const q of quotes) {
-    const { code, first, last } = q.contract
-    const at = { contract: code, field: 'contract', value: code, ...(q.line !== null ? { line: q.line } : {}) }
-    if (compareMonths(last, horizon.firstMonth) < 0) {
-      issues.push({ ...at, message: `delivers entirely before the first curve month ${horizon.firstMonth}` })
-    } else if (compareMonths(first, horizon.firstMonth) < 0) {
-      issues.push({
-        ...at,
-        message:
-          `starts ${first}, before the first curve month ${horizon.firstMonth}: its price includes months already delivered or ` +
-          `outside the curve, so it cannot be spread over the remaining months; quote the rest as a strip ${horizon.firstMonth}/${last}`,
-      })
-    }
-    if (compareMonths(last, horizon.lastMonth) > 0) issues.push({ ...at, message: `delivers after the last curve month ${horizon.lastMonth}` })
-  }
-  if (issues.length > 0) throw new CurveInputError(issues)
 }
 
 const BLOCK_ORDER: Record<Block, number> = { onpeak: 0, offpeak: 1, atc: 2 }

@@ -21,8 +21,8 @@
  * to the prior within a few years.
  */
 import { createHash } from 'node:crypto'
-import { addMonths, compareMonths, LAST_CURVE_MONTH, monthFromIndex, monthIndex, monthRange, monthsBetween, type MonthKey } from './calendar.ts'
-import { compareContracts, comparePrices, isMonth, isValidAsOf } from './canonical.ts'
+import { addMonths, compareMonths, monthFromIndex, monthIndex, monthRange, monthsBetween, type MonthKey } from './calendar.ts'
+import { checkQuoteRange, compareContracts, comparePrices, resolveCurveMonths } from './canonical.ts'
 import { CurveInputError, type CurveInputIssue } from './errors.ts'
 import { normalizeUnblockedQuotes, parseUnblockedQuotesCsv, type QuoteKind, type UnblockedQuote, type UnblockedQuoteInput } from './quotes.ts'
 import { type CurveProblem, type CurveSolution, solveCurveProblem } from './solver/index.ts'
@@ -174,36 +174,10 @@ function resolveFuelHorizon(input: Omit<BuildFuelCurveInput, 'quotes'>): FuelHor
   const issues: CurveInputIssue[] = []
   if (!FUEL_COMMODITIES.includes(input.commodity)) issues.push({ field: 'commodity', value: String(input.commodity), message: `unknown commodity (expected ${FUEL_COMMODITIES.join(' or ')})` })
   if (typeof input.curve !== 'string' || input.curve.trim() === '') issues.push({ field: 'curve', value: String(input.curve), message: 'must name the curve' })
-  const validAsOf = isValidAsOf(input.asOf)
-  if (!validAsOf) issues.push({ field: 'asOf', value: String(input.asOf), message: 'must be a date YYYY-MM-DD' })
-  const asOfMonth = validAsOf ? input.asOf.slice(0, 7) : '0000-01'
-  const firstMonth = input.firstMonth ?? addMonths(asOfMonth, 1)
-  const lastMonth = input.lastMonth ?? LAST_CURVE_MONTH
-  if (!isMonth(firstMonth)) issues.push({ field: 'firstMonth', value: String(firstMonth), message: 'must be a month YYYY-MM' })
-  else if (validAsOf && compareMonths(firstMonth, asOfMonth) < 0) {
-    issues.push({ field: 'firstMonth', value: firstMonth, message: `is before the month of asOf (${input.asOf}): past months are settled, not forward` })
-  }
-  if (!isMonth(lastMonth)) issues.push({ field: 'lastMonth', value: String(lastMonth), message: 'must be a month YYYY-MM' })
-  else if (isMonth(firstMonth) && compareMonths(lastMonth, firstMonth) < 0) issues.push({ field: 'lastMonth', value: lastMonth, message: `is before firstMonth ${firstMonth}` })
+  const { firstMonth, lastMonth } = resolveCurveMonths(input, issues)
   const params = resolveFuelParams(input.commodity, input.params, issues)
   if (issues.length > 0) throw new CurveInputError(issues)
   return { curve: input.curve, commodity: input.commodity, asOf: input.asOf, firstMonth, lastMonth, params }
-}
-
-/** Every quote must deliver inside [firstMonth, lastMonth] (a partly delivered contract too). */
-function checkFuelQuoteRange(quotes: readonly FuelQuote[], horizon: FuelHorizon): void {
-  const issues: CurveInputIssue[] = []
-  if (quotes.length === 0) issues.push({ message: 'no quotes: a curve needs at least one quote' })
-  for (const q of quotes) {
-    const { code, first, last } = q.contract
-    const at = { contract: code, field: 'contract', value: code, ...(q.line !== null ? { line: q.line } : {}) }
-    if (compareMonths(last, horizon.firstMonth) < 0) issues.push({ ...at, message: `delivers entirely before the first curve month ${horizon.firstMonth}` })
-    else if (compareMonths(first, horizon.firstMonth) < 0) {
-      issues.push({ ...at, message: `starts ${first}, before the first curve month ${horizon.firstMonth}: quote the rest as a strip ${horizon.firstMonth}/${last}` })
-    }
-    if (compareMonths(last, horizon.lastMonth) > 0) issues.push({ ...at, message: `delivers after the last curve month ${horizon.lastMonth}` })
-  }
-  if (issues.length > 0) throw new CurveInputError(issues)
 }
 
 function compareFuelQuotes(a: FuelQuote, b: FuelQuote): number {
@@ -268,7 +242,7 @@ type FuelPrepared = { horizon: FuelHorizon; quotes: FuelQuote[]; layout: FuelLay
 
 function prepareFuelCurve(input: BuildFuelCurveInput): FuelPrepared {
   const horizon = resolveFuelHorizon(input)
-  checkFuelQuoteRange(input.quotes, horizon)
+  checkQuoteRange(input.quotes, horizon)
   const quotes = [...input.quotes].sort(compareFuelQuotes)
   const { params } = horizon
   const layout = fuelLayout(horizon.firstMonth, horizon.lastMonth)
