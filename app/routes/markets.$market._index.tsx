@@ -8,14 +8,15 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
 import { CaughtUpNote, LiveIndicator } from '#app/components/live-indicator.tsx'
 import { RUN_LABELS, RunTable } from '#app/components/price-board.tsx'
 import { Segmented } from '#app/components/segmented.tsx'
+import { CapacitySection } from '#app/components/series/capacity.tsx'
 import { Fundamentals } from '#app/components/series/fundamentals.tsx'
 import { FUNDAMENTALS_DAYS } from '#app/components/series/series-view.ts'
 import type { BoardRow } from '#app/utils/board.ts'
 import { applyLivePrices, liveRows, type LiveOverlay } from '#app/utils/board-live.ts'
 import { loadBoard } from '#app/utils/board.server.ts'
+import { capacityAudit, CapacityChoice, canDownloadMarket, loadGridSections } from '#app/utils/capacity.server.ts'
 import { invariantResponse, parseOr } from '#app/utils/http.server.ts'
 import { accessData, auditedInput } from '#app/utils/data-access.server.ts'
-import { loadFundamentals } from '#app/utils/hub-products.server.ts'
 import type { LiveEvent } from '#app/utils/live-client.ts'
 import { liveCursor } from '#app/utils/live.server.ts'
 import { listMarkets } from '#app/utils/platform.server.ts'
@@ -34,6 +35,8 @@ const Query = z.object({
     (v) => (v === '' ? undefined : typeof v === 'string' ? v.toUpperCase() : v),
     z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,15}$/, 'an EIA-930 respondent code (e.g. PACW)').optional(),
   ),
+  /** Whose EIA-860M capacity to show: a balancing authority code or `all` (default: the fundamentals' one). */
+  capacity: CapacityChoice,
 })
 
 /**
@@ -43,14 +46,14 @@ const Query = z.object({
  */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const spec = { procedure: 'hub:market' }
-  const { id, asked, ba } = await auditedInput(request, context, spec, () => {
+  const { id, asked, ba, capacity } = await auditedInput(request, context, spec, () => {
     const raw = params.market ?? ''
     const id = MarketId.safeParse(raw.toUpperCase())
     invariantResponse(id.success, `There is no market called '${raw}'. 254Carbon covers ${MarketId.options.map((m) => MARKETS[m].label).join(', ')}.`, { status: 404 })
     const url = new URL(request.url)
     if (raw !== id.data) throw redirect(`/markets/${id.data}${url.search}`)
     const query = parseOr(Query, Object.fromEntries(url.searchParams))
-    return { id: id.data, asked: query.run, ba: query.ba }
+    return { id: id.data, asked: query.run, ba: query.ba, capacity: query.capacity }
   })
 
   const access = await accessData(request, context, { ...spec, market: id })
@@ -64,13 +67,18 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
 
   // The stream position first, then the snapshot: nothing that arrives in between is lost.
   const cursor = liveCursor()
-  const [board, fundamentals] = await Promise.all([
+  const [board, [fundamentals, capacityView], canDownload] = await Promise.all([
     loadBoard(platform, market, { runs: [run], sparklineRun: run, sparklineHours: 24 }),
-    loadFundamentals(platform.ch, market.id, ba),
+    loadGridSections(platform.ch, market.id, ba, capacity),
+    canDownloadMarket(access, market.id),
   ])
   await access.served({
     nodes: board.rows.map((r) => r.node),
-    details: { run, fundamentals: fundamentals.respondent ? { respondent: fundamentals.respondent.code, hours: fundamentals.demand.length } : null },
+    details: {
+      run,
+      fundamentals: fundamentals.respondent ? { respondent: fundamentals.respondent.code, hours: fundamentals.demand.length } : null,
+      capacity: capacityAudit(capacityView),
+    },
   })
   return {
     market: board.market,
@@ -80,6 +88,9 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
     intervalMinutes: market.intervalMinutes,
     live: { cursor, renderedAt: Date.now() },
     fundamentals,
+    ba: ba ?? null,
+    capacity: capacityView,
+    canDownload,
   }
 }
 
@@ -131,7 +142,7 @@ function useLiveBoard(marketId: MarketId, run: MarketRun, rows: BoardRow[], curs
 }
 
 export default function MarketPage() {
-  const { market, run, rows: snapshot, hasData, intervalMinutes, live: start, fundamentals } = useLoaderData<typeof loader>()
+  const { market, run, rows: snapshot, hasData, intervalMinutes, live: start, fundamentals, ba, capacity, canDownload } = useLoaderData<typeof loader>()
   const tz = market.timeZone
   const now = useClock(start.renderedAt)
   const live = useLiveBoard(market.id, run, snapshot, start.cursor)
@@ -204,6 +215,7 @@ export default function MarketPage() {
         days={FUNDAMENTALS_DAYS}
         run={run}
       />
+      <CapacitySection data={capacity} marketId={market.id} marketLabel={MARKETS[market.id].label} run={run} ba={ba} canDownload={canDownload} />
     </div>
   )
 }

@@ -581,11 +581,13 @@ function defaultRespondent(market: MarketId, respondents: readonly Respondent[])
  * A market's EIA-930 fundamentals for its page: one respondent's hourly demand and net generation
  * by energy source over the last FUNDAMENTALS_DAYS days of data held. Cheap on purpose (it runs on
  * every market page view): the catalogue, then the respondent's demand and each fuel over the
- * window, read in parallel. The caller has passed the access gate for the market.
+ * window, read in parallel. The caller has passed the access gate for the market, and may pass
+ * the market's GRID catalogue it already read.
  */
-export async function loadFundamentals(ch: ClickHouseHandle, market: MarketId, asked: string | undefined): Promise<FundamentalsView> {
-  const { series: catalogue } = await listSeries(ch, { product: 'GRID', market })
-  const respondents = respondentsOf(catalogue)
+export async function loadFundamentals(ch: ClickHouseHandle, market: MarketId, asked: string | undefined, read?: readonly SeriesSummary[]): Promise<FundamentalsView> {
+  const catalogue = read ?? (await listSeries(ch, { product: 'GRID', market })).series
+  // EIA-930's series are hourly; the EIA-860M capacity series (monthly) name a respondent too.
+  const respondents = respondentsOf(catalogue.filter((s) => s.frequency === 'hour'))
   const respondent = asked ? (respondents.find((r) => r.code === asked) ?? null) : defaultRespondent(market, respondents)
   const empty: FundamentalsView = { market, respondents, respondent, window: null, unit: 'MWh', demand: [], fuels: [] }
   if (!respondent) return empty

@@ -67,6 +67,7 @@ export const ROUTE_TEMPLATES: readonly string[] = [
   '/recs/:series',
   '/markets',
   '/markets/:market',
+  '/markets/:market/capacity.csv',
   '/markets/:market/nodes',
   '/markets/:market/nodes/:node',
   '/markets/:market/nodes/:node/csv',

@@ -337,7 +337,7 @@ describe('CAISO in the hub', () => {
   })
 
   it('sends anonymous hub visitors to the sign-in page', async () => {
-    for (const route of ['/', '/markets/MISO', '/markets/MISO/nodes/INDIANA.HUB', '/nodes?q=IND', '/markets/MISO/nodes/INDIANA.HUB/csv']) {
+    for (const route of ['/', '/markets/MISO', '/markets/MISO/capacity.csv', '/markets/MISO/nodes/INDIANA.HUB', '/nodes?q=IND', '/markets/MISO/nodes/INDIANA.HUB/csv']) {
       const res = await fetch(`${baseUrl}${route}`, { redirect: 'manual' })
       expect(res.status, route).toBe(302)
       expect(res.headers.get('location'), route).toMatch(route === '/' ? /^\/auth\/login/ : /^\/auth\/login\?returnTo=/)

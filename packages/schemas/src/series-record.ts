@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { MarketId } from './price-record.ts'
 
 /** Version of the canonical series record; bump on any change consumers can see. */
-export const SERIES_RECORD_VERSION = 1
+export const SERIES_RECORD_VERSION = 2
 
 /**
  * The products beside power prices (docs/decisions/023). Each is entitled per channel like a
@@ -16,8 +16,23 @@ export type ProductId = z.infer<typeof ProductId>
 export const ENTITLED_PRODUCTS = ['GAS', 'LNG', 'LCFS', 'REC'] as const satisfies readonly ProductId[]
 export type EntitledProduct = (typeof ENTITLED_PRODUCTS)[number]
 
-/** What one value measures (interchange: net MWh out of a balancing authority, EIA-930 TI; negative = imports). */
-export const SeriesMeasure = z.enum(['price', 'volume', 'transfers', 'trades', 'demand', 'net_generation', 'interchange'])
+/**
+ * What one value measures (interchange: net MWh out of a balancing authority, EIA-930 TI; negative
+ * = imports). Version 2 added the EIA-860M generator inventory: `nameplate_capacity` and
+ * `summer_capacity` (operable MW) and `generators` (how many the capacity sums).
+ */
+export const SeriesMeasure = z.enum([
+  'price',
+  'volume',
+  'transfers',
+  'trades',
+  'demand',
+  'net_generation',
+  'interchange',
+  'nameplate_capacity',
+  'summer_capacity',
+  'generators',
+])
 export type SeriesMeasure = z.infer<typeof SeriesMeasure>
 
 /**
@@ -30,9 +45,10 @@ export type SeriesFrequency = z.infer<typeof SeriesFrequency>
 
 /**
  * The units values are stored in, as the publisher states them (nominal dollars). LCFS credits are
- * metric tons of CO2e (`MT`, prices `$/MT`); a REC is one MWh (`$/MWh`); counts are `count`.
+ * metric tons of CO2e (`MT`, prices `$/MT`); a REC is one MWh (`$/MWh`); counts are `count`;
+ * generating capacity is `MW` (version 2).
  */
-export const SeriesUnit = z.enum(['$/MMBtu', 'MMBtu', '$/MT', 'MT', 'count', 'MWh', '$/MWh'])
+export const SeriesUnit = z.enum(['$/MMBtu', 'MMBtu', '$/MT', 'MT', 'count', 'MWh', '$/MWh', 'MW'])
 export type SeriesUnit = z.infer<typeof SeriesUnit>
 
 const IsoUtc = z.iso.datetime({ offset: false })

@@ -78,15 +78,21 @@ it('loads an interrupted demo again at the next start until it is complete', asy
     )
     expect(Number(row!.rows)).toBe(keys.size)
     expect(Number(row!.keys)).toBe(keys.size)
-    // The series of every reader's fixture, once each (Henry Hub monthly among them, 355 months).
+    // The series of every reader's fixture, once each (Henry Hub monthly among them, 355 months;
+    // the EIA-860M sample's capacity of MISO's five technologies and CAISO's four, three measures each).
     const expected = DEMO_SERIES_FILES.reduce((n, f) => n + SERIES_SOURCES[f.source].parse(new Uint8Array(fs.readFileSync(new URL(f.file, f.dir))), f.file).records.length, 0)
-    const [series] = await queryRows<{ rows: string; hh: string }>(
+    const [series] = await queryRows<{ rows: string; hh: string; miso: string; caiso: string }>(
       ch,
       'demo_resume_series',
-      "SELECT count() AS rows, countIf(series = 'HENRY_HUB' AND frequency = 'month') AS hh FROM series_values FINAL",
+      `SELECT count() AS rows, countIf(series = 'HENRY_HUB' AND frequency = 'month') AS hh,
+        countIf(product = 'GRID' AND market = 'MISO' AND startsWith(series, 'MISO.CAPACITY.')) AS miso,
+        countIf(product = 'GRID' AND market = 'CAISO' AND series LIKE '%.CAPACITY.%') AS caiso
+      FROM series_values FINAL`,
     )
     expect(Number(series!.rows)).toBe(expected)
     expect(Number(series!.hh)).toBe(355)
+    expect(Number(series!.miso)).toBe(15)
+    expect(Number(series!.caiso)).toBe(12)
   } finally {
     await ch.close()
   }

@@ -1,4 +1,4 @@
-import { ParseError, SERIES_SOURCES, type SeriesSourceId } from '@carbon/connectors'
+import { ParseError, SERIES_SOURCES, type SeriesSourceDefinition, type SeriesSourceId } from '@carbon/connectors'
 import { entitlementKey, SeriesRecord, type DataKey } from '@carbon/schemas'
 import type { Logger } from 'pino'
 import { TOPICS, type Bus, type BusMessage } from '../../adapters/bus/index.ts'
@@ -161,7 +161,7 @@ export async function readAndPublish(
   let last: number | null = null
   for (const record of parsed.records) {
     const checked = SeriesRecord.safeParse({ ...record, publishedAt: record.publishedAt ?? published })
-    if (!checked.success || !belongsTo(checked.data, payload.key)) {
+    if (!checked.success || !belongsTo(checked.data, payload.key, SERIES_SOURCES[source])) {
       const reason = checked.success
         ? `record of ${entitlementKey(checked.data)} in a file ingested under ${payload.key} (${file})`
         : `invalid series record from ${file}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`
@@ -195,10 +195,15 @@ function invalidRecordRefusal(record: Record<string, unknown>, error: { issues: 
   return { kind: 'invalid-record', line: null, field, value: clip(typeof value === 'string' ? value : JSON.stringify(value)), reason }
 }
 
-/** Whether a record may be published under the file's key (a GRID file of one market holds only that market's series). */
-function belongsTo(record: SeriesRecord, key: DataKey): boolean {
+/**
+ * Whether a record may be published under the file's key: a file of one market holds only that
+ * market's series, a product's file only that product's. A source whose one file spans every
+ * market (`spansMarkets`) may hold GRID series of any market: each is entitled through its own.
+ */
+function belongsTo(record: SeriesRecord, key: DataKey, definition: SeriesSourceDefinition): boolean {
   try {
-    return entitlementKey(record) === key
+    const own = entitlementKey(record)
+    return own === key || (definition.spansMarkets === true && record.product === 'GRID')
   } catch {
     return false
   }

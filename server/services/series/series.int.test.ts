@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import {
   DATAHUB_HENRY_HUB_DAILY_FIXTURE,
+  EIA860_FIXTURE_DIR,
+  EIA860M_SAMPLE_FIXTURE,
   EIA930_REGION_DATA_FIXTURE,
   EIA_FIXTURE_DIR,
   FUNDAMENTALS_FIXTURE_DIR,
@@ -162,6 +164,41 @@ describe('fundamentals (EIA-930)', () => {
     expect(deadLetters.slice(before)).toHaveLength(169)
     expect(deadLetters.at(-1)!.headers.reason).toContain('record of CAISO in a file ingested under MISO')
     expect((await listSeries(ch, { product: 'GRID', market: 'MISO' })).series).toEqual([])
+  })
+})
+
+describe('capacity (EIA-860M)', () => {
+  it("one national workbook stores each balancing authority's capacity under its own market; only the unmappable rows are refused", async () => {
+    const before = deadLetters.length
+    const file = 'september_generator2026.xlsx'
+    const bytes = new Uint8Array(await readFile(new URL(EIA860M_SAMPLE_FIXTURE, EIA860_FIXTURE_DIR)))
+    // 12 balancing authority and technology groups (MISO 5, CISO 3, ERCO 2, PACW, PJM) x (nameplate, summer, generators); SOCO and a blank code refused.
+    expect(await ingest('eia.860m.generators', 'MISO', EIA860_FIXTURE_DIR, file, bytes)).toMatchObject({ status: 'partial', records: 36, issues: 2 })
+    for (let i = 0; i < 100 && deadLetters.length < before + 2; i++) await new Promise((r) => setTimeout(r, 20))
+    expect(deadLetters.slice(before).map((d) => d.headers.reason)).toEqual([
+      'september_generator2026.xlsx line 14, Operating!G14: no balancing authority code: 1 generator, 10 MW nameplate of Petroleum Liquids refused (found "")',
+      'september_generator2026.xlsx line 13, Operating!G13: balancing authority SOCO maps to no market here: 1 generator, 800 MW nameplate of Conventional Steam Coal refused (found "SOCO")',
+    ])
+    const caiso = await getSeriesHistory(ch, {
+      product: 'GRID',
+      market: 'CAISO',
+      series: 'CISO.CAPACITY.SOLAR_PHOTOVOLTAIC',
+      measure: 'summer_capacity',
+      from: '2026-09-01T00:00:00Z',
+      to: '2026-10-01T00:00:00Z',
+    })
+    expect(caiso).toMatchObject({ unit: 'MW', frequency: 'month', values: [{ periodStart: '2026-09-01T00:00:00.000Z', value: 147.5 }] })
+    const pjm = (await listSeries(ch, { product: 'GRID', market: 'PJM' })).series
+    expect(pjm.map((s) => [s.series, s.measure, s.lastValue])).toEqual([
+      ['PJM.CAPACITY.NUCLEAR', 'generators', 1],
+      ['PJM.CAPACITY.NUCLEAR', 'nameplate_capacity', 1200],
+      ['PJM.CAPACITY.NUCLEAR', 'summer_capacity', 1150],
+    ])
+  })
+
+  it('an EIA-930 file still refuses records of another market than its key', async () => {
+    const result = await ingest('eia.930.region_data', 'ERCOT', FUNDAMENTALS_FIXTURE_DIR, EIA930_REGION_DATA_FIXTURE)
+    expect(result).toMatchObject({ records: 0, issues: 169 })
   })
 })
 

@@ -103,6 +103,37 @@ export async function seriesHistory(
   return records.map(({ periodStart, periodEnd, value, attributes, source, publishedAt }) => ({ periodStart, periodEnd, value, attributes, source, publishedAt }))
 }
 
+const MANY_SQL = `
+SELECT series, formatDateTime(period_start, '%Y-%m-%dT%H:%i:%S.000Z') AS periodStart, value
+FROM series_values FINAL
+WHERE product = {product:String} AND market = {market:String} AND series IN {series:Array(String)} AND measure = {measure:String}
+  AND frequency = {frequency:String} AND period_start >= {from:DateTime64(3, 'UTC')} AND period_start < {to:DateTime64(3, 'UTC')}
+ORDER BY series, period_start
+LIMIT {limit:UInt32}`
+
+/**
+ * One measure of several series of a scope with period starts in [from, to), by series then
+ * period, at most `limit` values in all: one query where a page needs a few values of many series
+ * (the market page's month-on-month capacity change).
+ */
+export async function seriesValuesOfMany(
+  ch: ClickHouseHandle,
+  query: SeriesScope & { series: readonly string[]; measure: string; frequency: string; from: string; to: string; limit: number },
+): Promise<{ series: string; periodStart: string; value: number }[]> {
+  if (query.series.length === 0) return []
+  const rows = await queryRows<{ series: string; periodStart: string; value: number | string }>(ch, 'series.many', MANY_SQL, {
+    product: query.product,
+    market: query.market ?? '',
+    series: [...query.series],
+    measure: query.measure,
+    frequency: query.frequency,
+    from: clickHouseTime(query.from),
+    to: clickHouseTime(query.to),
+    limit: query.limit,
+  })
+  return rows.map((row) => ({ ...row, value: Number(row.value) }))
+}
+
 const RECORDS_SQL = `
 SELECT product, market, series, measure, frequency,
        formatDateTime(period_start, '%Y-%m-%dT%H:%i:%S.000Z') AS periodStart,

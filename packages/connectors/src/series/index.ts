@@ -4,6 +4,7 @@ export type { SeriesParseResult, SeriesParser, SeriesSourceDefinition, Verificat
 export { textOf } from './text.ts'
 export * from './lng/index.ts'
 export * from './eia930/index.ts'
+export * from './eia860/index.ts'
 export * from './rec/index.ts'
 export * from './gas/index.ts'
 export * from './basis.ts'

@@ -1,3 +1,4 @@
+import { EIA860_SERIES_SOURCES } from './eia860/sources.ts'
 import { EIA930_SERIES_SOURCES } from './eia930/sources.ts'
 import { GAS_SERIES_SOURCES } from './gas/sources.ts'
 import { ICE_SERIES_SOURCES } from './ice/sources.ts'
@@ -16,6 +17,7 @@ export const SERIES_SOURCES = {
   ...ICE_SERIES_SOURCES,
   ...LNG_SERIES_SOURCES,
   ...EIA930_SERIES_SOURCES,
+  ...EIA860_SERIES_SOURCES,
   ...LCFS_SERIES_SOURCES,
   ...REC_SERIES_SOURCES,
 } as const satisfies Record<string, SeriesSourceDefinition>

@@ -27,4 +27,10 @@ export type SeriesSourceDefinition = {
   product: ProductId
   verified: Verification
   parse: SeriesParser
+  /**
+   * Set when one file holds GRID series of every market (EIA-860M's national inventory): the
+   * ingest then takes each record under its own market whatever key the file is filed under.
+   * Otherwise a record of another key than the file's is refused (dead-lettered).
+   */
+  spansMarkets?: true
 }

@@ -4,10 +4,34 @@ import { XlsParseError } from '../../eia/xls-error.ts'
 import { ParseError } from '../../errors.ts'
 import { buildXlsx, type CellSpec } from '../../xlsx/build-xlsx.ts'
 import { EIA860_FIXTURE_DIR, EIA860M_SAMPLE_FIXTURE } from './fixtures.ts'
-import { Eia860mCapacity, eia860mFileMonth, EIA860M_OPERATING_SHEET, parseEia860mGenerators, statusCode } from './generators.ts'
+import { SeriesRecord } from '@carbon/schemas'
+import { capacitySeriesId, eia860mFileMonth, EIA860M_OPERATING_SHEET, parseEia860mGenerators, statusCode, technologyFuel, technologyKey } from './generators.ts'
 import { eia860mOperatingCells, eia860mSample, EIA860M_SAMPLE_GENERATORS, type Eia860mSampleGenerator } from './sample.ts'
 
 const FILE = EIA860M_SAMPLE_FIXTURE
+
+type Capacity = { ba: string; market: string | null; technology: string; nameplateMw: number; summerMw: number; month: string; generators: number }
+
+/** The records of each balancing authority and technology, folded back into one row (their three measures side by side). */
+function capacities(records: readonly SeriesRecord[]): Capacity[] {
+  const rows = new Map<string, Capacity>()
+  for (const r of records) {
+    const row = rows.get(r.series) ?? {
+      ba: r.attributes.respondent ?? '',
+      market: r.market,
+      technology: r.attributes.technology ?? '',
+      nameplateMw: Number.NaN,
+      summerMw: Number.NaN,
+      month: r.periodStart.slice(0, 7),
+      generators: Number.NaN,
+    }
+    if (r.measure === 'nameplate_capacity') row.nameplateMw = r.value
+    if (r.measure === 'summer_capacity') row.summerMw = r.value
+    if (r.measure === 'generators') row.generators = r.value
+    rows.set(r.series, row)
+  }
+  return [...rows.values()]
+}
 const bytes = new Uint8Array(readFileSync(new URL(FILE, EIA860_FIXTURE_DIR)))
 
 function xlsError(fn: () => unknown): XlsParseError {
@@ -33,7 +57,7 @@ describe('EIA-860M generator inventory (documented sample)', () => {
   })
 
   it("sums operable nameplate and net summer capacity per balancing authority and technology, as of the file name's month", () => {
-    expect(result.records).toEqual([
+    expect(capacities(result.records)).toEqual([
       {
         ba: 'CISO',
         market: 'CAISO',
@@ -80,6 +104,51 @@ describe('EIA-860M generator inventory (documented sample)', () => {
         generators: 2,
       },
       {
+        ba: 'MISO',
+        market: 'MISO',
+        technology: 'Conventional Steam Coal',
+        nameplateMw: 650,
+        summerMw: 610,
+        month: '2026-09',
+        generators: 1,
+      },
+      {
+        ba: 'MISO',
+        market: 'MISO',
+        technology: 'Natural Gas Fired Combined Cycle',
+        nameplateMw: 780,
+        summerMw: 735,
+        month: '2026-09',
+        generators: 1,
+      },
+      {
+        ba: 'MISO',
+        market: 'MISO',
+        technology: 'Nuclear',
+        nameplateMw: 1100,
+        summerMw: 1080,
+        month: '2026-09',
+        generators: 1,
+      },
+      {
+        ba: 'MISO',
+        market: 'MISO',
+        technology: 'Onshore Wind Turbine',
+        nameplateMw: 300,
+        summerMw: 298,
+        month: '2026-09',
+        generators: 1,
+      },
+      {
+        ba: 'MISO',
+        market: 'MISO',
+        technology: 'Solar Photovoltaic',
+        nameplateMw: 120,
+        summerMw: 119,
+        month: '2026-09',
+        generators: 1,
+      },
+      {
         ba: 'PACW',
         market: 'CAISO',
         technology: 'Conventional Hydroelectric',
@@ -98,7 +167,39 @@ describe('EIA-860M generator inventory (documented sample)', () => {
         generators: 1,
       },
     ])
-    for (const record of result.records) expect(Eia860mCapacity.parse(record)).toEqual(record)
+    for (const record of result.records) expect(SeriesRecord.parse(record)).toEqual(record)
+  })
+
+  it('makes three canonical GRID records per balancing authority and technology: nameplate MW, net summer MW, generators', () => {
+    const wind = result.records.filter((r) => r.series === 'ERCO.CAPACITY.ONSHORE_WIND_TURBINE')
+    const common = {
+      product: 'GRID',
+      market: 'ERCOT',
+      series: 'ERCO.CAPACITY.ONSHORE_WIND_TURBINE',
+      frequency: 'month',
+      periodStart: '2026-09-01T00:00:00.000Z',
+      periodEnd: '2026-10-01T00:00:00.000Z',
+      attributes: { respondent: 'ERCO', technology: 'Onshore Wind Turbine', fuel: 'wind' },
+      source: 'eia.860m.generators',
+      publishedAt: null,
+    }
+    expect(wind).toEqual([
+      { ...common, measure: 'nameplate_capacity', value: 351.6, unit: 'MW' },
+      { ...common, measure: 'summer_capacity', value: 348.2, unit: 'MW' },
+      { ...common, measure: 'generators', value: 2, unit: 'count' },
+    ])
+    const pacw = result.records.find((r) => r.series === 'PACW.CAPACITY.CONVENTIONAL_HYDROELECTRIC')
+    expect(pacw).toMatchObject({ market: 'CAISO', attributes: { respondent: 'PACW', via: 'WEIM', fuel: 'hydro' } })
+  })
+
+  it('groups technologies into fuels and spells series ids', () => {
+    expect(technologyFuel('Natural Gas Fired Combined Cycle')).toBe('gas')
+    expect(technologyFuel('Batteries')).toBe('storage')
+    expect(technologyFuel('Geothermal')).toBe('other')
+    expect(technologyKey('Solar Thermal with Energy Storage')).toBe('SOLAR_THERMAL_WITH_ENERGY_STORAGE')
+    expect(technologyKey('Wood/Wood Waste Biomass')).toBe('WOOD_WOOD_WASTE_BIOMASS')
+    expect(technologyKey(' -- ')).toBe('UNKNOWN')
+    expect(capacitySeriesId('MISO', 'Nuclear')).toBe('MISO.CAPACITY.NUCLEAR')
   })
 
   it('refuses a balancing authority that maps to no market, and a blank code, as issues naming the first row', () => {
@@ -121,10 +222,10 @@ describe('EIA-860M generator inventory (documented sample)', () => {
   })
 
   it('accounts for every generator of the sheet: read or refused', () => {
-    const read = result.records.reduce((sum, r) => sum + r.generators, 0)
+    const read = capacities(result.records).reduce((sum, r) => sum + r.generators, 0)
     expect(read + result.errors.length).toBe(EIA860M_SAMPLE_GENERATORS.length)
     const nameplate = EIA860M_SAMPLE_GENERATORS.filter((g) => g.ba !== '' && g.ba !== 'SOCO').reduce((sum, g) => sum + g.nameplateMw, 0)
-    expect(result.records.reduce((sum, r) => sum + r.nameplateMw, 0)).toBeCloseTo(nameplate, 6)
+    expect(capacities(result.records).reduce((sum, r) => sum + r.nameplateMw, 0)).toBeCloseTo(nameplate, 6)
   })
 })
 
@@ -137,7 +238,7 @@ describe('EIA-860M generator inventory: bad generators', () => {
     Object.assign(cells, { I10: '4', U10: '(RE) Retired' }) // not an operable status
     Object.assign(cells, { I11: '5', N11: { inline: '' }, K11: -5 }) // technology missing (checked first)
     const { records, errors } = parseEia860mGenerators(operating(cells), 'march_generator2025.xlsx')
-    expect(records).toEqual([
+    expect(capacities(records)).toEqual([
       {
         ba: 'ERCO',
         market: 'ERCOT',
@@ -220,7 +321,8 @@ describe('EIA-860M generator inventory: bad generators', () => {
       L4: { inline: '1150' },
       G4: 'pjm',
     })
-    expect(parseEia860mGenerators(operating(cells), 'january_generator2021.xlsx')).toEqual({
+    const read = parseEia860mGenerators(operating(cells), 'january_generator2021.xlsx')
+    expect({ records: capacities(read.records), errors: read.errors }).toEqual({
       records: [
         {
           ba: 'PJM',
@@ -240,7 +342,7 @@ describe('EIA-860M generator inventory: bad generators', () => {
     Object.assign(cells, { C4: { inline: '' }, C5: { inline: '' } })
     const { records, errors } = parseEia860mGenerators(operating(cells), 'april_generator2026.xlsx')
     expect(errors).toEqual([])
-    expect(records).toEqual([{ ba: 'PJM', market: 'PJM', technology: 'Nuclear', nameplateMw: 2400, summerMw: 2300, month: '2026-04', generators: 2 }])
+    expect(capacities(records)).toEqual([{ ba: 'PJM', market: 'PJM', technology: 'Nuclear', nameplateMw: 2400, summerMw: 2300, month: '2026-04', generators: 2 }])
   })
 })
 
@@ -265,7 +367,7 @@ describe('EIA-860M generator inventory: layout', () => {
       G3: 1000,
       H3: 'MISO',
     }
-    expect(parseEia860mGenerators(operating(cells), 'june_generator2019.xlsx').records).toEqual([
+    expect(capacities(parseEia860mGenerators(operating(cells), 'june_generator2019.xlsx').records)).toEqual([
       {
         ba: 'MISO',
         market: 'MISO',
@@ -283,8 +385,8 @@ describe('EIA-860M generator inventory: layout', () => {
     expect(
       parseEia860mGenerators(operating(cells), 'raw/grid/eia860m/abc123', {
         month: '2026-10',
-      }).records[0]?.month,
-    ).toBe('2026-10')
+      }).records[0]?.periodStart,
+    ).toBe('2026-10-01T00:00:00.000Z')
   })
 
   it("reads the month of EIA's file names", () => {

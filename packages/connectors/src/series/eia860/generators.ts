@@ -23,16 +23,18 @@
  * The month is the one the file name gives (`september_generator2026.xlsx` -> 2026-09), or the
  * caller's `month` when the name carries none.
  *
- * Not series records: the canonical `SeriesRecord` has no capacity measure and no MW unit, and
- * this reader does not change that schema, so it returns its own records ({@link Eia860mCapacity});
- * the market is set as for EIA-930 respondents (../eia930/balancing-authorities.ts). A balancing
- * authority that maps to no market here, or a blank code, is refused: one issue per balancing
+ * The records are canonical series records of product GRID, entitled through the market the
+ * balancing authority maps to (as for EIA-930 respondents, ../eia930/balancing-authorities.ts):
+ * series `{BA}.CAPACITY.{TECHNOLOGY}` (EIA's technology in upper case, words joined by `_`), one
+ * value per measure for the month: `nameplate_capacity` and `summer_capacity` in MW and
+ * `generators` (count). Attributes: `respondent` (the balancing authority code, EIA-930's key),
+ * `technology` (EIA's words), `fuel` (its coarse group, {@link technologyFuel}), `via` for a WEIM
+ * member. A balancing authority that maps to no market here, or a blank code, is refused: one issue per balancing
  * authority and technology naming its first row, the generators and megawatts refused, never
  * silently dropped. A generator whose technology, capacity or status is unusable, or that is given
  * twice, is an issue naming sheet, row, cell and value; the other generators are still read.
  */
-import { MarketId } from '@carbon/schemas'
-import { z } from 'zod'
+import { datePeriod, type SeriesRecord } from '@carbon/schemas'
 import type { XlsCell, XlsSheet } from '../../eia/biff.ts'
 import { columnLetter, parseIssueOf, XlsParseError } from '../../eia/xls-error.ts'
 import type { ParseIssue } from '../../errors.ts'
@@ -69,25 +71,57 @@ const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 
 const FILE_MONTH = /^([a-z]+)_generator(\d{4})(?![0-9])/i
 const YEAR_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/
 
-/** One balancing authority's operable capacity of one technology, as of the inventory's month. */
-export const Eia860mCapacity = z.object({
-  /** The balancing authority code as EIA writes it (EIA-930's respondent codes). */
-  ba: z.string().min(1),
-  /** The market the balancing authority maps to (its capacity is entitled through it). */
-  market: MarketId,
-  /** EIA's technology, as written (`Solar Photovoltaic`, `Natural Gas Fired Combined Cycle`, ...). */
-  technology: z.string().min(1),
-  nameplateMw: z.number().finite(),
-  summerMw: z.number().finite(),
-  /** The inventory's month, `YYYY-MM`. */
-  month: z.string().regex(YEAR_MONTH),
-  /** How many generators the capacity sums. */
-  generators: z.number().int().positive(),
-})
-export type Eia860mCapacity = z.infer<typeof Eia860mCapacity>
+/**
+ * The coarse fuel group of each EIA-860M technology (the words EIA writes in `Technology`), for
+ * charts and totals; a technology not listed is `other`.
+ */
+export const EIA860M_TECHNOLOGY_FUELS: Readonly<Record<string, CapacityFuel>> = {
+  'Conventional Steam Coal': 'coal',
+  'Coal Integrated Gasification Combined Cycle': 'coal',
+  'Natural Gas Fired Combined Cycle': 'gas',
+  'Natural Gas Fired Combustion Turbine': 'gas',
+  'Natural Gas Steam Turbine': 'gas',
+  'Natural Gas Internal Combustion Engine': 'gas',
+  'Natural Gas with Compressed Air Storage': 'gas',
+  'Other Natural Gas': 'gas',
+  Nuclear: 'nuclear',
+  'Conventional Hydroelectric': 'hydro',
+  Hydrokinetic: 'hydro',
+  'Onshore Wind Turbine': 'wind',
+  'Offshore Wind Turbine': 'wind',
+  'Solar Photovoltaic': 'solar',
+  'Solar Thermal with Energy Storage': 'solar',
+  'Solar Thermal without Energy Storage': 'solar',
+  Batteries: 'storage',
+  Flywheels: 'storage',
+  'Hydroelectric Pumped Storage': 'storage',
+  'Petroleum Liquids': 'oil',
+  'Petroleum Coke': 'oil',
+}
+
+/** The fuel groups capacity is shown in, in display order. */
+export const CAPACITY_FUELS = ['nuclear', 'coal', 'gas', 'oil', 'hydro', 'wind', 'solar', 'storage', 'other'] as const
+export type CapacityFuel = (typeof CAPACITY_FUELS)[number]
+
+/** The fuel group of an EIA-860M technology (`other` when EIA's words are not known here). */
+export function technologyFuel(technology: string): CapacityFuel {
+  return Object.hasOwn(EIA860M_TECHNOLOGY_FUELS, technology) ? (EIA860M_TECHNOLOGY_FUELS[technology] as CapacityFuel) : 'other'
+}
+
+/** The series id part of a technology: `Natural Gas Fired Combined Cycle` -> `NATURAL_GAS_FIRED_COMBINED_CYCLE`. */
+export function technologyKey(technology: string): string {
+  const key = technology
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+  return key === '' ? 'UNKNOWN' : key.slice(0, 64)
+}
+
+/** The series id of a balancing authority's capacity of one technology. */
+export const capacitySeriesId = (ba: string, technology: string) => `${ba}.CAPACITY.${technologyKey(technology)}`
 
 export type Eia860mParseResult = {
-  records: Eia860mCapacity[]
+  records: SeriesRecord[]
   errors: ParseIssue[]
 }
 
@@ -255,23 +289,33 @@ function refusal(group: Group): string | null {
   return null
 }
 
-function capacityOf(group: Group, month: string): Eia860mCapacity | null {
+/** A group's three records (nameplate MW, net summer MW, generators) for the month; null when its balancing authority maps to no market. */
+function recordsOf(group: Group, month: string): SeriesRecord[] | null {
   const authority = balancingAuthority(group.ba)
   if (!authority) return null
-  return {
-    ba: group.ba,
+  const attributes: Record<string, string> = { respondent: group.ba, technology: group.technology.slice(0, 128), fuel: technologyFuel(group.technology) }
+  if (authority.via) attributes.via = authority.via
+  const base = {
+    product: 'GRID',
     market: authority.market,
-    technology: group.technology,
-    nameplateMw: roundMw(group.nameplateMw),
-    summerMw: roundMw(group.summerMw),
-    month,
-    generators: group.generators,
-  }
+    series: capacitySeriesId(group.ba, group.technology),
+    frequency: 'month',
+    ...datePeriod(`${month}-01`, 'month'),
+    attributes,
+    source: EIA860M_GENERATORS_SOURCE,
+    publishedAt: null,
+  } as const
+  return [
+    { ...base, measure: 'nameplate_capacity', value: roundMw(group.nameplateMw), unit: 'MW' },
+    { ...base, measure: 'summer_capacity', value: roundMw(group.summerMw), unit: 'MW' },
+    { ...base, measure: 'generators', value: group.generators, unit: 'count' },
+  ]
 }
 
 /**
  * `eia.860m.generators`: the operable capacity of the Operating sheet of an EIA-860M workbook
- * (.xlsx; an .xls of the same layout is read too), per balancing authority and technology. Throws
+ * (.xlsx; an .xls of the same layout is read too), per balancing authority and technology, as
+ * GRID series records (three per balancing authority and technology). Throws
  * {@link XlsParseError} when the file is not a workbook, the sheet is missing, its header changed,
  * the month is not known or no generator is below the header; a bad generator or a balancing
  * authority that maps to no market is an issue naming sheet, row, cell and value.
@@ -334,12 +378,12 @@ export function parseEia860mGenerators(bytes: Uint8Array, file: string, options:
       reason: 'no generators below the header',
     })
   }
-  const records: Eia860mCapacity[] = []
+  const records: SeriesRecord[] = []
   for (const group of [...groups.values()].sort((a, b) => a.ba.localeCompare(b.ba) || a.technology.localeCompare(b.technology))) {
     const refused = refusal(group)
-    const record = capacityOf(group, month)
-    if (refused !== null || record === null) issue(group.firstRow, columns.ba, group.ba, refused ?? 'maps to no market')
-    else records.push(record)
+    const read = recordsOf(group, month)
+    if (refused !== null || read === null) issue(group.firstRow, columns.ba, group.ba, refused ?? 'maps to no market')
+    else records.push(...read)
   }
   return { records, errors }
 }

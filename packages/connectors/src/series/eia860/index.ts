@@ -2,11 +2,17 @@ export {
   parseEia860mGenerators,
   eia860mFileMonth,
   statusCode,
-  Eia860mCapacity,
+  technologyFuel,
+  technologyKey,
+  capacitySeriesId,
+  CAPACITY_FUELS,
+  type CapacityFuel,
   type Eia860mParseResult,
   EIA860M_GENERATORS_SOURCE,
   EIA860M_OPERATING_SHEET,
   EIA860M_HEADINGS,
   EIA860M_OPERABLE_STATUSES,
+  EIA860M_TECHNOLOGY_FUELS,
 } from './generators.ts'
+export { EIA860_SERIES_SOURCES, type Eia860SeriesSourceId } from './sources.ts'
 export { EIA860_FIXTURE_DIR, EIA860M_SAMPLE_FIXTURE } from './fixtures.ts'

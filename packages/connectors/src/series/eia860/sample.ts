@@ -82,7 +82,7 @@ const gen = (
 const SOLAR: [string, string, string] = ['Solar Photovoltaic', 'SUN', 'PV']
 const WIND: [string, string, string] = ['Onshore Wind Turbine', 'WND', 'WT']
 
-/** Invented generators: two mapped ISOs, a WEIM member, one unmapped balancing authority and one blank code. */
+/** Invented generators: four mapped ISOs, a WEIM member, one unmapped balancing authority and one blank code. */
 export const EIA860M_SAMPLE_GENERATORS: readonly Eia860mSampleGenerator[] = [
   gen(99_001, 'Sample Desert Solar', 'CA', 'CISO', 'PV1', [100, 98.5, 98.5], SOLAR),
   gen(99_002, 'Sample Valley Solar', 'CA', 'CISO', 'PV1', [50, 49, 49], SOLAR),
@@ -113,6 +113,11 @@ export const EIA860M_SAMPLE_GENERATORS: readonly Eia860mSampleGenerator[] = [
   gen(99_301, 'Sample Susquehanna Nuclear', 'PA', 'PJM', '1', [1200, 1150, 1170], ['Nuclear', 'NUC', 'ST']),
   gen(99_401, 'Sample Piedmont Coal', 'GA', 'SOCO', 'ST1', [800, 780, 790], ['Conventional Steam Coal', 'BIT', 'ST']),
   gen(99_501, 'Sample Tundra Diesel', 'AK', '', 'IC1', [10, 9.5, 10], ['Petroleum Liquids', 'DFO', 'IC']),
+  gen(99_601, 'Sample Prairie Wind', 'IA', 'MISO', 'WT1', [300, 298, 300], WIND),
+  gen(99_602, 'Sample Lakeshore Nuclear', 'MI', 'MISO', '1', [1100, 1080, 1100], ['Nuclear', 'NUC', 'ST']),
+  gen(99_603, 'Sample River Coal', 'IN', 'MISO', 'ST1', [650, 610, 625], ['Conventional Steam Coal', 'SUB', 'ST']),
+  gen(99_604, 'Sample Bayou Energy Center', 'LA', 'MISO', 'CC1', [780, 735, 760], ['Natural Gas Fired Combined Cycle', 'NG', 'CT']),
+  gen(99_605, 'Sample Cornbelt Solar', 'IL', 'MISO', 'PV1', [120, 119, 119], SOLAR),
 ]
 
 const HEADER_ROW = 3

@@ -10,6 +10,7 @@ describe('SERIES_DATASETS', () => {
     expect(SERIES_DATASET_IDS.sort()).toEqual([
       'carb.lcfs.credit_transfers',
       'carb.lcfs.monthly_transfers',
+      'eia.860m.generators',
       'eia.930.fuel_type_data',
       'eia.930.region_data',
       'eia.ice.next_day_gas',

@@ -9,6 +9,7 @@
 import type { SeriesSourceId } from '../sources.ts'
 import { CARB_LCFS_MONTHLY_DATASETS } from './carb-lcfs-monthly.ts'
 import { CARB_LCFS_DATASETS } from './carb-lcfs.ts'
+import { EIA860M_DATASETS } from './eia860m.ts'
 import { EIA930_DATASETS } from './eia930.ts'
 import { HENRY_HUB_DATASETS } from './henry-hub.ts'
 import { ICE_GAS_DATASETS } from './ice-gas.ts'
@@ -19,6 +20,7 @@ export const SERIES_DATASETS = {
   ...HENRY_HUB_DATASETS,
   ...WNGSR_LNG_DATASETS,
   ...EIA930_DATASETS,
+  ...EIA860M_DATASETS,
   ...CARB_LCFS_DATASETS,
   ...CARB_LCFS_MONTHLY_DATASETS,
   ...ICE_GAS_DATASETS,

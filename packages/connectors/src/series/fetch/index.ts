@@ -23,6 +23,19 @@ export {
   eia930PublishedUntil,
   eiaHourLabel,
 } from './eia930.ts'
+export {
+  EIA860M_ARCHIVE_PATH,
+  EIA860M_CADENCE_MS,
+  EIA860M_DATASETS,
+  EIA860M_FIRST_MONTH,
+  EIA860M_LOOKBACK_MS,
+  EIA860M_PATH,
+  EIA860M_RELEASE,
+  EIA860M_REQUEST_KEY,
+  eia860mFileName,
+  eia860mNotPublished,
+  eia860mPublishedUntil,
+} from './eia860m.ts'
 export { CARB_LCFS_DATASETS, CARB_LCFS_PAGE_PATH, CARB_LCFS_RELEASE, carbLcfsPublishedUntil, carbUptoDate, carbWorkbookFile } from './carb-lcfs.ts'
 export {
   CARB_LCFS_MONTHLY_DATASETS,
