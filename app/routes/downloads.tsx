@@ -89,7 +89,13 @@ function Center({ data }: { data: Extract<ReturnType<typeof useLoaderData<typeof
         </div>
         <JobsTable jobs={jobs} />
       </section>
-      <ReportsSection markets={data.markets} subscriptions={data.subscriptions} outputs={outputs} retentionHours={limits.retentionHours} />
+      <ReportsSection
+        markets={data.markets}
+        products={data.reportProducts}
+        subscriptions={data.subscriptions}
+        outputs={outputs}
+        retentionHours={limits.retentionHours}
+      />
     </>
   )
 }

@@ -63,16 +63,22 @@ async function ownerOf(db: Database, key: string, now: number): Promise<Owner | 
   }
   const [report] = await db.select().from(reportOutputs).where(eq(reportOutputs.objectKey, key)).limit(1)
   if (report) {
-    const market = (report.params as { market?: unknown } | null)?.market
     return {
       kind: 'report',
       id: report.id,
       principal: requester(report),
-      markets: typeof market === 'string' ? [market] : [],
+      markets: reportDataKeys(report.params),
       live: report.status === 'done' && (report.expiresAt === null || report.expiresAt.getTime() > now),
     }
   }
   return null
+}
+
+/** The data keys a report file holds, for its audit rows: its market, or the products a fuels report was rendered with. */
+function reportDataKeys(params: unknown): string[] {
+  const { market, products } = (params ?? {}) as { market?: unknown; products?: unknown }
+  if (typeof market === 'string') return [market]
+  return Array.isArray(products) ? products.filter((p): p is string => typeof p === 'string') : []
 }
 
 /** `/objects/a/b%20c.csv` -> `a/b c.csv`; null when a segment is not valid percent-encoding. */

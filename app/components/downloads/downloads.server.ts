@@ -3,7 +3,7 @@ import { data, redirect, type AppLoadContext } from '@remix-run/node'
 import { accessData, type DataAccess } from '#app/utils/data-access.server.ts'
 import { isAppError } from '#server/errors.ts'
 import { recordAudit } from '#server/services/auth/audit.ts'
-import { isAvailable } from '#server/services/auth/entitlements.ts'
+import { entitledProducts, isAvailable } from '#server/services/auth/entitlements.ts'
 import { listCurves } from '#server/services/curves/queries.ts'
 import { cancelExport, createExport, estimateExport, getExport, listExports, type ExportDeps, type ExportJob } from '#server/services/exports/index.ts'
 import { listNodes } from '#server/services/nodes/index.ts'
@@ -14,6 +14,7 @@ import {
   subscribe,
   unsubscribe,
 } from '#server/services/report-subscriptions/index.ts'
+import { FUELS_REPORT_KIND } from '#server/services/reports/types.ts'
 import { listRuns } from '#server/services/scenarios/index.ts'
 import { defaultRange, exportRequestOf, marketOfRequest, readExportForm } from './export-form.ts'
 import type { CenterAnswer, DownloadCenter, MarketChoice } from './types.ts'
@@ -91,11 +92,12 @@ export async function loadDownloadCenter(request: Request, context: AppLoadConte
       }),
   )
   const scenarioAccess = { organizationId: principal.organizationId, userId: principal.userId, label: principal.label }
-  const [jobs, subscriptions, outputs, runs] = await Promise.all([
+  const [jobs, subscriptions, outputs, runs, reportProducts] = await Promise.all([
     listExports({ db }, principal, { limit: JOBS_SHOWN }),
     listSubscriptions(db, principal),
     listReportOutputs(db, principal, { limit: REPORTS_SHOWN }),
     listRuns(db, scenarioAccess),
+    entitledProducts(db, principal, 'downloads'),
   ])
   const env = platform.env
   await gate.served({ details: { jobs: jobs.length, reports: outputs.length } })
@@ -110,6 +112,7 @@ export async function loadDownloadCenter(request: Request, context: AppLoadConte
     jobs,
     subscriptions,
     outputs,
+    reportProducts,
     limits: {
       maxRows: env.EXPORT_MAX_ROWS,
       maxActive: env.EXPORT_MAX_ACTIVE_PER_ORGANIZATION,
@@ -198,17 +201,24 @@ async function cancelAction(request: Request, context: AppLoadContext, form: For
   }
 }
 
+/**
+ * Subscribes to a daily report. A market report passes the gate with its market; the fuels report
+ * (no market: it covers products) passes it on the channel alone, and the service refuses an
+ * organization without any of its products through downloads (403, recorded here).
+ */
 async function subscribeAction(request: Request, context: AppLoadContext, form: FormData) {
   const kind = String(form.get('kind') ?? '')
+  const fuels = kind === FUELS_REPORT_KIND
   const market = String(form.get('market') ?? '')
   const node = String(form.get('node') ?? '').trim()
-  const gate: Gate = { procedure: 'hub:reports-subscribe', market: knownMarket(market) }
+  const gate: Gate = { procedure: 'hub:reports-subscribe', market: fuels ? undefined : knownMarket(market) }
   const access = await openGate(request, context, gate)
   if (isRefusal(access)) return data<CenterAnswer>({ intent: 'subscribe', ok: false, error: access.message }, { status: access.status })
   try {
-    const params = kind === 'curve' ? { market, node } : { market }
+    const params = kind === 'curve' ? { market, node } : fuels ? {} : { market }
     const { subscription, created } = await subscribe(access.platform.pg.db, access.principal, { kind, params } as never)
-    await access.served({ nodes: kind === 'curve' ? [node] : null, details: { kind, subscriptionId: subscription.id, created } })
+    const products = fuels ? { products: await entitledProducts(access.platform.pg.db, access.principal, 'downloads') } : {}
+    await access.served({ nodes: kind === 'curve' ? [node] : null, details: { kind, subscriptionId: subscription.id, created, ...products } })
     return data<CenterAnswer>({ intent: 'subscribe', ok: true, subscription, created })
   } catch (error) {
     if (isAppError(error) && error.status === 403) await deny(access, request, context, gate, 403, error.userMessage)

@@ -1,4 +1,4 @@
-import type { MarketId } from '@carbon/schemas'
+import type { EntitledProduct, MarketId } from '@carbon/schemas'
 import type { ExportEstimate, ExportJob } from '#server/services/exports/schemas.ts'
 import type { ReportOutput, ReportSubscription } from '#server/services/report-subscriptions/schemas.ts'
 
@@ -17,6 +17,8 @@ export type DownloadCenter =
       jobs: ExportJob[]
       subscriptions: ReportSubscription[]
       outputs: ReportOutput[]
+      /** The fuels report's products the organization may download (what a delivery of it would show now). */
+      reportProducts: EntitledProduct[]
       limits: { maxRows: number; maxActive: number; maxRowsPerDay: number; linkSeconds: number; retentionHours: number }
       at: number
     }

@@ -141,8 +141,13 @@ export function ReportBody({ view }: { view: ReportView }) {
   )
 }
 
-/** The links above a hub report: its PDF, the catalogue and, for a kind that can be subscribed to, the subscription note (hidden in print). */
-export function ReportActions({ pdfHref, subscribable = true }: { pdfHref: string; subscribable?: boolean }) {
+/**
+ * The links above a hub report: its PDF, the catalogue and, for a kind that can be subscribed to,
+ * the subscription note (hidden in print). `subscribeKind` names the report in the link, so the
+ * download center's subscribe form opens with that report picked (`/downloads?subscribe=fuels`).
+ */
+export function ReportActions({ pdfHref, subscribable = true, subscribeKind }: { pdfHref: string; subscribable?: boolean; subscribeKind?: string }) {
+  const subscribeHref = subscribeKind ? `/downloads?${new URLSearchParams({ subscribe: subscribeKind }).toString()}#reports-title` : '/downloads'
   return (
     <nav className="report-actions" aria-label="Report actions">
       <a className="button" href={pdfHref} download>
@@ -150,8 +155,8 @@ export function ReportActions({ pdfHref, subscribable = true }: { pdfHref: strin
       </a>
       <a href="/reports">All reports</a>
       {subscribable ? (
-        <span className="muted">
-          Subscribe daily: have this report delivered as a PDF each day from <a href="/downloads">Downloads</a>.
+        <span className="muted" data-testid="report-subscribe">
+          Subscribe daily: have this report delivered as a PDF each day from <a href={subscribeHref}>Downloads</a>.
         </span>
       ) : null}
     </nav>

@@ -14,6 +14,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
  * Gas, LNG and environmental products as a printable page (/reports/fuels?date=YYYY-MM-DD): the
  * sections of the products the user holds in the hub, the others named as left out (none held:
  * 403). Audited as hub:report-fuels; the PDF beside it (/reports/fuels.pdf) prints the same view.
+ * It can be subscribed to like the market reports: the link opens the download center's subscribe
+ * form with this report picked; each delivery shows the products the organization may download.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { params, data, served } = await openFuelsHubReport(request, context, 'html')
@@ -26,7 +28,7 @@ export default function FuelsReportPage() {
   const { view, pdfHref } = useLoaderData<typeof loader>()
   return (
     <div className="page report-page">
-      <ReportActions pdfHref={pdfHref} subscribable={false} />
+      <ReportActions pdfHref={pdfHref} subscribeKind="fuels" />
       <ReportBody view={view} />
     </div>
   )

@@ -1,11 +1,22 @@
-import { addDays, dateIn } from '@carbon/schemas'
+import { addDays, dateIn, PRODUCTS } from '@carbon/schemas'
 
 /**
  * When a scheduled report is due (pure date arithmetic, no store): the report of operating day D
  * is due once day D has ended in the market's clock and the market's day-ahead prices for D+1 are
  * stored. A subscription catches up at most MAX_MISSED_DAYS days (the scheduler was down, the
  * day-ahead publication was late) and never reports on a day before the one it was created on.
+ *
+ * The fuels report (gas, LNG and environmental products) has no market and no day-ahead run: its
+ * report of day D is due once D has ended on every product's clock (FUELS_TIME_ZONE), with no data
+ * to wait for, because each of its sections shows its latest value on or before D with that value's
+ * own date (its products publish daily, weekly and monthly, days after the fact).
  */
+
+/**
+ * The clock a fuels report's days end on: the westernmost of its products' clocks (LCFS, CARB's
+ * Pacific time), so day D has ended for every product when it has ended there.
+ */
+export const FUELS_TIME_ZONE = PRODUCTS.LCFS.timeZone
 
 /** At most this many past days are rendered for one subscription in one pass (the latest ones). */
 export const MAX_MISSED_DAYS = 3

@@ -1,4 +1,4 @@
-import { MarketId } from '@carbon/schemas'
+import { ENTITLED_PRODUCTS, MarketId, type EntitledProduct } from '@carbon/schemas'
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
@@ -9,8 +9,8 @@ import { isAppError } from '../../errors.ts'
 import { loadEntitlements } from '../auth/entitlements.ts'
 import { listCurves } from '../curves/queries.ts'
 import { isStoreUnavailable } from '../health/index.ts'
-import { renderReportPdf } from '../reports/index.ts'
-import type { ReportRequest } from '../reports/types.ts'
+import { fuelsReport, renderReportPdf, renderViewPdf, reportFilename, reportView } from '../reports/index.ts'
+import { FUELS_REPORT_KIND, type ReportRequest } from '../reports/types.ts'
 import type { SubscriptionParams } from './schemas.ts'
 
 /**
@@ -20,6 +20,11 @@ import type { SubscriptionParams } from './schemas.ts'
  * -> the row done (bytes, object key, expiry after EXPORT_RETENTION_HOURS). A report that cannot
  * be rendered (entitlement withdrawn, no data, no curve) is failed with the reason, never thrown
  * (it would fail again); a store outage throws, and the bus delivers the request again.
+ *
+ * The fuels report is rendered with the products (GAS, LNG, LCFS, REC) the organization may
+ * download at that moment, the others named as left out (as the page does with the products held
+ * in the hub); the row records them (`params.products`), so its link and its download are checked
+ * and audited on them. An organization that has lost every one of them gets no report.
  */
 
 export type RenderDeps = {
@@ -35,6 +40,9 @@ type OutputRow = typeof reportOutputs.$inferSelect
 /** Why a report is not rendered: the row is failed with this reason. */
 class ReportRefused extends Error {}
 
+/** A rendered report: its bytes, its name, and what the row records of it (the products of a fuels report). */
+type Delivery = { pdf: Uint8Array; filename: string; params: Record<string, unknown> }
+
 /** Renders one report row (idempotent: a finished row is left alone). Null when there is no such row. */
 export async function executeReportOutput(deps: RenderDeps, id: string): Promise<OutputRow | null> {
   const [row] = await deps.db.select().from(reportOutputs).where(eq(reportOutputs.id, id)).limit(1)
@@ -49,9 +57,7 @@ export async function executeReportOutput(deps: RenderDeps, id: string): Promise
   const log = deps.log.child({ reportOutputId: id, kind: row.kind, reportDate: row.reportDate })
   const began = performance.now()
   try {
-    await requireDownloads(deps.db, started)
-    const request = await reportRequest(deps.db, started)
-    const rendered = await renderReportPdf({ db: deps.db, ch: deps.ch, log }, request, { organizationId: started.organizationId })
+    const rendered = started.kind === FUELS_REPORT_KIND ? await renderFuels(deps, started, log) : await renderMarketReport(deps, started, log)
     const filename = safeFilename(rendered.filename) ?? started.filename
     const objectKey = `reports/${started.organizationId}/${started.kind}/${started.reportDate}/${filename}`
     const stored = await deps.objects.put(objectKey, rendered.pdf, { contentType: 'application/pdf', metadata: { 'report-date': started.reportDate } })
@@ -61,6 +67,7 @@ export async function executeReportOutput(deps: RenderDeps, id: string): Promise
       .set({
         status: 'done',
         progress: 1,
+        params: rendered.params,
         filename,
         objectKey,
         bytes: stored.size,
@@ -69,7 +76,7 @@ export async function executeReportOutput(deps: RenderDeps, id: string): Promise
       })
       .where(eq(reportOutputs.id, id))
       .returning()
-    log.info({ bytes: stored.size, ms: Math.round(performance.now() - began) }, 'scheduled report rendered')
+    log.info({ bytes: stored.size, ms: Math.round(performance.now() - began), ...rendered.params }, 'scheduled report rendered')
     return done ?? null
   } catch (error) {
     if (isStoreUnavailable(error)) throw error
@@ -83,6 +90,36 @@ export async function executeReportOutput(deps: RenderDeps, id: string): Promise
       .returning()
     return failed ?? null
   }
+}
+
+/** A market summary or curve report: the market's downloads entitlement checked again, then renderReportPdf. */
+async function renderMarketReport(deps: RenderDeps, row: OutputRow, log: Logger): Promise<Delivery> {
+  await requireDownloads(deps.db, row)
+  const request = await reportRequest(deps.db, row)
+  const rendered = await renderReportPdf({ db: deps.db, ch: deps.ch, log }, request, { organizationId: row.organizationId })
+  return { pdf: rendered.pdf, filename: rendered.filename, params: row.params as Record<string, unknown> }
+}
+
+/**
+ * The fuels report as of the report date, with the products the organization may download now
+ * (read fresh): the same data, view and PDF as /reports/fuels.pdf. Refused when it holds none.
+ */
+async function renderFuels(deps: RenderDeps, row: OutputRow, log: Logger): Promise<Delivery> {
+  const products = await downloadableProducts(deps.db, row.organizationId)
+  if (products.length === 0) {
+    throw new ReportRefused(`The organization is no longer entitled to any of ${ENTITLED_PRODUCTS.join(', ')} through downloads`)
+  }
+  const data = await fuelsReport({ db: deps.db, ch: deps.ch }, { date: row.reportDate }, { organizationId: row.organizationId, products })
+  const pdf = await renderViewPdf(reportView(data))
+  const filename = reportFilename(data)
+  log.info({ filename, bytes: pdf.byteLength, products: data.products, leftOut: data.leftOut }, 'report rendered')
+  return { pdf, filename, params: { products: data.products } }
+}
+
+/** The fuels report's products the organization is entitled to through downloads (read fresh, not cached), in their order. */
+async function downloadableProducts(db: Database, organizationId: string): Promise<EntitledProduct[]> {
+  const pairs = await loadEntitlements(db, organizationId)
+  return ENTITLED_PRODUCTS.filter((product) => pairs.some((p) => p.market === product && p.channel === 'downloads'))
 }
 
 /** The organization must still be entitled to the report's market through downloads (read fresh, not cached). */

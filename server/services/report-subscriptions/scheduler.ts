@@ -5,17 +5,19 @@ import type { Bus } from '../../adapters/bus/index.ts'
 import { queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { reportOutputs, reportSubscriptions, users, type Database } from '../../adapters/postgres/schema/index.ts'
 import { toClickHouseTime } from '../prices/helpers.ts'
-import { candidateReportDates, dueReportDates } from './due.ts'
+import { FUELS_REPORT_KIND } from '../reports/types.ts'
+import { candidateReportDates, dueReportDates, FUELS_TIME_ZONE } from './due.ts'
 import { publishReport } from './outbox.ts'
 import type { SubscriptionKind, SubscriptionParams } from './schemas.ts'
 
 /**
  * The scheduler's pass (every minute in the report renderer): for each active subscription of an
  * enabled user, the reports now due (due.ts: day D ended on the market's clock, D+1 day-ahead
- * prices stored, at most the 3 latest missed days, never before the subscription's creation day)
- * are inserted as queued report_outputs rows (unique per subscription and date, so a second pass
- * or a second renderer inserts nothing) and published on reports.render (the outbox relay
- * publishes any the bus refused).
+ * prices stored, at most the 3 latest missed days, never before the subscription's creation day;
+ * a fuels report once D has ended on its products' clock, no data awaited) are inserted as queued
+ * report_outputs rows (unique per subscription and date, so a second pass or a second renderer
+ * inserts nothing) and published on reports.render (the outbox relay publishes any the bus
+ * refused).
  */
 
 export type SchedulerDeps = { db: Database; ch: ClickHouseHandle; bus: Bus; log: Logger }
@@ -27,6 +29,8 @@ type DueSubscription = {
   label: string
   kind: SubscriptionKind
   params: SubscriptionParams
+  /** The market whose day-ahead prices make a day due; null for the fuels report (no data awaited). */
+  market: MarketId | null
   candidates: string[]
 }
 
@@ -34,8 +38,11 @@ type DueSubscription = {
 export async function scheduleDueReports(deps: SchedulerDeps, now: Date = new Date()): Promise<{ queued: string[] }> {
   const subscriptions = await activeSubscriptions(deps.db, now)
   const byMarket = new Map<MarketId, DueSubscription[]>()
-  for (const s of subscriptions) byMarket.set(s.params.market, [...(byMarket.get(s.params.market) ?? []), s])
   const queued: string[] = []
+  for (const s of subscriptions) {
+    if (s.market !== null) byMarket.set(s.market, [...(byMarket.get(s.market) ?? []), s])
+    else if (s.candidates.length > 0) queued.push(...(await queueReports(deps.db, s, s.candidates)))
+  }
   for (const [market, group] of byMarket) {
     const days = group.flatMap((s) => s.candidates)
     if (days.length === 0) continue
@@ -59,20 +66,30 @@ async function activeSubscriptions(db: Database, now: Date): Promise<DueSubscrip
     .where(and(eq(reportSubscriptions.active, true), isNull(users.disabledAt)))
   const out: DueSubscription[] = []
   for (const { subscription, email, name } of rows) {
+    const kind = subscription.kind as SubscriptionKind
     const params = subscription.params as SubscriptionParams
-    const market = MARKETS[params.market as MarketId]
-    if (!market) continue
+    const clock = reportClock(kind, params)
+    if (!clock) continue
     out.push({
       id: subscription.id,
       organizationId: subscription.organizationId,
       userId: subscription.userId,
       label: email ?? name ?? subscription.userId,
-      kind: subscription.kind as SubscriptionKind,
+      kind,
       params,
-      candidates: candidateReportDates({ now, timeZone: market.timeZone, createdAt: subscription.createdAt, lastReportDate: subscription.lastReportDate }),
+      market: clock.market,
+      candidates: candidateReportDates({ now, timeZone: clock.timeZone, createdAt: subscription.createdAt, lastReportDate: subscription.lastReportDate }),
     })
   }
   return out
+}
+
+/** The clock a subscription's days end on and the market it waits for (none for the fuels report); null for a market no longer known. */
+function reportClock(kind: SubscriptionKind, params: SubscriptionParams): { timeZone: string; market: MarketId | null } | null {
+  if (kind === FUELS_REPORT_KIND) return { timeZone: FUELS_TIME_ZONE, market: null }
+  const market = 'market' in params ? (params.market as MarketId) : undefined
+  const definition = market ? MARKETS[market] : undefined
+  return market && definition ? { timeZone: definition.timeZone, market } : null
 }
 
 /** The market-clock days, among the days after `reportDays`, that have day-ahead prices stored. */
@@ -122,8 +139,12 @@ async function queueReports(db: Database, subscription: DueSubscription, days: r
   })
 }
 
-/** e.g. `254carbon-MISO-market-summary-2026-07-14.pdf`, `254carbon-MISO-INDIANA.HUB-curve-2026-07-14.pdf`. */
+/**
+ * e.g. `254carbon-MISO-market-summary-2026-07-14.pdf`, `254carbon-MISO-INDIANA.HUB-curve-2026-07-14.pdf`,
+ * `254carbon-fuels-2026-07-14.pdf` (the names the report pages' PDFs have).
+ */
 export function reportFilename(kind: SubscriptionKind, params: SubscriptionParams, reportDate: string): string {
+  if (!('market' in params)) return `254carbon-${kind}-${reportDate}.pdf`
   const node = 'node' in params && params.node ? `-${params.node.replace(/[^A-Za-z0-9._-]+/g, '_')}` : ''
   return `254carbon-${params.market}${node}-${kind}-${reportDate}.pdf`
 }

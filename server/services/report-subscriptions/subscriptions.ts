@@ -1,18 +1,20 @@
-import type { MarketId } from '@carbon/schemas'
+import { ENTITLED_PRODUCTS, type MarketId } from '@carbon/schemas'
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { z } from 'zod'
 import { reportSubscriptions, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
-import { authorize } from '../auth/entitlements.ts'
+import { authorize, entitledProducts } from '../auth/entitlements.ts'
 import type { Principal } from '../auth/types.ts'
 import { listCurves } from '../curves/queries.ts'
+import { FUELS_REPORT_KIND } from '../reports/types.ts'
 import { ReportSubscription, SubscribeInput, type SubscriptionParams } from './schemas.ts'
 
 /**
  * Subscriptions to scheduled reports: one per user, kind and parameters (subscribing twice gives
  * the same subscription back; subscribing after unsubscribing switches it on again from that day).
  * Subscribing needs the market's `downloads` entitlement (a report is a file leaving the platform);
- * the caller (hub route, procedure) audits the attempt.
+ * the fuels report, which covers products rather than a market, needs at least one of its products
+ * (GAS, LNG, LCFS, REC) through downloads. The caller (hub route, procedure) audits the attempt.
  */
 
 type SubscriptionRow = typeof reportSubscriptions.$inferSelect
@@ -20,7 +22,8 @@ type SubscriptionRow = typeof reportSubscriptions.$inferSelect
 /**
  * Subscribes the principal's user to a report. BAD_REQUEST naming the field and value for bad
  * input or a node that is not a hub with a curve; FORBIDDEN without the market's downloads
- * entitlement or for a credential that is not a user's.
+ * entitlement (for the fuels report: without any of its products through downloads) or for a
+ * credential that is not a user's.
  */
 export async function subscribe(
   db: Database,
@@ -31,7 +34,8 @@ export async function subscribe(
   if (!parsed.success) throw invalidInput('subscription', parsed.error, input)
   const { kind, params } = parsed.data
   const userId = requireUserId(principal)
-  await authorize(db, principal, { channel: 'downloads', market: params.market })
+  if (kind === FUELS_REPORT_KIND) await requireFuelsProduct(db, principal)
+  else await authorize(db, principal, { channel: 'downloads', market: params.market })
   if (kind === 'curve') await requireCurveHub(db, principal, params.market, params.node)
 
   const [row] = await db
@@ -79,6 +83,15 @@ function requireUserId(principal: Principal): string {
     throw new AppError('FORBIDDEN', 'Scheduled reports belong to a user: this credential has none', { details: { principal: principal.kind } })
   }
   return principal.userId
+}
+
+/** Why an organization holding none of the fuels report's products through downloads cannot have it delivered. */
+export const NO_FUELS_DOWNLOADS = `Your organization is entitled to none of ${ENTITLED_PRODUCTS.join(', ')} through downloads: the gas, LNG and environmental report needs one of them`
+
+/** At least one of the fuels report's products through downloads, else FORBIDDEN (NO_FUELS_DOWNLOADS). */
+async function requireFuelsProduct(db: Database, principal: Principal): Promise<void> {
+  const products = await entitledProducts(db, principal, 'downloads')
+  if (products.length === 0) throw new AppError('FORBIDDEN', NO_FUELS_DOWNLOADS, { details: { channel: 'downloads', report: FUELS_REPORT_KIND } })
 }
 
 /** The node must be one of the market's hubs with a curve (the catalogue's or one the organization built). */

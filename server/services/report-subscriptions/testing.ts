@@ -1,4 +1,4 @@
-import { addDays, dayStartUtc, MARKETS, type MarketId, type PriceRecord } from '@carbon/schemas'
+import { addDays, dayStartUtc, MARKETS, type DataKey, type MarketId, type PriceRecord } from '@carbon/schemas'
 import { users, type Database } from '../../adapters/postgres/schema/index.ts'
 import { setEntitlement } from '../auth/entitlements.ts'
 import type { Channel, Principal } from '../auth/types.ts'
@@ -23,7 +23,8 @@ export async function testUser(db: Database, organizationId: string, email: stri
   }
 }
 
-export async function grant(db: Database, organizationId: string, market: MarketId, channels: readonly Channel[], enabled = true): Promise<void> {
+/** Grants (or withdraws) a market, or a product beside power, through each of the channels. */
+export async function grant(db: Database, organizationId: string, market: DataKey, channels: readonly Channel[], enabled = true): Promise<void> {
   for (const channel of channels) await setEntitlement(db, { organizationId, market, channel, enabled, grantedBy: 'test' })
 }
 
