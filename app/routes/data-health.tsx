@@ -596,12 +596,20 @@ function SeriesHealthRowView({ row }: { row: SeriesRow }) {
       <td className="text muted">
         {row.measure} · {row.frequency} · {row.unit}
       </td>
-      <td className="num" title={`${formatInteger(row.receivedPeriods)} of ${formatInteger(row.expectedPeriods)} ${words.many} since ${formatPeriod(row.windowFrom, row.frequency)}`}>
-        <RatioBar ratio={row.ratio} />
-        <span className="strong" data-completeness>
-          {formatRatio(row.ratio)}
-        </span>
-      </td>
+      {row.calendar === 'entered' ? (
+        <td className="num" title={`${formatInteger(row.receivedPeriods)} quote days held since ${formatPeriod(row.windowFrom, row.frequency)}: entered by users, no publisher calendar to miss`}>
+          <span className="muted" data-completeness>
+            as entered
+          </span>
+        </td>
+      ) : (
+        <td className="num" title={`${formatInteger(row.receivedPeriods)} of ${formatInteger(row.expectedPeriods)} ${words.many} since ${formatPeriod(row.windowFrom, row.frequency)}`}>
+          <RatioBar ratio={row.ratio} />
+          <span className="strong" data-completeness>
+            {formatRatio(row.ratio)}
+          </span>
+        </td>
+      )}
       <td className="num">
         {formatInteger(row.receivedPeriods)} / {formatInteger(row.expectedPeriods)}
       </td>
@@ -609,6 +617,12 @@ function SeriesHealthRowView({ row }: { row: SeriesRow }) {
       <td className={row.late ? 'time stale' : 'time'}>
         {formatPeriod(row.lastPeriodStart, row.frequency)}
         {row.late ? <span className="stale-tag">late</span> : null}
+        {row.ended ? (
+          <span className="muted" title="Absent from the newest inventory: nothing of it is left (every generator retired or reclassified)">
+            {' '}
+            ended
+          </span>
+        ) : null}
       </td>
       <td className="text">
         <PresenceStrip row={row} />

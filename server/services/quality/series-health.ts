@@ -1,4 +1,4 @@
-import { SERIES_DATASETS, SERIES_SOURCES, isSeriesDatasetId, isSeriesSourceId, type SeriesDatasetDefinition } from '@carbon/connectors'
+import { SERIES_DATASETS, SERIES_SOURCES, isSeriesDatasetId, isSeriesSourceId, type SeriesDatasetDefinition, type SeriesSourceDefinition } from '@carbon/connectors'
 import { MarketId, ProductId, SeriesFrequency, type DataKey } from '@carbon/schemas'
 import { and, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm'
 import { z } from 'zod'
@@ -7,7 +7,8 @@ import { queryRows, type ClickHouseHandle } from '../../adapters/clickhouse/clie
 import { deadLetters, ingestRuns, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
 import { msToIso } from '../prices/helpers.ts'
-import { SERIES_END_TOLERANCE_MS, SERIES_WINDOW_SPAN_MS, expectedPeriods, gapRuns, presenceOf } from './series-periods.ts'
+import { UPLOADABLE_SOURCES } from '../series/upload.ts'
+import { SERIES_END_TOLERANCE_MS, SERIES_WINDOW_SPAN_MS, enteredPeriods, expectedPeriods, gapRuns, presenceOf } from './series-periods.ts'
 import {
   SERIES_LATE_MARGIN_MS,
   SERIES_MAX_GAPS,
@@ -29,8 +30,11 @@ import {
  * - completeness per series (product, market, id, measure, frequency) over its window, the last
  *   expected periods up to its newest stored one (series-periods.ts): weekdays for daily series,
  *   the series' own 7-day grid for weekly ones, months, hours. Missing periods as gap ranges
- *   (daily ones with their dates). A series belongs to the dataset that wrote its newest period
+ *   (daily ones with their dates). Series users enter (REC quotes) have no calendar: their
+ *   expected periods are the ones they hold, so they show no gap and their health is their
+ *   newest period and its arrival. A series belongs to the dataset that wrote its newest period
  *   (series_values keeps one row per period, the latest ingested, whatever its source).
+ *   Each series' window is read without reading its history (see "stored values" below).
  * - freshness: the newest period end against the publisher's schedule (SERIES_DATASETS
  *   publishedUntil), taken SERIES_LATE_MARGIN_MS plus the polling cadence ago; late when it ends
  *   before that (daily series: more than a long weekend before). A copy of a publisher's file
@@ -61,58 +65,163 @@ function resolve(input: SeriesHealthInput): Scope {
 
 // ---------------------------------------------------------------- stored values
 
-const SERIES_SQL = `
+/*
+ * A series' window is read in two steps, so that the rows read stay bounded by the windows
+ * whatever history is stored (years of hourly EIA-930 per balancing authority and measure),
+ * where one query used to run a window function over every row of the scope (FINAL) and keep
+ * the window's rows afterwards:
+ *
+ * 1. SERIES_NEWEST_SQL: each series' first and newest period start and latest ingest, one
+ *    aggregation over the key columns only (product, series, measure, frequency, period_start,
+ *    ingested_at; no value, unit, source or attribute read, no FINAL), in the table's ORDER BY
+ *    order (optimize_aggregation_in_order). FINAL would only drop older versions of a period
+ *    kept (same key, same period start, an earlier ingested_at), which change none of
+ *    min(period_start), max(period_start) or max(ingested_at). The market
+ *    is not grouped on: it is a function of the series ('' off GRID; on GRID the market its
+ *    balancing authority maps to, whatever the row's date: packages/connectors
+ *    EIA930_BALANCING_AUTHORITIES).
+ * 2. seriesWindowSql: only the rows from `newest - SERIES_WINDOW_SPAN_MS[frequency]` of each
+ *    series on (windowRanges: series whose bounds lie within RANGE_SLACK_MS of each other share
+ *    one `(key) IN (...) AND period_start >= bound` term, so the primary key picks the granules
+ *    of the windows and skips the history before them). A series whose newest period is years
+ *    old gets its own window there, not one near the others'. The newest version of each period
+ *    is taken by argMax(..., ingested_at) over those rows, which is what FINAL keeps
+ *    (ReplacingMergeTree(ingested_at); the one case where the two may pick differently is a tie:
+ *    two files of one consumer batch holding the same period, stored with the batch's one
+ *    ingested_at, where FINAL keeps the last inserted and argMax either). FINAL over the same
+ *    ranges cost several times the argMax read on scripts/bench-health.ts's data (its merge of
+ *    the parts' ranges). Then the scope's market, then the per-series window bound exactly as
+ *    before (max(start) OVER the series).
+ *
+ * First, newest and latest ingest come from step 1; unit, source, newest end and the period
+ * starts of the window from step 2: the same answer as the single query gave. Step 1 still
+ * passes over the key columns of every row of the scope (a streaming aggregate, one state per
+ * series at a time); step 2 reads the granules (8,192 rows) holding the windows, whatever lies before them.
+ */
+
+/** Whose series: the products given (market '') and the GRID series of the markets given. */
+const SCOPE_SQL = `((product IN {products:Array(String)} AND market = '') OR (product = 'GRID' AND market IN {markets:Array(String)}))`
+
+const SERIES_NEWEST_SQL = `
+SELECT product, series, measure, frequency,
+  toUnixTimestamp64Milli(min(period_start)) AS first_ms,
+  toUnixTimestamp64Milli(max(period_start)) AS last_ms,
+  toUnixTimestamp64Milli(max(ingested_at)) AS ingested_ms
+FROM series_values
+WHERE ${SCOPE_SQL}
+GROUP BY product, series, measure, frequency`
+
+/**
+ * Step 2 with the window terms of windowRanges in place of `ranges`. The innermost query keeps
+ * each period's newest version (names prefixed `v_` so no alias shadows the column it reads).
+ */
+const seriesWindowSql = (ranges: string) => `
 SELECT product, market, series, measure, frequency,
   any(unit) AS unit,
   argMax(source, start_ms) AS source,
-  any(series_first_ms) AS first_ms,
   max(start_ms) AS last_ms,
   max(end_ms) AS last_end_ms,
-  any(series_ingested_ms) AS ingested_ms,
   groupArray(start_ms) AS starts
 FROM (
-  SELECT product, market, series, measure, frequency, unit, source,
+  SELECT product, v_market AS market, series, measure, frequency, v_unit AS unit, v_source AS source,
     toUnixTimestamp64Milli(period_start) AS start_ms,
-    toUnixTimestamp64Milli(period_end) AS end_ms,
-    max(start_ms) OVER w AS series_last_ms,
-    min(start_ms) OVER w AS series_first_ms,
-    max(toUnixTimestamp64Milli(ingested_at)) OVER w AS series_ingested_ms
-  FROM series_values FINAL
-  WHERE (product IN {products:Array(String)} AND market = '') OR (product = 'GRID' AND market IN {markets:Array(String)})
-  WINDOW w AS (PARTITION BY product, market, series, measure, frequency)
+    toUnixTimestamp64Milli(v_end) AS end_ms,
+    max(start_ms) OVER (PARTITION BY product, market, series, measure, frequency) AS series_last_ms
+  FROM (
+    SELECT product, series, measure, frequency, period_start,
+      argMax(market, ingested_at) AS v_market,
+      argMax(unit, ingested_at) AS v_unit,
+      argMax(source, ingested_at) AS v_source,
+      argMax(period_end, ingested_at) AS v_end
+    FROM series_values
+    WHERE ${ranges}
+    GROUP BY product, series, measure, frequency, period_start
+  )
+  WHERE ${SCOPE_SQL}
 )
 WHERE start_ms >= series_last_ms - multiIf(frequency = 'hour', {hourSpan:Int64}, frequency = 'day', {daySpan:Int64}, frequency = 'week', {weekSpan:Int64}, {monthSpan:Int64})
 GROUP BY product, market, series, measure, frequency
 ORDER BY product, market, series, measure, indexOf(['hour', 'day', 'week', 'month'], frequency)`
 
+/**
+ * Series whose window bounds lie within this of the first bound of a term share the term (and
+ * read at most this much more than their window: 24 hours of an hourly series, a day of a daily
+ * one). Series published together end together, so a scope is a few terms, not one per series.
+ */
+const RANGE_SLACK_MS = 86_400_000
+
 type Num = number | string
-type SeriesRow = {
-  product: string
-  market: string
-  series: string
-  measure: string
-  frequency: string
-  unit: string
-  source: string
-  first_ms: Num
-  last_ms: Num
-  last_end_ms: Num
-  ingested_ms: Num
-  starts: Num[]
+type NewestRow = { product: string; series: string; measure: string; frequency: string; first_ms: Num; last_ms: Num; ingested_ms: Num }
+type WindowRow = { product: string; market: string; series: string; measure: string; frequency: string; unit: string; source: string; last_ms: Num; last_end_ms: Num; starts: Num[] }
+
+/** One stored series over its window, as the health rows are built from. */
+export type SeriesWindowRow = WindowRow & { first_ms: Num; ingested_ms: Num }
+
+const identityOf = (r: { product: string; series: string; measure: string; frequency: string }) => `${r.product}\u0000${r.series}\u0000${r.measure}\u0000${r.frequency}`
+
+/**
+ * The window terms of step 2 (`(product, series, measure, frequency) IN (...) AND period_start >=
+ * bound`, ORed), every value a bound parameter: the series sorted by their window's lower
+ * bound, a new term where a bound lies more than RANGE_SLACK_MS after its term's first.
+ * Frequencies this code does not know are left out (their rows are not health rows).
+ */
+export function windowRanges(newest: readonly NewestRow[]): { sql: string; params: Record<string, unknown> } {
+  const bounded = newest
+    .filter((r) => SeriesFrequency.safeParse(r.frequency).success)
+    .map((r) => ({ r, from: Number(r.last_ms) - SERIES_WINDOW_SPAN_MS[r.frequency as SeriesFrequency] }))
+    .sort((a, b) => a.from - b.from)
+  const terms: { from: number; rows: NewestRow[] }[] = []
+  for (const { r, from } of bounded) {
+    const term = terms.at(-1)
+    if (term && from - term.from <= RANGE_SLACK_MS) term.rows.push(r)
+    else terms.push({ from, rows: [r] })
+  }
+  const params: Record<string, unknown> = {}
+  const sql = terms.map((t, i) => {
+    Object.assign(params, {
+      [`p${i}`]: t.rows.map((r) => r.product),
+      [`s${i}`]: t.rows.map((r) => r.series),
+      [`m${i}`]: t.rows.map((r) => r.measure),
+      [`f${i}`]: t.rows.map((r) => r.frequency),
+      [`from${i}`]: t.from,
+    })
+    return `((product, series, measure, frequency) IN arrayZip({p${i}:Array(String)}, {s${i}:Array(String)}, {m${i}:Array(String)}, {f${i}:Array(String)}) AND period_start >= fromUnixTimestamp64Milli({from${i}:Int64}, 'UTC'))`
+  })
+  return { sql: sql.join(' OR '), params }
 }
 
-type StoredSeries = { source: string; row: Omit<SeriesHealthRow, 'late'>; lastEnd: number; ingested: number }
-
-async function loadSeries(ch: ClickHouseHandle, scope: Scope): Promise<StoredSeries[]> {
-  if (scope.keys.length === 0) return []
-  const rows = await queryRows<SeriesRow>(ch, 'quality.series', SERIES_SQL, {
-    products: scope.products,
-    markets: scope.markets,
+/**
+ * Every stored series of the products and GRID markets given over its window (see the plan
+ * above), by product, market, series, measure and frequency (finest first).
+ */
+export async function readSeriesWindows(ch: ClickHouseHandle, products: readonly string[], markets: readonly string[]): Promise<SeriesWindowRow[]> {
+  const scope = { products, markets }
+  // Grouped in the table's ORDER BY order: streamed series by series, no hash of every row's key
+  // (half the time of a hash aggregation on scripts/bench-health.ts's 8-year data).
+  const newest = await queryRows<NewestRow>(ch, 'quality.series.newest', SERIES_NEWEST_SQL, scope, { optimize_aggregation_in_order: 1 })
+  const ranges = windowRanges(newest)
+  if (ranges.sql === '') return []
+  const rows = await queryRows<WindowRow>(ch, 'quality.series.window', seriesWindowSql(ranges.sql), {
+    ...scope,
+    ...ranges.params,
     hourSpan: SERIES_WINDOW_SPAN_MS.hour,
     daySpan: SERIES_WINDOW_SPAN_MS.day,
     weekSpan: SERIES_WINDOW_SPAN_MS.week,
     monthSpan: SERIES_WINDOW_SPAN_MS.month,
   })
+  const byIdentity = new Map(newest.map((r) => [identityOf(r), r]))
+  return rows.flatMap((r) => {
+    const n = byIdentity.get(identityOf(r))
+    // A series first stored between the two reads has no first period or ingest yet: next view.
+    return n ? [{ ...r, first_ms: n.first_ms, ingested_ms: n.ingested_ms }] : []
+  })
+}
+
+type StoredSeries = { source: string; row: Omit<SeriesHealthRow, 'late' | 'ended'>; lastEnd: number; ingested: number }
+
+async function loadSeries(ch: ClickHouseHandle, scope: Scope): Promise<StoredSeries[]> {
+  if (scope.keys.length === 0) return []
+  const rows = await readSeriesWindows(ch, scope.products, scope.markets)
   const out: StoredSeries[] = []
   for (const r of rows) {
     const product = ProductId.safeParse(r.product)
@@ -123,11 +232,15 @@ async function loadSeries(ch: ClickHouseHandle, scope: Scope): Promise<StoredSer
   return out
 }
 
-function storedSeries(r: SeriesRow, product: ProductId, frequency: SeriesFrequency): StoredSeries {
+/** Sources users enter as files: no calendar of expected periods (series-periods.ts enteredPeriods). */
+const ENTERED_SOURCES: ReadonlySet<string> = new Set(UPLOADABLE_SOURCES)
+
+function storedSeries(r: SeriesWindowRow, product: ProductId, frequency: SeriesFrequency): StoredSeries {
   const first = Number(r.first_ms)
   const last = Number(r.last_ms)
   const present = new Set(r.starts.map(Number))
-  const expected = expectedPeriods(frequency, first, last)
+  const entered = ENTERED_SOURCES.has(r.source)
+  const expected = entered ? enteredPeriods(frequency, present, last) : expectedPeriods(frequency, first, last)
   const received = expected.filter((t) => present.has(t)).length
   const gaps = gapRuns(frequency, expected, present)
   const market = MarketId.safeParse(r.market)
@@ -138,6 +251,7 @@ function storedSeries(r: SeriesRow, product: ProductId, frequency: SeriesFrequen
     row: {
       product,
       market: market.success ? market.data : null,
+      calendar: entered ? 'entered' : 'publisher',
       series: r.series,
       measure: r.measure,
       frequency,
@@ -295,6 +409,21 @@ function productOf(dataset: string, series: readonly SeriesHealthRow[]): Product
   return series[0]?.product ?? 'GAS'
 }
 
+/**
+ * Each series' row with its lateness. A source whose every file is the whole inventory as of its
+ * period (`inventory`: EIA-860M) drops a series when nothing of it is left (every generator of a
+ * technology retired): such a series, older than the dataset's newest period, has ended; it is
+ * neither late nor a reason for the dataset to be.
+ */
+function seriesRows(dataset: string, stored: readonly StoredSeries[], through: number | null): SeriesHealthRow[] {
+  const inventory = isSeriesSourceId(dataset) && (SERIES_SOURCES[dataset] as SeriesSourceDefinition).inventory === true
+  const newest = stored.length > 0 ? Math.max(...stored.map((s) => s.lastEnd)) : null
+  return stored.map((s) => {
+    const ended = inventory && newest !== null && s.lastEnd < newest
+    return { ...s.row, ended, late: through === null ? null : !ended && isLate(s.row.frequency, s.lastEnd, through) }
+  })
+}
+
 function datasetHealth(
   dataset: string,
   stored: readonly StoredSeries[],
@@ -304,7 +433,7 @@ function datasetHealth(
 ): SeriesDatasetHealth {
   const schedule = scheduleFor(dataset)
   const through = schedule ? expectedThrough(schedule.definition, now) : null
-  const series = stored.map((s) => ({ ...s.row, late: through === null ? null : isLate(s.row.frequency, s.lastEnd, through) }))
+  const series = seriesRows(dataset, stored, through)
   const lateSeries = series.filter((s) => s.late).length
   const expected = series.reduce((n, s) => n + s.expectedPeriods, 0)
   const received = series.reduce((n, s) => n + s.receivedPeriods, 0)

@@ -50,6 +50,10 @@ export const SeriesHealthRow = z.object({
   gaps: z.array(SeriesGap).describe('missing runs, most recent first, at most SERIES_MAX_GAPS'),
   presence: z.string().regex(/^[01]*$/).describe("'1' per expected period present, '0' per missing one, oldest first"),
   late: z.boolean().nullable().describe('null when the dataset has no publication schedule'),
+  calendar: z
+    .enum(['publisher', 'entered'])
+    .describe("publisher: periods expected on the publisher's calendar; entered: user-entered quotes (REC), the expected periods are the ones held"),
+  ended: z.boolean().describe("an inventory's series absent from the dataset's newest period (EIA-860M: nothing of it is left): not late"),
 })
 export type SeriesHealthRow = z.infer<typeof SeriesHealthRow>
 

@@ -33,4 +33,9 @@ export type SeriesSourceDefinition = {
    * Otherwise a record of another key than the file's is refused (dead-lettered).
    */
   spansMarkets?: true
+  /**
+   * Set when every file is the whole inventory as of its period (EIA-860M): a series absent from
+   * the newest period has ended (nothing of it is left); data health does not call it late.
+   */
+  inventory?: true
 }

@@ -9,6 +9,7 @@ export const EIA860_SERIES_SOURCES = {
     product: 'GRID',
     verified: 'documented',
     spansMarkets: true,
+    inventory: true,
     parse: (bytes, file) => parseEia860mGenerators(bytes, file),
   },
 } as const satisfies Record<string, SeriesSourceDefinition>
