@@ -3,7 +3,16 @@ import { yearTicks, type CurveChartPoint, type QuoteSegment } from '#app/utils/c
 import { priceTickLabel, stepAfterRounded, timeAxisProps, valueAxisProps } from './chart-parts.tsx'
 import { FUEL_CURVE_COLORS, formatFuelPrice } from './fuel-curve-chart.tsx'
 
-export type FuelCurveChartDrawingProps = { points: CurveChartPoint[]; segments: QuoteSegment[]; seriesLabel: string; unit: string; title: string; width: number; height: number }
+export type FuelCurveChartDrawingProps = {
+  points: CurveChartPoint[]
+  segments: QuoteSegment[]
+  seriesLabel: string
+  compareLabel: string | null
+  unit: string
+  title: string
+  width: number
+  height: number
+}
 
 const round2 = (v: number) => Math.round(v * 100) / 100
 
@@ -18,7 +27,7 @@ function QuoteLine(props: { x1?: number; y1?: number; x2?: number; y2?: number; 
 }
 
 /** The recharts half of FuelCurveChart, loaded lazily like the power curve's (ChartBox). */
-export default function FuelCurveChartDrawing({ points, segments, seriesLabel, unit, title, width, height }: FuelCurveChartDrawingProps) {
+export default function FuelCurveChartDrawing({ points, segments, seriesLabel, compareLabel, unit, title, width, height }: FuelCurveChartDrawingProps) {
   const from = points[0]?.t ?? 0
   const to = points.at(-1)?.t ?? 0
   return (
@@ -26,7 +35,7 @@ export default function FuelCurveChartDrawing({ points, segments, seriesLabel, u
       <CartesianGrid stroke="#e5e7eb" strokeDasharray="2 3" vertical={false} />
       <XAxis {...timeAxisProps(from, to, yearTicks(from, to, Math.max(4, Math.floor(width / 80))), (ms) => String(new Date(ms).getUTCFullYear()))} />
       <YAxis {...valueAxisProps(priceTickLabel)} domain={['auto', 'auto']} />
-      <Tooltip content={<FuelTooltip seriesLabel={seriesLabel} />} isAnimationActive={false} />
+      <Tooltip content={<FuelTooltip seriesLabel={seriesLabel} compareLabel={compareLabel} />} isAnimationActive={false} />
       {segments.map((s) => (
         <ReferenceLine
           key={`${s.contract}:${s.x1}`}
@@ -39,12 +48,27 @@ export default function FuelCurveChartDrawing({ points, segments, seriesLabel, u
           shape={(props: { x1?: number; y1?: number; x2?: number; y2?: number }) => <QuoteLine {...props} segment={s} unit={unit} />}
         />
       ))}
+      {compareLabel ? (
+        <Line
+          id="fuel-curve-chart-compare"
+          className="curve-line-compare"
+          dataKey="compare"
+          name={compareLabel}
+          type={stepAfterRounded}
+          stroke={FUEL_CURVE_COLORS.compare}
+          strokeWidth={1.25}
+          strokeDasharray="5 4"
+          dot={false}
+          isAnimationActive={false}
+          connectNulls={false}
+        />
+      ) : null}
       <Line id="fuel-curve-chart-value" className="curve-line-value" dataKey="value" name={seriesLabel} type={stepAfterRounded} stroke={FUEL_CURVE_COLORS.curve} strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls={false} />
     </LineChart>
   )
 }
 
-function FuelTooltip({ active, payload, seriesLabel }: TooltipProps<number, string> & { seriesLabel: string }) {
+function FuelTooltip({ active, payload, seriesLabel, compareLabel }: TooltipProps<number, string> & { seriesLabel: string; compareLabel: string | null }) {
   if (!active || !payload?.length) return null
   const point = payload[0]?.payload as CurveChartPoint | undefined
   if (!point) return null
@@ -54,6 +78,11 @@ function FuelTooltip({ active, payload, seriesLabel }: TooltipProps<number, stri
       <div>
         <span style={{ color: FUEL_CURVE_COLORS.curve }}>{seriesLabel}</span> {formatFuelPrice(point.value)}
       </div>
+      {compareLabel ? (
+        <div>
+          <span style={{ color: FUEL_CURVE_COLORS.compare }}>{compareLabel}</span> {formatFuelPrice(point.compare)}
+        </div>
+      ) : null}
     </div>
   )
 }

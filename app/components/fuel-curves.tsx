@@ -1,16 +1,32 @@
-import { Form, Link, useNavigation } from '@remix-run/react'
+import { Form, Link, useNavigation, useSubmit } from '@remix-run/react'
 import { useMemo } from 'react'
-import { BUILD_WAIT_MS, chartSeries, CURVE_GRANULARITIES, GRANULARITY_LABELS, monthEndMs, monthStartMs, shortHash, type QuoteSegment } from '#app/utils/curve-view.ts'
+import {
+  BUILD_WAIT_MS,
+  chartSeries,
+  CURVE_GRANULARITIES,
+  curveSearch,
+  GRANULARITY_LABELS,
+  monthEndMs,
+  monthStartMs,
+  shortHash,
+  type CurveGranularity,
+  type PriceSpan,
+  type QuoteSegment,
+} from '#app/utils/curve-view.ts'
 import { formatInteger } from '#app/utils/format.ts'
 import type { FuelBuildAnswer, FuelCurveView } from '#app/utils/fuel-curves.server.ts'
+import type { FuelCompareOutput, FuelPeriodRow } from '#server/services/curves/fuel-schemas.ts'
+import { CurveDateSelect, dateChoices } from './curve-date-select.tsx'
 import { EmptyState } from './empty-state.tsx'
-import { FuelCurveChart, formatFuelPrice } from './fuel-curve-chart.tsx'
+import { FuelCurveChart, formatFuelChange, formatFuelPrice } from './fuel-curve-chart.tsx'
 import { Segmented } from './segmented.tsx'
 
 /**
  * The fuel curve pages of /gas/curves and /lng/curves: the list of a product's curves, and one
- * curve with its chart, periods table (quarters for ten years, calendar years beyond), quotes with
- * their repriced values, CSV download and the build form (pasted CSV quotes).
+ * curve with its as-of date and version pickers, "Compare with" another build (the change per
+ * period in the table, a dashed line on the chart, as the power curve page has), chart, periods
+ * table (quarters for ten years, calendar years beyond), quotes with their repriced values, CSV
+ * download and the build form (pasted CSV quotes).
  */
 
 const PRODUCT_LABELS = { GAS: { page: 'Gas', href: '/gas', what: 'Natural gas forward curves' }, LNG: { page: 'LNG', href: '/lng', what: 'LNG basis curves to Henry Hub' } } as const
@@ -113,13 +129,137 @@ export function FuelCurveListPage({ product, base, curves, canBuild }: { product
   )
 }
 
-function PeriodsTable({ view, unit, name, granularity }: { view: NonNullable<FuelCurveView['view']>; unit: string; name: string; granularity: FuelCurveView['granularity'] }) {
+/**
+ * The page's history beside FuelCurveView's build, as loadFuelCurveView answers it with
+ * fuelCurveHistory (server/services/curves/fuel-history.ts): the versions of the shown date, what
+ * the query asked for, the comparison and the periods with their change. Optional, so a view
+ * loaded without them still renders (the build alone, with the as-of picker only).
+ */
+type FuelHistoryFields = {
+  versions: number[]
+  query: FuelQuery
+  compare: FuelCompareOutput | null
+  compareVersions: number[]
+  rows: FuelPeriodRow[]
+}
+type FuelPageData = Omit<FuelCurveView, keyof FuelHistoryFields> & Partial<FuelHistoryFields>
+
+/** The page's choices; null means the default (the newest as-of date, its newest version, no comparison). */
+type FuelQuery = { asOf: string | null; version: number | null; compare: string | null; compareVersion: number | null }
+type FuelLinkQuery = FuelQuery & { granularity: CurveGranularity }
+
+const NO_QUERY: FuelQuery = { asOf: null, version: null, compare: null, compareVersion: null }
+
+/** The search string of a fuel curve view: the power page's (curveSearch: asOf, granularity, compare) with the versions. */
+function fuelSearch(q: FuelLinkQuery): string {
+  const params = new URLSearchParams(curveSearch({ asOf: q.asOf, granularity: q.granularity, compare: q.compare }))
+  if (q.asOf && q.version) params.set('version', String(q.version))
+  if (q.compare && q.compareVersion) params.set('compareVersion', String(q.compareVersion))
+  const text = params.toString()
+  return text ? `?${text}` : ''
+}
+
+const buildLabel = (build: { asOf: string; version: number }) => `${build.asOf} v${build.version}`
+
+/** Keeps the query's other choices in a GET form: a choice made (not a default) rides along as a hidden field. */
+function HiddenFields({ values }: { values: Record<string, string | number | null> }) {
+  return (
+    <>
+      {Object.entries(values).map(([name, value]) => (value === null ? null : <input key={name} type="hidden" name={name} value={value} />))}
+    </>
+  )
+}
+
+/**
+ * The as-of and "Compare with" pickers: two GET forms (they work without JavaScript; with it, a
+ * change applies at once), each keeping the other's choices, so picking a date never loses the
+ * compared build or the shown version. A new as-of date shows its newest version. Comparing with
+ * the shown date itself compares with its newest other version.
+ */
+function HistoryPickers({ data, build, query }: { data: FuelPageData; build: { asOf: string; version: number }; query: FuelLinkQuery }) {
+  const submit = useSubmit()
+  const versions = data.versions ?? []
+  // The shown date is a choice when it has another version to compare with.
+  const compareChoices = data.asOfDates
+    .filter((d) => d !== build.asOf || versions.length > 1)
+    .map((d) => ({ value: d, label: d === build.asOf ? `${d} (another version)` : d }))
+  const compared = data.compare?.other.asOf ?? ''
+  const granularity = query.granularity === 'standard' ? null : query.granularity
+  const apply = (form: HTMLFormElement) => submit(form, { preventScrollReset: true })
+  return (
+    <>
+      <Form method="get" className="curve-dates fuel-as-of-form" preventScrollReset onChange={(e) => apply(e.currentTarget)}>
+        <HiddenFields values={{ granularity, compare: query.compare, compareVersion: query.compare ? query.compareVersion : null }} />
+        <CurveDateSelect label="As of" name="asOf" current={build.asOf} choices={dateChoices(data.asOfDates)} />
+        <button type="submit" className="button button-small">
+          Show
+        </button>
+      </Form>
+      {data.versions === undefined || (compareChoices.length === 0 && !data.compare) ? null : (
+        <Form method="get" className="curve-dates fuel-compare-form" preventScrollReset onChange={(e) => apply(e.currentTarget)}>
+          <HiddenFields values={{ asOf: query.asOf, version: query.asOf ? query.version : null, granularity }} />
+          <CurveDateSelect label="Compare with" name="compare" current={compared} choices={compareChoices} none="None" />
+          <button type="submit" className="button button-small">
+            Compare
+          </button>
+        </Form>
+      )}
+    </>
+  )
+}
+
+/**
+ * The versions of the shown as-of date (and of the compared one) as links carrying the rest of the
+ * query; shown only where a date has more than one.
+ */
+function VersionLinks({ data, build, query, href }: { data: FuelPageData; build: { asOf: string; version: number }; query: FuelLinkQuery; href: (q: FuelLinkQuery) => string }) {
+  const versions = data.versions ?? []
+  const other = data.compare?.other ?? null
+  // The shown build itself is no comparison: the compared date's versions leave it out.
+  const compareVersions = other ? (data.compareVersions ?? []).filter((v) => other.asOf !== build.asOf || v !== build.version) : []
+  return (
+    <>
+      {versions.length > 1 ? (
+        <Segmented
+          label="Version"
+          current={String(build.version)}
+          options={versions.map((v, i) => ({
+            value: String(v),
+            label: `v${v}`,
+            href: href({ ...query, asOf: build.asOf, version: i === 0 ? null : v }),
+            title: i === 0 ? `The newest version of ${build.asOf}` : `Version ${v} of ${build.asOf}`,
+          }))}
+        />
+      ) : null}
+      {other && compareVersions.length > 1 ? (
+        <Segmented
+          label="Compared version"
+          current={String(other.version)}
+          options={compareVersions.map((v) => ({ value: String(v), label: `v${v}`, href: href({ ...query, compare: other.asOf, compareVersion: v }), title: `Compare with version ${v} of ${other.asOf}` }))}
+        />
+      ) : null}
+    </>
+  )
+}
+
+function ChangeCell({ value }: { value: number | null }) {
+  const text = formatFuelChange(value)
+  const direction = value === null || text === '0.000' ? '' : value > 0 ? ' pos' : ' neg'
+  return (
+    <td className={`num${direction}`} data-change>
+      {text}
+    </td>
+  )
+}
+
+function PeriodsTable({ rows, build, compared, unit, name, granularity }: { rows: FuelPeriodRow[]; build: { asOf: string; version: number }; compared: { asOf: string; version: number } | null; unit: string; name: string; granularity: CurveGranularity }) {
   return (
     <div className="table-scroll">
       <table className="data-table curve-periods fuel-curve-periods" data-granularity={granularity}>
         <caption>
-          {name} as of {view.build.asOf} (v{view.build.version}), {GRANULARITY_LABELS[granularity].toLowerCase()} view · {formatInteger(view.points.length)} periods ·
-          prices calendar-days-weighted, {unit}
+          {name} as of {build.asOf} (v{build.version}), {GRANULARITY_LABELS[granularity].toLowerCase()} view · {formatInteger(rows.length)} periods · prices
+          calendar-days-weighted, {unit}
+          {compared ? ` · change against ${compared.asOf} (v${compared.version})` : ''}
         </caption>
         <thead>
           <tr>
@@ -135,10 +275,20 @@ function PeriodsTable({ view, unit, name, granularity }: { view: NonNullable<Fue
             <th scope="col" className="num">
               Days
             </th>
+            {compared ? (
+              <>
+                <th scope="col" className="num">
+                  {buildLabel(compared)}
+                </th>
+                <th scope="col" className="num">
+                  Change
+                </th>
+              </>
+            ) : null}
           </tr>
         </thead>
         <tbody>
-          {view.points.map((p) => (
+          {rows.map((p) => (
             <tr key={p.period} data-period={p.period}>
               <th scope="row" className="text">
                 {p.period}
@@ -146,6 +296,14 @@ function PeriodsTable({ view, unit, name, granularity }: { view: NonNullable<Fue
               <td className="time">{p.first === p.last ? p.first : `${p.first} – ${p.last}`}</td>
               <td className="num strong">{formatFuelPrice(p.price)}</td>
               <td className="num muted">{formatInteger(p.days)}</td>
+              {compared ? (
+                <>
+                  <td className="num" data-compared>
+                    {formatFuelPrice(p.compared)}
+                  </td>
+                  <ChangeCell value={p.change} />
+                </>
+              ) : null}
             </tr>
           ))}
         </tbody>
@@ -205,7 +363,7 @@ function QuotesTable({ quotes, unit }: { quotes: NonNullable<FuelCurveView['view
 }
 
 /** The build form: the as-of date and the quotes pasted as CSV; a refusal shows its message (line, field, value) above it. */
-function BuildForm({ data, answer }: { data: FuelCurveView; answer: FuelBuildAnswer | undefined }) {
+function BuildForm({ data, answer }: { data: Pick<FuelCurveView, 'defaultAsOf' | 'quotesCsv' | 'curve'>; answer: FuelBuildAnswer | undefined }) {
   const navigation = useNavigation()
   const building = navigation.state === 'submitting' && navigation.formMethod?.toLowerCase() === 'post'
   const kept = answer?.values ?? null
@@ -252,11 +410,24 @@ function BuildForm({ data, answer }: { data: FuelCurveView; answer: FuelBuildAns
   )
 }
 
-/** One fuel curve: build facts, chart, periods, quotes, CSV link and (analysts) the build form; an empty state before any build. */
-export function FuelCurvePage({ data, answer }: { data: FuelCurveView; answer: FuelBuildAnswer | undefined }) {
+/** The compared build's prices as the chart's dashed line (its rows where it has a price). */
+function compareSpans(compare: FuelCompareOutput | null): PriceSpan[] | null {
+  return compare ? compare.rows.flatMap((r) => (r.other === null ? [] : [{ period: r.period, first: r.first, last: r.last, value: r.other }])) : null
+}
+
+/**
+ * One fuel curve: build facts, the as-of, version and compare pickers, chart, periods (with the
+ * change against the compared build), quotes, CSV link and (analysts) the build form; an empty
+ * state before any build.
+ */
+export function FuelCurvePage({ data, answer }: { data: FuelPageData; answer: FuelBuildAnswer | undefined }) {
   const { curve, view, granularity, base } = data
   const label = PRODUCT_LABELS[data.product]
-  const series = useMemo(() => chartSeries(view ? view.points.map((p) => ({ period: p.period, first: p.first, last: p.last, value: p.price })) : []), [view])
+  const compare = data.compare ?? null
+  const series = useMemo(
+    () => chartSeries(view ? view.points.map((p) => ({ period: p.period, first: p.first, last: p.last, value: p.price })) : [], compareSpans(compare)),
+    [view, compare],
+  )
   const segments: QuoteSegment[] = useMemo(
     () =>
       (view?.quotes ?? [])
@@ -264,16 +435,13 @@ export function FuelCurvePage({ data, answer }: { data: FuelCurveView; answer: F
         .sort((a, b) => a.x1 - b.x1 || a.x2 - b.x2),
     [view],
   )
-  const search = (g: string, asOf?: string) => {
-    const params = new URLSearchParams()
-    if (asOf) params.set('asOf', asOf)
-    if (g !== 'standard') params.set('granularity', g)
-    const text = params.toString()
-    return text ? `?${text}` : ''
-  }
-  const shownAsOf = view && data.asOfDates[0] !== view.build.asOf ? view.build.asOf : undefined
+  // Links keep only the choices made, so the default view follows new builds (as on the power page).
+  const query: FuelLinkQuery = { ...NO_QUERY, ...data.query, granularity }
+  const href = (q: FuelLinkQuery) => `${base}/${curve.curve}${fuelSearch(q)}`
+  const rows = data.rows ?? view?.points.map((p) => ({ ...p, compared: null, change: null })) ?? []
+  const compareLabel = compare ? `As of ${buildLabel(compare.other)}` : null
   return (
-    <div className="page" data-as-of={view?.build.asOf} data-version={view?.build.version}>
+    <div className="page" data-as-of={view?.build.asOf} data-version={view?.build.version} data-compare-as-of={compare?.other.asOf} data-compare-version={compare?.other.version}>
       <header className="page-header">
         <div>
           <p className="breadcrumb">
@@ -289,12 +457,18 @@ export function FuelCurvePage({ data, answer }: { data: FuelCurveView; answer: F
               <span className="mono" title={view.build.inputsHash}>
                 {shortHash(view.build.inputsHash)}
               </span>
+              {compare ? (
+                <>
+                  {' '}
+                  · compared with as of <strong data-compared-build>{buildLabel(compare.other)}</strong> ({compare.other.owner === 'house' ? 'house' : 'your organization'})
+                </>
+              ) : null}
             </p>
           ) : null}
         </div>
         {view && data.canDownload ? (
           <div className="curve-actions">
-            <a className="button" href={`${base}/${curve.curve}.csv${search(granularity, view.build.asOf)}`} download>
+            <a className="button" href={`${base}/${curve.curve}.csv${fuelSearch({ ...NO_QUERY, asOf: view.build.asOf, version: view.build.version, granularity })}`} download>
               Download CSV
             </a>
           </div>
@@ -304,17 +478,17 @@ export function FuelCurvePage({ data, answer }: { data: FuelCurveView; answer: F
       {view ? (
         <>
           <div className="toolbar" role="group" aria-label="View options">
-            {data.asOfDates.length > 1 ? (
-              <Segmented
-                label="As of"
-                current={view.build.asOf}
-                options={data.asOfDates.slice(0, 6).map((d) => ({ value: d, label: d, href: `${base}/${curve.curve}${search(granularity, d === data.asOfDates[0] ? undefined : d)}` }))}
-              />
-            ) : null}
+            <HistoryPickers data={data} build={view.build} query={query} />
+            <VersionLinks data={data} build={view.build} query={query} href={href} />
             <Segmented
               label="Periods"
               current={granularity}
-              options={CURVE_GRANULARITIES.map((g) => ({ value: g, label: GRANULARITY_LABELS[g], href: `${base}/${curve.curve}${search(g, shownAsOf)}`, title: g === 'standard' ? 'Quarters for ten years, then calendar years' : undefined }))}
+              options={CURVE_GRANULARITIES.map((g) => ({
+                value: g,
+                label: GRANULARITY_LABELS[g],
+                href: href({ ...query, granularity: g }),
+                title: g === 'standard' ? 'Quarters for ten years, then calendar years' : undefined,
+              }))}
             />
           </div>
           <section className="panel chart-panel" aria-label="Curve chart">
@@ -322,7 +496,8 @@ export function FuelCurvePage({ data, answer }: { data: FuelCurveView; answer: F
               <FuelCurveChart
                 points={series}
                 segments={segments}
-                seriesLabel={`As of ${view.build.asOf} v${view.build.version}`}
+                seriesLabel={`As of ${buildLabel(view.build)}`}
+                compareLabel={compareLabel}
                 unit={curve.unit}
                 firstPeriod={view.points[0]?.period ?? null}
                 lastPeriod={view.points.at(-1)?.period ?? null}
@@ -333,7 +508,7 @@ export function FuelCurvePage({ data, answer }: { data: FuelCurveView; answer: F
             )}
           </section>
           <section className="panel deferred-render" aria-label="Periods">
-            <PeriodsTable view={view} unit={curve.unit} name={curve.name} granularity={granularity} />
+            <PeriodsTable rows={rows} build={view.build} compared={compare?.other ?? null} unit={curve.unit} name={curve.name} granularity={granularity} />
           </section>
           <section className="panel deferred-render" aria-label="Quotes">
             <QuotesTable quotes={view.quotes} unit={curve.unit} />

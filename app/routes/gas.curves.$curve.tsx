@@ -5,10 +5,13 @@ import { FuelCurvePage } from '#app/components/fuel-curves.tsx'
 import { loadFuelCurveView, submitFuelBuild } from '#app/utils/fuel-curves.server.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data, params }) => [
-  { title: data ? `${data.curve.name} forward curve${data.view ? ` as of ${data.view.build.asOf}` : ''} · 254Carbon` : `${params.curve ?? 'Gas'} forward curve · 254Carbon` },
+  { title: data ? `${data.curve.name} forward curve${data.view ? ` as of ${data.view.build.asOf} v${data.view.build.version}` : ''} · 254Carbon` : `${params.curve ?? 'Gas'} forward curve · 254Carbon` },
 ]
 
-/** `/gas/curves/<HUB>`: a gas hub's forward curve (latest build, or `asOf`), audited as hub:gas-curve. */
+/**
+ * `/gas/curves/<HUB>`: a gas hub's forward curve (the latest build, or `asOf` and `version`), with
+ * `compare` (and `compareVersion`) the change against another build; audited as hub:gas-curve.
+ */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return loadFuelCurveView(request, context, 'GAS', params, { channel: 'hub', procedure: 'hub:gas-curve' })
 }

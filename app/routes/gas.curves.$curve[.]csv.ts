@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { fuelCurveCsv, loadFuelCurveView } from '#app/utils/fuel-curves.server.ts'
 
 /**
- * `/gas/curves/<HUB>.csv`: the curve as its page shows it (`asOf`, `granularity`), one row per
+ * `/gas/curves/<HUB>.csv`: the build its page shows (`asOf`, `version`, `granularity`), one row per
  * period with its months, days and days-weighted price, through the downloads channel (entitled
  * per product) and audited as download:gas-curve-csv.
  */

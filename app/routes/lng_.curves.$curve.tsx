@@ -5,10 +5,14 @@ import { FuelCurvePage } from '#app/components/fuel-curves.tsx'
 import { loadFuelCurveView, submitFuelBuild } from '#app/utils/fuel-curves.server.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data, params }) => [
-  { title: data ? `${data.curve.name} forward curve${data.view ? ` as of ${data.view.build.asOf}` : ''} · 254Carbon` : `${params.curve ?? 'LNG'} forward curve · 254Carbon` },
+  { title: data ? `${data.curve.name} forward curve${data.view ? ` as of ${data.view.build.asOf} v${data.view.build.version}` : ''} · 254Carbon` : `${params.curve ?? 'LNG'} forward curve · 254Carbon` },
 ]
 
-/** `/lng/curves/<BASIS>`: an LNG basis curve (JKM-HH, TTF-HH) (latest build, or `asOf`), audited as hub:lng-curve. */
+/**
+ * `/lng/curves/<BASIS>`: an LNG basis curve (JKM-HH, TTF-HH) (the latest build, or `asOf` and
+ * `version`), with `compare` (and `compareVersion`) the change against another build; audited as
+ * hub:lng-curve.
+ */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return loadFuelCurveView(request, context, 'LNG', params, { channel: 'hub', procedure: 'hub:lng-curve' })
 }

@@ -2,17 +2,8 @@ import { data, redirect, type AppLoadContext } from '@remix-run/node'
 import { z } from 'zod'
 import { isAppError } from '#server/errors.ts'
 import { entitledProducts, hasRole } from '#server/services/auth/entitlements.ts'
-import {
-  findFuelCurve,
-  FUEL_CURVES,
-  getFuelCurve,
-  latestDoneBuilds,
-  listFuelCurves,
-  requestFuelBuild,
-  waitForBuild,
-  type BuildRow,
-  type FuelProduct,
-} from '#server/services/curves/index.ts'
+import { FUEL_CURVES, listFuelCurves, requestFuelBuild, waitForBuild, type BuildRow, type FuelProduct } from '#server/services/curves/index.ts'
+import { fuelCurveHistory, type FuelCurveHistory } from '#server/services/curves/fuel-history.ts'
 import type { FuelGetOutput, FuelStoredQuote } from '#server/services/curves/fuel-schemas.ts'
 import { futureAsOfProblem } from '#server/services/curves/schemas.ts'
 import { BUILD_WAIT_MS, CURVE_GRANULARITIES, isIsoDate, type CurveGranularity } from './curve-view.ts'
@@ -44,13 +35,22 @@ export async function loadFuelCurveList(request: Request, context: AppLoadContex
 
 const CurveParam = z.object({ curve: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a curve name such as HENRY_HUB or JKM-HH') })
 
-const FuelViewQuery = z.object({
-  asOf: z
+const QueryDate = (field: 'asOf' | 'compare') => z.string().refine(isIsoDate, `${field} must be a date YYYY-MM-DD`)
+const QueryVersion = (field: 'version' | 'compareVersion') =>
+  z
     .string()
-    .refine(isIsoDate, 'asOf must be a date YYYY-MM-DD')
-    .optional(),
+    .regex(/^[1-9]\d{0,5}$/, `${field} must be a version number: 1, 2, ...`)
+    .transform(Number)
+
+/** The page's query: a build (`asOf`, `version`), the one to compare it with (`compare`, `compareVersion`), the periods. */
+const FuelViewQuery = z.object({
+  asOf: QueryDate('asOf').optional(),
+  version: QueryVersion('version').optional(),
+  compare: QueryDate('compare').optional(),
+  compareVersion: QueryVersion('compareVersion').optional(),
   granularity: z.enum(CURVE_GRANULARITIES).default('standard'),
 })
+type FuelViewQuery = z.output<typeof FuelViewQuery>
 
 /** The curve a route names: a curve of the product's catalogue (404 otherwise, naming the curves there are). */
 function routeCurve(product: FuelProduct, rawParams: Record<string, string | undefined>): string {
@@ -61,9 +61,16 @@ function routeCurve(product: FuelProduct, rawParams: Record<string, string | und
   return upper
 }
 
-function routeQuery(request: Request): { asOf?: string; granularity: CurveGranularity } {
+function routeQuery(request: Request): FuelViewQuery {
   const search = new URL(request.url).searchParams
-  return parseOr(FuelViewQuery, { asOf: search.get('asOf') || undefined, granularity: search.get('granularity') || undefined })
+  const value = (name: keyof FuelViewQuery) => search.get(name)?.trim() || undefined
+  return parseOr(FuelViewQuery, {
+    asOf: value('asOf'),
+    version: value('version'),
+    compare: value('compare'),
+    compareVersion: value('compareVersion'),
+    granularity: value('granularity'),
+  })
 }
 
 export type FuelCurveView = {
@@ -73,6 +80,16 @@ export type FuelCurveView = {
   /** The shown build, or null when the viewer sees none yet (the page's empty state). */
   view: Pick<FuelGetOutput, 'build' | 'points' | 'quotes'> | null
   asOfDates: string[]
+  /** The versions of the shown as-of date, newest first. */
+  versions: number[]
+  /** What the query asked for (null: the default), so the page's links keep only the choices made. */
+  query: { asOf: string | null; version: number | null; compare: string | null; compareVersion: number | null }
+  /** The build compared with (`compare`, the page only); null without one. */
+  compare: FuelCurveHistory['compare']
+  /** The versions of the compared build's as-of date, newest first. */
+  compareVersions: number[]
+  /** The shown periods with the compared price and the change. */
+  rows: FuelCurveHistory['rows']
   granularity: CurveGranularity
   canBuild: boolean
   canDownload: boolean
@@ -87,9 +104,11 @@ export function fuelQuotesCsv(quotes: readonly Pick<FuelStoredQuote, 'contract' 
 }
 
 /**
- * One fuel curve (the page and its CSV): the latest build of the asked as-of date (default the
- * newest) at the granularity; without any build the viewer sees, an empty view (the page says so
- * and offers the build form), or a 404 for the CSV and an as-of date without a build.
+ * One fuel curve (the page and its CSV): the build the query names (`asOf` and `version`, default
+ * the newest of the newest date) at the granularity, and on the page (the hub channel) the change
+ * against `compare` (`compareVersion`) per period (fuelCurveHistory); without any build the viewer
+ * sees, an empty view (the page says so and offers the build form), or a 404 for the CSV and for an
+ * as-of date, version or compared build the viewer does not see.
  */
 export async function loadFuelCurveView(
   request: Request,
@@ -102,21 +121,29 @@ export async function loadFuelCurveView(
   const { curve, query } = await auditedInput(request, context, spec, () => ({ curve: routeCurve(product, rawParams), query: routeQuery(request) }))
   const access = await accessData(request, context, spec)
   const { db } = access.platform.pg
-  const row = await orRespond(findFuelCurve(db, product, curve))
-  const builds = await latestDoneBuilds(db, row.id, viewerOf(access))
-  const empty = builds.length === 0 && !query.asOf
-  invariantResponse(!(empty && purpose.channel === 'downloads'), `No ${row.name} curve is built yet`, { status: 404 })
-  const got = empty ? null : await orRespond(getFuelCurve({ db, ch: access.platform.ch }, { product, curve, asOf: query.asOf, granularity: query.granularity }, viewerOf(access)))
+  const withCompare = purpose.channel === 'hub'
+  const compare = withCompare ? { compare: query.compare, compareVersion: query.compareVersion } : {}
+  const history = await orRespond(fuelCurveHistory({ db, ch: access.platform.ch }, { product, curve, asOf: query.asOf, version: query.version, granularity: query.granularity, ...compare }, viewerOf(access)))
+  const { got } = history
+  invariantResponse(!(got === null && purpose.channel === 'downloads'), `No ${history.curve.name} curve is built yet`, { status: 404 })
+  const compared = history.compare ? { asOf: history.compare.other.asOf, version: history.compare.other.version, buildId: history.compare.other.id } : null
   await access.served({
     nodes: [curve],
-    details: got ? { buildId: got.build.id, asOf: got.build.asOf, version: got.build.version, granularity: query.granularity, periods: got.points.length } : { built: false },
+    details: got
+      ? { buildId: got.build.id, asOf: got.build.asOf, version: got.build.version, granularity: query.granularity, periods: got.points.length, ...(withCompare ? { compare: compared } : {}) }
+      : { built: false },
   })
   return {
     product,
     base: FUEL_CURVE_BASE[product],
-    curve: { product, curve: row.node, name: row.name, commodity: row.commodity as 'gas' | 'lng_basis', unit: row.unit },
+    curve: history.curve,
     view: got ? { build: got.build, points: got.points, quotes: got.quotes } : null,
-    asOfDates: builds.map((b) => b.asOf),
+    asOfDates: history.asOfDates,
+    versions: history.versions,
+    query: { asOf: query.asOf ?? null, version: query.version ?? null, compare: query.compare ?? null, compareVersion: query.compareVersion ?? null },
+    compare: history.compare,
+    compareVersions: history.compareVersions,
+    rows: history.rows,
     granularity: query.granularity,
     canBuild: hasRole(access.principal, 'analyst'),
     canDownload: purpose.channel === 'hub' ? await canDownload(access, product) : true,

@@ -105,3 +105,52 @@ export const FuelBuildInput = FuelCurveRef.extend({
   path: ['quotes'],
 })
 export type FuelBuildInput = z.input<typeof FuelBuildInput>
+
+/**
+ * Two builds of a fuel curve side by side (the curve pages' "Compare with"): `asOf`/`version` name
+ * the shown build as FuelGetInput does; `against`/`againstVersion` the compared one (default: the
+ * as-of date before `asOf`; on the shown date itself, its newest other version).
+ */
+export const FuelCompareInput = FuelCurveRef.extend({
+  asOf: IsoDate.optional().describe('default: the latest as-of date with a built curve'),
+  version: z.number().int().min(1).optional().describe('default: the latest successful build of that as-of date'),
+  against: IsoDate.optional().describe('the as-of date to compare with (default: the one before asOf)'),
+  againstVersion: z.number().int().min(1).optional().describe('a version of `against` (default: its latest; on asOf itself, the newest other version)'),
+  granularity: Granularity.default('standard'),
+})
+export type FuelCompareInput = z.input<typeof FuelCompareInput>
+
+export const FuelCompareRow = z.object({
+  period: z.string(),
+  first: MonthKey,
+  last: MonthKey,
+  base: z.number().nullable().describe('the shown build\'s days-weighted price (null: a period only the compared build has)'),
+  other: z.number().nullable().describe('the compared build\'s price (null: a period only the shown build has)'),
+  change: z.number().nullable().describe('base minus other'),
+})
+export type FuelCompareRow = z.infer<typeof FuelCompareRow>
+
+export const FuelCompareOutput = z.object({
+  base: FuelBuildSummary,
+  other: FuelBuildSummary,
+  granularity: Granularity,
+  rows: z.array(FuelCompareRow),
+})
+export type FuelCompareOutput = z.infer<typeof FuelCompareOutput>
+
+/** A period of the shown build with the compared build's price and the change, where the comparison has the same months. */
+export const FuelPeriodRow = FuelPoint.extend({
+  compared: z.number().nullable(),
+  change: z.number().nullable(),
+})
+export type FuelPeriodRow = z.infer<typeof FuelPeriodRow>
+
+/** The curve pages' view: one build (as FuelGetInput names it), optionally compared with another (FuelCompareInput's against). */
+export const FuelHistoryInput = FuelCurveRef.extend({
+  asOf: IsoDate.optional(),
+  version: z.number().int().min(1).optional(),
+  compare: IsoDate.optional(),
+  compareVersion: z.number().int().min(1).optional(),
+  granularity: Granularity.default('standard'),
+})
+export type FuelHistoryInput = z.input<typeof FuelHistoryInput>

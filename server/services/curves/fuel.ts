@@ -108,7 +108,8 @@ export function toFuelBuildSummary(row: BuildRow, ref: { product: FuelProduct; c
   }
 }
 
-function curveInfo(row: CurveRow, product: FuelProduct) {
+/** What a fuel curve is (FuelGetOutput's `curve`): product, name within it, display name, commodity, unit. */
+export function fuelCurveInfo(row: CurveRow, product: FuelProduct) {
   return { product, curve: row.node, name: row.name, commodity: row.commodity as FuelCommodity, unit: row.unit }
 }
 
@@ -121,13 +122,13 @@ export async function listFuelCurves(db: Database, product: FuelProduct, viewer:
     const row = byId.get(fuelCurveId(product, definition.curve))
     if (!row) continue
     const builds = await latestDoneBuilds(db, row.id, viewer)
-    out.push({ ...curveInfo(row, product), asOfDates: builds.map((b) => b.asOf), latest: builds[0] ? toFuelBuildSummary(builds[0], { product, curve: row.node }) : null })
+    out.push({ ...fuelCurveInfo(row, product), asOfDates: builds.map((b) => b.asOf), latest: builds[0] ? toFuelBuildSummary(builds[0], { product, curve: row.node }) : null })
   }
   return { curves: out }
 }
 
 /** The build a request names among those the viewer sees (as resolveBuild does for power). */
-async function resolveFuelBuild(db: Database, curve: CurveRow, viewer: CurveViewer, asOf?: string, version?: number): Promise<BuildRow> {
+export async function resolveFuelBuild(db: Database, curve: CurveRow, viewer: CurveViewer, asOf?: string, version?: number): Promise<BuildRow> {
   if (version !== undefined && !asOf) throw AppError.badRequest('version needs asOf: versions are numbered per as-of date')
   const where =
     asOf && version !== undefined
@@ -148,7 +149,7 @@ export async function getFuelCurve(deps: { db: Database; ch: ClickHouseHandle },
   const granularity = input.granularity ?? 'standard'
   const points = build.status === 'done' ? ((await readFuelCurvePoints(deps.ch, curve.id, [build.id])).get(build.id) ?? []) : []
   return {
-    curve: curveInfo(curve, input.product),
+    curve: fuelCurveInfo(curve, input.product),
     build: toFuelBuildSummary(build, { product: input.product, curve: curve.node }),
     granularity,
     points: fuelCurveView(points, granularity, build.asOf),
