@@ -1,19 +1,30 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useRef } from 'react'
 import { EmptyState } from '#app/components/empty-state.tsx'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
+import { loadFleetCheck } from '#app/components/scenario/fleet-check.server.ts'
+import { FleetCheckPanel } from '#app/components/scenario/fleet-check.tsx'
 import { LanguageHelp } from '#app/components/scenario/language-help.tsx'
 import { column, DataTable, PageHeader, Panel, type Column } from '#app/components/scenario/page-parts.tsx'
 import { RunTable } from '#app/components/scenario/run-table.tsx'
+import type { ScenarioEditorHandle } from '#app/components/scenario/scenario-editor.tsx'
 import { ScenarioForm } from '#app/components/scenario/scenario-form.tsx'
 import { loadScenario, submitScenario } from '#app/utils/scenarios.server.ts'
 import { newScenarioHref, scenarioHref, shortId, utcMinute } from '#app/utils/scenarios.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.scenario.name} · Scenarios · 254Carbon` : 'Scenario not found · 254Carbon' }]
 
-/** One scenario at a version (default the latest) with its versions and runs (audited as hub:scenario). */
+/**
+ * One scenario at a version (default the latest) with its versions and runs (audited as
+ * hub:scenario), and the fleet check of that version as saved (its canonical form) against the
+ * stored EIA-860M inventory (audited apart).
+ */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  return loadScenario(request, context, params)
+  const page = await loadScenario(request, context, params)
+  const { scenario } = page
+  const fleet = await loadFleetCheck(request, context, { text: scenario.canonical, parents: [], saved: { id: scenario.id, version: scenario.version } })
+  return { ...page, fleet }
 }
 
 /** Save (a new version when the text changed) or save and run; a refusal comes back with its diagnostics. */
@@ -64,8 +75,9 @@ function Runs({ runs }: { runs: Data['scenario']['runs'] }) {
 }
 
 export default function ScenarioPage() {
-  const { scenario, parents } = useLoaderData<typeof loader>()
+  const { scenario, parents, fleet } = useLoaderData<typeof loader>()
   const answer = useActionData<typeof action>()
+  const editor = useRef<ScenarioEditorHandle>(null)
   const house = scenario.owner === 'house'
   const latest = scenario.versions[0]?.version ?? scenario.version
   return (
@@ -111,8 +123,11 @@ export default function ScenarioPage() {
           file={scenario.name}
           house={house}
           answer={answer}
+          editorHandle={editor}
         />
       </section>
+
+      <FleetCheckPanel check={fleet} onAdd={house ? undefined : (line) => editor.current?.append(line)} />
 
       <Panel id="runs-title" title="Runs">
         <Runs runs={scenario.runs} />

@@ -128,6 +128,17 @@ type Printed = {
 }
 
 describe('carbon scenario run', () => {
+  it('refuses a scenario that follows the forward curve, which a run without a store has not, naming the way to run it (exit 2)', async () => {
+    const file = path.join(tmp, 'forward.scn')
+    fs.writeFileSync(file, 'scenario "Forward gas" extends "base"\nset fuel.gas = forward from 2026-08\n')
+    expect(await command({ action: 'check', file, json: false })).toMatchObject({ code: 0 })
+    const ran = await command({ action: 'run', file, json: true })
+    expect(ran).toMatchObject({ code: 2, out: '' })
+    expect(ran.err).toBe(
+      `carbon: ${file}: "Forward gas" sets fuel.gas = forward, which prices gas on the house Henry Hub forward curve; this command runs without a store, so it has none. Run the scenario from the hub or the API (POST /api/v1/scenarios/{id}/runs), or set fuel.gas to a price here.\n`,
+    )
+  })
+
   it('prints one JSON object, the same bytes twice, with every hub and block from next month to 2050-12', async () => {
     const now = new Date('2026-12-06T23:59:59Z')
     const first = await command({ action: 'run', file: example('high-gas.scn'), json: true }, now)

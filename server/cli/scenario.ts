@@ -209,9 +209,15 @@ async function run(file: string, json: boolean, out: CliOutput, err: CliOutput, 
   const checked = await checkFile(file, err)
   if (!checked) return 2
   const { assumptions, canonical } = checked
-  if (process.stderr.isTTY) await err.write(`carbon: running "${assumptions.name}" (every market, monthly to 2050-12)...\n`)
   // The model (base data, the EIA gas history) loads only for a run: `check` stays light.
-  const { BASE_DATA_VERSION, ENGINE_VERSION, runScenario } = await import('@carbon/scenario')
+  const { BASE_DATA_VERSION, ENGINE_VERSION, runScenario, usesForwardGas } = await import('@carbon/scenario')
+  if (usesForwardGas(assumptions)) {
+    await err.write(
+      `carbon: ${file}: "${assumptions.name}" sets fuel.gas = forward, which prices gas on the house Henry Hub forward curve; this command runs without a store, so it has none. Run the scenario from the hub or the API (POST /api/v1/scenarios/{id}/runs), or set fuel.gas to a price here.\n`,
+    )
+    return 2
+  }
+  if (process.stderr.isTTY) await err.write(`carbon: running "${assumptions.name}" (every market, monthly to 2050-12)...\n`)
   const identity = runIdentity({ canonical, baseDataVersion: BASE_DATA_VERSION, engineVersion: ENGINE_VERSION, mode: 'deterministic' })
   const result = runScenario(assumptions)
   const first = nextMonth(now)

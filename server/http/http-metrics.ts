@@ -122,6 +122,7 @@ export const ROUTE_TEMPLATES: readonly string[] = [
   '/api/v1/scenario-runs/:runId',
   '/api/v1/scenario-runs/:runId/results',
   '/api/v1/scenarios',
+  '/api/v1/scenarios/fleet-check',
   '/api/v1/scenarios/validate',
   '/api/v1/scenarios/:id',
   '/api/v1/scenarios/:id/runs',

@@ -77,6 +77,7 @@ describe('OpenAPI document', () => {
       '/scenario-runs/{runId}',
       '/scenario-runs/{runId}/results',
       '/scenarios',
+      '/scenarios/fleet-check',
       '/scenarios/validate',
       '/scenarios/{id}',
       '/scenarios/{id}/runs',

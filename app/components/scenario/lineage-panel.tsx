@@ -2,6 +2,8 @@ import { Link } from '@remix-run/react'
 import { scenarioHref, shortId } from '#app/utils/scenarios.ts'
 
 type LineageLink = { name: string; scenarioId: string; versionId: string; version: number; canonicalHash: string }
+/** The Henry Hub forward curve a run's `set fuel.gas = forward` priced gas with (server/services/scenarios/fuel-inputs.ts). */
+type GasForward = { id: string; name: string; curveId: string; version: number; asOf: string; first: string; last: string; months: number }
 type LineageProps = {
   runId: string
   inputsHash: string
@@ -12,6 +14,8 @@ type LineageProps = {
     chain: LineageLink[]
     baseDataVersion: string
     fuelHistoryId: string
+    /** Null or absent: the run did not use a forward curve (its scenario does not set fuel.gas = forward). */
+    gasForward?: GasForward | null
     engineVersion: string
     requestedByLabel: string
     requestedAt: string
@@ -20,8 +24,8 @@ type LineageProps = {
 
 /**
  * Where a run's numbers come from: the scenario version and its parents up to the root (each with
- * its version and canonical hash), the base-data and fuel-history snapshots, the engine, who asked
- * and when, and the run's identity (run id, inputs hash, draws and seed of a Monte Carlo run).
+ * its version and canonical hash), the base-data and fuel-history snapshots, the Henry Hub forward
+ * curve its `set fuel.gas = forward` followed (or that it used none), the engine, who asked and when, and the run's identity (run id, inputs hash, draws and seed of a Monte Carlo run).
  */
 export function LineagePanel({ runId, inputsHash, mode, draws, seed, lineage }: LineageProps) {
   return (
@@ -74,6 +78,10 @@ export function LineagePanel({ runId, inputsHash, mode, draws, seed, lineage }: 
             <dd className="mono">{lineage.fuelHistoryId}</dd>
           </div>
           <div>
+            <dt>Gas forward</dt>
+            <GasForwardFact forward={lineage.gasForward ?? null} />
+          </div>
+          <div>
             <dt>Requested by</dt>
             <dd>
               {lineage.requestedByLabel} · {lineage.requestedAt.slice(0, 16).replace('T', ' ')} UTC
@@ -82,5 +90,19 @@ export function LineagePanel({ runId, inputsHash, mode, draws, seed, lineage }: 
         </dl>
       </div>
     </section>
+  )
+}
+
+/**
+ * The forward curve fact: which curve, build version and as-of date, and the months it holds (the
+ * months a `forward` set is in force take their price from it, beyond the last its last price);
+ * without one, that the scenario did not ask for it.
+ */
+export function GasForwardFact({ forward }: { forward: GasForward | null }) {
+  if (!forward) return <dd data-gas-forward="none">Not used: the scenario does not set fuel.gas = forward</dd>
+  return (
+    <dd data-gas-forward={forward.id} title={`Forward curve snapshot ${forward.id} (${forward.curveId})`}>
+      {forward.name} v{forward.version} as of {forward.asOf} · {forward.first} to {forward.last} ({forward.months} months)
+    </dd>
   )
 }

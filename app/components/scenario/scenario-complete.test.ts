@@ -16,6 +16,17 @@ describe('editor suggestions', () => {
     expect(matchingItems(items, 'sol').map((i) => i.label)).toEqual(['solar'])
     expect(matchingItems(items, 'mi').map((i) => i.label)).toEqual(['MISO'])
     expect(matchingItems(items, '$/MM').map((i) => i.label)).toEqual(['$/MMBtu'])
+    expect(matchingItems(items, 'fo').map((i) => i.label)).toEqual(['forward'])
+    expect(matchingItems(items, 'f').map((i) => i.label)).toEqual([])
+  })
+
+  it('completes forward after fuel.gas =, and says it is for fuel.gas only', () => {
+    const line = 'set fuel.gas = forw'
+    const { word, start } = wordBefore(line, line.length)
+    expect({ word, start }).toEqual({ word: 'forw', start: 15 })
+    const [forward] = matchingItems(completions(), word)
+    expect(forward).toMatchObject({ label: 'forward', type: 'keyword' })
+    expect(forward!.detail).toMatch(/^fuel\.gas only: /)
   })
 
   it('stays closed on one letter, on a complete word with nothing longer, and on no match', () => {

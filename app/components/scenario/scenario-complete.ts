@@ -2,8 +2,9 @@ import { Prec, StateEffect, StateField, type EditorState, type Extension } from 
 import { keymap, showTooltip, type EditorView, type Tooltip } from '@codemirror/view'
 
 /**
- * Suggestions while typing in the scenario editor: the language's completions() (keywords, targets
- * with their unit, units, technologies, markets) whose name starts with the word before the cursor,
+ * Suggestions while typing in the scenario editor: the language's completions() (keywords, among
+ * them `forward` for `set fuel.gas = forward`, targets with their unit, units, technologies,
+ * markets) whose name starts with the word before the cursor,
  * in a small list under it. ArrowDown/ArrowUp choose, Enter or Tab insert, Escape closes; a click
  * inserts too. Opens only while typing a word of 2+ characters; Enter on a word that is already
  * complete is a plain new line.

@@ -1,5 +1,5 @@
 import { completions } from '@carbon/scenario/language'
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from 'react'
 import { diagnosticText, type DiagnosticLike } from '#app/utils/scenarios.ts'
 import { makeScenarioChecker, type ParentText } from './scenario-check.ts'
 
@@ -15,6 +15,15 @@ import { makeScenarioChecker, type ParentText } from './scenario-check.ts'
 
 export const LINT_DELAY_MS = 150
 
+/** What a page may do to the editor's text from outside it (the fleet check's "Add to scenario"). */
+export type ScenarioEditorHandle = { append(line: string): void }
+
+/** `text` with `line` as its new last line: one line break before it unless the text is empty or ends with one, one after. */
+export function appendLine(text: string, line: string): string {
+  const body = text === '' || text.endsWith('\n') ? text : `${text}\n`
+  return `${body}${line}\n`
+}
+
 type EditorProps = {
   /** The textarea's id (the label points at it) and form field name. */
   id: string
@@ -28,11 +37,13 @@ type EditorProps = {
   readOnly?: boolean
   /** Diagnostics the server returned (a refused save), shown until the browser checks the text itself. */
   serverDiagnostics?: DiagnosticLike[]
+  /** Set to the editor's handle (append a line), for controls outside the form. */
+  handle?: Ref<ScenarioEditorHandle>
 }
 
-type CodeMirrorView = { destroy(): void; dispatch(spec: unknown): void; focus(): void }
+type CodeMirrorView = { destroy(): void; dispatch(spec: unknown): void; focus(): void; state: { doc: { toString(): string } } }
 
-export function ScenarioEditor({ id, name, label, initialText, parents, file, readOnly = false, serverDiagnostics }: EditorProps) {
+export function ScenarioEditor({ id, name, label, initialText, parents, file, readOnly = false, serverDiagnostics, handle }: EditorProps) {
   const host = useRef<HTMLDivElement>(null)
   const textarea = useRef<HTMLTextAreaElement>(null)
   const view = useRef<CodeMirrorView | null>(null)
@@ -77,6 +88,23 @@ export function ScenarioEditor({ id, name, label, initialText, parents, file, re
     }
     // Mounted once per page: the text lives in the editor from then on.
   }, [])
+
+  // Appended in CodeMirror once mounted (its change listener updates the textarea, and the linter checks it), else in the textarea.
+  useImperativeHandle(
+    handle,
+    () => ({
+      append(line: string) {
+        const v = view.current
+        if (!v) {
+          if (textarea.current) textarea.current.value = appendLine(textarea.current.value, line)
+          return
+        }
+        const doc = v.state.doc.toString()
+        v.dispatch({ changes: { from: doc.length, insert: appendLine(doc, line).slice(doc.length) }, scrollIntoView: true })
+      },
+    }),
+    [],
+  )
 
   const jumpTo = useCallback((d: DiagnosticLike) => {
     const v = view.current

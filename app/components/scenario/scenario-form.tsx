@@ -1,8 +1,8 @@
 import { Form, useNavigation } from '@remix-run/react'
-import { useState } from 'react'
+import { useState, type Ref } from 'react'
 import type { DiagnosticLike } from '#app/utils/scenarios.ts'
 import type { ParentText } from './scenario-check.ts'
-import { ScenarioEditor } from './scenario-editor.tsx'
+import { ScenarioEditor, type ScenarioEditorHandle } from './scenario-editor.tsx'
 
 /** What the action answered when it refused (the ScenarioAnswer of scenarios.server.ts). */
 export type FormAnswer = { ok: false; message: string; diagnostics: DiagnosticLike[]; text: string } | undefined
@@ -16,6 +16,8 @@ type ScenarioFormProps = {
   /** A house scenario: read-only, run as it is. */
   house: boolean
   answer: FormAnswer
+  /** Set to the editor's handle, for controls outside the form that add to the text (the fleet check). */
+  editorHandle?: Ref<ScenarioEditorHandle>
 }
 
 /**
@@ -23,7 +25,7 @@ type ScenarioFormProps = {
  * version; Run saves first, then asks for a run with the chosen mode (a Monte Carlo run draws gas
  * and load around the scenario: draws and seed make it reproducible).
  */
-export function ScenarioForm({ editorKey, text, parents, file, house, answer }: ScenarioFormProps) {
+export function ScenarioForm({ editorKey, text, parents, file, house, answer, editorHandle }: ScenarioFormProps) {
   const navigation = useNavigation()
   const busy = navigation.state === 'submitting' && navigation.formMethod?.toLowerCase() === 'post'
   const intent = busy ? navigation.formData?.get('intent') : null
@@ -45,6 +47,7 @@ export function ScenarioForm({ editorKey, text, parents, file, house, answer }: 
         file={file}
         readOnly={house}
         serverDiagnostics={answer?.diagnostics.length ? answer.diagnostics : undefined}
+        handle={editorHandle}
       />
       <div className="scenario-actions">
         <fieldset className="field-set scenario-mode">

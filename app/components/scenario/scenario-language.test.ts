@@ -51,6 +51,17 @@ describe('scenario highlighter', () => {
     ])
   })
 
+  it('colours forward as a keyword in set fuel.gas = forward', () => {
+    expect(tokens('set fuel.gas = forward from 2026-08')).toEqual([
+      ['set', 'keyword'],
+      ['fuel.gas', 'variableName'],
+      ['=', 'operator'],
+      ['forward', 'keyword'],
+      ['from', 'keyword'],
+      ['2026-08', 'number'],
+    ])
+  })
+
   it('leaves a misspelled word plain and survives an unterminated string', () => {
     expect(tokens('sett x "open')).toEqual([
       ['sett', null],

@@ -4,11 +4,12 @@ import { StreamLanguage, type StreamParser, type StringStream } from '@codemirro
  * The scenario language's highlighter for the editor: a tiny line tokenizer (CodeMirror's
  * StreamLanguage). It only colours; the real parser (packages/scenario/src/language) reports the
  * errors. Token names are CodeMirror's standard tags, so the default highlight style colours them:
- * keyword, number (values and months), typeName (units), string, comment, atom (technologies and
- * markets), variableName (targets).
+ * keyword (statements, clauses and the value `forward` of `set fuel.gas = forward`), number
+ * (values and months), typeName (units), string, comment, atom (technologies and markets),
+ * variableName (targets).
  */
 
-export const SCENARIO_KEYWORDS = ['scenario', 'extends', 'chain', 'set', 'from', 'escalate', 'build', 'retire', 'in', 'at', 'by'] as const
+export const SCENARIO_KEYWORDS = ['scenario', 'extends', 'chain', 'set', 'forward', 'from', 'escalate', 'build', 'retire', 'in', 'at', 'by'] as const
 const KEYWORDS = new Set<string>(SCENARIO_KEYWORDS)
 const ATOMS = new Set(['solar', 'wind', 'storage', 'gas_cc', 'gas_ct', 'coal', 'nuclear', 'hydro', 'MISO', 'CAISO'])
 

@@ -40,11 +40,17 @@ export type TargetSpec = {
   unit: Unit
   /** false: the value is a rate and `escalate` makes no sense on it. */
   escalates: boolean
+  /**
+   * true: `forward` may stand for the number (`set fuel.gas = forward [from YYYY-MM]`): the value of
+   * each month is then the run's Henry Hub forward curve (the latest house build, kept in the run's
+   * lineage), not a number. Only `fuel.gas` has it: the only curve a run reads is Henry Hub's.
+   */
+  forward?: true
   description: string
 }
 
 export const SET_TARGETS: readonly TargetSpec[] = [
-  { pattern: 'fuel.gas', unit: '$/MMBtu', escalates: true, description: 'Henry Hub natural gas price' },
+  { pattern: 'fuel.gas', unit: '$/MMBtu', escalates: true, forward: true, description: 'Henry Hub natural gas price' },
   { pattern: 'fuel.gas.basis.<market>', unit: '$/MMBtu', escalates: true, description: "delivered gas basis to Henry Hub in a market's region" },
   { pattern: 'fuel.coal', unit: '$/MMBtu', escalates: true, description: 'delivered coal price' },
   { pattern: 'fuel.oil', unit: '$/MMBtu', escalates: true, description: 'distillate fuel oil price' },
@@ -62,14 +68,23 @@ export const SET_TARGETS: readonly TargetSpec[] = [
 /** Source position of a statement (1-based line and column), for lineage and messages. */
 export type SourcePosition = { file: string; line: number; col: number }
 
+/** The word that stands for a value taken from the run's forward curve (`set fuel.gas = forward`). */
+export const FORWARD_VALUE = 'forward'
+
 /** One `set` after resolution: `value` applies from `from` (MODEL_FIRST_MONTH when absent). */
 export type SetAssumption = {
   /** Concrete target, e.g. `fuel.gas`, `load.MISO.growth`, `power.CAISO.gas_cc.vom`. */
   target: string
-  value: number
+  /**
+   * The value in `unit` (percentages as fractions), or null for `= forward` (only on a target whose
+   * spec has `forward`, i.e. `fuel.gas`): each month's value is the run's Henry Hub forward curve.
+   * One field, no separate flag: a set with a number is exactly the object (and JSON) it always was,
+   * and no code can read a number from a forward set without first saying what null means.
+   */
+  value: number | null
   unit: Unit
   from: MonthKey | null
-  /** Escalation after `from`, as a fraction per year (2 %/yr -> 0.02); null when not given. */
+  /** Escalation after `from`, as a fraction per year (2 %/yr -> 0.02); null when not given (always null with `forward`). */
   escalate: number | null
   /** The scenario (in the extends chain) that set it. */
   scenario: string
@@ -97,6 +112,19 @@ export type Assumptions = {
   chain: string[]
   sets: SetAssumption[]
   changes: CapacityChange[]
+}
+
+/** True for a set whose value is the run's forward curve (`set fuel.gas = forward`). */
+export function isForwardSet(set: SetAssumption): boolean {
+  return set.value === null
+}
+
+/**
+ * Whether a run of `assumptions` needs the Henry Hub forward curve: some `fuel.gas` set says
+ * `forward`. A run that does not is computed (and identified) without the curve.
+ */
+export function usesForwardGas(assumptions: Assumptions): boolean {
+  return assumptions.sets.some((s) => s.target === 'fuel.gas' && isForwardSet(s))
 }
 
 /** Hubs each market's prices are reported at (the curve hubs of server/services/curves/catalog.ts). */

@@ -96,7 +96,16 @@ export function createModelRunner(log: Logger): ModelRunner {
     const id = nextId++
     return new Promise<RunRows>((resolve, reject) => {
       pending = { id, resolve, reject, onProgress }
-      const job: ModelJob = { canonical: request.canonical, mode: request.mode, draws: request.draws ?? null, seed: request.seed ?? null, fuel: request.fuel ?? null, shapes: request.shapes ?? null, id }
+      const job: ModelJob = {
+        canonical: request.canonical,
+        mode: request.mode,
+        draws: request.draws ?? null,
+        seed: request.seed ?? null,
+        fuel: request.fuel ?? null,
+        shapes: request.shapes ?? null,
+        forward: request.forward ?? null,
+        id,
+      }
       thread().postMessage(job)
     })
   }

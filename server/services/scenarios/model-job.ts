@@ -1,12 +1,22 @@
-import { bundledFuelHistory, modelContext, modelContextFor, runMonteCarloWith, runScenarioWith, type FuelHistory, type MeasuredLoad, type ModelContext } from '@carbon/scenario'
+import {
+  bundledFuelHistory,
+  modelContext,
+  modelContextFor,
+  runMonteCarloWith,
+  runScenarioWith,
+  type ForwardGasCurve,
+  type FuelHistory,
+  type MeasuredLoad,
+  type ModelContext,
+} from '@carbon/scenario'
 import { assumptionsOfCanonical } from './engine.ts'
 import { resultRows, type RunRows } from './rows.ts'
 import type { RunMode } from './schemas.ts'
 
 /**
  * What the model is asked to run: a stored canonical scenario in a mode, on a Henry Hub monthly
- * history and measured load shapes (the run's snapshots, fuel-inputs.ts; default the workbook
- * bundled with the engine and the built-in shapes).
+ * history, measured load shapes and a Henry Hub forward curve (the run's snapshots,
+ * fuel-inputs.ts; default the workbook bundled with the engine, the built-in shapes and no curve).
  */
 export type ModelRequest = {
   canonical: string
@@ -15,11 +25,12 @@ export type ModelRequest = {
   seed?: number | null
   fuel?: FuelHistory | null
   shapes?: MeasuredLoad[] | null
+  forward?: ForwardGasCurve | null
 }
 
 function contextOf(request: ModelRequest): ModelContext {
-  if (!request.fuel && !request.shapes?.length) return modelContext()
-  return modelContextFor(request.fuel ?? bundledFuelHistory().history, request.shapes ?? []).ctx
+  if (!request.fuel && !request.shapes?.length && !request.forward) return modelContext()
+  return modelContextFor(request.fuel ?? bundledFuelHistory().history, request.shapes ?? [], request.forward ?? null).ctx
 }
 
 /**

@@ -7,7 +7,7 @@ import { AppError } from '../../errors.ts'
 import { getLogger } from '../../logger.ts'
 import { ModelError, RunnerStopped, type ModelRunner } from './compute.ts'
 import { engineVersions, identityOf } from './engine.ts'
-import { currentRunInputs, inputsLineage, inputsOfRun, RunInputError, workbookRunInputs, type RunInputs } from './fuel-inputs.ts'
+import { currentRunInputs, fitInputs, inputsLineage, inputsOfRun, RunInputError, runNeedsOf, workbookRunInputs, type RunInputs, type RunNeeds } from './fuel-inputs.ts'
 import { publishRun } from './outbox.ts'
 import { insertRunRows } from './result-store.ts'
 import { summarizePrices } from './rows.ts'
@@ -20,6 +20,7 @@ import {
   HOUSE_LABEL,
   RunRequestInput,
   type FuelSnapshot,
+  type GasForwardSnapshot,
   type LoadShapesSnapshot,
   type Lineage,
   type LineageLink,
@@ -31,9 +32,9 @@ import {
 
 /**
  * Scenario runs: a request finds the run of the same inputs (the run id: canonical scenario,
- * base-data version (the tables, the Henry Hub history's and the measured load shapes' snapshot
- * ids: fuel-inputs.ts), engine version, and draws and seed for Monte Carlo) or stores a new one,
- * queued, with its lineage (and the snapshots, from which the worker computes it), and publishes
+ * base-data version (the tables, the Henry Hub history's, the measured load shapes' and, for a
+ * scenario that sets `fuel.gas = forward`, the Henry Hub forward curve's snapshot ids:
+ * fuel-inputs.ts), engine version, and draws and seed for Monte Carlo) or stores a new one, queued, with its lineage (and the snapshots, from which the worker computes it), and publishes
  * its row id on `scenarios.run` through the outbox (outbox.ts). The worker (server/workers/scenario-worker.ts) runs it (executeRun) and marks it done with a summary,
  * or failed with the reason; a run is never rewritten after that: a repeated request returns it.
  *
@@ -114,11 +115,11 @@ export async function lineageChain(db: Database, version: VersionRow): Promise<L
 }
 
 /** What a run's row holds in `lineage`: the lineage shown, and the snapshots of its inputs (never shown: they are the inputs themselves). */
-type StoredLineage = Lineage & { fuelSnapshot?: FuelSnapshot; loadShapesSnapshot?: LoadShapesSnapshot }
+type StoredLineage = Lineage & { fuelSnapshot?: FuelSnapshot; loadShapesSnapshot?: LoadShapesSnapshot; gasForwardSnapshot?: GasForwardSnapshot }
 
 /** A run as the API shows it. A house run never names a person. */
 export function toRunStatus({ run, version, scenario }: RunContext): RunStatus {
-  const { fuelSnapshot: _fuel, loadShapesSnapshot: _shapes, ...lineage } = run.lineage as StoredLineage
+  const { fuelSnapshot: _fuel, loadShapesSnapshot: _shapes, gasForwardSnapshot: _forward, ...lineage } = run.lineage as StoredLineage
   const house = run.organizationId === null
   return {
     runId: run.runId,
@@ -154,27 +155,44 @@ export async function listRuns(db: Database, access: ScenarioAccess, input: { sc
 }
 
 /**
- * `ch`: the ClickHouse handle the current Henry Hub history and EIA-930 demand are read from
- * (fuel-inputs.ts); without it a run is requested on the bundled workbook and built-in shapes.
+ * `ch`: the ClickHouse handle the current Henry Hub history, EIA-930 demand and forward curve
+ * points are read from (fuel-inputs.ts); without it a run is requested on the bundled workbook and
+ * built-in shapes, and a scenario that sets `fuel.gas = forward` is refused.
  */
 type RunDeps = { db: Database; bus: Bus; log?: Logger; ch?: ClickHouseHandle }
 
 /**
+ * A run's inputs: given as they are, or read for what the run's scenario needs (the version's
+ * resolved assumptions decide whether the Henry Hub forward curve is read at all).
+ */
+export type RunInputsSource = RunInputs | ((needs: RunNeeds) => Promise<RunInputs>)
+
+/** The current inputs of the stores behind `deps`, read for a run's needs (fuel-inputs.ts currentRunInputs). */
+function currentInputsOf(deps: RunDeps): RunInputsSource {
+  return (needs) => currentRunInputs(deps.ch, deps.db, needs)
+}
+
+/**
  * Stores a run request (or finds the run of the same inputs) without publishing it, on the inputs
  * given (default: the engine's own, bundled workbook and built-in shapes; requestRun reads the
- * current ones). Returns the row id and whether it was new.
+ * current ones for what the scenario needs). Inputs are fitted to the version's needs
+ * (fuel-inputs.ts fitInputs): a run of a scenario without `fuel.gas = forward` never carries a
+ * forward curve (its id and lineage are those of before curves); one with it and no curve is a
+ * BAD_REQUEST naming the remedy. Returns the row id and whether it was new.
  */
 export async function createRun(
   db: Database,
   access: ScenarioAccess,
   request: RunRequestInput,
-  inputs: RunInputs = workbookRunInputs(),
+  source: RunInputsSource = workbookRunInputs(),
 ): Promise<{ id: string; created: boolean; runId: string }> {
   const input = RunRequestInput.parse(request)
   const scenario = await visibleScenario(db, access, input.scenarioId)
   const version = await scenarioVersion(db, scenario, input.version)
   const draws = input.mode === 'montecarlo' ? (input.draws ?? DEFAULT_DRAWS) : null
   const seed = input.mode === 'montecarlo' ? (input.seed ?? DEFAULT_SEED) : null
+  const needs = runNeedsOf(version.canonical)
+  const inputs = fitInputs(typeof source === 'function' ? await source(needs) : source, needs)
   const { runId, inputsHash } = identityOf(version.canonical, input.mode, draws, seed, inputs.baseDataVersion)
   const existing = await db
     .select({ id: scenarioRuns.id })
@@ -225,14 +243,16 @@ export async function createRun(
 
 /**
  * requestRun: the run of a scenario version (default the latest) in a mode, on the current inputs
- * (with `deps.ch`, the stored Henry Hub history and EIA-930 load shapes where the store has them;
- * else the bundled workbook and built-in shapes: fuel-inputs.ts). An
- * existing run of the same run id the caller sees is returned as it is (queued, running, done or
- * failed: runs are immutable); otherwise a queued run is stored and published to `scenarios.run`
- * (a bus that refuses leaves it to the outbox relay).
+ * (with `deps.ch`, the stored Henry Hub history and EIA-930 load shapes where the store has them,
+ * and, when the scenario sets `fuel.gas = forward`, the latest house Henry Hub forward curve; else
+ * the bundled workbook and built-in shapes: fuel-inputs.ts). A scenario that sets `forward` while
+ * no house curve is built is refused (BAD_REQUEST: build one on /gas/curves/HENRY_HUB or set
+ * fuel.gas to a price). An existing run of the same run id the caller sees is returned as it is
+ * (queued, running, done or failed: runs are immutable); otherwise a queued run is stored and
+ * published to `scenarios.run` (a bus that refuses leaves it to the outbox relay).
  */
 export async function requestRun(deps: RunDeps, access: ScenarioAccess, request: RunRequestInput): Promise<RunStatus> {
-  const { id, created } = await createRun(deps.db, access, request, await currentRunInputs(deps.ch))
+  const { id, created } = await createRun(deps.db, access, request, currentInputsOf(deps))
   if (created) await publishRun({ db: deps.db, bus: deps.bus, log: deps.log ?? getLogger() }, id)
   const context = await runById(deps.db, id)
   return toRunStatus(context!)
@@ -339,7 +359,8 @@ export async function executeRun(deps: ExecuteDeps, id: string): Promise<RunRow 
   const progress = progressWriter(deps, started)
   let rows
   try {
-    rows = await deps.model.run({ canonical: version.canonical, mode: run.mode as RunStatus['mode'], draws: run.draws, seed: run.seed, fuel: inputs.fuel, shapes: inputs.shapes }, (p) => progress.update(p))
+    const request = { canonical: version.canonical, mode: run.mode as RunStatus['mode'], draws: run.draws, seed: run.seed, fuel: inputs.fuel, shapes: inputs.shapes, forward: inputs.forward }
+    rows = await deps.model.run(request, (p) => progress.update(p))
   } catch (error) {
     await progress.flush()
     if (error instanceof RunnerStopped) {
@@ -368,11 +389,15 @@ export async function executeRun(deps: ExecuteDeps, id: string): Promise<RunRow 
  * history (`deps.ch`, as requestRun): found when stored (the demo runs it at first start), else
  * queued and published for the worker (a new engine, base data or history is a new run id, so an
  * upgrade or a newly stored month queues the new base run once). Returns its run id.
+ *
+ * The base scenario sets a Henry Hub price (packages/scenario base.ts), not `forward`, so its run
+ * never reads the forward curve: it is the prior of the power curves, and the house reference
+ * does not move with every curve build (docs/decisions/024).
  */
 export async function requestHouseBaseRun(deps: RunDeps): Promise<{ runId: string; created: boolean }> {
   const base = await houseBaseScenario(deps.db)
   if (!base) throw AppError.notFound('The house base scenario (seedHouseScenarios first)')
-  const { id, runId, created } = await createRun(deps.db, HOUSE_ACCESS, { scenarioId: base.id, mode: 'deterministic' }, await currentRunInputs(deps.ch))
+  const { id, runId, created } = await createRun(deps.db, HOUSE_ACCESS, { scenarioId: base.id, mode: 'deterministic' }, currentInputsOf(deps))
   if (created) await publishRun({ db: deps.db, bus: deps.bus, log: deps.log ?? getLogger() }, id)
   return { runId, created }
 }

@@ -221,12 +221,51 @@ export const LoadShapesSummary = z.object({
 })
 export type LoadShapesSummary = z.infer<typeof LoadShapesSummary>
 
+/** One month of a Henry Hub forward curve a run used: $/MMBtu (a hub's forward is not bounded below). */
+export const ForwardMonth = z.object({ month: MonthKey, price: z.number().describe('$/MMBtu') })
+
+/**
+ * The Henry Hub forward curve a run's `set fuel.gas = forward` followed (fuel-inputs.ts): the latest
+ * house build of the GAS HENRY_HUB curve, its months after the history's last month through
+ * 2050-12; only runs whose scenario sets `forward` have one. `id` is
+ * the content id (packages/scenario `forwardGasId` of curve, as-of and months) that enters the
+ * base-data version; build id and version say which build the months were read from.
+ */
+export const GasForwardSnapshot = z.object({
+  id: z.string().regex(/^[0-9a-f]{16}$/),
+  curveId: z.string().describe('the curve, e.g. GAS:HENRY_HUB'),
+  buildId: z.uuid(),
+  version: z.number().int().min(1),
+  asOf: z.iso.date(),
+  months: z.array(ForwardMonth).min(1),
+})
+export type GasForwardSnapshot = z.infer<typeof GasForwardSnapshot>
+
+/** What a run's lineage shows of its forward gas curve: the curve, build, as-of and the months it covered (no prices). */
+export const GasForwardSummary = z.object({
+  id: z.string(),
+  curveId: z.string(),
+  name: z.string().describe('the curve\'s name, e.g. "Henry Hub gas"'),
+  buildId: z.string(),
+  version: z.number().int(),
+  asOf: z.string(),
+  first: MonthKey,
+  last: MonthKey,
+  months: z.number().int().min(1),
+})
+export type GasForwardSummary = z.infer<typeof GasForwardSummary>
+
 export const Lineage = z.object({
   chain: z.array(LineageLink).describe('the scenario version first, then its parent, up to the root (base)'),
-  baseDataVersion: z.string().describe('sha256 prefix of the base-data tables and the fuel history id: part of the run id'),
+  baseDataVersion: z.string().describe("sha256 prefix of the base-data tables, the fuel history id, and the measured load shapes' and forward gas curve's ids when the run has them: part of the run id"),
   fuelHistoryId: z.string().describe('sha256 prefix of the Henry Hub monthly history the run used (release, months, prices)'),
   fuelHistory: FuelHistorySummary.optional().describe('where that history came from and its span (runs recorded before snapshots have none)'),
   loadShapes: LoadShapesSummary.nullable().optional().describe('EIA-930 measured hourly load shapes the run used (null: the built-in shapes of every market)'),
+  gasForward: GasForwardSummary.nullable()
+    .optional()
+    .describe(
+      "the Henry Hub forward curve the run's `set fuel.gas = forward` priced gas with, after the history (beyond its last month, its last price); absent (or null) when the scenario does not set fuel.gas = forward: the run did not use a curve",
+    ),
   engineVersion: z.string(),
   requestedByLabel: z.string(),
   requestedAt: Timestamp,

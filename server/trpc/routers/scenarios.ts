@@ -33,6 +33,7 @@ import {
   ValidateOutput,
   type ScenarioAccess,
 } from '../../services/scenarios/schemas.ts'
+import { FleetCheckInput, FleetCheckOutput, fleetCheck, fleetSubject } from '../../services/scenarios/fleet-check.ts'
 import { authorize } from '../../services/auth/entitlements.ts'
 import type { Principal } from '../../services/auth/types.ts'
 import { dataProcedure, router, type Context } from '../trpc.ts'
@@ -40,8 +41,9 @@ import { dataProcedure, router, type Context } from '../trpc.ts'
 /**
  * The scenario procedures (issue 12): scenarios in the scenario language saved per organization and
  * versioned, runs of the fundamentals model to 2050 (deterministic or Monte Carlo) with lineage, their
- * results and the diff of two runs. Every procedure is authenticated; scenario texts and run
- * statuses are the caller's organization's (and the house's); results and diffs are market data:
+ * results and the diff of two runs, and the fleet check against EIA-860M (issue 18). Every procedure
+ * is authenticated; scenario texts and run statuses are the caller's organization's (and the
+ * house's); results, diffs and fleet checks are market data:
  * the caller names the market and the gate checks that market's entitlement on the channel (CAISO
  * is not offered through the API) and audits the call, as for prices.
  *
@@ -94,6 +96,27 @@ export const scenariosRouter = router({
     .input(ListScenariosInput)
     .output(ListScenariosOutput)
     .query(async ({ ctx }) => ({ scenarios: await listScenarios(ctx.platform.pg.db, accessOf(ctx)) })),
+
+  // Before `get`: REST matches paths in order, and /scenarios/{id} would take /scenarios/fleet-check.
+  fleetCheck: dataProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/scenarios/fleet-check',
+        tags: ['scenarios'],
+        summary: 'Fleet check against EIA-860M',
+        description:
+          "A scenario's installed capacity per technology (default the built-in base scenario) against the latest EIA-860M generator inventory " +
+          "stored for the market's own balancing authority (MISO, CISO for CAISO): operable net summer MW compared, nameplate shown, the gap and " +
+          'the build or retire statement (whole MW, from the month after the inventory) that closes it; technologies the model has none for listed ' +
+          'apart. `check` is null when no inventory is stored. The market needs your entitlement to it on this channel.',
+      },
+      access: read,
+      example: { market: 'MISO' },
+    })
+    .input(FleetCheckInput)
+    .output(FleetCheckOutput)
+    .query(async ({ ctx, input }) => fleetCheck(ctx.platform.ch, [input.market], await fleetSubject(ctx.platform.pg.db, accessOf(ctx), input))),
 
   get: dataProcedure
     .meta({

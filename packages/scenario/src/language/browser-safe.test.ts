@@ -20,7 +20,7 @@ describe('completions', () => {
   it('offers keywords, every concrete target with its unit, units, technologies and markets', () => {
     const list = completions()
     const labels = (type: string) => list.filter((c) => c.type === type).map((c) => c.label)
-    expect(labels('keyword')).toEqual(['scenario', 'set', 'build', 'retire', 'extends', 'from', 'escalate', 'in', 'at'])
+    expect(labels('keyword')).toEqual(['scenario', 'set', 'build', 'retire', 'extends', 'from', 'escalate', 'in', 'at', 'forward'])
     expect(labels('target')).toContain('fuel.gas')
     expect(labels('target')).toContain('power.CAISO.gas_ct.vom')
     expect(labels('target')).not.toContain('load.<market>.growth')

@@ -79,14 +79,18 @@ const setStatement: fc.Arbitrary<Statement> = fc
     negative: fc.boolean(),
     from: fc.option(month),
     escalate: fc.option(fc.tuple(fc.integer({ min: -99, max: 1_000 }), fc.integer({ min: 0, max: 2 }))),
+    forward: fc.boolean(),
   })
-  .map(({ t, n, scale, negative, from, escalate }) => {
+  .map(({ t, n, scale, negative, from, escalate, forward }) => {
+    const key = `set ${t.target} ${from === '2025-01' ? '' : (from ?? '')}`
+    // `set fuel.gas = forward [from ...]`: the run's forward curve, no unit, no escalate.
+    if (t.spec.forward && forward) return { key, text: () => `set ${t.target} = forward${from ? ` from ${from}` : ''}` }
     const signed = negative && (t.spec.unit === '%/yr' || t.target.startsWith('fuel.gas.basis')) ? -(n % 100) : n
     const value = t.spec.unit === 'MW' ? Math.max(1, signed) : signed
     const esc = t.spec.escalates && escalate ? escalate : null
     return {
       // `from 2025-01` (the first model month) is the same as no from: one key for both.
-      key: `set ${t.target} ${from === '2025-01' ? '' : (from ?? '')}`,
+      key,
       text: (how: number) =>
         `set ${t.target} = ${respell(decimalText(value, scale), how)} ${t.spec.unit}${from ? ` from ${from}` : ''}${esc ? ` escalate ${respell(decimalText(esc[0], esc[1]), how)} %/yr` : ''}`,
     }

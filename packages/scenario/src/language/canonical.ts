@@ -11,13 +11,16 @@
  *   resolves alone (no parents needed) to Assumptions equal to the ones it was made from;
  * - sets in canonical order (target, then from; an absent `from` and `from <MODEL_FIRST_MONTH>` are the
  *   same and print as absent), then builds and retirements (market, at, technology, kind, mw);
+ * - `set fuel.gas = forward [from YYYY-MM]` (the run's forward curve) prints with neither unit nor
+ *   escalate; a set with a number prints exactly as it did before `forward` existed, so the
+ *   canonical text, its hash and the run ids of every scenario without `forward` are unchanged;
  * - `by "<scenario>"` ends a statement that came from an ancestor (absent when it is the scenario's own);
  * - numbers in their shortest decimal form (5.50 -> 5.5, 1e21 -> 1000000000000000000000, -0 -> 0);
  *   percentages as percent (a fraction 0.02 prints as 2 %/yr).
  * Two texts that differ only in comments, blank space, the order of statements of different targets,
  * or the spelling of numbers have the same canonical form.
  */
-import { type Assumptions, type CapacityChange, type SetAssumption } from '../types.ts'
+import { FORWARD_VALUE, type Assumptions, type CapacityChange, type SetAssumption } from '../types.ts'
 import { formatNumber, formatPercent } from './numbers.ts'
 import { sortAssumptions } from './resolve.ts'
 
@@ -29,12 +32,17 @@ function by(scenario: string, own: string): string {
   return scenario === own ? '' : ` by ${quote(scenario)}`
 }
 
+/** The value of a set as written: `forward`, or the number and its unit (percentages as percent). */
+function canonicalValue(s: SetAssumption): string {
+  if (s.value === null) return FORWARD_VALUE
+  return `${s.unit === '%/yr' || s.unit === '%' ? formatPercent(s.value) : formatNumber(s.value)} ${s.unit}`
+}
+
 /** One `set` in canonical form (without a `by`). */
 export function canonicalSet(s: SetAssumption): string {
-  const value = s.unit === '%/yr' || s.unit === '%' ? formatPercent(s.value) : formatNumber(s.value)
   const from = s.from === null ? '' : ` from ${s.from}`
   const escalate = s.escalate === null ? '' : ` escalate ${formatPercent(s.escalate)} %/yr`
-  return `set ${s.target} = ${value} ${s.unit}${from}${escalate}`
+  return `set ${s.target} = ${canonicalValue(s)}${from}${escalate}`
 }
 
 /** One `build`/`retire` in canonical form (without a `by`). */

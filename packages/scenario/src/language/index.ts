@@ -4,6 +4,7 @@
  *
  * Values: as written in their unit, except percentages (`%/yr`, `%`), which are fractions in
  * Assumptions: `set load.MISO.growth = 1.5 %/yr` -> value 0.015; `escalate 2 %/yr` -> 0.02.
+ * `set fuel.gas = forward` -> value null (the run's Henry Hub forward curve, types.ts SetAssumption).
  */
 import { type Assumptions } from '../types.ts'
 import { canonicalText } from './canonical.ts'
@@ -12,14 +13,14 @@ import { parseScenario } from './parser.ts'
 import { resolveScenario, type ResolveOptions, type ScenarioLookup } from './resolve.ts'
 
 export { formatDiagnostic, type Diagnostic, type Span } from './diagnostics.ts'
-export { parseScenario, STATEMENT_KEYWORDS, CLAUSE_KEYWORDS, type ParsedChange, type ParsedSet, type ScenarioDocument, type ScenarioHeader } from './parser.ts'
+export { parseScenario, STATEMENT_KEYWORDS, CLAUSE_KEYWORDS, VALUE_KEYWORDS, type ParsedChange, type ParsedSet, type ScenarioDocument, type ScenarioHeader } from './parser.ts'
 export { resolveScenario, sortAssumptions, type ResolveOptions, type ScenarioLookup } from './resolve.ts'
 export { canonicalChange, canonicalSet, canonicalStatements, canonicalText } from './canonical.ts'
 export { completions, type Completion } from './completions.ts'
 export { closest, editDistance } from './suggest.ts'
 export { formatNumber, formatPercent } from './numbers.ts'
 export { lex, type Line, type Token } from './lexer.ts'
-export { CONCRETE_TARGETS, TARGET_NAMES } from './targets.ts'
+export { CONCRETE_TARGETS, FORWARD_TARGET_NAMES, TARGET_NAMES } from './targets.ts'
 
 export type ScenarioCheck = {
   /** Set when the text and its whole chain are free of errors. */

@@ -5,6 +5,7 @@
  * ```
  * scenario "<name>" [extends "<parent>"]                 first statement, exactly one per file
  * set <target> = <number> <unit> [from YYYY-MM] [escalate <number> %/yr]
+ * set fuel.gas = forward [from YYYY-MM]                  the run's Henry Hub forward curve: no unit, no escalate
  * build <tech> <number> MW in <market> at YYYY-MM
  * retire <tech> <number> MW in <market> at YYYY-MM
  * ```
@@ -12,20 +13,36 @@
  * `scenario "<name>" chain "<root>" ... "<name>"` (a scenario already resolved along its `extends`
  * chain) and, on statements that came from an ancestor, a trailing `by "<ancestor>"`.
  */
-import { MODEL_FIRST_MONTH, MODEL_LAST_MONTH, SCENARIO_MARKETS, TECHNOLOGIES, UNITS, type MonthKey, type ScenarioMarket, type Technology, type Unit } from '../types.ts'
+import {
+  FORWARD_VALUE,
+  MODEL_FIRST_MONTH,
+  MODEL_LAST_MONTH,
+  SCENARIO_MARKETS,
+  TECHNOLOGIES,
+  UNITS,
+  type MonthKey,
+  type ScenarioMarket,
+  type TargetSpec,
+  type Technology,
+  type Unit,
+} from '../types.ts'
 import { diagnosticAt, type Diagnostic, type Span } from './diagnostics.ts'
 import { lex, type Line, type Token } from './lexer.ts'
 import { fractionFromPercent, isNumberText, parseNumberText } from './numbers.ts'
 import { closest } from './suggest.ts'
-import { describeRange, findTarget, inRange, misfitSegment, TARGET_NAMES } from './targets.ts'
+import { describeRange, findTarget, FORWARD_TARGET_NAMES, inRange, misfitSegment, TARGET_NAMES } from './targets.ts'
 
 export const STATEMENT_KEYWORDS = ['scenario', 'set', 'build', 'retire'] as const
 export const CLAUSE_KEYWORDS = ['extends', 'chain', 'from', 'escalate', 'in', 'at', 'by'] as const
+/** Words that stand for a value after `=`: `forward` (the run's Henry Hub forward curve, fuel.gas only). */
+export const VALUE_KEYWORDS = [FORWARD_VALUE] as const
 
 /** A `set` as written (percentages already fractions). */
 export type ParsedSet = {
   target: string
-  value: number
+  /** null for `= forward` (types.ts SetAssumption). */
+  value: number | null
+  /** The target's unit (also for `forward`, whose curve is in it). */
   unit: Unit
   /** null when absent or MODEL_FIRST_MONTH (the same thing). */
   from: MonthKey | null
@@ -138,10 +155,10 @@ function name(cursor: Cursor, after: string): { value: string; token: Token } {
   return { value: t.value, token: t }
 }
 
-/** A number token, finite. */
-function number(cursor: Cursor, after: string): { value: number; token: Token } {
-  const t = cursor.expect('a number', after)
-  if (t.kind !== 'word' || !isNumberText(t.text)) cursor.fail(t, `expected a number after ${after}, found ${describe(t)}`)
+/** A number token, finite; `what` names what was expected in the message (default "a number"). */
+function number(cursor: Cursor, after: string, what = 'a number'): { value: number; token: Token } {
+  const t = cursor.expect(what, after)
+  if (t.kind !== 'word' || !isNumberText(t.text)) cursor.fail(t, `expected ${what} after ${after}, found ${describe(t)}`)
   const value = parseNumberText(t.text)
   if (value === undefined) cursor.fail(t, `the number ${t.text} is too large`)
   return { value: value === 0 ? 0 : value, token: t }
@@ -251,6 +268,41 @@ function unknownTarget(cursor: Cursor, t: Token): never {
   return cursor.fail(t, `unknown target ${describe(t)}: see the list of targets (fuel.gas, fuel.coal, policy.carbon, load.<market>.growth, ...)`)
 }
 
+/**
+ * Whether the value after `=` is `forward` (then consumed): only on a target whose spec takes it;
+ * on any other target a diagnostic naming the ones that do. On a target that takes it, a close
+ * misspelling of `forward` is named with a suggestion.
+ */
+function forwardValue(cursor: Cursor, target: Token, spec: TargetSpec): boolean {
+  const v = cursor.peek()
+  if (!v || v.kind !== 'word' || isNumberText(v.text)) return false
+  if (v.text === FORWARD_VALUE) {
+    cursor.next()
+    if (!spec.forward) cursor.fail(v, `only ${FORWARD_TARGET_NAMES.join(', ')} can follow the forward curve: ${target.text} takes a number in ${spec.unit}`)
+    return true
+  }
+  if (spec.forward && closest(v.text, [FORWARD_VALUE]) !== undefined) cursor.fail(v, `expected a number or ${FORWARD_VALUE} after =, found ${v.text}`, FORWARD_VALUE)
+  return false
+}
+
+/** The number after `=` with its unit, checked against the target's range (percentages as fractions). */
+function numberValue(cursor: Cursor, target: Token, spec: TargetSpec): number {
+  const n = number(cursor, '=', spec.forward ? `a number or ${FORWARD_VALUE}` : 'a number')
+  unit(cursor, spec.unit, n.token.text, target.text)
+  const isPercent = spec.unit === '%/yr' || spec.unit === '%'
+  const value = isPercent ? fractionFromPercent(n.value) : n.value
+  if (!inRange(spec, value)) cursor.fail(n.token, `${target.text} must be ${describeRange(spec)}, found ${n.token.text} ${spec.unit}`)
+  return value
+}
+
+/** After `forward`: a unit or `escalate` is named (the curve is in the target's unit and gives every month's price). */
+function notWithForward(cursor: Cursor, c: Token, spec: TargetSpec): void {
+  if (c.kind === 'word' && c.text === 'escalate') {
+    cursor.fail(c, `escalate does not apply to ${FORWARD_VALUE}: the forward curve gives each month's price (write a number in ${spec.unit} to escalate it)`)
+  }
+  if ((UNITS as readonly string[]).includes(c.text)) cursor.fail(c, `${FORWARD_VALUE} takes no unit: the forward curve's prices are in ${spec.unit}`)
+}
+
 function parseSet(cursor: Cursor, keywordToken: Token, context: Context): ParsedSet {
   const t = cursor.expect('a target such as fuel.gas', 'set')
   if (t.kind !== 'word') cursor.fail(t, `expected a target such as fuel.gas after set, found ${describe(t)}`)
@@ -259,17 +311,15 @@ function parseSet(cursor: Cursor, keywordToken: Token, context: Context): Parsed
   const { spec } = target
   const eq = cursor.expect('=', t.text)
   if (eq.kind !== 'equals') cursor.fail(eq, `expected = after ${t.text}, found ${describe(eq)}`)
-  const n = number(cursor, '=')
-  unit(cursor, spec.unit, n.token.text, t.text)
-  const isPercent = spec.unit === '%/yr' || spec.unit === '%'
-  const value = isPercent ? fractionFromPercent(n.value) : n.value
-  if (!inRange(spec, value)) cursor.fail(n.token, `${t.text} must be ${describeRange(spec)}, found ${n.token.text} ${spec.unit}`)
+  const forward = forwardValue(cursor, t, spec)
+  const value = forward ? null : numberValue(cursor, t, spec)
   let from: MonthKey | null = null
   let escalate: number | null = null
   let by: string | null = null
   const seen = new Set<string>()
   for (let c = cursor.next(); c; c = cursor.next()) {
     if (c.kind === 'word' && seen.has(c.text)) cursor.fail(c, `${c.text} is given twice`)
+    if (forward && by === null) notWithForward(cursor, c, spec)
     if (c.kind === 'word' && c.text === 'from' && by === null) {
       from = month(cursor, 'from').value
     } else if (c.kind === 'word' && c.text === 'escalate' && by === null) {
@@ -283,7 +333,7 @@ function parseSet(cursor: Cursor, keywordToken: Token, context: Context): Parsed
     } else if (by !== null) {
       cursor.fail(c, `unexpected ${describe(c)} after the end of the statement`)
     } else {
-      unexpected(cursor, c, ['from', 'escalate'], `after ${spec.unit}`)
+      unexpected(cursor, c, forward ? ['from'] : ['from', 'escalate'], `after ${forward ? FORWARD_VALUE : spec.unit}`)
     }
     if (c.kind === 'word') seen.add(c.text)
   }

@@ -28,6 +28,8 @@ export const CONCRETE_TARGETS: readonly ConcreteTarget[] = SET_TARGETS.flatMap((
 
 const BY_NAME = new Map(CONCRETE_TARGETS.map((t) => [t.target, t]))
 export const TARGET_NAMES: readonly string[] = CONCRETE_TARGETS.map((t) => t.target)
+/** The targets `= forward` may set (SET_TARGETS with `forward`): fuel.gas. */
+export const FORWARD_TARGET_NAMES: readonly string[] = CONCRETE_TARGETS.filter((t) => t.spec.forward).map((t) => t.target)
 
 export function findTarget(name: string): ConcreteTarget | undefined {
   return BY_NAME.get(name)

@@ -20,8 +20,9 @@ import {
 } from '../types.ts'
 import type { MarketBase } from './base/types.ts'
 import { accumulateDispatch, buildStack, clearPrice, shapeHydro, shiftStorage, type Offer, type ScarcityCurve } from './dispatch.ts'
+import { forwardLookup, type ForwardGasCurve, type ForwardLookup } from './forward-gas.ts'
 import { monthFrame, REP_DAYS as REP_DAYS_IMPORTED } from './frames.ts'
-import { compoundIndex, setsFor, valuePath, type Path } from './paths.ts'
+import { allSetsFor, compoundIndex, setsFor, valuePath, type Path } from './paths.ts'
 import { HOURS as HOURS_PER_DAY } from './profiles.ts'
 
 /** Local copies of imported constants: hot loops read a local, not a module binding. */
@@ -36,13 +37,19 @@ export const MODEL_MONTHS: readonly MonthKey[] = Object.freeze(monthRange(MODEL_
 /** Monthly Henry Hub history, $/MMBtu, months ascending: the bundled EIA RNGWHHDm workbook or a stored series (fuel-history.ts). */
 export type FuelHistory = { release: string | null; months: readonly { month: MonthKey; price: number }[] }
 
-/** What a run needs besides the scenario: base data, the gas history and the version ids. */
+/** What a run needs besides the scenario: base data, the gas history, the forward gas curve (if any) and the version ids. */
 export type ModelContext = {
   bases: Record<ScenarioMarket, MarketBase>
   history: FuelHistory
   historyByMonth: ReadonlyMap<MonthKey, number>
   /** Last month of the history; months up to it use the history for gas. */
   historyLast: MonthKey | null
+  /**
+   * The Henry Hub forward curve `set fuel.gas = forward` follows (forward-gas.ts), null for none; its
+   * price of any month (null for none). Read only where a scenario's forward set is in force.
+   */
+  forward: ForwardGasCurve | null
+  forwardPrice: ForwardLookup | null
   baseDataVersion: string
 }
 
@@ -68,14 +75,19 @@ export type MarketInputs = {
   hydroCf: Path
 }
 
-export function createModelContext(bases: Record<ScenarioMarket, MarketBase>, history: FuelHistory, baseDataVersion: string): ModelContext {
+export function createModelContext(
+  bases: Record<ScenarioMarket, MarketBase>,
+  history: FuelHistory,
+  baseDataVersion: string,
+  forward: ForwardGasCurve | null = null,
+): ModelContext {
   const historyByMonth = new Map<MonthKey, number>()
   let historyLast: MonthKey | null = null
   for (const m of history.months) {
     historyByMonth.set(m.month, m.price)
     if (historyLast === null || monthIndex(m.month) > monthIndex(historyLast)) historyLast = m.month
   }
-  return { bases, history, historyByMonth, historyLast, baseDataVersion }
+  return { bases, history, historyByMonth, historyLast, forward, forwardPrice: forwardLookup(forward), baseDataVersion }
 }
 
 function perTechnology(make: (t: Technology) => Path): Record<Technology, Path> {
@@ -84,8 +96,11 @@ function perTechnology(make: (t: Technology) => Path): Record<Technology, Path> 
   return out
 }
 
-/** Installed capacity per month: end of the base year + builds - retirements (scenario and announced), at least 0. */
-function capacityPaths(base: MarketBase, assumptions: Assumptions, months: readonly MonthKey[]): Record<Technology, Path> {
+/**
+ * Installed capacity per month: end of the base year + builds - retirements (scenario and announced), at least 0.
+ * Exported for the fleet check (fleet.ts), which reads the same capacity at one month.
+ */
+export function capacityPaths(base: MarketBase, assumptions: Assumptions, months: readonly MonthKey[]): Record<Technology, Path> {
   const start = base.startCapacityMw
   const first = monthIndex(months[0]!)
   const steps: { technology: Technology; mw: number; at: number }[] = []
@@ -105,10 +120,21 @@ function capacityPaths(base: MarketBase, assumptions: Assumptions, months: reado
   })
 }
 
-/** Gas: the EIA history for months it covers, the scenario (or the last historical price, flat) after. */
+/**
+ * Gas, per month: the EIA history for months it covers; else the scenario's `fuel.gas` set in
+ * force: a number (escalated), or `forward`, the forward curve's price of the month (forward-gas.ts
+ * `forwardLookup`, its last month held beyond it); else the last historical price, flat. A forward
+ * set on a context without a curve is an Error: the run would silently price gas otherwise.
+ */
 function gasPath(ctx: ModelContext, assumptions: Assumptions, months: readonly MonthKey[], multiplier?: Float64Array): Path {
   const lastPrice = ctx.historyLast ? ctx.historyByMonth.get(ctx.historyLast)! : 3
-  const out = valuePath(setsFor(assumptions, 'fuel.gas'), months, () => lastPrice)
+  const sets = allSetsFor(assumptions, 'fuel.gas')
+  const forward = sets.find((s) => s.value === null)
+  if (forward && !ctx.forwardPrice) {
+    throw new Error(`fuel.gas = forward (set by "${forward.scenario}") needs the run's Henry Hub forward curve, and this run has none`)
+  }
+  const curve = ctx.forwardPrice
+  const out = valuePath(sets, months, () => lastPrice, null, curve && ((k) => curve(months[k]!)))
   for (let k = 0; k < months.length; k++) {
     const h = ctx.historyByMonth.get(months[k]!)
     if (h !== undefined) out[k] = h

@@ -2,14 +2,16 @@
  * The fundamentals model: base data per market (base/, SOURCES.md), representative hours
  * (frames.ts), paths from assumptions (paths.ts), merit-order dispatch with storage and scarcity
  * (dispatch.ts, engine.ts), Monte Carlo bands (montecarlo.ts), the backcast (backcast.ts), the
- * Henry Hub history and measured load shapes a context is made of, given as data (fuel-history.ts,
- * load-shapes.ts: `modelContextFor`), and the version ids of a run's inputs (versions.ts).
+ * Henry Hub history, measured load shapes and Henry Hub forward curve a context is made of, given
+ * as data (fuel-history.ts, load-shapes.ts, forward-gas.ts: `modelContextFor`), the version ids
+ * of a run's inputs (versions.ts), and the fleet check against an EIA-860M inventory (fleet.ts).
  * Decision record: docs/decisions/013-scenario-model.md.
  */
 import type { Assumptions, ScenarioMarket, ScenarioResult } from '../types.ts'
 import { backcastWith, type BackcastRow } from './backcast.ts'
 import { MARKET_BASES, type MarketBase } from './base/index.ts'
 import { createModelContext, runScenarioWith, type FuelHistory, type ModelContext, type RunOptions } from './engine.ts'
+import { checkForwardGas, forwardGasId, type ForwardGasCurve } from './forward-gas.ts'
 import { checkFuelHistory, fuelHistoryId, henryHubHistory } from './fuel-history.ts'
 import { checkMeasuredLoad, loadShapesId, type MeasuredLoad } from './load-shapes.ts'
 import { runMonteCarloWith, type MonteCarloOptions, type MonteCarloResult } from './montecarlo.ts'
@@ -24,6 +26,7 @@ export { runMonteCarloWith, mulberry32, type MonteCarloOptions, type MonteCarloR
 export { backcastWith, backcastInputs, SYSTEM_HUB, type BackcastRow } from './backcast.ts'
 export { canonicalJson } from './versions.ts'
 export { HENRY_HUB_FILE, bundledFuelHistory, checkFuelHistory, fuelHistoryId } from './fuel-history.ts'
+export { checkForwardGas, forwardGasId, type ForwardGasCurve } from './forward-gas.ts'
 export { MIN_SHAPE_DAYS, checkMeasuredLoad, loadShapesId, measuredLoad, type HourlyDemand, type MeasuredLoad, type MeasuredMonth } from './load-shapes.ts'
 export {
   CALIBRATION_TOLERANCE,
@@ -36,9 +39,26 @@ export {
   type PublishedUse,
 } from './calibration.ts'
 export { BASE_SCENARIO_TEXT, BASE_BUILDS } from '../base.ts'
+export {
+  EIA860M_MODEL_TECHNOLOGIES,
+  FLEET_GAP_THRESHOLD_MW,
+  baseFleetAt,
+  checkFleet,
+  fleetAt,
+  fleetGap,
+  gapStatement,
+  inventoryFleet,
+  modelTechnologyOf,
+  statementMonth,
+  type FleetGap,
+  type FleetGapRow,
+  type FleetInventory,
+  type FleetMw,
+  type InventoryTechnology,
+} from './fleet.ts'
 
-/** A model context on one gas history (and measured load shapes, if any), with the version ids a run on it records. */
-export type FuelContext = { ctx: ModelContext; baseDataVersion: string; fuelHistoryId: string; loadShapesId: string | null }
+/** A model context on one gas history (and measured load shapes and a forward gas curve, if any), with the version ids a run on it records. */
+export type FuelContext = { ctx: ModelContext; baseDataVersion: string; fuelHistoryId: string; loadShapesId: string | null; forwardGasId: string | null }
 
 let tablesDigest: string | null = null
 
@@ -49,14 +69,17 @@ function baseTablesDigest(): string {
 }
 
 /**
- * The base-data version of runs on a gas history and measured load shapes: sha256 prefix (16 hex)
- * of the tables' digest, `\nfuel ` and the history's content id, and, when there are measured
- * shapes, `\nshapes ` and theirs. The run identity names it, so a run id changes with the base
- * data, every month or price of the history, and every measured shape.
+ * The base-data version of runs on a gas history, measured load shapes and a forward gas curve:
+ * sha256 prefix (16 hex) of the tables' digest, `\nfuel ` and the history's content id, and, when
+ * there are measured shapes, `\nshapes ` and theirs, and, when there is a forward curve,
+ * `\nforward ` and its (forward-gas.ts `forwardGasId`). The run identity names it, so a run id
+ * changes with the base data, every month or price of the history, every measured shape and every
+ * forward month; a run without shapes or curve has the version it had before either existed.
  */
-export function baseDataVersionOf(fuelHistoryId: string, loadShapesId: string | null = null): string {
+export function baseDataVersionOf(fuelHistoryId: string, loadShapesId: string | null = null, forwardGasId: string | null = null): string {
   const shapes = loadShapesId === null ? '' : `\nshapes ${loadShapesId}`
-  return sha256Hex(baseTablesDigest(), `\nfuel ${fuelHistoryId}${shapes}`).slice(0, VERSION_HEX)
+  const forward = forwardGasId === null ? '' : `\nforward ${forwardGasId}`
+  return sha256Hex(baseTablesDigest(), `\nfuel ${fuelHistoryId}${shapes}${forward}`).slice(0, VERSION_HEX)
 }
 
 /** The built-in bases with each measured market's shapes (new objects: frames are cached per base object). */
@@ -67,25 +90,28 @@ function basesWith(shapes: readonly MeasuredLoad[]): Record<ScenarioMarket, Mark
   return out
 }
 
-/** Contexts by content (history and shapes ids): a process runs on a handful (bundled, stored, a new month). */
+/** Contexts by content (history, shapes and forward ids): a process runs on a handful (bundled, stored, a new month, a new curve). */
 const contexts = new Map<string, FuelContext>()
 const MAX_CONTEXTS = 8
 
 /**
- * The model context on a gas history and, optionally, measured load shapes (both checked:
- * RangeError naming the bad month), with its version ids. Memoized by content: the same history
- * and shapes give the same context object.
+ * The model context on a gas history and, optionally, measured load shapes and a Henry Hub forward
+ * curve (each checked: RangeError naming the bad month), with its version ids. Memoized by
+ * content: the same history, shapes and curve give the same context object.
  */
-export function modelContextFor(history: FuelHistory, shapes: readonly MeasuredLoad[] = []): FuelContext {
+export function modelContextFor(history: FuelHistory, shapes: readonly MeasuredLoad[] = [], forward: ForwardGasCurve | null = null): FuelContext {
   checkFuelHistory(history, 'fuel history')
   checkMeasuredLoad(shapes)
+  if (forward) checkForwardGas(forward, 'forward gas curve')
   const id = fuelHistoryId(history)
   const shapesId = loadShapesId(shapes)
-  const key = `${id}|${shapesId ?? ''}`
+  const forwardId = forward ? forwardGasId(forward) : null
+  const key = `${id}|${shapesId ?? ''}|${forwardId ?? ''}`
   let found = contexts.get(key)
   if (!found) {
-    const baseDataVersion = baseDataVersionOf(id, shapesId)
-    found = { ctx: createModelContext(basesWith(shapes), history, baseDataVersion), baseDataVersion, fuelHistoryId: id, loadShapesId: shapesId }
+    const baseDataVersion = baseDataVersionOf(id, shapesId, forwardId)
+    const ctx = createModelContext(basesWith(shapes), history, baseDataVersion, forward)
+    found = { ctx, baseDataVersion, fuelHistoryId: id, loadShapesId: shapesId, forwardGasId: forwardId }
     if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!)
     contexts.set(key, found)
   }
