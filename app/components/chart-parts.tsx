@@ -44,6 +44,28 @@ export function roundedCurve(step: boolean) {
 export const linearRounded = roundedCurve(false)
 export const stepAfterRounded = roundedCurve(true)
 
+/**
+ * The props of a forward curve chart's step line (power and fuel charts): the curve, solid, or the
+ * build it is compared with, dashed and thinner. Spread into recharts' `<Line>` (recharts finds its
+ * lines by element type, so the line itself cannot be wrapped in a component).
+ */
+export function curveStepLineProps(id: string, dataKey: 'value' | 'compare', name: string, stroke: string) {
+  const compare = dataKey === 'compare'
+  return {
+    id,
+    className: compare ? 'curve-line-compare' : 'curve-line-value',
+    dataKey,
+    name,
+    type: stepAfterRounded,
+    stroke,
+    strokeWidth: compare ? 1.25 : 1.5,
+    strokeDasharray: compare ? '5 4' : undefined,
+    dot: false,
+    isAnimationActive: false,
+    connectNulls: false,
+  }
+}
+
 export type TickProps = { x: number; y: number; payload: { value: number } }
 
 /**

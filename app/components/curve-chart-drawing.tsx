@@ -1,7 +1,7 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipProps } from 'recharts'
 import { yearTicks, type CurveChartPoint, type QuoteSegment } from '#app/utils/curve-view.ts'
 import { formatPrice } from '#app/utils/format.ts'
-import { priceTickLabel, stepAfterRounded, timeAxisProps, valueAxisProps } from './chart-parts.tsx'
+import { curveStepLineProps, priceTickLabel, timeAxisProps, valueAxisProps } from './chart-parts.tsx'
 import { CURVE_COLORS } from './curve-chart.tsx'
 
 export type CurveChartDrawingProps = {
@@ -63,32 +63,9 @@ export default function CurveChartDrawing({ points, segments, seriesLabel, compa
         />
       ))}
       {compareLabel ? (
-        <Line
-          id="curve-chart-compare"
-          className="curve-line-compare"
-          dataKey="compare"
-          name={compareLabel}
-          type={stepAfterRounded}
-          stroke={CURVE_COLORS.compare}
-          strokeWidth={1.25}
-          strokeDasharray="5 4"
-          dot={false}
-          isAnimationActive={false}
-          connectNulls={false}
-        />
+        <Line {...curveStepLineProps('curve-chart-compare', 'compare', compareLabel, CURVE_COLORS.compare)} />
       ) : null}
-      <Line
-        id="curve-chart-value"
-        className="curve-line-value"
-        dataKey="value"
-        name={seriesLabel}
-        type={stepAfterRounded}
-        stroke={CURVE_COLORS.curve}
-        strokeWidth={1.5}
-        dot={false}
-        isAnimationActive={false}
-        connectNulls={false}
-      />
+      <Line {...curveStepLineProps('curve-chart-value', 'value', seriesLabel, CURVE_COLORS.curve)} />
     </LineChart>
   )
 }

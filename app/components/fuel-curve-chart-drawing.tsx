@@ -1,6 +1,6 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipProps } from 'recharts'
 import { yearTicks, type CurveChartPoint, type QuoteSegment } from '#app/utils/curve-view.ts'
-import { priceTickLabel, stepAfterRounded, timeAxisProps, valueAxisProps } from './chart-parts.tsx'
+import { curveStepLineProps, priceTickLabel, timeAxisProps, valueAxisProps } from './chart-parts.tsx'
 import { FUEL_CURVE_COLORS, formatFuelPrice } from './fuel-curve-chart.tsx'
 
 export type FuelCurveChartDrawingProps = {
@@ -49,21 +49,9 @@ export default function FuelCurveChartDrawing({ points, segments, seriesLabel, c
         />
       ))}
       {compareLabel ? (
-        <Line
-          id="fuel-curve-chart-compare"
-          className="curve-line-compare"
-          dataKey="compare"
-          name={compareLabel}
-          type={stepAfterRounded}
-          stroke={FUEL_CURVE_COLORS.compare}
-          strokeWidth={1.25}
-          strokeDasharray="5 4"
-          dot={false}
-          isAnimationActive={false}
-          connectNulls={false}
-        />
+        <Line {...curveStepLineProps('fuel-curve-chart-compare', 'compare', compareLabel, FUEL_CURVE_COLORS.compare)} />
       ) : null}
-      <Line id="fuel-curve-chart-value" className="curve-line-value" dataKey="value" name={seriesLabel} type={stepAfterRounded} stroke={FUEL_CURVE_COLORS.curve} strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls={false} />
+      <Line {...curveStepLineProps('fuel-curve-chart-value', 'value', seriesLabel, FUEL_CURVE_COLORS.curve)} />
     </LineChart>
   )
 }

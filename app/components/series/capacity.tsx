@@ -126,6 +126,37 @@ function Change({ value }: { value: number | null }) {
   return <span className={value > 0 ? 'pos' : value < 0 ? 'neg' : undefined}>{formatSignedMw(value)}</span>
 }
 
+/** The measures both tables show, in this order: nameplate MW, net summer MW, generators, share of nameplate. */
+function MeasureHeadings() {
+  return (
+    <>
+      <th scope="col" className="num">
+        Nameplate MW
+      </th>
+      <th scope="col" className="num">
+        Net summer MW
+      </th>
+      <th scope="col" className="num">
+        Generators
+      </th>
+      <th scope="col" className="num">
+        Share
+      </th>
+    </>
+  )
+}
+
+function MeasureCells({ row }: { row: { nameplateMw: number; summerMw: number; generators: number; share: number } }) {
+  return (
+    <>
+      <td className="num">{formatMw(row.nameplateMw)}</td>
+      <td className="num">{formatMw(row.summerMw)}</td>
+      <td className="num">{row.generators}</td>
+      <td className="num">{percent.format(row.share)}</td>
+    </>
+  )
+}
+
 function FuelTable({ data, since }: { data: CapacityData; since: string | null }) {
   return (
     <div className="table-scroll">
@@ -136,18 +167,7 @@ function FuelTable({ data, since }: { data: CapacityData; since: string | null }
             <th scope="col" className="time">
               Fuel
             </th>
-            <th scope="col" className="num">
-              Nameplate MW
-            </th>
-            <th scope="col" className="num">
-              Net summer MW
-            </th>
-            <th scope="col" className="num">
-              Generators
-            </th>
-            <th scope="col" className="num">
-              Share
-            </th>
+            <MeasureHeadings />
             {since ? (
               <>
                 <th scope="col" className="num">
@@ -166,10 +186,7 @@ function FuelTable({ data, since }: { data: CapacityData; since: string | null }
               <th scope="row" className="time">
                 {capacityFuelStyle(f.fuel).label}
               </th>
-              <td className="num">{formatMw(f.nameplateMw)}</td>
-              <td className="num">{formatMw(f.summerMw)}</td>
-              <td className="num">{f.generators}</td>
-              <td className="num">{percent.format(f.share)}</td>
+              <MeasureCells row={f} />
               {since ? (
                 <>
                   <td className="num">
@@ -201,18 +218,7 @@ function TechnologyTable({ data, since }: { data: CapacityData; since: string | 
             <th scope="col" className="time">
               Fuel
             </th>
-            <th scope="col" className="num">
-              Nameplate MW
-            </th>
-            <th scope="col" className="num">
-              Net summer MW
-            </th>
-            <th scope="col" className="num">
-              Generators
-            </th>
-            <th scope="col" className="num">
-              Share
-            </th>
+            <MeasureHeadings />
             {since ? (
               <th scope="col" className="num">
                 Change since {since}
@@ -227,10 +233,7 @@ function TechnologyTable({ data, since }: { data: CapacityData; since: string | 
                 {t.technology}
               </th>
               <td className="text">{capacityFuelStyle(t.fuel).label}</td>
-              <td className="num">{formatMw(t.nameplateMw)}</td>
-              <td className="num">{formatMw(t.summerMw)}</td>
-              <td className="num">{t.generators}</td>
-              <td className="num">{percent.format(t.share)}</td>
+              <MeasureCells row={t} />
               {since ? (
                 <td className="num">
                   <Change value={t.change} />

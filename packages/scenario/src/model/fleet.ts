@@ -19,6 +19,7 @@
  * scenario with the statements has exactly the inventory's fleet from then on (until its later
  * builds and retirements move it again). Framework-free.
  */
+import { isCombinedCycle, technologyFuel, type CapacityFuel } from '@carbon/connectors'
 import { addMonths, monthIndex } from '@carbon/curves'
 import { MODEL_FIRST_MONTH, MODEL_LAST_MONTH, TECHNOLOGIES, type Assumptions, type MonthKey, type ScenarioMarket, type Technology } from '../types.ts'
 import { MARKET_BASES, type MarketBase } from './base/index.ts'
@@ -28,43 +29,32 @@ import { capacityPaths } from './engine.ts'
 export type FleetMw = Record<Technology, number>
 
 /**
- * The model technology each EIA-860M technology (the words EIA writes in the `Technology` column)
- * counts as. Gas other than combined cycle (combustion turbines, steam turbines, engines,
- * compressed air) is the model's gas_ct: its peaking and mid-merit gas. Oil, biomass, geothermal,
- * waste and other technologies are not technologies of the model (its `otherMustRunMw` and imports
- * stand for them): they are listed apart by the check, never added to a technology.
+ * The model technology of each EIA-860M fuel group (packages/connectors `technologyFuel`, which
+ * reads EIA's `Technology` words). Gas other than combined cycle (combustion turbines, steam
+ * turbines, engines, compressed air) is the model's gas_ct: its peaking and mid-merit gas. Oil,
+ * biomass, geothermal, waste and other technologies are not technologies of the model (its
+ * `otherMustRunMw` and imports stand for them): they are listed apart by the check, never added
+ * to a technology.
  */
-export const EIA860M_MODEL_TECHNOLOGIES: Readonly<Record<string, Technology>> = {
-  'Natural Gas Fired Combined Cycle': 'gas_cc',
-  'Natural Gas Fired Combustion Turbine': 'gas_ct',
-  'Natural Gas Steam Turbine': 'gas_ct',
-  'Natural Gas Internal Combustion Engine': 'gas_ct',
-  'Natural Gas with Compressed Air Storage': 'gas_ct',
-  'Other Natural Gas': 'gas_ct',
-  'Conventional Steam Coal': 'coal',
-  'Coal Integrated Gasification Combined Cycle': 'coal',
-  Nuclear: 'nuclear',
-  'Conventional Hydroelectric': 'hydro',
-  Hydrokinetic: 'hydro',
-  'Onshore Wind Turbine': 'wind',
-  'Offshore Wind Turbine': 'wind',
-  'Solar Photovoltaic': 'solar',
-  'Solar Thermal with Energy Storage': 'solar',
-  'Solar Thermal without Energy Storage': 'solar',
-  Batteries: 'storage',
-  Flywheels: 'storage',
-  'Hydroelectric Pumped Storage': 'storage',
+const MODEL_TECHNOLOGY_OF_FUEL: Readonly<Record<CapacityFuel, Technology | null>> = {
+  gas: 'gas_ct',
+  coal: 'coal',
+  nuclear: 'nuclear',
+  hydro: 'hydro',
+  wind: 'wind',
+  solar: 'solar',
+  storage: 'storage',
+  oil: null,
+  other: null,
 }
 
 /** Gaps smaller than this (MW) are left alone: no statement for rounding noise. */
 export const FLEET_GAP_THRESHOLD_MW = 1
 
-const normalized = (words: string) => words.trim().replace(/\s+/g, ' ').toLowerCase()
-const BY_WORDS: ReadonlyMap<string, Technology> = new Map(Object.entries(EIA860M_MODEL_TECHNOLOGIES).map(([words, t]) => [normalized(words), t]))
-
 /** The model technology of an EIA-860M technology (case and spacing ignored), or null when the model has none for it. */
 export function modelTechnologyOf(eiaTechnology: string): Technology | null {
-  return BY_WORDS.get(normalized(eiaTechnology)) ?? null
+  if (isCombinedCycle(eiaTechnology)) return 'gas_cc'
+  return MODEL_TECHNOLOGY_OF_FUEL[technologyFuel(eiaTechnology)]
 }
 
 const MONTH_KEY = /^\d{4}-(0[1-9]|1[0-2])$/
@@ -126,7 +116,7 @@ export type FleetInventory = {
 const roundMw = (mw: number) => Math.round(mw * 1000) / 1000
 
 /**
- * An inventory's technologies summed per model technology (EIA860M_MODEL_TECHNOLOGIES); the
+ * An inventory's technologies summed per model technology (modelTechnologyOf); the
  * others kept apart, summed per EIA technology, in EIA's words' order. A capacity that is not a
  * finite number is a RangeError naming the technology, the measure and the value.
  */

@@ -40,7 +40,6 @@ export {
 } from './calibration.ts'
 export { BASE_SCENARIO_TEXT, BASE_BUILDS } from '../base.ts'
 export {
-  EIA860M_MODEL_TECHNOLOGIES,
   FLEET_GAP_THRESHOLD_MW,
   baseFleetAt,
   checkFleet,

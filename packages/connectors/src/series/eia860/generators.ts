@@ -103,10 +103,16 @@ export const EIA860M_TECHNOLOGY_FUELS: Readonly<Record<string, CapacityFuel>> = 
 export const CAPACITY_FUELS = ['nuclear', 'coal', 'gas', 'oil', 'hydro', 'wind', 'solar', 'storage', 'other'] as const
 export type CapacityFuel = (typeof CAPACITY_FUELS)[number]
 
-/** The fuel group of an EIA-860M technology (`other` when EIA's words are not known here). */
+const wordsKey = (words: string) => words.trim().replace(/\s+/g, ' ').toLowerCase()
+const FUEL_BY_WORDS: ReadonlyMap<string, CapacityFuel> = new Map(Object.entries(EIA860M_TECHNOLOGY_FUELS).map(([words, fuel]) => [wordsKey(words), fuel]))
+
+/** The fuel group of an EIA-860M technology, case and spacing ignored (`other` when EIA's words are not known here). */
 export function technologyFuel(technology: string): CapacityFuel {
-  return Object.hasOwn(EIA860M_TECHNOLOGY_FUELS, technology) ? (EIA860M_TECHNOLOGY_FUELS[technology] as CapacityFuel) : 'other'
+  return FUEL_BY_WORDS.get(wordsKey(technology)) ?? 'other'
 }
+
+/** Whether EIA's technology is a gas combined cycle (the one gas technology not a peaker in a merit order). */
+export const isCombinedCycle = (technology: string) => wordsKey(technology) === wordsKey('Natural Gas Fired Combined Cycle')
 
 /** The series id part of a technology: `Natural Gas Fired Combined Cycle` -> `NATURAL_GAS_FIRED_COMBINED_CYCLE`. */
 export function technologyKey(technology: string): string {

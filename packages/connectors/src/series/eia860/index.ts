@@ -3,6 +3,7 @@ export {
   eia860mFileMonth,
   statusCode,
   technologyFuel,
+  isCombinedCycle,
   technologyKey,
   capacitySeriesId,
   CAPACITY_FUELS,
@@ -16,5 +17,5 @@ export {
 } from './generators.ts'
 export { EIA860_SERIES_SOURCES, type Eia860SeriesSourceId } from './sources.ts'
 export { EIA860_FIXTURE_DIR, EIA860M_SAMPLE_FIXTURE } from './fixtures.ts'
-// The sample's builders, for workbooks of other generators in the same layout (the demo's inventory: server/services/demo/capacity.ts).
+// The sample's builders, for workbooks of other generators in the same layout (the demo's inventory: packages/demo-data/src/capacity.ts).
 export { eia860mOperatingCells, EIA860M_SAMPLE_GENERATORS, EIA860M_SAMPLE_HEADINGS, type Eia860mSampleGenerator } from './sample.ts'
