@@ -137,14 +137,7 @@ beforeAll(async () => {
   const port = await freePort()
   baseUrl = `http://localhost:${port}`
   // No demo data (the demo stores these same fixtures): every series on the pages is one this test put there.
-  const demo = process.env.DEMO_DATA
-  process.env.DEMO_DATA = 'off'
-  try {
-    server = await startServeOnKafka({ port, dataDir, brokers: mock.brokers, logFile: SERVER_LOG })
-  } finally {
-    if (demo === undefined) delete process.env.DEMO_DATA
-    else process.env.DEMO_DATA = demo
-  }
+  server = await startServeOnKafka({ port, dataDir, brokers: mock.brokers, logFile: SERVER_LOG, demo: false })
   sessions.analyst = await signedIn('Alan Analyst')
   sessions.admin = await signedIn('Ada Admin')
   sessions.none = await signedIn('Ned None')

@@ -16,7 +16,7 @@ import { parseEnv } from '../../env.ts'
 import { repoRoot } from '../../paths.ts'
 import { fuelCurveId } from '../curves/index.ts'
 import { DEMO_FUEL_CURVES } from './fuel-curves.ts'
-import { DEMO_SERIES_FILES } from './series.ts'
+import { demoSeriesBytes, DEMO_SERIES_FILES } from './series.ts'
 import { readDemoState } from './state.ts'
 
 /*
@@ -78,9 +78,11 @@ it('loads an interrupted demo again at the next start until it is complete', asy
     )
     expect(Number(row!.rows)).toBe(keys.size)
     expect(Number(row!.keys)).toBe(keys.size)
-    // The series of every reader's fixture, once each (Henry Hub monthly among them, 355 months;
-    // the EIA-860M sample's capacity of MISO's five technologies and CAISO's four, three measures each).
-    const expected = DEMO_SERIES_FILES.reduce((n, f) => n + SERIES_SOURCES[f.source].parse(new Uint8Array(fs.readFileSync(new URL(f.file, f.dir))), f.file).records.length, 0)
+    // The series of every demo file, once each (Henry Hub monthly among them, 355 months; the
+    // generated EIA-860M inventories of August and September: MISO's 14 technologies and CAISO's
+    // 16, PACW's among them, three measures each, two months).
+    let expected = 0
+    for (const f of DEMO_SERIES_FILES) expected += SERIES_SOURCES[f.source].parse(await demoSeriesBytes(f), f.file).records.length
     const [series] = await queryRows<{ rows: string; hh: string; miso: string; caiso: string }>(
       ch,
       'demo_resume_series',
@@ -91,8 +93,8 @@ it('loads an interrupted demo again at the next start until it is complete', asy
     )
     expect(Number(series!.rows)).toBe(expected)
     expect(Number(series!.hh)).toBe(355)
-    expect(Number(series!.miso)).toBe(15)
-    expect(Number(series!.caiso)).toBe(12)
+    expect(Number(series!.miso)).toBe(14 * 3 * 2)
+    expect(Number(series!.caiso)).toBe(16 * 3 * 2)
   } finally {
     await ch.close()
   }

@@ -27,7 +27,11 @@ export type RunningServer = {
  * `carbon serve` does with KAFKA_BROKERS set. Its output is appended to `logFile` (kept after the
  * test for diagnosis); resolves once it prints its URL.
  */
-export async function startServeOnKafka(options: { port: number; dataDir: string; brokers: string[]; logFile: string }): Promise<RunningServer> {
+/**
+ * `demo: false` starts the platform without its demo data (DEMO_DATA=off), for a test whose every
+ * value on the pages is one it published itself.
+ */
+export async function startServeOnKafka(options: { port: number; dataDir: string; brokers: string[]; logFile: string; demo?: boolean }): Promise<RunningServer> {
   const child = spawn(process.execPath, [path.join(root, 'bin/carbon.js'), 'serve', '--port', String(options.port)], {
     cwd: root,
     env: {
@@ -39,6 +43,7 @@ export async function startServeOnKafka(options: { port: number; dataDir: string
       KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
       INGEST_SOURCE: 'off',
       PUBLIC_URL: `http://localhost:${options.port}`,
+      ...(options.demo === false ? { DEMO_DATA: 'off' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -1,6 +1,6 @@
 /**
- * Builds small .xlsx files for tests and for the documented samples in fixtures/ (not exported
- * from the package): the XML parts written by hand after ECMA-376 Part 1, zipped by fflate. A
+ * Builds small .xlsx files for tests, the documented samples in fixtures/ and workbooks generated
+ * in those layouts (exported for the demo's EIA-860M inventory, @carbon/demo-data): the XML parts written by hand after ECMA-376 Part 1, zipped by fflate. A
  * test can change or drop any part before zipping (`edit`) to put damage where it wants it. The
  * bytes depend on nothing but the input: every entry is stamped 2026-01-01 00:00 (local time,
  * which is what the zip header stores), so a sample rebuilt later is the same file.

@@ -14,3 +14,5 @@ export {
   type ExcelFormat,
 } from './workbook.ts'
 export { parseXml, XmlSyntaxError, type XmlElement, type XmlNode } from './xml.ts'
+// The builder of the documented samples, for workbooks generated in their layouts (the demo's EIA-860M inventory).
+export { buildXlsx, type BuildOptions, type CellSpec, type SheetSpec } from './build-xlsx.ts'
