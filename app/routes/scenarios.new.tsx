@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { useRef } from 'react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary.tsx'
-import { loadFleetCheck } from '#app/components/scenario/fleet-check.server.ts'
+import { loadFleetCheck } from '#app/utils/fleet-check.server.ts'
 import { FleetCheckPanel } from '#app/components/scenario/fleet-check.tsx'
 import { LanguageHelp } from '#app/components/scenario/language-help.tsx'
 import { PageHeader } from '#app/components/scenario/page-parts.tsx'

@@ -3,10 +3,10 @@ import type { AppLoadContext } from '@remix-run/node'
 import { accessData } from '#app/utils/data-access.server.ts'
 import { orRespond } from '#app/utils/http.server.ts'
 import { fleetCheck, fleetSubjectOfText, type FleetCheckOutput } from '#server/services/scenarios/fleet-check.ts'
-import type { ParentText } from './scenario-check.ts'
+import type { ParentText } from '#app/components/scenario/scenario-check.ts'
 
 /**
- * The editor pages' fleet check (fleet-check.tsx) through the hub's door: accessData on the hub
+ * The editor pages' fleet check (app/components/scenario/fleet-check.tsx) through the hub's door: accessData on the hub
  * channel, the scenario markets the user's organization is entitled to there (the inventory is
  * market data; a market it may not see is not read), one audit row naming them before the data
  * leaves, as the overview does for its markets. The scenario service (server/services/scenarios
