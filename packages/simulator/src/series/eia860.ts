@@ -16,33 +16,42 @@
  * scheduled request finds it, while a request of the month before in `xls/` between the two dates
  * finds it moved to the archive (the connectors' dataset then answers "not published yet").
  *
- * The workbook of a month is the connectors' documented sample
- * (fixtures/eia860/september_generator2026_DOCUMENTED_LAYOUT.xlsx, invented generators) with the
- * month in its title and the capacities of its solar, wind and storage generators moved by
- * {@link eia860mBuildOut} (0.5 % a month of build-out, September 2026 the sample's own values), so
- * months differ and later ones hold more: the simulator's numbers, not EIA's. September 2026 is the
- * sample byte for byte; every other month is the same for the same name on every run.
+ * The workbooks hold the demo's generated, full-scale inventory (packages/demo-data capacity.ts,
+ * `@carbon/demo-data/capacity`: MISO and CAISO fleets of the size of the real balancing areas,
+ * invented generators), so a live ingest of the simulator (`npm start` runs one) keeps the picture
+ * the demo stored: the months the demo stores ({@link DEMO_INVENTORY_MONTHS}, August and September
+ * 2026) are the demo's own workbooks byte for byte, so the ingest reproduces exactly what the demo
+ * stored; every other month, from July 2015 on, is the demo's September generators with their
+ * solar, wind and storage capacities (nameplate, summer, winter) moved by {@link eia860mBuildOut}
+ * (0.5 % a month of build-out from September 2026, earlier months less, never under a quarter), to
+ * 0.1 MW, and the month in the title: the simulator's numbers, not EIA's. Months differ, and the
+ * same month is the same bytes on every run. The other months are no more than scaled Septembers:
+ * the units that came online in the demo's September are in every one of them (so July 2026 holds
+ * more solar and storage than the demo's August), and their county and operating date cells are
+ * eia860mOperatingCells' own, not the demo's (the reader reads neither).
+ *
+ * Why not the connectors' documented sample (fixtures/eia860/, what this served before): it holds a
+ * handful of invented generators, so once ingested it replaced the demo's September (and added an
+ * October) of a handful of units against the scenario model's tens of GW, and the fleet check
+ * suggested retiring nearly the whole fleet.
+ *
+ * A month is built generators -> cells (eia860mOperatingCells, the title cell set after) -> xlsx
+ * (buildXlsx), never by editing the sheet's XML: about a tenth of a second for the ~1,700
+ * generators, and kept ({@link CACHE_SIZE} months), so a backfill from 2015 (~135 months) builds
+ * each month once.
  */
-import { readFileSync } from 'node:fs'
 import {
-  cellAt,
-  columnLetter,
-  EIA860_FIXTURE_DIR,
-  EIA860M_HEADINGS,
+  buildXlsx,
   EIA860M_OPERATING_SHEET,
-  EIA860M_SAMPLE_FIXTURE,
   eia860mFileMonth,
-  lastRow,
-  normalizedHeading,
-  readExcelWorkbook,
-  sheetNamed,
-  shownCell,
+  eia860mOperatingCells,
   technologyFuel,
   type CapacityFuel,
-  type XlsSheet,
+  type CellSpec,
+  type Eia860mSampleGenerator,
 } from '@carbon/connectors'
+import { DEMO_INVENTORY_MONTH, DEMO_INVENTORY_MONTHS, demoInventoryGenerators, demoInventoryWorkbook, type DemoInventoryMonth } from '@carbon/demo-data/capacity'
 import { dateIn, dayStartUtc } from '@carbon/schemas'
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate'
 import { htmlPage } from '../failures.ts'
 import type { SimAnswer } from '../markets/types.ts'
 import { MINUTE } from '../time.ts'
@@ -59,10 +68,9 @@ const WORKBOOK_PATH = /^\/eia\/electricity\/data\/eia860m\/(archive\/)?xls\/([a-
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const
 /** The technologies whose capacity grows month by month in the simulator's workbooks. */
 const BUILT_OUT: ReadonlySet<CapacityFuel> = new Set(['solar', 'wind', 'storage'])
-/** The sample's parts: the Operating sheet (the first), and the shared strings holding its title. */
-const OPERATING_PART = 'xl/worksheets/sheet1.xml'
-const STRINGS_PART = 'xl/sharedStrings.xml'
-/** Generated workbooks kept, so a backfill's or a test's repeated months are built once. */
+/** The status sheets EIA has beside Operating, empty but for the header's first cell (as the sample's and the demo's). */
+const OTHER_SHEETS = ['Planned', 'Retired', 'Canceled or Postponed', 'Operating_PR', 'Planned_PR', 'Retired_PR']
+/** Generated workbooks kept, so a backfill's or a test's repeated months are built once (~130 kB each). */
 const CACHE_SIZE = 48
 
 /** `YYYY-MM` plus `months` (may be negative). */
@@ -94,86 +102,60 @@ function releasedAt(month: string): number {
 }
 
 /**
- * The factor a solar, wind or storage capacity of the sample is multiplied by in month `month`:
- * 0.5 % a month from the sample's month (earlier months less), never under a quarter.
+ * The factor a solar, wind or storage capacity of the base month's inventory (the demo's
+ * September 2026) is multiplied by in month `month`: 0.5 % a month from the base month (earlier
+ * months less), never under a quarter.
  */
-export function eia860mBuildOut(sampleMonth: string, month: string): number {
-  return Math.max(0.25, 1 + 0.005 * monthsBetween(sampleMonth, month))
+export function eia860mBuildOut(baseMonth: string, month: string): number {
+  return Math.max(0.25, 1 + 0.005 * monthsBetween(baseMonth, month))
 }
 
-/** A generator row of the sample whose capacities the month moves, with its capacity cells' references. */
-type GrowingRow = { refs: string[] }
+/** `mw` times `factor`, to 0.1 MW (the inventory's precision). */
+const scaledMw = (mw: number, factor: number) => Math.round(mw * factor * 10) / 10
 
-/** The column of a heading in the header row (the first of rows 1-10 holding `Entity ID`); throws when the sample changed. */
-function headerColumns(sheet: XlsSheet): { header: number; column: (heading: string) => number } {
-  for (let row = 1; row <= 10; row++) {
-    const cells = [...(sheet.rows.get(row - 1) ?? new Map())]
-    if (!cells.some(([, cell]) => cell.kind === 'string' && normalizedHeading(cell.value) === normalizedHeading(EIA860M_HEADINGS.entity))) continue
-    const column = (heading: string) => {
-      const found = cells.find(([, cell]) => cell.kind === 'string' && normalizedHeading(cell.value) === normalizedHeading(heading))
-      if (!found) throw new Error(`${EIA860M_SAMPLE_FIXTURE}: no column "${heading}" in row ${row} of ${EIA860M_OPERATING_SHEET}`)
-      return found[0] as number
-    }
-    return { header: row, column }
-  }
-  throw new Error(`${EIA860M_SAMPLE_FIXTURE}: no header row in ${EIA860M_OPERATING_SHEET}`)
+/** The generators of `month`: the base month's, solar, wind and storage capacities times the month's build-out. */
+export function eia860mMonthGenerators(base: readonly Eia860mSampleGenerator[], baseMonth: string, month: string): Eia860mSampleGenerator[] {
+  const factor = eia860mBuildOut(baseMonth, month)
+  return base.map((g) =>
+    BUILT_OUT.has(technologyFuel(g.technology))
+      ? { ...g, nameplateMw: scaledMw(g.nameplateMw, factor), summerMw: scaledMw(g.summerMw, factor), winterMw: scaledMw(g.winterMw, factor) }
+      : g,
+  )
 }
 
-/** The sample's solar, wind and storage rows, each with its nameplate, summer and winter capacity cells. */
-function growingRows(sample: Uint8Array): GrowingRow[] {
-  const sheet = sheetNamed(readExcelWorkbook(sample, EIA860M_SAMPLE_FIXTURE), EIA860M_OPERATING_SHEET, EIA860M_SAMPLE_FIXTURE)
-  const { header, column } = headerColumns(sheet)
-  const technology = column(EIA860M_HEADINGS.technology)
-  const capacities = [column(EIA860M_HEADINGS.nameplate), column(EIA860M_HEADINGS.summer), column('Net Winter Capacity (MW)')]
-  const rows: GrowingRow[] = []
-  for (let row = header + 1; row <= lastRow(sheet); row++) {
-    const text = shownCell(cellAt(sheet, row, technology)).trim()
-    if (text !== '' && BUILT_OUT.has(technologyFuel(text))) rows.push({ refs: capacities.map((c) => `${columnLetter(c)}${row}`) })
-  }
-  return rows
+/** The Operating sheet's title (cell A2) naming `month` (`YYYY-MM`), worded as EIA's. */
+function eia860mSimTitle(month: string): string {
+  const [year, m] = month.split('-').map(Number) as [number, number]
+  return `Preliminary Monthly Electric Generator Inventory (based on Form EIA-860M as a supplement to Form EIA-860), ${MONTH_NAMES[m - 1]} ${year} (254Carbon SIMULATOR, the demo's invented generators)`
 }
 
-/** `xml` with the number in cell `ref` multiplied by `factor` (to 0.1 MW); throws when the cell is not a plain number. */
-function scaleCell(xml: string, ref: string, factor: number): string {
-  const cell = new RegExp(`(<c r="${ref}"(?: [^>]*)?>)<v>([^<]*)</v>`)
-  const match = cell.exec(xml)
-  const value = Number(match?.[2])
-  if (!match || match[1]!.includes(' t="') || !Number.isFinite(value)) throw new Error(`${EIA860M_SAMPLE_FIXTURE}: cell ${ref} is not a number`)
-  return xml.replace(cell, `$1<v>${Math.round(value * factor * 10) / 10}</v>`)
+/** The workbook of `month` holding `generators`: the Operating sheet in the sample's layout, its title naming the month, and the empty status sheets. */
+function workbookOf(month: string, generators: readonly Eia860mSampleGenerator[]): Uint8Array {
+  const cells = eia860mOperatingCells(generators)
+  cells.A2 = eia860mSimTitle(month)
+  const empty: Record<string, CellSpec> = { A3: 'Entity ID' }
+  return buildXlsx([{ name: EIA860M_OPERATING_SHEET, cells }, ...OTHER_SHEETS.map((name) => ({ name, cells: empty }))])
 }
 
-/** The workbooks of the months, built from the sample (see the module's doc). */
-export function createEia860mWorkbooks(sample: Uint8Array = new Uint8Array(readFileSync(new URL(EIA860M_SAMPLE_FIXTURE, EIA860_FIXTURE_DIR)))) {
-  const sampleMonth = eia860mFileMonth(EIA860M_SAMPLE_FIXTURE)
-  if (!sampleMonth) throw new Error(`${EIA860M_SAMPLE_FIXTURE}: its name gives no month`)
-  const parts = unzipSync(sample)
-  const operating = parts[OPERATING_PART]
-  const strings = parts[STRINGS_PART]
-  if (!operating || !strings) throw new Error(`${EIA860M_SAMPLE_FIXTURE}: no ${OPERATING_PART} or ${STRINGS_PART}`)
-  const rows = growingRows(sample)
-  const title = (month: string) => `${MONTH_NAMES[Number(month.slice(5)) - 1]} ${month.slice(0, 4)}`
+const isDemoMonth = (month: string): month is DemoInventoryMonth => (DEMO_INVENTORY_MONTHS as readonly string[]).includes(month)
+
+/** The workbooks of the months (see the module's doc), each built on first ask and kept. */
+export function createEia860mWorkbooks() {
+  const baseMonth = DEMO_INVENTORY_MONTH
   const cache = new Map<string, Uint8Array>()
+  // The demo's generators are computed (from the scenario model's base data) on the first scaled month, not at start.
+  let base: Eia860mSampleGenerator[] | undefined
 
   function build(month: string): Uint8Array {
-    const factor = eia860mBuildOut(sampleMonth!, month)
-    let sheet = strFromU8(operating!)
-    for (const row of rows) for (const ref of row.refs) sheet = scaleCell(sheet, ref, factor)
-    const text = strFromU8(strings!).replace(`, ${title(sampleMonth!)} (`, `, ${title(month)} (`)
-    // Stamped as the sample's entries are (build-xlsx.ts), so a month's bytes are the same on every run.
-    const mtime = new Date(2026, 0, 1)
-    const entries: Zippable = {}
-    for (const [path, bytes] of Object.entries(parts)) {
-      const content = path === OPERATING_PART ? strToU8(sheet) : path === STRINGS_PART ? strToU8(text) : bytes
-      entries[path] = [content, { mtime }]
-    }
-    return zipSync(entries, { level: 6 })
+    if (isDemoMonth(month)) return demoInventoryWorkbook(month)
+    base ??= demoInventoryGenerators(baseMonth)
+    return workbookOf(month, eia860mMonthGenerators(base, baseMonth, month))
   }
 
   return {
-    sampleMonth,
+    baseMonth,
     /** The workbook of `month` (`YYYY-MM`). */
     of(month: string): Uint8Array {
-      if (month === sampleMonth) return sample
       let bytes = cache.get(month)
       if (!bytes) {
         if (cache.size >= CACHE_SIZE) cache.clear()
