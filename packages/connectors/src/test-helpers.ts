@@ -1,6 +1,7 @@
 /** Shared by this package's tests (not exported from the package). */
 import { readFileSync } from 'node:fs'
 import { expect } from 'vitest'
+import { XlsParseError } from './eia/xls-error.ts'
 import { ParseError } from './errors.ts'
 import { FIXTURE_DIR } from './fixtures.ts'
 
@@ -16,4 +17,16 @@ export function thrown(fn: () => unknown): ParseError {
     return error as ParseError
   }
   throw new Error('expected a ParseError')
+}
+
+/** The XlsParseError (a ParseError naming sheet, row and column) `fn` throws; fails the test on anything else or nothing. */
+export function xlsError(fn: () => unknown): XlsParseError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(XlsParseError)
+    expect(error).toBeInstanceOf(ParseError)
+    return error as XlsParseError
+  }
+  throw new Error('expected an XlsParseError')
 }

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decodeRk, excelSerialDate, readXlsWorkbook } from './biff.ts'
 import { buildWorkbook, rkDouble, rkInt, rkInt100 } from './test-workbook.ts'
-import { XlsParseError } from './xls-error.ts'
-
-function xlsError(fn: () => unknown): XlsParseError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(XlsParseError)
-    return error as XlsParseError
-  }
-  throw new Error('expected an XlsParseError')
-}
+import { xlsError } from '../test-helpers.ts'
 
 describe('RK numbers', () => {
   it.each([

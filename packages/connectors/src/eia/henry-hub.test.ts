@@ -1,24 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ParseError } from '../errors.ts'
 import { EIA_FIXTURE_DIR, HENRY_HUB_MONTHLY_FIXTURE } from './fixtures.ts'
 import { HENRY_HUB_PRICE_HEADER, parseHenryHubMonthlyXls } from './henry-hub.ts'
 import { buildWorkbook, rkInt100, type TestCell } from './test-workbook.ts'
-import { XlsParseError } from './xls-error.ts'
+import { xlsError } from '../test-helpers.ts'
 
 const FILE = HENRY_HUB_MONTHLY_FIXTURE
 const bytes = new Uint8Array(readFileSync(new URL(FILE, EIA_FIXTURE_DIR)))
-
-function xlsError(fn: () => unknown): XlsParseError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(XlsParseError)
-    expect(error).toBeInstanceOf(ParseError)
-    return error as XlsParseError
-  }
-  throw new Error('expected an XlsParseError')
-}
 
 describe('EIA Henry Hub monthly workbook (publisher file)', () => {
   const result = parseHenryHubMonthlyXls(bytes, FILE)

@@ -1,19 +1,9 @@
 import { strToU8 } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { buildWorkbook } from '../eia/test-workbook.ts'
-import { XlsParseError } from '../eia/xls-error.ts'
 import { buildXlsx } from './build-xlsx.ts'
 import { cellAt, cellDate, cellNumber, excelFormat, isBlankCell, lastRow, normalizedHeading, readExcelWorkbook, sheetNamed, shownCell } from './workbook.ts'
-
-function xlsError(fn: () => unknown): XlsParseError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(XlsParseError)
-    return error as XlsParseError
-  }
-  throw new Error('expected an XlsParseError')
-}
+import { xlsError } from '../test-helpers.ts'
 
 describe('readExcelWorkbook', () => {
   const xlsx = buildXlsx([{ name: '2017', cells: { A1: 'Price hub', B3: 3.31 } }])

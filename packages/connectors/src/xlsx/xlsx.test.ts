@@ -1,21 +1,9 @@
 import { strToU8 } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { excelSerialDate } from '../eia/biff.ts'
-import { ParseError } from '../errors.ts'
-import { XlsParseError } from '../eia/xls-error.ts'
 import { buildXlsx, excelSerial, xlsxParts, zipParts, type SheetSpec } from './build-xlsx.ts'
 import { isDateCell, isDateFormatCode, readXlsxWorkbook } from './xlsx.ts'
-
-function xlsError(fn: () => unknown): XlsParseError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(XlsParseError)
-    expect(error).toBeInstanceOf(ParseError)
-    return error as XlsParseError
-  }
-  throw new Error('expected an XlsParseError')
-}
+import { xlsError } from '../test-helpers.ts'
 
 const DATA: SheetSpec = {
   name: 'Data',

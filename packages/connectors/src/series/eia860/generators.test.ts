@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { XlsParseError } from '../../eia/xls-error.ts'
-import { ParseError } from '../../errors.ts'
 import { buildXlsx, type CellSpec } from '../../xlsx/build-xlsx.ts'
 import { EIA860_FIXTURE_DIR, EIA860M_SAMPLE_FIXTURE } from './fixtures.ts'
 import { SeriesRecord } from '@carbon/schemas'
 import { capacitySeriesId, eia860mFileMonth, EIA860M_OPERATING_SHEET, parseEia860mGenerators, statusCode, technologyFuel, technologyKey } from './generators.ts'
 import { eia860mOperatingCells, eia860mSample, EIA860M_SAMPLE_GENERATORS, type Eia860mSampleGenerator } from './sample.ts'
+import { xlsError } from '../../test-helpers.ts'
 
 const FILE = EIA860M_SAMPLE_FIXTURE
 
@@ -33,17 +32,6 @@ function capacities(records: readonly SeriesRecord[]): Capacity[] {
   return [...rows.values()]
 }
 const bytes = new Uint8Array(readFileSync(new URL(FILE, EIA860_FIXTURE_DIR)))
-
-function xlsError(fn: () => unknown): XlsParseError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(XlsParseError)
-    expect(error).toBeInstanceOf(ParseError)
-    return error as XlsParseError
-  }
-  throw new Error('expected an XlsParseError')
-}
 
 const operating = (cells: Record<string, CellSpec>) => buildXlsx([{ name: EIA860M_OPERATING_SHEET, cells }])
 const pjmNuclear = EIA860M_SAMPLE_GENERATORS.find((g) => g.ba === 'PJM') as Eia860mSampleGenerator

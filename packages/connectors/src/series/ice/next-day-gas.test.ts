@@ -2,27 +2,15 @@ import { readFileSync } from 'node:fs'
 import { SeriesRecord } from '@carbon/schemas'
 import { describe, expect, it } from 'vitest'
 import { buildWorkbook, type TestCell } from '../../eia/test-workbook.ts'
-import { XlsParseError } from '../../eia/xls-error.ts'
-import { ParseError } from '../../errors.ts'
 import { buildXlsx, excelSerial, type CellSpec } from '../../xlsx/build-xlsx.ts'
 import { ICE_FIXTURE_DIR, ICE_SAMPLE_FIXTURE } from './fixtures.ts'
 import { EIA_ICE_NEXT_DAY_GAS_SOURCE, iceHubSeriesId, parseEiaIceNextDayGas } from './next-day-gas.ts'
 import { ICE_SAMPLE_HEADINGS, ICE_SAMPLE_ROWS, ICE_SAMPLE_SHEET, iceNextDayGasSample, iceSampleCells, type IceSampleRow } from './sample.ts'
 import { ICE_SERIES_SOURCES } from './sources.ts'
+import { xlsError } from '../../test-helpers.ts'
 
 const FILE = ICE_SAMPLE_FIXTURE
 const bytes = new Uint8Array(readFileSync(new URL(FILE, ICE_FIXTURE_DIR)))
-
-function xlsError(fn: () => unknown): XlsParseError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(XlsParseError)
-    expect(error).toBeInstanceOf(ParseError)
-    return error as XlsParseError
-  }
-  throw new Error('expected an XlsParseError')
-}
 
 const find = (records: SeriesRecord[], series: string, measure: string, tradeDate: string) =>
   records.find((r) => r.series === series && r.measure === measure && r.attributes.trade_date === tradeDate)

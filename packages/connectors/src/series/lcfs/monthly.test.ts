@@ -1,27 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { SeriesRecord } from '@carbon/schemas'
 import { describe, expect, it } from 'vitest'
-import { XlsParseError } from '../../eia/xls-error.ts'
-import { ParseError } from '../../errors.ts'
 import { buildXlsx, excelSerial, type CellSpec } from '../../xlsx/build-xlsx.ts'
 import { CARB_LCFS_MONTHLY_SAMPLE_FIXTURE, ENVIRONMENTAL_FIXTURE_DIR } from './fixtures.ts'
 import { carbLcfsMonthlyCells, carbLcfsMonthlySample, CARB_LCFS_SAMPLE_MONTHS } from './monthly-sample.ts'
 import { CARB_LCFS_MONTHLY_SHEET, CARB_LCFS_MONTHLY_SOURCE, cellMonth, LCFS_CREDIT_ZERO_PRICE_SERIES, parseCarbLcfsMonthly } from './monthly.ts'
 import { LCFS_SERIES_SOURCES } from './sources.ts'
+import { xlsError } from '../../test-helpers.ts'
 
 const FILE = CARB_LCFS_MONTHLY_SAMPLE_FIXTURE
 const bytes = new Uint8Array(readFileSync(new URL(FILE, ENVIRONMENTAL_FIXTURE_DIR)))
-
-function xlsError(fn: () => unknown): XlsParseError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(XlsParseError)
-    expect(error).toBeInstanceOf(ParseError)
-    return error as XlsParseError
-  }
-  throw new Error('expected an XlsParseError')
-}
 
 const workbook = (cells: Record<string, CellSpec>, sheet = CARB_LCFS_MONTHLY_SHEET) => buildXlsx([{ name: 'Notes', cells: { A1: 'About this report' } }, { name: sheet, cells }])
 const HEADER = carbLcfsMonthlyCells([])

@@ -2,27 +2,15 @@ import { readFileSync } from 'node:fs'
 import { SeriesRecord } from '@carbon/schemas'
 import { describe, expect, it } from 'vitest'
 import { buildWorkbook } from '../../eia/test-workbook.ts'
-import { XlsParseError } from '../../eia/xls-error.ts'
-import { ParseError } from '../../errors.ts'
 import { buildXlsx, excelSerial, type CellSpec } from '../../xlsx/build-xlsx.ts'
 import { CARB_LCFS_SAMPLE_FIXTURE, ENVIRONMENTAL_FIXTURE_DIR } from './fixtures.ts'
 import { carbLcfsWeeklyCells, carbLcfsWeeklySample, CARB_LCFS_SAMPLE_WEEKS } from './sample.ts'
 import { LCFS_SERIES_SOURCES } from './sources.ts'
 import { CARB_LCFS_WEEKLY_SHEET, CARB_LCFS_WEEKLY_SOURCE, parseCarbLcfsWeekly } from './weekly.ts'
+import { xlsError } from '../../test-helpers.ts'
 
 const FILE = CARB_LCFS_SAMPLE_FIXTURE
 const bytes = new Uint8Array(readFileSync(new URL(FILE, ENVIRONMENTAL_FIXTURE_DIR)))
-
-function xlsError(fn: () => unknown): XlsParseError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(XlsParseError)
-    expect(error).toBeInstanceOf(ParseError)
-    return error as XlsParseError
-  }
-  throw new Error('expected an XlsParseError')
-}
 
 /** A workbook with the weekly sheet holding `cells` (and a transaction log sheet before it, as CARB's has). */
 const workbook = (cells: Record<string, CellSpec>, sheet = CARB_LCFS_WEEKLY_SHEET) =>
