@@ -299,11 +299,10 @@ function priorSummary(row: BuildRow, curve: Pick<CurveRow, 'market' | 'node'>): 
   return { kind: 'scenario', runId: row.priorRunId, base: row.priorRunId === baseRunId(), hub: solved ?? scenarioHubOf(curve.market as MarketId, curve.node) }
 }
 
-export function toBuildSummary(row: BuildRow, curve: Pick<CurveRow, 'market' | 'node'>): BuildSummary {
+/** What a build summary says of any build, power or fuel: the row's own fields, the quote count and who asked. */
+export function buildRowSummary(row: BuildRow) {
   return {
     id: row.id,
-    market: curve.market as MarketId,
-    node: curve.node,
     asOf: row.asOf,
     version: row.version,
     status: row.status as BuildSummary['status'],
@@ -316,11 +315,14 @@ export function toBuildSummary(row: BuildRow, curve: Pick<CurveRow, 'market' | '
     firstMonth: row.firstMonth,
     lastMonth: row.lastMonth,
     quoteCount: (row.quotes as unknown[]).length,
-    prior: priorSummary(row, curve),
-    owner: row.organizationId ? 'organization' : 'house',
+    owner: row.organizationId ? ('organization' as const) : ('house' as const),
     // Only the owning organization reads a private build: its people may be named; a house build never names one.
     requestedBy: row.organizationId ? row.requestedByLabel : HOUSE_LABEL,
     requestedAt: row.requestedAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
   }
+}
+
+export function toBuildSummary(row: BuildRow, curve: Pick<CurveRow, 'market' | 'node'>): BuildSummary {
+  return { ...buildRowSummary(row), market: curve.market as MarketId, node: curve.node, prior: priorSummary(row, curve) }
 }

@@ -6,7 +6,7 @@ import type { ClickHouseHandle } from '../../adapters/clickhouse/client.ts'
 import { curveBuilds, curves, type Database } from '../../adapters/postgres/schema/index.ts'
 import { AppError } from '../../errors.ts'
 import { getLogger } from '../../logger.ts'
-import { HOUSE_LABEL, insertQueued, latestDoneBuilds, OWN_FIRST, visibleTo, type BuildRow, type BuildSource, type CurveRow, type CurveViewer, type Requester } from './builds.ts'
+import { buildRowSummary, insertQueued, latestDoneBuilds, OWN_FIRST, visibleTo, type BuildRow, type BuildSource, type CurveRow, type CurveViewer, type Requester } from './builds.ts'
 import { FUEL_CURVES, fuelCurveDefinition, fuelCurveId, type FuelProduct } from './fuel-catalog.ts'
 import { readFuelCurvePoints } from './fuel-points.ts'
 import type { FuelBuildInput, FuelBuildSummary, FuelGetInput, FuelGetOutput, FuelListOutput, FuelStoredQuote } from './fuel-schemas.ts'
@@ -85,27 +85,7 @@ export async function requestFuelBuild(deps: { db: Database; bus: Bus; log?: Log
 }
 
 export function toFuelBuildSummary(row: BuildRow, ref: { product: FuelProduct; curve: string }): FuelBuildSummary {
-  return {
-    id: row.id,
-    product: ref.product,
-    curve: ref.curve,
-    asOf: row.asOf,
-    version: row.version,
-    status: row.status as FuelBuildSummary['status'],
-    source: row.source,
-    inputsHash: row.inputsHash,
-    method: row.method,
-    params: (row.params ?? {}) as Record<string, unknown>,
-    diagnostics: (row.diagnostics ?? null) as Record<string, unknown> | null,
-    error: row.error,
-    firstMonth: row.firstMonth,
-    lastMonth: row.lastMonth,
-    quoteCount: (row.quotes as unknown[]).length,
-    owner: row.organizationId ? 'organization' : 'house',
-    requestedBy: row.organizationId ? row.requestedByLabel : HOUSE_LABEL,
-    requestedAt: row.requestedAt.toISOString(),
-    finishedAt: row.finishedAt?.toISOString() ?? null,
-  }
+  return { ...buildRowSummary(row), product: ref.product, curve: ref.curve }
 }
 
 /** What a fuel curve is (FuelGetOutput's `curve`): product, name within it, display name, commodity, unit. */
