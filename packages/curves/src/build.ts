@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto'
 import { MARKETS, type MarketId } from '@carbon/schemas'
 import { addMonths, compareMonths, monthFromIndex, monthHours, monthIndex, monthRange, monthsBetween, type Block, type BlockHours, type MonthKey } from './calendar.ts'
-import { checkQuoteRange, compareContracts, comparePrices, resolveCurveMonths } from './canonical.ts'
+import { checkPriorParams, checkQuoteRange, compareContracts, comparePrices, resolveCurveMonths } from './canonical.ts'
 import { CurveInputError, type CurveInputIssue } from './errors.ts'
 import { DEFAULT_ANNUAL_ESCALATION, DEFAULT_PEAK_RATIO, escalationPrior } from './prior.ts'
 import type { Quote } from './quotes.ts'
@@ -116,15 +116,9 @@ function resolveParams(params: Partial<BuildParams> | undefined, issues: CurveIn
     priorShape: given.priorShape ?? DEFAULT_BUILD_PARAMS.priorShape,
     priorFadeMonths: given.priorFadeMonths ?? DEFAULT_BUILD_PARAMS.priorFadeMonths,
   }
-  const check = (field: keyof BuildParams, ok: boolean, expectation: string) => {
-    if (!ok) issues.push({ field: `params.${field}`, value: String(resolved[field]), message: `must be ${expectation}` })
-  }
-  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v)
-  check('annualEscalation', finite(resolved.annualEscalation) && resolved.annualEscalation > -1, 'a finite number > -1')
-  check('priorWeightLiquid', finite(resolved.priorWeightLiquid) && resolved.priorWeightLiquid > 0, 'a finite number > 0')
-  check('priorWeightGrowth', finite(resolved.priorWeightGrowth) && resolved.priorWeightGrowth >= 0, 'a finite number >= 0')
-  check('priorShape', resolved.priorShape === 'seasonal' || resolved.priorShape === 'flat', "'seasonal' or 'flat'")
-  check('priorFadeMonths', Number.isInteger(resolved.priorFadeMonths) && resolved.priorFadeMonths >= 0 && resolved.priorFadeMonths <= 600, 'a whole number of months 0..600')
+  checkPriorParams(resolved, issues)
+  const fade = resolved.priorFadeMonths
+  if (!(Number.isInteger(fade) && fade >= 0 && fade <= 600)) issues.push({ field: 'params.priorFadeMonths', value: String(fade), message: 'must be a whole number of months 0..600' })
   return resolved
 }
 

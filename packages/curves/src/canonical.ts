@@ -1,12 +1,27 @@
 /**
  * Checks and orderings both curve builders share (build.ts for power, fuel.ts for gas and basis):
  * an as-of date and the curve's months as the builders accept them, quotes inside those months,
- * and the canonical order of quotes that makes a build and its inputs hash independent of the
+ * the prior's parameters both take, and the canonical order of quotes that makes a build and its inputs hash independent of the
  * order quotes arrive in.
  */
 import { addMonths, compareMonths, isMonthKey, LAST_CURVE_MONTH, type MonthKey } from './calendar.ts'
 import type { Contract } from './contracts.ts'
 import { CurveInputError, type CurveInputIssue } from './errors.ts'
+
+/** The prior's parameters both builders take (power adds its fade, fuel none). */
+type PriorParams = { annualEscalation: number; priorWeightLiquid: number; priorWeightGrowth: number; priorShape: string }
+
+/** An issue per prior parameter out of its range, naming `params.<field>`, its value and what it must be. */
+export function checkPriorParams(resolved: PriorParams, issues: CurveInputIssue[]): void {
+  const check = (field: keyof PriorParams, ok: boolean, expectation: string) => {
+    if (!ok) issues.push({ field: `params.${field}`, value: String(resolved[field]), message: `must be ${expectation}` })
+  }
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v)
+  check('annualEscalation', finite(resolved.annualEscalation) && resolved.annualEscalation > -1, 'a finite number > -1')
+  check('priorWeightLiquid', finite(resolved.priorWeightLiquid) && resolved.priorWeightLiquid > 0, 'a finite number > 0')
+  check('priorWeightGrowth', finite(resolved.priorWeightGrowth) && resolved.priorWeightGrowth >= 0, 'a finite number >= 0')
+  check('priorShape', resolved.priorShape === 'seasonal' || resolved.priorShape === 'flat', "'seasonal' or 'flat'")
+}
 
 const AS_OF = /^(\d{4})-(\d{2})-(\d{2})$/
 

@@ -22,7 +22,7 @@
  */
 import { createHash } from 'node:crypto'
 import { addMonths, compareMonths, monthFromIndex, monthIndex, monthRange, monthsBetween, type MonthKey } from './calendar.ts'
-import { checkQuoteRange, compareContracts, comparePrices, resolveCurveMonths } from './canonical.ts'
+import { checkPriorParams, checkQuoteRange, compareContracts, comparePrices, resolveCurveMonths } from './canonical.ts'
 import { CurveInputError, type CurveInputIssue } from './errors.ts'
 import { normalizeUnblockedQuotes, parseUnblockedQuotesCsv, type QuoteKind, type UnblockedQuote, type UnblockedQuoteInput } from './quotes.ts'
 import { type CurveProblem, type CurveSolution, solveCurveProblem } from './solver/index.ts'
@@ -158,14 +158,7 @@ function resolveFuelParams(commodity: FuelCommodity, given: Partial<FuelBuildPar
     priorWeightGrowth: given?.priorWeightGrowth ?? defaults.priorWeightGrowth,
     priorShape: given?.priorShape ?? defaults.priorShape,
   }
-  const check = (field: keyof FuelBuildParams, ok: boolean, expectation: string) => {
-    if (!ok) issues.push({ field: `params.${field}`, value: String(resolved[field]), message: `must be ${expectation}` })
-  }
-  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v)
-  check('annualEscalation', finite(resolved.annualEscalation) && resolved.annualEscalation > -1, 'a finite number > -1')
-  check('priorWeightLiquid', finite(resolved.priorWeightLiquid) && resolved.priorWeightLiquid > 0, 'a finite number > 0')
-  check('priorWeightGrowth', finite(resolved.priorWeightGrowth) && resolved.priorWeightGrowth >= 0, 'a finite number >= 0')
-  check('priorShape', resolved.priorShape === 'seasonal' || resolved.priorShape === 'flat', "'seasonal' or 'flat'")
+  checkPriorParams(resolved, issues)
   return resolved
 }
 
