@@ -12,6 +12,7 @@ import { countDeadLetters } from '../../metrics.ts'
 import { decodePriceMessage } from '../../workers/prices-consumer.ts'
 import { createNodeCatalogue } from '../ingest/catalogue.ts'
 import { parseAndPublish } from '../ingest/pipeline.ts'
+import { archivedBytes } from './archived.ts'
 import { runSeriesFile } from './series-files.ts'
 
 /*
@@ -434,17 +435,9 @@ async function loadRawFile(tx: Tx, objects: ObjectStore, rawKey: string): Promis
   const [run] = await tx.select().from(ingestRuns).where(eq(ingestRuns.rawKey, rawKey)).orderBy(desc(ingestRuns.id)).limit(1)
   if (!run) return { ok: false, reason: `no ingest run archived raw payload ${rawKey}; re-ingest its window with npx carbon backfill --force` }
   if (!Object.hasOwn(SOURCES, run.dataset)) return { ok: false, reason: `raw payload ${rawKey}: dataset ${run.dataset} has no parser` }
-  let bytes: Buffer
-  try {
-    bytes = await objects.getBuffer(rawKey)
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'NOT_FOUND') {
-      return { ok: false, reason: `raw payload ${rawKey} is not in the object store; re-ingest its window with npx carbon backfill --force` }
-    }
-    throw error
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex')
-  if (!rawKey.endsWith(`.${sha256.slice(0, 12)}`)) return { ok: false, reason: `raw payload ${rawKey}: the stored bytes do not match the key's content hash` }
+  const stored = await archivedBytes(objects, rawKey)
+  if (!stored.ok) return stored
+  const { bytes } = stored
   const payload: FetchedPayload = {
     request: {
       dataset: run.dataset as SourceId,

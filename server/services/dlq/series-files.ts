@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto'
 import { isSeriesSourceId } from '@carbon/connectors'
 import { DataKey } from '@carbon/schemas'
 import { asc, eq } from 'drizzle-orm'
 import { ingestRuns, type Database } from '../../adapters/postgres/schema/index.ts'
 import type { ObjectStore } from '../../adapters/objects/types.ts'
-import { AppError } from '../../errors.ts'
 import type { IngestTrigger } from '../ingest/runs.ts'
+import { archivedBytes } from './archived.ts'
 import { readAndPublish, recordSeriesRun, type SeriesIngestDeps, type SeriesPayload } from '../series/ingest.ts'
 import type { BusMessage } from '../../adapters/bus/index.ts'
 
@@ -42,17 +41,9 @@ async function loadSeriesFile(tx: Tx, objects: ObjectStore, rawKey: string, repl
   if (!isSeriesSourceId(run.dataset)) return { ok: false, reason: `raw payload ${rawKey}: ${run.dataset} is no series source` }
   const key = DataKey.safeParse(run.market)
   if (!key.success) return { ok: false, reason: `raw payload ${rawKey}: its run's data key ${JSON.stringify(run.market)} is none of ${DataKey.options.join(', ')}` }
-  let bytes: Buffer
-  try {
-    bytes = await objects.getBuffer(rawKey)
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'NOT_FOUND') {
-      return { ok: false, reason: `raw payload ${rawKey} is not in the object store; re-ingest its window with npx carbon backfill --force` }
-    }
-    throw error
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex')
-  if (!rawKey.endsWith(`.${sha256.slice(0, 12)}`)) return { ok: false, reason: `raw payload ${rawKey}: the stored bytes do not match the key's content hash` }
+  const stored = await archivedBytes(objects, rawKey)
+  if (!stored.ok) return stored
+  const { bytes } = stored
   const trigger = (TRIGGERS as readonly string[]).includes(run.trigger) ? (run.trigger as IngestTrigger) : 'schedule'
   const payload: SeriesPayload = {
     source: run.dataset,
