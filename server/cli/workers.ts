@@ -204,6 +204,19 @@ function parseTime(name: string, value: string | undefined): Date {
 
 export type BackfillArgs = { market?: string; dataset?: string; from?: string; to?: string; force: boolean; source?: string }
 
+/** --from and --to as times, --to clipped (said on stderr) to what the dataset has published; refused when empty. */
+async function backfillWindow(dataset: { id: string; publishedUntil(now: number): number }, args: Pick<BackfillArgs, 'from' | 'to'>): Promise<{ from: Date; to: Date }> {
+  const from = parseTime('from', args.from)
+  let to = parseTime('to', args.to)
+  const publishedUntil = dataset.publishedUntil(Date.now())
+  if (to.getTime() > publishedUntil) {
+    await stderr().write(`--to is past what ${dataset.id} has published; backfilling until ${new Date(publishedUntil).toISOString()}\n`)
+    to = new Date(publishedUntil)
+  }
+  if (!(from < to)) throw AppError.badRequest(`nothing to backfill: --from ${from.toISOString()} is not before ${to.toISOString()}`)
+  return { from, to }
+}
+
 /**
  * `carbon backfill --market MISO --dataset rt-final --from 2026-07-01 --to 2026-07-08`. Dates are
  * UTC midnights unless given as times; --to is exclusive. Prints a progress bar; resumable.
@@ -214,14 +227,7 @@ export async function runBackfillCommand(env: Env, log: Logger, args: BackfillAr
   if (!market.success) throw AppError.badRequest(`backfill needs --market ${MarketId.options.join('|')}${args.market ? `, got "${args.market}"` : ''}`)
   if (!args.dataset) throw AppError.badRequest(`backfill needs --dataset (e.g. --dataset rt-final, or a series dataset: ${SERIES_DATASET_IDS.join(', ')})`)
   const dataset = resolveDataset(market.data, args.dataset)
-  const from = parseTime('from', args.from)
-  let to = parseTime('to', args.to)
-  const publishedUntil = dataset.publishedUntil(Date.now())
-  if (to.getTime() > publishedUntil) {
-    await stderr().write(`--to is past what ${dataset.id} has published; backfilling until ${new Date(publishedUntil).toISOString()}\n`)
-    to = new Date(publishedUntil)
-  }
-  if (!(from < to)) throw AppError.badRequest(`nothing to backfill: --from ${from.toISOString()} is not before ${to.toISOString()}`)
+  const { from, to } = await backfillWindow(dataset, args)
 
   const source = backfillSource(env, args.source)
   const { platform, release } = await openWorkerPlatform(env, log)
@@ -297,14 +303,7 @@ async function runSeriesBackfillCommand(env: Env, log: Logger, args: BackfillArg
   if (args.market !== undefined) {
     throw AppError.badRequest(`--market is not for series datasets: ${dataset.id} is ingested under ${watermarkKey(dataset) === 'GRID' ? 'the market each EIA-930 respondent maps to' : `its product, ${watermarkKey(dataset)}`}; leave --market out`)
   }
-  const from = parseTime('from', args.from)
-  let to = parseTime('to', args.to)
-  const publishedUntil = dataset.publishedUntil(Date.now())
-  if (to.getTime() > publishedUntil) {
-    await stderr().write(`--to is past what ${dataset.id} has published; backfilling until ${new Date(publishedUntil).toISOString()}\n`)
-    to = new Date(publishedUntil)
-  }
-  if (!(from < to)) throw AppError.badRequest(`nothing to backfill: --from ${from.toISOString()} is not before ${to.toISOString()}`)
+  const { from, to } = await backfillWindow(dataset, args)
   const source = backfillSource(env, args.source)
   const { platform, release } = await openWorkerPlatform(env, log)
   const simulator = source === 'simulator' && !env.INGEST_SIMULATOR_URL ? await startEmbeddedSimulator(log) : null
