@@ -415,9 +415,8 @@ function productOf(dataset: string, series: readonly SeriesHealthRow[]): Product
  * technology retired): such a series, older than the dataset's newest period, has ended; it is
  * neither late nor a reason for the dataset to be.
  */
-function seriesRows(dataset: string, stored: readonly StoredSeries[], through: number | null): SeriesHealthRow[] {
+function seriesRows(dataset: string, stored: readonly StoredSeries[], newest: number | null, through: number | null): SeriesHealthRow[] {
   const inventory = isSeriesSourceId(dataset) && (SERIES_SOURCES[dataset] as SeriesSourceDefinition).inventory === true
-  const newest = stored.length > 0 ? Math.max(...stored.map((s) => s.lastEnd)) : null
   return stored.map((s) => {
     const ended = inventory && newest !== null && s.lastEnd < newest
     return { ...s.row, ended, late: through === null ? null : !ended && isLate(s.row.frequency, s.lastEnd, through) }
@@ -433,11 +432,11 @@ function datasetHealth(
 ): SeriesDatasetHealth {
   const schedule = scheduleFor(dataset)
   const through = schedule ? expectedThrough(schedule.definition, now) : null
-  const series = seriesRows(dataset, stored, through)
+  const lastEnd = stored.length > 0 ? Math.max(...stored.map((s) => s.lastEnd)) : null
+  const series = seriesRows(dataset, stored, lastEnd, through)
   const lateSeries = series.filter((s) => s.late).length
   const expected = series.reduce((n, s) => n + s.expectedPeriods, 0)
   const received = series.reduce((n, s) => n + s.receivedPeriods, 0)
-  const lastEnd = stored.length > 0 ? Math.max(...stored.map((s) => s.lastEnd)) : null
   const ingested = stored.length > 0 ? Math.max(...stored.map((s) => s.ingested)) : null
   const health: Omit<SeriesDatasetHealth, 'status'> = {
     dataset,
