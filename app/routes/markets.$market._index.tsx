@@ -14,9 +14,9 @@ import { FUNDAMENTALS_DAYS } from '#app/components/series/series-view.ts'
 import type { BoardRow } from '#app/utils/board.ts'
 import { applyLivePrices, liveRows, type LiveOverlay } from '#app/utils/board-live.ts'
 import { loadBoard } from '#app/utils/board.server.ts'
-import { capacityAudit, CapacityChoice, canDownloadMarket, loadGridSections } from '#app/utils/capacity.server.ts'
+import { capacityAudit, CapacityChoice, loadGridSections } from '#app/utils/capacity.server.ts'
 import { invariantResponse, parseOr } from '#app/utils/http.server.ts'
-import { accessData, auditedInput } from '#app/utils/data-access.server.ts'
+import { accessData, auditedInput, canDownload } from '#app/utils/data-access.server.ts'
 import type { LiveEvent } from '#app/utils/live-client.ts'
 import { liveCursor } from '#app/utils/live.server.ts'
 import { listMarkets } from '#app/utils/platform.server.ts'
@@ -67,10 +67,10 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
 
   // The stream position first, then the snapshot: nothing that arrives in between is lost.
   const cursor = liveCursor()
-  const [board, [fundamentals, capacityView], canDownload] = await Promise.all([
+  const [board, [fundamentals, capacityView], downloadable] = await Promise.all([
     loadBoard(platform, market, { runs: [run], sparklineRun: run, sparklineHours: 24 }),
     loadGridSections(platform.ch, market.id, ba, capacity),
-    canDownloadMarket(access, market.id),
+    canDownload(access, market.id),
   ])
   await access.served({
     nodes: board.rows.map((r) => r.node),
@@ -90,7 +90,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
     fundamentals,
     ba: ba ?? null,
     capacity: capacityView,
-    canDownload,
+    canDownload: downloadable,
   }
 }
 

@@ -3,12 +3,11 @@ import { MarketId, MARKETS } from '@carbon/schemas'
 import type { AppLoadContext } from '@remix-run/node'
 import { z } from 'zod'
 import type { ClickHouseHandle } from '#server/adapters/clickhouse/client.ts'
-import { entitledMarkets } from '#server/services/auth/entitlements.ts'
 import { listSeries } from '#server/services/series/index.ts'
 import type { SeriesSummary } from '#server/services/series/schemas.ts'
 import { seriesValuesOfMany } from '#server/services/series/store.ts'
 import { difference } from '#app/components/series/series-view.ts'
-import { accessData, auditedInput, type DataAccess } from './data-access.server.ts'
+import { accessData, auditedInput } from './data-access.server.ts'
 import { loadFundamentals, type FundamentalsView, type Respondent } from './hub-products.server.ts'
 import { invariantResponse, orRespond, parseOr } from './http.server.ts'
 
@@ -308,10 +307,6 @@ export function capacityAudit(view: CapacityView): { respondent: string; month: 
   return { respondent: view.all ? ALL_BALANCING_AUTHORITIES : (view.respondent?.code ?? ''), month: view.month, previousMonth: view.previousMonth }
 }
 
-/** Whether the user's organization may download the market's data (the CSV link shows only then). */
-export async function canDownloadMarket(access: DataAccess, market: MarketId): Promise<boolean> {
-  return (await entitledMarkets(access.platform.pg.db, access.principal, 'downloads')).includes(market)
-}
 
 /**
  * The `capacity` query value of the market page and its CSV: a balancing authority code (as

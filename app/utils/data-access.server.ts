@@ -1,10 +1,10 @@
-import type { DataKey, MarketId } from '@carbon/schemas'
+import { isMarketKey, type DataKey, type MarketId } from '@carbon/schemas'
 import type { AppLoadContext } from '@remix-run/node'
 import { isAppError } from '#server/errors.ts'
 import { startDataRequest, type DataOutcome, type DataRequestTimer } from '#server/metrics.ts'
 import { getPlatform, type Platform } from '#server/platform.ts'
 import { recordAudit, type AuditEntry } from '#server/services/auth/audit.ts'
-import { authorize, entitledMarkets } from '#server/services/auth/entitlements.ts'
+import { authorize, entitledMarkets, entitledProducts } from '#server/services/auth/entitlements.ts'
 import { findUnsafeInput, unsafeInputError, type InputProblem } from '#server/services/auth/input-check.ts'
 import { takeRequest } from '#server/services/auth/request-limit.ts'
 import { isStoreUnavailable } from '#server/services/health/index.ts'
@@ -185,4 +185,11 @@ async function openDataAccess(request: Request, context: AppLoadContext, spec: A
       }
     },
   }
+}
+
+/** Whether the user's organization may download `key`'s data (a market or a product): pages show their CSV links only then. */
+export async function canDownload(access: DataAccess, key: DataKey): Promise<boolean> {
+  const { platform, principal } = access
+  const keys: readonly DataKey[] = isMarketKey(key) ? await entitledMarkets(platform.pg.db, principal, 'downloads') : await entitledProducts(platform.pg.db, principal, 'downloads')
+  return keys.includes(key)
 }

@@ -1,13 +1,13 @@
 import { data, redirect, type AppLoadContext } from '@remix-run/node'
 import { z } from 'zod'
 import { isAppError } from '#server/errors.ts'
-import { entitledProducts, hasRole } from '#server/services/auth/entitlements.ts'
+import { hasRole } from '#server/services/auth/entitlements.ts'
 import { FUEL_CURVES, listFuelCurves, requestFuelBuild, waitForBuild, type BuildRow, type FuelProduct } from '#server/services/curves/index.ts'
 import { fuelCurveHistory, type FuelCurveHistory } from '#server/services/curves/fuel-history.ts'
 import type { FuelGetOutput, FuelStoredQuote } from '#server/services/curves/fuel-schemas.ts'
 import { futureAsOfProblem } from '#server/services/curves/schemas.ts'
 import { BUILD_WAIT_MS, CURVE_GRANULARITIES, isIsoDate, type CurveGranularity } from './curve-view.ts'
-import { accessData, auditedInput, type DataAccess } from './data-access.server.ts'
+import { accessData, auditedInput, canDownload, type DataAccess } from './data-access.server.ts'
 import { invariantResponse, orRespond, parseOr } from './http.server.ts'
 
 /**
@@ -21,9 +21,6 @@ export const FUEL_CURVE_BASE: Record<FuelProduct, string> = { GAS: '/gas/curves'
 
 const viewerOf = (access: DataAccess) => ({ organizationId: access.principal.organizationId })
 
-async function canDownload(access: DataAccess, product: FuelProduct): Promise<boolean> {
-  return (await entitledProducts(access.platform.pg.db, access.principal, 'downloads')).includes(product)
-}
 
 /** The curves of a product with their latest build (the list page). */
 export async function loadFuelCurveList(request: Request, context: AppLoadContext, product: FuelProduct) {

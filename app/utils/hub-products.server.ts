@@ -26,7 +26,7 @@ import type { SeriesBasisOutput, SeriesSummary } from '#server/services/series/s
 import { seriesHistory, type SeriesPoint } from '#server/services/series/store.ts'
 import { MAX_UPLOAD_BYTES, uploadSeriesFile } from '#server/services/series/upload.ts'
 import { attributeNumber, DAY_MS, difference, FUNDAMENTALS_DAYS, utcDate, withChanges, type Period } from '#app/components/series/series-view.ts'
-import { accessData, auditedInput, type DataAccess } from './data-access.server.ts'
+import { accessData, auditedInput, canDownload } from './data-access.server.ts'
 import { invariantResponse, orRespond, parseOr } from './http.server.ts'
 
 /**
@@ -51,10 +51,6 @@ export async function hubProducts(principal: Principal): Promise<EntitledProduct
   return entitledProducts(platform.pg.db, principal, 'hub')
 }
 
-/** Whether the user's organization may download the product's data (the CSV links show only then). */
-async function canDownload(access: DataAccess, product: EntitledProduct): Promise<boolean> {
-  return (await entitledProducts(access.platform.pg.db, access.principal, 'downloads')).includes(product)
-}
 
 function queryOf(request: Request): Record<string, string> {
   return Object.fromEntries(new URL(request.url).searchParams)
